@@ -1,0 +1,26 @@
+/// One header line. Order and repetition are preserved, as they are on the wire.
+public struct AWSHTTPHeader: Sendable, Hashable {
+    public var name: String
+    public var value: String
+
+    public init(_ name: String, _ value: String) {
+        self.name = name
+        self.value = value
+    }
+}
+
+/// An HTTP request as the transport sends it: already signed, URL already encoded.
+public struct AWSHTTPRequest: Sendable {
+    public var method: String
+    /// The absolute URL, with an encoded query if any (`https://monitoring.eu-west-1.amazonaws.com/?Action=...`).
+    public var url: String
+    public var headers: [AWSHTTPHeader]
+    public var body: [UInt8]
+
+    public init(method: String, url: String, headers: [AWSHTTPHeader] = [], body: [UInt8] = []) {
+        self.method = method
+        self.url = url
+        self.headers = headers
+        self.body = body
+    }
+}

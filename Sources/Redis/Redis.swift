@@ -1,0 +1,1 @@
+// Redis: see DESIGN.md.
