@@ -92,7 +92,8 @@ let package = Package(
         ),
         .testTarget(
             name: "AWSCoreTests",
-            dependencies: ["AWSCore", "TestSupport"]
+            dependencies: ["AWSCore", "TestSupport"],
+            resources: [.copy("Fixtures")]
         ),
         .testTarget(
             name: "RedisTests",
