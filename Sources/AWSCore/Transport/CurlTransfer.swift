@@ -89,10 +89,12 @@ final class CurlTransfer {
 
     /// `CURLOPT_HEADERFUNCTION`: one header line per call, status lines and the blank line included.
     func receiveHeaderLine(_ bytes: UnsafeRawBufferPointer) -> Int {
-        var line = Substring(decoding: bytes, as: UTF8.self)
-        while let last = line.last, last == "\r" || last == "\n" {
-            line.removeLast()
+        // Strip the line end on bytes: "\r\n" is a single Character in Swift.
+        var end = bytes.count
+        while end > 0, bytes[end - 1] == 0x0D || bytes[end - 1] == 0x0A {
+            end -= 1
         }
+        let line = Substring(decoding: UnsafeRawBufferPointer(rebasing: bytes[..<end]), as: UTF8.self)
         if line.hasPrefix("HTTP/") {
             // A new response starts (after a 1xx, or a redirect if one were followed): keep only its headers.
             responseHeaders.removeAll(keepingCapacity: true)
