@@ -13,11 +13,8 @@ extension AWSClient {
             headers: headers,
             payload: .bytes(request.body))
         let signed = signer(for: request.service, region: endpoint.signingRegion).sign(signingRequest, credentials: credentials, date: date)
-        var url = "\(endpoint.scheme)://\(endpoint.host)" + signingRequest.encodedPath
-        let query = signingRequest.encodedQuery
-        if !query.isEmpty { url += "?" + query }
         return AWSHTTPRequest(
-            method: request.method, url: url,
+            method: request.method, url: "\(endpoint.scheme)://\(endpoint.host)" + signed.encodedPathAndQuery,
             headers: signed.headers.map { AWSHTTPHeader($0.name, $0.value) },
             body: request.body)
     }

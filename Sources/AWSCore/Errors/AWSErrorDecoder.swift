@@ -51,7 +51,7 @@ enum AWSErrorDecoder {
         var code = Substring(raw)
         if let colon = code.firstIndex(of: ":") { code = code[..<colon] }
         if let hash = code.lastIndex(of: "#") { code = code[code.index(after: hash)...] }
-        let trimmed = code.trimmingSpaces
+        let trimmed = String(code.trimmingSpaces())
         return trimmed.isEmpty ? nil : trimmed
     }
 
@@ -64,11 +64,5 @@ enum AWSErrorDecoder {
         case 504: return "GatewayTimeout"
         default: return "HTTP\(status)"
         }
-    }
-}
-
-extension Substring {
-    var trimmingSpaces: String {
-        String(drop { $0 == " " || $0 == "\t" }.reversed().drop { $0 == " " || $0 == "\t" }.reversed())
     }
 }

@@ -115,7 +115,7 @@ final class CurlTransfer {
 
 extension Substring {
     /// Without leading and trailing spaces and tabs.
-    fileprivate func trimmingSpaces() -> Substring {
+    func trimmingSpaces() -> Substring {
         var result = self.drop { $0 == " " || $0 == "\t" }
         while let last = result.last, last == " " || last == "\t" {
             result.removeLast()
