@@ -9,6 +9,7 @@ let package = Package(
         .executable(name: "aws-realtime", targets: ["aws-realtime"]),
         .library(name: "SigV4", targets: ["SigV4"]),
         .library(name: "AWSCore", targets: ["AWSCore"]),
+        .library(name: "Payloads", targets: ["Payloads"]),
         .library(name: "Redis", targets: ["Redis"]),
     ],
     dependencies: [
@@ -48,6 +49,12 @@ let package = Package(
                 "CLibXML2",
                 .product(name: "Logging", package: "swift-log"),
             ]
+        ),
+
+        // 5. Payloads: the envelope and per-stream data; the only vocabulary worker and gateway share.
+        .target(
+            name: "Payloads",
+            exclude: ["Schemas"]
         ),
 
         // 6. Redis: RESP client on SwiftNIO.
@@ -94,6 +101,10 @@ let package = Package(
             name: "AWSCoreTests",
             dependencies: ["AWSCore", "TestSupport"],
             resources: [.copy("Fixtures")]
+        ),
+        .testTarget(
+            name: "PayloadsTests",
+            dependencies: ["Payloads", "TestSupport"]
         ),
         .testTarget(
             name: "RedisTests",
