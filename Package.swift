@@ -68,6 +68,15 @@ let package = Package(
             ]
         ),
 
+        // 7. Bus: what the worker and the gateway need from a broker; on Redis and in-process.
+        .target(
+            name: "Bus",
+            dependencies: [
+                "Payloads",
+                .product(name: "NIOCore", package: "swift-nio"),
+            ]
+        ),
+
         // 10. The executable: argument parsing and wiring only.
         .executableTarget(
             name: "aws-realtime",
@@ -105,6 +114,10 @@ let package = Package(
         .testTarget(
             name: "PayloadsTests",
             dependencies: ["Payloads", "TestSupport"]
+        ),
+        .testTarget(
+            name: "BusTests",
+            dependencies: ["Bus", "Payloads"]
         ),
         .testTarget(
             name: "RedisTests",
