@@ -110,6 +110,19 @@ public final class InProcessBus: PublisherBus, Sendable {
         }
     }
 
+    public func heartbeat(_ envelope: EncodedEnvelope, to stream: StreamName, token: String) async throws -> PublishOutcome {
+        let now = clock.now
+        return state.withLock { state in
+            guard let lease = state.lease, lease.token == token, lease.expiresAt > now else { return .fenced }
+            let id = state.lastIDs[stream] ?? .zero
+            let message = BusMessage(stream: stream, id: id, envelope: ByteBuffer(bytes: envelope.withID(id.description)))
+            for subscriber in state.subscribers.values where subscriber.isSubscribed(to: stream) {
+                subscriber.deliver(message)
+            }
+            return .published(id)
+        }
+    }
+
     public func cursor(of stream: StreamName) async throws -> [String: String] {
         state.withLock { $0.cursors[stream] ?? [:] }
     }

@@ -19,6 +19,11 @@ public protocol PublisherBus: Sendable {
     func publish(_ envelope: EncodedEnvelope, to stream: StreamName, cursor: [String: String]?, token: String) async throws
         -> PublishOutcome
 
+    /// Delivers a heartbeat live (not stored in history), stamped with the id of the stream's
+    /// newest stored message ("0-0" when none) so a gateway that relayed less can tell it missed
+    /// something. Only while `token` holds the lease.
+    func heartbeat(_ envelope: EncodedEnvelope, to stream: StreamName, token: String) async throws -> PublishOutcome
+
     /// Where incremental collection of `stream` stands (empty when it never ran).
     func cursor(of stream: StreamName) async throws -> [String: String]
 

@@ -25,13 +25,40 @@ public struct EncodedEnvelope: Sendable, Equatable {
     public init<Payload>(_ envelope: Envelope<Payload>) throws {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        func json(_ value: some Encodable) throws -> String {
-            String(decoding: try encoder.encode(value), as: UTF8.self)
+        self.init(
+            stream: envelope.stream, type: envelope.type, epoch: envelope.epoch, timestamp: envelope.timestamp,
+            account: envelope.account, region: envelope.region, encodedData: Array(try encoder.encode(envelope.data)))
+    }
+
+    /// An envelope around `data` that is already JSON (a collector encodes each payload once).
+    /// `timestamp` is ISO-8601 (``ISO8601/string(from:)``).
+    public init(
+        stream: StreamName, type: String, epoch: Int64, timestamp: String, account: String, region: String, encodedData: [UInt8]
+    ) {
+        var head = "{\"v\":\(Envelope<Heartbeat>.version),\"stream\":\(Self.quoted(stream.rawValue)),"
+        head += "\"type\":\(Self.quoted(type)),\"id\":\""
+        prefix = Array(head.utf8)
+        var tail = "\",\"epoch\":\(epoch),\"timestamp\":\(Self.quoted(timestamp)),"
+        tail += "\"account\":\(Self.quoted(account)),\"region\":\(Self.quoted(region)),\"data\":"
+        suffix = Array(tail.utf8) + encodedData + [UInt8(ascii: "}")]
+    }
+
+    /// A JSON string literal.
+    static func quoted(_ text: String) -> String {
+        var result = "\""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\"": result += "\\\""
+            case "\\": result += "\\\\"
+            case "\n": result += "\\n"
+            case "\r": result += "\\r"
+            case "\t": result += "\\t"
+            case _ where scalar.value < 0x20:
+                let hex = String(scalar.value, radix: 16)
+                result += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+            default: result.unicodeScalars.append(scalar)
+            }
         }
-        prefix = Array(
-            "{\"v\":\(envelope.v),\"stream\":\(try json(envelope.stream.rawValue)),\"type\":\(try json(envelope.type)),\"id\":\"".utf8)
-        var tail = "\",\"epoch\":\(envelope.epoch),\"timestamp\":\(try json(envelope.timestamp)),"
-        tail += "\"account\":\(try json(envelope.account)),\"region\":\(try json(envelope.region)),\"data\":"
-        suffix = Array(tail.utf8) + Array(try encoder.encode(envelope.data)) + [UInt8(ascii: "}")]
+        return result + "\""
     }
 }

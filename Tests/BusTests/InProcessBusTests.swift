@@ -119,3 +119,26 @@ import Testing
         #expect(BusMessageID(text) == nil)
     }
 }
+
+@Suite struct InProcessBusHeartbeatTests {
+    @Test func heartbeatCarriesTheNewestStoredIDAndIsNotStored() async throws {
+        let bus = InProcessBus(milliseconds: { 7 })
+        _ = try await bus.acquireLease(token: "t", ttl: .seconds(10))
+        let subscriber = bus.makeSubscriber()
+        try await subscriber.subscribe(to: .logs)
+        let heartbeat = try EncodedEnvelope(
+            Envelope(stream: .logs, type: Heartbeat.type, epoch: 1, timestamp: Date(), account: "1", region: "r", data: Heartbeat()))
+        #expect(try await bus.heartbeat(heartbeat, to: .logs, token: "t") == .published(.zero))
+        _ = try await bus.publish(InProcessBusTests.envelope("x"), to: .logs, cursor: nil, token: "t")
+        #expect(try await bus.heartbeat(heartbeat, to: .logs, token: "t") == .published(BusMessageID(milliseconds: 7, sequence: 0)))
+        #expect(try await bus.heartbeat(heartbeat, to: .logs, token: "other") == .fenced)
+        #expect(try await subscriber.history(of: .logs, after: nil, limit: 10).count == 1)
+        var iterator = subscriber.events.makeAsyncIterator()
+        var ids: [String] = []
+        for _ in 0..<3 {
+            if case .message(let message) = await iterator.next() { ids.append(message.id.description) }
+        }
+        #expect(ids == ["0-0", "7-0", "7-0"])
+        subscriber.close()
+    }
+}
