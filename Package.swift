@@ -77,6 +77,15 @@ let package = Package(
             ]
         ),
 
+        // 8. Worker: collectors, scheduler, leader lease, publisher.
+        .target(
+            name: "Worker",
+            dependencies: [
+                "Bus", "Payloads",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+
         // 10. The executable: argument parsing and wiring only.
         .executableTarget(
             name: "aws-realtime",
@@ -118,6 +127,10 @@ let package = Package(
         .testTarget(
             name: "BusTests",
             dependencies: ["Bus", "Payloads"]
+        ),
+        .testTarget(
+            name: "WorkerTests",
+            dependencies: ["Worker", "Bus", "Payloads"]
         ),
         .testTarget(
             name: "RedisTests",

@@ -1,0 +1,79 @@
+import Bus
+import Foundation
+import Logging
+import Payloads
+
+/// The worker: holds (or waits for) the singleton lease and, while it leads, polls each
+/// enabled stream and publishes what it finds, with a heartbeat on every stream.
+///
+/// `run()` returns after `stop()` (graceful: polls in flight finish and publish, then the lease
+/// is released so a standby takes over at once) or when its task is cancelled.
+public final class Worker: Sendable {
+    public let configuration: WorkerConfiguration
+    public let lease: LeaderLease
+    public let statistics: WorkerStatistics
+    private let collectors: [any Collector]
+    private let bus: any PublisherBus
+    private let stopSignal = StopSignal()
+    private let logger: Logger
+    private let now: @Sendable () -> Date
+
+    public init(
+        configuration: WorkerConfiguration, collectors: [any Collector], bus: any PublisherBus,
+        token: String = UUID().uuidString, statistics: WorkerStatistics = WorkerStatistics(), logger: Logger,
+        now: @escaping @Sendable () -> Date = { Date() }
+    ) {
+        self.configuration = configuration
+        self.collectors = collectors.filter { configuration.stream($0.stream).isEnabled }
+        self.bus = bus
+        self.statistics = statistics
+        self.lease = LeaderLease(bus: bus, configuration: configuration.lease, token: token, statistics: statistics, logger: logger)
+        self.logger = logger
+        self.now = now
+    }
+
+    /// Asks `run()` to finish the polls in flight, release the lease and return.
+    public func stop() {
+        stopSignal.stop()
+    }
+
+    public func run() async {
+        logger.info(
+            "Worker starting",
+            metadata: ["worker.streams": "\(collectors.map(\.stream.rawValue).joined(separator: ","))", "worker.lease.ttl": "\(configuration.lease.ttl)"])
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { await self.runLease() }
+            group.addTask { await self.runHeartbeats() }
+            for collector in collectors {
+                let poller = StreamPoller(
+                    collector: collector, configuration: configuration, bus: bus, lease: lease, statistics: statistics,
+                    stop: stopSignal, logger: logger, now: now)
+                group.addTask { await poller.run() }
+            }
+        }
+        // Every poll in flight has published (the lease was still valid by our own clock);
+        // now a standby can take over at once.
+        await lease.release()
+        logger.info("Worker stopped")
+    }
+
+    private func runLease() async {
+        while !Task.isCancelled, !stopSignal.isStopped {
+            await lease.step()
+            await stopSignal.sleep(for: configuration.lease.renewInterval)
+        }
+    }
+
+    private func runHeartbeats() async {
+        while !Task.isCancelled, !stopSignal.isStopped {
+            await stopSignal.sleep(for: configuration.heartbeatInterval)
+            guard let epoch = lease.validEpoch, !stopSignal.isStopped else { continue }
+            for collector in collectors {
+                let envelope = EncodedEnvelope(
+                    stream: collector.stream, type: Heartbeat.type, epoch: epoch, timestamp: ISO8601.string(from: now()),
+                    account: configuration.account, region: configuration.region, encodedData: Array("{}".utf8))
+                if (try? await bus.heartbeat(envelope, to: collector.stream, token: lease.token)) != nil { statistics.heartbeat() }
+            }
+        }
+    }
+}
