@@ -50,6 +50,18 @@ let package = Package(
             ]
         ),
 
+        // Replay server: serves capture folders over HTTP on loopback (tests, `aws-realtime replay`).
+        .target(
+            name: "AWSReplay",
+            dependencies: [
+                "AWSCore",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]
+        ),
+
         // 6. Redis: RESP client on SwiftNIO.
         .target(
             name: "Redis",
@@ -66,6 +78,7 @@ let package = Package(
             name: "aws-realtime",
             dependencies: [
                 "AWSCore",
+                "AWSReplay",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -93,6 +106,10 @@ let package = Package(
         .testTarget(
             name: "AWSCoreTests",
             dependencies: ["AWSCore", "TestSupport"]
+        ),
+        .testTarget(
+            name: "AWSReplayTests",
+            dependencies: ["AWSReplay", "AWSCore", "TestSupport"]
         ),
         .testTarget(
             name: "RedisTests",
