@@ -17,7 +17,10 @@ public struct RecordingProxy<Base: Transport>: ReplayRequestHandler {
     static var hopHeaders: Set<String> { ["host", "content-length", "connection", "keep-alive", "transfer-encoding", "expect"] }
 
     /// `upstream` is a base URL (`http://127.0.0.1:5000`); the request's path and query are appended.
-    public init(upstream: String, transport: RecordingTransport<Base>, logger: Logger, wallClock: @escaping @Sendable () -> Date = { Date() }) {
+    public init(
+        upstream: String, transport: RecordingTransport<Base>, logger: Logger,
+        wallClock: @escaping @Sendable () -> Date = { Date() }
+    ) {
         self.upstream = upstream.hasSuffix("/") ? String(upstream.dropLast()) : upstream
         self.transport = transport
         self.logger = logger
@@ -36,7 +39,8 @@ public struct RecordingProxy<Base: Transport>: ReplayRequestHandler {
             let response = try await transport.send(forwarded)
             var headers = response.headers
             headers.removeAll { $0.name.lowercased() == "date" }
-            let finished = ReplayResponder.finish(AWSHTTPResponse(status: response.status, headers: headers, body: response.body), now: wallClock(), dateOffset: 0)
+            let finished = ReplayResponder.finish(
+                AWSHTTPResponse(status: response.status, headers: headers, body: response.body), now: wallClock(), dateOffset: 0)
             return .respond(finished, delay: .zero)
         } catch {
             logger.info("record: upstream exchange failed", metadata: ["http.path": "\(request.path)", "error": "\(error)"])

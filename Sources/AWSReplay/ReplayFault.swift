@@ -92,7 +92,8 @@ public struct ReplayFault: Sendable, Hashable {
             error = CaptureErrorResponse(
                 status: isQuery || isREST ? 403 : 400,
                 code: isQuery ? "AccessDenied" : "AccessDeniedException",
-                message: "User: arn:aws:sts::123456789012:assumed-role/aws-realtime/replay is not authorized to perform this action"
+                message:
+                    "User: arn:aws:sts::123456789012:assumed-role/aws-realtime/replay is not authorized to perform this action"
             )
         case .skewedDate:
             let signed = amzDate ?? "(no X-Amz-Date)"

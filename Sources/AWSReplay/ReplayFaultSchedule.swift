@@ -114,7 +114,8 @@ public struct ReplayFaultSchedule: Sendable, Hashable {
             "skewSeconds", "sendBytes",
         ]
         if let unknown = members.first(where: { !known.contains($0.key) }) {
-            throw CaptureError(.invalidSchedule, "\(label): unknown member \"\(unknown.key)\"; known: \(known.sorted().joined(separator: ", "))")
+            throw CaptureError(
+                .invalidSchedule, "\(label): unknown member \"\(unknown.key)\"; known: \(known.sorted().joined(separator: ", "))")
         }
         guard let kindName = value["kind"]?.stringValue, let kind = ReplayFault.Kind(rawValue: kindName) else {
             let kinds = ReplayFault.Kind.allCases.map(\.rawValue).joined(separator: ", ")
@@ -129,7 +130,9 @@ public struct ReplayFaultSchedule: Sendable, Hashable {
         }
         var requests: [Int]?
         if let list = value["requests"] {
-            guard case .array(let items) = list else { throw CaptureError(.invalidSchedule, "\(label): \"requests\" must be a list") }
+            guard case .array(let items) = list else {
+                throw CaptureError(.invalidSchedule, "\(label): \"requests\" must be a list")
+            }
             var positions: [Int] = []
             for item in items {
                 guard case .number(let text) = item, let position = Int(text), position >= 1 else {
@@ -141,7 +144,9 @@ public struct ReplayFaultSchedule: Sendable, Hashable {
         }
         let every = try integer("every")
         if let every, every < 1 { throw CaptureError(.invalidSchedule, "\(label): \"every\" must be at least 1") }
-        if requests != nil, every != nil { throw CaptureError(.invalidSchedule, "\(label): give \"requests\" or \"every\", not both") }
+        if requests != nil, every != nil {
+            throw CaptureError(.invalidSchedule, "\(label): give \"requests\" or \"every\", not both")
+        }
         let fault = ReplayFault(
             kind,
             status: try integer("status"),

@@ -11,11 +11,14 @@ public actor ReplayResponder: ReplayRequestHandler {
     private let logger: Logger
 
     /// Headers a capture cannot dictate: the server frames the body itself.
-    static let framingHeaders: Set<String> = ["content-length", "transfer-encoding", "connection", "keep-alive", "date", "content-encoding"]
+    static let framingHeaders: Set<String> = [
+        "content-length", "transfer-encoding", "connection", "keep-alive", "date", "content-encoding",
+    ]
 
     public init(captures: [Capture], configuration: ReplayConfiguration, logger: Logger) {
         self.configuration = configuration
-        self.replayer = CaptureReplayer(captures: captures, matching: configuration.matching, exhaustion: configuration.exhaustion)
+        self.replayer = CaptureReplayer(
+            captures: captures, matching: configuration.matching, exhaustion: configuration.exhaustion)
         self.planner = ReplayFaultPlanner(schedule: configuration.faults)
         self.logger = logger
     }
@@ -27,10 +30,13 @@ public actor ReplayResponder: ReplayRequestHandler {
             "http.method": "\(key.method)", "http.path": "\(key.path)", "aws.operation": "\(key.operationName)",
         ]
 
-        if configuration.requiresSignature, let problem = ReplaySignatureCheck.problem(authorization: request.header("Authorization")) {
+        if configuration.requiresSignature,
+            let problem = ReplaySignatureCheck.problem(authorization: request.header("Authorization"))
+        {
             let suffix = wire == .awsQuery ? "" : "Exception"
             let code = (problem.isMissing ? "MissingAuthenticationToken" : "IncompleteSignature") + suffix
-            logger.info("replay refused an unsigned request", metadata: metadata.merging(["replay.reason": "\(problem.message)"]) { $1 })
+            logger.info(
+                "replay refused an unsigned request", metadata: metadata.merging(["replay.reason": "\(problem.message)"]) { $1 })
             let error = CaptureErrorResponse(status: 403, code: code, message: problem.message)
             return .respond(finish(error.response(for: wire, request: request), dateOffset: 0), delay: .zero)
         }
@@ -50,7 +56,8 @@ public actor ReplayResponder: ReplayRequestHandler {
 
         switch await replayer.answer(request, consume: fault?.kind != .truncatedBody) {
         case .unmatched(let mismatch):
-            logger.info("replay has no capture for a request", metadata: metadata.merging(["replay.mismatch": "\(mismatch)"]) { $1 })
+            logger.info(
+                "replay has no capture for a request", metadata: metadata.merging(["replay.mismatch": "\(mismatch)"]) { $1 })
             return .respond(finish(mismatch.errorResponse(for: request), dateOffset: 0), delay: .zero)
         case .matched(let capture, let position, let count):
             metadata["replay.capture"] = "\(capture.name)"

@@ -5,9 +5,9 @@ import NIOHTTP1
 import NIOPosix
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Serves a folder of captures over HTTP/1.1, so tests drive the real libcurl path with
@@ -92,7 +92,8 @@ public struct ReplayServer: Sendable {
             try await withThrowingDiscardingTaskGroup { group in
                 for try await connection in connections {
                     guard await slots.acquire() else {
-                        logger.info("replay refused a connection: too many open", metadata: ["replay.connections": "\(slots.limit)"])
+                        logger.info(
+                            "replay refused a connection: too many open", metadata: ["replay.connections": "\(slots.limit)"])
                         connection.channel.close(promise: nil)
                         continue
                     }
@@ -137,7 +138,8 @@ public struct ReplayServer: Sendable {
                                 message: "Request body larger than \(limits.maximumRequestBodyBytes) bytes"
                             )
                             let response = error.response(for: CaptureWireProtocol(request: request), request: request)
-                            action = .respond(ReplayResponder.finish(response, now: configuration.wallClock(), dateOffset: 0), delay: .zero)
+                            action = .respond(
+                                ReplayResponder.finish(response, now: configuration.wallClock(), dateOffset: 0), delay: .zero)
                         } else {
                             action = await handler.respond(to: request)
                         }

@@ -44,7 +44,8 @@ public enum ReplaySignatureCheck {
         else {
             return Problem(
                 isMissing: false,
-                message: "Credential should be scoped to a valid region and service: <key id>/<yyyyMMdd>/<region>/<service>/aws4_request"
+                message:
+                    "Credential should be scoped to a valid region and service: <key id>/<yyyyMMdd>/<region>/<service>/aws4_request"
             )
         }
         let headers = signedHeaders.split(separator: ";", omittingEmptySubsequences: false)

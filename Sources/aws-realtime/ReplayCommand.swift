@@ -28,7 +28,11 @@ struct ReplayCommand: AsyncParsableCommand {
     @Option(help: "A JSON fault schedule file: {\"faults\": [{\"operation\": …, \"requests\": [1, 2], \"kind\": \"throttle\"}]}.")
     var faults: String?
 
-    @Option(name: .customLong("fault"), help: "A fault rule as name=value pairs, e.g. kind=throttle,operation=LookupEvents,requests=1+2. Repeatable; tried after the file's rules.")
+    @Option(
+        name: .customLong("fault"),
+        help:
+            "A fault rule as name=value pairs, e.g. kind=throttle,operation=LookupEvents,requests=1+2. Repeatable; tried after the file's rules."
+    )
     var faultRules: [String] = []
 
     @Flag(help: "Answer 403 unless a well-formed SigV4 Authorization header is present.")

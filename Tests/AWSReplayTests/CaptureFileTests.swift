@@ -18,13 +18,17 @@ import Testing
     @Test func bodiesAreStoredInTheMostReadableExactForm() throws {
         #expect(CaptureFile.encodeBody(Array(#"{"a":1}"#.utf8)) == .object([.init("json", .object([.init("a", .number("1"))]))]))
         #expect(CaptureFile.encodeBody(Array(#"{"a": 1}"#.utf8)) == .object([.init("text", .string(#"{"a": 1}"#))]))
-        #expect(CaptureFile.encodeBody(Array("<a>\n  <b/>\n</a>".utf8)) == .object([.init("text", .array([.string("<a>"), .string("  <b/>"), .string("</a>")]))]))
+        #expect(
+            CaptureFile.encodeBody(Array("<a>\n  <b/>\n</a>".utf8))
+                == .object([.init("text", .array([.string("<a>"), .string("  <b/>"), .string("</a>")]))]))
         #expect(CaptureFile.encodeBody([0xff, 0x00, 0x41]) == .object([.init("base64", .string("/wBB"))]))
         #expect(CaptureFile.encodeBody([]) == nil)
     }
 
     @Test func captureRoundTripsThroughItsFile() throws {
-        let bodies: [[UInt8]] = [Array(#"{"Events":[{"EventTime":1.637257262E9}]}"#.utf8), Array("<x>\n</x>\n".utf8), [0, 1, 2, 255], []]
+        let bodies: [[UInt8]] = [
+            Array(#"{"Events":[{"EventTime":1.637257262E9}]}"#.utf8), Array("<x>\n</x>\n".utf8), [0, 1, 2, 255], [],
+        ]
         for body in bodies {
             let capture = Capture(
                 name: "0001-logs-FilterLogEvents.json",
@@ -34,7 +38,10 @@ import Testing
                     host: "logs.eu-west-1.amazonaws.com",
                     path: "/",
                     query: "a=1",
-                    headers: [AWSHTTPHeader("X-Amz-Target", "Logs_20140328.FilterLogEvents"), AWSHTTPHeader("X-Dup", "1"), AWSHTTPHeader("X-Dup", "2")],
+                    headers: [
+                        AWSHTTPHeader("X-Amz-Target", "Logs_20140328.FilterLogEvents"), AWSHTTPHeader("X-Dup", "1"),
+                        AWSHTTPHeader("X-Dup", "2"),
+                    ],
                     body: body
                 ),
                 response: CapturedResponse(status: 200, headers: [AWSHTTPHeader("Content-Type", "text/xml")], body: body)
@@ -45,12 +52,14 @@ import Testing
     }
 
     @Test func failedExchangesAreCapturedWithoutAResponse() throws {
-        let capture = Capture(name: "x.json", request: CapturedRequest(method: "GET", path: "/"), response: nil, transportError: "reset")
+        let capture = Capture(
+            name: "x.json", request: CapturedRequest(method: "GET", path: "/"), response: nil, transportError: "reset")
         #expect(try CaptureFile.decode(CaptureFile.encode(capture), name: "x.json") == capture)
     }
 
     @Test func handWrittenBodiesMayBeBareStrings() throws {
-        let file = #"{"format":"aws-realtime-capture/1","request":{"method":"GET","path":"/"},"response":{"status":200,"body":"hi"}}"#
+        let file =
+            #"{"format":"aws-realtime-capture/1","request":{"method":"GET","path":"/"},"response":{"status":200,"body":"hi"}}"#
         #expect(try CaptureFile.decode(Array(file.utf8), name: "x.json").response?.body == Array("hi".utf8))
     }
 

@@ -39,11 +39,14 @@ import Testing
                 body: Array(body.utf8)
             )
         }
-        let recorded = form("Action=GetMetricData&Version=2010-08-01&StartTime=2026-11-27T00%3A00%3A00Z&MetricDataQueries.member.1.Id=m1")
+        let recorded = form(
+            "Action=GetMetricData&Version=2010-08-01&StartTime=2026-11-27T00%3A00%3A00Z&MetricDataQueries.member.1.Id=m1")
         let live = form("MetricDataQueries.member.1.Id=m1&Version=2010-08-01&Action=GetMetricData&EndTime=x&NextToken=t")
         #expect(matching.key(for: recorded) == matching.key(for: live))
         #expect(matching.key(for: recorded).operation == "GetMetricData")
-        #expect(matching.key(for: recorded) != matching.key(for: form("Action=GetMetricData&Version=2010-08-01&MetricDataQueries.member.1.Id=m2")))
+        #expect(
+            matching.key(for: recorded)
+                != matching.key(for: form("Action=GetMetricData&Version=2010-08-01&MetricDataQueries.member.1.Id=m2")))
     }
 
     @Test func theIgnoredListCanBeChanged() {
@@ -52,7 +55,9 @@ import Testing
     }
 
     @Test func replayerServesPagesInOrderThenRepeatsTheLast() async {
-        let pages = (1...3).map { Fixtures.json11("000\($0).json", target: Fixtures.logsTarget, requestBody: "{}", responseBody: #"{"page":\#($0)}"#) }
+        let pages = (1...3).map {
+            Fixtures.json11("000\($0).json", target: Fixtures.logsTarget, requestBody: "{}", responseBody: #"{"page":\#($0)}"#)
+        }
         let replayer = CaptureReplayer(captures: pages)
         var served: [String] = []
         for _ in 0..<5 {
@@ -78,7 +83,8 @@ import Testing
 
     @Test func mismatchNamesTheClosestCaptures() async {
         let replayer = CaptureReplayer(captures: [
-            Fixtures.json11("0001-logs.json", target: Fixtures.logsTarget, requestBody: #"{"logGroupName":"/a"}"#, responseBody: "{}"),
+            Fixtures.json11(
+                "0001-logs.json", target: Fixtures.logsTarget, requestBody: #"{"logGroupName":"/a"}"#, responseBody: "{}"),
             Fixtures.json11("0002-trail.json", target: Fixtures.trailTarget, requestBody: "{}", responseBody: "{}"),
         ])
         guard case .unmatched(let mismatch) = await replayer.answer(jsonRequest(#"{"logGroupName":"/b"}"#)) else {

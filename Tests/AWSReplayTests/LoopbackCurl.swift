@@ -68,6 +68,7 @@ struct LoopbackCurl {
             }
         }
         let output = (try? Data(contentsOf: outputFile)) ?? Data()
-        return Result(exitCode: exitCode, status: status, headers: parsed, body: String(decoding: output, as: UTF8.self), stderr: stderr)
+        return Result(
+            exitCode: exitCode, status: status, headers: parsed, body: String(decoding: output, as: UTF8.self), stderr: stderr)
     }
 }

@@ -27,7 +27,8 @@ struct SimulatedReset: Error, CustomStringConvertible {
     static let containerSecret = "containerFakeSecretZZ/abcdefghijklmnopqrstu"
     static let containerToken = "IQoJb3JpZ2luX2VjEFakeContainerTokenZZ=="
     static let allSecrets = [
-        accessKeyID, sessionKeyID, secretKey, sessionToken, signature, imdsToken, webIdentityToken, containerSecret, containerToken,
+        accessKeyID, sessionKeyID, secretKey, sessionToken, signature, imdsToken, webIdentityToken, containerSecret,
+        containerToken,
     ]
 
     static let authorization =
@@ -37,7 +38,9 @@ struct SimulatedReset: Error, CustomStringConvertible {
         let path = CapturedRequest.splitURL(request.url).path
         switch path {
         case "/latest/api/token":
-            return AWSHTTPResponse(status: 200, headers: [AWSHTTPHeader("X-aws-ec2-metadata-token-ttl-seconds", "21600")], body: Array(imdsToken.utf8))
+            return AWSHTTPResponse(
+                status: 200, headers: [AWSHTTPHeader("X-aws-ec2-metadata-token-ttl-seconds", "21600")],
+                body: Array(imdsToken.utf8))
         case "/latest/meta-data/iam/security-credentials/role":
             let body = """
                 {
@@ -50,8 +53,10 @@ struct SimulatedReset: Error, CustomStringConvertible {
                 """
             return AWSHTTPResponse(status: 200, headers: [AWSHTTPHeader("Content-Type", "text/plain")], body: Array(body.utf8))
         case "/v2/credentials/abc":
-            let body = #"{"RoleArn":"arn:aws:iam::123456789012:role/x","AccessKeyId":"\#(sessionKeyID)","SecretAccessKey":"\#(containerSecret)","Token":"\#(containerToken)","Expiration":"2026-11-27T08:00:00Z"}"#
-            return AWSHTTPResponse(status: 200, headers: [AWSHTTPHeader("Content-Type", "application/json")], body: Array(body.utf8))
+            let body =
+                #"{"RoleArn":"arn:aws:iam::123456789012:role/x","AccessKeyId":"\#(sessionKeyID)","SecretAccessKey":"\#(containerSecret)","Token":"\#(containerToken)","Expiration":"2026-11-27T08:00:00Z"}"#
+            return AWSHTTPResponse(
+                status: 200, headers: [AWSHTTPHeader("Content-Type", "application/json")], body: Array(body.utf8))
         case "/fails":
             throw SimulatedReset()
         default:
@@ -78,7 +83,9 @@ struct SimulatedReset: Error, CustomStringConvertible {
         let recorder = try CaptureRecorder(folder: folder)
         let transport = RecordingTransport(wrapping: CannedTransport(respond: Self.respond), recorder: recorder)
 
-        let signed = [AWSHTTPHeader("Authorization", Self.authorization), AWSHTTPHeader("X-Amz-Security-Token", Self.sessionToken)]
+        let signed = [
+            AWSHTTPHeader("Authorization", Self.authorization), AWSHTTPHeader("X-Amz-Security-Token", Self.sessionToken),
+        ]
         _ = try await transport.send(
             AWSHTTPRequest(
                 method: "POST",
@@ -90,12 +97,15 @@ struct SimulatedReset: Error, CustomStringConvertible {
         _ = try await transport.send(
             AWSHTTPRequest(
                 method: "GET",
-                url: "https://monitoring.eu-west-1.amazonaws.com/?Action=ListMetrics&X-Amz-Credential=\(Self.accessKeyID)%2F20261127&X-Amz-Signature=\(Self.signature)&X-Amz-Security-Token=\(Self.sessionToken)",
+                url:
+                    "https://monitoring.eu-west-1.amazonaws.com/?Action=ListMetrics&X-Amz-Credential=\(Self.accessKeyID)%2F20261127&X-Amz-Signature=\(Self.signature)&X-Amz-Security-Token=\(Self.sessionToken)",
                 headers: [AWSHTTPHeader("User-Agent", "key \(Self.accessKeyID)")]
             )
         )
         _ = try await transport.send(
-            AWSHTTPRequest(method: "PUT", url: "http://169.254.169.254/latest/api/token", headers: [AWSHTTPHeader("X-aws-ec2-metadata-token-ttl-seconds", "21600")])
+            AWSHTTPRequest(
+                method: "PUT", url: "http://169.254.169.254/latest/api/token",
+                headers: [AWSHTTPHeader("X-aws-ec2-metadata-token-ttl-seconds", "21600")])
         )
         _ = try await transport.send(
             AWSHTTPRequest(
@@ -105,10 +115,13 @@ struct SimulatedReset: Error, CustomStringConvertible {
             )
         )
         _ = try await transport.send(
-            AWSHTTPRequest(method: "GET", url: "http://169.254.170.2/v2/credentials/abc", headers: [AWSHTTPHeader("Authorization", Self.containerToken)])
+            AWSHTTPRequest(
+                method: "GET", url: "http://169.254.170.2/v2/credentials/abc",
+                headers: [AWSHTTPHeader("Authorization", Self.containerToken)])
         )
         await #expect(throws: SimulatedReset.self) {
-            try await transport.send(AWSHTTPRequest(method: "POST", url: "https://logs.eu-west-1.amazonaws.com/fails", headers: signed))
+            try await transport.send(
+                AWSHTTPRequest(method: "POST", url: "https://logs.eu-west-1.amazonaws.com/fails", headers: signed))
         }
 
         let files = try FileManager.default.contentsOfDirectory(atPath: folder).sorted()
@@ -131,7 +144,8 @@ struct SimulatedReset: Error, CustomStringConvertible {
     }
 
     @Test func replayingTransportAnswersFromCaptures() async throws {
-        let capture = Fixtures.json11("0001.json", target: Fixtures.logsTarget, requestBody: #"{"a":1}"#, responseBody: #"{"events":[]}"#)
+        let capture = Fixtures.json11(
+            "0001.json", target: Fixtures.logsTarget, requestBody: #"{"a":1}"#, responseBody: #"{"events":[]}"#)
         let transport = ReplayingTransport(captures: [capture])
         let request = AWSHTTPRequest(
             method: "POST",

@@ -6,19 +6,30 @@ import Testing
 @Suite(.timeLimit(.minutes(1))) struct ReplayFaultTests {
     static let trailHeaders = [("X-Amz-Target", Fixtures.trailTarget), ("Content-Type", "application/x-amz-json-1.1")]
     static let captures = [
-        Fixtures.json11("0001-cloudtrail-LookupEvents.json", target: Fixtures.trailTarget, requestBody: "{}", responseBody: #"{"Events":[],"NextToken":"t2"}"#),
-        Fixtures.json11("0002-cloudtrail-LookupEvents.json", target: Fixtures.trailTarget, requestBody: "{}", responseBody: #"{"Events":[{"EventId":"e2"}]}"#),
-        Fixtures.query("0003-monitoring-ListMetrics.json", requestBody: "Action=ListMetrics&Version=2010-08-01", responseBody: "<ListMetricsResponse/>"),
-        Fixtures.rest("0004-securityhub-GetFindings.json", path: "/findings", requestBody: "{}", responseBody: #"{"Findings":[]}"#),
+        Fixtures.json11(
+            "0001-cloudtrail-LookupEvents.json", target: Fixtures.trailTarget, requestBody: "{}",
+            responseBody: #"{"Events":[],"NextToken":"t2"}"#),
+        Fixtures.json11(
+            "0002-cloudtrail-LookupEvents.json", target: Fixtures.trailTarget, requestBody: "{}",
+            responseBody: #"{"Events":[{"EventId":"e2"}]}"#),
+        Fixtures.query(
+            "0003-monitoring-ListMetrics.json", requestBody: "Action=ListMetrics&Version=2010-08-01",
+            responseBody: "<ListMetricsResponse/>"),
+        Fixtures.rest(
+            "0004-securityhub-GetFindings.json", path: "/findings", requestBody: "{}", responseBody: #"{"Findings":[]}"#),
     ]
     static let form = [("Content-Type", "application/x-www-form-urlencoded")]
 
     func withFaults(_ rules: [ReplayFaultSchedule.Rule], _ body: @Sendable (LoopbackCurl) async throws -> Void) async throws {
-        try await Fixtures.withReplayServer(captures: Self.captures, configure: { $0.faults = ReplayFaultSchedule(rules: rules) }, body)
+        try await Fixtures.withReplayServer(
+            captures: Self.captures, configure: { $0.faults = ReplayFaultSchedule(rules: rules) }, body)
     }
 
     @Test func throttlingComesInEachProtocolsShapeAndDoesNotUseUpACapture() async throws {
-        let schedule = try ReplayFaultSchedule.parse(Array(#"{"faults":[{"operation":"LookupEvents","requests":[1,2],"kind":"throttle"},{"operation":"ListMetrics","kind":"throttle"},{"path":"/findings","kind":"throttle"}]}"#.utf8))
+        let schedule = try ReplayFaultSchedule.parse(
+            Array(
+                #"{"faults":[{"operation":"LookupEvents","requests":[1,2],"kind":"throttle"},{"operation":"ListMetrics","kind":"throttle"},{"path":"/findings","kind":"throttle"}]}"#
+                    .utf8))
         try await withFaults(schedule.rules) { curl in
             for _ in 0..<2 {
                 let throttled = try await curl.send(headers: Self.trailHeaders, body: "{}")
@@ -42,8 +53,13 @@ import Testing
     }
 
     @Test func serverErrorsEveryNthRequest() async throws {
-        try await withFaults([try ReplayFaultSchedule.parseFlag("kind=service-unavailable,operation=LookupEvents,every=2"), .init(operation: "ListMetrics", fault: ReplayFault(.internalError))]) { curl in
-            let statuses = try await [1, 2, 3, 4].asyncMap { _ in try await curl.send(headers: Self.trailHeaders, body: "{}").status }
+        try await withFaults([
+            try ReplayFaultSchedule.parseFlag("kind=service-unavailable,operation=LookupEvents,every=2"),
+            .init(operation: "ListMetrics", fault: ReplayFault(.internalError)),
+        ]) { curl in
+            let statuses = try await [1, 2, 3, 4].asyncMap { _ in
+                try await curl.send(headers: Self.trailHeaders, body: "{}").status
+            }
             #expect(statuses == [200, 503, 200, 503])
             let query = try await curl.send(headers: Self.form, body: "Action=ListMetrics&Version=2010-08-01")
             #expect(query.status == 500)
@@ -123,12 +139,17 @@ import Testing
     }
 
     @Test func schedulesParseAndExplainMistakes() throws {
-        let schedule = try ReplayFaultSchedule.parse(Array(#"{"faults":[{"path":"/findings","every":3,"kind":"truncated-body","sendBytes":10}]}"#.utf8))
+        let schedule = try ReplayFaultSchedule.parse(
+            Array(#"{"faults":[{"path":"/findings","every":3,"kind":"truncated-body","sendBytes":10}]}"#.utf8))
         #expect(schedule.rules.first?.every == 3)
         #expect(schedule.rules.first?.fault.sendBytes == 10)
         #expect(throws: CaptureError.self) { try ReplayFaultSchedule.parse(Array(#"{"faults":[{"kind":"explode"}]}"#.utf8)) }
-        #expect(throws: CaptureError.self) { try ReplayFaultSchedule.parse(Array(#"{"faults":[{"kind":"reset","requests":[1],"every":2}]}"#.utf8)) }
-        #expect(throws: CaptureError.self) { try ReplayFaultSchedule.parse(Array(#"{"faults":[{"kind":"reset","operaton":"x"}]}"#.utf8)) }
+        #expect(throws: CaptureError.self) {
+            try ReplayFaultSchedule.parse(Array(#"{"faults":[{"kind":"reset","requests":[1],"every":2}]}"#.utf8))
+        }
+        #expect(throws: CaptureError.self) {
+            try ReplayFaultSchedule.parse(Array(#"{"faults":[{"kind":"reset","operaton":"x"}]}"#.utf8))
+        }
         let flag = try ReplayFaultSchedule.parseFlag("kind=throttle,operation=LookupEvents,requests=1+2")
         #expect(flag.requests == [1, 2])
         #expect(flag.operation == "LookupEvents")

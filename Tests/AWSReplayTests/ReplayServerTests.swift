@@ -6,22 +6,30 @@ import Testing
 @Suite(.timeLimit(.minutes(1))) struct ReplayServerTests {
     static let logsHeaders = [("X-Amz-Target", Fixtures.logsTarget), ("Content-Type", "application/x-amz-json-1.1")]
     static let pages = [
-        Fixtures.json11("0001-logs-FilterLogEvents.json", target: Fixtures.logsTarget, requestBody: #"{"logGroupName":"/a","startTime":1}"#, responseBody: #"{"events":[],"nextToken":"p2"}"#),
-        Fixtures.json11("0002-logs-FilterLogEvents.json", target: Fixtures.logsTarget, requestBody: #"{"logGroupName":"/a","startTime":1,"nextToken":"p2"}"#, responseBody: #"{"events":[{"eventId":"2"}]}"#),
-        Fixtures.json11("0003-logs-FilterLogEvents.json", target: Fixtures.logsTarget, requestBody: #"{"logGroupName":"/b"}"#, responseBody: #"{"events":[{"eventId":"b"}]}"#),
+        Fixtures.json11(
+            "0001-logs-FilterLogEvents.json", target: Fixtures.logsTarget, requestBody: #"{"logGroupName":"/a","startTime":1}"#,
+            responseBody: #"{"events":[],"nextToken":"p2"}"#),
+        Fixtures.json11(
+            "0002-logs-FilterLogEvents.json", target: Fixtures.logsTarget,
+            requestBody: #"{"logGroupName":"/a","startTime":1,"nextToken":"p2"}"#, responseBody: #"{"events":[{"eventId":"2"}]}"#),
+        Fixtures.json11(
+            "0003-logs-FilterLogEvents.json", target: Fixtures.logsTarget, requestBody: #"{"logGroupName":"/b"}"#,
+            responseBody: #"{"events":[{"eventId":"b"}]}"#),
     ]
 
     @Test func matchesByOperationAndNormalizedBodyAndServesPagesInOrder() async throws {
         try await Fixtures.withReplayServer(captures: Self.pages) { curl in
             // Key order, whitespace and time fields differ from the capture: still a match.
-            let first = try await curl.send(headers: Self.logsHeaders, body: #"{ "startTime": 999, "logGroupName": "/a", "endTime": 5 }"#)
+            let first = try await curl.send(
+                headers: Self.logsHeaders, body: #"{ "startTime": 999, "logGroupName": "/a", "endTime": 5 }"#)
             #expect(first.status == 200)
             #expect(first.body == #"{"events":[],"nextToken":"p2"}"#)
             #expect(first.header("Content-Type") == "application/x-amz-json-1.1")
             #expect(first.header("Content-Length") == String(first.body.utf8.count))
             #expect(first.header("Date")?.hasSuffix("GMT") == true)
             #expect(first.header("Date")?.contains("2020") == false)
-            let second = try await curl.send(headers: Self.logsHeaders, body: #"{"logGroupName":"/a","nextToken":"p2","startTime":1000}"#)
+            let second = try await curl.send(
+                headers: Self.logsHeaders, body: #"{"logGroupName":"/a","nextToken":"p2","startTime":1000}"#)
             #expect(second.body == #"{"events":[{"eventId":"2"}]}"#)
             let third = try await curl.send(headers: Self.logsHeaders, body: #"{"logGroupName":"/a"}"#)
             #expect(third.body == second.body, "after the last page the last is repeated")
@@ -54,7 +62,8 @@ import Testing
 
     @Test func signatureIsOptionalUnlessRequired() async throws {
         try await Fixtures.withReplayServer(captures: Self.pages) { curl in
-            let response = try await curl.send(headers: Self.logsHeaders + [("Authorization", "garbage")], body: #"{"logGroupName":"/b"}"#)
+            let response = try await curl.send(
+                headers: Self.logsHeaders + [("Authorization", "garbage")], body: #"{"logGroupName":"/b"}"#)
             #expect(response.status == 200)
         }
         try await Fixtures.withReplayServer(captures: Self.pages, configure: { $0.requiresSignature = true }) { curl in
@@ -62,21 +71,26 @@ import Testing
             #expect(missing.status == 403)
             #expect(missing.body.contains(#""__type":"MissingAuthenticationTokenException""#))
             let malformed = try await curl.send(
-                headers: Self.logsHeaders + [("Authorization", Fixtures.validAuthorization.replacingOccurrences(of: "Signature=5d", with: "Signature=zz"))],
+                headers: Self.logsHeaders + [
+                    ("Authorization", Fixtures.validAuthorization.replacingOccurrences(of: "Signature=5d", with: "Signature=zz"))
+                ],
                 body: #"{"logGroupName":"/b"}"#
             )
             #expect(malformed.status == 403)
             #expect(malformed.body.contains("IncompleteSignatureException"))
-            let signed = try await curl.send(headers: Self.logsHeaders + [("Authorization", Fixtures.validAuthorization)], body: #"{"logGroupName":"/b"}"#)
+            let signed = try await curl.send(
+                headers: Self.logsHeaders + [("Authorization", Fixtures.validAuthorization)], body: #"{"logGroupName":"/b"}"#)
             #expect(signed.status == 200)
-            let query = try await curl.send(headers: [("Content-Type", "application/x-www-form-urlencoded")], body: "Action=ListMetrics&Version=2010-08-01")
+            let query = try await curl.send(
+                headers: [("Content-Type", "application/x-www-form-urlencoded")], body: "Action=ListMetrics&Version=2010-08-01")
             #expect(query.status == 403)
             #expect(query.body.contains("<Code>MissingAuthenticationToken</Code>"))
         }
     }
 
     @Test func requestBodiesAreBounded() async throws {
-        try await Fixtures.withReplayServer(captures: Self.pages, configure: { $0.limits.maximumRequestBodyBytes = 100 }) { curl in
+        try await Fixtures.withReplayServer(captures: Self.pages, configure: { $0.limits.maximumRequestBodyBytes = 100 }) {
+            curl in
             let response = try await curl.send(headers: Self.logsHeaders, body: String(repeating: "x", count: 5000))
             #expect(response.status == 413)
         }
@@ -89,7 +103,8 @@ import Testing
             let first = try await curl.send(headers: form, body: "Namespace=AWS%2FEC2&Action=ListMetrics&Version=2010-08-01")
             #expect(first.status == 200)
             #expect(first.body.contains("<NextToken>"))
-            let second = try await curl.send(headers: form, body: "Action=ListMetrics&Version=2010-08-01&Namespace=AWS%2FEC2&NextToken=eyJwYWdlIjoyfQ%3D%3D")
+            let second = try await curl.send(
+                headers: form, body: "Action=ListMetrics&Version=2010-08-01&Namespace=AWS%2FEC2&NextToken=eyJwYWdlIjoyfQ%3D%3D")
             #expect(second.status == 200)
             #expect(!second.body.contains("<NextToken>"))
             #expect(second.body.contains("TimeToFirstByte"))

@@ -17,8 +17,10 @@ import Testing
     @Test func thereAreCapturesForEveryOperationTheProjectCalls() {
         let files = Self.allCaptureFiles()
         for operation in [
-            "monitoring-ListMetrics", "monitoring-GetMetricData", "logs-FilterLogEvents", "cloudtrail-LookupEvents", "ce-GetCostAndUsage",
-            "ce-GetCostForecast", "securityhub-GetFindings", "health-DescribeEvents", "sts-AssumeRole.json", "sts-AssumeRoleWithWebIdentity",
+            "monitoring-ListMetrics", "monitoring-GetMetricData", "logs-FilterLogEvents", "cloudtrail-LookupEvents",
+            "ce-GetCostAndUsage",
+            "ce-GetCostForecast", "securityhub-GetFindings", "health-DescribeEvents", "sts-AssumeRole.json",
+            "sts-AssumeRoleWithWebIdentity",
         ] {
             #expect(files.contains { $0.contains(operation) }, "no capture of \(operation)")
         }

@@ -25,7 +25,9 @@ public struct CaptureErrorResponse: Sendable {
     }
 
     /// The response for a request sent with `wire`; `request` picks the XML namespace (CloudWatch or STS).
-    public func response(for wire: CaptureWireProtocol, request: CapturedRequest, requestID: String = UUID().uuidString.lowercased())
+    public func response(
+        for wire: CaptureWireProtocol, request: CapturedRequest, requestID: String = UUID().uuidString.lowercased()
+    )
         -> AWSHTTPResponse
     {
         switch wire {

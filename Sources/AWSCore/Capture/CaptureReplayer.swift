@@ -77,7 +77,8 @@ public actor CaptureReplayer {
                 index = count - 1
             } else {
                 let candidate = CaptureMismatch.Candidate(files: group.captures.map(\.name), key: key, differences: [])
-                return .unmatched(CaptureMismatch(request: key, reason: .exhausted(served: group.served), candidates: [candidate]))
+                return .unmatched(
+                    CaptureMismatch(request: key, reason: .exhausted(served: group.served), candidates: [candidate]))
             }
         }
         if consume {
@@ -119,7 +120,9 @@ public actor CaptureReplayer {
         return
             scored
             .filter { $0.score >= 1 }
-            .sorted { $0.score != $1.score ? $0.score > $1.score : ($0.candidate.files.first ?? "") < ($1.candidate.files.first ?? "") }
+            .sorted {
+                $0.score != $1.score ? $0.score > $1.score : ($0.candidate.files.first ?? "") < ($1.candidate.files.first ?? "")
+            }
             .prefix(3)
             .map(\.candidate)
     }
