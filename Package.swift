@@ -105,7 +105,8 @@ let package = Package(
         ),
         .testTarget(
             name: "AWSCoreTests",
-            dependencies: ["AWSCore", "TestSupport"]
+            dependencies: ["AWSCore", "TestSupport"],
+            resources: [.copy("Fixtures")]
         ),
         .testTarget(
             name: "AWSReplayTests",

@@ -4,7 +4,7 @@ import ArgumentParser
 struct AWSRealtimeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "aws-realtime",
-        abstract: "Streams AWS telemetry to browsers and services live.",
-        subcommands: [ReplayCommand.self]
+        abstract: "Streams AWS telemetry (CloudWatch, CloudTrail, Cost Explorer, Security Hub, Health) to sockets live.",
+        subcommands: [CallCommand.self, ReplayCommand.self]
     )
 }

@@ -16,11 +16,20 @@ public struct AWSHTTPRequest: Sendable {
     public var url: String
     public var headers: [AWSHTTPHeader]
     public var body: [UInt8]
+    /// Overrides the transport's total timeout for this request; `nil` keeps the transport's.
+    public var timeout: Duration?
 
-    public init(method: String, url: String, headers: [AWSHTTPHeader] = [], body: [UInt8] = []) {
+    public init(
+        method: String,
+        url: String,
+        headers: [AWSHTTPHeader] = [],
+        body: [UInt8] = [],
+        timeout: Duration? = nil
+    ) {
         self.method = method
         self.url = url
         self.headers = headers
         self.body = body
+        self.timeout = timeout
     }
 }

@@ -1,0 +1,15 @@
+import SigV4
+
+/// A source of AWS credentials. Providers of temporary credentials cache and refresh them;
+/// callers ask for credentials before every signing.
+public protocol CredentialProvider: Sendable {
+    /// Current credentials. Throws an `AWSError` of kind `.credentials` when there are none.
+    func credentials() async throws -> AWSCredentials
+
+    /// Forgets cached credentials, after AWS said they have expired.
+    func invalidate() async
+}
+
+extension CredentialProvider {
+    public func invalidate() async {}
+}

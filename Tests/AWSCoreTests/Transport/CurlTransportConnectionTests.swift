@@ -1,0 +1,91 @@
+import Testing
+import TestSupport
+
+@testable import AWSCore
+
+@Suite("CurlTransport connections and concurrency")
+struct CurlTransportConnectionTests {
+    @Test func sequentialRequestsReuseOneConnectionAndOneEasyHandle() async throws {
+        try await withHTTPTestServer { _ in .respond(status: 200, body: "ok") } _: { server in
+            try await withCurlTransport(configuration: testConfiguration(), logger: testLogger) { transport in
+                for index in 0..<10 {
+                    let response = try await transport.send(AWSHTTPRequest(method: "GET", url: server.url("/\(index)")))
+                    #expect(response.status == 200)
+                }
+                #expect(server.requests.count == 10)
+                #expect(server.acceptedConnections == 1)
+                #expect(Set(server.requests.map(\.connectionNumber)) == [1])
+                #expect(transport.statistics.easyHandlesCreated == 1)
+            }
+        }
+    }
+
+    @Test func hundredConcurrentRequestsCompleteOnOneCurlThread() async throws {
+        try await withHTTPTestServer { request in
+            .respond(status: 200, body: request.uri).delayed(by: .milliseconds(5))
+        } _: { server in
+            let configuration = testConfiguration(maxConnectionsPerHost: 6)
+            try await withCurlTransport(configuration: configuration, logger: testLogger) { transport in
+                let paths = try await withThrowingTaskGroup(of: (String, AWSHTTPResponse).self) { group in
+                    for index in 0..<100 {
+                        group.addTask {
+                            let path = "/item/\(index)"
+                            return (path, try await transport.send(AWSHTTPRequest(method: "GET", url: server.url(path))))
+                        }
+                    }
+                    var paths: [String] = []
+                    for try await (path, response) in group {
+                        #expect(response.status == 200)
+                        #expect(response.body == Array(path.utf8))
+                        paths.append(path)
+                    }
+                    return paths
+                }
+                #expect(Set(paths).count == 100)
+                #expect(server.requests.count == 100)
+                // Bounded by CURLMOPT_MAX_HOST_CONNECTIONS.
+                #expect(server.acceptedConnections <= 6)
+                let statistics = transport.statistics
+                #expect(statistics.threadsStarted == 1)
+                #expect(statistics.transfersCompleted == 100)
+            }
+        }
+    }
+
+    @Test func fullQueueRejectsAtOnce() async throws {
+        try await withHTTPTestServer { _ in .respond(status: 200).delayed(by: .seconds(2)) } _: { server in
+            let configuration = testConfiguration(maxPendingRequests: 2)
+            try await withCurlTransport(configuration: configuration, logger: testLogger) { transport in
+                try await withThrowingTaskGroup(of: Void.self) { group in
+                    for _ in 0..<2 {
+                        group.addTask { _ = try? await transport.send(AWSHTTPRequest(method: "GET", url: server.url())) }
+                    }
+                    try await waitUntil("two requests reach the server") { server.requests.count == 2 }
+                    let error = try await expectTransportError(transport, AWSHTTPRequest(method: "GET", url: server.url()))
+                    #expect(error.code == .queueFull)
+                    #expect(error.isRetryable)
+                    group.cancelAll()
+                }
+            }
+        }
+    }
+
+    @Test func shutdownFailsRequestsInFlightAndLaterOnes() async throws {
+        try await withHTTPTestServer { _ in .neverAnswer } _: { server in
+            let transport = try CurlTransport(configuration: testConfiguration(), logger: testLogger)
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask {
+                    let error = try await expectTransportError(transport, AWSHTTPRequest(method: "GET", url: server.url()))
+                    #expect(error.code == .shutdown)
+                    #expect(!error.isRetryable)
+                }
+                try await waitUntil("the request reaches the server") { server.requests.count == 1 }
+                await transport.shutdown()
+                try await group.waitForAll()
+            }
+            let late = try await expectTransportError(transport, AWSHTTPRequest(method: "GET", url: server.url()))
+            #expect(late.code == .shutdown)
+            await transport.shutdown()  // idempotent
+        }
+    }
+}

@@ -1,0 +1,180 @@
+import Testing
+import TestSupport
+
+@testable import AWSCore
+
+@Suite("CurlTransport failures")
+struct CurlTransportFailureTests {
+    @Test func resetConnectionIsConnectionReset() async throws {
+        try await withHTTPTestServer { _ in .reset } _: { server in
+            try await withCurlTransport(configuration: testConfiguration(), logger: testLogger) { transport in
+                let error = try await expectTransportError(transport, AWSHTTPRequest(method: "GET", url: server.url()))
+                #expect(error.code == .connectionReset)
+                #expect(error.isRetryable)
+                #expect(error.host == "127.0.0.1:\(server.port)")
+                #expect(error.message.contains("127.0.0.1:\(server.port)"))
+            }
+        }
+    }
+
+    @Test func closeWithoutResponseIsConnectionReset() async throws {
+        try await withHTTPTestServer { _ in .close } _: { server in
+            try await withCurlTransport(configuration: testConfiguration(), logger: testLogger) { transport in
+                let error = try await expectTransportError(transport, AWSHTTPRequest(method: "GET", url: server.url()))
+                #expect(error.code == .connectionReset)
+                #expect(error.curlCode == 52)  // CURLE_GOT_NOTHING
+            }
+        }
+    }
+
+    @Test func refusedConnectionIsConnectFailed() async throws {
+        let port = try freeLocalPort()
+        try await withCurlTransport(configuration: testConfiguration(), logger: testLogger) { transport in
+            let error = try await expectTransportError(transport, AWSHTTPRequest(method: "GET", url: "http://127.0.0.1:\(port)/"))
+            #expect(error.code == .connectFailed)
+            #expect(error.isRetryable)
+            #expect(error.curlCode == 7)
+        }
+    }
+
+    @Test func slowFirstByteTimesOut() async throws {
+        try await withHTTPTestServer { _ in .respond(status: 200).delayed(by: .seconds(5)) } _: { server in
+            let configuration = testConfiguration(totalTimeout: .milliseconds(300))
+            try await withCurlTransport(configuration: configuration, logger: testLogger) { transport in
+                let clock = ContinuousClock()
+                let start = clock.now
+                let error = try await expectTransportError(transport, AWSHTTPRequest(method: "GET", url: server.url()))
+                #expect(error.code == .timedOut)
+                #expect(error.isTimeout)
+                #expect(error.isRetryable)
+                #expect(clock.now - start < .seconds(2))
+            }
+        }
+    }
+
+    @Test func requestTimeoutOverridesConfiguration() async throws {
+        try await withHTTPTestServer { _ in .respond(status: 200).delayed(by: .seconds(5)) } _: { server in
+            try await withCurlTransport(configuration: testConfiguration(totalTimeout: .seconds(30)), logger: testLogger) {
+                transport in
+                let request = AWSHTTPRequest(method: "GET", url: server.url(), timeout: .milliseconds(200))
+                let error = try await expectTransportError(transport, request)
+                #expect(error.isTimeout)
+            }
+        }
+    }
+
+    @Test(arguments: [false, true])
+    func responseOverTheCapIsRejected(chunked: Bool) async throws {
+        let body = [UInt8](repeating: 7, count: 5000)
+        try await withHTTPTestServer { _ in
+            chunked ? .respond(status: 200, body: body).chunked() : .respond(status: 200, body: body)
+        } _: { server in
+            let configuration = testConfiguration(maxResponseBytes: 1000)
+            try await withCurlTransport(configuration: configuration, logger: testLogger) { transport in
+                let error = try await expectTransportError(transport, AWSHTTPRequest(method: "GET", url: server.url()))
+                #expect(error.code == .responseTooLarge)
+                #expect(!error.isRetryable)
+                // With a Content-Length libcurl refuses up front (63); chunked, the write callback aborts (23).
+                #expect(error.curlCode == (chunked ? 23 : 63))
+            }
+        }
+    }
+
+    @Test func decompressedSizeCountsAgainstTheCap() async throws {
+        let body = [UInt8](repeating: 7, count: 5000)
+        try await withHTTPTestServer { _ in .respond(status: 200, body: body).gzipEncoded().chunked() } _: { server in
+            try await withCurlTransport(configuration: testConfiguration(maxResponseBytes: 4999), logger: testLogger) {
+                transport in
+                let error = try await expectTransportError(transport, AWSHTTPRequest(method: "GET", url: server.url()))
+                #expect(error.code == .responseTooLarge)
+            }
+        }
+    }
+
+    @Test func truncatedBodyFails() async throws {
+        try await withHTTPTestServer { _ in
+            .truncated(body: Array("partial".utf8), declaredLength: 100)
+        } _: { server in
+            try await withCurlTransport(configuration: testConfiguration(), logger: testLogger) { transport in
+                let error = try await expectTransportError(transport, AWSHTTPRequest(method: "GET", url: server.url()))
+                #expect(error.curlCode == 18)  // CURLE_PARTIAL_FILE
+                #expect(error.code == .connectionReset)
+                #expect(error.isRetryable)
+            }
+        }
+    }
+
+    @Test func cancellingTheTaskStopsTheTransferAndClosesTheConnection() async throws {
+        try await withHTTPTestServer { _ in .respond(status: 200).delayed(by: .seconds(10)) } _: { server in
+            try await withCurlTransport(configuration: testConfiguration(), logger: testLogger) { transport in
+                let clock = ContinuousClock()
+                let elapsed = try await withThrowingTaskGroup(of: Duration.self) { group in
+                    group.addTask {
+                        do {
+                            _ = try await transport.send(AWSHTTPRequest(method: "GET", url: server.url()))
+                            Issue.record("The request should have been cancelled")
+                        } catch is CancellationError {
+                        }
+                        return .zero
+                    }
+                    try await waitUntil("the request reaches the server") { server.requests.count == 1 }
+                    let cancelledAt = clock.now
+                    group.cancelAll()
+                    try await group.waitForAll()
+                    return clock.now - cancelledAt
+                }
+                #expect(elapsed < .seconds(1))
+                try await waitUntil("the server sees the connection closed", atMost: .seconds(2)) {
+                    server.closedConnections == 1
+                }
+                // The transport keeps working afterwards.
+                #expect(transport.statistics.transfersCompleted == 1)
+            }
+        }
+    }
+
+    @Test func taskCancelledBeforeSendingNeverReachesTheServer() async throws {
+        try await withHTTPTestServer { _ in .respond(status: 200) } _: { server in
+            try await withCurlTransport(configuration: testConfiguration(), logger: testLogger) { transport in
+                try await withThrowingTaskGroup(of: Void.self) { group in
+                    group.cancelAll()
+                    group.addTask {
+                        await #expect(throws: CancellationError.self) {
+                            try await transport.send(AWSHTTPRequest(method: "GET", url: server.url()))
+                        }
+                    }
+                    try await group.waitForAll()
+                }
+                #expect(server.requests.isEmpty)
+                #expect(server.acceptedConnections == 0)
+            }
+        }
+    }
+
+    @Test func httpsToAPlainHTTPPortIsANonRetryableTLSError() async throws {
+        try await withHTTPTestServer { _ in .respond(status: 200) } _: { server in
+            try await withCurlTransport(configuration: testConfiguration(), logger: testLogger) { transport in
+                let url = "https://127.0.0.1:\(server.port)/"
+                let error = try await expectTransportError(transport, AWSHTTPRequest(method: "GET", url: url))
+                #expect(error.code == .tls)
+                #expect(!error.isRetryable)
+            }
+        }
+    }
+
+    @Test func invalidRequestsAreRejectedBeforeSending() async throws {
+        try await withCurlTransport(configuration: testConfiguration(), logger: testLogger) { transport in
+            let secret = "AWS4-HMAC-SHA256 secret\r\nX-Injected: 1"
+            let injected = try await expectTransportError(
+                transport,
+                AWSHTTPRequest(method: "GET", url: "http://127.0.0.1:1/", headers: [AWSHTTPHeader("Authorization", secret)])
+            )
+            #expect(injected.code == .invalidRequest)
+            #expect(!injected.message.contains("secret"))
+            let file = try await expectTransportError(transport, AWSHTTPRequest(method: "GET", url: "file:///etc/passwd"))
+            #expect(file.code == .invalidRequest)
+            let method = try await expectTransportError(transport, AWSHTTPRequest(method: "GE T", url: "http://127.0.0.1:1/"))
+            #expect(method.code == .invalidRequest)
+        }
+    }
+}

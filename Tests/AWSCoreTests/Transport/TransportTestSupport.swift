@@ -1,0 +1,59 @@
+import Logging
+import Testing
+
+@testable import AWSCore
+
+let testLogger = Logger(label: "aws-realtime.tests.transport")
+
+/// Fast defaults for loopback tests.
+func testConfiguration(
+    totalTimeout: Duration = .seconds(10),
+    maxResponseBytes: Int = 1024 * 1024,
+    maxConnectionsPerHost: Int = 8,
+    maxPendingRequests: Int = 1024,
+    caFile: String? = nil
+) -> CurlTransportConfiguration {
+    CurlTransportConfiguration(
+        connectTimeout: .seconds(2),
+        totalTimeout: totalTimeout,
+        maxResponseBytes: maxResponseBytes,
+        maxConnectionsPerHost: maxConnectionsPerHost,
+        maxPendingRequests: maxPendingRequests,
+        caFile: caFile,
+        userAgent: "aws-realtime-tests"
+    )
+}
+
+/// Sends `request` and returns the `TransportError` it must throw.
+func expectTransportError(
+    _ transport: CurlTransport,
+    _ request: AWSHTTPRequest,
+    sourceLocation: SourceLocation = #_sourceLocation
+) async throws -> TransportError {
+    do {
+        let response = try await transport.send(request)
+        Issue.record("Expected a TransportError, got status \(response.status)", sourceLocation: sourceLocation)
+        throw TestFailure.unexpectedSuccess
+    } catch let error as TransportError {
+        return error
+    }
+}
+
+enum TestFailure: Error {
+    case unexpectedSuccess
+    case timedOut(String)
+}
+
+/// Polls `condition` every 10 ms for at most `limit`.
+func waitUntil(
+    _ what: String,
+    atMost limit: Duration = .seconds(3),
+    _ condition: () -> Bool
+) async throws {
+    let clock = ContinuousClock()
+    let deadline = clock.now.advanced(by: limit)
+    while !condition() {
+        guard clock.now < deadline else { throw TestFailure.timedOut(what) }
+        try await Task.sleep(for: .milliseconds(10))
+    }
+}
