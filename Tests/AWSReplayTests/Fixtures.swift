@@ -16,13 +16,17 @@ enum Fixtures {
     static func withReplayServer<Result: Sendable>(
         captures: [Capture],
         configure: (inout ReplayConfiguration) -> Void = { _ in },
-        _ body: @Sendable (LoopbackCurl) async throws -> Result
+        _ body: @Sendable (LoopbackClient) async throws -> Result
     ) async throws -> Result {
         var configuration = ReplayConfiguration()
         configuration.limits.idleTimeout = .seconds(5)
         configure(&configuration)
         let server = ReplayServer(captures: captures, configuration: configuration, logger: logger)
-        return try await server.withServer { port in try await body(LoopbackCurl(port: port)) }
+        return try await server.withServer { port in
+            try await withCurlTransport(logger: logger) { transport in
+                try await body(LoopbackClient(port: port, transport: transport))
+            }
+        }
     }
 
     static let logsTarget = "Logs_20140328.FilterLogEvents"

@@ -57,7 +57,7 @@ public struct CaptureRedactor: Sendable {
     /// drops the access key id and the signature.
     static func redactSigV4Authorization(_ value: String) -> String {
         let parts = value.split(separator: ",", omittingEmptySubsequences: false).map { part -> String in
-            let trimmed = part.trimmingSpaces()
+            let trimmed = part.trimmingCaptureSpaces()
             if let range = trimmed.range(of: "Credential=") {
                 let credential = trimmed[range.upperBound...]
                 let scope = credential.firstIndex(of: "/").map { String(credential[$0...]) } ?? ""
@@ -195,7 +195,7 @@ public struct CaptureRedactor: Sendable {
 }
 
 extension StringProtocol {
-    fileprivate func trimmingSpaces() -> String {
+    fileprivate func trimmingCaptureSpaces() -> String {
         var slice = Substring(self)
         while slice.first == " " { slice.removeFirst() }
         while slice.last == " " { slice.removeLast() }
