@@ -7,9 +7,8 @@ import Testing
 /// The project's AWS client (SigV4 signer, protocols, retries) over libcurl against the replay
 /// server serving the shipped captures: the path the worker's tests will take.
 @Suite(.timeLimit(.minutes(1))) struct ReplayEndToEndTests {
-    static let credentials = StaticCredentialProvider(
-        AWSCredentials(accessKeyID: "AKIDEXAMPLE", secretAccessKey: "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY")
-    )
+    static let secretKey = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"
+    static let credentials = StaticCredentialProvider(AWSCredentials(accessKeyID: "AKIDEXAMPLE", secretAccessKey: secretKey))
 
     func withClient(
         folder: String,
