@@ -9,6 +9,7 @@ let package = Package(
         .executable(name: "aws-realtime", targets: ["aws-realtime"]),
         .library(name: "SigV4", targets: ["SigV4"]),
         .library(name: "AWSCore", targets: ["AWSCore"]),
+        .library(name: "Payloads", targets: ["Payloads"]),
         .library(name: "Redis", targets: ["Redis"]),
     ],
     dependencies: [
@@ -62,6 +63,12 @@ let package = Package(
             ]
         ),
 
+        // 5. Payloads: the envelope and per-stream data; the only vocabulary worker and gateway share.
+        .target(
+            name: "Payloads",
+            exclude: ["Schemas"]
+        ),
+
         // 6. Redis: RESP client on SwiftNIO.
         .target(
             name: "Redis",
@@ -70,6 +77,15 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ]
+        ),
+
+        // 7. Bus: what the worker and the gateway need from a broker; on Redis and in-process.
+        .target(
+            name: "Bus",
+            dependencies: [
+                "Payloads",
+                .product(name: "NIOCore", package: "swift-nio"),
             ]
         ),
 
@@ -111,6 +127,14 @@ let package = Package(
         .testTarget(
             name: "AWSReplayTests",
             dependencies: ["AWSReplay", "AWSCore", "TestSupport"]
+        ),
+        .testTarget(
+            name: "PayloadsTests",
+            dependencies: ["Payloads", "TestSupport"]
+        ),
+        .testTarget(
+            name: "BusTests",
+            dependencies: ["Bus", "Payloads"]
         ),
         .testTarget(
             name: "RedisTests",

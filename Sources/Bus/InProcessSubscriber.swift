@@ -1,0 +1,53 @@
+import Payloads
+import Synchronization
+
+/// A gateway's subscription to an ``InProcessBus``.
+public final class InProcessSubscriber: SubscriberBus, Sendable {
+    private let bus: InProcessBus
+    private let buffer: BusEventBuffer
+    private let streams = Mutex<Set<StreamName>>([])
+
+    init(bus: InProcessBus, bufferSize: Int) {
+        self.bus = bus
+        self.buffer = BusEventBuffer(capacity: bufferSize)
+    }
+
+    public var events: BusEvents { BusEvents(buffer: buffer) }
+
+    /// Events dropped because the consumer fell behind.
+    public var droppedEventCount: Int { buffer.droppedCount }
+
+    public func subscribe(to stream: StreamName) async throws {
+        _ = streams.withLock { $0.insert(stream) }
+    }
+
+    public func unsubscribe(from stream: StreamName) async throws {
+        _ = streams.withLock { $0.remove(stream) }
+    }
+
+    public func history(of stream: StreamName, after id: BusMessageID?, limit: Int) async throws -> [BusMessage] {
+        bus.history(of: stream, after: id, limit: limit)
+    }
+
+    public func latest(of stream: StreamName) async throws -> BusMessage? {
+        bus.latest(of: stream)
+    }
+
+    public func oldestID(of stream: StreamName) async throws -> BusMessageID? {
+        bus.oldestID(of: stream)
+    }
+
+    /// Stops delivery and ends `events`.
+    public func close() {
+        bus.remove(self)
+        buffer.finish()
+    }
+
+    func isSubscribed(to stream: StreamName) -> Bool {
+        streams.withLock { $0.contains(stream) }
+    }
+
+    func deliver(_ message: BusMessage) {
+        buffer.push(.message(message))
+    }
+}

@@ -1,0 +1,24 @@
+import Payloads
+
+/// What a gateway needs from the broker: live messages of the streams its clients watch,
+/// their history for recovery and resume, and the latest message for a snapshot.
+public protocol SubscriberBus: Sendable {
+    associatedtype Events: AsyncSequence<BusEvent, Never> & Sendable
+
+    /// Live events of every stream subscribed, for one consumer.
+    var events: Events { get }
+
+    /// Starts live delivery of `stream`. Returns when the broker confirmed it.
+    func subscribe(to stream: StreamName) async throws
+
+    func unsubscribe(from stream: StreamName) async throws
+
+    /// Stored messages after `id` (all when nil), oldest first, at most `limit`.
+    func history(of stream: StreamName, after id: BusMessageID?, limit: Int) async throws -> [BusMessage]
+
+    /// The newest stored message of `stream`.
+    func latest(of stream: StreamName) async throws -> BusMessage?
+
+    /// The oldest id still stored, to tell a client its resume point is gone.
+    func oldestID(of stream: StreamName) async throws -> BusMessageID?
+}
