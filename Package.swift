@@ -51,6 +51,18 @@ let package = Package(
             ]
         ),
 
+        // Replay server: serves capture folders over HTTP on loopback (tests, `aws-realtime replay`).
+        .target(
+            name: "AWSReplay",
+            dependencies: [
+                "AWSCore",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]
+        ),
+
         // 5. Payloads: the envelope and per-stream data; the only vocabulary worker and gateway share.
         .target(
             name: "Payloads",
@@ -91,6 +103,7 @@ let package = Package(
             name: "aws-realtime",
             dependencies: [
                 "AWSCore",
+                "AWSReplay",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -119,6 +132,10 @@ let package = Package(
             name: "AWSCoreTests",
             dependencies: ["AWSCore", "TestSupport"],
             resources: [.copy("Fixtures")]
+        ),
+        .testTarget(
+            name: "AWSReplayTests",
+            dependencies: ["AWSReplay", "AWSCore", "TestSupport"]
         ),
         .testTarget(
             name: "PayloadsTests",

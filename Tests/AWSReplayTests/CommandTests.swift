@@ -1,0 +1,115 @@
+import AWSCore
+import AWSReplay
+import Foundation
+import SigV4
+import Testing
+
+/// The `aws-realtime` executable as a child process: `record` in front of a replay server, then
+/// `replay` of what it wrote, each reporting its URL on stdout.
+@Suite(.timeLimit(.minutes(1)), .enabled(if: AWSRealtimeProcess.isBuilt, "build the aws-realtime executable first"))
+struct CommandTests {
+    @Test func recordThenReplayTheRecordedFolder() async throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("replay-command-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let captures = try CaptureFolder.load(Fixtures.capturesFolder + "/cloudwatch")
+        let input = try JSONValue(parsing: #"{"Namespace":"AWS/EC2"}"#)
+
+        let recorded = try await Fixtures.withReplayServer(captures: captures) { upstream in
+            let recorder = try AWSRealtimeProcess.start([
+                "record", "--out", folder, "--upstream", upstream.endpoint, "--port", "0",
+            ])
+            do {
+                let url = try await recorder.waitForURL()
+                let output = try await Self.client(endpoint: url, transport: upstream.transport).call(
+                    .cloudWatch, operation: "ListMetrics", input: input)
+                await recorder.stop()
+                return output
+            } catch {
+                await recorder.stop()
+                throw error
+            }
+        }
+        let files = try FileManager.default.contentsOfDirectory(atPath: folder)
+        #expect(files == ["0001-monitoring-ListMetrics.json"])
+        let text = try String(contentsOfFile: folder + "/" + files[0], encoding: .utf8)
+        #expect(text.contains("Signature=REDACTED"))
+        #expect(!text.contains(ReplayEndToEndTests.secretKey))
+
+        let replayer = try AWSRealtimeProcess.start(["replay", folder, "--port", "0", "--require-signature"])
+        do {
+            let url = try await replayer.waitForURL()
+            let replayed = try await withCurlTransport(logger: Fixtures.logger) { transport in
+                try await Self.client(endpoint: url, transport: transport).call(
+                    .cloudWatch, operation: "ListMetrics", input: input)
+            }
+            #expect(replayed == recorded)
+            await replayer.stop()
+        } catch {
+            await replayer.stop()
+            throw error
+        }
+    }
+
+    static func client(endpoint: String, transport: CurlTransport) -> AWSClient {
+        AWSClient(
+            region: "eu-west-1",
+            transport: transport,
+            credentialProvider: ReplayEndToEndTests.credentials,
+            endpoints: AWSEndpointResolver(environment: ["AWS_ENDPOINT_URL": endpoint]),
+            retry: AWSRetryConfiguration(maxAttempts: 1),
+            logger: Fixtures.logger
+        )
+    }
+}
+
+/// A running `aws-realtime` child process whose stdout goes to a file.
+struct AWSRealtimeProcess {
+    static var executable: String {
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent(".build/debug/aws-realtime").path
+    }
+
+    static var isBuilt: Bool { FileManager.default.isExecutableFile(atPath: executable) }
+
+    let process: Process
+    let stdoutPath: String
+    let exits: AsyncStream<Int32>
+
+    static func start(_ arguments: [String]) throws -> AWSRealtimeProcess {
+        let stdoutPath = FileManager.default.temporaryDirectory.appendingPathComponent("aws-realtime-\(UUID().uuidString).out")
+            .path
+        guard FileManager.default.createFile(atPath: stdoutPath, contents: nil) else {
+            throw CaptureError(.writeFailed, "cannot create the stdout file", file: stdoutPath)
+        }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: stdoutPath))
+        process.standardError = FileHandle.nullDevice
+        let (exits, continuation) = AsyncStream.makeStream(of: Int32.self)
+        process.terminationHandler = { finished in
+            continuation.yield(finished.terminationStatus)
+            continuation.finish()
+        }
+        try process.run()
+        return AWSRealtimeProcess(process: process, stdoutPath: stdoutPath, exits: exits)
+    }
+
+    /// The first stdout line, polled every 50 ms for at most 10 s.
+    func waitForURL() async throws -> String {
+        for _ in 0..<200 {
+            let text = (try? String(contentsOfFile: stdoutPath, encoding: .utf8)) ?? ""
+            if let newline = text.firstIndex(of: "\n") { return String(text[..<newline]) }
+            guard process.isRunning else { break }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        throw CaptureError(.unreadableFolder, "aws-realtime printed no URL", file: stdoutPath)
+    }
+
+    /// SIGTERM, then waits for the exit.
+    func stop() async {
+        if process.isRunning { process.terminate() }
+        for await _ in exits { break }
+        try? FileManager.default.removeItem(atPath: stdoutPath)
+    }
+}
