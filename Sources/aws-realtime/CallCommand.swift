@@ -63,7 +63,7 @@ struct CallCommand: AsyncParsableCommand {
                 print(Self.describe(try await client.signedRequest(for: request)))
                 return
             }
-            try await withCurlTransport(configuration: CurlTransportConfiguration(), logger: logger) { transport in
+            try await TransportFactory.withTransport(environment: environment, logger: logger) { transport in
                 let client = AWSClient(
                     region: region, transport: transport, credentialProvider: credentials,
                     endpoints: endpoints, retry: retry, logger: logger)

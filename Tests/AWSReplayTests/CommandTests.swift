@@ -50,6 +50,43 @@ struct CommandTests {
         }
     }
 
+    /// `record --out DIR -- call ...`: the subcommand runs in a child process whose transport records
+    /// every exchange; its output and exit status are the subcommand's.
+    @Test func recordASubcommand() async throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("record-subcommand-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let captures = try CaptureFolder.load(Fixtures.capturesFolder + "/cloudwatch")
+        let sessionToken = "IQoJb3JpZ2luX2VjEXAMPLESESSIONTOKEN"
+        let (status, output) = try await Fixtures.withReplayServer(captures: captures) { upstream in
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: AWSRealtimeProcess.executable)
+            process.arguments = ["record", "--out", folder, "--", "call", "cloudwatch", "ListMetrics", "--input", #"{"Namespace":"AWS/EC2"}"#]
+            process.environment = [
+                "AWS_ENDPOINT_URL": upstream.endpoint, "AWS_REGION": "eu-west-1", "AWS_ACCESS_KEY_ID": "AKIDEXAMPLE",
+                "AWS_SECRET_ACCESS_KEY": ReplayEndToEndTests.secretKey, "AWS_SESSION_TOKEN": sessionToken, "HOME": folder,
+                "AWS_EC2_METADATA_DISABLED": "true",
+            ]
+            let pipe = Pipe()
+            process.standardOutput = pipe
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            let data = pipe.fileHandleForReading.readDataToEndOfFile()
+            process.waitUntilExit()
+            return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+        }
+        #expect(status == 0)
+        #expect(output.contains("\"Metrics\""))
+        let files = try FileManager.default.contentsOfDirectory(atPath: folder).filter { $0.hasSuffix(".json") }
+        #expect(files.count == 1)
+        for file in files {
+            let text = try String(contentsOfFile: folder + "/" + file, encoding: .utf8)
+            #expect(text.contains("ListMetrics"))
+            #expect(!text.contains(ReplayEndToEndTests.secretKey))
+            #expect(!text.contains(sessionToken))
+            #expect(!text.contains("AKIDEXAMPLE"))
+        }
+    }
+
     static func client(endpoint: String, transport: CurlTransport) -> AWSClient {
         AWSClient(
             region: "eu-west-1",
