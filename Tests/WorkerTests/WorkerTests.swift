@@ -123,10 +123,11 @@ import Testing
         let worker = Worker(configuration: configuration, collectors: [SequenceCollector(stream: .logs, source: source)], bus: bus, token: "w", logger: WorkerTesting.logger)
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { await worker.run() }
-            try await Task.sleep(for: .milliseconds(300))
+            // The first poll always runs (nothing is warm yet); after it, nobody listens.
+            #expect(await WorkerTesting.eventually { source.concurrentPolls.withLock { $0.total } == 1 })
+            #expect(await WorkerTesting.eventually { worker.statistics.snapshot.pollsSkippedWithoutListeners[.logs, default: 0] > 3 })
             let idlePolls = source.concurrentPolls.withLock { $0.total }
             #expect(idlePolls == 1)
-            #expect(worker.statistics.snapshot.pollsSkippedWithoutListeners[.logs, default: 0] > 3)
             let subscriber = bus.makeSubscriber()
             try await subscriber.subscribe(to: .logs)
             #expect(await WorkerTesting.eventually { source.concurrentPolls.withLock { $0.total } > idlePolls + 3 })
