@@ -98,7 +98,7 @@ enum WorkerTesting {
         return logger
     }
 
-    static func configuration(interval: Duration = .milliseconds(40), ttl: Duration = .milliseconds(300)) -> WorkerConfiguration {
+    static func configuration(interval: Duration = .milliseconds(40), ttl: Duration = .seconds(2)) -> WorkerConfiguration {
         WorkerConfiguration(
             account: "123456789012", region: "eu-west-1", lease: .init(ttl: ttl, renewInterval: .milliseconds(60)),
             streams: [.logs: .init(interval: interval, keepWarmInterval: .seconds(3600))], demand: .always,
