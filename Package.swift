@@ -75,7 +75,15 @@ let package = Package(
 
         // Benchmarks (run in release builds; numbers go to the README).
         .executableTarget(name: "SigV4Benchmark", dependencies: ["SigV4"]),
-        .executableTarget(name: "RedisBenchmark", dependencies: ["Redis"]),
+        .executableTarget(
+            name: "RedisBenchmark",
+            dependencies: [
+                "Redis",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]
+        ),
 
         // Shared test support: loopback servers and process helpers, used by several suites.
         .target(
@@ -100,7 +108,10 @@ let package = Package(
             name: "RedisTests",
             dependencies: [
                 "Redis", "TestSupport",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
             ]
         ),
     ]

@@ -70,7 +70,7 @@ final class RedisChannelHandler: ChannelDuplexHandler {
             remainingReplies: 1,
             collected: [],
             remainingConfirmations: [],
-            deadline: .now() + self.commandTimeout
+            deadline: context.eventLoop.now + self.commandTimeout
         )
         switch request.responder {
         case .single:
@@ -277,7 +277,7 @@ final class RedisChannelHandler: ChannelDuplexHandler {
     /// Fails every command past its deadline with `.commandTimeout`. Its place in the queue stays,
     /// so its late reply is matched and dropped rather than given to the next command.
     private func expireCommands(context: ChannelHandlerContext) {
-        let now = NIODeadline.now()
+        let now = context.eventLoop.now
         var index = self.pending.startIndex
         while index != self.pending.endIndex {
             if self.pending[index].responder != nil {

@@ -18,7 +18,7 @@ public final class RedisSubscriber: Sendable {
         public typealias Element = RedisPubSubEvent
         let buffer: RedisEventBuffer
 
-        public struct AsyncIterator: AsyncIteratorProtocol {
+        public struct AsyncIterator: AsyncIteratorProtocol, Sendable {
             let buffer: RedisEventBuffer
 
             public mutating func next() async -> RedisPubSubEvent? {
