@@ -73,7 +73,9 @@ let package = Package(
         .target(
             name: "Redis",
             dependencies: [
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
@@ -111,7 +113,15 @@ let package = Package(
 
         // Benchmarks (run in release builds; numbers go to the README).
         .executableTarget(name: "SigV4Benchmark", dependencies: ["SigV4"]),
-        .executableTarget(name: "RedisBenchmark", dependencies: ["Redis"]),
+        .executableTarget(
+            name: "RedisBenchmark",
+            dependencies: [
+                "Redis",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]
+        ),
 
         // Shared test support: loopback servers and process helpers, used by several suites.
         .target(
@@ -153,7 +163,10 @@ let package = Package(
             name: "RedisTests",
             dependencies: [
                 "Redis", "TestSupport",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
             ]
         ),
     ]

@@ -28,7 +28,7 @@ struct CurlTransportFailureTests {
     }
 
     @Test func refusedConnectionIsConnectFailed() async throws {
-        let port = try freeLocalPort()
+        let port = try FreePort.next()
         try await withCurlTransport(configuration: testConfiguration(), logger: testLogger) { transport in
             let error = try await expectTransportError(transport, AWSHTTPRequest(method: "GET", url: "http://127.0.0.1:\(port)/"))
             #expect(error.code == .connectFailed)

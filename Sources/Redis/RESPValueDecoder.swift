@@ -1,0 +1,258 @@
+import NIOCore
+
+/// Decodes RESP2 and RESP3 replies incrementally.
+///
+/// A reply that has not fully arrived yields `nil` and leaves the buffer untouched, so the
+/// decoder is called again when more bytes come; a malformed reply or one over the
+/// ``RESPDecoderLimits`` throws a ``RedisClientError`` with code `.protocolError`, which closes
+/// the connection. A partial reply is parsed again from its start when more bytes arrive; the
+/// bulk length check makes a large partial bulk string cost one comparison, not a rescan.
+public struct RESPValueDecoder: NIOSingleStepByteToMessageDecoder {
+    public typealias InboundOut = RESPValue
+
+    public let limits: RESPDecoderLimits
+
+    public init(limits: RESPDecoderLimits = RESPDecoderLimits()) {
+        self.limits = limits
+    }
+
+    public mutating func decode(buffer: inout ByteBuffer) throws -> RESPValue? {
+        var copy = buffer
+        guard let value = try Self.parseValue(&copy, limits: self.limits, depth: 1) else {
+            return nil
+        }
+        buffer = copy
+        return value
+    }
+
+    public mutating func decodeLast(buffer: inout ByteBuffer, seenEOF: Bool) throws -> RESPValue? {
+        try self.decode(buffer: &buffer)
+    }
+}
+
+extension RESPValueDecoder {
+    private static let cr = UInt8(ascii: "\r")
+    private static let lf = UInt8(ascii: "\n")
+
+    static func malformed(_ message: String) -> RedisClientError {
+        RedisClientError(code: .protocolError, message: "malformed reply from server: \(message)")
+    }
+
+    /// Parses one value; `nil` when more bytes are needed. Moves the reader index past the value
+    /// only when it returns one.
+    static func parseValue(_ buffer: inout ByteBuffer, limits: RESPDecoderLimits, depth: Int) throws -> RESPValue? {
+        guard let marker = buffer.getInteger(at: buffer.readerIndex, as: UInt8.self) else {
+            return nil
+        }
+        var body = buffer
+        body.moveReaderIndex(forwardBy: 1)
+        let value: RESPValue?
+        switch marker {
+        case UInt8(ascii: "+"):
+            value = try self.readLine(&body, limits: limits).map { .simpleString($0) }
+        case UInt8(ascii: "-"):
+            value = try self.readLine(&body, limits: limits).map { .error($0) }
+        case UInt8(ascii: ":"):
+            value = try self.readLine(&body, limits: limits).map { .integer(try self.parseInteger($0)) }
+        case UInt8(ascii: "$"):
+            value = try self.readBulk(&body, limits: limits, nullable: true).map { $0.map { .bulkString($0) } ?? .null }
+        case UInt8(ascii: "!"):
+            value = try self.readBulk(&body, limits: limits, nullable: false).map { $0.map { .error($0) } ?? .null }
+        case UInt8(ascii: "="):
+            value = try self.readBulk(&body, limits: limits, nullable: false).map { bulk in
+                guard var text = bulk, text.readableBytes >= 4, text.getInteger(at: text.readerIndex + 3, as: UInt8.self) == UInt8(ascii: ":")
+                else {
+                    throw self.malformed("verbatim string without a format prefix")
+                }
+                let format = text.readString(length: 3) ?? ""
+                text.moveReaderIndex(forwardBy: 1)
+                return .verbatimString(format: format, text)
+            }
+        case UInt8(ascii: "*"), UInt8(ascii: "~"), UInt8(ascii: ">"):
+            value = try self.readAggregate(&body, limits: limits, depth: depth, nullable: marker == UInt8(ascii: "*")).map { values in
+                guard let values else { return .null }
+                switch marker {
+                case UInt8(ascii: "~"): return .set(values)
+                case UInt8(ascii: ">"): return .push(values)
+                default: return .array(values)
+                }
+            }
+        case UInt8(ascii: "%"), UInt8(ascii: "|"):
+            guard let pairs = try self.readMap(&body, limits: limits, depth: depth) else {
+                return nil
+            }
+            if marker == UInt8(ascii: "|") {
+                // An attribute describes the reply that follows it: read it, keep the reply.
+                _ = pairs
+                guard let next = try self.parseValue(&body, limits: limits, depth: depth) else {
+                    return nil
+                }
+                value = next
+            } else {
+                value = .map(pairs)
+            }
+        case UInt8(ascii: "_"):
+            value = try self.readLine(&body, limits: limits).map { line in
+                guard line.readableBytes == 0 else { throw self.malformed("null with a body") }
+                return .null
+            }
+        case UInt8(ascii: "#"):
+            value = try self.readLine(&body, limits: limits).map { line in
+                switch line.getInteger(at: line.readerIndex, as: UInt8.self) {
+                case UInt8(ascii: "t") where line.readableBytes == 1: return .boolean(true)
+                case UInt8(ascii: "f") where line.readableBytes == 1: return .boolean(false)
+                default: throw self.malformed("boolean that is neither t nor f")
+                }
+            }
+        case UInt8(ascii: ","):
+            value = try self.readLine(&body, limits: limits).map { .double(try self.parseDouble($0)) }
+        case UInt8(ascii: "("):
+            value = try self.readLine(&body, limits: limits).map { line in
+                var digits = line
+                if digits.getInteger(at: digits.readerIndex, as: UInt8.self) == UInt8(ascii: "-") {
+                    digits.moveReaderIndex(forwardBy: 1)
+                }
+                guard digits.readableBytes > 0, digits.readableBytesView.allSatisfy({ $0 >= 48 && $0 <= 57 }) else {
+                    throw self.malformed("big number that is not decimal")
+                }
+                return .bigNumber(line)
+            }
+        default:
+            throw self.malformed("unknown type byte \(marker)")
+        }
+        guard let value else { return nil }
+        buffer = body
+        return value
+    }
+
+    /// Reads up to CRLF; `nil` if the CRLF has not arrived yet.
+    private static func readLine(_ buffer: inout ByteBuffer, limits: RESPDecoderLimits) throws -> ByteBuffer? {
+        let view = buffer.readableBytesView
+        let searchEnd = view.startIndex + min(view.count, limits.maxLineLength + 2)
+        guard let crIndex = view[view.startIndex..<searchEnd].firstIndex(of: self.cr) else {
+            if view.count > limits.maxLineLength + 1 {
+                throw self.malformed("line longer than \(limits.maxLineLength) bytes")
+            }
+            return nil
+        }
+        let length = crIndex - view.startIndex
+        if length > limits.maxLineLength {
+            throw self.malformed("line longer than \(limits.maxLineLength) bytes")
+        }
+        guard crIndex + 1 < view.endIndex else { return nil }
+        guard view[crIndex + 1] == self.lf else {
+            throw self.malformed("CR not followed by LF")
+        }
+        guard let line = buffer.readSlice(length: length) else { return nil }
+        buffer.moveReaderIndex(forwardBy: 2)
+        return line
+    }
+
+    static func parseInteger(_ line: ByteBuffer) throws -> Int64 {
+        var result: Int64 = 0
+        var isNegative = false
+        var sawDigit = false
+        for (offset, byte) in line.readableBytesView.enumerated() {
+            if offset == 0 && (byte == UInt8(ascii: "-") || byte == UInt8(ascii: "+")) {
+                isNegative = byte == UInt8(ascii: "-")
+                continue
+            }
+            guard byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9") else {
+                throw self.malformed("integer with a non-digit")
+            }
+            sawDigit = true
+            let digit = Int64(byte - UInt8(ascii: "0"))
+            let (shifted, overflow1) = result.multipliedReportingOverflow(by: 10)
+            let (next, overflow2) = isNegative ? shifted.subtractingReportingOverflow(digit) : shifted.addingReportingOverflow(digit)
+            guard !overflow1, !overflow2 else {
+                throw self.malformed("integer out of range")
+            }
+            result = next
+        }
+        guard sawDigit else { throw self.malformed("empty integer") }
+        return result
+    }
+
+    private static func parseDouble(_ line: ByteBuffer) throws -> Double {
+        let text = String(buffer: line)
+        switch text {
+        case "inf", "+inf": return .infinity
+        case "-inf": return -.infinity
+        case "nan", "-nan": return .nan
+        default:
+            guard let value = Double(text) else { throw self.malformed("double that is not a number") }
+            return value
+        }
+    }
+
+    /// Reads a length line: `nil` if incomplete, `-1` allowed only when `nullable`.
+    private static func readLength(_ buffer: inout ByteBuffer, limits: RESPDecoderLimits, nullable: Bool, maximum: Int, what: String) throws
+        -> Int??
+    {
+        guard let line = try self.readLine(&buffer, limits: limits) else { return nil }
+        if line.readableBytes == 1, line.getInteger(at: line.readerIndex, as: UInt8.self) == UInt8(ascii: "?") {
+            throw self.malformed("streamed \(what) is not supported")
+        }
+        let length = try self.parseInteger(line)
+        if length == -1 && nullable {
+            return .some(nil)
+        }
+        guard length >= 0 else { throw self.malformed("negative \(what) length \(length)") }
+        guard length <= maximum else {
+            throw self.malformed("\(what) of \(length) exceeds the limit of \(maximum)")
+        }
+        return .some(Int(length))
+    }
+
+    /// `nil`: incomplete; `.some(nil)`: the RESP2 null bulk string.
+    private static func readBulk(_ buffer: inout ByteBuffer, limits: RESPDecoderLimits, nullable: Bool) throws -> ByteBuffer?? {
+        guard let length = try self.readLength(&buffer, limits: limits, nullable: nullable, maximum: limits.maxBulkLength, what: "bulk string")
+        else {
+            return nil
+        }
+        guard let length else { return .some(nil) }
+        guard buffer.readableBytes >= length + 2 else { return nil }
+        guard let bytes = buffer.readSlice(length: length) else { return nil }
+        guard buffer.readInteger(as: UInt8.self) == self.cr, buffer.readInteger(as: UInt8.self) == self.lf else {
+            throw self.malformed("bulk string not followed by CRLF")
+        }
+        return .some(bytes)
+    }
+
+    private static func readAggregate(_ buffer: inout ByteBuffer, limits: RESPDecoderLimits, depth: Int, nullable: Bool) throws -> [RESPValue]?? {
+        guard depth <= limits.maxNestingDepth else {
+            throw self.malformed("nesting deeper than \(limits.maxNestingDepth)")
+        }
+        guard let count = try self.readLength(&buffer, limits: limits, nullable: nullable, maximum: limits.maxAggregateCount, what: "aggregate")
+        else {
+            return nil
+        }
+        guard let count else { return .some(nil) }
+        // Each element takes at least three bytes: never reserve more than the bytes could hold.
+        var values: [RESPValue] = []
+        values.reserveCapacity(min(count, buffer.readableBytes / 3 + 1))
+        for _ in 0..<count {
+            guard let value = try self.parseValue(&buffer, limits: limits, depth: depth + 1) else { return nil }
+            values.append(value)
+        }
+        return .some(values)
+    }
+
+    private static func readMap(_ buffer: inout ByteBuffer, limits: RESPDecoderLimits, depth: Int) throws -> [RESPValue.Pair]? {
+        guard depth <= limits.maxNestingDepth else {
+            throw self.malformed("nesting deeper than \(limits.maxNestingDepth)")
+        }
+        guard let count = try self.readLength(&buffer, limits: limits, nullable: false, maximum: limits.maxAggregateCount, what: "map") else {
+            return nil
+        }
+        guard let count else { return nil }
+        var pairs: [RESPValue.Pair] = []
+        pairs.reserveCapacity(min(count, buffer.readableBytes / 6 + 1))
+        for _ in 0..<count {
+            guard let key = try self.parseValue(&buffer, limits: limits, depth: depth + 1) else { return nil }
+            guard let value = try self.parseValue(&buffer, limits: limits, depth: depth + 1) else { return nil }
+            pairs.append(RESPValue.Pair(key: key, value: value))
+        }
+        return pairs
+    }
+}

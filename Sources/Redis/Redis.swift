@@ -1,1 +1,0 @@
-// Redis: see DESIGN.md.

@@ -1,0 +1,110 @@
+import Logging
+import NIOCore
+import NIOPosix
+
+/// A command client that owns one pipelined connection and reconnects it.
+///
+/// Run ``run()`` in a task group (or as a service); it connects, and when the connection drops
+/// it reconnects with exponential, clamped, jittered backoff until the task is cancelled.
+/// Commands sent while it connects wait for the connection (bounded by the connect timeout);
+/// commands sent while it backs off fail at once with `.notConnected`; commands in flight when
+/// the connection drops fail with `.connectionClosed`.
+public final class RedisClient: RedisCommandSending {
+    public let configuration: RedisConfiguration
+    private let eventLoopGroup: any EventLoopGroup
+    private let logger: Logger
+    private let slot: RedisConnectionSlot
+
+    public init(
+        configuration: RedisConfiguration,
+        eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
+        logger: Logger
+    ) {
+        self.configuration = configuration
+        self.eventLoopGroup = eventLoopGroup
+        var logger = logger
+        logger[metadataKey: "redis.host"] = "\(configuration.endpointDescription)"
+        self.logger = logger
+        self.slot = RedisConnectionSlot(
+            maxWaiters: configuration.limits.maxPendingCommands,
+            waitTimeout: configuration.timeouts.connect,
+            endpoint: configuration.endpointDescription,
+            eventLoop: eventLoopGroup.any()
+        )
+    }
+
+    /// Connects and keeps reconnecting until the calling task is cancelled; then closes the
+    /// connection and returns. Call it once.
+    public func run() async throws {
+        let backoff = RedisBackoff(policy: self.configuration.reconnect)
+        var attempt = 0
+        defer { self.slot.shutdown() }
+        while !Task.isCancelled {
+            self.slot.startConnecting()
+            do {
+                let connection = try await RedisConnection.connect(
+                    configuration: self.configuration,
+                    eventLoopGroup: self.eventLoopGroup,
+                    pushSink: nil,
+                    logger: self.logger
+                )
+                self.slot.connected(connection)
+                self.logger.info("redis connected", metadata: ["redis.attempt": "\(attempt)"])
+                attempt = 0
+                await connection.waitForClose()
+                if Task.isCancelled { break }
+                self.slot.disconnected(
+                    RedisClientError(code: .notConnected, message: "the connection to \(self.configuration.endpointDescription) dropped; reconnecting")
+                )
+                self.logger.info("redis connection lost; reconnecting")
+            } catch {
+                let clientError =
+                    (error as? RedisClientError)
+                    ?? RedisClientError(code: .connectionFailed, message: "could not connect to \(self.configuration.endpointDescription)", underlying: error)
+                self.slot.disconnected(
+                    RedisClientError(
+                        code: .notConnected,
+                        message: "not connected to \(self.configuration.endpointDescription): \(clientError.message)",
+                        underlying: clientError
+                    )
+                )
+                self.logger.info("redis connect failed", metadata: ["redis.error": "\(clientError.message)", "redis.attempt": "\(attempt)"])
+            }
+            let delay = backoff.delay(attempt: attempt)
+            attempt += 1
+            do {
+                try await Task.sleep(for: delay)
+            } catch {
+                break
+            }
+        }
+    }
+
+    /// The live connection, for callers that want to pin several commands to one connection.
+    public func connection() async throws -> RedisConnection {
+        try await self.slot.connection()
+    }
+
+    public func send(_ arguments: [ByteBuffer]) async throws -> RESPValue {
+        try await self.slot.connection().send(arguments)
+    }
+
+    public func send(_ arguments: [String]) async throws -> RESPValue {
+        try await self.slot.connection().send(arguments)
+    }
+
+    public func pipeline(_ commands: [[ByteBuffer]]) async throws -> [RESPValue] {
+        try await self.slot.connection().pipeline(commands)
+    }
+}
+
+extension RedisConnection {
+    /// Returns when the connection closes; cancelling the task closes it.
+    func waitForClose() async {
+        await withTaskCancellationHandler {
+            try? await self.channel.closeFuture.get()
+        } onCancel: {
+            self.channel.close(promise: nil)
+        }
+    }
+}

@@ -1,0 +1,235 @@
+import Logging
+import NIOConcurrencyHelpers
+import NIOCore
+import NIOPosix
+
+/// A pub/sub connection that reconnects and subscribes again to what it held.
+///
+/// Run ``run()`` in a task group; subscribe and unsubscribe at any time from any task; read
+/// ``events`` from one consumer task. After a reconnect the subscriber subscribes again to every
+/// channel and pattern it holds, waits for the server to confirm each, and then delivers
+/// ``RedisPubSubEvent/reconnected`` so the consumer can recover what it missed from history.
+/// A slow consumer never blocks the socket: see ``RedisEventBuffer`` policy in ``events``.
+public final class RedisSubscriber: Sendable {
+    /// The events of this subscriber, for a single consumer. Bounded: when
+    /// `limits.subscriberBufferSize` events wait, the oldest is dropped and the consumer gets
+    /// ``RedisPubSubEvent/dropped(count:)`` before the next event. Ends when ``run()`` returns.
+    public struct Events: AsyncSequence, Sendable {
+        public typealias Element = RedisPubSubEvent
+        let buffer: RedisEventBuffer
+
+        public struct AsyncIterator: AsyncIteratorProtocol, Sendable {
+            let buffer: RedisEventBuffer
+
+            public mutating func next() async -> RedisPubSubEvent? {
+                await self.buffer.next()
+            }
+        }
+
+        public func makeAsyncIterator() -> AsyncIterator {
+            AsyncIterator(buffer: self.buffer)
+        }
+    }
+
+    private struct State {
+        var channels: Set<String> = []
+        var patterns: Set<String> = []
+        var connection: RedisConnection?
+        var isShutdown = false
+    }
+
+    public let configuration: RedisConfiguration
+    private let eventLoopGroup: any EventLoopGroup
+    private let logger: Logger
+    private let state = NIOLockedValueBox(State())
+    private let slot: RedisConnectionSlot
+    private let buffer: RedisEventBuffer
+
+    public init(
+        configuration: RedisConfiguration,
+        eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
+        logger: Logger
+    ) {
+        self.configuration = configuration
+        self.eventLoopGroup = eventLoopGroup
+        var logger = logger
+        logger[metadataKey: "redis.host"] = "\(configuration.endpointDescription)"
+        self.logger = logger
+        self.slot = RedisConnectionSlot(
+            maxWaiters: configuration.limits.maxSubscriptions,
+            waitTimeout: configuration.timeouts.connect,
+            endpoint: configuration.endpointDescription,
+            eventLoop: eventLoopGroup.any()
+        )
+        self.buffer = RedisEventBuffer(capacity: configuration.limits.subscriberBufferSize)
+    }
+
+    public var events: Events { Events(buffer: self.buffer) }
+
+    /// The channels held (subscribed, or to subscribe on the next connection).
+    public var channels: Set<String> { self.state.withLockedValue { $0.channels } }
+    /// The patterns held.
+    public var patterns: Set<String> { self.state.withLockedValue { $0.patterns } }
+    /// Whether a connection is up right now.
+    public var isConnected: Bool { self.slot.current != nil }
+    /// Events dropped so far because the consumer fell behind.
+    public var droppedEventCount: Int { self.buffer.totalDropped }
+
+    /// Subscribes to `channels`. Returns when the server confirmed each one; when no connection
+    /// is up, returns once they are held, and they are subscribed on the next connection.
+    public func subscribe(to channels: [String]) async throws {
+        try await self.change(.subscribe, channels)
+    }
+
+    /// Unsubscribes from `channels`.
+    public func unsubscribe(from channels: [String]) async throws {
+        try await self.change(.unsubscribe, channels)
+    }
+
+    /// Subscribes to glob-style patterns (PSUBSCRIBE).
+    public func subscribe(toPatterns patterns: [String]) async throws {
+        try await self.change(.psubscribe, patterns)
+    }
+
+    /// Unsubscribes from patterns (PUNSUBSCRIBE).
+    public func unsubscribe(fromPatterns patterns: [String]) async throws {
+        try await self.change(.punsubscribe, patterns)
+    }
+
+    private func change(_ kind: RedisSubscriptionConfirmation.Kind, _ names: [String]) async throws {
+        guard !names.isEmpty else { return }
+        // While the connection is being made, wait for it (bounded by the connect timeout).
+        _ = try? await self.slot.connection()
+        let limit = self.configuration.limits.maxSubscriptions
+        let endpoint = self.configuration.endpointDescription
+        let confirmation: EventLoopFuture<Void>? = try self.state.withLockedValue { state in
+            guard !state.isShutdown else {
+                throw RedisClientError(code: .shutdown, message: "the Redis subscriber for \(endpoint) has shut down")
+            }
+            switch kind {
+            case .subscribe:
+                let count = state.channels.union(names).count + state.patterns.count
+                guard count <= limit else { throw Self.tooMany(limit) }
+                state.channels.formUnion(names)
+            case .psubscribe:
+                let count = state.channels.count + state.patterns.union(names).count
+                guard count <= limit else { throw Self.tooMany(limit) }
+                state.patterns.formUnion(names)
+            case .unsubscribe:
+                state.channels.subtract(names)
+            case .punsubscribe:
+                state.patterns.subtract(names)
+            }
+            // Written under the lock, so the server sees changes in the order they were made.
+            return state.connection?.sendSubscription(kind, names)
+        }
+        guard let confirmation else { return }
+        do {
+            try await confirmation.get()
+        } catch let error as RedisClientError where error.code == .serverError {
+            // Refused (for example NOPERM): do not hold what the server would not give us.
+            if kind == .subscribe || kind == .psubscribe {
+                self.state.withLockedValue { state in
+                    if kind == .subscribe { state.channels.subtract(names) } else { state.patterns.subtract(names) }
+                }
+            }
+            throw error
+        } catch let error as RedisClientError where error.code == .connectionClosed {
+            // The next connection subscribes to what is held; `.reconnected` will say so.
+            self.logger.debug("redis subscription change interrupted by a disconnect", metadata: ["redis.error": "\(error.message)"])
+        }
+    }
+
+    private static func tooMany(_ limit: Int) -> RedisClientError {
+        RedisClientError(
+            code: .tooManySubscriptions,
+            message: "a subscriber holds at most \(limit) channels and patterns; raise limits.maxSubscriptions or unsubscribe first"
+        )
+    }
+
+    /// Connects, subscribes, and reconnects with backoff until the calling task is cancelled;
+    /// then closes the connection, ends ``events`` and returns. Call it once.
+    public func run() async throws {
+        let backoff = RedisBackoff(policy: self.configuration.reconnect)
+        var attempt = 0
+        var connectionCount = 0
+        let buffer = self.buffer
+        let sink: @Sendable (RedisPushMessage) -> Void = { message in
+            switch message {
+            case .message(let channel, let payload):
+                buffer.push(.message(channel: String(buffer: channel), payload: payload))
+            case .patternMessage(let pattern, let channel, let payload):
+                buffer.push(.patternMessage(pattern: String(buffer: pattern), channel: String(buffer: channel), payload: payload))
+            }
+        }
+        defer {
+            self.state.withLockedValue { state in
+                state.isShutdown = true
+                state.connection = nil
+            }
+            self.slot.shutdown()
+            self.buffer.finish()
+        }
+        while !Task.isCancelled {
+            self.slot.startConnecting()
+            do {
+                let connection = try await RedisConnection.connect(
+                    configuration: self.configuration,
+                    eventLoopGroup: self.eventLoopGroup,
+                    pushSink: sink,
+                    logger: self.logger
+                )
+                let confirmations = self.state.withLockedValue { state -> [EventLoopFuture<Void>] in
+                    state.connection = connection
+                    var futures: [EventLoopFuture<Void>] = []
+                    if !state.channels.isEmpty {
+                        futures.append(connection.sendSubscription(.subscribe, Array(state.channels)))
+                    }
+                    if !state.patterns.isEmpty {
+                        futures.append(connection.sendSubscription(.psubscribe, Array(state.patterns)))
+                    }
+                    return futures
+                }
+                self.slot.connected(connection)
+                connectionCount += 1
+                do {
+                    for confirmation in confirmations {
+                        try await confirmation.get()
+                    }
+                    self.logger.info(
+                        "redis subscriber connected",
+                        metadata: ["redis.attempt": "\(attempt)", "redis.channel.count": "\(confirmations.isEmpty ? 0 : self.channels.count)"]
+                    )
+                    attempt = 0
+                    if connectionCount > 1 {
+                        self.buffer.push(.reconnected)
+                    }
+                } catch {
+                    self.logger.info("redis resubscribe failed", metadata: ["redis.error": "\(error)"])
+                    connection.channel.close(promise: nil)
+                }
+                await connection.waitForClose()
+                self.state.withLockedValue { $0.connection = nil }
+                if Task.isCancelled { break }
+                self.slot.disconnected(
+                    RedisClientError(code: .notConnected, message: "the connection to \(self.configuration.endpointDescription) dropped; reconnecting")
+                )
+                self.buffer.push(.disconnected)
+                self.logger.info("redis subscriber connection lost; reconnecting")
+            } catch {
+                let message = (error as? RedisClientError)?.message ?? "\(error)"
+                self.slot.disconnected(
+                    RedisClientError(code: .notConnected, message: "not connected to \(self.configuration.endpointDescription): \(message)", underlying: error)
+                )
+                self.logger.info("redis subscriber connect failed", metadata: ["redis.error": "\(message)", "redis.attempt": "\(attempt)"])
+            }
+            let delay = backoff.delay(attempt: attempt)
+            attempt += 1
+            do {
+                try await Task.sleep(for: delay)
+            } catch {
+                break
+            }
+        }
+    }
+}
