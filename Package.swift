@@ -86,7 +86,8 @@ let package = Package(
         .target(
             name: "Bus",
             dependencies: [
-                "Payloads",
+                "Payloads", "Redis",
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
             ]
         ),
@@ -153,7 +154,7 @@ let package = Package(
         ),
         .testTarget(
             name: "BusTests",
-            dependencies: ["Bus", "Payloads"]
+            dependencies: ["Bus", "Payloads", "Redis", "TestSupport"]
         ),
         .testTarget(
             name: "WorkerTests",

@@ -1,0 +1,90 @@
+import NIOCore
+import Payloads
+import Redis
+
+/// The worker's side of the bus on Redis: the lease, the fenced publish script, cursors and
+/// listener counts, over one pipelined ``RedisClient`` (which the caller runs).
+public struct RedisPublisherBus: PublisherBus {
+    public let keys: RedisBusKeys
+    /// Entries kept per stream (`XADD MAXLEN ~`).
+    public let historyLength: Int
+    private let client: any RedisCommandSending
+
+    public init(client: any RedisCommandSending, keys: RedisBusKeys = RedisBusKeys(), historyLength: Int = 1000) {
+        self.client = client
+        self.keys = keys
+        self.historyLength = historyLength
+    }
+
+    public func acquireLease(token: String, ttl: Duration) async throws -> Int64? {
+        let reply = try await client.evaluate(
+            RedisBusScripts.acquire, keys: [keys.leader, keys.epoch], arguments: [ByteBuffer(string: token), Self.milliseconds(ttl)])
+        guard let epoch = reply.int else { throw RedisBusError.unexpectedReply("lease acquire", reply) }
+        return epoch < 0 ? nil : Int64(epoch)
+    }
+
+    public func renewLease(token: String, ttl: Duration) async throws -> Bool {
+        let reply = try await client.evaluate(RedisBusScripts.renew, keys: [keys.leader], arguments: [ByteBuffer(string: token), Self.milliseconds(ttl)])
+        return reply.int == 1
+    }
+
+    public func releaseLease(token: String) async throws {
+        _ = try await client.evaluate(RedisBusScripts.release, keys: [keys.leader], arguments: [ByteBuffer(string: token)])
+    }
+
+    public func publish(
+        _ envelope: EncodedEnvelope, to stream: StreamName, cursor: [String: String]?, token: String
+    ) async throws -> PublishOutcome {
+        var arguments = [
+            ByteBuffer(string: token), ByteBuffer(string: String(historyLength)), ByteBuffer(bytes: envelope.prefix),
+            ByteBuffer(bytes: envelope.suffix), ByteBuffer(string: String(cursor?.count ?? 0)),
+        ]
+        for (name, value) in (cursor ?? [:]).sorted(by: { $0.key < $1.key }) {
+            arguments += [ByteBuffer(string: name), ByteBuffer(string: value)]
+        }
+        let reply = try await client.evaluate(
+            RedisBusScripts.publish, keys: [keys.leader, keys.log(stream), keys.channel(stream), keys.cursor(stream)], arguments: arguments)
+        return try Self.outcome(reply, operation: "publish")
+    }
+
+    public func heartbeat(_ envelope: EncodedEnvelope, to stream: StreamName, token: String) async throws -> PublishOutcome {
+        let reply = try await client.evaluate(
+            RedisBusScripts.heartbeat, keys: [keys.leader, keys.log(stream), keys.channel(stream)],
+            arguments: [ByteBuffer(string: token), ByteBuffer(bytes: envelope.prefix), ByteBuffer(bytes: envelope.suffix)])
+        return try Self.outcome(reply, operation: "heartbeat")
+    }
+
+    public func cursor(of stream: StreamName) async throws -> [String: String] {
+        try await client.hgetall(keys.cursor(stream)).mapValues { String(buffer: $0) }
+    }
+
+    public func listenerCounts(of streams: [StreamName]) async throws -> [StreamName: Int] {
+        let counts = try await client.subscriberCounts(of: streams.map(keys.channel))
+        var result: [StreamName: Int] = [:]
+        for stream in streams { result[stream] = counts[keys.channel(stream)] ?? 0 }
+        return result
+    }
+
+    private static func outcome(_ reply: RESPValue, operation: String) throws -> PublishOutcome {
+        guard let text = reply.string else { throw RedisBusError.unexpectedReply(operation, reply) }
+        if text == "FENCED" { return .fenced }
+        guard let id = BusMessageID(text) else { throw RedisBusError.unexpectedReply(operation, reply) }
+        return .published(id)
+    }
+
+    private static func milliseconds(_ duration: Duration) -> ByteBuffer {
+        let (seconds, attoseconds) = duration.components
+        return ByteBuffer(string: String(max(1, seconds * 1000 + attoseconds / 1_000_000_000_000_000)))
+    }
+}
+
+/// A reply of the Redis bus's scripts or commands that it cannot read.
+public struct RedisBusError: Error, CustomStringConvertible {
+    public let message: String
+
+    static func unexpectedReply(_ operation: String, _ reply: RESPValue) -> RedisBusError {
+        RedisBusError(message: "unexpected reply to the bus's \(operation): \(reply)")
+    }
+
+    public var description: String { message }
+}

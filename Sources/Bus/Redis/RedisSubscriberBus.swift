@@ -1,0 +1,100 @@
+import Logging
+import NIOCore
+import Payloads
+import Redis
+
+/// A gateway's side of the bus on Redis: one pub/sub connection (``RedisSubscriber``, which
+/// resubscribes after a reconnect) for live messages, and a command client for history.
+///
+/// Run ``run()`` for as long as the bus is used; read ``events`` from one consumer.
+public final class RedisSubscriberBus: SubscriberBus, Sendable {
+    public let keys: RedisBusKeys
+    private let subscriber: RedisSubscriber
+    private let client: any RedisCommandSending
+    private let buffer: BusEventBuffer
+    private let logger: Logger
+
+    public init(
+        subscriber: RedisSubscriber, client: any RedisCommandSending, keys: RedisBusKeys = RedisBusKeys(), bufferSize: Int = 4096,
+        logger: Logger
+    ) {
+        self.subscriber = subscriber
+        self.client = client
+        self.keys = keys
+        self.buffer = BusEventBuffer(capacity: bufferSize)
+        self.logger = logger
+    }
+
+    public var events: BusEvents { BusEvents(buffer: buffer) }
+
+    /// Whether the pub/sub connection is up.
+    public var isConnected: Bool { subscriber.isConnected }
+
+    /// Translates the subscriber's events into bus events until cancelled. The subscriber's own
+    /// `run()` is the caller's to run alongside.
+    public func run() async {
+        defer { buffer.finish() }
+        for await event in subscriber.events {
+            switch event {
+            case .message(let channel, let payload), .patternMessage(_, let channel, let payload):
+                guard let stream = keys.stream(ofChannel: channel), let id = Self.envelopeID(payload) else {
+                    logger.debug("Ignoring a message that is not an envelope", metadata: ["redis.channel": "\(channel)"])
+                    continue
+                }
+                buffer.push(.message(BusMessage(stream: stream, id: id, envelope: payload)))
+            case .reconnected, .dropped:
+                buffer.push(.gap)
+            case .disconnected:
+                continue
+            }
+        }
+    }
+
+    public func subscribe(to stream: StreamName) async throws {
+        try await subscriber.subscribe(to: [keys.channel(stream)])
+    }
+
+    public func unsubscribe(from stream: StreamName) async throws {
+        try await subscriber.unsubscribe(from: [keys.channel(stream)])
+    }
+
+    public func history(of stream: StreamName, after id: BusMessageID?, limit: Int) async throws -> [BusMessage] {
+        guard limit > 0 else { return [] }
+        let start = id.map { "(\($0)" } ?? "-"
+        return try await client.xrange(keys.log(stream), from: start, to: "+", count: limit).compactMap { message(stream, $0) }
+    }
+
+    public func latest(of stream: StreamName) async throws -> BusMessage? {
+        try await client.xrevrange(keys.log(stream), from: "+", to: "-", count: 1).first.flatMap { message(stream, $0) }
+    }
+
+    public func oldestID(of stream: StreamName) async throws -> BusMessageID? {
+        try await client.xrange(keys.log(stream), from: "-", to: "+", count: 1).first.flatMap { BusMessageID($0.id) }
+    }
+
+    private func message(_ stream: StreamName, _ entry: RedisStreamEntry) -> BusMessage? {
+        guard let id = BusMessageID(entry.id), let envelope = entry[field: "e"] else { return nil }
+        return BusMessage(stream: stream, id: id, envelope: envelope)
+    }
+
+    /// The `id` of an envelope: the first `"id":"` in the bytes is the top-level key, since the
+    /// envelope starts with `v`, `stream` and `type`, and a quote inside a JSON string is escaped.
+    static func envelopeID(_ payload: ByteBuffer) -> BusMessageID? {
+        let marker = Array(#""id":""#.utf8)
+        return payload.withUnsafeReadableBytes { bytes -> BusMessageID? in
+            guard bytes.count > marker.count else { return nil }
+            var index = 0
+            let searchEnd = min(bytes.count - marker.count, 256)
+            while index <= searchEnd {
+                if bytes[index] == marker[0], bytes[index..<index + marker.count].elementsEqual(marker) {
+                    let start = index + marker.count
+                    var end = start
+                    while end < bytes.count, end - start < 41, bytes[end] != UInt8(ascii: "\"") { end += 1 }
+                    return BusMessageID(String(decoding: UnsafeRawBufferPointer(rebasing: bytes[start..<end]), as: UTF8.self))
+                }
+                index += 1
+            }
+            return nil
+        }
+    }
+}
