@@ -10,17 +10,21 @@ import Foundation
 
 /// SHA-256 and HMAC-SHA256 as SigV4 uses them, over bytes, with lower-case hex output.
 enum SigV4Hashing {
-    static let lowerHex: [UInt8] = Array("0123456789abcdef".utf8)
+    /// Appends the lower-case hex digits of `bytes`.
+    @inline(__always)
+    static func appendHex(_ bytes: UnsafeRawBufferPointer, to out: inout [UInt8]) {
+        @inline(__always) func digit(_ nibble: UInt8) -> UInt8 {
+            nibble < 10 ? nibble &+ UInt8(ascii: "0") : nibble &+ (UInt8(ascii: "a") &- 10)
+        }
+        for byte in bytes {
+            out.append(digit(byte >> 4))
+            out.append(digit(byte & 0x0F))
+        }
+    }
 
-    /// Appends the 64 lower-case hex digits of `digest`.
     @inline(__always)
     static func appendHex<D: ContiguousBytes>(_ digest: D, to out: inout [UInt8]) {
-        digest.withUnsafeBytes { raw in
-            for byte in raw {
-                out.append(lowerHex[Int(byte >> 4)])
-                out.append(lowerHex[Int(byte & 0x0F)])
-            }
-        }
+        digest.withUnsafeBytes { appendHex($0, to: &out) }
     }
 
     static func hex<D: ContiguousBytes>(_ digest: D) -> [UInt8] {
