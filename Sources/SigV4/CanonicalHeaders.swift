@@ -36,8 +36,11 @@ struct CanonicalHeaders {
 
     mutating func add(_ header: SigV4Header) {
         let nameStart = storage.count
-        for byte in header.name.utf8 { storage.append(Self.lowercase(byte)) }
+        storage.append(contentsOf: header.name.utf8)
         let valueStart = storage.count
+        storage.withUnsafeMutableBufferPointer { bytes in
+            for index in nameStart..<valueStart { bytes[index] = Self.lowercase(bytes[index]) }
+        }
         var value = header.value
         value.withUTF8 { appendFolded($0) }
         entries.append(Entry(name: nameStart..<valueStart, value: valueStart..<storage.count, order: entries.count))
@@ -55,7 +58,9 @@ struct CanonicalHeaders {
         var index = start
         while index < end {
             let byte = value[index]
-            if byte == UInt8(ascii: " ") {
+            if byte > UInt8(ascii: " ") {
+                previousIsSpace = false
+            } else if byte == UInt8(ascii: " ") {
                 if previousIsSpace {
                     isClean = false
                     break
