@@ -1,9 +1,9 @@
 import Crypto
 
 #if canImport(FoundationEssentials)
-import FoundationEssentials
+    import FoundationEssentials
 #else
-import Foundation
+    import Foundation
 #endif
 
 // Crypto choice: swift-crypto (BoringSSL), measured against OpenSSL 3.0 libcrypto.

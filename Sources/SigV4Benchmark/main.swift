@@ -6,7 +6,7 @@ import Foundation
 import SigV4
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 func formEncode(_ string: String) -> String {

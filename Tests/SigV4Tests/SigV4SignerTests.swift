@@ -122,13 +122,15 @@ struct SigV4SignerTests {
         #expect(credentials.description.contains("ASIAIOSFODNN7EXAMPLE"))
     }
 
-    @Test("X-Amz-Date is UTC and exact", arguments: [
-        (1_795_737_600.0, "20261127T000000Z"),
-        (1_709_251_199.9, "20240229T235959Z"),
-        (951_782_400.0, "20000229T000000Z"),
-        (0.0, "19700101T000000Z"),
-        (1_440_938_160.0, "20150830T123600Z"),
-    ])
+    @Test(
+        "X-Amz-Date is UTC and exact",
+        arguments: [
+            (1_795_737_600.0, "20261127T000000Z"),
+            (1_709_251_199.9, "20240229T235959Z"),
+            (951_782_400.0, "20000229T000000Z"),
+            (0.0, "19700101T000000Z"),
+            (1_440_938_160.0, "20150830T123600Z"),
+        ])
     func amzDate(seconds: Double, expected: String) {
         #expect(String(decoding: SigV4Date(Date(timeIntervalSince1970: seconds)).amzDate, as: UTF8.self) == expected)
     }
