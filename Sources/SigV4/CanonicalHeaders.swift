@@ -1,13 +1,17 @@
 /// CanonicalHeaders and SignedHeaders (SigV4 spec): names lower-cased, values trimmed with inner
 /// runs of whitespace folded to one space, sorted by name, repeated names joined with commas in
 /// the order given.
+///
+/// Names and values are written into one byte buffer and sorted as ranges of it, so a request's
+/// headers cost a few allocations in total, not two per header.
 struct CanonicalHeaders {
     private struct Entry {
-        var name: [UInt8]
-        var value: [UInt8]
+        var name: Range<Int>
+        var value: Range<Int>
         var order: Int
     }
 
+    private var storage: [UInt8] = []
     private var entries: [Entry] = []
     /// `name:value\n` for each header, sorted (built by ``finish()``).
     private(set) var lines: [UInt8] = []
@@ -16,6 +20,7 @@ struct CanonicalHeaders {
 
     init(capacity: Int) {
         entries.reserveCapacity(capacity)
+        storage.reserveCapacity(capacity * 64)
     }
 
     @inline(__always)
@@ -30,49 +35,89 @@ struct CanonicalHeaders {
     }
 
     mutating func add(_ header: SigV4Header) {
-        var name: [UInt8] = []
-        name.reserveCapacity(header.name.utf8.count)
-        for byte in header.name.utf8 { name.append(Self.lowercase(byte)) }
+        let nameStart = storage.count
+        storage.append(contentsOf: header.name.utf8)
+        let valueStart = storage.count
+        storage.withUnsafeMutableBufferPointer { bytes in
+            for index in nameStart..<valueStart { bytes[index] = Self.lowercase(bytes[index]) }
+        }
+        var value = header.value
+        value.withUTF8 { appendFolded($0) }
+        entries.append(Entry(name: nameStart..<valueStart, value: valueStart..<storage.count, order: entries.count))
+    }
 
-        var value: [UInt8] = []
-        value.reserveCapacity(header.value.utf8.count)
-        var pendingSpace = false
-        for byte in header.value.utf8 {
-            if Self.isWhitespace(byte) {
-                pendingSpace = !value.isEmpty
+    /// Appends `value` trimmed, inner whitespace runs folded to one space.
+    private mutating func appendFolded(_ value: UnsafeBufferPointer<UInt8>) {
+        var start = 0
+        var end = value.count
+        while start < end, Self.isWhitespace(value[start]) { start += 1 }
+        while end > start, Self.isWhitespace(value[end - 1]) { end -= 1 }
+        // Fast path: no whitespace but single spaces inside, copy as is.
+        var isClean = true
+        var previousIsSpace = false
+        var index = start
+        while index < end {
+            let byte = value[index]
+            if byte > UInt8(ascii: " ") {
+                previousIsSpace = false
+            } else if byte == UInt8(ascii: " ") {
+                if previousIsSpace {
+                    isClean = false
+                    break
+                }
+                previousIsSpace = true
+            } else if Self.isWhitespace(byte) {
+                isClean = false
+                break
             } else {
-                if pendingSpace { value.append(UInt8(ascii: " ")) }
+                previousIsSpace = false
+            }
+            index += 1
+        }
+        if isClean {
+            storage.append(contentsOf: UnsafeBufferPointer(rebasing: value[start..<end]))
+            return
+        }
+        var pendingSpace = false
+        for byte in value[start..<end] {
+            if Self.isWhitespace(byte) {
+                pendingSpace = true
+            } else {
+                if pendingSpace { storage.append(UInt8(ascii: " ")) }
                 pendingSpace = false
-                value.append(byte)
+                storage.append(byte)
             }
         }
-        entries.append(Entry(name: name, value: value, order: entries.count))
     }
 
     mutating func finish() {
-        entries.sort { lhs, rhs in
-            if lhs.name != rhs.name { return lhs.name.lexicographicallyPrecedes(rhs.name) }
-            return lhs.order < rhs.order
-        }
-        var size = 0
-        for entry in entries { size += entry.name.count + entry.value.count + 2 }
-        lines.reserveCapacity(size)
-        signedHeaders.reserveCapacity(size)
-        var index = 0
-        while index < entries.count {
-            let name = entries[index].name
-            if !signedHeaders.isEmpty { signedHeaders.append(UInt8(ascii: ";")) }
-            signedHeaders.append(contentsOf: name)
-            lines.append(contentsOf: name)
-            lines.append(UInt8(ascii: ":"))
-            lines.append(contentsOf: entries[index].value)
-            index += 1
-            while index < entries.count, entries[index].name == name {
-                lines.append(UInt8(ascii: ","))
-                lines.append(contentsOf: entries[index].value)
-                index += 1
+        storage.withUnsafeBufferPointer { bytes in
+            entries.sort { lhs, rhs in
+                let left = UnsafeBufferPointer(rebasing: bytes[lhs.name])
+                let right = UnsafeBufferPointer(rebasing: bytes[rhs.name])
+                if left.elementsEqual(right) { return lhs.order < rhs.order }
+                return left.lexicographicallyPrecedes(right)
             }
-            lines.append(UInt8(ascii: "\n"))
+            lines.reserveCapacity(storage.count + entries.count * 2)
+            signedHeaders.reserveCapacity(storage.count)
+            var index = 0
+            while index < entries.count {
+                let name = UnsafeBufferPointer(rebasing: bytes[entries[index].name])
+                if !signedHeaders.isEmpty { signedHeaders.append(UInt8(ascii: ";")) }
+                signedHeaders.append(contentsOf: name)
+                lines.append(contentsOf: name)
+                lines.append(UInt8(ascii: ":"))
+                lines.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[entries[index].value]))
+                index += 1
+                while index < entries.count,
+                    UnsafeBufferPointer(rebasing: bytes[entries[index].name]).elementsEqual(name)
+                {
+                    lines.append(UInt8(ascii: ","))
+                    lines.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[entries[index].value]))
+                    index += 1
+                }
+                lines.append(UInt8(ascii: "\n"))
+            }
         }
     }
 }

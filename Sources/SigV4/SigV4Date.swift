@@ -1,7 +1,7 @@
 #if canImport(FoundationEssentials)
-import FoundationEssentials
+    import FoundationEssentials
 #else
-import Foundation
+    import Foundation
 #endif
 
 /// The two forms of the signing time SigV4 uses, in UTC: `X-Amz-Date` (`20150830T123600Z`)
