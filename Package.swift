@@ -4,7 +4,7 @@ import PackageDescription
 // Layers follow DESIGN.md: a target imports only targets above it in this list.
 let package = Package(
     name: "aws-realtime",
-    platforms: [.macOS(.v14)],
+    platforms: [.macOS(.v15)],
     products: [
         .executable(name: "aws-realtime", targets: ["aws-realtime"]),
         .library(name: "SigV4", targets: ["SigV4"]),
