@@ -1,0 +1,13 @@
+/// A configuration value that cannot be used: which key (a file path such as
+/// `streams.aws-logs.interval`, or an environment variable) and why.
+public struct ConfigurationError: Error, Sendable, CustomStringConvertible {
+    public let key: String
+    public let reason: String
+
+    public init(key: String, reason: String) {
+        self.key = key
+        self.reason = reason
+    }
+
+    public var description: String { "\(key): \(reason)" }
+}

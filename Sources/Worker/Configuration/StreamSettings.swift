@@ -1,0 +1,107 @@
+/// What each collector polls: the stream-specific part of the configuration file.
+/// Every field has a default that serves a first run.
+public struct StreamSettings: Sendable, Equatable {
+    public var metrics = MetricsSettings()
+    public var logs = LogsSettings()
+    public var activity = ActivitySettings()
+    public var costs = CostsSettings()
+    public var security = SecuritySettings()
+    public var health = HealthSettings()
+
+    public init() {}
+}
+
+public struct MetricsSettings: Sendable, Equatable {
+    /// One metric to poll.
+    public struct Metric: Sendable, Equatable {
+        public var namespace: String
+        public var name: String
+        public var dimensions: [String: String]
+        public var statistic: String
+        /// Seconds: 60 for detailed monitoring, 300 for basic.
+        public var period: Int
+
+        public init(namespace: String, name: String, dimensions: [String: String] = [:], statistic: String = "Average", period: Int = 300) {
+            self.namespace = namespace
+            self.name = name
+            self.dimensions = dimensions
+            self.statistic = statistic
+            self.period = period
+        }
+    }
+
+    /// The namespaces discovery lists when no metric is configured.
+    public static let commonNamespaces = [
+        "AWS/EC2", "AWS/Lambda", "AWS/RDS", "AWS/ApplicationELB", "AWS/ELB", "AWS/DynamoDB", "AWS/SQS", "AWS/ECS",
+        "AWS/ElastiCache", "AWS/ApiGateway",
+    ]
+
+    /// Metrics named in the configuration; when empty, metrics are discovered.
+    public var metrics: [Metric] = []
+    /// Namespaces to discover recently active metrics in (`ListMetrics RecentlyActive=PT3H`).
+    public var discoveryNamespaces: [String] = MetricsSettings.commonNamespaces
+    /// At most this many discovered series are polled.
+    public var maxSeries = 500
+    /// How often discovery runs again.
+    public var discoveryInterval: Duration = .seconds(900)
+    /// The period of discovered metrics (300 s: basic monitoring).
+    public var discoveryPeriod = 300
+    /// How many periods of recent points each poll asks for.
+    public var windowPeriods = 12
+
+    public init() {}
+}
+
+public struct LogsSettings: Sendable, Equatable {
+    /// Log groups to follow; with none the stream stays idle (it never scans every group).
+    public var logGroups: [String] = []
+    public var filterPattern: String?
+    /// On the first poll ever, how far back to start.
+    public var initialLookback: Duration = .seconds(300)
+    /// Events per poll at most (across pages).
+    public var maxEventsPerPoll = 10_000
+
+    public init() {}
+}
+
+public struct ActivitySettings: Sendable, Equatable {
+    /// On the first poll ever, how far back to start.
+    public var initialLookback: Duration = .seconds(3600)
+    public var maxEventsPerPoll = 5000
+    /// CloudTrail allows 2 LookupEvents calls per second per account and region.
+    public var callsPerSecond = 2.0
+
+    public init() {}
+}
+
+public struct CostsSettings: Sendable, Equatable {
+    /// `SERVICE` (default), `LINKED_ACCOUNT`, `REGION`, `USAGE_TYPE`, or `TAG:<key>`.
+    public var groupBy = "SERVICE"
+    /// `UnblendedCost` (default), `AmortizedCost`, `BlendedCost`, `NetUnblendedCost`.
+    public var metric = "UnblendedCost"
+    public var includeForecast = true
+
+    public init() {}
+}
+
+public struct SecuritySettings: Sendable, Equatable {
+    /// `ACTIVE` findings only by default.
+    public var recordStates: [String] = ["ACTIVE"]
+    /// Only these severity labels (all when empty).
+    public var severityLabels: [String] = []
+    /// Only these workflow statuses (all when empty).
+    public var workflowStatuses: [String] = []
+    /// On the first poll ever, how far back to start.
+    public var initialLookback: Duration = .seconds(86_400)
+    public var maxFindingsPerPoll = 1000
+
+    public init() {}
+}
+
+public struct HealthSettings: Sendable, Equatable {
+    /// On the first poll ever, how far back to start.
+    public var initialLookback: Duration = .seconds(7 * 86_400)
+    public var maxEventsPerPoll = 1000
+
+    public init() {}
+}

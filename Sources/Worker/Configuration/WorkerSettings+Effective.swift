@@ -1,0 +1,89 @@
+import Payloads
+
+extension WorkerSettings {
+    /// The effective configuration as YAML, every default filled in, in the file's own keys:
+    /// what `aws-realtime worker --check-config` prints. It holds no secret (the worker's file
+    /// has none; the executable prints the Redis URL with its password redacted).
+    public var effectiveYAML: String {
+        let format = ConfigurationNode.format
+        var lines = [
+            "account: \(Self.quoted(worker.account))",
+            "keyPrefix: \(Self.quoted(keyPrefix))",
+            "historyLength: \(historyLength)",
+            "lease:",
+            "  ttl: \(format(worker.lease.ttl))",
+            "  renewInterval: \(format(worker.lease.renewInterval))",
+            "demand: \(worker.demand.isDemandDriven ? "whileWatched" : "always")",
+            "heartbeatInterval: \(format(worker.heartbeatInterval))",
+            "outageBufferCapacity: \(worker.outageBufferCapacity)",
+            "jitter: \(worker.jitter)",
+            "dailySpendBudget: \(worker.dailySpendBudget.map { "\($0)" } ?? "null")",
+            "streams:",
+        ]
+        for stream in StreamName.allCases {
+            let common = worker.stream(stream)
+            lines += [
+                "  \(stream.rawValue):", "    enabled: \(common.isEnabled)", "    interval: \(format(common.interval))",
+                "    keepWarm: \(format(common.keepWarmInterval))",
+            ]
+            switch stream {
+            case .metrics:
+                let metrics = streams.metrics
+                lines.append("    metrics:" + (metrics.metrics.isEmpty ? " []" : ""))
+                for metric in metrics.metrics {
+                    lines += ["      - namespace: \(Self.quoted(metric.namespace))", "        name: \(Self.quoted(metric.name))"]
+                    lines.append("        dimensions: {" + metric.dimensions.sorted { $0.key < $1.key }.map { "\(Self.quoted($0.key)): \(Self.quoted($0.value))" }.joined(separator: ", ") + "}")
+                    lines += ["        statistic: \(metric.statistic)", "        period: \(metric.period)"]
+                }
+                lines += [
+                    "    discovery:", "      namespaces: \(Self.list(metrics.discoveryNamespaces))", "      maxSeries: \(metrics.maxSeries)",
+                    "      interval: \(format(metrics.discoveryInterval))", "      period: \(metrics.discoveryPeriod)",
+                    "      windowPeriods: \(metrics.windowPeriods)",
+                ]
+            case .logs:
+                let logs = streams.logs
+                lines += [
+                    "    logGroups: \(Self.list(logs.logGroups))", "    filterPattern: \(logs.filterPattern.map(Self.quoted) ?? "null")",
+                    "    initialLookback: \(format(logs.initialLookback))", "    maxEventsPerPoll: \(logs.maxEventsPerPoll)",
+                ]
+            case .activity:
+                let activity = streams.activity
+                lines += [
+                    "    initialLookback: \(format(activity.initialLookback))", "    maxEventsPerPoll: \(activity.maxEventsPerPoll)",
+                    "    callsPerSecond: \(activity.callsPerSecond)",
+                ]
+            case .costs:
+                let costs = streams.costs
+                lines += ["    groupBy: \(Self.quoted(costs.groupBy))", "    metric: \(costs.metric)", "    forecast: \(costs.includeForecast)"]
+            case .security:
+                let security = streams.security
+                lines += [
+                    "    recordStates: \(Self.list(security.recordStates))", "    severityLabels: \(Self.list(security.severityLabels))",
+                    "    workflowStatuses: \(Self.list(security.workflowStatuses))", "    initialLookback: \(format(security.initialLookback))",
+                    "    maxFindingsPerPoll: \(security.maxFindingsPerPoll)",
+                ]
+            default:
+                lines += ["    initialLookback: \(format(streams.health.initialLookback))", "    maxEventsPerPoll: \(streams.health.maxEventsPerPoll)"]
+            }
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// A YAML double-quoted scalar.
+    static func quoted(_ text: String) -> String {
+        var result = "\""
+        for character in text {
+            switch character {
+            case "\"": result += "\\\""
+            case "\\": result += "\\\\"
+            case "\n": result += "\\n"
+            default: result.append(character)
+            }
+        }
+        return result + "\""
+    }
+
+    static func list(_ items: [String]) -> String {
+        "[" + items.map(quoted).joined(separator: ", ") + "]"
+    }
+}
