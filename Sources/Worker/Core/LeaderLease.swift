@@ -1,4 +1,5 @@
 import Bus
+import Foundation
 import Logging
 import Synchronization
 
@@ -26,10 +27,13 @@ public final class LeaderLease: Sendable {
     private let state = Mutex(State())
     private let statistics: WorkerStatistics
     private let logger: Logger
+    private let now: @Sendable () -> Date
 
     public init(
-        bus: any PublisherBus, configuration: WorkerConfiguration.Lease, token: String, statistics: WorkerStatistics, logger: Logger
+        bus: any PublisherBus, configuration: WorkerConfiguration.Lease, token: String, statistics: WorkerStatistics, logger: Logger,
+        now: @escaping @Sendable () -> Date = { Date() }
     ) {
+        self.now = now
         self.bus = bus
         self.configuration = configuration
         self.token = token
@@ -67,7 +71,7 @@ public final class LeaderLease: Sendable {
                 }
             } else if let epoch = try await bus.acquireLease(token: token, ttl: configuration.ttl) {
                 state.withLock { $0 = State(epoch: epoch, validUntil: started.advanced(by: configuration.ttl)) }
-                statistics.leaseAcquired(epoch: epoch)
+                statistics.leaseAcquired(epoch: epoch, at: now().timeIntervalSince1970)
                 logger.info("Became the leader", metadata: ["worker.epoch": "\(epoch)"])
             }
         } catch {

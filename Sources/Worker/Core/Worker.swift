@@ -27,7 +27,7 @@ public final class Worker: Sendable {
         self.collectors = collectors.filter { configuration.stream($0.stream).isEnabled }
         self.bus = bus
         self.statistics = statistics
-        self.lease = LeaderLease(bus: bus, configuration: configuration.lease, token: token, statistics: statistics, logger: logger)
+        self.lease = LeaderLease(bus: bus, configuration: configuration.lease, token: token, statistics: statistics, logger: logger, now: now)
         self.logger = logger
         self.now = now
     }

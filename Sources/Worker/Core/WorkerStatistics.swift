@@ -6,6 +6,8 @@ public final class WorkerStatistics: Sendable {
     public struct Snapshot: Sendable {
         public var isLeader = false
         public var epoch: Int64 = 0
+        /// When the current leadership began (Unix time).
+        public var leaderSince: Double?
         public var leaseAcquisitions = 0
         public var leaseLosses = 0
         public var polls: [StreamName: Int] = [:]
@@ -30,12 +32,18 @@ public final class WorkerStatistics: Sendable {
 
     public var snapshot: Snapshot { state.withLock { $0 } }
 
-    func setLeader(_ isLeader: Bool) { state.withLock { $0.isLeader = isLeader } }
+    func setLeader(_ isLeader: Bool) {
+        state.withLock {
+            $0.isLeader = isLeader
+            if !isLeader { $0.leaderSince = nil }
+        }
+    }
 
-    func leaseAcquired(epoch: Int64) {
+    func leaseAcquired(epoch: Int64, at seconds: Double) {
         state.withLock {
             $0.leaseAcquisitions += 1
             $0.epoch = epoch
+            $0.leaderSince = seconds
         }
     }
 
