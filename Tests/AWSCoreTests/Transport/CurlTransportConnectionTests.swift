@@ -1,12 +1,14 @@
-import Testing
 import TestSupport
+import Testing
 
 @testable import AWSCore
 
 @Suite("CurlTransport connections and concurrency")
 struct CurlTransportConnectionTests {
     @Test func sequentialRequestsReuseOneConnectionAndOneEasyHandle() async throws {
-        try await withHTTPTestServer { _ in .respond(status: 200, body: "ok") } _: { server in
+        try await withHTTPTestServer { _ in
+            .respond(status: 200, body: "ok")
+        } _: { server in
             try await withCurlTransport(configuration: testConfiguration(), logger: testLogger) { transport in
                 for index in 0..<10 {
                     let response = try await transport.send(AWSHTTPRequest(method: "GET", url: server.url("/\(index)")))
@@ -53,7 +55,9 @@ struct CurlTransportConnectionTests {
     }
 
     @Test func fullQueueRejectsAtOnce() async throws {
-        try await withHTTPTestServer { _ in .respond(status: 200).delayed(by: .seconds(2)) } _: { server in
+        try await withHTTPTestServer { _ in
+            .respond(status: 200).delayed(by: .seconds(2))
+        } _: { server in
             let configuration = testConfiguration(maxPendingRequests: 2)
             try await withCurlTransport(configuration: configuration, logger: testLogger) { transport in
                 try await withThrowingTaskGroup(of: Void.self) { group in
@@ -71,7 +75,9 @@ struct CurlTransportConnectionTests {
     }
 
     @Test func shutdownFailsRequestsInFlightAndLaterOnes() async throws {
-        try await withHTTPTestServer { _ in .neverAnswer } _: { server in
+        try await withHTTPTestServer { _ in
+            .neverAnswer
+        } _: { server in
             let transport = try CurlTransport(configuration: testConfiguration(), logger: testLogger)
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask {
@@ -81,6 +87,7 @@ struct CurlTransportConnectionTests {
                 }
                 try await waitUntil("the request reaches the server") { server.requests.count == 1 }
                 await transport.shutdown()
+                #expect(transport.lifecycle == .stopped)
                 try await group.waitForAll()
             }
             let late = try await expectTransportError(transport, AWSHTTPRequest(method: "GET", url: server.url()))

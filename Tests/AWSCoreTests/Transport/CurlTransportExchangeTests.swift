@@ -1,5 +1,5 @@
-import Testing
 import TestSupport
+import Testing
 
 @testable import AWSCore
 
@@ -56,7 +56,9 @@ struct CurlTransportExchangeTests {
     }
 
     @Test func postWithoutContentTypeGetsNoneAndLargeBodyNoExpect() async throws {
-        try await withHTTPTestServer { _ in .respond(status: 200) } _: { server in
+        try await withHTTPTestServer { _ in
+            .respond(status: 200)
+        } _: { server in
             try await withCurlTransport(configuration: testConfiguration(), logger: testLogger) { transport in
                 // Over 1 MiB: where libcurl would otherwise send "Expect: 100-continue" and wait.
                 let body = [UInt8](repeating: UInt8(ascii: "a"), count: 1_100_000)

@@ -1,12 +1,14 @@
-import Testing
 import TestSupport
+import Testing
 
 @testable import AWSCore
 
 @Suite("CurlTransport failures")
 struct CurlTransportFailureTests {
     @Test func resetConnectionIsConnectionReset() async throws {
-        try await withHTTPTestServer { _ in .reset } _: { server in
+        try await withHTTPTestServer { _ in
+            .reset
+        } _: { server in
             try await withCurlTransport(configuration: testConfiguration(), logger: testLogger) { transport in
                 let error = try await expectTransportError(transport, AWSHTTPRequest(method: "GET", url: server.url()))
                 #expect(error.code == .connectionReset)
@@ -18,7 +20,9 @@ struct CurlTransportFailureTests {
     }
 
     @Test func closeWithoutResponseIsConnectionReset() async throws {
-        try await withHTTPTestServer { _ in .close } _: { server in
+        try await withHTTPTestServer { _ in
+            .close
+        } _: { server in
             try await withCurlTransport(configuration: testConfiguration(), logger: testLogger) { transport in
                 let error = try await expectTransportError(transport, AWSHTTPRequest(method: "GET", url: server.url()))
                 #expect(error.code == .connectionReset)
@@ -38,7 +42,9 @@ struct CurlTransportFailureTests {
     }
 
     @Test func slowFirstByteTimesOut() async throws {
-        try await withHTTPTestServer { _ in .respond(status: 200).delayed(by: .seconds(5)) } _: { server in
+        try await withHTTPTestServer { _ in
+            .respond(status: 200).delayed(by: .seconds(5))
+        } _: { server in
             let configuration = testConfiguration(totalTimeout: .milliseconds(300))
             try await withCurlTransport(configuration: configuration, logger: testLogger) { transport in
                 let clock = ContinuousClock()
@@ -53,7 +59,9 @@ struct CurlTransportFailureTests {
     }
 
     @Test func requestTimeoutOverridesConfiguration() async throws {
-        try await withHTTPTestServer { _ in .respond(status: 200).delayed(by: .seconds(5)) } _: { server in
+        try await withHTTPTestServer { _ in
+            .respond(status: 200).delayed(by: .seconds(5))
+        } _: { server in
             try await withCurlTransport(configuration: testConfiguration(totalTimeout: .seconds(30)), logger: testLogger) {
                 transport in
                 let request = AWSHTTPRequest(method: "GET", url: server.url(), timeout: .milliseconds(200))
@@ -82,11 +90,26 @@ struct CurlTransportFailureTests {
 
     @Test func decompressedSizeCountsAgainstTheCap() async throws {
         let body = [UInt8](repeating: 7, count: 5000)
-        try await withHTTPTestServer { _ in .respond(status: 200, body: body).gzipEncoded().chunked() } _: { server in
+        try await withHTTPTestServer { _ in
+            .respond(status: 200, body: body).gzipEncoded().chunked()
+        } _: { server in
             try await withCurlTransport(configuration: testConfiguration(maxResponseBytes: 4999), logger: testLogger) {
                 transport in
                 let error = try await expectTransportError(transport, AWSHTTPRequest(method: "GET", url: server.url()))
                 #expect(error.code == .responseTooLarge)
+            }
+        }
+    }
+
+    @Test func oversizedResponseHeadersAreRejected() async throws {
+        let bigValue = String(repeating: "h", count: 30_000)
+        try await withHTTPTestServer { _ in
+            .respond(status: 200, headers: (0..<10).map { ("X-Big-\($0)", bigValue) })
+        } _: { server in
+            try await withCurlTransport(configuration: testConfiguration(), logger: testLogger) { transport in
+                let error = try await expectTransportError(transport, AWSHTTPRequest(method: "GET", url: server.url()))
+                #expect(error.code == .responseTooLarge)
+                #expect(!error.message.contains(bigValue))
             }
         }
     }
@@ -105,7 +128,9 @@ struct CurlTransportFailureTests {
     }
 
     @Test func cancellingTheTaskStopsTheTransferAndClosesTheConnection() async throws {
-        try await withHTTPTestServer { _ in .respond(status: 200).delayed(by: .seconds(10)) } _: { server in
+        try await withHTTPTestServer { _ in
+            .respond(status: 200).delayed(by: .seconds(10))
+        } _: { server in
             try await withCurlTransport(configuration: testConfiguration(), logger: testLogger) { transport in
                 let clock = ContinuousClock()
                 let elapsed = try await withThrowingTaskGroup(of: Duration.self) { group in
@@ -134,7 +159,9 @@ struct CurlTransportFailureTests {
     }
 
     @Test func taskCancelledBeforeSendingNeverReachesTheServer() async throws {
-        try await withHTTPTestServer { _ in .respond(status: 200) } _: { server in
+        try await withHTTPTestServer { _ in
+            .respond(status: 200)
+        } _: { server in
             try await withCurlTransport(configuration: testConfiguration(), logger: testLogger) { transport in
                 try await withThrowingTaskGroup(of: Void.self) { group in
                     group.cancelAll()
@@ -152,7 +179,9 @@ struct CurlTransportFailureTests {
     }
 
     @Test func httpsToAPlainHTTPPortIsANonRetryableTLSError() async throws {
-        try await withHTTPTestServer { _ in .respond(status: 200) } _: { server in
+        try await withHTTPTestServer { _ in
+            .respond(status: 200)
+        } _: { server in
             try await withCurlTransport(configuration: testConfiguration(), logger: testLogger) { transport in
                 let url = "https://127.0.0.1:\(server.port)/"
                 let error = try await expectTransportError(transport, AWSHTTPRequest(method: "GET", url: url))
