@@ -18,7 +18,7 @@ struct CurlHandles: @unchecked Sendable {
 /// ``CurlTransportState`` (under its lock) and `curl_multi_wakeup`.
 final class CurlMultiLoop {
     private let handles: CurlHandles
-    private let state: Locked<CurlTransportState>
+    private let state: TransportLocked<CurlTransportState>
     private let configuration: CurlTransportConfiguration
     private let logger: Logger
 
@@ -30,7 +30,7 @@ final class CurlMultiLoop {
 
     init(
         handles: CurlHandles,
-        state: Locked<CurlTransportState>,
+        state: TransportLocked<CurlTransportState>,
         configuration: CurlTransportConfiguration,
         logger: Logger
     ) {

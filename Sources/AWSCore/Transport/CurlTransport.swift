@@ -26,7 +26,7 @@ private let curlGlobalInitResult: CURLcode = curl_global_init(Int(CURL_GLOBAL_DE
 /// for the curl thread to exit. Dropping the last reference also stops the thread, without waiting.
 public final class CurlTransport: Transport {
     public let configuration: CurlTransportConfiguration
-    private let state: Locked<CurlTransportState>
+    private let state: TransportLocked<CurlTransportState>
     private let handles: CurlHandles
     private let logger: Logger
 
@@ -64,7 +64,7 @@ public final class CurlTransport: Transport {
         }
 
         let handles = CurlHandles(multi: multi, share: share)
-        let state = Locked(CurlTransportState(maxPendingRequests: max(configuration.maxPendingRequests, 1)))
+        let state = TransportLocked(CurlTransportState(maxPendingRequests: max(configuration.maxPendingRequests, 1)))
         self.configuration = configuration
         self.handles = handles
         self.state = state

@@ -28,7 +28,8 @@ struct CurlTransportTLSTests {
         let url = "https://127.0.0.1:\(port)/"
 
         // Trusted through caFile: a normal exchange (this also waits for s_server to listen).
-        try await withCurlTransport(configuration: testConfiguration(caFile: certificate), logger: testLogger) { transport in
+        try await withCurlTransport(configuration: transportTestConfiguration(caFile: certificate), logger: transportTestLogger) {
+            transport in
             var response: AWSHTTPResponse?
             for _ in 0..<50 where response == nil {
                 do {
@@ -41,7 +42,7 @@ struct CurlTransportTLSTests {
         }
 
         // Same server, system trust store: verification fails and retrying would not help.
-        try await withCurlTransport(configuration: testConfiguration(), logger: testLogger) { transport in
+        try await withCurlTransport(configuration: transportTestConfiguration(), logger: transportTestLogger) { transport in
             let error = try await expectTransportError(transport, AWSHTTPRequest(method: "GET", url: url))
             #expect(error.code == .tls)
             #expect(error.curlCode == 60)  // CURLE_PEER_FAILED_VERIFICATION
