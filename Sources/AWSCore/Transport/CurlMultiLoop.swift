@@ -18,7 +18,7 @@ struct CurlHandles: @unchecked Sendable {
 /// ``CurlTransportState`` (under its lock) and `curl_multi_wakeup`.
 final class CurlMultiLoop {
     private let handles: CurlHandles
-    private let state: Locked<CurlTransportState>
+    private let state: TransportLocked<CurlTransportState>
     private let configuration: CurlTransportConfiguration
     private let logger: Logger
 
@@ -30,7 +30,7 @@ final class CurlMultiLoop {
 
     init(
         handles: CurlHandles,
-        state: Locked<CurlTransportState>,
+        state: TransportLocked<CurlTransportState>,
         configuration: CurlTransportConfiguration,
         logger: Logger
     ) {
@@ -76,7 +76,7 @@ final class CurlMultiLoop {
             maxResponseBytes: configuration.maxResponseBytes
         )
         guard let easy = takeEasyHandle() else {
-            finish(transfer, with: .failure(TransportError(code: .other, message: "curl_easy_init failed for a request to \(submission.host)", host: submission.host)))
+            fail(transfer, "curl_easy_init failed")
             return
         }
         do {
@@ -89,11 +89,7 @@ final class CurlMultiLoop {
         let added = curl_multi_add_handle(handles.multi, easy)
         guard added == CURLM_OK else {
             recycle(easy)
-            let text = String(cString: curl_multi_strerror(added))
-            finish(
-                transfer,
-                with: .failure(TransportError(code: .other, message: "Could not start the request to \(submission.host): \(text)", host: submission.host))
-            )
+            fail(transfer, "curl_multi_add_handle failed: \(String(cString: curl_multi_strerror(added)))")
             return
         }
         transfersByHandle[easy] = transfer
@@ -144,6 +140,11 @@ final class CurlMultiLoop {
     private func finish(_ transfer: CurlTransfer, with result: Result<AWSHTTPResponse, any Error>) {
         state.withLock { $0.finished(1) }
         transfer.continuation.resume(with: result)
+    }
+
+    private func fail(_ transfer: CurlTransfer, _ reason: String) {
+        let message = "Could not start the request to \(transfer.host): \(reason)"
+        finish(transfer, with: .failure(TransportError(code: .other, message: message, host: transfer.host)))
     }
 
     // MARK: Easy handle pool

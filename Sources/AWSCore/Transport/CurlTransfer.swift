@@ -14,8 +14,12 @@ final class CurlTransfer {
 
     private(set) var responseHeaders: [AWSHTTPHeader] = []
     private(set) var responseBody: [UInt8] = []
-    /// Set by the write callback when it aborted the transfer because of the size cap.
+    /// Set by a callback that aborted the transfer because of a size cap.
     private(set) var isResponseTooLarge = false
+    private var responseHeaderBytes = 0
+
+    /// Cap on the response's header lines together (libcurl caps each line at 100 KiB, not their sum).
+    static let maxResponseHeaderBytes = 256 * 1024
 
     /// libcurl writes its error text here (`CURLOPT_ERRORBUFFER`).
     let errorBuffer: UnsafeMutablePointer<CChar>
@@ -89,6 +93,11 @@ final class CurlTransfer {
 
     /// `CURLOPT_HEADERFUNCTION`: one header line per call, status lines and the blank line included.
     func receiveHeaderLine(_ bytes: UnsafeRawBufferPointer) -> Int {
+        responseHeaderBytes += bytes.count
+        guard responseHeaderBytes <= Self.maxResponseHeaderBytes else {
+            isResponseTooLarge = true
+            return 0
+        }
         // Strip the line end on bytes: "\r\n" is a single Character in Swift.
         var end = bytes.count
         while end > 0, bytes[end - 1] == 0x0D || bytes[end - 1] == 0x0A {

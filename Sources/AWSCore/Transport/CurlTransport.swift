@@ -26,7 +26,7 @@ private let curlGlobalInitResult: CURLcode = curl_global_init(Int(CURL_GLOBAL_DE
 /// for the curl thread to exit. Dropping the last reference also stops the thread, without waiting.
 public final class CurlTransport: Transport {
     public let configuration: CurlTransportConfiguration
-    private let state: Locked<CurlTransportState>
+    private let state: TransportLocked<CurlTransportState>
     private let handles: CurlHandles
     private let logger: Logger
 
@@ -49,16 +49,22 @@ public final class CurlTransport: Transport {
         // The share handle is used by the curl thread alone, so it needs no lock callbacks.
         // Connections are not put in it: the multi handle's own connection cache already serves
         // every transfer of this transport.
-        _ = aws_curl_share_setopt_long(share, CURLSHOPT_SHARE, Int(CURL_LOCK_DATA_DNS.rawValue))
-        _ = aws_curl_share_setopt_long(share, CURLSHOPT_SHARE, Int(CURL_LOCK_DATA_SSL_SESSION.rawValue))
-
         let maxConnections = max(configuration.maxConnections, 1)
-        _ = aws_curl_multi_setopt_long(multi, CURLMOPT_MAX_TOTAL_CONNECTIONS, maxConnections)
-        _ = aws_curl_multi_setopt_long(multi, CURLMOPT_MAX_HOST_CONNECTIONS, max(configuration.maxConnectionsPerHost, 1))
-        _ = aws_curl_multi_setopt_long(multi, CURLMOPT_MAXCONNECTS, maxConnections)
+        let isConfigured =
+            aws_curl_share_setopt_long(share, CURLSHOPT_SHARE, Int(CURL_LOCK_DATA_DNS.rawValue)) == CURLSHE_OK
+            && aws_curl_share_setopt_long(share, CURLSHOPT_SHARE, Int(CURL_LOCK_DATA_SSL_SESSION.rawValue)) == CURLSHE_OK
+            && aws_curl_multi_setopt_long(multi, CURLMOPT_MAX_TOTAL_CONNECTIONS, maxConnections) == CURLM_OK
+            && aws_curl_multi_setopt_long(
+                multi, CURLMOPT_MAX_HOST_CONNECTIONS, max(configuration.maxConnectionsPerHost, 1)) == CURLM_OK
+            && aws_curl_multi_setopt_long(multi, CURLMOPT_MAXCONNECTS, maxConnections) == CURLM_OK
+        guard isConfigured else {
+            curl_multi_cleanup(multi)
+            curl_share_cleanup(share)
+            throw TransportError(code: .other, message: "libcurl refused the connection limits or the share handle options")
+        }
 
         let handles = CurlHandles(multi: multi, share: share)
-        let state = Locked(CurlTransportState(maxPendingRequests: max(configuration.maxPendingRequests, 1)))
+        let state = TransportLocked(CurlTransportState(maxPendingRequests: max(configuration.maxPendingRequests, 1)))
         self.configuration = configuration
         self.handles = handles
         self.state = state
@@ -107,6 +113,11 @@ public final class CurlTransport: Transport {
     /// Counters for tests and diagnostics.
     var statistics: CurlTransportState.Statistics {
         state.withLock { $0.statistics }
+    }
+
+    /// `.stopped` once the curl thread has exited and freed its handles.
+    var lifecycle: CurlTransportState.Lifecycle {
+        state.withLock { $0.lifecycle }
     }
 
     // MARK: Hand-over to the curl thread

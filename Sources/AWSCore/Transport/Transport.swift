@@ -3,7 +3,8 @@
 ///
 /// A transport never retries: retries, signing and error decoding live above it.
 /// It throws ``TransportError`` for failures below HTTP (connect, TLS, timeout, reset, size cap,
-/// cancellation); any HTTP status, 5xx included, is a response.
+/// full queue, shutdown) and `CancellationError` when the calling task is cancelled; any HTTP
+/// status, 5xx included, is a response.
 public protocol Transport: Sendable {
     func send(_ request: AWSHTTPRequest) async throws -> AWSHTTPResponse
 }

@@ -1,13 +1,15 @@
-import Testing
 import TestSupport
+import Testing
 
 @testable import AWSCore
 
 @Suite("CurlTransport connections and concurrency")
 struct CurlTransportConnectionTests {
     @Test func sequentialRequestsReuseOneConnectionAndOneEasyHandle() async throws {
-        try await withHTTPTestServer { _ in .respond(status: 200, body: "ok") } _: { server in
-            try await withCurlTransport(configuration: testConfiguration(), logger: testLogger) { transport in
+        try await withHTTPTestServer { _ in
+            .respond(status: 200, body: "ok")
+        } _: { server in
+            try await withCurlTransport(configuration: transportTestConfiguration(), logger: transportTestLogger) { transport in
                 for index in 0..<10 {
                     let response = try await transport.send(AWSHTTPRequest(method: "GET", url: server.url("/\(index)")))
                     #expect(response.status == 200)
@@ -24,8 +26,8 @@ struct CurlTransportConnectionTests {
         try await withHTTPTestServer { request in
             .respond(status: 200, body: request.uri).delayed(by: .milliseconds(5))
         } _: { server in
-            let configuration = testConfiguration(maxConnectionsPerHost: 6)
-            try await withCurlTransport(configuration: configuration, logger: testLogger) { transport in
+            let configuration = transportTestConfiguration(maxConnectionsPerHost: 6)
+            try await withCurlTransport(configuration: configuration, logger: transportTestLogger) { transport in
                 let paths = try await withThrowingTaskGroup(of: (String, AWSHTTPResponse).self) { group in
                     for index in 0..<100 {
                         group.addTask {
@@ -53,14 +55,16 @@ struct CurlTransportConnectionTests {
     }
 
     @Test func fullQueueRejectsAtOnce() async throws {
-        try await withHTTPTestServer { _ in .respond(status: 200).delayed(by: .seconds(2)) } _: { server in
-            let configuration = testConfiguration(maxPendingRequests: 2)
-            try await withCurlTransport(configuration: configuration, logger: testLogger) { transport in
+        try await withHTTPTestServer { _ in
+            .respond(status: 200).delayed(by: .seconds(2))
+        } _: { server in
+            let configuration = transportTestConfiguration(maxPendingRequests: 2)
+            try await withCurlTransport(configuration: configuration, logger: transportTestLogger) { transport in
                 try await withThrowingTaskGroup(of: Void.self) { group in
                     for _ in 0..<2 {
                         group.addTask { _ = try? await transport.send(AWSHTTPRequest(method: "GET", url: server.url())) }
                     }
-                    try await waitUntil("two requests reach the server") { server.requests.count == 2 }
+                    try await waitForTransportTest("two requests reach the server") { server.requests.count == 2 }
                     let error = try await expectTransportError(transport, AWSHTTPRequest(method: "GET", url: server.url()))
                     #expect(error.code == .queueFull)
                     #expect(error.isRetryable)
@@ -71,16 +75,19 @@ struct CurlTransportConnectionTests {
     }
 
     @Test func shutdownFailsRequestsInFlightAndLaterOnes() async throws {
-        try await withHTTPTestServer { _ in .neverAnswer } _: { server in
-            let transport = try CurlTransport(configuration: testConfiguration(), logger: testLogger)
+        try await withHTTPTestServer { _ in
+            .neverAnswer
+        } _: { server in
+            let transport = try CurlTransport(configuration: transportTestConfiguration(), logger: transportTestLogger)
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask {
                     let error = try await expectTransportError(transport, AWSHTTPRequest(method: "GET", url: server.url()))
                     #expect(error.code == .shutdown)
                     #expect(!error.isRetryable)
                 }
-                try await waitUntil("the request reaches the server") { server.requests.count == 1 }
+                try await waitForTransportTest("the request reaches the server") { server.requests.count == 1 }
                 await transport.shutdown()
+                #expect(transport.lifecycle == .stopped)
                 try await group.waitForAll()
             }
             let late = try await expectTransportError(transport, AWSHTTPRequest(method: "GET", url: server.url()))

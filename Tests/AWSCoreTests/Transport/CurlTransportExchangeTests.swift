@@ -1,5 +1,5 @@
-import Testing
 import TestSupport
+import Testing
 
 @testable import AWSCore
 
@@ -14,7 +14,7 @@ struct CurlTransportExchangeTests {
                 body: responseBody
             )
         } _: { server in
-            try await withCurlTransport(configuration: testConfiguration(), logger: testLogger) { transport in
+            try await withCurlTransport(configuration: transportTestConfiguration(), logger: transportTestLogger) { transport in
                 let body = Array(#"{"logGroupName":"/aws/lambda/f","limit":50}"#.utf8)
                 let headers = [
                     AWSHTTPHeader("Host", "127.0.0.1:\(server.port)"),
@@ -56,8 +56,10 @@ struct CurlTransportExchangeTests {
     }
 
     @Test func postWithoutContentTypeGetsNoneAndLargeBodyNoExpect() async throws {
-        try await withHTTPTestServer { _ in .respond(status: 200) } _: { server in
-            try await withCurlTransport(configuration: testConfiguration(), logger: testLogger) { transport in
+        try await withHTTPTestServer { _ in
+            .respond(status: 200)
+        } _: { server in
+            try await withCurlTransport(configuration: transportTestConfiguration(), logger: transportTestLogger) { transport in
                 // Over 1 MiB: where libcurl would otherwise send "Expect: 100-continue" and wait.
                 let body = [UInt8](repeating: UInt8(ascii: "a"), count: 1_100_000)
                 let response = try await transport.send(AWSHTTPRequest(method: "POST", url: server.url("/upload"), body: body))
@@ -75,7 +77,7 @@ struct CurlTransportExchangeTests {
         try await withHTTPTestServer { request in
             .respond(status: 200, body: request.method)
         } _: { server in
-            try await withCurlTransport(configuration: testConfiguration(), logger: testLogger) { transport in
+            try await withCurlTransport(configuration: transportTestConfiguration(), logger: transportTestLogger) { transport in
                 let get = try await transport.send(
                     AWSHTTPRequest(method: "GET", url: server.url("/g"), headers: [AWSHTTPHeader("X-Empty", "")])
                 )
@@ -102,7 +104,7 @@ struct CurlTransportExchangeTests {
         try await withHTTPTestServer { _ in
             .respond(status: 503, headers: [("Retry-After", "1")], body: "<Error><Code>Throttling</Code></Error>")
         } _: { server in
-            try await withCurlTransport(configuration: testConfiguration(), logger: testLogger) { transport in
+            try await withCurlTransport(configuration: transportTestConfiguration(), logger: transportTestLogger) { transport in
                 let response = try await transport.send(AWSHTTPRequest(method: "GET", url: server.url()))
                 #expect(response.status == 503)
                 #expect(response.header("retry-after") == "1")
@@ -116,7 +118,7 @@ struct CurlTransportExchangeTests {
         try await withHTTPTestServer { _ in
             .respond(status: 200, body: plain).gzipEncoded()
         } _: { server in
-            try await withCurlTransport(configuration: testConfiguration(), logger: testLogger) { transport in
+            try await withCurlTransport(configuration: transportTestConfiguration(), logger: transportTestLogger) { transport in
                 let response = try await transport.send(AWSHTTPRequest(method: "GET", url: server.url()))
                 #expect(response.status == 200)
                 #expect(response.header("Content-Encoding") == "gzip")

@@ -1,13 +1,15 @@
-import Testing
 import TestSupport
+import Testing
 
 @testable import AWSCore
 
 @Suite("CurlTransport failures")
 struct CurlTransportFailureTests {
     @Test func resetConnectionIsConnectionReset() async throws {
-        try await withHTTPTestServer { _ in .reset } _: { server in
-            try await withCurlTransport(configuration: testConfiguration(), logger: testLogger) { transport in
+        try await withHTTPTestServer { _ in
+            .reset
+        } _: { server in
+            try await withCurlTransport(configuration: transportTestConfiguration(), logger: transportTestLogger) { transport in
                 let error = try await expectTransportError(transport, AWSHTTPRequest(method: "GET", url: server.url()))
                 #expect(error.code == .connectionReset)
                 #expect(error.isRetryable)
@@ -18,8 +20,10 @@ struct CurlTransportFailureTests {
     }
 
     @Test func closeWithoutResponseIsConnectionReset() async throws {
-        try await withHTTPTestServer { _ in .close } _: { server in
-            try await withCurlTransport(configuration: testConfiguration(), logger: testLogger) { transport in
+        try await withHTTPTestServer { _ in
+            .close
+        } _: { server in
+            try await withCurlTransport(configuration: transportTestConfiguration(), logger: transportTestLogger) { transport in
                 let error = try await expectTransportError(transport, AWSHTTPRequest(method: "GET", url: server.url()))
                 #expect(error.code == .connectionReset)
                 #expect(error.curlCode == 52)  // CURLE_GOT_NOTHING
@@ -29,7 +33,7 @@ struct CurlTransportFailureTests {
 
     @Test func refusedConnectionIsConnectFailed() async throws {
         let port = try FreePort.next()
-        try await withCurlTransport(configuration: testConfiguration(), logger: testLogger) { transport in
+        try await withCurlTransport(configuration: transportTestConfiguration(), logger: transportTestLogger) { transport in
             let error = try await expectTransportError(transport, AWSHTTPRequest(method: "GET", url: "http://127.0.0.1:\(port)/"))
             #expect(error.code == .connectFailed)
             #expect(error.isRetryable)
@@ -38,9 +42,11 @@ struct CurlTransportFailureTests {
     }
 
     @Test func slowFirstByteTimesOut() async throws {
-        try await withHTTPTestServer { _ in .respond(status: 200).delayed(by: .seconds(5)) } _: { server in
-            let configuration = testConfiguration(totalTimeout: .milliseconds(300))
-            try await withCurlTransport(configuration: configuration, logger: testLogger) { transport in
+        try await withHTTPTestServer { _ in
+            .respond(status: 200).delayed(by: .seconds(5))
+        } _: { server in
+            let configuration = transportTestConfiguration(totalTimeout: .milliseconds(300))
+            try await withCurlTransport(configuration: configuration, logger: transportTestLogger) { transport in
                 let clock = ContinuousClock()
                 let start = clock.now
                 let error = try await expectTransportError(transport, AWSHTTPRequest(method: "GET", url: server.url()))
@@ -53,8 +59,12 @@ struct CurlTransportFailureTests {
     }
 
     @Test func requestTimeoutOverridesConfiguration() async throws {
-        try await withHTTPTestServer { _ in .respond(status: 200).delayed(by: .seconds(5)) } _: { server in
-            try await withCurlTransport(configuration: testConfiguration(totalTimeout: .seconds(30)), logger: testLogger) {
+        try await withHTTPTestServer { _ in
+            .respond(status: 200).delayed(by: .seconds(5))
+        } _: { server in
+            try await withCurlTransport(
+                configuration: transportTestConfiguration(totalTimeout: .seconds(30)), logger: transportTestLogger
+            ) {
                 transport in
                 let request = AWSHTTPRequest(method: "GET", url: server.url(), timeout: .milliseconds(200))
                 let error = try await expectTransportError(transport, request)
@@ -69,8 +79,8 @@ struct CurlTransportFailureTests {
         try await withHTTPTestServer { _ in
             chunked ? .respond(status: 200, body: body).chunked() : .respond(status: 200, body: body)
         } _: { server in
-            let configuration = testConfiguration(maxResponseBytes: 1000)
-            try await withCurlTransport(configuration: configuration, logger: testLogger) { transport in
+            let configuration = transportTestConfiguration(maxResponseBytes: 1000)
+            try await withCurlTransport(configuration: configuration, logger: transportTestLogger) { transport in
                 let error = try await expectTransportError(transport, AWSHTTPRequest(method: "GET", url: server.url()))
                 #expect(error.code == .responseTooLarge)
                 #expect(!error.isRetryable)
@@ -82,11 +92,28 @@ struct CurlTransportFailureTests {
 
     @Test func decompressedSizeCountsAgainstTheCap() async throws {
         let body = [UInt8](repeating: 7, count: 5000)
-        try await withHTTPTestServer { _ in .respond(status: 200, body: body).gzipEncoded().chunked() } _: { server in
-            try await withCurlTransport(configuration: testConfiguration(maxResponseBytes: 4999), logger: testLogger) {
+        try await withHTTPTestServer { _ in
+            .respond(status: 200, body: body).gzipEncoded().chunked()
+        } _: { server in
+            try await withCurlTransport(
+                configuration: transportTestConfiguration(maxResponseBytes: 4999), logger: transportTestLogger
+            ) {
                 transport in
                 let error = try await expectTransportError(transport, AWSHTTPRequest(method: "GET", url: server.url()))
                 #expect(error.code == .responseTooLarge)
+            }
+        }
+    }
+
+    @Test func oversizedResponseHeadersAreRejected() async throws {
+        let bigValue = String(repeating: "h", count: 30_000)
+        try await withHTTPTestServer { _ in
+            .respond(status: 200, headers: (0..<10).map { ("X-Big-\($0)", bigValue) })
+        } _: { server in
+            try await withCurlTransport(configuration: transportTestConfiguration(), logger: transportTestLogger) { transport in
+                let error = try await expectTransportError(transport, AWSHTTPRequest(method: "GET", url: server.url()))
+                #expect(error.code == .responseTooLarge)
+                #expect(!error.message.contains(bigValue))
             }
         }
     }
@@ -95,7 +122,7 @@ struct CurlTransportFailureTests {
         try await withHTTPTestServer { _ in
             .truncated(body: Array("partial".utf8), declaredLength: 100)
         } _: { server in
-            try await withCurlTransport(configuration: testConfiguration(), logger: testLogger) { transport in
+            try await withCurlTransport(configuration: transportTestConfiguration(), logger: transportTestLogger) { transport in
                 let error = try await expectTransportError(transport, AWSHTTPRequest(method: "GET", url: server.url()))
                 #expect(error.curlCode == 18)  // CURLE_PARTIAL_FILE
                 #expect(error.code == .connectionReset)
@@ -105,8 +132,10 @@ struct CurlTransportFailureTests {
     }
 
     @Test func cancellingTheTaskStopsTheTransferAndClosesTheConnection() async throws {
-        try await withHTTPTestServer { _ in .respond(status: 200).delayed(by: .seconds(10)) } _: { server in
-            try await withCurlTransport(configuration: testConfiguration(), logger: testLogger) { transport in
+        try await withHTTPTestServer { _ in
+            .respond(status: 200).delayed(by: .seconds(10))
+        } _: { server in
+            try await withCurlTransport(configuration: transportTestConfiguration(), logger: transportTestLogger) { transport in
                 let clock = ContinuousClock()
                 let elapsed = try await withThrowingTaskGroup(of: Duration.self) { group in
                     group.addTask {
@@ -117,14 +146,14 @@ struct CurlTransportFailureTests {
                         }
                         return .zero
                     }
-                    try await waitUntil("the request reaches the server") { server.requests.count == 1 }
+                    try await waitForTransportTest("the request reaches the server") { server.requests.count == 1 }
                     let cancelledAt = clock.now
                     group.cancelAll()
                     try await group.waitForAll()
                     return clock.now - cancelledAt
                 }
                 #expect(elapsed < .seconds(1))
-                try await waitUntil("the server sees the connection closed", atMost: .seconds(2)) {
+                try await waitForTransportTest("the server sees the connection closed", atMost: .seconds(2)) {
                     server.closedConnections == 1
                 }
                 // The transport keeps working afterwards.
@@ -134,8 +163,10 @@ struct CurlTransportFailureTests {
     }
 
     @Test func taskCancelledBeforeSendingNeverReachesTheServer() async throws {
-        try await withHTTPTestServer { _ in .respond(status: 200) } _: { server in
-            try await withCurlTransport(configuration: testConfiguration(), logger: testLogger) { transport in
+        try await withHTTPTestServer { _ in
+            .respond(status: 200)
+        } _: { server in
+            try await withCurlTransport(configuration: transportTestConfiguration(), logger: transportTestLogger) { transport in
                 try await withThrowingTaskGroup(of: Void.self) { group in
                     group.cancelAll()
                     group.addTask {
@@ -152,8 +183,10 @@ struct CurlTransportFailureTests {
     }
 
     @Test func httpsToAPlainHTTPPortIsANonRetryableTLSError() async throws {
-        try await withHTTPTestServer { _ in .respond(status: 200) } _: { server in
-            try await withCurlTransport(configuration: testConfiguration(), logger: testLogger) { transport in
+        try await withHTTPTestServer { _ in
+            .respond(status: 200)
+        } _: { server in
+            try await withCurlTransport(configuration: transportTestConfiguration(), logger: transportTestLogger) { transport in
                 let url = "https://127.0.0.1:\(server.port)/"
                 let error = try await expectTransportError(transport, AWSHTTPRequest(method: "GET", url: url))
                 #expect(error.code == .tls)
@@ -163,7 +196,7 @@ struct CurlTransportFailureTests {
     }
 
     @Test func invalidRequestsAreRejectedBeforeSending() async throws {
-        try await withCurlTransport(configuration: testConfiguration(), logger: testLogger) { transport in
+        try await withCurlTransport(configuration: transportTestConfiguration(), logger: transportTestLogger) { transport in
             let secret = "AWS4-HMAC-SHA256 secret\r\nX-Injected: 1"
             let injected = try await expectTransportError(
                 transport,

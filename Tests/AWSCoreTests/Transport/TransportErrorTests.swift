@@ -1,3 +1,4 @@
+import CCurl
 import Testing
 
 @testable import AWSCore
@@ -77,5 +78,33 @@ struct TransportErrorTests {
 extension CurlTransportState.CancelAction {
     fileprivate var isWake: Bool {
         if case .wakeCurlThread = self { true } else { false }
+    }
+}
+
+@Suite("libcurl result classification")
+struct CurlResultClassificationTests {
+    @Test func codes() {
+        func code(_ result: CURLcode, _ text: String = "", tooLarge: Bool = false) -> TransportError.Code {
+            TransportError.classify(curlCode: result, errorText: text, isResponseTooLarge: tooLarge).0
+        }
+        #expect(code(CURLE_COULDNT_CONNECT) == .connectFailed)
+        #expect(code(CURLE_COULDNT_RESOLVE_HOST) == .connectFailed)
+        #expect(code(CURLE_OPERATION_TIMEDOUT) == .timedOut)
+        #expect(code(CURLE_RECV_ERROR) == .connectionReset)
+        #expect(code(CURLE_SEND_ERROR) == .connectionReset)
+        #expect(code(CURLE_GOT_NOTHING) == .connectionReset)
+        #expect(code(CURLE_PARTIAL_FILE) == .connectionReset)
+        #expect(code(CURLE_PEER_FAILED_VERIFICATION) == .tls)
+        #expect(code(CURLE_SSL_CONNECT_ERROR, "error:0A00010B:SSL routines::wrong version number") == .tls)
+        #expect(
+            code(CURLE_SSL_CONNECT_ERROR, "OpenSSL SSL_connect: Connection reset by peer in connection to h:443")
+                == .connectionReset)
+        #expect(
+            code(CURLE_SSL_CONNECT_ERROR, "OpenSSL SSL_connect: SSL_ERROR_SYSCALL in connection to h:443") == .connectionReset)
+        #expect(code(CURLE_FILESIZE_EXCEEDED) == .responseTooLarge)
+        #expect(code(CURLE_WRITE_ERROR, tooLarge: true) == .responseTooLarge)
+        #expect(code(CURLE_WRITE_ERROR) == .other)
+        #expect(code(CURLE_URL_MALFORMAT) == .invalidRequest)
+        #expect(code(CURLE_BAD_CONTENT_ENCODING) == .other)
     }
 }

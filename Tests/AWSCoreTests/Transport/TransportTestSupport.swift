@@ -3,10 +3,10 @@ import Testing
 
 @testable import AWSCore
 
-let testLogger = Logger(label: "aws-realtime.tests.transport")
+let transportTestLogger = Logger(label: "aws-realtime.tests.transport")
 
 /// Fast defaults for loopback tests.
-func testConfiguration(
+func transportTestConfiguration(
     totalTimeout: Duration = .seconds(10),
     maxResponseBytes: Int = 1024 * 1024,
     maxConnectionsPerHost: Int = 8,
@@ -33,19 +33,19 @@ func expectTransportError(
     do {
         let response = try await transport.send(request)
         Issue.record("Expected a TransportError, got status \(response.status)", sourceLocation: sourceLocation)
-        throw TestFailure.unexpectedSuccess
+        throw TransportTestFailure.unexpectedSuccess
     } catch let error as TransportError {
         return error
     }
 }
 
-enum TestFailure: Error {
+enum TransportTestFailure: Error {
     case unexpectedSuccess
     case timedOut(String)
 }
 
 /// Polls `condition` every 10 ms for at most `limit`.
-func waitUntil(
+func waitForTransportTest(
     _ what: String,
     atMost limit: Duration = .seconds(3),
     _ condition: () -> Bool
@@ -53,7 +53,7 @@ func waitUntil(
     let clock = ContinuousClock()
     let deadline = clock.now.advanced(by: limit)
     while !condition() {
-        guard clock.now < deadline else { throw TestFailure.timedOut(what) }
+        guard clock.now < deadline else { throw TransportTestFailure.timedOut(what) }
         try await Task.sleep(for: .milliseconds(10))
     }
 }

@@ -3,7 +3,7 @@ import Foundation
 /// A value that is only ever touched while holding a lock.
 ///
 /// `Synchronization.Mutex` would do, but it needs macOS 15 and the package still builds for macOS 14.
-final class Locked<Value: Sendable>: @unchecked Sendable {
+final class TransportLocked<Value: Sendable>: @unchecked Sendable {
     // Safe because `value` is private and only read or written inside `withLock`, which holds
     // `lock` for the whole access; `NSLock` itself is thread-safe and `Value` is `Sendable`, so
     // what leaves the closure may cross threads.
