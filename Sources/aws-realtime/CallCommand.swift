@@ -57,7 +57,8 @@ struct CallCommand: AsyncParsableCommand {
             let endpoints = AWSEndpointResolver(environment: environment)
             try await withCurlTransport(configuration: CurlTransportConfiguration(), logger: logger) { transport in
                 let credentials = AWSCredentialChain.makeDefault(environment: environment, transport: transport, logger: logger)
-                let region = try AWSRegion.resolve(explicit: self.region, environment: environment, profileRegion: credentials.profileRegion)
+                let region = try AWSRegion.resolve(
+                    explicit: self.region, environment: environment, profileRegion: credentials.profileRegion)
                 if dryRun {
                     let client = AWSClient(
                         region: region, transport: DryRunTransport(), credentialProvider: credentials,

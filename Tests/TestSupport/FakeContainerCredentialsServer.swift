@@ -9,7 +9,9 @@ public final class FakeContainerCredentialsServer: Sendable {
     private let credentialsJSON: @Sendable () -> String
     private let state = Mutex((served: 0, refused: 0))
 
-    public init(path: String = "/v2/credentials/task", expectedToken: String? = nil, credentialsJSON: @escaping @Sendable () -> String) {
+    public init(
+        path: String = "/v2/credentials/task", expectedToken: String? = nil, credentialsJSON: @escaping @Sendable () -> String
+    ) {
         self.path = path
         self.expectedToken = expectedToken
         self.credentialsJSON = credentialsJSON

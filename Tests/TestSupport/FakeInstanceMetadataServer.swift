@@ -34,7 +34,8 @@ public final class FakeInstanceMetadataServer: Sendable {
         let path = request.uri.split(separator: "?").first.map(String.init) ?? request.uri
         if path == "/latest/api/token" {
             guard request.method == "PUT" else { return reject(405) }
-            guard let ttl = request.header("X-aws-ec2-metadata-token-ttl-seconds").flatMap(Int.init), (1...21600).contains(ttl) else {
+            guard let ttl = request.header("X-aws-ec2-metadata-token-ttl-seconds").flatMap(Int.init), (1...21600).contains(ttl)
+            else {
                 return reject(400)
             }
             let token = state.withLock { state in

@@ -110,7 +110,8 @@ public final class AWSClient: Sendable {
                 httpRequest = unsignedRequest(request, endpoint: endpoint)
             } else {
                 let credentials = try await loadCredentials(for: request)
-                httpRequest = sign(request, endpoint: endpoint, credentials: credentials, date: skew.correctedDate(sentAt, host: endpoint.host))
+                let date = skew.correctedDate(sentAt, host: endpoint.host)
+                httpRequest = sign(request, endpoint: endpoint, credentials: credentials, date: date)
             }
 
             let failure: AWSError

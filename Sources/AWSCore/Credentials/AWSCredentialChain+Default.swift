@@ -29,11 +29,14 @@ extension AWSCredentialChain {
         let shared = AWSSharedConfig.load(environment: environment)
         let stsRegion = (try? AWSRegion.resolve(environment: environment, profileRegion: shared.region)) ?? "us-east-1"
         let factory = CredentialSourceFactory(
-            environment: environment, transport: transport, configuration: configuration, now: now, logger: logger, stsRegion: stsRegion)
+            environment: environment, transport: transport, configuration: configuration, now: now, logger: logger,
+            stsRegion: stsRegion)
         let links = [
             CredentialChainLink(name: "environment") { environmentOutcome(environment) },
             CredentialChainLink(name: "web identity") { webIdentityOutcome(environment, factory: factory) },
-            CredentialChainLink(name: "shared files") { SharedConfigCredentialResolver(config: shared, factory: factory).resolve() },
+            CredentialChainLink(name: "shared files") {
+                SharedConfigCredentialResolver(config: shared, factory: factory).resolve()
+            },
             CredentialChainLink(name: "container") { containerOutcome(factory: factory) },
             CredentialChainLink(name: "instance metadata") { await instanceMetadataOutcome(environment, factory: factory) },
         ]
@@ -53,9 +56,13 @@ extension AWSCredentialChain {
             return .skipped("AWS_WEB_IDENTITY_TOKEN_FILE not set")
         }
         guard let roleARN = environment["AWS_ROLE_ARN"], !roleARN.isEmpty else {
-            return .failed(AWSError(kind: .credentials, message: "AWS_WEB_IDENTITY_TOKEN_FILE is set but AWS_ROLE_ARN is not", configurationKey: "AWS_ROLE_ARN"))
+            return .failed(
+                AWSError(
+                    kind: .credentials, message: "AWS_WEB_IDENTITY_TOKEN_FILE is set but AWS_ROLE_ARN is not",
+                    configurationKey: "AWS_ROLE_ARN"))
         }
-        return .found(factory.webIdentity(tokenFile: tokenFile, roleARN: roleARN, sessionName: environment["AWS_ROLE_SESSION_NAME"]))
+        return .found(
+            factory.webIdentity(tokenFile: tokenFile, roleARN: roleARN, sessionName: environment["AWS_ROLE_SESSION_NAME"]))
     }
 
     static func containerOutcome(factory: CredentialSourceFactory) -> CredentialChainOutcome {
@@ -71,7 +78,9 @@ extension AWSCredentialChain {
 
     /// Instance metadata is the last resort and the only source found by asking the network:
     /// any failure of its first fetch means "not on EC2" and is a skip, not an error.
-    static func instanceMetadataOutcome(_ environment: [String: String], factory: CredentialSourceFactory) async -> CredentialChainOutcome {
+    static func instanceMetadataOutcome(_ environment: [String: String], factory: CredentialSourceFactory) async
+        -> CredentialChainOutcome
+    {
         guard !InstanceMetadataCredentialSource.isDisabled(environment: environment) else {
             return .skipped("AWS_EC2_METADATA_DISABLED=true")
         }
@@ -80,7 +89,8 @@ extension AWSCredentialChain {
             let initial = try await source.fetchCredentials()
             return .found(
                 RefreshingCredentialProvider(
-                    source: source, initial: initial, configuration: factory.configuration.refresh, now: factory.now, logger: factory.logger))
+                    source: source, initial: initial, configuration: factory.configuration.refresh, now: factory.now,
+                    logger: factory.logger))
         } catch let error as AWSError {
             return .skipped(error.message)
         } catch {

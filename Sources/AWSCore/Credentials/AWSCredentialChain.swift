@@ -58,12 +58,16 @@ public actor AWSCredentialChain: CredentialProvider {
         await selected?.provider.invalidate()
     }
 
-    private static func resolve(_ links: [CredentialChainLink], logger: Logger) async throws -> (String, any CredentialProvider, AWSCredentials) {
+    private static func resolve(_ links: [CredentialChainLink], logger: Logger) async throws -> (
+        String, any CredentialProvider, AWSCredentials
+    ) {
         var skipped: [String] = []
         for link in links {
             switch await link.resolve() {
             case .skipped(let reason):
-                logger.debug("Credential source skipped", metadata: ["aws.credentials.source": "\(link.name)", "aws.credentials.reason": "\(reason)"])
+                logger.debug(
+                    "Credential source skipped",
+                    metadata: ["aws.credentials.source": "\(link.name)", "aws.credentials.reason": "\(reason)"])
                 skipped.append("\(link.name): \(reason)")
             case .failed(let error):
                 throw failure(link.name, error, skipped: skipped)

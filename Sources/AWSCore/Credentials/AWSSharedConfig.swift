@@ -17,8 +17,10 @@ public struct AWSSharedConfig: Sendable {
     /// Files that exist but could not be read, with the reason.
     public let problems: [String]
 
-    public init(profileName: String, profiles: [String: [String: String]], credentialsFileName: String = "~/.aws/credentials",
-                configFileName: String = "~/.aws/config", problems: [String] = []) {
+    public init(
+        profileName: String, profiles: [String: [String: String]], credentialsFileName: String = "~/.aws/credentials",
+        configFileName: String = "~/.aws/config", problems: [String] = []
+    ) {
         self.profileName = profileName
         self.profiles = profiles
         self.credentialsFileName = credentialsFileName
@@ -39,7 +41,8 @@ public struct AWSSharedConfig: Sendable {
             merged[name, default: [:]].merge(properties) { _, fromCredentials in fromCredentials }
         }
         return AWSSharedConfig(
-            profileName: profileName, profiles: merged, credentialsFileName: credentialsName, configFileName: configName, problems: problems)
+            profileName: profileName, profiles: merged, credentialsFileName: credentialsName, configFileName: configName,
+            problems: problems)
     }
 
     /// The selected profile's properties, if it exists in either file.

@@ -1,9 +1,9 @@
 import Foundation
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Runs a shell command with a deadline and a cap on its standard output, on a thread of its own
@@ -29,12 +29,16 @@ enum BoundedProcess {
         }
     }
 
-    static func run(shellCommand: String, environment: [String: String], timeout: Duration, maxOutputBytes: Int) async throws -> [UInt8] {
+    static func run(shellCommand: String, environment: [String: String], timeout: Duration, maxOutputBytes: Int) async throws
+        -> [UInt8]
+    {
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<[UInt8], any Error>) in
             let thread = Thread {
                 continuation.resume(
                     with: Result {
-                        try runBlocking(shellCommand: shellCommand, environment: environment, timeout: timeout, maxOutputBytes: maxOutputBytes)
+                        try runBlocking(
+                            shellCommand: shellCommand, environment: environment, timeout: timeout, maxOutputBytes: maxOutputBytes
+                        )
                     })
             }
             thread.name = "aws-realtime.credential-process"
@@ -42,7 +46,9 @@ enum BoundedProcess {
         }
     }
 
-    private static func runBlocking(shellCommand: String, environment: [String: String], timeout: Duration, maxOutputBytes: Int) throws -> [UInt8] {
+    private static func runBlocking(shellCommand: String, environment: [String: String], timeout: Duration, maxOutputBytes: Int)
+        throws -> [UInt8]
+    {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/bin/sh")
         process.arguments = ["-c", shellCommand]
@@ -61,7 +67,8 @@ enum BoundedProcess {
         let clock = ContinuousClock()
         let deadline = clock.now + timeout
         do {
-            let output = try readAll(fd: reader.fileDescriptor, until: deadline, clock: clock, timeout: timeout, maxBytes: maxOutputBytes)
+            let output = try readAll(
+                fd: reader.fileDescriptor, until: deadline, clock: clock, timeout: timeout, maxBytes: maxOutputBytes)
             try waitForExit(process, until: deadline, clock: clock, timeout: timeout)
             return output
         } catch {
@@ -71,14 +78,17 @@ enum BoundedProcess {
     }
 
     /// Reads until end of file; bounded by the deadline and by `maxBytes`.
-    private static func readAll(fd: Int32, until deadline: ContinuousClock.Instant, clock: ContinuousClock, timeout: Duration, maxBytes: Int) throws -> [UInt8] {
+    private static func readAll(
+        fd: Int32, until deadline: ContinuousClock.Instant, clock: ContinuousClock, timeout: Duration, maxBytes: Int
+    ) throws -> [UInt8] {
         var output: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 4096)
         while true {
             let remaining = deadline - clock.now
             guard remaining > .zero else { throw Failure.timedOut(timeout) }
             var descriptor = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
-            let milliseconds = Int32(clamping: remaining.components.seconds * 1000 + remaining.components.attoseconds / 1_000_000_000_000_000 + 1)
+            let milliseconds = Int32(
+                clamping: remaining.components.seconds * 1000 + remaining.components.attoseconds / 1_000_000_000_000_000 + 1)
             let ready = poll(&descriptor, 1, milliseconds)
             if ready < 0 {
                 if errno == EINTR { continue }
@@ -96,7 +106,9 @@ enum BoundedProcess {
         }
     }
 
-    private static func waitForExit(_ process: Process, until deadline: ContinuousClock.Instant, clock: ContinuousClock, timeout: Duration) throws {
+    private static func waitForExit(
+        _ process: Process, until deadline: ContinuousClock.Instant, clock: ContinuousClock, timeout: Duration
+    ) throws {
         while process.isRunning {
             guard clock.now < deadline else { throw Failure.timedOut(timeout) }
             usleep(5_000)

@@ -53,7 +53,8 @@ public struct ContainerCredentialSource: CredentialSource {
         } else if let value = environment["AWS_CONTAINER_AUTHORIZATION_TOKEN"], !value.isEmpty {
             token = .value(value)
         }
-        return ContainerCredentialSource(url: url, authorizationToken: token, transport: transport, timeout: timeout, attempts: attempts)
+        return ContainerCredentialSource(
+            url: url, authorizationToken: token, transport: transport, timeout: timeout, attempts: attempts)
     }
 
     /// The SDKs' rule for `AWS_CONTAINER_CREDENTIALS_FULL_URI`: `https` to any host; `http` only
@@ -61,10 +62,13 @@ public struct ContainerCredentialSource: CredentialSource {
     /// or to loopback.
     public static func validate(fullURI: String) throws(AWSError) {
         let key = "AWS_CONTAINER_CREDENTIALS_FULL_URI"
-        guard !fullURI.contains("@"), let components = URLComponents(string: fullURI), let scheme = components.scheme?.lowercased(),
+        guard !fullURI.contains("@"), let components = URLComponents(string: fullURI),
+            let scheme = components.scheme?.lowercased(),
             let host = components.host, !host.isEmpty
         else {
-            throw AWSError(kind: .credentials, message: "the container credentials URL is not an absolute http(s) URL", configurationKey: key)
+            throw AWSError(
+                kind: .credentials, message: "the container credentials URL is not an absolute http(s) URL", configurationKey: key
+            )
         }
         switch scheme {
         case "https":
@@ -78,7 +82,9 @@ public struct ContainerCredentialSource: CredentialSource {
                     + "169.254.170.23, [fd00:ec2::23] or loopback; use https",
                 configurationKey: key)
         default:
-            throw AWSError(kind: .credentials, message: "the container credentials URL must be http or https, not \(scheme)", configurationKey: key)
+            throw AWSError(
+                kind: .credentials, message: "the container credentials URL must be http or https, not \(scheme)",
+                configurationKey: key)
         }
     }
 
@@ -106,7 +112,9 @@ public struct ContainerCredentialSource: CredentialSource {
                 let response = try await transport.send(request)
                 if response.status == 200 {
                     guard let document = try? JSONValue(parsing: response.body) else {
-                        throw AWSError(kind: .credentials, message: "the container credentials endpoint \(url) answered with a body that is not JSON")
+                        throw AWSError(
+                            kind: .credentials,
+                            message: "the container credentials endpoint \(url) answered with a body that is not JSON")
                     }
                     return try CredentialDecoding.metadataCredentials(document, what: "the container credentials response")
                 }
@@ -137,7 +145,9 @@ public struct ContainerCredentialSource: CredentialSource {
             }
         }
         guard !token.contains(where: { $0 == "\r" || $0 == "\n" }) else {
-            throw AWSError(kind: .credentials, message: "the container authorization token contains a line break", configurationKey: "AWS_CONTAINER_AUTHORIZATION_TOKEN")
+            throw AWSError(
+                kind: .credentials, message: "the container authorization token contains a line break",
+                configurationKey: "AWS_CONTAINER_AUTHORIZATION_TOKEN")
         }
         return token.isEmpty ? nil : token
     }

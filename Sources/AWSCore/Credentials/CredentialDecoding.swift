@@ -13,7 +13,8 @@ enum CredentialDecoding {
     /// The `Credentials` structure of an STS result (`AccessKeyId`, `SecretAccessKey`, `SessionToken`, `Expiration`).
     static func stsCredentials(_ result: JSONValue, operation: String) throws(AWSError) -> ExpiringCredentials {
         guard let credentials = result["Credentials"] else {
-            throw AWSError(kind: .malformedResponse, service: "sts", operation: operation, message: "the response has no Credentials")
+            throw AWSError(
+                kind: .malformedResponse, service: "sts", operation: operation, message: "the response has no Credentials")
         }
         return try read(
             credentials, accessKey: "AccessKeyId", secret: "SecretAccessKey", token: "SessionToken", isExpirationRequired: true,
@@ -22,7 +23,8 @@ enum CredentialDecoding {
 
     /// The container endpoint's and instance metadata's document (`AccessKeyId`, `SecretAccessKey`, `Token`, `Expiration`).
     static func metadataCredentials(_ document: JSONValue, what: String) throws(AWSError) -> ExpiringCredentials {
-        try read(document, accessKey: "AccessKeyId", secret: "SecretAccessKey", token: "Token", isExpirationRequired: true, what: what)
+        try read(
+            document, accessKey: "AccessKeyId", secret: "SecretAccessKey", token: "Token", isExpirationRequired: true, what: what)
     }
 
     static func read(
@@ -45,7 +47,8 @@ enum CredentialDecoding {
             throw AWSError(kind: .credentials, message: "\(what) has no Expiration")
         }
         return ExpiringCredentials(
-            AWSCredentials(accessKeyID: accessKeyID, secretAccessKey: secretKey, sessionToken: sessionToken), expiration: expiration)
+            AWSCredentials(accessKeyID: accessKeyID, secretAccessKey: secretKey, sessionToken: sessionToken),
+            expiration: expiration)
     }
 
     /// Reads at most `limit` bytes of a small file (a token); `nil` with a reason when it cannot.

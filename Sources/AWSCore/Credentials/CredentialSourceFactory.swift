@@ -43,7 +43,8 @@ struct CredentialSourceFactory: Sendable {
     /// The container source, `nil` when the environment configures none.
     func container() throws(AWSError) -> ContainerCredentialSource? {
         try ContainerCredentialSource.fromEnvironment(
-            environment, transport: transport, timeout: configuration.container.timeout, attempts: configuration.container.attempts)
+            environment, transport: transport, timeout: configuration.container.timeout,
+            attempts: configuration.container.attempts)
     }
 
     func instanceMetadata() -> InstanceMetadataCredentialSource {

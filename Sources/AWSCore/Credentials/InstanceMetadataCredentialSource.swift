@@ -51,15 +51,22 @@ public struct InstanceMetadataCredentialSource: CredentialSource {
         let tokenHeader = AWSHTTPHeader("X-aws-ec2-metadata-token", token.trimmingCharacters(in: .whitespacesAndNewlines))
         let roles = try await text(
             step: "role name request",
-            AWSHTTPRequest(method: "GET", url: endpoint + "/latest/meta-data/iam/security-credentials/", headers: [tokenHeader], timeout: timeout))
-        guard let role = roles.split(whereSeparator: \.isNewline).map({ $0.trimmingCharacters(in: .whitespaces) }).first(where: { !$0.isEmpty }),
+            AWSHTTPRequest(
+                method: "GET", url: endpoint + "/latest/meta-data/iam/security-credentials/", headers: [tokenHeader],
+                timeout: timeout))
+        guard
+            let role = roles.split(whereSeparator: \.isNewline).map({ $0.trimmingCharacters(in: .whitespaces) }).first(where: {
+                !$0.isEmpty
+            }),
             !role.contains("/")
         else {
             throw AWSError(kind: .credentials, message: "no IAM role is attached to the instance")
         }
         let body = try await text(
             step: "credentials request",
-            AWSHTTPRequest(method: "GET", url: endpoint + "/latest/meta-data/iam/security-credentials/\(role)", headers: [tokenHeader], timeout: timeout))
+            AWSHTTPRequest(
+                method: "GET", url: endpoint + "/latest/meta-data/iam/security-credentials/\(role)", headers: [tokenHeader],
+                timeout: timeout))
         guard let document = try? JSONValue(parsing: body) else {
             throw AWSError(kind: .credentials, message: "the instance metadata credentials of role \(role) are not JSON")
         }

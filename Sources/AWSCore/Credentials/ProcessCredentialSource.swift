@@ -14,7 +14,8 @@ public struct ProcessCredentialSource: CredentialSource {
     private let timeout: Duration
     private let maxOutputBytes: Int
 
-    public init(command: String, environment: [String: String], timeout: Duration = .seconds(30), maxOutputBytes: Int = 64 * 1024) {
+    public init(command: String, environment: [String: String], timeout: Duration = .seconds(30), maxOutputBytes: Int = 64 * 1024)
+    {
         self.command = command
         self.environment = environment
         self.timeout = timeout
@@ -32,13 +33,18 @@ public struct ProcessCredentialSource: CredentialSource {
             output = try await BoundedProcess.run(
                 shellCommand: command, environment: environment, timeout: timeout, maxOutputBytes: maxOutputBytes)
         } catch {
-            throw AWSError(kind: .credentials, message: "credential_process \(program) \(error)", configurationKey: "credential_process")
+            throw AWSError(
+                kind: .credentials, message: "credential_process \(program) \(error)", configurationKey: "credential_process")
         }
         guard let document = try? JSONValue(parsing: output), document.objectValue != nil else {
-            throw AWSError(kind: .credentials, message: "credential_process \(program) printed something that is not a JSON object", configurationKey: "credential_process")
+            throw AWSError(
+                kind: .credentials, message: "credential_process \(program) printed something that is not a JSON object",
+                configurationKey: "credential_process")
         }
         guard document["Version"] == .integer(1) else {
-            throw AWSError(kind: .credentials, message: "credential_process \(program) printed a document whose Version is not 1", configurationKey: "credential_process")
+            throw AWSError(
+                kind: .credentials, message: "credential_process \(program) printed a document whose Version is not 1",
+                configurationKey: "credential_process")
         }
         return try CredentialDecoding.read(
             document, accessKey: "AccessKeyId", secret: "SecretAccessKey", token: "SessionToken", isExpirationRequired: false,

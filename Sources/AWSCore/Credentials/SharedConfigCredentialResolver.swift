@@ -28,7 +28,9 @@ struct SharedConfigCredentialResolver: Sendable {
 
     private func provider(for name: String, path: [String], isSource: Bool) throws(AWSError) -> (any CredentialProvider)? {
         guard let properties = config.profiles[name] else {
-            throw failure("source_profile \(name) of profile \(path.last ?? name) not found in \(config.credentialsFileName) or \(config.configFileName)")
+            throw failure(
+                "source_profile \(name) of profile \(path.last ?? name) not found in \(config.credentialsFileName) or \(config.configFileName)"
+            )
         }
         if isSource, let credentials = try staticCredentials(properties, profile: name) {
             return StaticCredentialProvider(credentials)
@@ -40,7 +42,9 @@ struct SharedConfigCredentialResolver: Sendable {
             return try assumeRole(roleARN, properties: properties, profile: name, path: path)
         }
         if properties.keys.contains(where: { $0.hasPrefix("sso_") }) {
-            throw failure("profile \(name) uses IAM Identity Center (sso_*), which is not supported; export credentials with `aws configure export-credentials` or use credential_process")
+            throw failure(
+                "profile \(name) uses IAM Identity Center (sso_*), which is not supported; export credentials with `aws configure export-credentials` or use credential_process"
+            )
         }
         if let command = nonEmpty(properties["credential_process"]) {
             return factory.process(command: command)
@@ -51,9 +55,12 @@ struct SharedConfigCredentialResolver: Sendable {
         return nil
     }
 
-    private func assumeRole(_ roleARN: String, properties: [String: String], profile name: String, path: [String]) throws(AWSError) -> any CredentialProvider {
+    private func assumeRole(_ roleARN: String, properties: [String: String], profile name: String, path: [String])
+        throws(AWSError) -> any CredentialProvider
+    {
         if nonEmpty(properties["mfa_serial"]) != nil {
-            throw failure("profile \(name) sets mfa_serial: assuming a role with MFA needs a prompt, which a server cannot answer")
+            throw failure(
+                "profile \(name) sets mfa_serial: assuming a role with MFA needs a prompt, which a server cannot answer")
         }
         let sessionName = nonEmpty(properties["role_session_name"])
         if let tokenFile = nonEmpty(properties["web_identity_token_file"]) {
@@ -78,7 +85,8 @@ struct SharedConfigCredentialResolver: Sendable {
             duration = seconds
         }
         return factory.assumeRole(
-            roleARN: roleARN, sessionName: sessionName, externalID: nonEmpty(properties["external_id"]), durationSeconds: duration, source: base)
+            roleARN: roleARN, sessionName: sessionName, externalID: nonEmpty(properties["external_id"]),
+            durationSeconds: duration, source: base)
     }
 
     private func credentialSource(_ value: String, profile name: String) throws(AWSError) -> any CredentialProvider {
@@ -86,18 +94,23 @@ struct SharedConfigCredentialResolver: Sendable {
         case "Environment":
             let provider = EnvironmentCredentialProvider(environment: factory.environment)
             guard provider.isAvailable else {
-                throw failure("profile \(name) sets credential_source = Environment, but AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY are not both set")
+                throw failure(
+                    "profile \(name) sets credential_source = Environment, but AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY are not both set"
+                )
             }
             return provider
         case "Ec2InstanceMetadata":
             return factory.refreshing(factory.instanceMetadata())
         case "EcsContainer":
             guard let source = try factory.container() else {
-                throw failure("profile \(name) sets credential_source = EcsContainer, but AWS_CONTAINER_CREDENTIALS_RELATIVE_URI and _FULL_URI are not set")
+                throw failure(
+                    "profile \(name) sets credential_source = EcsContainer, but AWS_CONTAINER_CREDENTIALS_RELATIVE_URI and _FULL_URI are not set"
+                )
             }
             return factory.refreshing(source)
         default:
-            throw failure("credential_source of profile \(name) must be Environment, Ec2InstanceMetadata or EcsContainer, not '\(value)'")
+            throw failure(
+                "credential_source of profile \(name) must be Environment, Ec2InstanceMetadata or EcsContainer, not '\(value)'")
         }
     }
 
@@ -112,7 +125,8 @@ struct SharedConfigCredentialResolver: Sendable {
         case (nil, .some):
             throw failure("profile \(name) has aws_secret_access_key but no aws_access_key_id")
         case (.some(let accessKey), .some(let secret)):
-            return AWSCredentials(accessKeyID: accessKey, secretAccessKey: secret, sessionToken: nonEmpty(properties["aws_session_token"]))
+            return AWSCredentials(
+                accessKeyID: accessKey, secretAccessKey: secret, sessionToken: nonEmpty(properties["aws_session_token"]))
         }
     }
 

@@ -35,9 +35,13 @@ public struct WebIdentityCredentialSource: CredentialSource {
         case .success(let text) where !text.isEmpty:
             token = text
         case .success:
-            throw AWSError(kind: .credentials, message: "the web identity token file \(tokenFile) is empty", configurationKey: "AWS_WEB_IDENTITY_TOKEN_FILE")
+            throw AWSError(
+                kind: .credentials, message: "the web identity token file \(tokenFile) is empty",
+                configurationKey: "AWS_WEB_IDENTITY_TOKEN_FILE")
         case .failure(let failure):
-            throw AWSError(kind: .credentials, message: "the web identity token file \(tokenFile) \(failure)", configurationKey: "AWS_WEB_IDENTITY_TOKEN_FILE")
+            throw AWSError(
+                kind: .credentials, message: "the web identity token file \(tokenFile) \(failure)",
+                configurationKey: "AWS_WEB_IDENTITY_TOKEN_FILE")
         }
         let input: JSONValue = .object([
             "RoleArn": .string(roleARN),

@@ -2,8 +2,8 @@ import AWSCore
 import Foundation
 import Logging
 import Synchronization
-import Testing
 import TestSupport
+import Testing
 
 /// The ECS / EKS Pod Identity endpoint against a fake on 127.0.0.1.
 @Suite struct ContainerCredentialTests {
@@ -37,7 +37,8 @@ import TestSupport
                     "AWS_CONTAINER_AUTHORIZATION_TOKEN": "env-token-loses",
                 ]) { $1 }
                 let chain = AWSCredentialChain.makeDefault(
-                    environment: environment, transport: transport, configuration: testChainConfiguration(), now: clock.now, logger: quietLogger())
+                    environment: environment, transport: transport, configuration: testChainConfiguration(), now: clock.now,
+                    logger: quietLogger())
                 let credentials = try await chain.credentials()
                 #expect(credentials.accessKeyID == "ASIACONTAINER")
                 #expect(credentials.sessionToken == TestSecrets.sessionToken)
@@ -53,7 +54,10 @@ import TestSupport
         try await withContainer(expectedToken: "env-token", clock: clock) { fake, server, transport in
             let source = try #require(
                 try ContainerCredentialSource.fromEnvironment(
-                    ["AWS_CONTAINER_CREDENTIALS_FULL_URI": server.url("/v2/credentials/task"), "AWS_CONTAINER_AUTHORIZATION_TOKEN": "env-token"],
+                    [
+                        "AWS_CONTAINER_CREDENTIALS_FULL_URI": server.url("/v2/credentials/task"),
+                        "AWS_CONTAINER_AUTHORIZATION_TOKEN": "env-token",
+                    ],
                     transport: transport))
             #expect(try await source.fetchCredentials().credentials.accessKeyID == "ASIACONTAINER")
             #expect(server.requests.first?.header("Authorization") == "env-token")
@@ -69,12 +73,14 @@ import TestSupport
                 "AWS_CONTAINER_AUTHORIZATION_TOKEN": TestSecrets.containerToken,
             ]) { $1 }
             let chain = AWSCredentialChain.makeDefault(
-                environment: environment, transport: transport, configuration: testChainConfiguration(), now: clock.now, logger: logger)
+                environment: environment, transport: transport, configuration: testChainConfiguration(), now: clock.now,
+                logger: logger)
             await #expect {
                 try await chain.credentials()
             } throws: { error in
                 let text = "\(error)"
-                return text.contains("container credentials failed: the container credentials endpoint") && text.contains("HTTP 401")
+                return text.contains("container credentials failed: the container credentials endpoint")
+                    && text.contains("HTTP 401")
                     && TestSecrets.leaks(in: text).isEmpty
             }
             // 401 is not retried.
@@ -86,9 +92,11 @@ import TestSupport
     @Test func concurrentCallersCauseExactlyOneRefreshRequest() async throws {
         let clock = TestClock(iso: Self.start)
         try await withContainer(expectedToken: nil, delay: .milliseconds(200), clock: clock) { fake, server, transport in
-            let environment = emptyEnvironment.merging(["AWS_CONTAINER_CREDENTIALS_FULL_URI": server.url("/v2/credentials/task")]) { $1 }
+            let environment = emptyEnvironment.merging(["AWS_CONTAINER_CREDENTIALS_FULL_URI": server.url("/v2/credentials/task")])
+            { $1 }
             let chain = AWSCredentialChain.makeDefault(
-                environment: environment, transport: transport, configuration: testChainConfiguration(), now: clock.now, logger: quietLogger())
+                environment: environment, transport: transport, configuration: testChainConfiguration(), now: clock.now,
+                logger: quietLogger())
             // Concurrent first callers share the chain's resolution.
             try await withThrowingTaskGroup(of: Void.self) { group in
                 for _ in 0..<16 { group.addTask { _ = try await chain.credentials() } }
@@ -115,12 +123,18 @@ import TestSupport
         let calls = Mutex(0)
         try await withContainer(expectedToken: nil, clock: clock) { fake, credentialsServer, transport in
             try await withHTTPTestServer(handler: { _ in
-                calls.withLock { $0 += 1; return $0 } == 1
-                    ? .respond(status: 400, body: expiredXML) : .respond(body: "<ListMetricsResponse><ListMetricsResult/></ListMetricsResponse>")
+                calls.withLock {
+                    $0 += 1; return $0
+                } == 1
+                    ? .respond(status: 400, body: expiredXML)
+                    : .respond(body: "<ListMetricsResponse><ListMetricsResult/></ListMetricsResponse>")
             }) { api in
-                let environment = emptyEnvironment.merging(["AWS_CONTAINER_CREDENTIALS_FULL_URI": credentialsServer.url("/v2/credentials/task")]) { $1 }
+                let environment = emptyEnvironment.merging([
+                    "AWS_CONTAINER_CREDENTIALS_FULL_URI": credentialsServer.url("/v2/credentials/task")
+                ]) { $1 }
                 let chain = AWSCredentialChain.makeDefault(
-                    environment: environment, transport: transport, configuration: testChainConfiguration(), now: clock.now, logger: quietLogger())
+                    environment: environment, transport: transport, configuration: testChainConfiguration(), now: clock.now,
+                    logger: quietLogger())
                 let client = AWSClient(
                     region: "eu-west-1", transport: transport, credentialProvider: chain,
                     endpoints: AWSEndpointResolver(environment: ["AWS_ENDPOINT_URL": api.url()]), logger: quietLogger())
@@ -133,7 +147,8 @@ import TestSupport
 
     @Test func relativeURIGoesToTheECSAddress() throws {
         let source = try #require(
-            try ContainerCredentialSource.fromEnvironment(["AWS_CONTAINER_CREDENTIALS_RELATIVE_URI": "/v2/credentials/abc"], transport: UnusedTransport()))
+            try ContainerCredentialSource.fromEnvironment(
+                ["AWS_CONTAINER_CREDENTIALS_RELATIVE_URI": "/v2/credentials/abc"], transport: UnusedTransport()))
         #expect(source.url == "http://169.254.170.2/v2/credentials/abc")
         // The relative URI wins over the full one.
         let both = try #require(

@@ -1,7 +1,7 @@
 import AWSCore
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 /// The order of the chain and what it says when nothing is found.
 @Suite struct CredentialChainTests {
@@ -38,12 +38,14 @@ import TestSupport
         try await withTemporaryDirectory { directory in
             try write("[default]\naws_access_key_id = AKIDFILE\naws_secret_access_key = S\n", to: directory + "/credentials")
             let environment = [
-                "AWS_ACCESS_KEY_ID": "AKIDENV", "AWS_SECRET_ACCESS_KEY": TestSecrets.secretKey, "AWS_SESSION_TOKEN": TestSecrets.sessionToken,
+                "AWS_ACCESS_KEY_ID": "AKIDENV", "AWS_SECRET_ACCESS_KEY": TestSecrets.secretKey,
+                "AWS_SESSION_TOKEN": TestSecrets.sessionToken,
                 "AWS_SHARED_CREDENTIALS_FILE": directory + "/credentials",
                 "AWS_WEB_IDENTITY_TOKEN_FILE": directory + "/missing-token", "AWS_ROLE_ARN": "arn:aws:iam::1:role/r",
                 "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI": "/v2/credentials/x",
             ]
-            let chain = AWSCredentialChain.makeDefault(environment: environment, transport: UnusedTransport(), logger: quietLogger())
+            let chain = AWSCredentialChain.makeDefault(
+                environment: environment, transport: UnusedTransport(), logger: quietLogger())
             let credentials = try await chain.credentials()
             #expect(credentials.accessKeyID == "AKIDENV")
             #expect(credentials.sessionToken == TestSecrets.sessionToken)
@@ -55,9 +57,11 @@ import TestSupport
         try await withTemporaryDirectory { directory in
             try write("[default]\naws_access_key_id = AKIDFILE\naws_secret_access_key = S\n", to: directory + "/credentials")
             let environment = emptyEnvironment.merging([
-                "AWS_SHARED_CREDENTIALS_FILE": directory + "/credentials", "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI": "/v2/credentials/x",
+                "AWS_SHARED_CREDENTIALS_FILE": directory + "/credentials",
+                "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI": "/v2/credentials/x",
             ]) { $1 }
-            let chain = AWSCredentialChain.makeDefault(environment: environment, transport: UnusedTransport(), logger: quietLogger())
+            let chain = AWSCredentialChain.makeDefault(
+                environment: environment, transport: UnusedTransport(), logger: quietLogger())
             #expect(try await chain.credentials().accessKeyID == "AKIDFILE")
         }
     }
@@ -69,7 +73,8 @@ import TestSupport
                 "AWS_SHARED_CREDENTIALS_FILE": directory + "/credentials",
                 "AWS_WEB_IDENTITY_TOKEN_FILE": directory + "/missing-token", "AWS_ROLE_ARN": "arn:aws:iam::1:role/r",
             ]) { $1 }
-            let chain = AWSCredentialChain.makeDefault(environment: environment, transport: UnusedTransport(), logger: quietLogger())
+            let chain = AWSCredentialChain.makeDefault(
+                environment: environment, transport: UnusedTransport(), logger: quietLogger())
             // Web identity is configured, so it is used (and fails here) rather than falling through to the file.
             await #expect {
                 try await chain.credentials()
@@ -92,7 +97,8 @@ import TestSupport
     @Test func aFailedResolutionIsTriedAgain() async throws {
         let environment = emptyEnvironment.merging(["AWS_CONTAINER_CREDENTIALS_FULL_URI": "http://127.0.0.1:1/creds"]) { $1 }
         let chain = AWSCredentialChain.makeDefault(
-            environment: environment, transport: UnusedTransport(), configuration: testChainConfiguration(), logger: quietLogger())
+            environment: environment, transport: UnusedTransport(), configuration: testChainConfiguration(), logger: quietLogger()
+        )
         await #expect(throws: AWSError.self) { try await chain.credentials() }
         await #expect(throws: AWSError.self) { try await chain.credentials() }
         #expect(await chain.sourceName == nil)

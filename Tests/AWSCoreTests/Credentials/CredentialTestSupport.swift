@@ -119,7 +119,9 @@ let emptyEnvironment: [String: String] = ["AWS_EC2_METADATA_DISABLED": "true", "
 /// A fast STS retry policy for tests.
 let fastRetry = AWSRetryConfiguration(maxAttempts: 2, backoffUnit: .milliseconds(5))
 
-func testChainConfiguration(refresh: CredentialRefreshConfiguration = CredentialRefreshConfiguration()) -> AWSCredentialChainConfiguration {
+func testChainConfiguration(refresh: CredentialRefreshConfiguration = CredentialRefreshConfiguration())
+    -> AWSCredentialChainConfiguration
+{
     AWSCredentialChainConfiguration(
         refresh: refresh, stsRetry: fastRetry,
         instanceMetadata: .init(timeout: .seconds(1), attempts: 2),

@@ -1,7 +1,7 @@
 import AWSCore
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 /// IMDSv2 against a fake that enforces the token rules, via `AWS_EC2_METADATA_SERVICE_ENDPOINT`.
 @Suite struct InstanceMetadataCredentialTests {
@@ -9,13 +9,16 @@ import TestSupport
 
     @Test func tokenThenRoleThenCredentials() async throws {
         let clock = TestClock(iso: Self.start)
-        let imds = FakeInstanceMetadataServer { metadataCredentialsJSON(accessKey: "ASIAIMDS", expiration: clock.now().addingTimeInterval(6 * 3600)) }
+        let imds = FakeInstanceMetadataServer {
+            metadataCredentialsJSON(accessKey: "ASIAIMDS", expiration: clock.now().addingTimeInterval(6 * 3600))
+        }
         let (logger, lines) = capturingLogger()
         try await withHTTPTestServer(handler: imds.handle) { server in
             try await withCurlTransport(logger: quietLogger()) { transport in
                 let environment = ["HOME": "/nonexistent", "AWS_EC2_METADATA_SERVICE_ENDPOINT": server.url("/")]
                 let chain = AWSCredentialChain.makeDefault(
-                    environment: environment, transport: transport, configuration: testChainConfiguration(), now: clock.now, logger: logger)
+                    environment: environment, transport: transport, configuration: testChainConfiguration(), now: clock.now,
+                    logger: logger)
                 let credentials = try await chain.credentials()
                 #expect(credentials.accessKeyID == "ASIAIMDS")
                 #expect(credentials.sessionToken == TestSecrets.sessionToken)
@@ -70,7 +73,8 @@ import TestSupport
             try await withCurlTransport(logger: quietLogger()) { transport in
                 let environment = ["HOME": "/nonexistent", "AWS_EC2_METADATA_SERVICE_ENDPOINT": server.url()]
                 let chain = AWSCredentialChain.makeDefault(
-                    environment: environment, transport: transport, configuration: testChainConfiguration(), logger: quietLogger())
+                    environment: environment, transport: transport, configuration: testChainConfiguration(), logger: quietLogger()
+                )
                 await #expect {
                     try await chain.credentials()
                 } throws: { error in
@@ -84,7 +88,10 @@ import TestSupport
         let imds = FakeInstanceMetadataServer { "{}" }
         try await withHTTPTestServer(handler: imds.handle) { server in
             try await withCurlTransport(logger: quietLogger()) { transport in
-                let environment = ["HOME": "/nonexistent", "AWS_EC2_METADATA_SERVICE_ENDPOINT": server.url(), "AWS_EC2_METADATA_DISABLED": "TRUE"]
+                let environment = [
+                    "HOME": "/nonexistent", "AWS_EC2_METADATA_SERVICE_ENDPOINT": server.url(),
+                    "AWS_EC2_METADATA_DISABLED": "TRUE",
+                ]
                 let chain = AWSCredentialChain.makeDefault(environment: environment, transport: transport, logger: quietLogger())
                 await #expect {
                     try await chain.credentials()
@@ -98,7 +105,11 @@ import TestSupport
 
     @Test func endpointSelection() {
         #expect(InstanceMetadataCredentialSource.endpoint(environment: [:]) == "http://169.254.169.254")
-        #expect(InstanceMetadataCredentialSource.endpoint(environment: ["AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE": "IPv6"]) == "http://[fd00:ec2::254]")
-        #expect(InstanceMetadataCredentialSource.endpoint(environment: ["AWS_EC2_METADATA_SERVICE_ENDPOINT": "http://127.0.0.1:1"]) == "http://127.0.0.1:1")
+        #expect(
+            InstanceMetadataCredentialSource.endpoint(environment: ["AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE": "IPv6"])
+                == "http://[fd00:ec2::254]")
+        #expect(
+            InstanceMetadataCredentialSource.endpoint(environment: ["AWS_EC2_METADATA_SERVICE_ENDPOINT": "http://127.0.0.1:1"])
+                == "http://127.0.0.1:1")
     }
 }

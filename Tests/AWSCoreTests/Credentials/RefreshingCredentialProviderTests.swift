@@ -2,8 +2,8 @@ import AWSCore
 import Foundation
 import SigV4
 import Synchronization
-import Testing
 import TestSupport
+import Testing
 
 /// A source that hands out numbered credentials, or fails when told to.
 final class ScriptedSource: CredentialSource, Sendable {
@@ -30,7 +30,8 @@ final class ScriptedSource: CredentialSource, Sendable {
         }
         if failing { throw AWSError(kind: .credentials, message: "scripted failure \(number)") }
         return ExpiringCredentials(
-            AWSCredentials(accessKeyID: "ASIA\(number)", secretAccessKey: TestSecrets.secretKey, sessionToken: TestSecrets.sessionToken),
+            AWSCredentials(
+                accessKeyID: "ASIA\(number)", secretAccessKey: TestSecrets.secretKey, sessionToken: TestSecrets.sessionToken),
             expiration: clock.now().addingTimeInterval(lifetime))
     }
 }
@@ -56,7 +57,8 @@ final class ScriptedSource: CredentialSource, Sendable {
         let clock = TestClock(iso: Self.start)
         let source = ScriptedSource(clock: clock)
         let provider = RefreshingCredentialProvider(
-            source: source, configuration: CredentialRefreshConfiguration(refreshWindow: .seconds(900)), now: clock.now, logger: quietLogger())
+            source: source, configuration: CredentialRefreshConfiguration(refreshWindow: .seconds(900)), now: clock.now,
+            logger: quietLogger())
         _ = try await provider.credentials()
         clock.advance(seconds: 3600 - 899)
         #expect(try await provider.credentials().accessKeyID == "ASIA2")
@@ -67,7 +69,8 @@ final class ScriptedSource: CredentialSource, Sendable {
         let source = ScriptedSource(clock: clock)
         let (logger, lines) = capturingLogger()
         let provider = RefreshingCredentialProvider(
-            source: source, configuration: CredentialRefreshConfiguration(initialRetryBackoff: .seconds(10), maxRetryBackoff: .seconds(40)),
+            source: source,
+            configuration: CredentialRefreshConfiguration(initialRetryBackoff: .seconds(10), maxRetryBackoff: .seconds(40)),
             now: clock.now, logger: logger)
         _ = try await provider.credentials()
         source.fail(true)
@@ -147,7 +150,10 @@ final class ScriptedSource: CredentialSource, Sendable {
 
     @Test func backoffDoublesUpToTheMaximum() {
         let configuration = CredentialRefreshConfiguration(initialRetryBackoff: .seconds(5), maxRetryBackoff: .seconds(60))
-        #expect((1...6).map { configuration.retryBackoff(afterFailures: $0) } == [.seconds(5), .seconds(10), .seconds(20), .seconds(40), .seconds(60), .seconds(60)])
+        #expect(
+            (1...6).map { configuration.retryBackoff(afterFailures: $0) } == [
+                .seconds(5), .seconds(10), .seconds(20), .seconds(40), .seconds(60), .seconds(60),
+            ])
         #expect(configuration.retryBackoff(afterFailures: 10_000) == .seconds(60))
     }
 }

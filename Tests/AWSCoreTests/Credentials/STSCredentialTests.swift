@@ -1,8 +1,8 @@
 import AWSCore
 import Foundation
 import Synchronization
-import Testing
 import TestSupport
+import Testing
 
 /// Web identity and assume-role against STS replayed on 127.0.0.1 (`AWS_ENDPOINT_URL_STS`).
 @Suite struct STSCredentialTests {
@@ -12,11 +12,16 @@ import TestSupport
             do {
                 switch fields["Action"] {
                 case "AssumeRoleWithWebIdentity":
-                    return .respond(headers: [("Content-Type", "text/xml")], body: try Fixture.bytes("credentials/sts-AssumeRoleWithWebIdentity.xml"))
+                    return .respond(
+                        headers: [("Content-Type", "text/xml")],
+                        body: try Fixture.bytes("credentials/sts-AssumeRoleWithWebIdentity.xml"))
                 case "AssumeRole" where failAssumeRole:
-                    return .respond(status: 403, headers: [("Content-Type", "text/xml")], body: try Fixture.bytes("errors/sts-AccessDenied.xml"))
+                    return .respond(
+                        status: 403, headers: [("Content-Type", "text/xml")],
+                        body: try Fixture.bytes("errors/sts-AccessDenied.xml"))
                 case "AssumeRole":
-                    return .respond(headers: [("Content-Type", "text/xml")], body: try Fixture.bytes("credentials/sts-AssumeRole.xml"))
+                    return .respond(
+                        headers: [("Content-Type", "text/xml")], body: try Fixture.bytes("credentials/sts-AssumeRole.xml"))
                 default:
                     return .respond(status: 400, body: "")
                 }
@@ -42,7 +47,8 @@ import TestSupport
                         "AWS_REGION": "eu-west-1",
                     ]) { $1 }
                     let chain = AWSCredentialChain.makeDefault(
-                        environment: environment, transport: transport, configuration: testChainConfiguration(), now: clock.now, logger: logger)
+                        environment: environment, transport: transport, configuration: testChainConfiguration(), now: clock.now,
+                        logger: logger)
                     let credentials = try await chain.credentials()
                     #expect(credentials.accessKeyID == "ASgeIAIOSFODNN7EXAMPLE")
                     #expect(credentials.secretAccessKey == "wJalrXUtnFEMI/K7MDENG/bPxRfiCYzEXAMPLEKEY")
@@ -84,7 +90,8 @@ import TestSupport
             } throws: { error in
                 let error = error as? AWSError
                 return error?.kind == .credentials
-                    && error?.description.contains("web identity credentials failed: AWS_WEB_IDENTITY_TOKEN_FILE is set but AWS_ROLE_ARN is not") == true
+                    && error?.description.contains(
+                        "web identity credentials failed: AWS_WEB_IDENTITY_TOKEN_FILE is set but AWS_ROLE_ARN is not") == true
                     && error?.description.contains("skipped before: environment: AWS_ACCESS_KEY_ID not set") == true
             }
         }
@@ -99,7 +106,8 @@ import TestSupport
                 await #expect {
                     try await source.fetchCredentials()
                 } throws: { error in
-                    (error as? AWSError)?.description.contains("the web identity token file /nonexistent/token does not exist") == true
+                    (error as? AWSError)?.description.contains("the web identity token file /nonexistent/token does not exist")
+                        == true
                 }
                 #expect(server.requests.isEmpty)
             }
@@ -133,7 +141,8 @@ import TestSupport
                         "AWS_PROFILE": "dev", "AWS_ENDPOINT_URL_STS": server.url(),
                     ]) { $1 }
                     let chain = AWSCredentialChain.makeDefault(
-                        environment: environment, transport: transport, configuration: testChainConfiguration(), now: clock.now, logger: quietLogger())
+                        environment: environment, transport: transport, configuration: testChainConfiguration(), now: clock.now,
+                        logger: quietLogger())
                     #expect(chain.profileName == "dev")
                     #expect(chain.profileRegion == "eu-central-1")
                     let credentials = try await chain.credentials()
@@ -183,7 +192,8 @@ import TestSupport
                         "AWS_PROFILE": "dev", "AWS_ENDPOINT_URL_STS": server.url(), "AWS_REGION": "eu-west-1",
                     ]) { $1 }
                     let chain = AWSCredentialChain.makeDefault(
-                        environment: environment, transport: transport, configuration: testChainConfiguration(), now: clock.now, logger: quietLogger())
+                        environment: environment, transport: transport, configuration: testChainConfiguration(), now: clock.now,
+                        logger: quietLogger())
                     _ = try await chain.credentials()
                     #expect(server.requests.count == 2)
                     let first = server.requests[0]
@@ -201,7 +211,9 @@ import TestSupport
     @Test func assumeRoleFailureNamesTheRoleAndSTSErrorWithoutSecrets() async throws {
         try await withTemporaryDirectory { directory in
             try write(Self.baseCredentials, to: directory + "/credentials")
-            try write("[profile dev]\nrole_arn = arn:aws:iam::123456789012:role/demo\nsource_profile = base\n", to: directory + "/config")
+            try write(
+                "[profile dev]\nrole_arn = arn:aws:iam::123456789012:role/demo\nsource_profile = base\n",
+                to: directory + "/config")
             let (logger, lines) = capturingLogger()
             try await withHTTPTestServer(handler: Self.stsHandler(failAssumeRole: true)) { server in
                 try await withCurlTransport(logger: quietLogger()) { transport in
@@ -215,7 +227,8 @@ import TestSupport
                         try await chain.credentials()
                     } throws: { error in
                         let text = "\(error)"
-                        return text.contains("shared files credentials failed: assuming arn:aws:iam::123456789012:role/demo failed")
+                        return text.contains(
+                            "shared files credentials failed: assuming arn:aws:iam::123456789012:role/demo failed")
                             && text.contains("sts AssumeRole AccessDenied HTTP 403") && TestSecrets.leaks(in: text).isEmpty
                     }
                 }

@@ -32,7 +32,10 @@ import Testing
                 [notaprofile]
                 region = ap-south-1
                 """, to: directory + "/config")
-            let environment = ["HOME": directory, "AWS_SHARED_CREDENTIALS_FILE": directory + "/credentials", "AWS_CONFIG_FILE": directory + "/config"]
+            let environment = [
+                "HOME": directory, "AWS_SHARED_CREDENTIALS_FILE": directory + "/credentials",
+                "AWS_CONFIG_FILE": directory + "/config",
+            ]
             let config = AWSSharedConfig.load(environment: environment)
             #expect(config.profileName == "default")
             #expect(config.region == "eu-west-1")

@@ -1,8 +1,8 @@
 import AWSCore
 import Foundation
 import Synchronization
-import Testing
 import TestSupport
+import Testing
 
 /// Static keys, `credential_process` and profile problems from shared files in a temp directory.
 @Suite struct SharedFileCredentialTests {
@@ -13,7 +13,8 @@ import TestSupport
         environment.merge(extra) { $1 }
         let now = (clock ?? TestClock(Date())).now
         return AWSCredentialChain.makeDefault(
-            environment: environment, transport: UnusedTransport(), configuration: testChainConfiguration(), now: now, logger: quietLogger())
+            environment: environment, transport: UnusedTransport(), configuration: testChainConfiguration(), now: now,
+            logger: quietLogger())
     }
 
     @Test func staticKeysFromTheCredentialsFile() async throws {
@@ -65,10 +66,12 @@ import TestSupport
     @Test func credentialProcessFailuresNameTheProgramOnly() async throws {
         try await withTemporaryDirectory { directory in
             let failing = directory + "/fail.sh"
-            try write("#!/bin/sh\necho '{\"SecretAccessKey\": \"\(TestSecrets.secretKey)\"}'\nexit 3\n", to: failing, executable: true)
+            try write(
+                "#!/bin/sh\necho '{\"SecretAccessKey\": \"\(TestSecrets.secretKey)\"}'\nexit 3\n", to: failing, executable: true)
             let badVersion = directory + "/v2.sh"
             try write(
-                "#!/bin/sh\necho '{\"Version\": 2, \"AccessKeyId\": \"A\", \"SecretAccessKey\": \"\(TestSecrets.secretKey)\"}'\n", to: badVersion,
+                "#!/bin/sh\necho '{\"Version\": 2, \"AccessKeyId\": \"A\", \"SecretAccessKey\": \"\(TestSecrets.secretKey)\"}'\n",
+                to: badVersion,
                 executable: true)
             let notJSON = directory + "/text.sh"
             try write("#!/bin/sh\necho 'SecretAccessKey=\(TestSecrets.secretKey)'\n", to: notJSON, executable: true)
@@ -80,7 +83,8 @@ import TestSupport
                 ("head -c 100000 /dev/zero", "printed more than 4096 bytes"),
             ]
             for (command, expected) in cases {
-                let source = ProcessCredentialSource(command: command, environment: [:], timeout: .milliseconds(500), maxOutputBytes: 4096)
+                let source = ProcessCredentialSource(
+                    command: command, environment: [:], timeout: .milliseconds(500), maxOutputBytes: 4096)
                 let started = ContinuousClock.now
                 await #expect {
                     try await source.fetchCredentials()
@@ -120,15 +124,28 @@ import TestSupport
 
     @Test func brokenProfilesStopTheChainWithAClearError() async throws {
         let cases: [(String, String)] = [
-            ("[profile a]\nrole_arn = arn:aws:iam::1:role/a\nsource_profile = b\n[profile b]\nrole_arn = arn:aws:iam::1:role/b\nsource_profile = a\n",
-             "source_profile loop: a -> b -> a"),
-            ("[profile a]\nrole_arn = arn:aws:iam::1:role/a\n", "profile a sets role_arn but neither source_profile nor credential_source"),
-            ("[profile a]\nrole_arn = arn:aws:iam::1:role/a\nsource_profile = ghost\n", "source_profile ghost of profile a not found"),
+            (
+                "[profile a]\nrole_arn = arn:aws:iam::1:role/a\nsource_profile = b\n[profile b]\nrole_arn = arn:aws:iam::1:role/b\nsource_profile = a\n",
+                "source_profile loop: a -> b -> a"
+            ),
+            (
+                "[profile a]\nrole_arn = arn:aws:iam::1:role/a\n",
+                "profile a sets role_arn but neither source_profile nor credential_source"
+            ),
+            (
+                "[profile a]\nrole_arn = arn:aws:iam::1:role/a\nsource_profile = ghost\n",
+                "source_profile ghost of profile a not found"
+            ),
             ("[profile a]\naws_access_key_id = AKID\n", "profile a has aws_access_key_id but no aws_secret_access_key"),
-            ("[profile a]\nrole_arn = arn:aws:iam::1:role/a\nsource_profile = b\nmfa_serial = arn:aws:iam::1:mfa/me\n[profile b]\naws_access_key_id = A\naws_secret_access_key = B\n",
-             "mfa_serial"),
+            (
+                "[profile a]\nrole_arn = arn:aws:iam::1:role/a\nsource_profile = b\nmfa_serial = arn:aws:iam::1:mfa/me\n[profile b]\naws_access_key_id = A\naws_secret_access_key = B\n",
+                "mfa_serial"
+            ),
             ("[profile a]\nsso_session = corp\nsso_account_id = 1\n", "IAM Identity Center"),
-            ("[profile a]\nrole_arn = arn:aws:iam::1:role/a\ncredential_source = Somewhere\n", "must be Environment, Ec2InstanceMetadata or EcsContainer"),
+            (
+                "[profile a]\nrole_arn = arn:aws:iam::1:role/a\ncredential_source = Somewhere\n",
+                "must be Environment, Ec2InstanceMetadata or EcsContainer"
+            ),
         ]
         for (config, expected) in cases {
             try await withTemporaryDirectory { directory in
@@ -151,14 +168,17 @@ import TestSupport
                 to: directory + "/credentials")
             let recorder = RecordingTransport()
             let environment = emptyEnvironment.merging([
-                "AWS_SHARED_CREDENTIALS_FILE": directory + "/credentials", "AWS_CONFIG_FILE": directory + "/config", "AWS_PROFILE": "self",
+                "AWS_SHARED_CREDENTIALS_FILE": directory + "/credentials", "AWS_CONFIG_FILE": directory + "/config",
+                "AWS_PROFILE": "self",
                 "AWS_REGION": "eu-west-1",
             ]) { $1 }
             let chain = AWSCredentialChain.makeDefault(
                 environment: environment, transport: recorder, configuration: testChainConfiguration(), logger: quietLogger())
             await #expect(throws: AWSError.self) { try await chain.credentials() }
             // It tried AssumeRole signed with its own static keys.
-            #expect(recorder.requests.first?.headers.first { $0.name == "Authorization" }?.value.contains("Credential=AKIDSELF/") == true)
+            #expect(
+                recorder.requests.first?.headers.first { $0.name == "Authorization" }?.value.contains("Credential=AKIDSELF/")
+                    == true)
         }
     }
 }
@@ -178,6 +198,8 @@ final class RecordingTransport: Transport, Sendable {
 
     func send(_ request: AWSHTTPRequest) async throws -> AWSHTTPResponse {
         recorded.withLock { $0.append(request) }
-        return AWSHTTPResponse(status: 403, body: Array("<ErrorResponse><Error><Code>AccessDenied</Code><Message>no</Message></Error></ErrorResponse>".utf8))
+        return AWSHTTPResponse(
+            status: 403,
+            body: Array("<ErrorResponse><Error><Code>AccessDenied</Code><Message>no</Message></Error></ErrorResponse>".utf8))
     }
 }
