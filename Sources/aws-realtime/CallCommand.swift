@@ -12,8 +12,10 @@ struct CallCommand: AsyncParsableCommand {
         discussion: """
             SERVICE is named as the AWS CLI names it: \(AWSService.all.map(\.cliName).joined(separator: ", ")).
             INPUT is the operation's input as the AWS API reference writes it, in JSON.
-            Credentials, region and endpoint come from the same settings as the worker
-            (AWS_ACCESS_KEY_ID, AWS_REGION, AWS_ENDPOINT_URL, AWS_ENDPOINT_URL_<SERVICE>, AWS_MAX_ATTEMPTS).
+            Credentials, region and endpoint come from the same settings as the worker: the AWS SDKs'
+            credential chain (environment, web identity, ~/.aws/credentials and ~/.aws/config with
+            AWS_PROFILE, the ECS/EKS container endpoint, EC2 instance metadata), AWS_REGION or the
+            profile's region, AWS_ENDPOINT_URL, AWS_ENDPOINT_URL_<SERVICE>, AWS_MAX_ATTEMPTS.
             """
     )
 
@@ -23,7 +25,7 @@ struct CallCommand: AsyncParsableCommand {
     @Argument(help: "The operation, as the AWS API reference names it (ListMetrics, GetMetricData, ...).")
     var operation: String
 
-    @Option(help: "The region (default: AWS_REGION, then AWS_DEFAULT_REGION).")
+    @Option(help: "The region (default: AWS_REGION, then AWS_DEFAULT_REGION, then the profile's region).")
     var region: String?
 
     @Option(help: "The operation's input as a JSON object.")
@@ -51,19 +53,20 @@ struct CallCommand: AsyncParsableCommand {
         logger.logLevel = environment["LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info
 
         do {
-            let region = try AWSRegion.resolve(explicit: region, environment: environment)
             let retry = try AWSRetryConfiguration.fromEnvironment(environment)
-            let credentials = EnvironmentCredentialProvider(environment: environment)
             let endpoints = AWSEndpointResolver(environment: environment)
-            if dryRun {
-                let client = AWSClient(
-                    region: region, transport: DryRunTransport(), credentialProvider: credentials,
-                    endpoints: endpoints, retry: retry, logger: logger)
-                let request = try AWSClient.operationRequest(service: service, operation: operation, input: inputValue)
-                print(Self.describe(try await client.signedRequest(for: request)))
-                return
-            }
             try await TransportFactory.withTransport(environment: environment, logger: logger) { transport in
+                let credentials = AWSCredentialChain.makeDefault(environment: environment, transport: transport, logger: logger)
+                let region = try AWSRegion.resolve(
+                    explicit: self.region, environment: environment, profileRegion: credentials.profileRegion)
+                if dryRun {
+                    let client = AWSClient(
+                        region: region, transport: DryRunTransport(), credentialProvider: credentials,
+                        endpoints: endpoints, retry: retry, logger: logger)
+                    let request = try AWSClient.operationRequest(service: service, operation: operation, input: inputValue)
+                    print(Self.describe(try await client.signedRequest(for: request)))
+                    return
+                }
                 let client = AWSClient(
                     region: region, transport: transport, credentialProvider: credentials,
                     endpoints: endpoints, retry: retry, logger: logger)

@@ -63,9 +63,13 @@ public final class AWSClient: Sendable {
     }
 
     /// Calls `operation` with a JSON input and returns the decoded response as JSON.
-    public func call(_ service: AWSService, operation: String, input: JSONValue) async throws -> JSONValue {
+    ///
+    /// `signing: .unsigned` sends the request without credentials (STS `AssumeRoleWithWebIdentity`).
+    public func call(
+        _ service: AWSService, operation: String, input: JSONValue, signing: Signing = .sigV4
+    ) async throws -> JSONValue {
         let request = try Self.operationRequest(service: service, operation: operation, input: input)
-        let response = try await send(request)
+        let response = try await send(request, signing: signing)
         do {
             switch service.wireProtocol {
             case .query:
@@ -87,7 +91,7 @@ public final class AWSClient: Sendable {
 
     /// Sends `request` with retries; returns the 2xx response or throws an `AWSError`
     /// (or `CancellationError` when the calling task is cancelled).
-    public func send(_ request: AWSOperationRequest) async throws -> AWSHTTPResponse {
+    public func send(_ request: AWSOperationRequest, signing: Signing = .sigV4) async throws -> AWSHTTPResponse {
         let service = request.service.cliName
         var logger = self.logger
         logger[metadataKey: "aws.service"] = "\(service)"
@@ -100,9 +104,15 @@ public final class AWSClient: Sendable {
         var hasRefreshedCredentials = false
         while true {
             try Task.checkCancellation()
-            let credentials = try await loadCredentials(for: request)
             let sentAt = now()
-            let httpRequest = sign(request, endpoint: endpoint, credentials: credentials, date: skew.correctedDate(sentAt, host: endpoint.host))
+            let httpRequest: AWSHTTPRequest
+            if signing == .unsigned {
+                httpRequest = unsignedRequest(request, endpoint: endpoint)
+            } else {
+                let credentials = try await loadCredentials(for: request)
+                let date = skew.correctedDate(sentAt, host: endpoint.host)
+                httpRequest = sign(request, endpoint: endpoint, credentials: credentials, date: date)
+            }
 
             let failure: AWSError
             var isTimeout = false
@@ -126,7 +136,7 @@ public final class AWSClient: Sendable {
                         metadata: ["aws.error.code": "\(code)", "aws.clock.offset_s": "\(Int(skew.offset(for: endpoint.host)))"])
                     continue
                 }
-                if !hasRefreshedCredentials, AWSRetryPolicy.expiredTokenCodes.contains(code) {
+                if !hasRefreshedCredentials, signing != .unsigned, AWSRetryPolicy.expiredTokenCodes.contains(code) {
                     hasRefreshedCredentials = true
                     logger.info("Credentials expired; refreshing and trying once more", metadata: ["aws.error.code": "\(code)"])
                     await credentialProvider.invalidate()

@@ -24,11 +24,20 @@ public struct EnvironmentCredentialProvider: CredentialProvider {
         let secret = environment["AWS_SECRET_ACCESS_KEY"] ?? ""
         switch (accessKey.isEmpty, secret.isEmpty) {
         case (true, true):
-            return .failure(AWSError(kind: .credentials, message: "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY are not set", configurationKey: "AWS_ACCESS_KEY_ID"))
+            return .failure(
+                AWSError(
+                    kind: .credentials, message: "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY are not set",
+                    configurationKey: "AWS_ACCESS_KEY_ID"))
         case (false, true):
-            return .failure(AWSError(kind: .credentials, message: "AWS_ACCESS_KEY_ID is set but AWS_SECRET_ACCESS_KEY is not", configurationKey: "AWS_SECRET_ACCESS_KEY"))
+            return .failure(
+                AWSError(
+                    kind: .credentials, message: "AWS_ACCESS_KEY_ID is set but AWS_SECRET_ACCESS_KEY is not",
+                    configurationKey: "AWS_SECRET_ACCESS_KEY"))
         case (true, false):
-            return .failure(AWSError(kind: .credentials, message: "AWS_SECRET_ACCESS_KEY is set but AWS_ACCESS_KEY_ID is not", configurationKey: "AWS_ACCESS_KEY_ID"))
+            return .failure(
+                AWSError(
+                    kind: .credentials, message: "AWS_SECRET_ACCESS_KEY is set but AWS_ACCESS_KEY_ID is not",
+                    configurationKey: "AWS_ACCESS_KEY_ID"))
         case (false, false):
             let token = environment["AWS_SESSION_TOKEN"].flatMap { $0.isEmpty ? nil : $0 }
             return .success(AWSCredentials(accessKeyID: accessKey, secretAccessKey: secret, sessionToken: token))

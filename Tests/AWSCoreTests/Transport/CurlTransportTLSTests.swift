@@ -20,7 +20,7 @@ struct CurlTransportTLSTests {
             "-addext", "subjectAltName=IP:127.0.0.1",
         ])
 
-        let port = try freeLocalPort()
+        let port = try FreePort.next()
         let server = try OpenSSLTool.start([
             "s_server", "-accept", "127.0.0.1:\(port)", "-cert", certificate, "-key", key, "-www", "-quiet",
         ])
