@@ -9,6 +9,7 @@ let package = Package(
         .executable(name: "aws-realtime", targets: ["aws-realtime"]),
         .library(name: "SigV4", targets: ["SigV4"]),
         .library(name: "AWSCore", targets: ["AWSCore"]),
+        .library(name: "AWSServices", targets: ["AWSServices"]),
         .library(name: "Redis", targets: ["Redis"]),
     ],
     dependencies: [
@@ -50,6 +51,16 @@ let package = Package(
             ]
         ),
 
+        // 4. AWSServices: one small client per API, typed requests and responses.
+        .target(
+            name: "AWSServices",
+            dependencies: [
+                "AWSCore",
+                "CLibXML2",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+
         // 6. Redis: RESP client on SwiftNIO.
         .target(
             name: "Redis",
@@ -74,6 +85,7 @@ let package = Package(
         // Benchmarks (run in release builds; numbers go to the README).
         .executableTarget(name: "SigV4Benchmark", dependencies: ["SigV4"]),
         .executableTarget(name: "RedisBenchmark", dependencies: ["Redis"]),
+        .executableTarget(name: "MetricDataParseBenchmark", dependencies: ["AWSServices"]),
 
         // Shared test support: loopback servers and process helpers, used by several suites.
         .target(
@@ -93,6 +105,14 @@ let package = Package(
         .testTarget(
             name: "AWSCoreTests",
             dependencies: ["AWSCore", "TestSupport"],
+            resources: [.copy("Fixtures")]
+        ),
+        .testTarget(
+            name: "AWSServicesTests",
+            dependencies: [
+                "AWSServices", "AWSCore", "TestSupport",
+                .product(name: "Logging", package: "swift-log"),
+            ],
             resources: [.copy("Fixtures")]
         ),
         .testTarget(
