@@ -10,6 +10,7 @@ let package = Package(
         .library(name: "SigV4", targets: ["SigV4"]),
         .library(name: "AWSCore", targets: ["AWSCore"]),
         .library(name: "Payloads", targets: ["Payloads"]),
+        .library(name: "AWSServices", targets: ["AWSServices"]),
         .library(name: "Redis", targets: ["Redis"]),
     ],
     dependencies: [
@@ -70,6 +71,16 @@ let package = Package(
             exclude: ["Schemas"]
         ),
 
+        // 4. AWSServices: one small client per API, typed requests and responses.
+        .target(
+            name: "AWSServices",
+            dependencies: [
+                "AWSCore",
+                "CLibXML2",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+
         // 6. Redis: RESP client on SwiftNIO.
         .target(
             name: "Redis",
@@ -125,6 +136,7 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]
         ),
+        .executableTarget(name: "MetricDataParseBenchmark", dependencies: ["AWSServices"]),
 
         // Shared test support: loopback servers and process helpers, used by several suites.
         .target(
@@ -161,6 +173,14 @@ let package = Package(
         .testTarget(
             name: "WorkerTests",
             dependencies: ["Worker", "Bus", "Payloads"]
+        ),
+        .testTarget(
+            name: "AWSServicesTests",
+            dependencies: [
+                "AWSServices", "AWSCore", "TestSupport",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            resources: [.copy("Fixtures")]
         ),
         .testTarget(
             name: "RedisTests",

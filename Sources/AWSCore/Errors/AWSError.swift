@@ -6,7 +6,7 @@
 public struct AWSError: Error, Sendable, CustomStringConvertible {
     public struct Kind: Hashable, Sendable, CustomStringConvertible {
         private enum Base: String, Hashable, Sendable {
-            case service, transport, malformedResponse, credentials, configuration, invalidInput
+            case service, transport, malformedResponse, credentials, configuration, invalidInput, limitExceeded
         }
         private let base: Base
 
@@ -22,6 +22,8 @@ public struct AWSError: Error, Sendable, CustomStringConvertible {
         public static let configuration = Kind(base: .configuration)
         /// The caller's input cannot be serialized for this operation.
         public static let invalidInput = Kind(base: .invalidInput)
+        /// A client-side bound was reached (for example the most pages one paginated call may read).
+        public static let limitExceeded = Kind(base: .limitExceeded)
 
         public var description: String { base.rawValue }
     }

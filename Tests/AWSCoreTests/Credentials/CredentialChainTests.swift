@@ -6,7 +6,7 @@ import Testing
 /// The order of the chain and what it says when nothing is found.
 @Suite struct CredentialChainTests {
     @Test func nothingFoundListsEverySourceAndWhy() async throws {
-        let port = try freeLocalPort()
+        let port = try FreePort.next()
         let (logger, lines) = capturingLogger()
         try await withCurlTransport(logger: quietLogger()) { transport in
             let environment = [

@@ -1,0 +1,44 @@
+import AWSCore
+import Logging
+
+/// CloudWatch Logs `FilterLogEvents` (JSON 1.1), paginated to the end.
+public struct CloudWatchLogsClient: Sendable {
+    public let client: AWSClient
+    public let usage: AWSUsageCounter
+    public var pagination: AWSPaginationLimits
+    let logger: Logger
+
+    public init(
+        client: AWSClient, usage: AWSUsageCounter = AWSUsageCounter(), pagination: AWSPaginationLimits = .default,
+        logger: Logger
+    ) {
+        self.client = client
+        self.usage = usage
+        self.pagination = pagination
+        self.logger = logger
+    }
+
+    /// Every event matching `input`, following `nextToken` to the end (pages may be empty while
+    /// the search goes on: only a missing token ends it).
+    public func filterLogEvents(_ input: FilterLogEventsInput) async throws -> FilterLogEventsOutput {
+        usage.recordCall("FilterLogEvents")
+        var events: [FilteredLogEvent] = []
+        let loop = AWSPageLoop(service: .cloudWatchLogs, operation: "FilterLogEvents", limits: pagination, logger: logger)
+        let pages = try await loop.run { token in
+            let page = try await filterLogEventsPage(input, nextToken: token)
+            events += page.events
+            return page.nextToken
+        }
+        return FilterLogEventsOutput(events: events, pages: pages)
+    }
+
+    /// One page of `FilterLogEvents`.
+    public func filterLogEventsPage(_ input: FilterLogEventsInput, nextToken: String? = nil) async throws -> FilterLogEventsPage {
+        let operation = "FilterLogEvents"
+        let request = try AWSClient.operationRequest(
+            service: .cloudWatchLogs, operation: operation, input: input.jsonInput(nextToken: nextToken))
+        usage.recordRequest(operation)
+        let response = try await client.send(request)
+        return try AWSJSONDecoding.decode(FilterLogEventsPage.self, from: response.body, service: .cloudWatchLogs, operation: operation)
+    }
+}

@@ -1,0 +1,122 @@
+import Foundation
+
+/// ISO-8601 timestamps as AWS writes them (`2026-11-27T00:00:00Z`, `2020-06-02T14:02:49.159Z`,
+/// `2021-11-18T09:41:02-08:00`), parsed from bytes without `DateFormatter`, and written back.
+public enum AWSTimestamp {
+    /// Parses an ISO-8601 date-time; `nil` when `text` is not one.
+    public static func parse(_ text: String) -> Date? {
+        var text = text
+        return text.withUTF8 { bytes in
+            guard let base = bytes.baseAddress else { return nil }
+            return secondsSince1970(base, count: bytes.count).map(Date.init(timeIntervalSince1970:))
+        }
+    }
+
+    /// `yyyy-MM-dd'T'HH:mm:ss'Z'` (whole seconds, UTC): what query-protocol inputs take.
+    public static func iso8601(_ date: Date) -> String {
+        format(date, fractionDigits: 0)
+    }
+
+    /// `yyyy-MM-dd'T'HH:mm:ss.SSS'Z'` (milliseconds, UTC): what Security Hub filters take.
+    public static func iso8601WithMilliseconds(_ date: Date) -> String {
+        format(date, fractionDigits: 3)
+    }
+
+    /// Seconds since 1970 of `YYYY-MM-DD(T|t| )HH:MM:SS[.fraction][Z|z|±HH:MM|±HHMM]` in `count` bytes
+    /// (no time zone means UTC). The fixed layout is read digit by digit.
+    static func secondsSince1970(_ p: UnsafePointer<UInt8>, count: Int) -> Double? {
+        guard count >= 19, p[4] == 0x2D, p[7] == 0x2D, p[13] == 0x3A, p[16] == 0x3A,
+            p[10] == 0x54 || p[10] == 0x74 || p[10] == 0x20
+        else { return nil }
+        guard let year = digits(p, 0, 4), let month = digits(p, 5, 2), let day = digits(p, 8, 2),
+            let hour = digits(p, 11, 2), let minute = digits(p, 14, 2), let second = digits(p, 17, 2),
+            (1...12).contains(month), (1...31).contains(day), hour <= 24, minute <= 59, second <= 60
+        else { return nil }
+        var seconds = Double(daysFromCivil(year: year, month: month, day: day) * 86_400 + hour * 3_600 + minute * 60 + second)
+        var index = 19
+        if index < count, p[index] == 0x2E {
+            // Fractional seconds: any number of digits, the first nine count (nanoseconds).
+            index += 1
+            let start = index
+            var fraction = 0
+            var scale = 1
+            while index < count, p[index] &- 0x30 < 10 {
+                if index - start < 9 {
+                    fraction = fraction * 10 + Int(p[index] &- 0x30)
+                    scale *= 10
+                }
+                index += 1
+            }
+            seconds += Double(fraction) / Double(scale)
+            guard index > start else { return nil }
+        }
+        if index == count { return seconds }
+        switch p[index] {
+        case 0x5A, 0x7A:  // Z
+            return index + 1 == count ? seconds : nil
+        case 0x2B, 0x2D:  // + or -
+            let sign: Double = p[index] == 0x2B ? 1 : -1
+            let rest = count - index - 1
+            guard rest == 5 || rest == 4, let hours = digits(p, index + 1, 2) else { return nil }
+            let minutesAt = rest == 5 ? index + 4 : index + 3
+            guard rest == 4 || p[index + 3] == 0x3A, let minutes = digits(p, minutesAt, 2) else { return nil }
+            return seconds - sign * Double(hours * 3_600 + minutes * 60)
+        default:
+            return nil
+        }
+    }
+
+    @inline(__always)
+    static func digits(_ p: UnsafePointer<UInt8>, _ start: Int, _ length: Int) -> Int? {
+        var value = 0
+        for offset in start..<(start + length) {
+            let digit = p[offset] &- 0x30
+            guard digit < 10 else { return nil }
+            value = value * 10 + Int(digit)
+        }
+        return value
+    }
+
+    /// Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's `days_from_civil`).
+    @inline(__always)
+    static func daysFromCivil(year: Int, month: Int, day: Int) -> Int {
+        let y = month <= 2 ? year - 1 : year
+        let era = (y >= 0 ? y : y - 399) / 400
+        let yearOfEra = y - era * 400
+        let dayOfYear = (153 * (month > 2 ? month - 3 : month + 9) + 2) / 5 + day - 1
+        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
+        return era * 146_097 + dayOfEra - 719_468
+    }
+
+    /// The civil date of a day number since 1970-01-01 (H. Hinnant's `civil_from_days`).
+    static func civilFromDays(_ days: Int) -> (year: Int, month: Int, day: Int) {
+        let z = days + 719_468
+        let era = (z >= 0 ? z : z - 146_096) / 146_097
+        let dayOfEra = z - era * 146_097
+        let yearOfEra = (dayOfEra - dayOfEra / 1_460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
+        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
+        let mp = (5 * dayOfYear + 2) / 153
+        let day = dayOfYear - (153 * mp + 2) / 5 + 1
+        let month = mp < 10 ? mp + 3 : mp - 9
+        return (yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month, day)
+    }
+
+    private static func format(_ date: Date, fractionDigits: Int) -> String {
+        let milliseconds = Int((date.timeIntervalSince1970 * 1_000).rounded(.down))
+        let totalSeconds = milliseconds >= 0 ? milliseconds / 1_000 : (milliseconds - 999) / 1_000
+        let days = totalSeconds >= 0 ? totalSeconds / 86_400 : (totalSeconds - 86_399) / 86_400
+        let secondOfDay = totalSeconds - days * 86_400
+        let (year, month, day) = civilFromDays(days)
+        var text = pad(year, 4) + "-" + pad(month, 2) + "-" + pad(day, 2) + "T"
+        text += pad(secondOfDay / 3_600, 2) + ":" + pad(secondOfDay % 3_600 / 60, 2) + ":" + pad(secondOfDay % 60, 2)
+        if fractionDigits > 0 {
+            text += "." + pad(milliseconds - totalSeconds * 1_000, 3)
+        }
+        return text + "Z"
+    }
+
+    private static func pad(_ value: Int, _ width: Int) -> String {
+        let digits = String(value)
+        return digits.count >= width ? digits : String(repeating: "0", count: width - digits.count) + digits
+    }
+}

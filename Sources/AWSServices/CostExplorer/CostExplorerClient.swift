@@ -1,0 +1,69 @@
+import AWSCore
+import Logging
+
+/// Cost Explorer `GetCostAndUsage` (paginated to the end) and `GetCostForecast` (JSON 1.1,
+/// global endpoint). Every request is billed $0.01: ``usage`` counts them.
+public struct CostExplorerClient: Sendable {
+    public static let costPerRequestUSD = 0.01
+
+    public let client: AWSClient
+    public let usage: AWSUsageCounter
+    public var pagination: AWSPaginationLimits
+    let logger: Logger
+
+    public init(
+        client: AWSClient, usage: AWSUsageCounter = AWSUsageCounter(), pagination: AWSPaginationLimits = .default,
+        logger: Logger
+    ) {
+        self.client = client
+        self.usage = usage
+        self.pagination = pagination
+        self.logger = logger
+    }
+
+    /// Every period of `input`, following `NextPageToken` to the end.
+    public func getCostAndUsage(_ input: GetCostAndUsageInput) async throws -> GetCostAndUsageOutput {
+        usage.recordCall("GetCostAndUsage")
+        var results: [CostAndUsageResult] = []
+        var definitions: [GetCostAndUsageInput.GroupDefinition] = []
+        let loop = AWSPageLoop(service: .costExplorer, operation: "GetCostAndUsage", limits: pagination, logger: logger)
+        let pages = try await loop.run { token in
+            let page = try await getCostAndUsagePage(input, nextPageToken: token)
+            if definitions.isEmpty { definitions = page.groupDefinitions }
+            for result in page.resultsByTime {
+                if let last = results.last, last.timePeriod == result.timePeriod {
+                    results[results.count - 1].groups += result.groups
+                    results[results.count - 1].total.merge(result.total) { _, new in new }
+                } else {
+                    results.append(result)
+                }
+            }
+            return page.nextPageToken
+        }
+        return GetCostAndUsageOutput(resultsByTime: results, groupDefinitions: definitions, pages: pages)
+    }
+
+    /// One page of `GetCostAndUsage`.
+    public func getCostAndUsagePage(_ input: GetCostAndUsageInput, nextPageToken: String? = nil) async throws -> GetCostAndUsagePage {
+        try await call("GetCostAndUsage", input.jsonInput(nextPageToken: nextPageToken), as: GetCostAndUsagePage.self)
+    }
+
+    /// The cost forecast of `input` (one request).
+    public func getCostForecast(_ input: GetCostForecastInput) async throws -> GetCostForecastOutput {
+        usage.recordCall("GetCostForecast")
+        return try await call("GetCostForecast", input.jsonInput, as: GetCostForecastOutput.self)
+    }
+
+    /// What the requests so far cost ($0.01 each).
+    public var estimatedCostUSD: Double {
+        let requests = usage.usage(of: "GetCostAndUsage").requests + usage.usage(of: "GetCostForecast").requests
+        return Double(requests) * Self.costPerRequestUSD
+    }
+
+    private func call<Output: Decodable>(_ operation: String, _ input: JSONValue, as type: Output.Type) async throws -> Output {
+        let request = try AWSClient.operationRequest(service: .costExplorer, operation: operation, input: input)
+        usage.recordRequest(operation)
+        let response = try await client.send(request)
+        return try AWSJSONDecoding.decode(Output.self, from: response.body, service: .costExplorer, operation: operation)
+    }
+}

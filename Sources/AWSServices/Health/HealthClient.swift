@@ -1,0 +1,42 @@
+import AWSCore
+import Logging
+
+/// AWS Health `DescribeEvents` (JSON 1.1, global endpoint), paginated to the end.
+public struct HealthClient: Sendable {
+    public let client: AWSClient
+    public let usage: AWSUsageCounter
+    public var pagination: AWSPaginationLimits
+    let logger: Logger
+
+    public init(
+        client: AWSClient, usage: AWSUsageCounter = AWSUsageCounter(), pagination: AWSPaginationLimits = .default,
+        logger: Logger
+    ) {
+        self.client = client
+        self.usage = usage
+        self.pagination = pagination
+        self.logger = logger
+    }
+
+    /// Every event matching `input`, following `nextToken` to the end.
+    public func describeEvents(_ input: DescribeEventsInput = DescribeEventsInput()) async throws -> DescribeEventsOutput {
+        usage.recordCall("DescribeEvents")
+        var events: [HealthEvent] = []
+        let loop = AWSPageLoop(service: .health, operation: "DescribeEvents", limits: pagination, logger: logger)
+        let pages = try await loop.run { token in
+            let page = try await describeEventsPage(input, nextToken: token)
+            events += page.events
+            return page.nextToken
+        }
+        return DescribeEventsOutput(events: events, pages: pages)
+    }
+
+    /// One page of `DescribeEvents`.
+    public func describeEventsPage(_ input: DescribeEventsInput, nextToken: String? = nil) async throws -> DescribeEventsPage {
+        let operation = "DescribeEvents"
+        let request = try AWSClient.operationRequest(service: .health, operation: operation, input: input.jsonInput(nextToken: nextToken))
+        usage.recordRequest(operation)
+        let response = try await client.send(request)
+        return try AWSJSONDecoding.decode(DescribeEventsPage.self, from: response.body, service: .health, operation: operation)
+    }
+}

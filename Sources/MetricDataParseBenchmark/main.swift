@@ -1,0 +1,111 @@
+// Parses a generated GetMetricData XML response (500 series x 1,440 points, as CloudWatch sends
+// them) into typed results N times and reports throughput and peak memory.
+//
+//     swift build -c release --product MetricDataParseBenchmark
+//     .build/release/MetricDataParseBenchmark [iterations] [series] [points]
+import AWSServices
+import Foundation
+
+func peakResidentKilobytes() -> Int? {
+    guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else { return nil }
+    for line in status.split(separator: "\n") where line.hasPrefix("VmHWM:") {
+        return Int(line.split(separator: " ").dropFirst().first { Int($0) != nil } ?? "")
+    }
+    return nil
+}
+
+func megabytes(_ kilobytes: Int?) -> String {
+    kilobytes.map { String(format: "%.1f MB", Double($0) / 1024) } ?? "n/a"
+}
+
+/// A response as CloudWatch writes it: one `member` per series with Id, Label, Timestamps,
+/// Values and StatusCode, minute timestamps, six-decimal values.
+func makeResponse(series: Int, points: Int) -> [UInt8] {
+    var xml = #"<GetMetricDataResponse xmlns="http://monitoring.amazonaws.com/doc/2010-08-01/">"#
+    xml += "\n  <GetMetricDataResult>\n    <MetricDataResults>\n"
+    xml.reserveCapacity(series * points * 80)
+    var state: UInt64 = 0x9E37_79B9_7F4A_7C15
+    let start = 1_795_737_600  // 2026-11-27T00:00:00Z
+    for index in 0..<series {
+        xml += "      <member>\n        <Id>m\(index)</Id>\n        <Label>i-0\(String(index, radix: 16))abcdef CPUUtilization</Label>\n"
+        xml += "        <Timestamps>\n"
+        for point in 0..<points {
+            let seconds = start + point * 60
+            let day = 27 + seconds / 86_400 - start / 86_400
+            let secondOfDay = seconds % 86_400
+            xml += "          <member>2026-11-\(day)T\(pad(secondOfDay / 3600)):\(pad(secondOfDay % 3600 / 60)):\(pad(secondOfDay % 60))Z</member>\n"
+        }
+        xml += "        </Timestamps>\n        <Values>\n"
+        for _ in 0..<points {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            let value = Double(state >> 11) / Double(1 << 53) * 100
+            xml += "          <member>\(String(format: "%.6f", value))</member>\n"
+        }
+        xml += "        </Values>\n        <StatusCode>Complete</StatusCode>\n      </member>\n"
+    }
+    xml += "    </MetricDataResults>\n    <Messages/>\n  </GetMetricDataResult>\n"
+    xml += "  <ResponseMetadata>\n    <RequestId>8a1e3c1e-6b1a-4f69-9b1f-2f1c4e1d2a3b</RequestId>\n  </ResponseMetadata>\n"
+    xml += "</GetMetricDataResponse>\n"
+    return Array(xml.utf8)
+}
+
+func pad(_ value: Int) -> String {
+    value < 10 ? "0\(value)" : "\(value)"
+}
+
+let arguments = CommandLine.arguments.dropFirst().compactMap { Int($0) }
+let iterations = min(max(arguments.first ?? 10, 1), 1_000)
+let series = min(max(arguments.dropFirst().first ?? 500, 1), 500)
+let points = min(max(arguments.dropFirst(2).first ?? 1_440, 1), 100_800)
+
+let peakBefore = peakResidentKilobytes()
+let body = makeResponse(series: series, points: points)
+let peakAfterGeneration = peakResidentKilobytes()
+print("GetMetricData response: \(series) series x \(points) points, \(String(format: "%.1f", Double(body.count) / 1e6)) MB")
+
+// Warm up once and check the result.
+do {
+    let page = try GetMetricDataResponseParser.parse(body)
+    guard page.results.count == series, page.results.allSatisfy({ $0.values.count == points && $0.timestamps.count == points })
+    else {
+        print("unexpected parse result: \(page.results.count) series")
+        exit(1)
+    }
+} catch {
+    print("parse failed: \(error)")
+    exit(1)
+}
+
+let clock = ContinuousClock()
+var fastest = Duration.seconds(1_000)
+var total = Duration.zero
+var checksum = 0.0
+for _ in 0..<iterations {
+    let start = clock.now
+    let page: GetMetricDataPage
+    do {
+        page = try GetMetricDataResponseParser.parse(body)
+    } catch {
+        print("parse failed: \(error)")
+        exit(1)
+    }
+    let elapsed = clock.now - start
+    checksum += page.results[0].values[0]
+    fastest = min(fastest, elapsed)
+    total += elapsed
+}
+let peakAfter = peakResidentKilobytes()
+
+func seconds(_ duration: Duration) -> Double {
+    Double(duration.components.seconds) + Double(duration.components.attoseconds) * 1e-18
+}
+let mean = seconds(total) / Double(iterations)
+let megabytesPerSecond = Double(body.count) / 1e6 / mean
+print(
+    String(
+        format: "%d iterations: mean %.1f ms, fastest %.1f ms; %.0f MB/s (mean), %.0f MB/s (fastest); %.0f series/s; %.1f M points/s",
+        iterations, mean * 1e3, seconds(fastest) * 1e3, megabytesPerSecond, Double(body.count) / 1e6 / seconds(fastest),
+        Double(series) / mean, Double(series * points) / mean / 1e6))
+print(
+    "peak memory (VmHWM): \(megabytes(peakBefore)) at start, \(megabytes(peakAfterGeneration)) after generating the body, "
+        + "\(megabytes(peakAfter)) after parsing (checksum \(checksum))")
