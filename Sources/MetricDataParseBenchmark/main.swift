@@ -27,13 +27,15 @@ func makeResponse(series: Int, points: Int) -> [UInt8] {
     var state: UInt64 = 0x9E37_79B9_7F4A_7C15
     let start = 1_795_737_600  // 2026-11-27T00:00:00Z
     for index in 0..<series {
-        xml += "      <member>\n        <Id>m\(index)</Id>\n        <Label>i-0\(String(index, radix: 16))abcdef CPUUtilization</Label>\n"
+        xml +=
+            "      <member>\n        <Id>m\(index)</Id>\n        <Label>i-0\(String(index, radix: 16))abcdef CPUUtilization</Label>\n"
         xml += "        <Timestamps>\n"
         for point in 0..<points {
             let seconds = start + point * 60
             let day = 27 + seconds / 86_400 - start / 86_400
             let secondOfDay = seconds % 86_400
-            xml += "          <member>2026-11-\(day)T\(pad(secondOfDay / 3600)):\(pad(secondOfDay % 3600 / 60)):\(pad(secondOfDay % 60))Z</member>\n"
+            xml +=
+                "          <member>2026-11-\(day)T\(pad(secondOfDay / 3600)):\(pad(secondOfDay % 3600 / 60)):\(pad(secondOfDay % 60))Z</member>\n"
         }
         xml += "        </Timestamps>\n        <Values>\n"
         for _ in 0..<points {
@@ -103,7 +105,8 @@ let mean = seconds(total) / Double(iterations)
 let megabytesPerSecond = Double(body.count) / 1e6 / mean
 print(
     String(
-        format: "%d iterations: mean %.1f ms, fastest %.1f ms; %.0f MB/s (mean), %.0f MB/s (fastest); %.0f series/s; %.1f M points/s",
+        format:
+            "%d iterations: mean %.1f ms, fastest %.1f ms; %.0f MB/s (mean), %.0f MB/s (fastest); %.0f series/s; %.1f M points/s",
         iterations, mean * 1e3, seconds(fastest) * 1e3, megabytesPerSecond, Double(body.count) / 1e6 / seconds(fastest),
         Double(series) / mean, Double(series * points) / mean / 1e6))
 print(
