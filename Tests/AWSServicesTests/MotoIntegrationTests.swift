@@ -7,6 +7,15 @@ import Testing
 /// The clients against the PyPI `moto` server on 127.0.0.1, seeded through our own `AWSClient`.
 /// moto has no CloudTrail LookupEvents and no AWS Health: those are tested against captures.
 @Suite(.serialized) struct MotoIntegrationTests {
+    /// Security Hub with the two operations the test seeds moto with (`AWSService.securityHub`
+    /// binds only the ones the worker calls).
+    static let securityHubSeeding = AWSService(
+        cliName: "securityhub", serviceID: "SecurityHub", signingName: "securityhub", endpointPrefix: "securityhub",
+        wireProtocol: .restJSON(operations: [
+            "EnableSecurityHub": AWSRESTBinding(method: "POST", path: "/accounts"),
+            "BatchImportFindings": AWSRESTBinding(method: "POST", path: "/findings/import"),
+        ]))
+
     /// 520 metrics: ListMetrics needs two pages (moto pages by 500) and GetMetricData two
     /// batches (500 + 20 queries).
     @Test func cloudWatchPutListAndGetMetricData() async throws {
@@ -104,7 +113,7 @@ import Testing
     @Test func securityHubImportThenGetFindingsAcrossPages() async throws {
         try await withMotoServer { moto in
             try await withAWSClient(endpoint: moto.endpointURL) { client in
-                _ = try await client.call(.securityHub, operation: "EnableSecurityHub", input: .object([:]))
+                _ = try await client.call(Self.securityHubSeeding, operation: "EnableSecurityHub", input: .object([:]))
                 let findings: [JSONValue] = (0..<5).map { index in
                     .object([
                         "SchemaVersion": .string("2018-10-08"),
@@ -128,7 +137,7 @@ import Testing
                     ])
                 }
                 let imported = try await client.call(
-                    .securityHub, operation: "BatchImportFindings", input: .object(["Findings": .array(findings)]))
+                    Self.securityHubSeeding, operation: "BatchImportFindings", input: .object(["Findings": .array(findings)]))
                 #expect(imported["SuccessCount"] == .integer(5))
 
                 let securityHub = SecurityHubClient(client: client, logger: testLogger)
