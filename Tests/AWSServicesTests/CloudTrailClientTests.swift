@@ -1,25 +1,31 @@
 import AWSCore
 import AWSServices
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 @Suite struct CloudTrailClientTests {
     static let json = "application/x-amz-json-1.1"
     static let token = "kbOt5LlZe++mErCebpy2TgaMgmDvF1kYGFcH64JSjIbZFjsuvrSqg66b5YGssKutDYIyII4lrP4="
 
     @Test func lookupEventsFollowsNextTokenAndAwaitsTheRateLimiter() async throws {
-        let pages = [try Fixture.text("cloudtrail/LookupEvents-page1.json"), try Fixture.text("cloudtrail/LookupEvents-page2.json")]
-        let handler = pagedHandler(pages: pages, tokens: [Self.token], contentType: Self.json) { $0.json["NextToken"]?.stringValue }
+        let pages = [
+            try Fixture.text("cloudtrail/LookupEvents-page1.json"), try Fixture.text("cloudtrail/LookupEvents-page2.json"),
+        ]
+        let handler = pagedHandler(pages: pages, tokens: [Self.token], contentType: Self.json) {
+            $0.json["NextToken"]?.stringValue
+        }
         try await withScriptedAWS(handler: handler) { client, server in
             let clock = VirtualClock()
-            let cloudTrail = CloudTrailClient(client: client, rateLimiter: .cloudTrailLookupEvents(clock: clock), logger: testLogger)
+            let cloudTrail = CloudTrailClient(
+                client: client, rateLimiter: .cloudTrailLookupEvents(clock: clock), logger: testLogger)
             let input = LookupEventsInput(
                 startTime: Date(timeIntervalSince1970: 1_637_250_000), endTime: Date(timeIntervalSince1970: 1_637_260_000.5),
                 lookupAttributes: [.readOnly(false)], maxResults: 500)
             let output = try await cloudTrail.lookupEvents(input)
             #expect(output.pages == 2)
-            #expect(output.events.map(\.eventId) == ["654ccbc0-ba0d-486a-9076-dbf7274677a7", "3e2f1a0b-1c2d-4e5f-8a9b-0c1d2e3f4a5b"])
+            #expect(
+                output.events.map(\.eventId) == ["654ccbc0-ba0d-486a-9076-dbf7274677a7", "3e2f1a0b-1c2d-4e5f-8a9b-0c1d2e3f4a5b"])
             let first = output.events[0]
             #expect(first.eventName == "ConsoleLogin")
             #expect(first.eventTime == Date(timeIntervalSince1970: 1_637_257_262))
@@ -37,20 +43,27 @@ import TestSupport
             #expect(clock.sleeps == [.milliseconds(500)])
 
             let body = server.requests[0].json
-            #expect(server.requests[0].header("X-Amz-Target") == "com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101.LookupEvents")
+            #expect(
+                server.requests[0].header("X-Amz-Target") == "com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101.LookupEvents"
+            )
             #expect(body["StartTime"] == .integer(1_637_250_000))
             #expect(body["EndTime"] == .double(1_637_260_000.5))
             #expect(body["MaxResults"] == .integer(50))
-            #expect(body["LookupAttributes"] == .array([.object(["AttributeKey": .string("ReadOnly"), "AttributeValue": .string("false")])]))
+            #expect(
+                body["LookupAttributes"]
+                    == .array([.object(["AttributeKey": .string("ReadOnly"), "AttributeValue": .string("false")])]))
             #expect(server.requests[1].json["NextToken"] == .string(Self.token))
         }
     }
 
     @Test func cloudTrailEventRecordIsParsed() async throws {
         let pages = [try Fixture.text("cloudtrail/LookupEvents-page2.json")]
-        try await withScriptedAWS(handler: pagedHandler(pages: pages, tokens: [], contentType: Self.json) { _ in nil }) { client, _ in
-            let output = try await CloudTrailClient(client: client, rateLimiter: .cloudTrailLookupEvents(clock: VirtualClock()), logger: testLogger)
-                .lookupEvents(LookupEventsInput())
+        try await withScriptedAWS(handler: pagedHandler(pages: pages, tokens: [], contentType: Self.json) { _ in nil }) {
+            client, _ in
+            let output = try await CloudTrailClient(
+                client: client, rateLimiter: .cloudTrailLookupEvents(clock: VirtualClock()), logger: testLogger
+            )
+            .lookupEvents(LookupEventsInput())
             let record = try #require(try output.events.first?.record())
             #expect(record.eventName == "StopInstances")
             #expect(record.eventSource == "ec2.amazonaws.com")
@@ -96,9 +109,12 @@ import TestSupport
     }
 
     @Test func emptyAnswer() async throws {
-        try await withScriptedAWS(handler: { _ in .respond(headers: [("Content-Type", Self.json)], body: #"{"Events":[]}"#) }) { client, server in
-            let output = try await CloudTrailClient(client: client, rateLimiter: .cloudTrailLookupEvents(clock: VirtualClock()), logger: testLogger)
-                .lookupEvents(LookupEventsInput())
+        try await withScriptedAWS(handler: { _ in .respond(headers: [("Content-Type", Self.json)], body: #"{"Events":[]}"#) }) {
+            client, server in
+            let output = try await CloudTrailClient(
+                client: client, rateLimiter: .cloudTrailLookupEvents(clock: VirtualClock()), logger: testLogger
+            )
+            .lookupEvents(LookupEventsInput())
             #expect(output.events.isEmpty)
             #expect(server.requests.count == 1)
         }
@@ -106,10 +122,13 @@ import TestSupport
 
     @Test func invalidNextTokenSurfacesAsAWSError() async throws {
         let body = #"{"__type":"InvalidNextTokenException","Message":"Invalid NextToken"}"#
-        try await withScriptedAWS(handler: { _ in .respond(status: 400, headers: [("Content-Type", Self.json)], body: body) }) { client, _ in
+        try await withScriptedAWS(handler: { _ in .respond(status: 400, headers: [("Content-Type", Self.json)], body: body) }) {
+            client, _ in
             await #expect {
-                try await CloudTrailClient(client: client, rateLimiter: .cloudTrailLookupEvents(clock: VirtualClock()), logger: testLogger)
-                    .lookupEventsPage(LookupEventsInput(), nextToken: "stale")
+                try await CloudTrailClient(
+                    client: client, rateLimiter: .cloudTrailLookupEvents(clock: VirtualClock()), logger: testLogger
+                )
+                .lookupEventsPage(LookupEventsInput(), nextToken: "stale")
             } throws: { error in
                 let error = error as? AWSError
                 return error?.code == "InvalidNextTokenException" && error?.operation == "LookupEvents"

@@ -2,15 +2,17 @@ import AWSCore
 import AWSServices
 import Foundation
 import Synchronization
-import Testing
 import TestSupport
+import Testing
 
 @Suite struct CloudWatchClientTests {
     static let xml = "text/xml"
 
     @Test func listMetricsFollowsNextTokenToTheEnd() async throws {
         let pages = [try Fixture.text("cloudwatch/ListMetrics-page1.xml"), try Fixture.text("cloudwatch/ListMetrics-page2.xml")]
-        let handler = pagedHandler(pages: pages, tokens: ["eyJwYWdlIjoyfQ=="], contentType: Self.xml) { $0.formFields["NextToken"] }
+        let handler = pagedHandler(pages: pages, tokens: ["eyJwYWdlIjoyfQ=="], contentType: Self.xml) {
+            $0.formFields["NextToken"]
+        }
         try await withScriptedAWS(handler: handler) { client, server in
             let cloudWatch = CloudWatchClient(client: client, logger: testLogger)
             let output = try await cloudWatch.listMetrics(
@@ -39,7 +41,8 @@ import TestSupport
 
     @Test func listMetricsEmpty() async throws {
         let body = try Fixture.text("cloudwatch/ListMetrics-empty.xml")
-        try await withScriptedAWS(handler: { _ in .respond(headers: [("Content-Type", Self.xml)], body: body) }) { client, server in
+        try await withScriptedAWS(handler: { _ in .respond(headers: [("Content-Type", Self.xml)], body: body) }) {
+            client, server in
             let output = try await CloudWatchClient(client: client, logger: testLogger).listMetrics()
             #expect(output.metrics.isEmpty)
             #expect(output.pages == 1)
@@ -49,7 +52,8 @@ import TestSupport
 
     @Test func throttlingSurfacesAsAWSError() async throws {
         let body = try Fixture.text("errors/query-Throttling.xml")
-        try await withScriptedAWS(handler: { _ in .respond(status: 400, headers: [("Content-Type", Self.xml)], body: body) }) { client, _ in
+        try await withScriptedAWS(handler: { _ in .respond(status: 400, headers: [("Content-Type", Self.xml)], body: body) }) {
+            client, _ in
             let cloudWatch = CloudWatchClient(client: client, logger: testLogger)
             await #expect {
                 try await cloudWatch.getMetricData(Self.input(queries: Self.queries(3)))
@@ -104,12 +108,15 @@ import TestSupport
     }
 
     @Test func partialSeriesAreMergedAcrossPages() async throws {
-        let pages = [try Fixture.text("cloudwatch/GetMetricData-page1.xml"), try Fixture.text("cloudwatch/GetMetricData-page2.xml")]
+        let pages = [
+            try Fixture.text("cloudwatch/GetMetricData-page1.xml"), try Fixture.text("cloudwatch/GetMetricData-page2.xml"),
+        ]
         let handler = pagedHandler(pages: pages, tokens: ["eyJtMSI6MTYzNzA3MzYwMH0="], contentType: Self.xml) {
             $0.formFields["NextToken"]
         }
         try await withScriptedAWS(handler: handler) { client, server in
-            let output = try await CloudWatchClient(client: client, logger: testLogger).getMetricData(Self.input(queries: Self.queries(2)))
+            let output = try await CloudWatchClient(client: client, logger: testLogger).getMetricData(
+                Self.input(queries: Self.queries(2)))
             #expect(server.requests.count == 2)
             #expect(server.requests[1].formFields["NextToken"] == "eyJtMSI6MTYzNzA3MzYwMH0=")
             // Both requests carry the same queries.
@@ -151,7 +158,8 @@ import TestSupport
     @Test func pageLimitStopsAnEndlessToken() async throws {
         let handler: HTTPTestServer.Handler = { request in
             let next = Int(request.formFields["NextToken"] ?? "0") ?? 0
-            let body = try? Fixture.text("cloudwatch/ListMetrics-page1.xml").replacingOccurrences(of: "eyJwYWdlIjoyfQ==", with: "\(next + 1)")
+            let body = try? Fixture.text("cloudwatch/ListMetrics-page1.xml").replacingOccurrences(
+                of: "eyJwYWdlIjoyfQ==", with: "\(next + 1)")
             return .respond(headers: [("Content-Type", Self.xml)], body: body ?? "")
         }
         try await withScriptedAWS(handler: handler) { client, server in
@@ -171,13 +179,15 @@ import TestSupport
             MetricDataQuery.metric(
                 id: "m\(index)",
                 CloudWatchMetric(
-                    namespace: "AWS/EC2", metricName: "CPUUtilization", dimensions: [CloudWatchDimension(name: "InstanceId", value: "i-\(index)")]),
+                    namespace: "AWS/EC2", metricName: "CPUUtilization",
+                    dimensions: [CloudWatchDimension(name: "InstanceId", value: "i-\(index)")]),
                 period: 60, stat: "Average")
         }
     }
 
     static func input(queries: [MetricDataQuery]) -> GetMetricDataInput {
         GetMetricDataInput(
-            queries: queries, startTime: Date(timeIntervalSince1970: 1_795_737_600), endTime: Date(timeIntervalSince1970: 1_795_741_200))
+            queries: queries, startTime: Date(timeIntervalSince1970: 1_795_737_600),
+            endTime: Date(timeIntervalSince1970: 1_795_741_200))
     }
 }

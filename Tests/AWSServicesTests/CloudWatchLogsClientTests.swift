@@ -1,8 +1,8 @@
 import AWSCore
 import AWSServices
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 @Suite struct CloudWatchLogsClientTests {
     static let json = "application/x-amz-json-1.1"
@@ -15,7 +15,8 @@ import TestSupport
             let logs = CloudWatchLogsClient(client: client, logger: testLogger)
             let input = FilterLogEventsInput(
                 logGroup: .name("my-log-group"), logStreamNames: ["my-log-stream-1"], filterPattern: "ERROR",
-                startTime: Date(timeIntervalSince1970: 1_396_035_378), endTime: Date(timeIntervalSince1970: 1_396_035_400.5), limit: 100)
+                startTime: Date(timeIntervalSince1970: 1_396_035_378), endTime: Date(timeIntervalSince1970: 1_396_035_400.5),
+                limit: 100)
             let output = try await logs.filterLogEvents(input)
             #expect(output.pages == 2)
             #expect(output.events.count == 5)
@@ -44,7 +45,9 @@ import TestSupport
 
     @Test func emptyPagesDoNotEndTheSearch() async throws {
         let handler = pagedHandler(
-            pages: [#"{"events":[],"nextToken":"t1"}"#, #"{"events":[],"nextToken":"t2"}"#, #"{"events":[],"searchedLogStreams":[]}"#],
+            pages: [
+                #"{"events":[],"nextToken":"t1"}"#, #"{"events":[],"nextToken":"t2"}"#, #"{"events":[],"searchedLogStreams":[]}"#,
+            ],
             tokens: ["t1", "t2"], contentType: Self.json
         ) { $0.json["nextToken"]?.stringValue }
         try await withScriptedAWS(handler: handler) { client, server in
@@ -57,9 +60,12 @@ import TestSupport
     }
 
     @Test func motoNullTokenEndsPagination() async throws {
-        let body = #"{"events": [{"eventId": "0", "ingestionTime": 1795739851793, "message": "ERROR Event 1", "timestamp": 1795739849787, "logStreamName": "s"}], "nextToken": null, "searchedLogStreams": []}"#
-        try await withScriptedAWS(handler: { _ in .respond(headers: [("Content-Type", "text/html; charset=utf-8")], body: body) }) { client, _ in
-            let output = try await CloudWatchLogsClient(client: client, logger: testLogger).filterLogEvents(FilterLogEventsInput(logGroup: .name("g")))
+        let body =
+            #"{"events": [{"eventId": "0", "ingestionTime": 1795739851793, "message": "ERROR Event 1", "timestamp": 1795739849787, "logStreamName": "s"}], "nextToken": null, "searchedLogStreams": []}"#
+        try await withScriptedAWS(handler: { _ in .respond(headers: [("Content-Type", "text/html; charset=utf-8")], body: body) })
+        { client, _ in
+            let output = try await CloudWatchLogsClient(client: client, logger: testLogger).filterLogEvents(
+                FilterLogEventsInput(logGroup: .name("g")))
             #expect(output.events.map(\.eventId) == ["0"])
             #expect(output.pages == 1)
         }
@@ -67,9 +73,11 @@ import TestSupport
 
     @Test func throttlingSurfacesAsAWSError() async throws {
         let body = try Fixture.text("errors/json-ThrottlingException.json")
-        try await withScriptedAWS(handler: { _ in .respond(status: 400, headers: [("Content-Type", Self.json)], body: body) }) { client, _ in
+        try await withScriptedAWS(handler: { _ in .respond(status: 400, headers: [("Content-Type", Self.json)], body: body) }) {
+            client, _ in
             await #expect {
-                try await CloudWatchLogsClient(client: client, logger: testLogger).filterLogEvents(FilterLogEventsInput(logGroup: .name("g")))
+                try await CloudWatchLogsClient(client: client, logger: testLogger).filterLogEvents(
+                    FilterLogEventsInput(logGroup: .name("g")))
             } throws: { error in
                 let error = error as? AWSError
                 return error?.code == "ThrottlingException" && error?.service == "logs" && error?.operation == "FilterLogEvents"
@@ -80,10 +88,12 @@ import TestSupport
     @Test func aBodyOfTheWrongShapeIsMalformed() async throws {
         try await withScriptedAWS(handler: { _ in .respond(body: #"{"events": {"not": "a list"}}"#) }) { client, _ in
             await #expect {
-                try await CloudWatchLogsClient(client: client, logger: testLogger).filterLogEvents(FilterLogEventsInput(logGroup: .name("g")))
+                try await CloudWatchLogsClient(client: client, logger: testLogger).filterLogEvents(
+                    FilterLogEventsInput(logGroup: .name("g")))
             } throws: { error in
                 let error = error as? AWSError
-                return error?.kind == .malformedResponse && error?.operation == "FilterLogEvents" && error?.message.contains(".events") == true
+                return error?.kind == .malformedResponse && error?.operation == "FilterLogEvents"
+                    && error?.message.contains(".events") == true
             }
         }
     }

@@ -1,8 +1,8 @@
 import AWSCore
 import AWSServices
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 @Suite struct CostExplorerClientTests {
     static let json = "application/x-amz-json-1.1"
@@ -14,7 +14,8 @@ import TestSupport
         }
         try await withScriptedAWS(handler: handler) { client, server in
             let costs = CostExplorerClient(client: client, logger: testLogger)
-            let period = CostExplorerDateInterval(start: try #require(CostExplorerDate("2017-09-01")), end: try #require(CostExplorerDate("2017-10-01")))
+            let period = CostExplorerDateInterval(
+                start: try #require(CostExplorerDate("2017-09-01")), end: try #require(CostExplorerDate("2017-10-01")))
             let output = try await costs.getCostAndUsage(
                 GetCostAndUsageInput(
                     timePeriod: period, granularity: .monthly, metrics: ["BlendedCost", "UnblendedCost", "UsageQuantity"],
@@ -26,7 +27,8 @@ import TestSupport
             #expect(month.timePeriod == period)
             #expect(month.total.isEmpty)
             #expect(month.isEstimated == false)
-            #expect(month.groups.map { $0.keys[1] } == ["Environment$Prod", "Environment$Test", "Environment$", "Environment$Dev"])
+            #expect(
+                month.groups.map { $0.keys[1] } == ["Environment$Prod", "Environment$Test", "Environment$", "Environment$Dev"])
             let amount = try #require(month.groups[0].metrics["UnblendedCost"])
             #expect(amount.amount == "39.1603300457")
             #expect(amount.unit == "USD")
@@ -47,7 +49,8 @@ import TestSupport
 
     @Test func emptyResults() async throws {
         let body = #"{"ResultsByTime": [], "DimensionValueAttributes": []}"#
-        try await withScriptedAWS(handler: { _ in .respond(headers: [("Content-Type", "text/html; charset=utf-8")], body: body) }) { client, _ in
+        try await withScriptedAWS(handler: { _ in .respond(headers: [("Content-Type", "text/html; charset=utf-8")], body: body) })
+        { client, _ in
             let output = try await CostExplorerClient(client: client, logger: testLogger).getCostAndUsage(
                 GetCostAndUsageInput(timePeriod: .monthToDate(today: try #require(CostExplorerDate("2026-11-27")))))
             #expect(output.resultsByTime.isEmpty)
@@ -59,11 +62,13 @@ import TestSupport
             {"Total":{"Amount":"123.4567","Unit":"USD"},"ForecastResultsByTime":[{"TimePeriod":{"Start":"2026-11-27","End":"2026-12-01"},\
             "MeanValue":"123.4567","PredictionIntervalLowerBound":"100.0","PredictionIntervalUpperBound":"150.5"}]}
             """
-        try await withScriptedAWS(handler: { _ in .respond(headers: [("Content-Type", Self.json)], body: body) }) { client, server in
+        try await withScriptedAWS(handler: { _ in .respond(headers: [("Content-Type", Self.json)], body: body) }) {
+            client, server in
             let costs = CostExplorerClient(client: client, logger: testLogger)
             let today = try #require(CostExplorerDate("2026-11-27"))
             let forecast = try await costs.getCostForecast(
-                GetCostForecastInput(timePeriod: CostExplorerDateInterval(start: today, end: today.firstOfNextMonth), predictionIntervalLevel: 80))
+                GetCostForecastInput(
+                    timePeriod: CostExplorerDateInterval(start: today, end: today.firstOfNextMonth), predictionIntervalLevel: 80))
             #expect(forecast.total == CostExplorerMetricValue(amount: "123.4567", unit: "USD"))
             #expect(forecast.forecastResultsByTime.first?.timePeriod.end.description == "2026-12-01")
             #expect(forecast.forecastResultsByTime.first?.predictionIntervalUpperBound == "150.5")
@@ -82,18 +87,22 @@ import TestSupport
         #expect(CostExplorerDate(Date(timeIntervalSince1970: 1_795_737_600 + 86_399)).description == "2026-11-27")
         let first = try #require(CostExplorerDate("2026-12-01"))
         #expect(CostExplorerDateInterval.monthToDate(today: first).start.description == "2026-11-01")
-        #expect(CostExplorerDateInterval.monthToDate(today: try #require(CostExplorerDate("2026-11-27"))).start.description == "2026-11-01")
+        #expect(
+            CostExplorerDateInterval.monthToDate(today: try #require(CostExplorerDate("2026-11-27"))).start.description
+                == "2026-11-01")
     }
 
     @Test func aBadDateIsMalformed() async throws {
-        let body = #"{"ResultsByTime":[{"TimePeriod":{"Start":"09/01/2017","End":"2017-10-01"},"Total":{},"Groups":[],"Estimated":false}]}"#
+        let body =
+            #"{"ResultsByTime":[{"TimePeriod":{"Start":"09/01/2017","End":"2017-10-01"},"Total":{},"Groups":[],"Estimated":false}]}"#
         try await withScriptedAWS(handler: { _ in .respond(body: body) }) { client, _ in
             await #expect {
                 try await CostExplorerClient(client: client, logger: testLogger).getCostAndUsage(
                     GetCostAndUsageInput(timePeriod: .monthToDate(today: try #require(CostExplorerDate("2026-11-27")))))
             } throws: { error in
                 let error = error as? AWSError
-                return error?.kind == .malformedResponse && error?.service == "ce" && error?.message.contains("yyyy-MM-dd") == true
+                return error?.kind == .malformedResponse && error?.service == "ce"
+                    && error?.message.contains("yyyy-MM-dd") == true
             }
         }
     }

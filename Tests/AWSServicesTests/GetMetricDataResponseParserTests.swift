@@ -19,12 +19,16 @@ import Testing
 
     @Test func readsMessagesStatusCodesEntitiesAndExponents() throws {
         let page = try GetMetricDataResponseParser.parse(try Fixture.bytes("cloudwatch/GetMetricData-messages.xml"))
-        #expect(page.messages == [MetricDataMessage(code: "MaxQueryTimeRangeExceed", value: "The query time range exceeds the maximum allowed")])
+        #expect(
+            page.messages == [
+                MetricDataMessage(code: "MaxQueryTimeRangeExceed", value: "The query time range exceeds the maximum allowed")
+            ])
         let forbidden = page.results[0]
         #expect(forbidden.statusCode == .forbidden)
         #expect(forbidden.label == "")
         #expect(forbidden.timestamps.isEmpty && forbidden.values.isEmpty)
-        #expect(forbidden.messages == [MetricDataMessage(code: "Forbidden", value: "You are not authorized to access this account")])
+        #expect(
+            forbidden.messages == [MetricDataMessage(code: "Forbidden", value: "You are not authorized to access this account")])
         let expression = page.results[1]
         #expect(expression.label == "Expression & label")
         #expect(expression.values == [0.0015])
@@ -39,7 +43,12 @@ import Testing
             <ResponseMetadata><RequestId>YbmWD59i</RequestId></ResponseMetadata></GetMetricDataResponse>
             """
         let page = try GetMetricDataResponseParser.parse(Array(body.utf8))
-        #expect(page.results == [MetricDataResult(id: "m1", label: "CPUUtilization Average", timestamps: [Date(timeIntervalSince1970: 1_795_739_662)], values: [12.5])])
+        #expect(
+            page.results == [
+                MetricDataResult(
+                    id: "m1", label: "CPUUtilization Average", timestamps: [Date(timeIntervalSince1970: 1_795_739_662)],
+                    values: [12.5])
+            ])
     }
 
     @Test func timestampsWithFractionsAndOffsets() throws {
@@ -58,9 +67,18 @@ import Testing
     }
 
     @Test(arguments: [
-        ("<GetMetricDataResponse><GetMetricDataResult><MetricDataResults><member><Id>a</Id><Timestamps><member>yesterday</member></Timestamps><Values><member>1</member></Values></member></MetricDataResults></GetMetricDataResult></GetMetricDataResponse>", "ISO-8601"),
-        ("<GetMetricDataResponse><GetMetricDataResult><MetricDataResults><member><Id>a</Id><Timestamps><member>2026-11-27T00:00:00Z</member></Timestamps><Values><member>1,5</member></Values></member></MetricDataResults></GetMetricDataResult></GetMetricDataResponse>", "not a number"),
-        ("<GetMetricDataResponse><GetMetricDataResult><MetricDataResults><member><Id>a</Id><Timestamps><member>2026-11-27T00:00:00Z</member></Timestamps><Values/></member></MetricDataResults></GetMetricDataResult></GetMetricDataResponse>", "1 timestamps but 0 values"),
+        (
+            "<GetMetricDataResponse><GetMetricDataResult><MetricDataResults><member><Id>a</Id><Timestamps><member>yesterday</member></Timestamps><Values><member>1</member></Values></member></MetricDataResults></GetMetricDataResult></GetMetricDataResponse>",
+            "ISO-8601"
+        ),
+        (
+            "<GetMetricDataResponse><GetMetricDataResult><MetricDataResults><member><Id>a</Id><Timestamps><member>2026-11-27T00:00:00Z</member></Timestamps><Values><member>1,5</member></Values></member></MetricDataResults></GetMetricDataResult></GetMetricDataResponse>",
+            "not a number"
+        ),
+        (
+            "<GetMetricDataResponse><GetMetricDataResult><MetricDataResults><member><Id>a</Id><Timestamps><member>2026-11-27T00:00:00Z</member></Timestamps><Values/></member></MetricDataResults></GetMetricDataResult></GetMetricDataResponse>",
+            "1 timestamps but 0 values"
+        ),
         ("<GetMetricDataResponse><GetMetricDataResult><MetricDataResults><member>", "well-formed"),
         ("<html><body>Bad gateway</body></html>", "no GetMetricDataResult"),
         ("", "empty"),
@@ -77,15 +95,21 @@ import Testing
     @Test func timestampParserAgreesWithFoundation() throws {
         let formatter = ISO8601DateFormatter()
         formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        for text in ["1970-01-01T00:00:00Z", "2000-02-29T12:34:56Z", "2026-11-27T23:59:59Z", "2100-03-01T00:00:00Z", "1999-12-31T23:59:59Z"] {
+        for text in [
+            "1970-01-01T00:00:00Z", "2000-02-29T12:34:56Z", "2026-11-27T23:59:59Z", "2100-03-01T00:00:00Z",
+            "1999-12-31T23:59:59Z",
+        ] {
             let expected = try #require(ISO8601DateFormatter().date(from: text))
             #expect(AWSTimestamp.parse(text) == expected, "\(text)")
             #expect(AWSTimestamp.iso8601(expected) == text)
         }
         #expect(AWSTimestamp.parse("2020-06-02T14:02:49.159Z") == formatter.date(from: "2020-06-02T14:02:49.159Z"))
-        #expect(AWSTimestamp.iso8601WithMilliseconds(Date(timeIntervalSince1970: 1_591_106_569.159)) == "2020-06-02T14:02:49.159Z")
+        #expect(
+            AWSTimestamp.iso8601WithMilliseconds(Date(timeIntervalSince1970: 1_591_106_569.159)) == "2020-06-02T14:02:49.159Z")
         #expect(AWSTimestamp.parse("2021-11-18T09:41:02-08:00")?.timeIntervalSince1970 == 1_637_257_262)
-        for bad in ["2026-13-01T00:00:00Z", "2026-11-27", "2026-11-27T00:00:00Q", "2026-11-27T00:00:00.Z", "2026-11-27T00:00:00+1"] {
+        for bad in [
+            "2026-13-01T00:00:00Z", "2026-11-27", "2026-11-27T00:00:00Q", "2026-11-27T00:00:00.Z", "2026-11-27T00:00:00+1",
+        ] {
             #expect(AWSTimestamp.parse(bad) == nil, "\(bad)")
         }
     }

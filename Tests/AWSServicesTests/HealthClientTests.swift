@@ -1,20 +1,24 @@
 import AWSCore
 import AWSServices
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 @Suite struct HealthClientTests {
     static let json = "application/x-amz-json-1.1"
 
     @Test func describeEventsFollowsNextTokenToTheEnd() async throws {
         let pages = [try Fixture.text("health/DescribeEvents-page1.json"), try Fixture.text("health/DescribeEvents-page2.json")]
-        let handler = pagedHandler(pages: pages, tokens: ["Q2xvc2VkRXZlbnRzUGFnZTI="], contentType: Self.json) { $0.json["nextToken"]?.stringValue }
+        let handler = pagedHandler(pages: pages, tokens: ["Q2xvc2VkRXZlbnRzUGFnZTI="], contentType: Self.json) {
+            $0.json["nextToken"]?.stringValue
+        }
         try await withScriptedAWS(handler: handler) { client, server in
             let filter = DescribeEventsInput.Filter(
-                lastUpdatedFrom: Date(timeIntervalSince1970: 1_580_000_000), eventStatusCodes: ["open", "closed"], services: ["EC2"],
+                lastUpdatedFrom: Date(timeIntervalSince1970: 1_580_000_000), eventStatusCodes: ["open", "closed"],
+                services: ["EC2"],
                 regions: ["us-east-1"])
-            let output = try await HealthClient(client: client, logger: testLogger).describeEvents(DescribeEventsInput(filter: filter, maxResults: 5))
+            let output = try await HealthClient(client: client, logger: testLogger).describeEvents(
+                DescribeEventsInput(filter: filter, maxResults: 5))
             #expect(output.pages == 2)
             #expect(output.events.count == 13)
             let last = try #require(output.events.last)
@@ -40,7 +44,8 @@ import TestSupport
     }
 
     @Test func openEventsHaveNoEndTime() async throws {
-        let body = #"{"events":[{"arn":"arn:aws:health:global::event/IAM/X/Y","service":"IAM","eventTypeCode":"X","eventTypeCategory":"issue","region":"global","startTime":1.7957376E9,"lastUpdatedTime":1795737600.125,"statusCode":"open","eventScopeCode":"PUBLIC"}]}"#
+        let body =
+            #"{"events":[{"arn":"arn:aws:health:global::event/IAM/X/Y","service":"IAM","eventTypeCode":"X","eventTypeCategory":"issue","region":"global","startTime":1.7957376E9,"lastUpdatedTime":1795737600.125,"statusCode":"open","eventScopeCode":"PUBLIC"}]}"#
         try await withScriptedAWS(handler: { _ in .respond(headers: [("Content-Type", Self.json)], body: body) }) { client, _ in
             let output = try await HealthClient(client: client, logger: testLogger).describeEvents()
             let event = try #require(output.events.first)
@@ -51,13 +56,16 @@ import TestSupport
     }
 
     @Test func subscriptionRequiredSurfacesAsAWSError() async throws {
-        let body = #"{"__type":"SubscriptionRequiredException","message":"The AWS Health API is available with Business, Enterprise On-Ramp, or Enterprise Support."}"#
-        try await withScriptedAWS(handler: { _ in .respond(status: 400, headers: [("Content-Type", Self.json)], body: body) }) { client, _ in
+        let body =
+            #"{"__type":"SubscriptionRequiredException","message":"The AWS Health API is available with Business, Enterprise On-Ramp, or Enterprise Support."}"#
+        try await withScriptedAWS(handler: { _ in .respond(status: 400, headers: [("Content-Type", Self.json)], body: body) }) {
+            client, _ in
             await #expect {
                 try await HealthClient(client: client, logger: testLogger).describeEvents()
             } throws: { error in
                 let error = error as? AWSError
-                return error?.code == "SubscriptionRequiredException" && error?.service == "health" && error?.operation == "DescribeEvents"
+                return error?.code == "SubscriptionRequiredException" && error?.service == "health"
+                    && error?.operation == "DescribeEvents"
             }
         }
     }

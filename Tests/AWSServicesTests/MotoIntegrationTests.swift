@@ -1,12 +1,21 @@
 import AWSCore
 import AWSServices
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 /// The clients against the PyPI `moto` server on 127.0.0.1, seeded through our own `AWSClient`.
 /// moto has no CloudTrail LookupEvents and no AWS Health: those are tested against captures.
 @Suite(.serialized) struct MotoIntegrationTests {
+    /// Security Hub with the two operations the test seeds moto with (`AWSService.securityHub`
+    /// binds only the ones the worker calls).
+    static let securityHubSeeding = AWSService(
+        cliName: "securityhub", serviceID: "SecurityHub", signingName: "securityhub", endpointPrefix: "securityhub",
+        wireProtocol: .restJSON(operations: [
+            "EnableSecurityHub": AWSRESTBinding(method: "POST", path: "/accounts"),
+            "BatchImportFindings": AWSRESTBinding(method: "POST", path: "/findings/import"),
+        ]))
+
     /// 520 metrics: ListMetrics needs two pages (moto pages by 500) and GetMetricData two
     /// batches (500 + 20 queries).
     @Test func cloudWatchPutListAndGetMetricData() async throws {
@@ -30,7 +39,8 @@ import TestSupport
                 }
 
                 let cloudWatch = CloudWatchClient(client: client, logger: testLogger)
-                let listed = try await cloudWatch.listMetrics(ListMetricsInput(namespace: "AWSRealtime/Test", metricName: "Latency"))
+                let listed = try await cloudWatch.listMetrics(
+                    ListMetricsInput(namespace: "AWSRealtime/Test", metricName: "Latency"))
                 #expect(listed.metrics.count == 520)
                 #expect(listed.pages == 2)
                 #expect(Set(listed.metrics.compactMap { $0.dimensions.first?.value }).count == 520)
@@ -39,9 +49,12 @@ import TestSupport
                     MetricDataQuery.metric(id: "q\(index)", metric, period: 60, stat: "Average")
                 }
                 let output = try await cloudWatch.getMetricData(
-                    GetMetricDataInput(queries: queries, startTime: minute.addingTimeInterval(-300), endTime: now.addingTimeInterval(60)))
+                    GetMetricDataInput(
+                        queries: queries, startTime: minute.addingTimeInterval(-300), endTime: now.addingTimeInterval(60)))
                 #expect(output.requests == 2)
-                #expect(cloudWatch.usage.usage(of: "GetMetricData") == AWSOperationUsage(calls: 1, requests: 2, metricsRequested: 520))
+                #expect(
+                    cloudWatch.usage.usage(of: "GetMetricData") == AWSOperationUsage(calls: 1, requests: 2, metricsRequested: 520)
+                )
                 #expect(output.results.count == 520)
                 for (index, metric) in listed.metrics.enumerated() {
                     let series = try #require(output.result(id: "q\(index)"))
@@ -58,17 +71,23 @@ import TestSupport
         try await withMotoServer { moto in
             try await withAWSClient(endpoint: moto.endpointURL) { client in
                 let group = "/aws-realtime/test"
-                _ = try await client.call(.cloudWatchLogs, operation: "CreateLogGroup", input: .object(["logGroupName": .string(group)]))
+                _ = try await client.call(
+                    .cloudWatchLogs, operation: "CreateLogGroup", input: .object(["logGroupName": .string(group)]))
                 _ = try await client.call(
                     .cloudWatchLogs, operation: "CreateLogStream",
                     input: .object(["logGroupName": .string(group), "logStreamName": .string("app-1")]))
                 let base = Int64(Date().timeIntervalSince1970 * 1_000) - 60_000
                 let events: [JSONValue] = (0..<5).map { index in
-                    .object(["timestamp": .integer(base + Int64(index) * 1_000), "message": .string(index % 2 == 0 ? "ERROR e\(index)" : "INFO i\(index)")])
+                    .object([
+                        "timestamp": .integer(base + Int64(index) * 1_000),
+                        "message": .string(index % 2 == 0 ? "ERROR e\(index)" : "INFO i\(index)"),
+                    ])
                 }
                 _ = try await client.call(
                     .cloudWatchLogs, operation: "PutLogEvents",
-                    input: .object(["logGroupName": .string(group), "logStreamName": .string("app-1"), "logEvents": .array(events)]))
+                    input: .object([
+                        "logGroupName": .string(group), "logStreamName": .string("app-1"), "logEvents": .array(events),
+                    ]))
 
                 let logs = CloudWatchLogsClient(client: client, logger: testLogger)
                 let all = try await logs.filterLogEvents(
@@ -94,7 +113,7 @@ import TestSupport
     @Test func securityHubImportThenGetFindingsAcrossPages() async throws {
         try await withMotoServer { moto in
             try await withAWSClient(endpoint: moto.endpointURL) { client in
-                _ = try await client.call(.securityHub, operation: "EnableSecurityHub", input: .object([:]))
+                _ = try await client.call(Self.securityHubSeeding, operation: "EnableSecurityHub", input: .object([:]))
                 let findings: [JSONValue] = (0..<5).map { index in
                     .object([
                         "SchemaVersion": .string("2018-10-08"),
@@ -110,14 +129,20 @@ import TestSupport
                         "Description": .string("Imported by the test"),
                         "Workflow": .object(["Status": .string("NEW")]),
                         "RecordState": .string("ACTIVE"),
-                        "Resources": .array([.object(["Type": .string("AwsEc2Instance"), "Id": .string("i-\(index)"), "Region": .string("us-east-1")])]),
+                        "Resources": .array([
+                            .object([
+                                "Type": .string("AwsEc2Instance"), "Id": .string("i-\(index)"), "Region": .string("us-east-1"),
+                            ])
+                        ]),
                     ])
                 }
-                let imported = try await client.call(.securityHub, operation: "BatchImportFindings", input: .object(["Findings": .array(findings)]))
+                let imported = try await client.call(
+                    Self.securityHubSeeding, operation: "BatchImportFindings", input: .object(["Findings": .array(findings)]))
                 #expect(imported["SuccessCount"] == .integer(5))
 
                 let securityHub = SecurityHubClient(client: client, logger: testLogger)
-                let output = try await securityHub.getFindings(.activeFindings(updatedSince: Date(timeIntervalSince1970: 1_795_737_600), maxResults: 2))
+                let output = try await securityHub.getFindings(
+                    .activeFindings(updatedSince: Date(timeIntervalSince1970: 1_795_737_600), maxResults: 2))
                 #expect(output.pages == 3)
                 #expect(output.findings.map(\.id) == (0..<5).map { "finding-\($0)" })
                 let last = try #require(output.findings.last)
@@ -155,11 +180,16 @@ import TestSupport
                 let costs = CostExplorerClient(client: client, logger: testLogger)
                 let output = try await costs.getCostAndUsage(
                     GetCostAndUsageInput(
-                        timePeriod: CostExplorerDateInterval(start: try #require(CostExplorerDate("2026-11-01")), end: try #require(CostExplorerDate("2026-11-03"))),
+                        timePeriod: CostExplorerDateInterval(
+                            start: try #require(CostExplorerDate("2026-11-01")), end: try #require(CostExplorerDate("2026-11-03"))
+                        ),
                         granularity: .daily, groupBy: [.service]))
                 #expect(output.pages == 2)
                 #expect(output.resultsByTime.map(\.timePeriod.start.description) == ["2026-11-01", "2026-11-02"])
-                #expect(output.resultsByTime[0].groups.map { $0.keys } == [["Amazon Elastic Compute Cloud - Compute"], ["Amazon Simple Storage Service"]])
+                #expect(
+                    output.resultsByTime[0].groups.map { $0.keys } == [
+                        ["Amazon Elastic Compute Cloud - Compute"], ["Amazon Simple Storage Service"],
+                    ])
                 #expect(output.resultsByTime[0].groups[1].metrics["UnblendedCost"]?.decimalAmount == Decimal(string: "0.0000001"))
                 #expect(output.resultsByTime[0].isEstimated)
                 #expect(costs.usage.usage(of: "GetCostAndUsage").requests == 2)

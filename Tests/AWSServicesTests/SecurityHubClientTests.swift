@@ -1,20 +1,23 @@
 import AWSCore
 import AWSServices
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 @Suite struct SecurityHubClientTests {
     static let json = "application/json"
 
     @Test func getFindingsFollowsNextTokenToTheEnd() async throws {
-        let pages = [try Fixture.text("securityhub/GetFindings-page1.json"), try Fixture.text("securityhub/GetFindings-page2.json")]
+        let pages = [
+            try Fixture.text("securityhub/GetFindings-page1.json"), try Fixture.text("securityhub/GetFindings-page2.json"),
+        ]
         let handler = pagedHandler(pages: pages, tokens: ["U2VjdXJpdHlIdWJQYWdlVG9rZW4y"], contentType: Self.json) {
             $0.json["NextToken"]?.stringValue
         }
         try await withScriptedAWS(handler: handler) { client, server in
             let since = Date(timeIntervalSince1970: 1_591_000_000.25)
-            let output = try await SecurityHubClient(client: client, logger: testLogger).getFindings(.activeFindings(updatedSince: since, maxResults: 500))
+            let output = try await SecurityHubClient(client: client, logger: testLogger).getFindings(
+                .activeFindings(updatedSince: since, maxResults: 500))
             #expect(output.pages == 2)
             #expect(output.findings.count == 2)
             let finding = output.findings[0]
@@ -43,7 +46,9 @@ import TestSupport
             #expect(request.uri == "/findings")
             let body = request.json
             #expect(body["MaxResults"] == .integer(100))
-            #expect(body["Filters"]?["RecordState"] == .array([.object(["Value": .string("ACTIVE"), "Comparison": .string("EQUALS")])]))
+            #expect(
+                body["Filters"]?["RecordState"]
+                    == .array([.object(["Value": .string("ACTIVE"), "Comparison": .string("EQUALS")])]))
             #expect(body["Filters"]?["UpdatedAt"] == .array([.object(["Start": .string("2020-06-01T08:26:40.250Z")])]))
             #expect(body["SortCriteria"] == .array([.object(["Field": .string("UpdatedAt"), "SortOrder": .string("asc")])]))
             #expect(server.requests[1].json["NextToken"] == .string("U2VjdXJpdHlIdWJQYWdlVG9rZW4y"))
@@ -51,7 +56,9 @@ import TestSupport
     }
 
     @Test func emptyAndNullToken() async throws {
-        try await withScriptedAWS(handler: { _ in .respond(headers: [("Content-Type", "text/html")], body: #"{"Findings": [], "NextToken": null}"#) }) { client, server in
+        try await withScriptedAWS(handler: { _ in
+            .respond(headers: [("Content-Type", "text/html")], body: #"{"Findings": [], "NextToken": null}"#)
+        }) { client, server in
             let output = try await SecurityHubClient(client: client, logger: testLogger).getFindings(GetFindingsInput())
             #expect(output.findings.isEmpty)
             #expect(server.requests.count == 1)
@@ -63,13 +70,18 @@ import TestSupport
         let separator = try #require(raw.range(of: "\n\n"))
         let body = String(raw[separator.upperBound...])
         try await withScriptedAWS(handler: { _ in
-            .respond(status: 400, headers: [("x-amzn-errortype", "ThrottlingException:"), ("x-amzn-requestid", "1234"), ("Content-Type", Self.json)], body: body)
+            .respond(
+                status: 400,
+                headers: [
+                    ("x-amzn-errortype", "ThrottlingException:"), ("x-amzn-requestid", "1234"), ("Content-Type", Self.json),
+                ], body: body)
         }) { client, _ in
             await #expect {
                 try await SecurityHubClient(client: client, logger: testLogger).getFindings(GetFindingsInput())
             } throws: { error in
                 let error = error as? AWSError
-                return error?.code == "ThrottlingException" && error?.service == "securityhub" && error?.operation == "GetFindings"
+                return error?.code == "ThrottlingException" && error?.service == "securityhub"
+                    && error?.operation == "GetFindings"
                     && error?.requestID == "1234"
             }
         }

@@ -89,7 +89,9 @@ func pagedHandler(
         let index: Int
         if let token = read(request) {
             guard let position = tokens.firstIndex(of: token) else {
-                return .respond(status: 400, headers: [("Content-Type", contentType)], body: #"{"__type":"InvalidNextTokenException","message":"bad token"}"#)
+                return .respond(
+                    status: 400, headers: [("Content-Type", contentType)],
+                    body: #"{"__type":"InvalidNextTokenException","message":"bad token"}"#)
             }
             index = position + 1
         } else {

@@ -1,9 +1,9 @@
 import Foundation
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// The PyPI `moto` AWS emulator as a child process on 127.0.0.1: `python3 -m moto.server` on a
@@ -74,10 +74,12 @@ private func waitUntilAnswering(_ server: MotoServerProcess, process: Process, t
     while clock.now < deadline {
         guard process.isRunning else {
             let output = (try? String(contentsOfFile: server.logPath, encoding: .utf8)) ?? ""
-            throw MotoServerError(message: "moto exited during start-up (is `moto[server]` installed for python3?):\n\(output.suffix(2_000))")
+            throw MotoServerError(
+                message: "moto exited during start-up (is `moto[server]` installed for python3?):\n\(output.suffix(2_000))")
         }
         if let response = try? LoopbackHTTP.exchange(
-            port: server.port, request: "GET /moto-api/ HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n", timeoutSeconds: 2),
+            port: server.port, request: "GET /moto-api/ HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n",
+            timeoutSeconds: 2),
             response.hasPrefix("HTTP/1.")
         {
             return
@@ -104,9 +106,9 @@ private func stop(_ process: Process) async {
 enum LoopbackHTTP {
     static func exchange(port: Int, request: String, timeoutSeconds: Int) throws -> String {
         #if canImport(Glibc)
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+            let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         #else
-        let fd = socket(AF_INET, SOCK_STREAM, 0)
+            let fd = socket(AF_INET, SOCK_STREAM, 0)
         #endif
         guard fd >= 0 else { throw MotoServerError(message: "socket() failed: errno \(errno)") }
         defer { close(fd) }

@@ -73,8 +73,6 @@ extension AWSService {
         cliName: "securityhub", serviceID: "SecurityHub", signingName: "securityhub", endpointPrefix: "securityhub",
         wireProtocol: .restJSON(operations: [
             "GetFindings": AWSRESTBinding(method: "POST", path: "/findings"),
-            "BatchImportFindings": AWSRESTBinding(method: "POST", path: "/findings/import"),
-            "EnableSecurityHub": AWSRESTBinding(method: "POST", path: "/accounts"),
             "DescribeHub": AWSRESTBinding(method: "GET", path: "/accounts"),
             "GetEnabledStandards": AWSRESTBinding(method: "POST", path: "/standards/get"),
             "ListEnabledProductsForImport": AWSRESTBinding(method: "GET", path: "/productSubscriptions"),

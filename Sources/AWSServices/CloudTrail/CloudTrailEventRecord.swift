@@ -111,7 +111,8 @@ extension CloudTrailEventRecord: Decodable {
         userAgent = container.lenient("userAgent")
         errorCode = container.lenient("errorCode")
         errorMessage = container.lenient("errorMessage")
-        readOnly = container.lenient("readOnly", as: Bool.self) ?? container.lenient("readOnly", as: String.self).map { $0 == "true" }
+        readOnly =
+            container.lenient("readOnly", as: Bool.self) ?? container.lenient("readOnly", as: String.self).map { $0 == "true" }
         resources = container.lenient("resources", as: [Resource].self) ?? []
         requestID = container.lenient("requestID")
         eventID = container.lenient("eventID")

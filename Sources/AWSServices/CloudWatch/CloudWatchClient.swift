@@ -39,7 +39,8 @@ public struct CloudWatchClient: Sendable {
     /// One page of `ListMetrics`.
     public func listMetricsPage(_ input: ListMetricsInput, nextToken: String? = nil) async throws -> ListMetricsPage {
         let operation = "ListMetrics"
-        let request = try AWSClient.operationRequest(service: .cloudWatch, operation: operation, input: input.queryInput(nextToken: nextToken))
+        let request = try AWSClient.operationRequest(
+            service: .cloudWatch, operation: operation, input: input.queryInput(nextToken: nextToken))
         usage.recordRequest(operation)
         let response = try await client.send(request)
         let document: JSONValue
@@ -78,7 +79,10 @@ public struct CloudWatchClient: Sendable {
         if requests > 0 {
             logger.debug(
                 "GetMetricData done",
-                metadata: ["aws.requests": "\(requests)", "aws.metrics": "\(input.queries.count)", "aws.series": "\(merger.results.count)"])
+                metadata: [
+                    "aws.requests": "\(requests)", "aws.metrics": "\(input.queries.count)",
+                    "aws.series": "\(merger.results.count)",
+                ])
         }
         return GetMetricDataOutput(results: merger.results, messages: merger.messages, requests: requests)
     }
@@ -91,7 +95,8 @@ public struct CloudWatchClient: Sendable {
         guard batch.count <= GetMetricDataInput.maxQueriesPerRequest else {
             throw AWSError(
                 kind: .invalidInput, service: "cloudwatch", operation: operation,
-                message: "\(batch.count) queries in one request; CloudWatch takes at most \(GetMetricDataInput.maxQueriesPerRequest)")
+                message:
+                    "\(batch.count) queries in one request; CloudWatch takes at most \(GetMetricDataInput.maxQueriesPerRequest)")
         }
         let request = try AWSClient.operationRequest(
             service: .cloudWatch, operation: operation, input: input.queryInput(batch: batch, nextToken: nextToken))
@@ -110,12 +115,14 @@ public struct CloudWatchClient: Sendable {
         seen.reserveCapacity(queries.count)
         for query in queries {
             guard !query.id.isEmpty else {
-                throw AWSError(kind: .invalidInput, service: "cloudwatch", operation: "GetMetricData", message: "a query has an empty Id")
+                throw AWSError(
+                    kind: .invalidInput, service: "cloudwatch", operation: "GetMetricData", message: "a query has an empty Id")
             }
             guard seen.insert(query.id).inserted else {
                 throw AWSError(
                     kind: .invalidInput, service: "cloudwatch", operation: "GetMetricData",
-                    message: "the Id '\(query.id)' is used by more than one query; series are merged by Id, so Ids must be unique")
+                    message: "the Id '\(query.id)' is used by more than one query; series are merged by Id, so Ids must be unique"
+                )
             }
         }
     }

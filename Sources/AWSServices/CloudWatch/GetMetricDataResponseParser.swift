@@ -3,9 +3,9 @@ import CLibXML2
 import Foundation
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Reads a query-protocol `GetMetricData` response with libxml2's streaming `xmlTextReader`: no
@@ -27,7 +27,8 @@ public enum GetMetricDataResponseParser {
     /// Parses one response body in place.
     public static func parse(_ body: UnsafeRawBufferPointer) throws(AWSError) -> GetMetricDataPage {
         guard let base = body.baseAddress, body.count > 0, body.count <= Int(Int32.max) else {
-            throw AWSError(kind: .malformedResponse, message: "the GetMetricData response is empty or too large (\(body.count) bytes)")
+            throw AWSError(
+                kind: .malformedResponse, message: "the GetMetricData response is empty or too large (\(body.count) bytes)")
         }
         let options =
             Int32(XML_PARSE_NONET.rawValue) | Int32(XML_PARSE_NOERROR.rawValue) | Int32(XML_PARSE_NOWARNING.rawValue)
@@ -232,8 +233,9 @@ private struct MetricDataParseState {
         let kind = leaf
         leaf = .none
         // Trailing white space (pretty-printed bodies) is not part of a value.
-        while scratchCount > 0, scratch[scratchCount - 1] == 0x20 || scratch[scratchCount - 1] == 0x0A
-            || scratch[scratchCount - 1] == 0x0D || scratch[scratchCount - 1] == 0x09
+        while scratchCount > 0,
+            scratch[scratchCount - 1] == 0x20 || scratch[scratchCount - 1] == 0x0A
+                || scratch[scratchCount - 1] == 0x0D || scratch[scratchCount - 1] == 0x09
         {
             scratchCount -= 1
         }

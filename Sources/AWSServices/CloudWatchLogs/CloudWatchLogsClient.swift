@@ -39,6 +39,7 @@ public struct CloudWatchLogsClient: Sendable {
             service: .cloudWatchLogs, operation: operation, input: input.jsonInput(nextToken: nextToken))
         usage.recordRequest(operation)
         let response = try await client.send(request)
-        return try AWSJSONDecoding.decode(FilterLogEventsPage.self, from: response.body, service: .cloudWatchLogs, operation: operation)
+        return try AWSJSONDecoding.decode(
+            FilterLogEventsPage.self, from: response.body, service: .cloudWatchLogs, operation: operation)
     }
 }

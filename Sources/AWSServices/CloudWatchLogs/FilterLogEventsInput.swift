@@ -35,7 +35,9 @@ public struct FilterLogEventsInput: Sendable, Hashable {
         let value: String
 
         public static func name(_ name: String) -> LogGroup { LogGroup(member: "logGroupName", value: name) }
-        public static func identifier(_ nameOrARN: String) -> LogGroup { LogGroup(member: "logGroupIdentifier", value: nameOrARN) }
+        public static func identifier(_ nameOrARN: String) -> LogGroup {
+            LogGroup(member: "logGroupIdentifier", value: nameOrARN)
+        }
     }
 
     func jsonInput(nextToken: String?) -> JSONValue {

@@ -34,7 +34,8 @@ enum AWSJSONDecoding {
                 let container = try decoder.singleValueContainer()
                 let text = try container.decode(String.self)
                 guard let date = AWSTimestamp.parse(text) else {
-                    throw DecodingError.dataCorruptedError(in: container, debugDescription: "'\(text)' is not an ISO-8601 timestamp")
+                    throw DecodingError.dataCorruptedError(
+                        in: container, debugDescription: "'\(text)' is not an ISO-8601 timestamp")
                 }
                 return date
             }

@@ -44,7 +44,9 @@ public struct CostExplorerClient: Sendable {
     }
 
     /// One page of `GetCostAndUsage`.
-    public func getCostAndUsagePage(_ input: GetCostAndUsageInput, nextPageToken: String? = nil) async throws -> GetCostAndUsagePage {
+    public func getCostAndUsagePage(_ input: GetCostAndUsageInput, nextPageToken: String? = nil) async throws
+        -> GetCostAndUsagePage
+    {
         try await call("GetCostAndUsage", input.jsonInput(nextPageToken: nextPageToken), as: GetCostAndUsagePage.self)
     }
 

@@ -9,7 +9,8 @@ public struct CostExplorerDate: Sendable, Hashable, Comparable, CustomStringConv
     public let day: Int
 
     public init?(year: Int, month: Int, day: Int) {
-        guard (1...9999).contains(year), (1...12).contains(month), (1...Self.days(inMonth: month, year: year)).contains(day) else {
+        guard (1...9999).contains(year), (1...12).contains(month), (1...Self.days(inMonth: month, year: year)).contains(day)
+        else {
             return nil
         }
         self.year = year
@@ -61,7 +62,8 @@ public struct CostExplorerDate: Sendable, Hashable, Comparable, CustomStringConv
     /// The first day of the next month.
     public var firstOfNextMonth: CostExplorerDate {
         month == 12
-            ? CostExplorerDate(uncheckedYear: year + 1, month: 1, day: 1) : CostExplorerDate(uncheckedYear: year, month: month + 1, day: 1)
+            ? CostExplorerDate(uncheckedYear: year + 1, month: 1, day: 1)
+            : CostExplorerDate(uncheckedYear: year, month: month + 1, day: 1)
     }
 
     public var description: String {

@@ -21,7 +21,8 @@ public struct GetCostAndUsageInput: Sendable, Hashable {
     public var filter: JSONValue?
 
     public init(
-        timePeriod: CostExplorerDateInterval, granularity: CostExplorerGranularity = .daily, metrics: [String] = ["UnblendedCost"],
+        timePeriod: CostExplorerDateInterval, granularity: CostExplorerGranularity = .daily,
+        metrics: [String] = ["UnblendedCost"],
         groupBy: [GroupDefinition] = [], filter: JSONValue? = nil
     ) {
         self.timePeriod = timePeriod

@@ -34,7 +34,8 @@ public struct SecurityHubClient: Sendable {
     /// One page of `GetFindings`.
     public func getFindingsPage(_ input: GetFindingsInput, nextToken: String? = nil) async throws -> GetFindingsPage {
         let operation = "GetFindings"
-        let request = try AWSClient.operationRequest(service: .securityHub, operation: operation, input: input.jsonInput(nextToken: nextToken))
+        let request = try AWSClient.operationRequest(
+            service: .securityHub, operation: operation, input: input.jsonInput(nextToken: nextToken))
         usage.recordRequest(operation)
         let response = try await client.send(request)
         return try AWSJSONDecoding.decode(

@@ -38,7 +38,8 @@ public struct SecurityHubFinding: Sendable, Hashable {
         public init(from decoder: any Decoder) throws {
             let container = try decoder.container(keyedBy: AWSCodingKey.self)
             label = try container.optional("Label")
-            normalized = container.lenient("Normalized", as: Int.self) ?? container.lenient("Normalized", as: Double.self).map { Int($0) }
+            normalized =
+                container.lenient("Normalized", as: Int.self) ?? container.lenient("Normalized", as: Double.self).map { Int($0) }
             original = try container.text("Original")
         }
     }
