@@ -251,12 +251,7 @@ final class RedisChannelHandler: ChannelDuplexHandler {
     // MARK: Failing and timing out
 
     private static func fail(_ responder: RedisRequest.Responder?, with error: RedisClientError) {
-        switch responder {
-        case .single(let promise): promise.fail(error)
-        case .batch(let promise, _): promise.fail(error)
-        case .subscription(let promise, _): promise.fail(error)
-        case .none: break
-        }
+        responder?.fail(error)
     }
 
     private func failAll(with error: RedisClientError) {

@@ -10,7 +10,7 @@ public struct RedisTestCertificates: Sendable {
     public var otherCACertificate: String
 
     /// Generates the files into `directory`.
-    public static func generate(in directory: URL) throws -> RedisTestCertificates {
+    public static func generate(in directory: URL) async throws -> RedisTestCertificates {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         func path(_ name: String) -> String { directory.appendingPathComponent(name).path }
         let extensions = path("server.ext")
@@ -32,9 +32,12 @@ public struct RedisTestCertificates: Sendable {
             process.standardOutput = FileHandle.nullDevice
             process.standardError = FileHandle.nullDevice
             try process.run()
-            process.waitUntilExit()
-            guard process.terminationStatus == 0 else {
-                throw RedisServerProcess.ServerError(message: "openssl \(arguments.first ?? "") failed with status \(process.terminationStatus)")
+            await RedisServerProcess.waitForExit(process, timeout: .seconds(30))
+            // The file each step writes tells whether it worked (exit statuses lag on Linux).
+            guard let output = arguments.firstIndex(of: "-out").map({ arguments[$0 + 1] }),
+                FileManager.default.fileExists(atPath: output)
+            else {
+                throw RedisServerProcess.ServerError(message: "openssl \(arguments.prefix(2).joined(separator: " ")) failed")
             }
         }
         return RedisTestCertificates(
