@@ -1,8 +1,8 @@
 import Foundation
 import NIOCore
 import Redis
-import Testing
 import TestSupport
+import Testing
 
 @Suite struct RedisSecurityTests {
     static let password = "s3cr3t-Pa55"
