@@ -62,12 +62,13 @@ func startServer(port: Int) async throws -> Process {
     process.standardError = FileHandle.nullDevice
     try process.run()
     for _ in 0..<200 {
-        if (try? await RedisConnection.connect(configuration: .init(port: port), logger: Logger(label: "bench"))) != nil {
+        if let probe = try? await RedisConnection.connect(configuration: .init(port: port), logger: Logger(label: "bench")) {
+            await probe.close()
             return process
         }
         try await Task.sleep(for: .milliseconds(25))
     }
-    process.terminate()
+    kill(process.processIdentifier, SIGKILL)
     throw BenchmarkError("redis-server did not start on port \(port)")
 }
 
@@ -199,7 +200,14 @@ if let given = options.port {
     port = try await freePort()
 }
 let server = options.port == nil ? try await startServer(port: port) : nil
-defer { server?.terminate() }
+/// Stops the server this run started. SIGKILL: it holds no data, and a SIGTERM can sit
+/// unhandled when this process passes ignored signals on to its children.
+func stopServer() {
+    if let server {
+        kill(server.processIdentifier, SIGKILL)
+    }
+}
+defer { stopServer() }
 
 let payloadText = String(repeating: "x", count: options.payload)
 let payload = ByteBuffer(string: payloadText)
@@ -219,6 +227,7 @@ if options.isPipelineOnly {
     let pinned = try await EventLoopPublisher(eventLoop: MultiThreadedEventLoopGroup.singleton.next())
         .publish(port: port, messages: options.messages, window: options.window, payload: payload)
     print("\(format(pinned))  RedisConnection.pipeline, window \(options.window), caller on the event loop")
+    stopServer()
     exit(0)
 }
 for _ in 0..<options.rounds {
