@@ -38,6 +38,7 @@ extension RESPValue: CustomStringConvertible {
         if buffer.readableBytes <= limit {
             return String(buffer: buffer)
         }
-        return String(buffer: buffer.getSlice(at: buffer.readerIndex, length: limit) ?? buffer) + "...(\(buffer.readableBytes) bytes)"
+        return String(buffer: buffer.getSlice(at: buffer.readerIndex, length: limit) ?? buffer)
+            + "...(\(buffer.readableBytes) bytes)"
     }
 }

@@ -60,7 +60,8 @@ extension RESPValueDecoder {
             value = try self.readBulk(&body, limits: limits, nullable: false).map { $0.map { .error($0) } ?? .null }
         case UInt8(ascii: "="):
             value = try self.readBulk(&body, limits: limits, nullable: false).map { bulk in
-                guard var text = bulk, text.readableBytes >= 4, text.getInteger(at: text.readerIndex + 3, as: UInt8.self) == UInt8(ascii: ":")
+                guard var text = bulk, text.readableBytes >= 4,
+                    text.getInteger(at: text.readerIndex + 3, as: UInt8.self) == UInt8(ascii: ":")
                 else {
                     throw self.malformed("verbatim string without a format prefix")
                 }
@@ -69,7 +70,8 @@ extension RESPValueDecoder {
                 return .verbatimString(format: format, text)
             }
         case UInt8(ascii: "*"), UInt8(ascii: "~"), UInt8(ascii: ">"):
-            value = try self.readAggregate(&body, limits: limits, depth: depth, nullable: marker == UInt8(ascii: "*")).map { values in
+            value = try self.readAggregate(&body, limits: limits, depth: depth, nullable: marker == UInt8(ascii: "*")).map {
+                values in
                 guard let values else { return .null }
                 switch marker {
                 case UInt8(ascii: "~"): return .set(values)
@@ -127,20 +129,27 @@ extension RESPValueDecoder {
 
     /// Reads up to CRLF; `nil` if the CRLF has not arrived yet.
     private static func readLine(_ buffer: inout ByteBuffer, limits: RESPDecoderLimits) throws -> ByteBuffer? {
-        let view = buffer.readableBytesView
-        let searchEnd = view.startIndex + min(view.count, limits.maxLineLength + 2)
-        guard let crIndex = view[view.startIndex..<searchEnd].firstIndex(of: self.cr) else {
-            if view.count > limits.maxLineLength + 1 {
+        // Scan the raw bytes: this runs once per reply and must be cheap.
+        let crOffset: Int? = buffer.withUnsafeReadableBytes { raw in
+            let end = min(raw.count, limits.maxLineLength + 2)
+            var index = 0
+            while index < end {
+                if raw[index] == Self.cr { return index }
+                index += 1
+            }
+            return nil
+        }
+        guard let length = crOffset else {
+            if buffer.readableBytes > limits.maxLineLength + 1 {
                 throw self.malformed("line longer than \(limits.maxLineLength) bytes")
             }
             return nil
         }
-        let length = crIndex - view.startIndex
         if length > limits.maxLineLength {
             throw self.malformed("line longer than \(limits.maxLineLength) bytes")
         }
-        guard crIndex + 1 < view.endIndex else { return nil }
-        guard view[crIndex + 1] == self.lf else {
+        guard let next = buffer.getInteger(at: buffer.readerIndex + length + 1, as: UInt8.self) else { return nil }
+        guard next == Self.lf else {
             throw self.malformed("CR not followed by LF")
         }
         guard let line = buffer.readSlice(length: length) else { return nil }
@@ -149,28 +158,33 @@ extension RESPValueDecoder {
     }
 
     static func parseInteger(_ line: ByteBuffer) throws -> Int64 {
-        var result: Int64 = 0
-        var isNegative = false
-        var sawDigit = false
-        for (offset, byte) in line.readableBytesView.enumerated() {
-            if offset == 0 && (byte == UInt8(ascii: "-") || byte == UInt8(ascii: "+")) {
-                isNegative = byte == UInt8(ascii: "-")
-                continue
+        let parsed: Int64? = line.withUnsafeReadableBytes { raw in
+            guard !raw.isEmpty else { return nil }
+            var index = 0
+            var isNegative = false
+            if raw[0] == UInt8(ascii: "-") || raw[0] == UInt8(ascii: "+") {
+                isNegative = raw[0] == UInt8(ascii: "-")
+                index = 1
             }
-            guard byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9") else {
-                throw self.malformed("integer with a non-digit")
+            guard index < raw.count else { return nil }
+            var result: Int64 = 0
+            while index < raw.count {
+                let byte = raw[index]
+                guard byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9") else { return nil }
+                let digit = Int64(byte &- UInt8(ascii: "0"))
+                let (shifted, overflow1) = result.multipliedReportingOverflow(by: 10)
+                let (next, overflow2) =
+                    isNegative ? shifted.subtractingReportingOverflow(digit) : shifted.addingReportingOverflow(digit)
+                guard !overflow1, !overflow2 else { return nil }
+                result = next
+                index += 1
             }
-            sawDigit = true
-            let digit = Int64(byte - UInt8(ascii: "0"))
-            let (shifted, overflow1) = result.multipliedReportingOverflow(by: 10)
-            let (next, overflow2) = isNegative ? shifted.subtractingReportingOverflow(digit) : shifted.addingReportingOverflow(digit)
-            guard !overflow1, !overflow2 else {
-                throw self.malformed("integer out of range")
-            }
-            result = next
+            return result
         }
-        guard sawDigit else { throw self.malformed("empty integer") }
-        return result
+        guard let parsed else {
+            throw self.malformed("integer that is not a decimal Int64")
+        }
+        return parsed
     }
 
     private static func parseDouble(_ line: ByteBuffer) throws -> Double {
@@ -186,7 +200,9 @@ extension RESPValueDecoder {
     }
 
     /// Reads a length line: `nil` if incomplete, `-1` allowed only when `nullable`.
-    private static func readLength(_ buffer: inout ByteBuffer, limits: RESPDecoderLimits, nullable: Bool, maximum: Int, what: String) throws
+    private static func readLength(
+        _ buffer: inout ByteBuffer, limits: RESPDecoderLimits, nullable: Bool, maximum: Int, what: String
+    ) throws
         -> Int??
     {
         guard let line = try self.readLine(&buffer, limits: limits) else { return nil }
@@ -206,7 +222,9 @@ extension RESPValueDecoder {
 
     /// `nil`: incomplete; `.some(nil)`: the RESP2 null bulk string.
     private static func readBulk(_ buffer: inout ByteBuffer, limits: RESPDecoderLimits, nullable: Bool) throws -> ByteBuffer?? {
-        guard let length = try self.readLength(&buffer, limits: limits, nullable: nullable, maximum: limits.maxBulkLength, what: "bulk string")
+        guard
+            let length = try self.readLength(
+                &buffer, limits: limits, nullable: nullable, maximum: limits.maxBulkLength, what: "bulk string")
         else {
             return nil
         }
@@ -219,11 +237,15 @@ extension RESPValueDecoder {
         return .some(bytes)
     }
 
-    private static func readAggregate(_ buffer: inout ByteBuffer, limits: RESPDecoderLimits, depth: Int, nullable: Bool) throws -> [RESPValue]?? {
+    private static func readAggregate(_ buffer: inout ByteBuffer, limits: RESPDecoderLimits, depth: Int, nullable: Bool) throws
+        -> [RESPValue]??
+    {
         guard depth <= limits.maxNestingDepth else {
             throw self.malformed("nesting deeper than \(limits.maxNestingDepth)")
         }
-        guard let count = try self.readLength(&buffer, limits: limits, nullable: nullable, maximum: limits.maxAggregateCount, what: "aggregate")
+        guard
+            let count = try self.readLength(
+                &buffer, limits: limits, nullable: nullable, maximum: limits.maxAggregateCount, what: "aggregate")
         else {
             return nil
         }
@@ -242,7 +264,10 @@ extension RESPValueDecoder {
         guard depth <= limits.maxNestingDepth else {
             throw self.malformed("nesting deeper than \(limits.maxNestingDepth)")
         }
-        guard let count = try self.readLength(&buffer, limits: limits, nullable: false, maximum: limits.maxAggregateCount, what: "map") else {
+        guard
+            let count = try self.readLength(
+                &buffer, limits: limits, nullable: false, maximum: limits.maxAggregateCount, what: "map")
+        else {
             return nil
         }
         guard let count else { return nil }

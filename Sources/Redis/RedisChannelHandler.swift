@@ -5,7 +5,7 @@ import NIOCore
 /// times commands out, and fails everything in flight with a typed error when the connection
 /// ends. Lives on the channel's event loop; all state is touched only there.
 final class RedisChannelHandler: ChannelDuplexHandler {
-    typealias InboundIn = RESPValue
+    typealias InboundIn = ByteBuffer
     typealias OutboundIn = RedisRequest
     typealias OutboundOut = ByteBuffer
 
@@ -13,7 +13,6 @@ final class RedisChannelHandler: ChannelDuplexHandler {
         /// `nil` once the request timed out: its replies are still read and dropped.
         var responder: RedisRequest.Responder?
         var remainingReplies: Int
-        var collected: [RESPValue]
         var remainingConfirmations: ArraySlice<RedisSubscriptionConfirmation>
         let deadline: NIODeadline
 
@@ -21,6 +20,11 @@ final class RedisChannelHandler: ChannelDuplexHandler {
     }
 
     private var pending = CircularBuffer<Pending>(initialCapacity: 64)
+    /// Decodes replies straight into the promise queue: no pipeline hop per reply.
+    private var processor: NIOSingleStepByteToMessageProcessor<RESPValueDecoder>
+    /// Replies collected so far for the batch at the head of `pending`. Kept out of the queue so
+    /// appending never copies the array.
+    private var collected: [RESPValue] = []
     private let maxPendingCommands: Int
     private let commandTimeout: TimeAmount
     private let endpoint: String
@@ -32,6 +36,7 @@ final class RedisChannelHandler: ChannelDuplexHandler {
     private var isFlushScheduled = false
 
     init(
+        decoderLimits: RESPDecoderLimits = RESPDecoderLimits(),
         maxPendingCommands: Int,
         commandTimeout: Duration,
         endpoint: String,
@@ -39,6 +44,7 @@ final class RedisChannelHandler: ChannelDuplexHandler {
         pushSink: (@Sendable (RedisPushMessage) -> Void)?,
         logger: Logger
     ) {
+        self.processor = NIOSingleStepByteToMessageProcessor(RESPValueDecoder(limits: decoderLimits), maximumBufferSize: nil)
         self.maxPendingCommands = max(1, maxPendingCommands)
         self.commandTimeout = TimeAmount(commandTimeout)
         self.endpoint = endpoint
@@ -59,7 +65,8 @@ final class RedisChannelHandler: ChannelDuplexHandler {
         guard self.pending.count < self.maxPendingCommands else {
             let error = RedisClientError(
                 code: .tooManyPendingCommands,
-                message: "\(self.maxPendingCommands) commands already in flight to \(self.endpoint); slow down or raise limits.maxPendingCommands"
+                message:
+                    "\(self.maxPendingCommands) commands already in flight to \(self.endpoint); slow down or raise limits.maxPendingCommands"
             )
             Self.fail(request.responder, with: error)
             promise?.fail(error)
@@ -68,7 +75,6 @@ final class RedisChannelHandler: ChannelDuplexHandler {
         var entry = Pending(
             responder: request.responder,
             remainingReplies: 1,
-            collected: [],
             remainingConfirmations: [],
             deadline: context.eventLoop.now + self.commandTimeout
         )
@@ -77,7 +83,6 @@ final class RedisChannelHandler: ChannelDuplexHandler {
             break
         case .batch(_, let count):
             entry.remainingReplies = count
-            entry.collected.reserveCapacity(count)
         case .subscription(_, let expected):
             entry.remainingReplies = 0
             entry.remainingConfirmations = expected[...]
@@ -101,18 +106,26 @@ final class RedisChannelHandler: ChannelDuplexHandler {
     // MARK: Inbound
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        let value = self.unwrapInboundIn(data)
+        guard self.closeError == nil else { return }
+        let buffer = self.unwrapInboundIn(data)
         do {
-            switch value {
-            case .push(let items):
-                try self.handlePubSub(items, context: context)
-            case .array(let items) where self.isSubscriber && Self.pubSubKind(items) != nil && (self.pending.first?.isSubscription ?? true):
-                try self.handlePubSub(items, context: context)
-            default:
-                try self.handleReply(value)
+            try self.processor.process(buffer: buffer) { value in
+                try self.route(value)
             }
         } catch {
             self.closeWithError(error, context: context)
+        }
+    }
+
+    private func route(_ value: RESPValue) throws {
+        switch value {
+        case .push(let items):
+            try self.handlePubSub(items)
+        case .array(let items)
+        where self.isSubscriber && Self.pubSubKind(items) != nil && (self.pending.first?.isSubscription ?? true):
+            try self.handlePubSub(items)
+        default:
+            try self.handleReply(value)
         }
     }
 
@@ -171,7 +184,7 @@ final class RedisChannelHandler: ChannelDuplexHandler {
             }
             return
         }
-        if head.remainingReplies == 1 && head.collected.isEmpty {
+        if head.remainingReplies == 1 && self.collected.isEmpty {
             let entry = self.pending.removeFirst()
             switch entry.responder {
             case .single(let promise):
@@ -184,14 +197,19 @@ final class RedisChannelHandler: ChannelDuplexHandler {
             return
         }
         let index = self.pending.startIndex
-        if self.pending[index].responder != nil {
-            self.pending[index].collected.append(value)
+        if head.responder != nil {
+            if self.collected.isEmpty {
+                self.collected.reserveCapacity(head.remainingReplies)
+            }
+            self.collected.append(value)
         }
         self.pending[index].remainingReplies -= 1
         if self.pending[index].remainingReplies == 0 {
             let entry = self.pending.removeFirst()
+            let values = self.collected
+            self.collected = []
             if case .batch(let promise, _) = entry.responder {
-                promise.succeed(entry.collected)
+                promise.succeed(values)
             }
         }
     }
@@ -207,7 +225,7 @@ final class RedisChannelHandler: ChannelDuplexHandler {
         }
     }
 
-    private func handlePubSub(_ items: [RESPValue], context: ChannelHandlerContext) throws {
+    private func handlePubSub(_ items: [RESPValue]) throws {
         guard let kind = Self.pubSubKind(items) else {
             // Other RESP3 pushes (client tracking invalidations, ...) are not ours.
             return
@@ -219,7 +237,8 @@ final class RedisChannelHandler: ChannelDuplexHandler {
             }
             self.pushSink?(.message(channel: channel, payload: payload))
         case "pmessage":
-            guard items.count == 4, let pattern = items[1].bytes, let channel = items[2].bytes, let payload = items[3].bytes else {
+            guard items.count == 4, let pattern = items[1].bytes, let channel = items[2].bytes, let payload = items[3].bytes
+            else {
                 throw RESPValueDecoder.malformed("pub/sub pattern message with \(items.count) elements")
             }
             self.pushSink?(.patternMessage(pattern: pattern, channel: channel, payload: payload))
@@ -251,15 +270,11 @@ final class RedisChannelHandler: ChannelDuplexHandler {
     // MARK: Failing and timing out
 
     private static func fail(_ responder: RedisRequest.Responder?, with error: RedisClientError) {
-        switch responder {
-        case .single(let promise): promise.fail(error)
-        case .batch(let promise, _): promise.fail(error)
-        case .subscription(let promise, _): promise.fail(error)
-        case .none: break
-        }
+        responder?.fail(error)
     }
 
     private func failAll(with error: RedisClientError) {
+        self.collected = []
         while let entry = self.pending.popFirst() {
             Self.fail(entry.responder, with: error)
         }
@@ -288,7 +303,9 @@ final class RedisChannelHandler: ChannelDuplexHandler {
                 )
                 Self.fail(self.pending[index].responder, with: error)
                 self.pending[index].responder = nil
-                self.pending[index].collected = []
+                if index == self.pending.startIndex {
+                    self.collected = []
+                }
             }
             index = self.pending.index(after: index)
         }

@@ -54,13 +54,17 @@ public final class RedisClient: RedisCommandSending {
                 await connection.waitForClose()
                 if Task.isCancelled { break }
                 self.slot.disconnected(
-                    RedisClientError(code: .notConnected, message: "the connection to \(self.configuration.endpointDescription) dropped; reconnecting")
+                    RedisClientError(
+                        code: .notConnected,
+                        message: "the connection to \(self.configuration.endpointDescription) dropped; reconnecting")
                 )
                 self.logger.info("redis connection lost; reconnecting")
             } catch {
                 let clientError =
                     (error as? RedisClientError)
-                    ?? RedisClientError(code: .connectionFailed, message: "could not connect to \(self.configuration.endpointDescription)", underlying: error)
+                    ?? RedisClientError(
+                        code: .connectionFailed, message: "could not connect to \(self.configuration.endpointDescription)",
+                        underlying: error)
                 self.slot.disconnected(
                     RedisClientError(
                         code: .notConnected,
@@ -68,7 +72,8 @@ public final class RedisClient: RedisCommandSending {
                         underlying: clientError
                     )
                 )
-                self.logger.info("redis connect failed", metadata: ["redis.error": "\(clientError.message)", "redis.attempt": "\(attempt)"])
+                self.logger.info(
+                    "redis connect failed", metadata: ["redis.error": "\(clientError.message)", "redis.attempt": "\(attempt)"])
             }
             let delay = backoff.delay(attempt: attempt)
             attempt += 1

@@ -25,9 +25,13 @@ public struct RedisStreamTrim: Sendable, Hashable {
     /// No trimming.
     public static let none = RedisStreamTrim(value: .none)
     /// `MAXLEN ~ n`: keep about `n` entries; cheap, trims whole nodes.
-    public static func approximateMaxLength(_ count: Int) -> RedisStreamTrim { RedisStreamTrim(value: .maxLength(count, isApproximate: true)) }
+    public static func approximateMaxLength(_ count: Int) -> RedisStreamTrim {
+        RedisStreamTrim(value: .maxLength(count, isApproximate: true))
+    }
     /// `MAXLEN = n`: keep exactly `n` entries.
-    public static func exactMaxLength(_ count: Int) -> RedisStreamTrim { RedisStreamTrim(value: .maxLength(count, isApproximate: false)) }
+    public static func exactMaxLength(_ count: Int) -> RedisStreamTrim {
+        RedisStreamTrim(value: .maxLength(count, isApproximate: false))
+    }
 }
 
 extension RedisCommandSending {
@@ -49,7 +53,8 @@ extension RedisCommandSending {
     /// SET with an optional condition (NX / XX) and expiry (PX, in milliseconds).
     /// Returns `false` when the condition kept it from writing.
     @discardableResult
-    public func set(_ key: String, to value: ByteBuffer, condition: RedisSetCondition = .always, expiration: Duration? = nil) async throws
+    public func set(_ key: String, to value: ByteBuffer, condition: RedisSetCondition = .always, expiration: Duration? = nil)
+        async throws
         -> Bool
     {
         var arguments = [ByteBuffer(string: "SET"), ByteBuffer(string: key), value]
@@ -73,7 +78,9 @@ extension RedisCommandSending {
 
     /// SET with a string value.
     @discardableResult
-    public func set(_ key: String, to value: String, condition: RedisSetCondition = .always, expiration: Duration? = nil) async throws -> Bool {
+    public func set(_ key: String, to value: String, condition: RedisSetCondition = .always, expiration: Duration? = nil)
+        async throws -> Bool
+    {
         try await self.set(key, to: ByteBuffer(string: value), condition: condition, expiration: expiration)
     }
 
@@ -118,13 +125,17 @@ extension RedisCommandSending {
 
     /// XADD with an id (`*` for a new one) and trimming; returns the id of the entry.
     @discardableResult
-    public func xadd(_ key: String, id: String = "*", fields: [RedisStreamEntry.Field], trim: RedisStreamTrim = .none) async throws -> String {
+    public func xadd(_ key: String, id: String = "*", fields: [RedisStreamEntry.Field], trim: RedisStreamTrim = .none)
+        async throws -> String
+    {
         var arguments = [ByteBuffer(string: "XADD"), ByteBuffer(string: key)]
         switch trim.value {
         case .none:
             break
         case .maxLength(let count, let isApproximate):
-            arguments += [ByteBuffer(string: "MAXLEN"), ByteBuffer(string: isApproximate ? "~" : "="), ByteBuffer(string: String(count))]
+            arguments += [
+                ByteBuffer(string: "MAXLEN"), ByteBuffer(string: isApproximate ? "~" : "="), ByteBuffer(string: String(count)),
+            ]
         }
         arguments.append(ByteBuffer(string: id))
         for field in fields {
@@ -136,7 +147,9 @@ extension RedisCommandSending {
     }
 
     /// XRANGE from `start` to `end` (inclusive; `-` and `+` for the ends, `(id` for exclusive).
-    public func xrange(_ key: String, from start: String = "-", to end: String = "+", count: Int? = nil) async throws -> [RedisStreamEntry] {
+    public func xrange(_ key: String, from start: String = "-", to end: String = "+", count: Int? = nil) async throws
+        -> [RedisStreamEntry]
+    {
         var arguments = ["XRANGE", key, start, end]
         if let count { arguments += ["COUNT", String(count)] }
         return try await self.streamEntries(arguments)
@@ -204,7 +217,9 @@ extension RedisCommandSending {
 
     private func streamEntries(_ arguments: [String]) async throws -> [RedisStreamEntry] {
         let reply = try await self.send(arguments)
-        guard let entries = reply.elements else { throw RedisClientError.unexpected(reply, expected: "an array of stream entries") }
+        guard let entries = reply.elements else {
+            throw RedisClientError.unexpected(reply, expected: "an array of stream entries")
+        }
         return try entries.map(RedisStreamEntry.init)
     }
 }

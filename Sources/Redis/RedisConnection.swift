@@ -51,12 +51,13 @@ public final class RedisConnection: Sendable {
                 channel.eventLoop.makeCompletedFuture {
                     let sync = channel.pipeline.syncOperations
                     if let sslContext {
-                        let serverName = configuration.tls.serverName ?? (Self.isIPAddress(configuration.host) ? nil : configuration.host)
+                        let serverName =
+                            configuration.tls.serverName ?? (Self.isIPAddress(configuration.host) ? nil : configuration.host)
                         try sync.addHandler(NIOSSLClientHandler(context: sslContext, serverHostname: serverName))
                     }
-                    try sync.addHandler(ByteToMessageHandler(RESPValueDecoder(limits: configuration.limits.reply)))
                     try sync.addHandler(
                         RedisChannelHandler(
+                            decoderLimits: configuration.limits.reply,
                             maxPendingCommands: configuration.limits.maxPendingCommands,
                             commandTimeout: configuration.timeouts.command,
                             endpoint: endpoint,
@@ -128,7 +129,7 @@ public final class RedisConnection: Sendable {
             if let name = configuration.clientName {
                 hello += ["SETNAME", name]
             }
-            let reply = try await Self.send(hello, on: channel)
+            let reply = try await Self.send(hello, on: channel, configuration: configuration)
             if case .error(let message) = reply {
                 let text = String(buffer: message)
                 guard text.hasPrefix("ERR unknown command") || text.hasPrefix("NOPROTO") else {
@@ -144,14 +145,18 @@ public final class RedisConnection: Sendable {
                 var auth = ["AUTH"]
                 if let username = configuration.username { auth.append(username) }
                 auth.append(password)
-                try Self.check(try await Self.send(auth, on: channel), command: "AUTH")
+                try Self.check(try await Self.send(auth, on: channel, configuration: configuration), command: "AUTH")
             }
             if let name = configuration.clientName {
-                try Self.check(try await Self.send(["CLIENT", "SETNAME", name], on: channel), command: "CLIENT SETNAME")
+                try Self.check(
+                    try await Self.send(["CLIENT", "SETNAME", name], on: channel, configuration: configuration),
+                    command: "CLIENT SETNAME")
             }
         }
         if configuration.database != 0 {
-            try Self.check(try await Self.send(["SELECT", String(configuration.database)], on: channel), command: "SELECT")
+            try Self.check(
+                try await Self.send(["SELECT", String(configuration.database)], on: channel, configuration: configuration),
+                command: "SELECT")
         }
         return isRESP3
     }
@@ -162,11 +167,14 @@ public final class RedisConnection: Sendable {
         }
     }
 
-    private static func send(_ arguments: [String], on channel: any Channel) async throws -> RESPValue {
+    private static func send(_ arguments: [String], on channel: any Channel, configuration: RedisConfiguration) async throws
+        -> RESPValue
+    {
         var buffer = channel.allocator.buffer(capacity: 64)
         RESPCommandEncoder.encode(arguments, into: &buffer)
         let promise = channel.eventLoop.makePromise(of: RESPValue.self)
-        channel.writeAndFlush(RedisRequest(bytes: buffer, responder: .single(promise)), promise: nil)
+        channel.writeRedisRequest(
+            RedisRequest(bytes: buffer, responder: .single(promise)), endpoint: configuration.endpointDescription)
         return try await promise.futureResult.get()
     }
 
@@ -221,7 +229,10 @@ extension RedisConnection {
             RESPCommandEncoder.encode(command, into: &buffer)
         }
         let promise = self.channel.eventLoop.makePromise(of: [RESPValue].self)
-        self.channel.writeAndFlush(RedisRequest(bytes: buffer, responder: .batch(promise, count: commands.count)), promise: nil)
+        self.channel.writeRedisRequest(
+            RedisRequest(bytes: buffer, responder: .batch(promise, count: commands.count)),
+            endpoint: self.configuration.endpointDescription
+        )
         return try await promise.futureResult.get()
     }
 
@@ -235,7 +246,8 @@ extension RedisConnection {
 
     func sendEncoded(_ buffer: ByteBuffer, command: String?) async throws -> RESPValue {
         let promise = self.channel.eventLoop.makePromise(of: RESPValue.self)
-        self.channel.writeAndFlush(RedisRequest(bytes: buffer, responder: .single(promise)), promise: nil)
+        self.channel.writeRedisRequest(
+            RedisRequest(bytes: buffer, responder: .single(promise)), endpoint: self.configuration.endpointDescription)
         let reply = try await promise.futureResult.get()
         if case .error(let message) = reply {
             throw RedisClientError.server(String(buffer: message), command: command?.uppercased())
@@ -249,7 +261,10 @@ extension RedisConnection {
         RESPCommandEncoder.encode([kind.rawValue.uppercased()] + names, into: &buffer)
         let promise = self.channel.eventLoop.makePromise(of: Void.self)
         let expected = names.map { RedisSubscriptionConfirmation(kind: kind, name: $0) }
-        self.channel.writeAndFlush(RedisRequest(bytes: buffer, responder: .subscription(promise, expected: expected)), promise: nil)
+        self.channel.writeRedisRequest(
+            RedisRequest(bytes: buffer, responder: .subscription(promise, expected: expected)),
+            endpoint: self.configuration.endpointDescription
+        )
         return promise.futureResult
     }
 }

@@ -72,7 +72,8 @@ final class RedisConnectionSlot: Sendable {
         let timeout = self.eventLoop.scheduleTask(in: TimeAmount(self.waitTimeout)) {
             self.failWaiter(
                 id: id,
-                with: RedisClientError(code: .notConnected, message: "no connection to \(self.endpoint) within the connect timeout")
+                with: RedisClientError(
+                    code: .notConnected, message: "no connection to \(self.endpoint) within the connect timeout")
             )
         }
         defer { timeout.cancel() }
@@ -98,7 +99,8 @@ final class RedisConnectionSlot: Sendable {
                     case .disconnected(let error):
                         return .failure(error)
                     case .shutdown:
-                        return .failure(RedisClientError(code: .shutdown, message: "the Redis client for \(self.endpoint) has shut down"))
+                        return .failure(
+                            RedisClientError(code: .shutdown, message: "the Redis client for \(self.endpoint) has shut down"))
                     }
                 }
                 if let immediate {
@@ -112,7 +114,9 @@ final class RedisConnectionSlot: Sendable {
 
     private func failWaiter(id: Int, with error: any Error) {
         let continuation: CheckedContinuation<RedisConnection, any Error>? = self.box.withLockedValue { box in
-            guard case .connecting(var waiters) = box.state, let continuation = waiters.removeValue(forKey: id) else { return nil }
+            guard case .connecting(var waiters) = box.state, let continuation = waiters.removeValue(forKey: id) else {
+                return nil
+            }
             box.state = .connecting(waiters: waiters)
             return continuation
         }

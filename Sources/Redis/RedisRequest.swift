@@ -15,6 +15,37 @@ struct RedisRequest: Sendable {
     var responder: Responder
 }
 
+extension RedisRequest.Responder {
+    /// Fails whoever waits; a promise already completed stays as it was.
+    func fail(_ error: RedisClientError) {
+        switch self {
+        case .single(let promise): promise.fail(error)
+        case .batch(let promise, _): promise.fail(error)
+        case .subscription(let promise, _): promise.fail(error)
+        }
+    }
+}
+
+extension Channel {
+    /// Writes a request. If the write itself fails (the channel already closed, so no handler
+    /// saw it), the request fails too instead of waiting forever.
+    func writeRedisRequest(_ request: RedisRequest, endpoint: String) {
+        let written = self.eventLoop.makePromise(of: Void.self)
+        let responder = request.responder
+        written.futureResult.whenFailure { error in
+            responder.fail(
+                (error as? RedisClientError)
+                    ?? RedisClientError(
+                        code: .connectionClosed,
+                        message: "the connection to \(endpoint) is closed; the command was not sent",
+                        underlying: error
+                    )
+            )
+        }
+        self.writeAndFlush(request, promise: written)
+    }
+}
+
 /// A confirmation the server sends for each name in a (P)SUBSCRIBE / (P)UNSUBSCRIBE.
 struct RedisSubscriptionConfirmation: Sendable, Hashable {
     enum Kind: String, Sendable, Hashable {

@@ -28,7 +28,8 @@ public struct RedisStreamEntry: Sendable, Hashable {
     }
 
     init(_ value: RESPValue) throws {
-        guard let parts = value.elements, parts.count == 2, let id = parts[0].string, let flat = parts[1].elements, flat.count % 2 == 0
+        guard let parts = value.elements, parts.count == 2, let id = parts[0].string, let flat = parts[1].elements,
+            flat.count % 2 == 0
         else {
             throw RedisClientError.unexpected(value, expected: "a stream entry [id, [field, value, ...]]")
         }

@@ -123,6 +123,10 @@ public final class RedisSubscriber: Sendable {
             // Written under the lock, so the server sees changes in the order they were made.
             return state.connection?.sendSubscription(kind, names)
         }
+        self.logger.debug(
+            "redis subscription change",
+            metadata: ["redis.command": "\(kind.rawValue)", "redis.channel": "\(names.joined(separator: ","))"]
+        )
         guard let confirmation else { return }
         do {
             try await confirmation.get()
@@ -136,14 +140,16 @@ public final class RedisSubscriber: Sendable {
             throw error
         } catch let error as RedisClientError where error.code == .connectionClosed {
             // The next connection subscribes to what is held; `.reconnected` will say so.
-            self.logger.debug("redis subscription change interrupted by a disconnect", metadata: ["redis.error": "\(error.message)"])
+            self.logger.debug(
+                "redis subscription change interrupted by a disconnect", metadata: ["redis.error": "\(error.message)"])
         }
     }
 
     private static func tooMany(_ limit: Int) -> RedisClientError {
         RedisClientError(
             code: .tooManySubscriptions,
-            message: "a subscriber holds at most \(limit) channels and patterns; raise limits.maxSubscriptions or unsubscribe first"
+            message:
+                "a subscriber holds at most \(limit) channels and patterns; raise limits.maxSubscriptions or unsubscribe first"
         )
     }
 
@@ -198,7 +204,10 @@ public final class RedisSubscriber: Sendable {
                     }
                     self.logger.info(
                         "redis subscriber connected",
-                        metadata: ["redis.attempt": "\(attempt)", "redis.channel.count": "\(confirmations.isEmpty ? 0 : self.channels.count)"]
+                        metadata: [
+                            "redis.attempt": "\(attempt)",
+                            "redis.channel.count": "\(confirmations.isEmpty ? 0 : self.channels.count)",
+                        ]
                     )
                     attempt = 0
                     if connectionCount > 1 {
@@ -212,16 +221,21 @@ public final class RedisSubscriber: Sendable {
                 self.state.withLockedValue { $0.connection = nil }
                 if Task.isCancelled { break }
                 self.slot.disconnected(
-                    RedisClientError(code: .notConnected, message: "the connection to \(self.configuration.endpointDescription) dropped; reconnecting")
+                    RedisClientError(
+                        code: .notConnected,
+                        message: "the connection to \(self.configuration.endpointDescription) dropped; reconnecting")
                 )
                 self.buffer.push(.disconnected)
                 self.logger.info("redis subscriber connection lost; reconnecting")
             } catch {
                 let message = (error as? RedisClientError)?.message ?? "\(error)"
                 self.slot.disconnected(
-                    RedisClientError(code: .notConnected, message: "not connected to \(self.configuration.endpointDescription): \(message)", underlying: error)
+                    RedisClientError(
+                        code: .notConnected, message: "not connected to \(self.configuration.endpointDescription): \(message)",
+                        underlying: error)
                 )
-                self.logger.info("redis subscriber connect failed", metadata: ["redis.error": "\(message)", "redis.attempt": "\(attempt)"])
+                self.logger.info(
+                    "redis subscriber connect failed", metadata: ["redis.error": "\(message)", "redis.attempt": "\(attempt)"])
             }
             let delay = backoff.delay(attempt: attempt)
             attempt += 1

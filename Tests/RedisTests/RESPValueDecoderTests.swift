@@ -22,7 +22,10 @@ import Testing
         (",-inf\r\n", .double(-.infinity)),
         ("#t\r\n", .boolean(true)),
         ("#f\r\n", .boolean(false)),
-        ("(3492890328409238509324850943850943825024385\r\n", .bigNumber(ByteBuffer(string: "3492890328409238509324850943850943825024385"))),
+        (
+            "(3492890328409238509324850943850943825024385\r\n",
+            .bigNumber(ByteBuffer(string: "3492890328409238509324850943850943825024385"))
+        ),
         ("!21\r\nSYNTAX invalid syntax\r\n", .error(ByteBuffer(string: "SYNTAX invalid syntax"))),
         ("=15\r\ntxt:Some string\r\n", .verbatimString(format: "txt", ByteBuffer(string: "Some string"))),
         (
@@ -35,7 +38,10 @@ import Testing
         ("~2\r\n+a\r\n+b\r\n", .set([.simpleString(ByteBuffer(string: "a")), .simpleString(ByteBuffer(string: "b"))])),
         (
             ">3\r\n$7\r\nmessage\r\n$2\r\nch\r\n$2\r\nhi\r\n",
-            .push([.bulkString(ByteBuffer(string: "message")), .bulkString(ByteBuffer(string: "ch")), .bulkString(ByteBuffer(string: "hi"))])
+            .push([
+                .bulkString(ByteBuffer(string: "message")), .bulkString(ByteBuffer(string: "ch")),
+                .bulkString(ByteBuffer(string: "hi")),
+            ])
         ),
         ("|1\r\n+key-popularity\r\n%0\r\n:7\r\n", .integer(7)),
         ("*2\r\n*1\r\n_\r\n%1\r\n#t\r\n~0\r\n", .array([.array([.null]), .map([.init(key: .boolean(true), value: .set([]))])])),
@@ -124,7 +130,8 @@ import Testing
         }
         var decoder = RESPValueDecoder(limits: limits)
         var fits = ByteBuffer(string: "*2\r\n*1\r\n$10\r\n0123456789\r\n:1\r\n")
-        #expect(try decoder.decode(buffer: &fits) == .array([.array([.bulkString(ByteBuffer(string: "0123456789"))]), .integer(1)]))
+        #expect(
+            try decoder.decode(buffer: &fits) == .array([.array([.bulkString(ByteBuffer(string: "0123456789"))]), .integer(1)]))
     }
 
     @Test func hugeAggregateCountDoesNotAllocateUpFront() throws {
@@ -138,7 +145,8 @@ import Testing
         RESPCommandEncoder.encode(["SET", "key", "välue", ""], into: &buffer)
         #expect(String(buffer: buffer) == "*4\r\n$3\r\nSET\r\n$3\r\nkey\r\n$6\r\nvälue\r\n$0\r\n\r\n")
         var bytes = ByteBuffer()
-        RESPCommandEncoder.encode([ByteBuffer(string: "PUBLISH"), ByteBuffer(string: String(repeating: "x", count: 1234))], into: &bytes)
+        RESPCommandEncoder.encode(
+            [ByteBuffer(string: "PUBLISH"), ByteBuffer(string: String(repeating: "x", count: 1234))], into: &bytes)
         #expect(String(buffer: bytes).hasPrefix("*2\r\n$7\r\nPUBLISH\r\n$1234\r\nxxx"))
     }
 }

@@ -16,7 +16,6 @@ import Testing
             let pushes = NIOLockedValueBox<[RedisPushMessage]>([])
             self.pushes = pushes
             self.channel = EmbeddedChannel()
-            try self.channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(RESPValueDecoder()))
             try self.channel.pipeline.syncOperations.addHandler(
                 RedisChannelHandler(
                     maxPendingCommands: maxPending,
@@ -161,7 +160,8 @@ import Testing
         let promise = harness.channel.eventLoop.makePromise(of: Void.self)
         var buffer = ByteBuffer()
         RESPCommandEncoder.encode(["SUBSCRIBE", "a"], into: &buffer)
-        harness.write(RedisRequest(bytes: buffer, responder: .subscription(promise, expected: [.init(kind: .subscribe, name: "a")])))
+        harness.write(
+            RedisRequest(bytes: buffer, responder: .subscription(promise, expected: [.init(kind: .subscribe, name: "a")])))
         let failed = NIOLockedValueBox<RedisClientError?>(nil)
         promise.futureResult.whenFailure { error in failed.withLockedValue { $0 = error as? RedisClientError } }
         var failure: RedisClientError? { failed.withLockedValue { $0 } }

@@ -1,7 +1,7 @@
 import NIOCore
 import Redis
-import Testing
 import TestSupport
+import Testing
 
 /// Every typed command against a real redis-server.
 @Suite struct RedisCommandTests {
@@ -32,7 +32,10 @@ import TestSupport
                 for index in 0..<5 {
                     let id = try await client.xadd(
                         "s",
-                        fields: [.init(name: "n", value: ByteBuffer(string: "\(index)")), .init(name: "x", value: ByteBuffer(string: "y"))],
+                        fields: [
+                            .init(name: "n", value: ByteBuffer(string: "\(index)")),
+                            .init(name: "x", value: ByteBuffer(string: "y")),
+                        ],
                         trim: .approximateMaxLength(1000)
                     )
                     ids.append(id)
@@ -45,7 +48,8 @@ import TestSupport
                 #expect(after.map(\.id) == Array(ids[3...]))
                 let latest = try await client.xrevrange("s", count: 2)
                 #expect(latest.map(\.id) == [ids[4], ids[3]])
-                _ = try await client.xadd("s", fields: [.init(name: "n", value: ByteBuffer(string: "t"))], trim: .exactMaxLength(2))
+                _ = try await client.xadd(
+                    "s", fields: [.init(name: "n", value: ByteBuffer(string: "t"))], trim: .exactMaxLength(2))
                 #expect(try await client.xrange("s").count == 2)
 
                 #expect(try await client.publish("nobody listens", to: "ch") == 0)
@@ -57,7 +61,8 @@ import TestSupport
                 #expect(first == .array([.bulkString(ByteBuffer(string: "key")), .bulkString(ByteBuffer(string: "arg"))]))
                 let cached = try await client.send(["SCRIPT", "EXISTS", script.sha1])
                 #expect(cached.elements?.first?.int == 1)
-                #expect(try await client.evaluate(script, keys: ["k2"], arguments: [ByteBuffer(string: "a2")]).elements?.count == 2)
+                #expect(
+                    try await client.evaluate(script, keys: ["k2"], arguments: [ByteBuffer(string: "a2")]).elements?.count == 2)
 
                 let raw = try await client.send([ByteBuffer(string: "ECHO"), ByteBuffer(bytes: [0, 255, 13, 10])])
                 #expect(raw == .bulkString(ByteBuffer(bytes: [0, 255, 13, 10])))
@@ -136,7 +141,8 @@ import TestSupport
                 #expect(mismatches == 0)
 
                 // INCR pipelined: replies are 1...n in order.
-                let increments = try await client.pipeline((0..<1000).map { _ in [ByteBuffer(string: "INCR"), ByteBuffer(string: "n")] })
+                let increments = try await client.pipeline(
+                    (0..<1000).map { _ in [ByteBuffer(string: "INCR"), ByteBuffer(string: "n")] })
                 #expect(increments == (1...1000).map { RESPValue.integer(Int64($0)) })
             }
         }

@@ -26,7 +26,9 @@ import Testing
         #expect(passwordOnly.password == "secret")
     }
 
-    @Test(arguments: ["http://x", "redis://", "redis://h:0", "redis://h:99999", "redis://h/x", "redis://u:p%zz@h", "redis://[::1"])
+    @Test(arguments: [
+        "http://x", "redis://", "redis://h:0", "redis://h:99999", "redis://h/x", "redis://u:p%zz@h", "redis://[::1",
+    ])
     func rejectsBadURLsWithoutEchoingThem(url: String) {
         do {
             _ = try RedisConfiguration(url: url)
@@ -38,7 +40,9 @@ import Testing
     }
 
     @Test func readsTheEnvironmentItIsGiven() throws {
-        let legacy = try RedisConfiguration(environment: ["REDIS_HOST": "redis.local", "REDIS_PORT": "6390", "REDIS_PASSWORD": "pw"])
+        let legacy = try RedisConfiguration(environment: [
+            "REDIS_HOST": "redis.local", "REDIS_PORT": "6390", "REDIS_PASSWORD": "pw",
+        ])
         #expect(legacy.host == "redis.local")
         #expect(legacy.port == 6390)
         #expect(legacy.password == "pw")

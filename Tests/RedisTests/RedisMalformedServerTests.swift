@@ -1,8 +1,8 @@
 import NIOCore
 import NIOPosix
 import Redis
-import Testing
 import TestSupport
+import Testing
 
 /// A fake server that answers the handshake with `hello` and every later command with `reply`.
 private final class ScriptedServerHandler: ChannelInboundHandler, Sendable {

@@ -1,7 +1,7 @@
 import NIOCore
 import Redis
-import Testing
 import TestSupport
+import Testing
 
 @Suite struct RedisPubSubTests {
     @Test func deliversChannelAndPatternMessages() async throws {
@@ -11,7 +11,10 @@ import TestSupport
                     var events = subscriber.events.makeAsyncIterator()
                     try await subscriber.subscribe(to: ["aws-realtime:ch:aws-metrics"])
                     try await subscriber.subscribe(toPatterns: ["aws-realtime:ch:aws-l*"])
-                    #expect(try await publisher.subscriberCounts(of: ["aws-realtime:ch:aws-metrics"]) == ["aws-realtime:ch:aws-metrics": 1])
+                    #expect(
+                        try await publisher.subscriberCounts(of: ["aws-realtime:ch:aws-metrics"]) == [
+                            "aws-realtime:ch:aws-metrics": 1
+                        ])
 
                     #expect(try await publisher.publish("one", to: "aws-realtime:ch:aws-metrics") == 1)
                     #expect(try await publisher.publish("two", to: "aws-realtime:ch:aws-logs") == 1)
@@ -22,7 +25,9 @@ import TestSupport
                     )
                     #expect(
                         try await nextEvent(&events)
-                            == .patternMessage(pattern: "aws-realtime:ch:aws-l*", channel: "aws-realtime:ch:aws-logs", payload: ByteBuffer(string: "two"))
+                            == .patternMessage(
+                                pattern: "aws-realtime:ch:aws-l*", channel: "aws-realtime:ch:aws-logs",
+                                payload: ByteBuffer(string: "two"))
                     )
 
                     try await subscriber.unsubscribe(from: ["aws-realtime:ch:aws-metrics"])
@@ -83,7 +88,8 @@ import TestSupport
                     // And the connection still delivers.
                     var events = subscriber.events.makeAsyncIterator()
                     _ = try await publisher.publish("after", to: "race:stable")
-                    #expect(try await nextEvent(&events) == .message(channel: "race:stable", payload: ByteBuffer(string: "after")))
+                    #expect(
+                        try await nextEvent(&events) == .message(channel: "race:stable", payload: ByteBuffer(string: "after")))
                 }
             }
         }
@@ -112,7 +118,10 @@ import TestSupport
             try await withClient(configuration) { publisher in
                 try await withSubscriber(configuration) { subscriber in
                     try await subscriber.subscribe(to: ["fast"])
-                    _ = try await publisher.pipeline((0..<100).map { [ByteBuffer(string: "PUBLISH"), ByteBuffer(string: "fast"), ByteBuffer(string: "\($0)")] })
+                    _ = try await publisher.pipeline(
+                        (0..<100).map {
+                            [ByteBuffer(string: "PUBLISH"), ByteBuffer(string: "fast"), ByteBuffer(string: "\($0)")]
+                        })
                     #expect(try await eventually { subscriber.droppedEventCount == 90 })
                     var events = subscriber.events.makeAsyncIterator()
                     #expect(try await nextEvent(&events) == .dropped(count: 90))

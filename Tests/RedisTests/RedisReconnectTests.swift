@@ -1,7 +1,7 @@
 import NIOCore
 import Redis
-import Testing
 import TestSupport
+import Testing
 
 @Suite struct RedisReconnectTests {
     @Test func clientAndSubscriberComeBackAfterTheServerIsKilledAndRestarted() async throws {

@@ -19,7 +19,9 @@ extension RedisConfiguration {
 }
 
 /// Runs a client's `run()` beside `body` and cancels it when `body` returns.
-func withClient<T: Sendable>(_ configuration: RedisConfiguration, _ body: @Sendable (RedisClient) async throws -> T) async throws -> T {
+func withClient<T: Sendable>(_ configuration: RedisConfiguration, _ body: @Sendable (RedisClient) async throws -> T) async throws
+    -> T
+{
     let client = RedisClient(configuration: configuration, logger: testLogger)
     return try await withThrowingTaskGroup(of: Void.self, returning: T.self) { group in
         group.addTask { try await client.run() }
@@ -35,7 +37,9 @@ func withClient<T: Sendable>(_ configuration: RedisConfiguration, _ body: @Senda
 }
 
 /// Runs a subscriber's `run()` beside `body` and cancels it when `body` returns.
-func withSubscriber<T: Sendable>(_ configuration: RedisConfiguration, _ body: @Sendable (RedisSubscriber) async throws -> T) async throws -> T {
+func withSubscriber<T: Sendable>(_ configuration: RedisConfiguration, _ body: @Sendable (RedisSubscriber) async throws -> T)
+    async throws -> T
+{
     let subscriber = RedisSubscriber(configuration: configuration, logger: testLogger)
     return try await withThrowingTaskGroup(of: Void.self, returning: T.self) { group in
         group.addTask { try await subscriber.run() }
@@ -61,7 +65,9 @@ func eventually(timeout: Duration = .seconds(5), _ condition: @Sendable () async
 }
 
 /// Reads the next event, failing after `timeout`.
-func nextEvent(_ iterator: inout RedisSubscriber.Events.AsyncIterator, timeout: Duration = .seconds(5)) async throws -> RedisPubSubEvent? {
+func nextEvent(_ iterator: inout RedisSubscriber.Events.AsyncIterator, timeout: Duration = .seconds(5)) async throws
+    -> RedisPubSubEvent?
+{
     let box = iterator
     let result = try await withThrowingTaskGroup(of: RedisPubSubEvent??.self) { group in
         group.addTask {

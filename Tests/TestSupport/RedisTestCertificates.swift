@@ -10,16 +10,26 @@ public struct RedisTestCertificates: Sendable {
     public var otherCACertificate: String
 
     /// Generates the files into `directory`.
-    public static func generate(in directory: URL) throws -> RedisTestCertificates {
+    public static func generate(in directory: URL) async throws -> RedisTestCertificates {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         func path(_ name: String) -> String { directory.appendingPathComponent(name).path }
         let extensions = path("server.ext")
-        try "subjectAltName=IP:127.0.0.1,DNS:localhost\nbasicConstraints=CA:FALSE\nkeyUsage=digitalSignature,keyEncipherment\nextendedKeyUsage=serverAuth\n"
+        try
+            "subjectAltName=IP:127.0.0.1,DNS:localhost\nbasicConstraints=CA:FALSE\nkeyUsage=digitalSignature,keyEncipherment\nextendedKeyUsage=serverAuth\n"
             .write(toFile: extensions, atomically: true, encoding: .utf8)
         let steps: [[String]] = [
-            ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", path("ca.key"), "-out", path("ca.crt"), "-days", "2", "-subj", "/CN=aws-realtime test CA"],
-            ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", path("other-ca.key"), "-out", path("other-ca.crt"), "-days", "2", "-subj", "/CN=unrelated CA"],
-            ["req", "-newkey", "rsa:2048", "-nodes", "-keyout", path("server.key"), "-out", path("server.csr"), "-subj", "/CN=localhost"],
+            [
+                "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", path("ca.key"), "-out", path("ca.crt"), "-days", "2",
+                "-subj", "/CN=aws-realtime test CA",
+            ],
+            [
+                "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", path("other-ca.key"), "-out", path("other-ca.crt"),
+                "-days", "2", "-subj", "/CN=unrelated CA",
+            ],
+            [
+                "req", "-newkey", "rsa:2048", "-nodes", "-keyout", path("server.key"), "-out", path("server.csr"), "-subj",
+                "/CN=localhost",
+            ],
             [
                 "x509", "-req", "-in", path("server.csr"), "-CA", path("ca.crt"), "-CAkey", path("ca.key"), "-CAcreateserial",
                 "-out", path("server.crt"), "-days", "2", "-extfile", extensions,
@@ -32,9 +42,12 @@ public struct RedisTestCertificates: Sendable {
             process.standardOutput = FileHandle.nullDevice
             process.standardError = FileHandle.nullDevice
             try process.run()
-            process.waitUntilExit()
-            guard process.terminationStatus == 0 else {
-                throw RedisServerProcess.ServerError(message: "openssl \(arguments.first ?? "") failed with status \(process.terminationStatus)")
+            await RedisServerProcess.waitForExit(process, timeout: .seconds(30))
+            // The file each step writes tells whether it worked (exit statuses lag on Linux).
+            guard let output = arguments.firstIndex(of: "-out").map({ arguments[$0 + 1] }),
+                FileManager.default.fileExists(atPath: output)
+            else {
+                throw RedisServerProcess.ServerError(message: "openssl \(arguments.prefix(2).joined(separator: " ")) failed")
             }
         }
         return RedisTestCertificates(
