@@ -108,7 +108,7 @@ let package = Package(
         .target(
             name: "Worker",
             dependencies: [
-                "Bus", "Payloads",
+                "AWSServices", "AWSCore", "Bus", "Payloads",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -172,7 +172,10 @@ let package = Package(
         ),
         .testTarget(
             name: "WorkerTests",
-            dependencies: ["Worker", "Bus", "Payloads"]
+            dependencies: [
+                "Worker", "Bus", "Payloads", "AWSServices", "AWSCore", "AWSReplay", "TestSupport",
+                .product(name: "Logging", package: "swift-log"),
+            ]
         ),
         .testTarget(
             name: "AWSServicesTests",
