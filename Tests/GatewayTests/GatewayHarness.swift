@@ -116,7 +116,7 @@ func runProcess(_ path: String, _ arguments: [String]) async throws -> String {
     process.executableURL = URL(fileURLWithPath: path)
     process.arguments = arguments
     let output = FileManager.default.temporaryDirectory.appendingPathComponent("gw-\(UUID().uuidString).out")
-    FileManager.default.createFile(atPath: output.path, contents: nil)
+    _ = FileManager.default.createFile(atPath: output.path, contents: nil)
     let handle = try FileHandle(forWritingTo: output)
     process.standardOutput = handle
     process.standardError = FileHandle.nullDevice
@@ -140,7 +140,7 @@ final class ScriptedClient: @unchecked Sendable {
             throw HarnessError(message: "missing script \(script)")
         }
         output = FileManager.default.temporaryDirectory.appendingPathComponent("gw-\(UUID().uuidString).jsonl")
-        FileManager.default.createFile(atPath: output.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: output.path, contents: nil)
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = ["python3", url.path] + arguments
         process.standardOutput = try FileHandle(forWritingTo: output)

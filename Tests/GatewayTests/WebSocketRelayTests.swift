@@ -121,7 +121,10 @@ struct WebSocketRelayTests {
     }
 
     @Test func gapIsRecoveredFromHistoryInOrderWithoutDuplicates() async throws {
-        try await withGateway(bus: .init(historyLength: 5000, subscriberBufferSize: 2)) { gateway in
+        var configuration = GatewayConfiguration(auth: .init(mode: .anonymous))
+        configuration.limits.maxQueuedMessages = 5000
+        configuration.limits.maxQueuedBytes = 16 << 20
+        try await withGateway(configuration, bus: .init(historyLength: 5000, subscriberBufferSize: 2)) { gateway in
             let client = try ScriptedClient(
                 "ws_client", [gateway.webSocketURL, "send:{\"op\":\"subscribe\",\"stream\":\"aws-metrics\"}", "until:subscribed", "ids:2000"])
             _ = try await client.waitFor("subscribed") { ($0["recv"] as? String)?.contains("subscribed") == true }
