@@ -217,14 +217,14 @@ print("open files limit: \(fileLimit)")
 let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
 var results: [Result] = []
 for connections in options.connections {
-    guard connections * 2 + 200 < fileLimit else {
+    guard connections + 200 < fileLimit else {
         print("skipping \(connections) connections: the open files limit is \(fileLimit)")
         continue
     }
     print("running \(connections) connections at \(options.rate) msg/s for \(options.seconds) s ...")
     results.append(try await run(connections: connections, rate: options.rate, seconds: options.seconds, binary: options.binary, group: group))
 }
-for connections in options.idle where connections * 2 + 200 < fileLimit {
+for connections in options.idle where connections + 200 < fileLimit {
     print("running \(connections) idle connections ...")
     results.append(try await run(connections: connections, rate: 0, seconds: 3, binary: options.binary, group: group))
 }
