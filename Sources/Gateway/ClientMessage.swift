@@ -1,0 +1,90 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+import Bus
+import NIOCore
+import Payloads
+
+/// What a WebSocket client may send: `{"op":"subscribe","stream":"aws-metrics","since":"<id>"}`,
+/// `{"op":"unsubscribe","stream":...}`, `{"op":"ping"}`.
+enum ClientMessage: Equatable, Sendable {
+    case subscribe(StreamName, since: BusMessageID?)
+    case unsubscribe(StreamName)
+    case ping
+
+    private struct Wire: Decodable {
+        var op: String
+        var stream: String?
+        var since: String?
+    }
+
+    /// Parses one inbound text message, or says why it cannot.
+    static func parse(_ bytes: ByteBuffer) -> Result<ClientMessage, ClientProtocolError> {
+        let wire: Wire
+        do {
+            wire = try JSONDecoder().decode(Wire.self, from: Data(bytes.readableBytesView))
+        } catch {
+            return .failure(.badJSON)
+        }
+        switch wire.op {
+        case "ping":
+            return .success(.ping)
+        case "subscribe", "unsubscribe":
+            guard let raw = wire.stream else { return .failure(.missingStream(op: wire.op)) }
+            guard let stream = StreamName(rawValue: raw) else { return .failure(.unknownStream(raw)) }
+            if wire.op == "unsubscribe" { return .success(.unsubscribe(stream)) }
+            var since: BusMessageID?
+            if let text = wire.since {
+                guard let id = BusMessageID(text) else { return .failure(.badSince(text)) }
+                since = id
+            }
+            return .success(.subscribe(stream, since: since))
+        default:
+            return .failure(.unknownOp(wire.op))
+        }
+    }
+}
+
+/// Why a client message was refused: the `code` and `message` of the `error` control message.
+struct ClientProtocolError: Error, Equatable, Sendable {
+    let code: String
+    let message: String
+    var stream: StreamName?
+
+    static let badJSON = Self(code: "bad-json", message: "messages must be JSON objects with an \"op\"")
+    static let binaryFrame = Self(code: "bad-frame", message: "binary frames are not accepted; send JSON text")
+    static func unknownOp(_ op: String) -> Self {
+        Self(code: "unknown-op", message: "unknown op '\(op.prefix(64))'; use subscribe, unsubscribe or ping")
+    }
+    static func missingStream(op: String) -> Self { Self(code: "bad-request", message: "\(op) needs a \"stream\"") }
+    static func unknownStream(_ name: String) -> Self {
+        Self(code: "unknown-stream", message: "unknown stream '\(name.prefix(64))'; streams are \(StreamName.allCases.map(\.rawValue).joined(separator: ", "))")
+    }
+    static func badSince(_ text: String) -> Self {
+        Self(code: "bad-request", message: "since '\(text.prefix(64))' is not a message id like 1732665600000-0")
+    }
+    static func forbidden(_ stream: StreamName) -> Self {
+        Self(code: "forbidden", message: "the token does not allow reading \(stream.rawValue)", stream: stream)
+    }
+    static func tooManySubscriptions(_ limit: Int) -> Self {
+        Self(code: "too-many-subscriptions", message: "at most \(limit) subscriptions per connection")
+    }
+    static func alreadySubscribed(_ stream: StreamName) -> Self {
+        Self(code: "already-subscribed", message: "already subscribed to \(stream.rawValue)", stream: stream)
+    }
+    static func notSubscribed(_ stream: StreamName) -> Self {
+        Self(code: "not-subscribed", message: "not subscribed to \(stream.rawValue)", stream: stream)
+    }
+    static let rateLimited = Self(code: "rate-limited", message: "too many messages; slow down")
+    static func resyncRequired(_ stream: StreamName) -> Self {
+        Self(
+            code: "resync-required",
+            message: "the resume point is older than the history kept; start again from the snapshot",
+            stream: stream)
+    }
+    static func unavailable(_ stream: StreamName) -> Self {
+        Self(code: "unavailable", message: "the broker did not confirm the subscription; try again", stream: stream)
+    }
+}

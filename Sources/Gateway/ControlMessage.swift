@@ -1,0 +1,51 @@
+import NIOCore
+import Payloads
+
+/// The gateway's own messages to WebSocket clients, written as bytes: the snapshot is spliced in
+/// as the envelope's exact bytes, never decoded and re-encoded.
+enum ControlMessage {
+    static func subscribed(_ stream: StreamName, snapshot: ByteBuffer?) -> ByteBuffer {
+        var buffer = ByteBuffer()
+        buffer.reserveCapacity(64 + (snapshot?.readableBytes ?? 4))
+        buffer.writeString("{\"op\":\"subscribed\",\"stream\":\"\(stream.rawValue)\",\"snapshot\":")
+        if var snapshot {
+            buffer.writeBuffer(&snapshot)
+        } else {
+            buffer.writeString("null")
+        }
+        buffer.writeString("}")
+        return buffer
+    }
+
+    static func unsubscribed(_ stream: StreamName) -> ByteBuffer {
+        ByteBuffer(string: "{\"op\":\"unsubscribed\",\"stream\":\"\(stream.rawValue)\"}")
+    }
+
+    static let pong = ByteBuffer(string: "{\"op\":\"pong\"}")
+
+    static func error(_ error: ClientProtocolError) -> ByteBuffer {
+        var text = "{\"op\":\"error\",\"code\":\(jsonString(error.code)),\"message\":\(jsonString(error.message))"
+        if let stream = error.stream { text += ",\"stream\":\"\(stream.rawValue)\"" }
+        text += "}"
+        return ByteBuffer(string: text)
+    }
+
+    /// A JSON string literal (quotes, backslashes and control characters escaped).
+    static func jsonString(_ value: String) -> String {
+        var out = "\""
+        for scalar in value.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            case let c where c.value < 0x20:
+                let hex = String(c.value, radix: 16)
+                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+            default: out.unicodeScalars.append(scalar)
+            }
+        }
+        return out + "\""
+    }
+}

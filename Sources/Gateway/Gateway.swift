@@ -1,0 +1,235 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+import Bus
+import HTTPTypes
+import Hummingbird
+import HummingbirdCore
+import HummingbirdWebSocket
+import Logging
+import NIOCore
+import Payloads
+import ServiceLifecycle
+
+/// The gateway as a `Service`: relays the broker's streams to WebSocket (`/ws`) and SSE
+/// (`/events`) clients, with `/health`, `/ready` and `/metrics`.
+///
+/// `run()` runs the hub and the HTTP server as children. On graceful shutdown it stops admitting
+/// connections, closes every socket with 1001 "going away" (SSE streams end), waits for them
+/// (at most `drainTimeout`), then stops the server.
+public struct Gateway<Bus: SubscriberBus>: Service {
+    let bus: Bus
+    let configuration: GatewayConfiguration
+    let metrics: GatewayMetrics
+    let logger: Logger
+    let now: @Sendable () -> Date
+    let onListening: @Sendable (Int) async -> Void
+
+    /// - Parameters:
+    ///   - now: the wall clock tokens are checked against.
+    ///   - onListening: called with the bound port once the server accepts connections.
+    public init(
+        bus: Bus,
+        configuration: GatewayConfiguration,
+        metrics: GatewayMetrics = GatewayMetrics(),
+        logger: Logger,
+        now: @escaping @Sendable () -> Date = { Date() },
+        onListening: @escaping @Sendable (Int) async -> Void = { _ in }
+    ) {
+        self.bus = bus
+        self.configuration = configuration
+        self.metrics = metrics
+        self.logger = logger
+        self.now = now
+        self.onListening = onListening
+    }
+
+    /// Checks the configuration without starting anything: the errors `run()` would throw first.
+    public static func validate(_ configuration: GatewayConfiguration) async throws {
+        if case .any = configuration.allowedOrigins.backing, !configuration.auth.mode.isAnonymous {
+            throw GatewayError.invalidConfiguration(
+                "'*' cannot allow every origin while clients send credentials: list the origins, or run --allow-anonymous",
+                configKey: "GATEWAY_ALLOWED_ORIGINS")
+        }
+        _ = try await GatewayAuthenticator(auth: configuration.auth, now: { Date() })
+    }
+
+    public func run() async throws {
+        try await Self.validate(configuration)
+        let authenticator = try await GatewayAuthenticator(auth: configuration.auth, now: now)
+        let hub = GatewayHub(bus: bus, configuration: configuration, metrics: metrics, logger: logger)
+        let origins = OriginPolicy(allowed: configuration.allowedOrigins)
+        let router = makeRouter(hub: hub, authenticator: authenticator, origins: origins)
+        let webSocket = WebSocketServerConfiguration(
+            maxFrameSize: configuration.limits.maxInboundFrameBytes,
+            autoPing: .enabled(timePeriod: configuration.limits.pingInterval),
+            closeTimeout: .seconds(5)
+        )
+        let logger = self.logger
+        let onListening = self.onListening
+        let app = Application(
+            router: router,
+            server: HTTPServerBuilder { responder in
+                GatewayWebSocketChannel(responder: responder, webSocket: webSocket) { request, channel, logger in
+                    await upgradeDecision(
+                        request: request, channel: channel, logger: logger, hub: hub, authenticator: authenticator, origins: origins)
+                }
+            },
+            configuration: ApplicationConfiguration(
+                address: .hostname(configuration.host, port: configuration.port),
+                serverName: "aws-realtime-gateway",
+                backlog: 4096
+            ),
+            onServerRunning: { channel in
+                let port = channel.localAddress?.port ?? 0
+                logger.info("Gateway listening", metadata: ["gateway.port": "\(port)"])
+                await onListening(port)
+            },
+            logger: logger
+        )
+        // The server runs in its own service group so that its graceful shutdown (which would
+        // close WebSockets with 1000) starts only after we closed them with 1001.
+        let server = ServiceGroup(services: [app], gracefulShutdownSignals: [], cancellationSignals: [], logger: logger)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await hub.run() }
+            group.addTask {
+                try await gracefulShutdown()
+                logger.info("Draining: closing sockets with 1001 going away")
+                hub.beginDrain()
+                await hub.waitUntilDrained(timeout: configuration.drainTimeout)
+                await server.triggerGracefulShutdown()
+            }
+            // The server ending (drained, cancelled or failed) ends the gateway.
+            defer { group.cancelAll() }
+            try await server.run()
+        }
+    }
+
+    // MARK: WebSocket upgrade
+
+    private func upgradeDecision(
+        request: HTTPRequest, channel: any Channel, logger: Logger, hub: GatewayHub<Bus>, authenticator: GatewayAuthenticator,
+        origins: OriginPolicy
+    ) async -> GatewayUpgradeDecision {
+        let metrics = self.metrics
+        let (path, query) = Self.split(request.path ?? "/")
+        guard path == "/ws" else { return .refuse(.notFound, reason: "WebSocket endpoint is /ws") }
+        guard origins.allows(origin: request.headerFields[.origin], host: request.authority) else {
+            GatewayMetrics.add(metrics.originRefusals)
+            return .refuse(.forbidden, reason: "origin not allowed")
+        }
+        let token = GatewayAuthenticator.token(authorization: request.headerFields[.authorization], query: query)
+        let grant: GatewayGrant
+        switch await authenticator.authenticate(token: token) {
+        case .success(let value):
+            grant = value
+        case .failure(let failure):
+            GatewayMetrics.add(metrics.authFailures)
+            logger.info("WebSocket refused", metadata: ["gateway.auth.failure": "\(failure.reason)"])
+            return .refuse(.unauthorized, reason: failure.reason)
+        }
+        guard hub.hasCapacity else {
+            GatewayMetrics.add(metrics.connectionLimitRefusals)
+            return .refuse(.serviceUnavailable, reason: "connection limit reached; try again later")
+        }
+        let session = WebSocketSession(
+            hub: hub, grant: grant, tokenLifetime: authenticator.remaining(grant), channel: channel, logger: logger)
+        return .upgrade { inbound, outbound, _ in
+            try await session.run(inbound: inbound, outbound: outbound)
+        }
+    }
+
+    static func split(_ target: String) -> (path: String, query: String?) {
+        guard let mark = target.firstIndex(of: "?") else { return (target, nil) }
+        return (String(target[..<mark]), String(target[target.index(after: mark)...]))
+    }
+
+    // MARK: HTTP routes
+
+    private func makeRouter(hub: GatewayHub<Bus>, authenticator: GatewayAuthenticator, origins: OriginPolicy) -> Router<BasicRequestContext> {
+        let router = Router(context: BasicRequestContext.self)
+        let metrics = self.metrics
+        let logger = self.logger
+        router.get("/health") { _, _ in
+            Response(status: .ok, headers: [.contentType: "text/plain"], body: .init(byteBuffer: ByteBuffer(string: "ok\n")))
+        }
+        router.get("/ready") { _, _ in
+            let ready = hub.isReady
+            return Response(
+                status: ready ? .ok : .serviceUnavailable, headers: [.contentType: "text/plain"],
+                body: .init(byteBuffer: ByteBuffer(string: ready ? "ready\n" : "not ready\n")))
+        }
+        router.get("/metrics") { _, _ in
+            let text = metrics.render(subscriptions: hub.subscriptionCounts(), brokerSubscribed: hub.brokerSubscribedStreams())
+            return Response(
+                status: .ok, headers: [.contentType: "text/plain; version=0.0.4"], body: .init(byteBuffer: ByteBuffer(string: text)))
+        }
+        router.get("/ws") { _, _ in
+            Response(status: .upgradeRequired, headers: [.upgrade: "websocket"], body: .init(byteBuffer: ByteBuffer(string: "WebSocket only\n")))
+        }
+        router.get("/events") { request, _ -> Response in
+            let origin = request.headers[.origin]
+            func refuse(_ status: HTTPResponse.Status, _ reason: String) -> Response {
+                Response(status: status, headers: [.contentType: "text/plain"], body: .init(byteBuffer: ByteBuffer(string: reason + "\n")))
+            }
+            guard origins.allows(origin: origin, host: request.head.authority) else {
+                GatewayMetrics.add(metrics.originRefusals)
+                return refuse(.forbidden, "origin not allowed")
+            }
+            let query = request.uri.query
+            let token = GatewayAuthenticator.token(authorization: request.headers[.authorization], query: query)
+            let grant: GatewayGrant
+            switch await authenticator.authenticate(token: token) {
+            case .success(let value):
+                grant = value
+            case .failure(let failure):
+                GatewayMetrics.add(metrics.authFailures)
+                return refuse(.unauthorized, failure.reason)
+            }
+            let names = (GatewayAuthenticator.queryParameter("streams", in: query) ?? "")
+                .split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+            guard !names.isEmpty else { return refuse(.badRequest, "name the streams: /events?streams=aws-metrics,aws-costs") }
+            var streams: [StreamName] = []
+            for name in names {
+                guard let stream = StreamName(rawValue: name) else {
+                    return refuse(.badRequest, ClientProtocolError.unknownStream(name).message)
+                }
+                guard grant.allows(stream) else { return refuse(.forbidden, ClientProtocolError.forbidden(stream).message) }
+                if !streams.contains(stream) { streams.append(stream) }
+            }
+            guard streams.count <= configuration.limits.maxSubscriptionsPerConnection else {
+                return refuse(.badRequest, ClientProtocolError.tooManySubscriptions(configuration.limits.maxSubscriptionsPerConnection).message)
+            }
+            let lastEventID = request.headers.first { $0.name.canonicalName == "last-event-id" }?.value
+                ?? GatewayAuthenticator.queryParameter("since", in: query)
+            var since: BusMessageID?
+            if let lastEventID {
+                guard let id = BusMessageID(lastEventID) else { return refuse(.badRequest, ClientProtocolError.badSince(lastEventID).message) }
+                since = id
+            }
+            guard hub.hasCapacity else {
+                GatewayMetrics.add(metrics.connectionLimitRefusals)
+                return refuse(.serviceUnavailable, "connection limit reached; try again later")
+            }
+            var headers: HTTPFields = [
+                .contentType: "text/event-stream",
+                .cacheControl: "no-cache",
+            ]
+            if let allow = origins.allowOriginHeader(for: origin) {
+                headers[.accessControlAllowOrigin] = allow
+                if allow != "*" { headers[.accessControlAllowCredentials] = "true" }
+            }
+            let session = ServerSentEventsSession(
+                hub: hub, streams: streams, since: since, tokenLifetime: authenticator.remaining(grant), logger: logger)
+            return Response(
+                status: .ok, headers: headers,
+                body: ResponseBody { writer in
+                    try await session.run(writer: &writer)
+                    try await writer.finish(nil)
+                })
+        }
+        return router
+    }
+}

@@ -1,0 +1,162 @@
+/// Everything the gateway can be told, with a default for every field that serves a first run.
+///
+/// Read once, in the executable (`GatewayCommand`), from arguments and the environment.
+public struct GatewayConfiguration: Sendable {
+    /// Address to listen on.
+    public var host: String
+    /// Port to listen on; 0 picks a free one (tests).
+    public var port: Int
+    public var auth: Auth
+    public var allowedOrigins: AllowedOrigins
+    public var limits: Limits
+    /// How often the worker publishes heartbeat envelopes on a watched stream. A subscribed stream
+    /// silent for three intervals is treated as a dead subscription: resubscribed and recovered.
+    public var brokerHeartbeatInterval: Duration
+    /// How often SSE connections get a comment line, so proxies keep them open.
+    public var sseHeartbeatInterval: Duration
+    /// How long a graceful shutdown waits for sockets to close after "going away".
+    public var drainTimeout: Duration
+
+    public init(
+        host: String = "0.0.0.0",
+        port: Int = 8080,
+        auth: Auth = .init(),
+        allowedOrigins: AllowedOrigins = .list([]),
+        limits: Limits = .init(),
+        brokerHeartbeatInterval: Duration = .seconds(15),
+        sseHeartbeatInterval: Duration = .seconds(15),
+        drainTimeout: Duration = .seconds(10)
+    ) {
+        self.host = host
+        self.port = port
+        self.auth = auth
+        self.allowedOrigins = allowedOrigins
+        self.limits = limits
+        self.brokerHeartbeatInterval = brokerHeartbeatInterval
+        self.sseHeartbeatInterval = sseHeartbeatInterval
+        self.drainTimeout = drainTimeout
+    }
+
+    /// Bounds on what one process and one client may cost.
+    public struct Limits: Sendable {
+        /// Open WebSocket and SSE connections per process; more are refused with 503.
+        public var maxConnections: Int
+        /// Streams one connection may subscribe at once.
+        public var maxSubscriptionsPerConnection: Int
+        /// Largest inbound WebSocket frame (and message) in bytes; bigger closes with 1009.
+        public var maxInboundFrameBytes: Int
+        /// Inbound messages per second a client may send (token bucket, burst = 2 x rate).
+        public var inboundMessagesPerSecond: Int
+        /// Messages waiting for one socket (queued + not yet written to the kernel) before it is cut.
+        public var maxQueuedMessages: Int
+        /// Bytes waiting for one socket before it is cut.
+        public var maxQueuedBytes: Int
+        /// WebSocket ping period; a client that does not answer within it is closed.
+        public var pingInterval: Duration
+        /// Messages a resuming client (`since`, `Last-Event-ID`) may be sent from history; further back means resync.
+        public var maxResumeMessages: Int
+        /// Messages the hub reads back from history after a broker gap, per stream.
+        public var maxRecoveryMessages: Int
+        /// How long a subscribe waits for the broker to confirm.
+        public var subscribeTimeout: Duration
+
+        public init(
+            maxConnections: Int = 10_000,
+            maxSubscriptionsPerConnection: Int = 6,
+            maxInboundFrameBytes: Int = 4096,
+            inboundMessagesPerSecond: Int = 20,
+            maxQueuedMessages: Int = 256,
+            maxQueuedBytes: Int = 1 << 20,
+            pingInterval: Duration = .seconds(30),
+            maxResumeMessages: Int = 1000,
+            maxRecoveryMessages: Int = 10_000,
+            subscribeTimeout: Duration = .seconds(10)
+        ) {
+            self.maxConnections = maxConnections
+            self.maxSubscriptionsPerConnection = maxSubscriptionsPerConnection
+            self.maxInboundFrameBytes = maxInboundFrameBytes
+            self.inboundMessagesPerSecond = inboundMessagesPerSecond
+            self.maxQueuedMessages = maxQueuedMessages
+            self.maxQueuedBytes = maxQueuedBytes
+            self.pingInterval = pingInterval
+            self.maxResumeMessages = maxResumeMessages
+            self.maxRecoveryMessages = maxRecoveryMessages
+            self.subscribeTimeout = subscribeTimeout
+        }
+    }
+
+    /// How clients prove who they are: a JWT whose `streams` claim lists what they may read.
+    public struct Auth: Sendable {
+        public var mode: Mode
+        /// Refuse tokens without `exp`.
+        public var requiresExpiration: Bool
+        /// Tolerance for `exp` and `nbf`.
+        public var leeway: Duration
+
+        public init(mode: Mode = .required(.none), requiresExpiration: Bool = true, leeway: Duration = .seconds(5)) {
+            self.mode = mode
+            self.requiresExpiration = requiresExpiration
+            self.leeway = leeway
+        }
+
+        public struct Mode: Sendable {
+            enum Backing: Sendable {
+                case anonymous
+                case required(Key?)
+            }
+            let backing: Backing
+
+            /// No token needed: every client may read every stream (`--allow-anonymous`).
+            public static var anonymous: Mode { Mode(backing: .anonymous) }
+            /// A token verified with `key` is required.
+            public static func required(_ key: Key?) -> Mode { Mode(backing: .required(key)) }
+
+            public var isAnonymous: Bool {
+                if case .anonymous = backing { return true }
+                return false
+            }
+        }
+
+        /// The key tokens are verified with.
+        public struct Key: Sendable {
+            enum Backing: Sendable {
+                case hs256(secret: [UInt8], configKey: String)
+                case rs256(pem: String, configKey: String)
+                case es256(pem: String, configKey: String)
+            }
+            let backing: Backing
+
+            /// An HMAC secret of at least 32 bytes; `configKey` names where it came from in errors.
+            public static func hs256(secret: some Collection<UInt8>, configKey: String = "GATEWAY_JWT_SECRET") -> Key {
+                Key(backing: .hs256(secret: Array(secret), configKey: configKey))
+            }
+
+            /// An RSA public key in PEM.
+            public static func rs256(publicKeyPEM: String, configKey: String = "GATEWAY_JWT_PUBLIC_KEY_FILE") -> Key {
+                Key(backing: .rs256(pem: publicKeyPEM, configKey: configKey))
+            }
+
+            /// A P-256 public key in PEM.
+            public static func es256(publicKeyPEM: String, configKey: String = "GATEWAY_JWT_PUBLIC_KEY_FILE") -> Key {
+                Key(backing: .es256(pem: publicKeyPEM, configKey: configKey))
+            }
+        }
+    }
+
+    /// Which browser origins may connect. Requests without an `Origin` header (non-browser
+    /// clients) are not affected; an `Origin` equal to the request's own host is always allowed.
+    public struct AllowedOrigins: Sendable {
+        enum Backing: Sendable {
+            case any
+            case list(Set<String>)
+        }
+        let backing: Backing
+
+        /// Any origin; refused at start-up unless auth is anonymous (no `*` with credentials).
+        public static var any: AllowedOrigins { AllowedOrigins(backing: .any) }
+        /// Exactly these origins (`https://app.example.com`, scheme and host and port as the browser sends them).
+        public static func list(_ origins: [String]) -> AllowedOrigins {
+            AllowedOrigins(backing: .list(Set(origins.map { $0.lowercased() })))
+        }
+    }
+}

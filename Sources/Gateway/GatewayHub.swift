@@ -1,0 +1,464 @@
+import Bus
+import Logging
+import NIOCore
+import Payloads
+import Synchronization
+
+/// The relay: one broker subscription for the whole process, fanned out to local connections.
+///
+/// - A stream is subscribed in the broker when its first local client subscribes and
+///   unsubscribed after its last leaves (the reconciler task does every broker subscribe call,
+///   one at a time).
+/// - Each message is prepared once (`PreparedMessage`) and the same buffers are queued to every
+///   subscriber; WebSocket flushes are batched per event loop, one `execute` per loop per burst.
+/// - The last id relayed per stream is tracked: ids at or below it are skipped, and after a
+///   `.gap` (or a subscription gone silent for three heartbeat intervals) the missed entries are
+///   read from history and relayed, in order, before live ones.
+final class GatewayHub<Bus: SubscriberBus>: Sendable {
+    enum BrokerState: Sendable, Equatable {
+        case unsubscribed
+        case subscribing
+        case subscribed
+        case unsubscribing
+    }
+
+    /// One connection's subscription to one stream. Only touched under the hub lock.
+    final class Subscription {
+        let connection: GatewayConnection
+        /// Messages at or below it were sent already (snapshot or resume).
+        var floor: BusMessageID?
+        /// While the subscriber catches up (snapshot, history), live messages wait here.
+        var held: [PreparedMessage]? = []
+
+        init(connection: GatewayConnection) {
+            self.connection = connection
+        }
+    }
+
+    /// Only touched under the hub lock.
+    final class StreamState {
+        var subscribers: [ConnectionID: Subscription] = [:]
+        var broker: BrokerState = .unsubscribed
+        var lastRelayed: BusMessageID?
+        var lastSeen: ContinuousClock.Instant
+        var hasFailedSubscribe = false
+
+        init(now: ContinuousClock.Instant) {
+            self.lastSeen = now
+        }
+    }
+
+    struct State {
+        var streams: [StreamName: StreamState] = [:]
+        var connections: [ConnectionID: GatewayConnection] = [:]
+        var isRunning = false
+        var isDraining = false
+    }
+
+    let bus: Bus
+    let configuration: GatewayConfiguration
+    let metrics: GatewayMetrics
+    let logger: Logger
+    private let clock = ContinuousClock()
+    private let state: Mutex<State>
+    private let relayLock = AsyncSerialLock()
+    private let reconcileSignal = WakeSignal()
+
+    init(bus: Bus, configuration: GatewayConfiguration, metrics: GatewayMetrics, logger: Logger) {
+        self.bus = bus
+        self.configuration = configuration
+        self.metrics = metrics
+        self.logger = logger
+        let now = ContinuousClock().now
+        var initial = State()
+        for stream in StreamName.allCases { initial.streams[stream] = StreamState(now: now) }
+        self.state = Mutex(initial)
+    }
+
+    var connectionLimits: GatewayConnection.Limits {
+        .init(maxMessages: configuration.limits.maxQueuedMessages, maxBytes: configuration.limits.maxQueuedBytes)
+    }
+
+    // MARK: Connections
+
+    /// Registers a connection; false at the connection limit or while draining.
+    func admit(_ connection: GatewayConnection) -> Bool {
+        state.withLock { state in
+            guard !state.isDraining, state.connections.count < configuration.limits.maxConnections else { return false }
+            state.connections[connection.id] = connection
+            return true
+        }
+    }
+
+    var hasCapacity: Bool {
+        state.withLock { !$0.isDraining && $0.connections.count < configuration.limits.maxConnections }
+    }
+
+    /// Forgets a connection and all its subscriptions.
+    func remove(_ connection: GatewayConnection) {
+        let emptied = state.withLock { state -> Bool in
+            state.connections[connection.id] = nil
+            var emptied = false
+            for stream in state.streams.values where stream.subscribers.removeValue(forKey: connection.id) != nil {
+                emptied = emptied || stream.subscribers.isEmpty
+            }
+            return emptied
+        }
+        if emptied { reconcileSignal.signal() }
+    }
+
+    // MARK: Subscriptions
+
+    /// Subscribes `connection` to `stream`: waits for the broker subscription, sends the snapshot
+    /// (or the history after `since`), then switches the subscriber to live delivery with no
+    /// message lost, repeated or reordered. Returns notices to send before (e.g. resync-required).
+    func subscribe(_ connection: GatewayConnection, to stream: StreamName, since: BusMessageID?) async throws(ClientProtocolError) {
+        let needsBroker = state.withLock { state -> Bool in
+            guard let streamState = state.streams[stream] else { return false }
+            streamState.subscribers[connection.id] = Subscription(connection: connection)
+            return streamState.broker != .subscribed
+        }
+        if needsBroker { reconcileSignal.signal() }
+
+        do {
+            try await waitUntilSubscribed(stream)
+            var floor: BusMessageID?
+            var resume: [BusMessage] = []
+            var snapshot: BusMessage?
+            var useSnapshot = since == nil
+            if let since {
+                let oldest = try await bus.oldestID(of: stream)
+                let history = try await bus.history(of: stream, after: since, limit: configuration.limits.maxResumeMessages + 1)
+                if let oldest, since < oldest {
+                    useSnapshot = true
+                } else if history.count > configuration.limits.maxResumeMessages {
+                    useSnapshot = true
+                } else {
+                    resume = history
+                    floor = history.last?.id ?? since
+                }
+                if useSnapshot {
+                    GatewayMetrics.add(metrics.resyncsRequired)
+                    send(.resyncRequired(stream), to: connection)
+                }
+            }
+            if useSnapshot {
+                snapshot = try await bus.latest(of: stream)
+                floor = snapshot?.id
+            }
+            switch connection.sink {
+            case .webSocket:
+                connection.send(ControlMessage.subscribed(stream, snapshot: useSnapshot ? snapshot?.envelope : nil))
+                for message in resume { connection.send(message.envelope) }
+            case .serverSentEvents:
+                if let snapshot { connection.send(PreparedMessage(snapshot).sseEvent) }
+                for message in resume { connection.send(PreparedMessage(message).sseEvent) }
+            }
+            goLive(connection, stream: stream, floor: floor)
+        } catch let error as ClientProtocolError {
+            _ = state.withLock { $0.streams[stream]?.subscribers.removeValue(forKey: connection.id) }
+            reconcileSignal.signal()
+            throw error
+        } catch {
+            GatewayMetrics.add(metrics.brokerErrors)
+            logger.warning("Broker read failed during subscribe", metadata: ["gateway.stream": "\(stream)", "error": "\(error)"])
+            _ = state.withLock { $0.streams[stream]?.subscribers.removeValue(forKey: connection.id) }
+            reconcileSignal.signal()
+            throw .unavailable(stream)
+        }
+    }
+
+    private func goLive(_ connection: GatewayConnection, stream: StreamName, floor: BusMessageID?) {
+        var flushes: [GatewayConnection] = []
+        state.withLock { state in
+            guard let subscription = state.streams[stream]?.subscribers[connection.id] else { return }
+            subscription.floor = floor
+            let held = subscription.held ?? []
+            subscription.held = nil
+            for message in held where floor.map({ message.id > $0 }) ?? true {
+                if deliver(message, to: subscription.connection) { flushes.append(subscription.connection) }
+            }
+        }
+        scheduleFlushes(flushes)
+    }
+
+    private func waitUntilSubscribed(_ stream: StreamName) async throws(ClientProtocolError) {
+        let deadline = clock.now.advanced(by: configuration.limits.subscribeTimeout)
+        while true {
+            let broker = state.withLock { $0.streams[stream]?.broker }
+            if broker == .subscribed { return }
+            if clock.now >= deadline || Task.isCancelled { throw .unavailable(stream) }
+            try? await Task.sleep(for: .milliseconds(5))
+        }
+    }
+
+    /// Removes the subscription; false when there was none.
+    func unsubscribe(_ connection: GatewayConnection, from stream: StreamName) -> Bool {
+        let (removed, emptied) = state.withLock { state -> (Bool, Bool) in
+            guard let streamState = state.streams[stream],
+                streamState.subscribers.removeValue(forKey: connection.id) != nil
+            else { return (false, false) }
+            return (true, streamState.subscribers.isEmpty)
+        }
+        if emptied { reconcileSignal.signal() }
+        return removed
+    }
+
+    func send(_ error: ClientProtocolError, to connection: GatewayConnection) {
+        switch connection.sink {
+        case .webSocket:
+            connection.send(ControlMessage.error(error))
+        case .serverSentEvents:
+            connection.send(PreparedMessage.sseEvent(id: nil, event: "error", data: ControlMessage.error(error)))
+        }
+    }
+
+    // MARK: Relay (hot path)
+
+    /// Relays one broker message to every local subscriber of its stream, once, in id order.
+    func relay(_ message: BusMessage) {
+        var flushes: [GatewayConnection] = []
+        let now = clock.now
+        state.withLock { state in
+            guard let streamState = state.streams[message.stream] else { return }
+            streamState.lastSeen = now
+            if let last = streamState.lastRelayed, message.id <= last { return }
+            streamState.lastRelayed = message.id
+            guard !streamState.subscribers.isEmpty else { return }
+            GatewayMetrics.add(metrics.messagesRelayed)
+            let prepared = PreparedMessage(message)
+            flushes.reserveCapacity(streamState.subscribers.count)
+            for subscription in streamState.subscribers.values {
+                if subscription.held != nil {
+                    subscription.held?.append(prepared)
+                    if (subscription.held?.count ?? 0) > configuration.limits.maxQueuedMessages {
+                        subscription.held = []
+                        GatewayMetrics.add(metrics.slowClientDisconnects)
+                        subscription.connection.requestClose(.slowConsumer)
+                    }
+                    continue
+                }
+                if let floor = subscription.floor, message.id <= floor { continue }
+                if deliver(prepared, to: subscription.connection) { flushes.append(subscription.connection) }
+            }
+        }
+        scheduleFlushes(flushes)
+    }
+
+    /// Queues the protocol's buffer; true when a flush must be scheduled.
+    private func deliver(_ message: PreparedMessage, to connection: GatewayConnection) -> Bool {
+        switch connection.sink {
+        case .webSocket: connection.enqueue(message.webSocketPayload)
+        case .serverSentEvents: connection.enqueue(message.sseEvent)
+        }
+    }
+
+    /// One `execute` per event loop, flushing every connection of that loop that got a message.
+    private func scheduleFlushes(_ connections: [GatewayConnection]) {
+        guard !connections.isEmpty else { return }
+        var byLoop: [ObjectIdentifier: (loop: any EventLoop, connections: [GatewayConnection])] = [:]
+        for connection in connections {
+            guard let loop = connection.eventLoop else { continue }
+            byLoop[ObjectIdentifier(loop), default: (loop, [])].connections.append(connection)
+        }
+        for (loop, batch) in byLoop.values {
+            loop.execute {
+                for connection in batch { connection.flushOnEventLoop() }
+            }
+        }
+    }
+
+    // MARK: Running
+
+    /// Consumes the broker's events and keeps the broker subscriptions in line with local demand
+    /// until cancelled.
+    func run() async throws {
+        state.withLock { $0.isRunning = true }
+        defer { state.withLock { $0.isRunning = false } }
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { await self.consumeEvents() }
+            group.addTask { await self.reconcile() }
+            await group.next()
+            group.cancelAll()
+        }
+    }
+
+    private func consumeEvents() async {
+        for await event in bus.events {
+            switch event {
+            case .message(let message):
+                await relayLock.withLock { relay(message) }
+            case .gap:
+                GatewayMetrics.add(metrics.brokerGaps)
+                logger.info("Broker reported a gap; recovering from history")
+                let streams = state.withLock { state in state.streams.filter { $0.value.broker == .subscribed }.map(\.key) }
+                for stream in streams { await recover(stream) }
+            }
+            if Task.isCancelled { break }
+        }
+    }
+
+    /// Reads history after the last relayed id of `stream` and relays it.
+    private func recover(_ stream: StreamName) async {
+        await relayLock.withLock {
+            guard var after = state.withLock({ $0.streams[stream]?.lastRelayed }) else { return }
+            var total = 0
+            let maximum = configuration.limits.maxRecoveryMessages
+            do {
+                while total < maximum {
+                    let limit = min(500, maximum - total)
+                    let page = try await bus.history(of: stream, after: after, limit: limit)
+                    for message in page { relay(message) }
+                    total += page.count
+                    guard let last = page.last, page.count == limit else { break }
+                    after = last.id
+                }
+                GatewayMetrics.add(metrics.recoveredMessages, total)
+                if total >= maximum {
+                    // More was missed than we replay: the subscribers must start again.
+                    let latest = try await bus.latest(of: stream)
+                    let connections = state.withLock { state -> [GatewayConnection] in
+                        guard let streamState = state.streams[stream] else { return [] }
+                        if let latest { streamState.lastRelayed = latest.id }
+                        return streamState.subscribers.values.map(\.connection)
+                    }
+                    for connection in connections { send(.resyncRequired(stream), to: connection) }
+                }
+                if total > 0 {
+                    logger.info("Recovered from history", metadata: ["gateway.stream": "\(stream)", "gateway.count": "\(total)"])
+                }
+            } catch {
+                GatewayMetrics.add(metrics.brokerErrors)
+                logger.warning("History read failed", metadata: ["gateway.stream": "\(stream)", "error": "\(error)"])
+            }
+        }
+    }
+
+    /// The only caller of `bus.subscribe`/`unsubscribe`: brings broker subscriptions in line with
+    /// local demand, retries failures, and resubscribes streams silent for three heartbeats.
+    private func reconcile() async {
+        let tick = min(configuration.brokerHeartbeatInterval, .seconds(1))
+        while !Task.isCancelled {
+            let now = clock.now
+            let silence = configuration.brokerHeartbeatInterval * 3
+            let plan = state.withLock { state -> (subscribe: [StreamName], unsubscribe: [StreamName], dead: [StreamName]) in
+                var plan: ([StreamName], [StreamName], [StreamName]) = ([], [], [])
+                for (name, stream) in state.streams {
+                    switch stream.broker {
+                    case .unsubscribed where !stream.subscribers.isEmpty:
+                        stream.broker = .subscribing
+                        plan.0.append(name)
+                    case .subscribed where stream.subscribers.isEmpty:
+                        stream.broker = .unsubscribing
+                        plan.1.append(name)
+                    case .subscribed where now - stream.lastSeen > silence:
+                        stream.lastSeen = now
+                        plan.2.append(name)
+                    default:
+                        break
+                    }
+                }
+                return plan
+            }
+            for stream in plan.subscribe { await subscribeInBroker(stream) }
+            for stream in plan.unsubscribe { await unsubscribeInBroker(stream) }
+            for stream in plan.dead { await resubscribe(stream) }
+            await reconcileSignal.wait(timeout: tick)
+        }
+    }
+
+    private func subscribeInBroker(_ stream: StreamName) async {
+        do {
+            try await bus.subscribe(to: stream)
+            // The baseline for gap recovery: everything stored up to now is what a new
+            // subscriber's snapshot covers.
+            try await relayLock.withLock {
+                let latest = try await bus.latest(of: stream)
+                state.withLock { state in
+                    guard let streamState = state.streams[stream] else { return }
+                    if let latest, streamState.lastRelayed.map({ latest.id > $0 }) ?? true { streamState.lastRelayed = latest.id }
+                    streamState.broker = .subscribed
+                    streamState.lastSeen = clock.now
+                    streamState.hasFailedSubscribe = false
+                }
+            }
+            logger.debug("Subscribed in the broker", metadata: ["gateway.stream": "\(stream)"])
+        } catch {
+            GatewayMetrics.add(metrics.brokerErrors)
+            logger.warning("Broker subscribe failed; will retry", metadata: ["gateway.stream": "\(stream)", "error": "\(error)"])
+            state.withLock { state in
+                state.streams[stream]?.broker = .unsubscribed
+                state.streams[stream]?.hasFailedSubscribe = true
+            }
+        }
+    }
+
+    private func unsubscribeInBroker(_ stream: StreamName) async {
+        do {
+            try await bus.unsubscribe(from: stream)
+            logger.debug("Unsubscribed in the broker", metadata: ["gateway.stream": "\(stream)"])
+        } catch {
+            GatewayMetrics.add(metrics.brokerErrors)
+            logger.warning("Broker unsubscribe failed", metadata: ["gateway.stream": "\(stream)", "error": "\(error)"])
+        }
+        let again = state.withLock { state -> Bool in
+            guard let streamState = state.streams[stream] else { return false }
+            streamState.broker = .unsubscribed
+            streamState.lastRelayed = nil
+            return !streamState.subscribers.isEmpty
+        }
+        if again { reconcileSignal.signal() }
+    }
+
+    /// A subscription that went silent: subscribe again and read back what it missed.
+    private func resubscribe(_ stream: StreamName) async {
+        GatewayMetrics.add(metrics.brokerResubscribes)
+        logger.info("No message for three heartbeat intervals; resubscribing", metadata: ["gateway.stream": "\(stream)"])
+        do {
+            try await bus.unsubscribe(from: stream)
+            try await bus.subscribe(to: stream)
+        } catch {
+            GatewayMetrics.add(metrics.brokerErrors)
+            logger.warning("Resubscribe failed; will retry", metadata: ["gateway.stream": "\(stream)", "error": "\(error)"])
+        }
+        await recover(stream)
+    }
+
+    // MARK: Draining and observing
+
+    /// Stops admitting connections and asks every open one to close with 1001 "going away".
+    func beginDrain() {
+        let connections = state.withLock { state -> [GatewayConnection] in
+            state.isDraining = true
+            return Array(state.connections.values)
+        }
+        for connection in connections { connection.requestClose(.goingAway) }
+    }
+
+    /// Waits until every connection has gone, at most `timeout`.
+    func waitUntilDrained(timeout: Duration) async {
+        let deadline = clock.now.advanced(by: timeout)
+        while clock.now < deadline, !Task.isCancelled {
+            if state.withLock({ $0.connections.isEmpty }) { return }
+            try? await Task.sleep(for: .milliseconds(20))
+        }
+    }
+
+    /// Running, not draining, and every stream with subscribers subscribed in the broker.
+    var isReady: Bool {
+        state.withLock { state in
+            state.isRunning && !state.isDraining
+                && !state.streams.values.contains { $0.hasFailedSubscribe }
+        }
+    }
+
+    var connectionCount: Int { state.withLock { $0.connections.count } }
+
+    func subscriptionCounts() -> [StreamName: Int] {
+        state.withLock { state in state.streams.mapValues { $0.subscribers.count } }
+    }
+
+    func brokerSubscribedStreams() -> Set<StreamName> {
+        state.withLock { state in Set(state.streams.filter { $0.value.broker == .subscribed }.map(\.key)) }
+    }
+}

@@ -1,0 +1,74 @@
+import Payloads
+import Synchronization
+
+/// Counters and gauges of one gateway process, rendered as Prometheus text at `/metrics`.
+///
+/// Plain atomics: the hot path adds to them without locks or allocation.
+public final class GatewayMetrics: Sendable {
+    let webSocketConnections = Atomic<Int>(0)
+    let sseConnections = Atomic<Int>(0)
+    let messagesRelayed = Atomic<Int>(0)
+    let deliveries = Atomic<Int>(0)
+    let bytesQueued = Atomic<Int>(0)
+    let slowClientDisconnects = Atomic<Int>(0)
+    let authFailures = Atomic<Int>(0)
+    let originRefusals = Atomic<Int>(0)
+    let connectionLimitRefusals = Atomic<Int>(0)
+    let tokenExpiries = Atomic<Int>(0)
+    let clientErrors = Atomic<Int>(0)
+    let rateLimited = Atomic<Int>(0)
+    let brokerGaps = Atomic<Int>(0)
+    let brokerResubscribes = Atomic<Int>(0)
+    let brokerErrors = Atomic<Int>(0)
+    let recoveredMessages = Atomic<Int>(0)
+    let resyncsRequired = Atomic<Int>(0)
+
+    public init() {}
+
+    static func add(_ counter: borrowing Atomic<Int>, _ value: Int = 1) {
+        counter.wrappingAdd(value, ordering: .relaxed)
+    }
+
+    /// The Prometheus text exposition (version 0.0.4).
+    func render(subscriptions: [StreamName: Int], brokerSubscribed: Set<StreamName>) -> String {
+        var out = ""
+        func metric(_ name: String, _ type: String, _ help: String, _ samples: [(labels: String, value: Int)]) {
+            out += "# HELP \(name) \(help)\n# TYPE \(name) \(type)\n"
+            for sample in samples {
+                out += sample.labels.isEmpty ? "\(name) \(sample.value)\n" : "\(name){\(sample.labels)} \(sample.value)\n"
+            }
+        }
+        func load(_ atomic: borrowing Atomic<Int>) -> Int { atomic.load(ordering: .relaxed) }
+        metric(
+            "gateway_connections", "gauge", "Open client connections.",
+            [("protocol=\"websocket\"", load(webSocketConnections)), ("protocol=\"sse\"", load(sseConnections))])
+        metric(
+            "gateway_subscriptions", "gauge", "Client subscriptions by stream.",
+            StreamName.allCases.map { ("stream=\"\($0.rawValue)\"", subscriptions[$0] ?? 0) })
+        metric(
+            "gateway_broker_subscribed", "gauge", "1 while the stream is subscribed in the broker.",
+            StreamName.allCases.map { ("stream=\"\($0.rawValue)\"", brokerSubscribed.contains($0) ? 1 : 0) })
+        metric("gateway_messages_relayed_total", "counter", "Broker messages relayed (each once).", [("", load(messagesRelayed))])
+        metric("gateway_deliveries_total", "counter", "Messages queued to client sockets.", [("", load(deliveries))])
+        metric("gateway_delivered_bytes_total", "counter", "Payload bytes queued to client sockets.", [("", load(bytesQueued))])
+        metric(
+            "gateway_slow_client_disconnects_total", "counter", "Clients cut because their outbound queue was full.",
+            [("", load(slowClientDisconnects))])
+        metric("gateway_auth_failures_total", "counter", "Connections refused for a missing or invalid token.", [("", load(authFailures))])
+        metric("gateway_origin_refusals_total", "counter", "Connections refused for their Origin.", [("", load(originRefusals))])
+        metric(
+            "gateway_connection_limit_refusals_total", "counter", "Connections refused at the connection limit.",
+            [("", load(connectionLimitRefusals))])
+        metric("gateway_token_expiries_total", "counter", "Connections closed when their token expired.", [("", load(tokenExpiries))])
+        metric("gateway_client_errors_total", "counter", "Error messages sent for bad client input.", [("", load(clientErrors))])
+        metric("gateway_rate_limited_total", "counter", "Inbound messages refused by the rate limit.", [("", load(rateLimited))])
+        metric("gateway_broker_gaps_total", "counter", "Gaps reported by the broker subscription.", [("", load(brokerGaps))])
+        metric(
+            "gateway_broker_resubscribes_total", "counter", "Streams resubscribed after silence (dead subscription).",
+            [("", load(brokerResubscribes))])
+        metric("gateway_broker_errors_total", "counter", "Failed broker calls.", [("", load(brokerErrors))])
+        metric("gateway_recovered_messages_total", "counter", "Messages read back from history after a gap.", [("", load(recoveredMessages))])
+        metric("gateway_resyncs_required_total", "counter", "Clients told to resync (resume point gone).", [("", load(resyncsRequired))])
+        return out
+    }
+}

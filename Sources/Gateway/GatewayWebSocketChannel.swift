@@ -1,0 +1,175 @@
+import HTTPTypes
+import Hummingbird
+import HummingbirdCore
+import HummingbirdWebSocket
+import Logging
+import NIOCore
+import NIOHTTP1
+import NIOHTTPTypes
+import NIOHTTPTypesHTTP1
+import NIOWebSocket
+import Synchronization
+@_spi(WSInternal) import WSCore
+
+/// What `shouldUpgrade` decided for one request: upgrade with a handler, or refuse with a status
+/// and a reason (hummingbird-websocket's own channel answers every refusal with 400; browsers and
+/// operators deserve 401, 403 and 503).
+enum GatewayUpgradeDecision: Sendable {
+    case upgrade(WebSocketDataHandler<GatewayWebSocketChannel.Context>)
+    case refuse(HTTPResponse.Status, reason: String)
+}
+
+/// HTTP/1.1 with a WebSocket upgrade, after hummingbird-websocket's `HTTP1WebSocketUpgradeChannel`
+/// (same pipeline, same `WebSocketHandler`), except that a refused upgrade answers with the
+/// status the gateway chose.
+struct GatewayWebSocketChannel: ServerChildChannel, HTTPChannelHandler {
+    typealias ShouldUpgrade = @Sendable (HTTPRequest, any Channel, Logger) async -> GatewayUpgradeDecision
+
+    enum UpgradeResult: Sendable {
+        case websocket(NIOAsyncChannel<WebSocketFrame, WebSocketFrame>, WebSocketDataHandler<Context>, Logger)
+        case notUpgraded(NIOAsyncChannel<HTTPRequestPart, HTTPResponsePart>)
+        case refused(NIOAsyncChannel<HTTPRequestPart, HTTPResponsePart>, HTTPResponse.Status, String, Logger)
+    }
+
+    struct Value: ServerChildChannelValue {
+        let upgradeResult: EventLoopFuture<UpgradeResult>
+        let channel: any Channel
+    }
+
+    struct Context: WebSocketContext {
+        let logger: Logger
+    }
+
+    /// The decision of `shouldUpgrade`, made off the event loop, read by the pipeline handlers.
+    private final class DecisionBox: Sendable {
+        let value = Mutex<GatewayUpgradeDecision?>(nil)
+    }
+
+    let responder: HTTPChannelHandler.Responder
+    let http1: HTTP1Channel.Configuration
+    let webSocket: WebSocketServerConfiguration
+    let shouldUpgrade: ShouldUpgrade
+
+    init(
+        responder: @escaping HTTPChannelHandler.Responder,
+        http1: HTTP1Channel.Configuration = .init(),
+        webSocket: WebSocketServerConfiguration,
+        shouldUpgrade: @escaping ShouldUpgrade
+    ) {
+        self.responder = responder
+        self.http1 = http1
+        self.webSocket = webSocket
+        self.shouldUpgrade = shouldUpgrade
+    }
+
+    func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<Value> {
+        channel.eventLoop.makeCompletedFuture {
+            let decision = DecisionBox()
+            let shouldUpgrade = self.shouldUpgrade
+            let upgrader = NIOTypedWebSocketServerUpgrader<UpgradeResult>(
+                maxFrameSize: webSocket.maxFrameSize,
+                shouldUpgrade: { channel, head in
+                    let promise = channel.eventLoop.makePromise(of: HTTPHeaders?.self)
+                    promise.completeWithTask {
+                        let request = try HTTPRequest(head, secure: false, splitCookie: false)
+                        let result = await shouldUpgrade(request, channel, logger)
+                        decision.value.withLock { $0 = result }
+                        if case .upgrade = result { return HTTPHeaders() }
+                        return nil
+                    }
+                    return promise.futureResult
+                },
+                upgradePipelineHandler: { channel, _ in
+                    channel.eventLoop.makeCompletedFuture {
+                        guard case .upgrade(let handler) = decision.value.withLock({ $0 }) else {
+                            throw ChannelError.inappropriateOperationForState
+                        }
+                        let asyncChannel = try NIOAsyncChannel<WebSocketFrame, WebSocketFrame>(
+                            wrappingChannelSynchronously: channel,
+                            configuration: .init(isOutboundHalfClosureEnabled: true)
+                        )
+                        return UpgradeResult.websocket(asyncChannel, handler, logger)
+                    }
+                }
+            )
+            let serverUpgradeConfiguration = NIOTypedHTTPServerUpgradeConfiguration(
+                upgraders: [upgrader],
+                notUpgradingCompletionHandler: { channel in
+                    channel.eventLoop.makeCompletedFuture {
+                        try channel.pipeline.syncOperations.addHandler(HTTP1ToHTTPServerCodec(secure: false))
+                        try channel.pipeline.syncOperations.addHandlers(self.http1.additionalChannelHandlers())
+                        try channel.pipeline.syncOperations.addHandler(
+                            HTTPConnectionStateHandler(idleTimeout: self.http1.idleTimeout.map { .init($0) }, logger: logger)
+                        )
+                        let asyncChannel = try NIOAsyncChannel<HTTPRequestPart, HTTPResponsePart>(
+                            wrappingChannelSynchronously: channel,
+                            configuration: .init(isOutboundHalfClosureEnabled: true)
+                        )
+                        if case .refuse(let status, let reason) = decision.value.withLock({ $0 }) {
+                            return UpgradeResult.refused(asyncChannel, status, reason, logger)
+                        }
+                        return UpgradeResult.notUpgraded(asyncChannel)
+                    }
+                }
+            )
+            var configuration = NIOUpgradableHTTPServerPipelineConfiguration<UpgradeResult>(
+                upgradeConfiguration: serverUpgradeConfiguration)
+            configuration.enablePipelining = false
+            configuration.enableErrorHandling = false
+            configuration.enableResponseHeaderValidation = false
+            let negotiated = try channel.pipeline.syncOperations.configureUpgradableHTTPServerPipeline(configuration: configuration)
+            return Value(upgradeResult: negotiated, channel: channel)
+        }
+    }
+
+    func handle(value: Value, logger: Logger) async {
+        do {
+            switch try await value.upgradeResult.get() {
+            case .notUpgraded(let http1):
+                await handleHTTP(asyncChannel: http1, logger: logger)
+            case .refused(let http1, let status, let reason, let logger):
+                await writeRefusal(asyncChannel: http1, status: status, reason: reason, logger: logger)
+            case .websocket(let asyncChannel, let handler, let logger):
+                do {
+                    _ = try await WebSocketHandler.handle(
+                        type: .server,
+                        configuration: .init(
+                            extensions: [],
+                            autoPing: webSocket.autoPing,
+                            closeTimeout: webSocket.closeTimeout,
+                            validateUTF8: webSocket.validateUTF8,
+                            maxFrameSize: webSocket.maxFrameSize
+                        ),
+                        asyncChannel: asyncChannel,
+                        context: Context(logger: logger),
+                        handler: handler
+                    )
+                } catch {
+                    logger.debug("WebSocket ended with an error", metadata: ["error": "\(error)"])
+                }
+            }
+        } catch {
+            logger.debug("Upgrade failed", metadata: ["error": "\(error)"])
+        }
+    }
+
+    private func writeRefusal(
+        asyncChannel: NIOAsyncChannel<HTTPRequestPart, HTTPResponsePart>, status: HTTPResponse.Status, reason: String, logger: Logger
+    ) async {
+        do {
+            try await asyncChannel.executeThenClose { _, outbound in
+                let body = ByteBuffer(string: reason + "\n")
+                let head = HTTPResponse(
+                    status: status,
+                    headerFields: [
+                        .connection: "close",
+                        .contentType: "text/plain; charset=utf-8",
+                        .contentLength: String(body.readableBytes),
+                    ])
+                try await outbound.write(contentsOf: [.head(head), .body(body), .end(nil)])
+            }
+        } catch {
+            logger.trace("Could not write the refusal", metadata: ["error": "\(error)"])
+        }
+    }
+}

@@ -1,0 +1,25 @@
+/// The browser origin check: no `Origin` header (not a browser) passes; an origin equal to the
+/// request's own `Host` passes; otherwise the origin must be in the allow list.
+struct OriginPolicy: Sendable {
+    let allowed: GatewayConfiguration.AllowedOrigins
+
+    func allows(origin: String?, host: String?) -> Bool {
+        guard let origin, !origin.isEmpty else { return true }
+        let normalized = origin.lowercased()
+        switch allowed.backing {
+        case .any:
+            return true
+        case .list(let list):
+            if list.contains(normalized) { return true }
+            guard let host = host?.lowercased(), let schemeEnd = normalized.range(of: "://") else { return false }
+            return normalized[schemeEnd.upperBound...] == host
+        }
+    }
+
+    /// The `Access-Control-Allow-Origin` value for an allowed browser request.
+    func allowOriginHeader(for origin: String?) -> String? {
+        guard let origin, !origin.isEmpty else { return nil }
+        if case .any = allowed.backing { return "*" }
+        return origin
+    }
+}

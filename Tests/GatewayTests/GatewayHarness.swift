@@ -1,0 +1,233 @@
+import Bus
+import Foundation
+import Gateway
+import JWTKit
+import Logging
+import NIOCore
+import Payloads
+import ServiceLifecycle
+import Synchronization
+import Testing
+
+/// A gateway on 127.0.0.1 (a free port) over an `InProcessBus` the test publishes to.
+struct RunningGateway: Sendable {
+    let port: Int
+    let bus: InProcessBus
+    let metrics: GatewayMetrics
+    static let token = "test-publisher"
+
+    var webSocketURL: String { "ws://127.0.0.1:\(port)/ws" }
+
+    struct Sample: Codable, Sendable {
+        var seq: Int
+        var pad: String
+    }
+
+    /// Publishes `count` envelopes on `stream`; returns their ids in order.
+    @discardableResult
+    func publish(_ count: Int, to stream: StreamName = .metrics, padding: Int = 0, type: String? = nil) async throws -> [BusMessageID] {
+        var ids: [BusMessageID] = []
+        let pad = String(repeating: "p", count: padding)
+        for index in 0..<count {
+            let envelope = Envelope(
+                stream: stream, type: type ?? stream.dataType, epoch: 1, timestamp: Date(), account: "123456789012",
+                region: "eu-west-1", data: Sample(seq: index, pad: pad))
+            guard case .published(let id) = try await bus.publish(try EncodedEnvelope(envelope), to: stream, cursor: nil, token: Self.token)
+            else {
+                throw HarnessError(message: "publish fenced")
+            }
+            ids.append(id)
+        }
+        return ids
+    }
+
+    func listeners(_ stream: StreamName = .metrics) async throws -> Int {
+        try await bus.listenerCounts(of: [stream])[stream] ?? 0
+    }
+
+    /// Waits (at most 10 s) until `condition` holds.
+    func eventually(_ what: String, _ condition: @Sendable () async throws -> Bool) async throws {
+        let deadline = ContinuousClock.now.advanced(by: .seconds(10))
+        while ContinuousClock.now < deadline {
+            if try await condition() { return }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        throw HarnessError(message: "timed out waiting for \(what)")
+    }
+
+    /// GET over plain HTTP with curl: (status, body).
+    func get(_ path: String, headers: [String] = []) async throws -> (status: Int, body: String) {
+        var arguments = ["-s", "--max-time", "5", "-o", "-", "-w", "\n%{http_code}"]
+        for header in headers { arguments += ["-H", header] }
+        arguments.append("http://127.0.0.1:\(port)\(path)")
+        let output = try await runProcess("/usr/bin/curl", arguments)
+        var lines = output.split(separator: "\n", omittingEmptySubsequences: false)
+        let status = Int(lines.popLast() ?? "") ?? 0
+        return (status, lines.joined(separator: "\n"))
+    }
+
+    func metric(_ name: String) async throws -> Int {
+        let (_, body) = try await get("/metrics")
+        for line in body.split(separator: "\n") where line.hasPrefix(name + " ") || line.hasPrefix(name + "{") {
+            return Int(line.split(separator: " ").last ?? "") ?? 0
+        }
+        return 0
+    }
+}
+
+struct HarnessError: Error, CustomStringConvertible {
+    var message: String
+    var description: String { message }
+}
+
+/// Runs `body` against a gateway started for it, then stops the gateway.
+func withGateway(
+    _ configuration: GatewayConfiguration = GatewayConfiguration(auth: .init(mode: .anonymous)),
+    bus busConfiguration: InProcessBus.Configuration = .init(),
+    now: @escaping @Sendable () -> Date = { Date() },
+    _ body: @Sendable (RunningGateway) async throws -> Void
+) async throws {
+    var configuration = configuration
+    configuration.host = "127.0.0.1"
+    configuration.port = 0
+    let bus = InProcessBus(configuration: busConfiguration)
+    let subscriber = bus.makeSubscriber()
+    defer { subscriber.close() }
+    let metrics = GatewayMetrics()
+    var logger = Logger(label: "gateway-test")
+    logger.logLevel = .warning
+    let (ports, portContinuation) = AsyncStream<Int>.makeStream()
+    let gateway = Gateway(
+        bus: subscriber, configuration: configuration, metrics: metrics, logger: logger, now: now,
+        onListening: { portContinuation.yield($0) })
+    _ = try await bus.acquireLease(token: RunningGateway.token, ttl: .seconds(3600))
+    try await withThrowingTaskGroup(of: Void.self) { group in
+        group.addTask { try await gateway.run() }
+        var iterator = ports.makeAsyncIterator()
+        guard let port = await iterator.next() else { throw HarnessError(message: "gateway did not start") }
+        defer { group.cancelAll() }
+        try await body(RunningGateway(port: port, bus: bus, metrics: metrics))
+    }
+}
+
+/// Runs a program to its end (bounded by the program's own time limits) and returns its stdout.
+func runProcess(_ path: String, _ arguments: [String]) async throws -> String {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: path)
+    process.arguments = arguments
+    let output = FileManager.default.temporaryDirectory.appendingPathComponent("gw-\(UUID().uuidString).out")
+    _ = FileManager.default.createFile(atPath: output.path, contents: nil)
+    let handle = try FileHandle(forWritingTo: output)
+    process.standardOutput = handle
+    process.standardError = FileHandle.nullDevice
+    try process.run()
+    while process.isRunning { try await Task.sleep(for: .milliseconds(20)) }
+    try handle.close()
+    defer { try? FileManager.default.removeItem(at: output) }
+    return (try? String(contentsOf: output, encoding: .utf8)) ?? ""
+}
+
+/// A Python client script running beside the test; its JSON lines are read as they come.
+final class ScriptedClient: @unchecked Sendable {
+    // @unchecked: `process` and `output` are set once in init and only read after; Process is
+    // thread-safe for isRunning/terminate.
+    let process = Process()
+    let output: URL
+    let input = Pipe()
+
+    init(_ script: String, _ arguments: [String]) throws {
+        guard let url = Bundle.module.url(forResource: script, withExtension: "py", subdirectory: "Scripts") else {
+            throw HarnessError(message: "missing script \(script)")
+        }
+        output = FileManager.default.temporaryDirectory.appendingPathComponent("gw-\(UUID().uuidString).jsonl")
+        _ = FileManager.default.createFile(atPath: output.path, contents: nil)
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", url.path] + arguments
+        process.standardOutput = try FileHandle(forWritingTo: output)
+        process.standardError = FileHandle.nullDevice
+        process.standardInput = input
+        try process.run()
+    }
+
+    deinit {
+        if process.isRunning { process.terminate() }
+        try? FileManager.default.removeItem(at: output)
+    }
+
+    func lines() -> [[String: Any]] {
+        let text = (try? String(contentsOf: output, encoding: .utf8)) ?? ""
+        return text.split(separator: "\n").compactMap {
+            try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]
+        }
+    }
+
+    /// The first line for which `predicate` holds, waiting at most `timeout`.
+    func waitFor(_ what: String, timeout: Duration = .seconds(15), _ predicate: ([String: Any]) -> Bool) async throws -> [String: Any] {
+        let deadline = ContinuousClock.now.advanced(by: timeout)
+        while ContinuousClock.now < deadline {
+            if let line = lines().first(where: predicate) { return line }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        throw HarnessError(message: "client never printed \(what); got \(lines())")
+    }
+
+    /// The received texts, in order.
+    func received() -> [String] { lines().compactMap { $0["recv"] as? String } }
+
+    func waitForExit(timeout: Duration = .seconds(40)) async throws {
+        let deadline = ContinuousClock.now.advanced(by: timeout)
+        while process.isRunning, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
+        if process.isRunning {
+            process.terminate()
+            throw HarnessError(message: "client did not finish; got \(lines())")
+        }
+    }
+
+    func release() { input.fileHandleForWriting.write(Data("go\n".utf8)) }
+}
+
+/// JWTs for the tests.
+struct TestClaims: JWTPayload {
+    var exp: ExpirationClaim?
+    var nbf: NotBeforeClaim?
+    var streams: [String]?
+    func verify(using algorithm: some JWTAlgorithm) async throws {}
+}
+
+let testSecret = "0123456789abcdef0123456789abcdef-test-secret"
+
+func hs256Token(streams: [String]?, expiresIn: TimeInterval? = 600, secret: String = testSecret, notBefore: Date? = nil) async throws -> String {
+    let keys = JWTKeyCollection()
+    await keys.add(hmac: HMACKey(from: secret), digestAlgorithm: .sha256)
+    return try await keys.sign(
+        TestClaims(
+            exp: expiresIn.map { ExpirationClaim(value: Date().addingTimeInterval($0)) },
+            nbf: notBefore.map { NotBeforeClaim(value: $0) }, streams: streams))
+}
+
+/// Starts a gateway in a `ServiceGroup`, connects a subscribed client, triggers graceful
+/// shutdown and returns the client once the gateway has stopped.
+func withGatewayShutdown() async throws -> ScriptedClient {
+    let bus = InProcessBus()
+    let subscriber = bus.makeSubscriber()
+    defer { subscriber.close() }
+    var logger = Logger(label: "gateway-test")
+    logger.logLevel = .warning
+    let (ports, portContinuation) = AsyncStream<Int>.makeStream()
+    let gateway = Gateway(
+        bus: subscriber, configuration: GatewayConfiguration(host: "127.0.0.1", port: 0, auth: .init(mode: .anonymous)),
+        logger: logger, onListening: { portContinuation.yield($0) })
+    let group = ServiceGroup(services: [gateway], gracefulShutdownSignals: [], cancellationSignals: [], logger: logger)
+    return try await withThrowingTaskGroup(of: Void.self) { tasks in
+        tasks.addTask { try await group.run() }
+        var iterator = ports.makeAsyncIterator()
+        guard let port = await iterator.next() else { throw HarnessError(message: "gateway did not start") }
+        let client = try ScriptedClient(
+            "ws_client", ["ws://127.0.0.1:\(port)/ws", "send:{\"op\":\"subscribe\",\"stream\":\"aws-metrics\"}", "until:subscribed", "wait-close"])
+        _ = try await client.waitFor("subscribed") { ($0["recv"] as? String)?.contains("subscribed") == true }
+        await group.triggerGracefulShutdown()
+        try await tasks.next()
+        try await client.waitForExit()
+        return client
+    }
+}

@@ -1,0 +1,80 @@
+import Bus
+import Foundation
+import Gateway
+import Payloads
+import Testing
+
+/// SSE with curl on 127.0.0.1.
+@Suite(.serialized)
+struct ServerSentEventsTests {
+    /// Parses `id:`/`event:`/`data:` blocks.
+    static func events(_ text: String) -> [(id: String?, event: String?, data: String)] {
+        text.components(separatedBy: "\n\n").compactMap { block in
+            var id: String?
+            var event: String?
+            var data: [String] = []
+            for line in block.split(separator: "\n") {
+                if line.hasPrefix("id: ") { id = String(line.dropFirst(4)) }
+                if line.hasPrefix("event: ") { event = String(line.dropFirst(7)) }
+                if line.hasPrefix("data: ") { data.append(String(line.dropFirst(6))) }
+            }
+            return data.isEmpty ? nil : (id, event, data.joined(separator: "\n"))
+        }
+    }
+
+    @Test func resumesWithLastEventIDThenRelaysLiveWithHeartbeats() async throws {
+        var configuration = GatewayConfiguration(auth: .init(mode: .anonymous))
+        configuration.sseHeartbeatInterval = .milliseconds(500)
+        try await withGateway(configuration) { gateway in
+            // aws-costs has an entry before the resume id: nothing to resume there.
+            try await gateway.publish(1, to: .costs)
+            let before = try await gateway.publish(5)
+            async let output = runProcess(
+                "/usr/bin/curl",
+                ["-sN", "--max-time", "4", "-H", "Last-Event-ID: \(before[1])", "http://127.0.0.1:\(gateway.port)/events?streams=aws-metrics,aws-costs"])
+            try await gateway.eventually("SSE subscribed") {
+                let metrics = try await gateway.metric("gateway_subscriptions{stream=\"aws-metrics\"}")
+                let costs = try await gateway.metric("gateway_subscriptions{stream=\"aws-costs\"}")
+                return metrics == 1 && costs == 1
+            }
+            let live = try await gateway.publish(3)
+            let costs = try await gateway.publish(1, to: .costs)
+            let text = try await output
+            let events = Self.events(text)
+            let metrics = events.filter { $0.event == "aws-metrics" }
+            #expect(metrics.map(\.id) == (Array(before[2...]) + live).map(\.description))
+            let history = try await gateway.bus.makeSubscriber().history(of: .metrics, after: before[1], limit: 100)
+            #expect(metrics.map(\.data) == history.map { String(buffer: $0.envelope) })
+            // One Last-Event-ID serves every stream of the request (ids are time-ordered across streams).
+            #expect(events.filter { $0.event == "aws-costs" }.map(\.id) == costs.map(\.description))
+            #expect(text.contains(": heartbeat"))
+            #expect(text.hasPrefix(": connected"))
+        }
+    }
+
+    @Test func snapshotWithoutResumeAndBadRequests() async throws {
+        try await withGateway { gateway in
+            let ids = try await gateway.publish(3)
+            let text = try await runProcess("/usr/bin/curl", ["-sN", "--max-time", "2", "http://127.0.0.1:\(gateway.port)/events?streams=aws-metrics"])
+            #expect(Self.events(text).map(\.id) == [ids[2].description])
+            #expect(try await gateway.get("/events?streams=aws-nothing").status == 400)
+            #expect(try await gateway.get("/events").status == 400)
+            #expect(try await gateway.get("/events?streams=aws-metrics&since=yesterday").status == 400)
+        }
+    }
+
+    @Test func healthReadyAndMetrics() async throws {
+        try await withGateway { gateway in
+            #expect(try await gateway.get("/health").status == 200)
+            try await gateway.eventually("ready") { try await gateway.get("/ready").status == 200 }
+            let (status, body) = try await gateway.get("/metrics")
+            #expect(status == 200)
+            for name in ["gateway_connections", "gateway_subscriptions", "gateway_messages_relayed_total", "gateway_delivered_bytes_total",
+                "gateway_slow_client_disconnects_total", "gateway_auth_failures_total", "gateway_broker_gaps_total",
+                "gateway_broker_resubscribes_total"]
+            {
+                #expect(body.contains("# TYPE \(name) "), "\(name)")
+            }
+        }
+    }
+}

@@ -1,0 +1,80 @@
+import Bus
+import Foundation
+import NIOCore
+import Payloads
+import Testing
+
+@testable import Gateway
+
+/// Pure pieces: client message parsing, prepared buffers, control messages, configuration.
+struct UnitTests {
+    @Test func parsesClientMessages() throws {
+        #expect(try ClientMessage.parse(ByteBuffer(string: "{\"op\":\"ping\"}")).get() == .ping)
+        #expect(
+            try ClientMessage.parse(ByteBuffer(string: "{\"op\":\"subscribe\",\"stream\":\"aws-logs\",\"since\":\"5-1\"}")).get()
+                == .subscribe(.logs, since: BusMessageID(milliseconds: 5, sequence: 1)))
+        #expect(try ClientMessage.parse(ByteBuffer(string: "{\"op\":\"unsubscribe\",\"stream\":\"aws-costs\"}")).get() == .unsubscribe(.costs))
+        #expect(ClientMessage.parse(ByteBuffer(string: "[1]")) == .failure(.badJSON))
+        #expect(ClientMessage.parse(ByteBuffer(string: "{\"op\":\"x\"}")) == .failure(.unknownOp("x")))
+        #expect(ClientMessage.parse(ByteBuffer(string: "{\"op\":\"subscribe\",\"stream\":\"nope\"}")) == .failure(.unknownStream("nope")))
+    }
+
+    @Test func preparedMessageSharesTheEnvelopeAndBuildsOneSSEEvent() {
+        let envelope = ByteBuffer(string: "{\"v\":1,\"id\":\"7-0\"}")
+        let message = BusMessage(stream: .metrics, id: BusMessageID(milliseconds: 7, sequence: 0), envelope: envelope)
+        let prepared = PreparedMessage(message)
+        #expect(prepared.webSocketPayload == envelope)
+        #expect(String(buffer: prepared.sseEvent) == "id: 7-0\nevent: aws-metrics\ndata: {\"v\":1,\"id\":\"7-0\"}\n\n")
+        let multiline = PreparedMessage.sseEvent(id: nil, event: "e", data: ByteBuffer(string: "a\nb"))
+        #expect(String(buffer: multiline) == "event: e\ndata: a\ndata: b\n\n")
+    }
+
+    @Test func controlMessagesSpliceTheSnapshotBytes() {
+        let snapshot = ByteBuffer(string: "{\"v\":1,\"data\":{\"x\":[1,2]}}")
+        #expect(
+            String(buffer: ControlMessage.subscribed(.health, snapshot: snapshot))
+                == "{\"op\":\"subscribed\",\"stream\":\"aws-health\",\"snapshot\":{\"v\":1,\"data\":{\"x\":[1,2]}}}")
+        #expect(String(buffer: ControlMessage.subscribed(.health, snapshot: nil)) == "{\"op\":\"subscribed\",\"stream\":\"aws-health\",\"snapshot\":null}")
+        let error = String(buffer: ControlMessage.error(.unknownOp("a\"b\n")))
+        let object = try? JSONSerialization.jsonObject(with: Data(error.utf8)) as? [String: String]
+        #expect(object?["code"] == "unknown-op")
+    }
+
+    @Test func originPolicy() {
+        let policy = OriginPolicy(allowed: .list(["https://app.example.com"]))
+        #expect(policy.allows(origin: nil, host: "gw:8080"))
+        #expect(policy.allows(origin: "https://APP.example.com", host: "gw:8080"))
+        #expect(policy.allows(origin: "http://gw:8080", host: "gw:8080"))
+        #expect(!policy.allows(origin: "https://evil.example.com", host: "gw:8080"))
+        #expect(OriginPolicy(allowed: .any).allowOriginHeader(for: "https://x") == "*")
+    }
+
+    @Test func configurationFromEnvironment() throws {
+        let configuration = try GatewayConfiguration.fromEnvironment(
+            [
+                "GATEWAY_JWT_SECRET": String(repeating: "s", count: 40), "GATEWAY_ALLOWED_ORIGINS": "https://a.example, https://b.example",
+                "GATEWAY_QUEUE_MESSAGES": "100", "GATEWAY_HEARTBEAT_INTERVAL_SECONDS": "5",
+            ], allowAnonymous: false, readFile: { _ in "" })
+        #expect(configuration.limits.maxQueuedMessages == 100)
+        #expect(configuration.brokerHeartbeatInterval == .seconds(5))
+        #expect(!configuration.auth.mode.isAnonymous)
+        #expect(OriginPolicy(allowed: configuration.allowedOrigins).allows(origin: "https://b.example", host: nil))
+        #expect(throws: GatewayError.self) {
+            try GatewayConfiguration.fromEnvironment(["GATEWAY_MAX_CONNECTIONS": "many"], allowAnonymous: true, readFile: { _ in "" })
+        }
+        let anonymous = try GatewayConfiguration.fromEnvironment([:], allowAnonymous: true, readFile: { _ in "" })
+        #expect(anonymous.auth.mode.isAnonymous)
+        #expect(anonymous.port == 8080 && anonymous.host == "0.0.0.0")
+    }
+
+    @Test func rateLimiterAllowsBurstsThenRefuses() {
+        let clock = ContinuousClock()
+        let start = clock.now
+        var limiter = InboundRateLimiter(messagesPerSecond: 5, now: start)
+        var allowed = 0
+        for _ in 0..<20 where limiter.allow(at: start) { allowed += 1 }
+        #expect(allowed == 10)
+        let refilled = limiter.allow(at: start.advanced(by: .seconds(1)))
+        #expect(refilled)
+    }
+}
