@@ -65,7 +65,7 @@ public struct CostsCollector: Collector {
         }
         let cost = Self.cost(before: before, after: costExplorer.usage.snapshot)
         let encoder = JSONEncoder()
-        encoder.outputFormatting = [.withoutEscapingSlashes]
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         return [
             CollectedBatch(
                 type: stream.dataType, data: Array(try encoder.encode(data)),

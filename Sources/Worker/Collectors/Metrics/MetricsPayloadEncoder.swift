@@ -10,7 +10,7 @@ enum MetricsPayloadEncoder {
 
     static func encode(_ series: [MetricSeries], maxBytes: Int) throws -> [[UInt8]] {
         let encoder = JSONEncoder()
-        encoder.outputFormatting = [.withoutEscapingSlashes]
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         let whole = try encoder.encode(MetricsData(series: series))
         guard whole.count > maxBytes, series.count > 1 else { return [Array(whole)] }
 
