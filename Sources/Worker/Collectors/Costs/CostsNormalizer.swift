@@ -50,7 +50,9 @@ enum CostsNormalizer {
         return result
     }
 
+    /// The nearest `Double` to the exact decimal sum: parsed from its decimal text, because
+    /// `NSDecimalNumber.doubleValue` is off in the last bits on Linux (0.42 → 0.42000000000000004).
     static func double(_ decimal: Decimal) -> Double {
-        NSDecimalNumber(decimal: decimal).doubleValue
+        Double(decimal.description) ?? NSDecimalNumber(decimal: decimal).doubleValue
     }
 }
