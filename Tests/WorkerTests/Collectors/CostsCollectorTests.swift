@@ -4,6 +4,7 @@ import AWSServices
 import Foundation
 import Payloads
 import Testing
+
 @testable import Worker
 
 /// The costs collector against Cost Explorer answers replayed on 127.0.0.1 through the real
@@ -21,10 +22,13 @@ import Testing
         return try JSONDecoder().decode(CostsData.self, from: Data(batch.data))
     }
 
-    static let serviceRequest = #"{"Granularity":"DAILY","Metrics":["UnblendedCost"],"GroupBy":[{"Type":"DIMENSION","Key":"SERVICE"}]}"#
+    static let serviceRequest =
+        #"{"Granularity":"DAILY","Metrics":["UnblendedCost"],"GroupBy":[{"Type":"DIMENSION","Key":"SERVICE"}]}"#
     static let forecastRequest = #"{"Metric":"UNBLENDED_COST","Granularity":"MONTHLY"}"#
 
-    static func page(_ results: String, groupBy: String = #"{"Type":"DIMENSION","Key":"SERVICE"}"#, token: String? = nil) -> String {
+    static func page(_ results: String, groupBy: String = #"{"Type":"DIMENSION","Key":"SERVICE"}"#, token: String? = nil)
+        -> String
+    {
         let next = token.map { #","NextPageToken":"\#($0)""# } ?? ""
         return #"{"GroupDefinitions":[\#(groupBy)],"ResultsByTime":[\#(results)]\#(next)}"#
     }
@@ -72,7 +76,8 @@ import Testing
         func group(_ key: String, _ amount: String) -> String {
             #"{"Keys":["\#(key)"],"Metrics":{"AmortizedCost":{"Amount":"\#(amount)","Unit":"USD"}}}"#
         }
-        let results = #"{"TimePeriod":{"Start":"2026-11-01","End":"2026-11-02"},"Total":{},"Groups":["#
+        let results =
+            #"{"TimePeriod":{"Start":"2026-11-01","End":"2026-11-02"},"Total":{},"Groups":["#
             + [group("Team$web", "3"), group("Team$", "5"), group("Team$data", "1.5")].joined(separator: ",")
             + #"],"Estimated":true}"#
         let captures = [
@@ -104,7 +109,8 @@ import Testing
     }
 
     @Test func aForecastFailureKeepsTheMonthToDate() async throws {
-        let results = #"{"TimePeriod":{"Start":"2026-11-01","End":"2026-11-02"},"Total":{},"Groups":["#
+        let results =
+            #"{"TimePeriod":{"Start":"2026-11-01","End":"2026-11-02"},"Total":{},"Groups":["#
             + #"{"Keys":["AWS Lambda"],"Metrics":{"UnblendedCost":{"Amount":"0.42","Unit":"USD"}}}],"Estimated":true}"#
         let captures = [
             CollectorFixtures.costExplorer(
@@ -112,7 +118,8 @@ import Testing
                 response: Self.page(results)),
             CollectorFixtures.costExplorer(
                 "0002-ce-GetCostForecast.json", operation: "GetCostForecast", request: Self.forecastRequest,
-                response: #"{"__type":"DataUnavailableException","Message":"Insufficient amount of historical data to generate forecast."}"#,
+                response:
+                    #"{"__type":"DataUnavailableException","Message":"Insufficient amount of historical data to generate forecast."}"#,
                 status: 400),
         ]
         let batches = try await CollectorFixtures.withReplay(captures, configure: { $0.exhaustion = .notFound }) { client in
@@ -179,7 +186,8 @@ import Testing
         let captures = [
             CollectorFixtures.costExplorer(
                 "0001-ce-GetCostAndUsage.json", operation: "GetCostAndUsage", request: Self.serviceRequest,
-                response: #"{"__type":"AccessDeniedException","Message":"User is not authorized to perform: ce:GetCostAndUsage"}"#,
+                response:
+                    #"{"__type":"AccessDeniedException","Message":"User is not authorized to perform: ce:GetCostAndUsage"}"#,
                 status: 400)
         ]
         await #expect {

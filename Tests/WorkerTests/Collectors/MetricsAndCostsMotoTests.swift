@@ -2,8 +2,8 @@ import AWSCore
 import AWSServices
 import Foundation
 import Payloads
-import Testing
 import TestSupport
+import Testing
 import Worker
 
 /// Both collectors against the PyPI moto server on 127.0.0.1, seeded by the test: CloudWatch

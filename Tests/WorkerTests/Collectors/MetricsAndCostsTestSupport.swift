@@ -4,8 +4,8 @@ import Foundation
 import Logging
 import Payloads
 import Synchronization
-import Testing
 import TestSupport
+import Testing
 import Worker
 
 /// Shared by the metrics and costs collector tests: AWS clients over libcurl to loopback servers,

@@ -4,6 +4,7 @@ import AWSServices
 import Foundation
 import Payloads
 import Testing
+
 @testable import Worker
 
 /// The metrics collector against captured CloudWatch answers, replayed on 127.0.0.1 through
@@ -71,7 +72,8 @@ import Testing
         let empty = CollectorFixtures.cloudWatch(
             "0001-monitoring-ListMetrics.json",
             request: "Action=ListMetrics&Version=2010-08-01&Namespace=AWS%2FEC2&RecentlyActive=PT3H",
-            response: #"<ListMetricsResponse xmlns="http://monitoring.amazonaws.com/doc/2010-08-01/"><ListMetricsResult><Metrics/></ListMetricsResult></ListMetricsResponse>"#
+            response:
+                #"<ListMetricsResponse xmlns="http://monitoring.amazonaws.com/doc/2010-08-01/"><ListMetricsResult><Metrics/></ListMetricsResult></ListMetricsResponse>"#
         )
         let batches = try await CollectorFixtures.withReplay([empty], configure: { $0.exhaustion = .notFound }) { client in
             let collector = try Self.collector(client, settings: Self.ec2Discovery)

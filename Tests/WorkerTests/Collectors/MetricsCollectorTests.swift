@@ -3,8 +3,9 @@ import AWSServices
 import Foundation
 import Payloads
 import Synchronization
-import Testing
 import TestSupport
+import Testing
+
 @testable import Worker
 
 /// The metrics collector against a fake CloudWatch on 127.0.0.1 (the real client over libcurl):
@@ -21,7 +22,8 @@ import TestSupport
 
     static func cpu(_ instance: String) -> CloudWatchMetric {
         CloudWatchMetric(
-            namespace: "AWS/EC2", metricName: "CPUUtilization", dimensions: [CloudWatchDimension(name: "InstanceId", value: instance)])
+            namespace: "AWS/EC2", metricName: "CPUUtilization",
+            dimensions: [CloudWatchDimension(name: "InstanceId", value: instance)])
     }
 
     /// Runs `body` with a collector over a fake CloudWatch.
@@ -76,7 +78,9 @@ import TestSupport
     /// settled 10:05 (55, not partial) and the new partial 10:10.
     @Test func partialPointIsPublishedAgainOnceSettled() async throws {
         var settings = MetricsSettings()
-        settings.metrics = [MetricsSettings.Metric(namespace: "AWS/EC2", name: "CPUUtilization", dimensions: ["InstanceId": "i-1"])]
+        settings.metrics = [
+            MetricsSettings.Metric(namespace: "AWS/EC2", name: "CPUUtilization", dimensions: ["InstanceId": "i-1"])
+        ]
         settings.windowPeriods = 3
         let clock = CollectorTestClock(try CollectorFixtures.date("2026-11-27T10:07:30Z"))
         let values = Mutex<[String: Double]>([
@@ -124,7 +128,8 @@ import TestSupport
         let metrics = [
             Self.cpu("i-1"),
             CloudWatchMetric(
-                namespace: "AWS/Lambda", metricName: "Invocations", dimensions: [CloudWatchDimension(name: "FunctionName", value: "orders")]),
+                namespace: "AWS/Lambda", metricName: "Invocations",
+                dimensions: [CloudWatchDimension(name: "FunctionName", value: "orders")]),
             CloudWatchMetric(
                 namespace: "AWS/SQS", metricName: "ApproximateNumberOfMessagesVisible",
                 dimensions: [CloudWatchDimension(name: "QueueName", value: "jobs")]),
@@ -204,7 +209,8 @@ import TestSupport
     @Test func largePayloadsAreSplitIntoValidBatches() async throws {
         var settings = MetricsSettings()
         settings.metrics = (0..<60).map {
-            MetricsSettings.Metric(namespace: "AWS/EC2", name: "NetworkIn", dimensions: ["InstanceId": "i-\($0)"], statistic: "Sum")
+            MetricsSettings.Metric(
+                namespace: "AWS/EC2", name: "NetworkIn", dimensions: ["InstanceId": "i-\($0)"], statistic: "Sum")
         }
         let clock = CollectorTestClock(try CollectorFixtures.date("2026-11-27T10:07:30Z"))
         let fake = MetricsFakeCloudWatch { _, start, end in
@@ -219,7 +225,9 @@ import TestSupport
             #expect(batches.allSatisfy { $0.cursor == ["lastPoll": "2026-11-27T10:07:30.000Z"] })
             #expect(batches.map(\.cost.calls) == [1] + Array(repeating: 0, count: batches.count - 1))
             let series = try batches.flatMap { try Self.decode($0).series }
-            #expect(series.map(\.id) == settings.metrics.map { "AWS/EC2|NetworkIn|InstanceId=\($0.dimensions["InstanceId"] ?? "")|Sum|300" })
+            #expect(
+                series.map(\.id)
+                    == settings.metrics.map { "AWS/EC2|NetworkIn|InstanceId=\($0.dimensions["InstanceId"] ?? "")|Sum|300" })
             #expect(series.allSatisfy { $0.points.count == 12 && $0.latest?.partial == true && $0.unit == "Bytes" })
             try CollectorFixtures.expectValid(batches, schema: "aws-metrics")
         }

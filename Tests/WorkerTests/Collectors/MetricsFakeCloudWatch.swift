@@ -84,7 +84,8 @@ final class MetricsFakeCloudWatch: Sendable {
 
     private func getMetricData(_ fields: [String: String]) -> ScriptedResponse {
         guard let start = fields["StartTime"].flatMap(Self.parseTime), let end = fields["EndTime"].flatMap(Self.parseTime) else {
-            return .respond(status: 400, headers: [("Content-Type", "text/xml")], body: Self.error("InvalidParameterValue", "time"))
+            return .respond(
+                status: 400, headers: [("Content-Type", "text/xml")], body: Self.error("InvalidParameterValue", "time"))
         }
         var queries: [Query] = []
         var index = 1

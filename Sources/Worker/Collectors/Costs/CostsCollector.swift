@@ -84,7 +84,8 @@ public struct CostsCollector: Collector {
                 GetCostForecastInput(
                     timePeriod: CostExplorerDateInterval(start: tomorrow, end: endOfMonth),
                     metric: CostsNormalizer.forecastMetric(settings.metric), granularity: .monthly))
-            let rest = output.total?.doubleAmount
+            let rest =
+                output.total?.doubleAmount
                 ?? output.forecastResultsByTime.compactMap { $0.meanValue.flatMap(Double.init) }.reduce(0, +)
             return CostsData.Forecast(
                 amount: monthToDate + rest, start: firstOfMonth.description, end: endOfMonth.description)

@@ -30,7 +30,8 @@ enum CostsNormalizer {
             }
             total += dayAmount
             days.append(
-                CostsData.Day(date: result.timePeriod.start.description, amount: double(dayAmount), estimated: result.isEstimated))
+                CostsData.Day(date: result.timePeriod.start.description, amount: double(dayAmount), estimated: result.isEstimated)
+            )
         }
         let groups = byGroup.map { CostsData.Group(key: $0.key, amount: double($0.value)) }
             .sorted { $0.amount != $1.amount ? $0.amount > $1.amount : $0.key < $1.key }
