@@ -48,7 +48,7 @@ import Testing
         #expect(data.start == "2026-11-01")
         #expect(data.end == "2026-11-28")
         #expect(data.currency == "USD")
-        #expect(abs(data.total - 27.0000001) < 1e-9)
+        #expect(data.total == 27.0000001)
         #expect(data.estimated)
         #expect(
             data.byDay == [
@@ -64,7 +64,7 @@ import Testing
                 CostsData.Group(key: "Amazon Simple Storage Service", amount: 0.0000001),
             ])
         let forecast = try #require(data.forecast)
-        #expect(abs(forecast.amount - 57.5000001) < 1e-9)
+        #expect(forecast.amount == 57.5000001)
         #expect(forecast.start == "2026-11-01")
         #expect(forecast.end == "2026-12-01")
         try CollectorFixtures.expectValid(batches, schema: "aws-costs")

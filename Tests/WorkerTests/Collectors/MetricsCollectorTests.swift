@@ -71,6 +71,7 @@ import Testing
             #expect(fake.requests(of: "GetMetricData") == 6)
             #expect(second.first?.cost.calls == 3)
             #expect(second.first?.cursor == ["lastPoll": "2026-11-27T10:12:30.000Z"])
+            try CollectorFixtures.expectValid(second, schema: "aws-metrics")
         }
     }
 
@@ -161,7 +162,7 @@ import Testing
             #expect(try Self.decode(second).series.map(\.id) == series.map(\.id))
 
             clock.advance(by: 60)
-            _ = try await collector.collect(from: [:])
+            let third = try await collector.collect(from: [:])
             #expect(fake.requests(of: "ListMetrics") == 2 * namespaces, "after 15 minutes discovery runs again")
 
             fake.isListFailing = true
@@ -169,7 +170,7 @@ import Testing
             let afterFailure = try await collector.collect(from: [:])
             #expect(fake.requests(of: "ListMetrics") == 2 * namespaces + 1)
             #expect(try Self.decode(afterFailure).series.map(\.id) == series.map(\.id))
-            try CollectorFixtures.expectValid(first + second + afterFailure, schema: "aws-metrics")
+            try CollectorFixtures.expectValid(first + second + third + afterFailure, schema: "aws-metrics")
         }
     }
 
@@ -241,5 +242,37 @@ import Testing
         let mixed = try #require(MetricsWindow(periods: [60, 300], windowPeriods: 2, now: now))
         #expect(mixed.start == (try CollectorFixtures.date("2026-11-27T10:00:00Z")))
         #expect(mixed.end == (try CollectorFixtures.date("2026-11-27T10:10:00Z")))
+    }
+
+    @Test func pointsAreAlignedDedupedAndTrimmedToTheWindow() throws {
+        let now = try CollectorFixtures.date("2026-11-27T10:07:30Z")
+        let points = MetricsWindow.points(
+            timestamps: [
+                try CollectorFixtures.date("2026-11-27T10:06:10Z"),
+                try CollectorFixtures.date("2026-11-27T09:00:00Z"),
+                try CollectorFixtures.date("2026-11-27T10:00:00Z"),
+                try CollectorFixtures.date("2026-11-27T10:05:00Z"),
+            ],
+            values: [1, 2, 3, .nan], period: 300, windowPeriods: 3, now: now)
+        #expect(
+            points == [
+                MetricPoint(t: "2026-11-27T10:00:00.000Z", v: 3, partial: false),
+                MetricPoint(t: "2026-11-27T10:05:00.000Z", v: 1, partial: true),
+            ])
+    }
+
+    @Test func discoveryStateRefreshesAfterItsInterval() throws {
+        let start = try CollectorFixtures.date("2026-11-27T10:00:00Z")
+        var state = MetricsDiscoveryState()
+        #expect(state.needsRefresh(now: start, interval: 900))
+        let firstLogged = state.refreshed(with: [], droppedCount: 0, at: start)
+        #expect(!firstLogged)
+        #expect(!state.needsRefresh(now: start.addingTimeInterval(899), interval: 900))
+        #expect(state.needsRefresh(now: start.addingTimeInterval(900), interval: 900))
+        #expect(state.needsRefresh(now: start.addingTimeInterval(-1), interval: 900), "a clock that went back")
+        let newCount = state.refreshed(with: [], droppedCount: 5, at: start)
+        #expect(newCount, "a new dropped count is logged")
+        let sameCount = state.refreshed(with: [], droppedCount: 5, at: start)
+        #expect(!sameCount, "the same one is not logged again")
     }
 }

@@ -61,7 +61,9 @@ public struct CostsCollector: Collector {
         var data = CostsNormalizer.costsData(
             output, metric: settings.metric, grouping: grouping, period: monthToDate, forecast: nil)
         if settings.includeForecast {
-            data.forecast = try await forecast(from: tomorrow, monthToDate: data.total)
+            // The published total's shortest decimal text, so total + rest adds exactly.
+            let total = Decimal(string: String(data.total), locale: Locale(identifier: "en_US_POSIX"))
+            data.forecast = try await forecast(from: tomorrow, monthToDate: total ?? Decimal(data.total))
         }
         let cost = Self.cost(before: before, after: costExplorer.usage.snapshot)
         let encoder = JSONEncoder()
@@ -75,7 +77,7 @@ public struct CostsCollector: Collector {
 
     /// The whole month's forecast (month to date + the rest), or nil when there is no rest of
     /// the month or Cost Explorer cannot forecast.
-    func forecast(from tomorrow: CostExplorerDate, monthToDate: Double) async throws -> CostsData.Forecast? {
+    func forecast(from tomorrow: CostExplorerDate, monthToDate: Decimal) async throws -> CostsData.Forecast? {
         let firstOfMonth = tomorrow.adding(days: -1).firstOfMonth
         let endOfMonth = firstOfMonth.firstOfNextMonth
         guard tomorrow < endOfMonth else { return nil }
@@ -84,11 +86,13 @@ public struct CostsCollector: Collector {
                 GetCostForecastInput(
                     timePeriod: CostExplorerDateInterval(start: tomorrow, end: endOfMonth),
                     metric: CostsNormalizer.forecastMetric(settings.metric), granularity: .monthly))
-            let rest =
-                output.total?.doubleAmount
-                ?? output.forecastResultsByTime.compactMap { $0.meanValue.flatMap(Double.init) }.reduce(0, +)
+            let means = output.forecastResultsByTime.compactMap { result in
+                result.meanValue.flatMap { Decimal(string: $0, locale: Locale(identifier: "en_US_POSIX")) }
+            }
+            let rest = output.total?.decimalAmount ?? means.reduce(Decimal(0), +)
             return CostsData.Forecast(
-                amount: monthToDate + rest, start: firstOfMonth.description, end: endOfMonth.description)
+                amount: CostsNormalizer.double(monthToDate + rest), start: firstOfMonth.description,
+                end: endOfMonth.description)
         } catch let error as CancellationError {
             throw error
         } catch {
