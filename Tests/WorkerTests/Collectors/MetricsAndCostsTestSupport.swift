@@ -1,0 +1,150 @@
+import AWSCore
+import AWSReplay
+import Foundation
+import Logging
+import Payloads
+import Synchronization
+import TestSupport
+import Testing
+import Worker
+
+/// Shared by the metrics and costs collector tests: AWS clients over libcurl to loopback servers,
+/// captures built in code, a fake CloudWatch, an adjustable clock and schema checks.
+enum CollectorFixtures {
+    /// Static test credentials (from a dictionary, not the process environment; WorkerTests does
+    /// not depend on SigV4, where `AWSCredentials` lives).
+    static let credentials = EnvironmentCredentialProvider(environment: [
+        "AWS_ACCESS_KEY_ID": "AKIDEXAMPLE", "AWS_SECRET_ACCESS_KEY": "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY",
+    ])
+
+    static var logger: Logger {
+        var logger = Logger(label: "aws-realtime.tests.collectors")
+        logger.logLevel = .warning
+        return logger
+    }
+
+    /// `Tests/Captures`, found from this file's path.
+    static var capturesFolder: String {
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("Captures").path
+    }
+
+    /// An `AWSClient` over libcurl with static test credentials, every service at `endpoint`.
+    static func withClient<T: Sendable>(endpoint: String, _ body: (AWSClient) async throws -> T) async throws -> T {
+        try await withCurlTransport(logger: logger) { transport in
+            let client = AWSClient(
+                region: "eu-west-1", transport: transport, credentialProvider: credentials,
+                endpoints: AWSEndpointResolver(environment: ["AWS_ENDPOINT_URL": endpoint]),
+                retry: AWSRetryConfiguration(maxAttempts: 1, backoffUnit: .milliseconds(5)), logger: logger)
+            return try await body(client)
+        }
+    }
+
+    /// The replay server on 127.0.0.1:0 serving `captures`, and a client pointed at it.
+    static func withReplay<T: Sendable>(
+        _ captures: [Capture], configure: (inout ReplayConfiguration) -> Void = { _ in },
+        _ body: @Sendable (AWSClient) async throws -> T
+    ) async throws -> T {
+        var configuration = ReplayConfiguration()
+        configuration.limits.idleTimeout = .seconds(5)
+        configuration.requiresSignature = true
+        configure(&configuration)
+        let server = ReplayServer(captures: captures, configuration: configuration, logger: logger)
+        return try await server.withServer { port in
+            try await withClient(endpoint: "http://127.0.0.1:\(port)") { client in try await body(client) }
+        }
+    }
+
+    /// A capture folder under `Tests/Captures`.
+    static func captures(_ folder: String) throws -> [Capture] {
+        try CaptureFolder.load(capturesFolder + "/" + folder)
+    }
+
+    /// A Cost Explorer (JSON 1.1) capture of `operation`.
+    static func costExplorer(
+        _ name: String, operation: String, request: String, response: String, status: Int = 200
+    ) -> Capture {
+        Capture(
+            name: name,
+            request: CapturedRequest(
+                method: "POST", path: "/",
+                headers: [
+                    AWSHTTPHeader("X-Amz-Target", "AWSInsightsIndexService.\(operation)"),
+                    AWSHTTPHeader("Content-Type", "application/x-amz-json-1.1"),
+                ],
+                body: Array(request.utf8)),
+            response: CapturedResponse(
+                status: status,
+                headers: [
+                    AWSHTTPHeader("x-amzn-RequestId", "11111111-2222-3333-4444-555555555555"),
+                    AWSHTTPHeader("Content-Type", "application/x-amz-json-1.1"),
+                ],
+                body: Array(response.utf8)))
+    }
+
+    /// A CloudWatch (query protocol) capture.
+    static func cloudWatch(_ name: String, request: String, response: String) -> Capture {
+        Capture(
+            name: name,
+            request: CapturedRequest(
+                method: "POST", path: "/",
+                headers: [AWSHTTPHeader("Content-Type", "application/x-www-form-urlencoded; charset=utf-8")],
+                body: Array(request.utf8)),
+            response: CapturedResponse(
+                status: 200,
+                headers: [
+                    AWSHTTPHeader("x-amzn-RequestId", "11111111-2222-3333-4444-555555555555"),
+                    AWSHTTPHeader("Content-Type", "text/xml"),
+                ],
+                body: Array(response.utf8)))
+    }
+
+    /// Expects every batch's payload to be valid against `schema` (`aws-metrics`, `aws-costs`).
+    static func expectValid(_ batches: [CollectedBatch], schema: String, sourceLocation: SourceLocation = #_sourceLocation)
+        throws
+    {
+        let violations = try JSONSchemaValidator.violations(batches.map { (schema: schema, json: $0.data) })
+        #expect(violations.isEmpty, "\(violations)", sourceLocation: sourceLocation)
+    }
+
+    static func date(_ text: String) throws -> Date {
+        try #require(ISO8601.date(from: text))
+    }
+}
+
+/// A wall clock the test moves.
+final class CollectorTestClock: Sendable {
+    private let current: Mutex<Date>
+
+    init(_ start: Date) {
+        current = Mutex(start)
+    }
+
+    var now: Date { current.withLock { $0 } }
+
+    func set(_ date: Date) {
+        current.withLock { $0 = date }
+    }
+
+    func advance(by seconds: TimeInterval) {
+        current.withLock { $0 = $0.addingTimeInterval(seconds) }
+    }
+
+    var closure: @Sendable () -> Date { { self.now } }
+}
+
+extension RecordedRequest {
+    /// The form fields of a query-protocol body, percent-decoded ('+' is a space).
+    var collectorFormFields: [String: String] {
+        var fields: [String: String] = [:]
+        for pair in String(decoding: body, as: UTF8.self).split(separator: "&") {
+            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            func decode(_ text: Substring) -> String {
+                let spaced = text.replacingOccurrences(of: "+", with: " ")
+                return spaced.removingPercentEncoding ?? spaced
+            }
+            fields[decode(parts[0])] = parts.count > 1 ? decode(parts[1]) : ""
+        }
+        return fields
+    }
+}
