@@ -8,7 +8,8 @@ extension SecurityFinding {
             id: finding.id,
             title: finding.title ?? "",
             severity: Severity(
-                label: Self.severityLabel(finding.severity), score: finding.severity?.normalized.map { Double(min(100, max(0, $0))) }),
+                label: Self.severityLabel(finding.severity),
+                score: finding.severity?.normalized.map { Double(min(100, max(0, $0))) }),
             workflowStatus: finding.workflowStatus ?? finding.workflowState,
             recordState: finding.recordState,
             product: finding.productName ?? finding.productArn.flatMap(Self.product(inProductARN:)),
