@@ -1,0 +1,65 @@
+import Foundation
+
+/// How a poll's new events are split into payloads: at most ``maxEvents`` events and about
+/// ``maxBytes`` of JSON each (a single larger event still goes alone in one payload).
+public struct IncrementalBatchLimits: Sendable, Hashable {
+    public var maxEvents: Int
+    public var maxBytes: Int
+
+    public init(maxEvents: Int = 500, maxBytes: Int = 1 << 20) {
+        self.maxEvents = max(1, maxEvents)
+        self.maxBytes = max(1, maxBytes)
+    }
+
+    /// 500 events or 1 MiB.
+    public static let `default` = IncrementalBatchLimits()
+}
+
+/// Splits events (already oldest first) into payloads `{"<member>":[...]}` and gives each the
+/// cursor that holds once it is published.
+struct IncrementalBatcher {
+    var type: String
+    /// The payload's array member (`events`, `findings`).
+    var member: String
+    var limits: IncrementalBatchLimits
+
+    /// `cursorAfter` is called once per payload, in order, with that payload's events; it returns
+    /// the cursor after them. The poll's whole `cost` goes on the first batch (the worker adds
+    /// the costs of a poll's batches).
+    func batches<Event, Item: Encodable>(
+        _ events: [Event], cost: CollectionCost, item: (Event) throws -> Item,
+        cursorAfter: ([Event]) -> [String: String]
+    ) throws -> [CollectedBatch] {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.withoutEscapingSlashes]
+        let opening = Array("{\"\(member)\":[".utf8)
+        let closing = Array("]}".utf8)
+        var result: [CollectedBatch] = []
+        var pending: [Event] = []
+        var data = opening
+
+        func close() {
+            guard !pending.isEmpty else { return }
+            data += closing
+            let batchCost = result.isEmpty ? cost : .zero
+            result.append(CollectedBatch(type: type, data: data, cursor: cursorAfter(pending), cost: batchCost))
+            pending = []
+            data = opening
+        }
+
+        for event in events {
+            let encoded = Array(try encoder.encode(try item(event)))
+            let separator = pending.isEmpty ? 0 : 1
+            if !pending.isEmpty,
+                pending.count >= limits.maxEvents || data.count + separator + encoded.count + closing.count > limits.maxBytes
+            {
+                close()
+            }
+            if !pending.isEmpty { data.append(UInt8(ascii: ",")) }
+            data += encoded
+            pending.append(event)
+        }
+        close()
+        return result
+    }
+}
