@@ -4,6 +4,7 @@ import Foundation
 import Gateway
 import Logging
 import Payloads
+import Redis
 import ServiceLifecycle
 
 /// `aws-realtime gateway`: relays the broker's streams to WebSocket (`/ws`) and SSE (`/events`)
@@ -26,8 +27,8 @@ struct GatewayCommand: AsyncParsableCommand {
     @Option(help: "Port to listen on (default: PORT, else 8080).")
     var port: Int?
 
-    @Option(help: "The broker: in-process (a bus inside this process; only useful with a publisher) or redis (REDIS_URL).")
-    var bus: String = "in-process"
+    @Option(help: "The broker: redis (REDIS_URL, or REDIS_HOST/REDIS_PORT; REDIS_KEY_PREFIX) or in-process (only useful with a publisher in this process).")
+    var bus: String = "redis"
 
     @Flag(help: "Serve clients without a token (every stream readable). Auth is required otherwise.")
     var allowAnonymous = false
@@ -75,8 +76,26 @@ struct GatewayCommand: AsyncParsableCommand {
                 services: services, gracefulShutdownSignals: [.sigterm, .sigint], cancellationSignals: [], logger: logger)
             try await group.run()
         case "redis":
-            throw ValidationError(
-                "--bus redis (REDIS_URL) needs RedisSubscriberBus, which has not landed yet; use --bus in-process")
+            let redis: RedisConfiguration
+            do {
+                redis = try RedisConfiguration(environment: environment)
+            } catch {
+                throw ValidationError("REDIS_URL: \(error)")
+            }
+            let client = RedisClient(configuration: redis, logger: logger)
+            let subscriber = RedisSubscriber(configuration: redis, logger: logger)
+            let keys = RedisBusKeys(prefix: environment["REDIS_KEY_PREFIX"].flatMap { $0.isEmpty ? nil : $0 } ?? "aws-realtime:")
+            let bus = RedisSubscriberBus(subscriber: subscriber, client: client, keys: keys, logger: logger)
+            logger.info("Relaying from Redis", metadata: ["redis.endpoint": "\(redis)", "redis.prefix": "\(keys.prefix)"])
+            let services: [any Service] = [
+                ClosureService("redis-client") { try await client.run() },
+                ClosureService("redis-subscriber") { try await subscriber.run() },
+                ClosureService("redis-bus") { await bus.run() },
+                Gateway(bus: bus, configuration: configuration, logger: logger),
+            ]
+            let group = ServiceGroup(
+                services: services, gracefulShutdownSignals: [.sigterm, .sigint], cancellationSignals: [], logger: logger)
+            try await group.run()
         default:
             throw ValidationError("--bus must be in-process or redis")
         }

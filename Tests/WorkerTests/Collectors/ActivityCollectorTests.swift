@@ -14,21 +14,21 @@ import Worker
     ) -> ActivityCollector {
         var settings = ActivitySettings()
         settings.maxEventsPerPoll = maxEventsPerPoll
-        let logger = CollectorFixtures.logger
+        let logger = IncrementalFixtures.logger
         return ActivityCollector(
             client: CloudTrailClient(client: client, rateLimiter: rateLimiter, logger: logger), settings: settings,
-            logger: logger, now: { CollectorFixtures.captureTime })
+            logger: logger, now: { IncrementalFixtures.captureTime })
     }
 
     static func events(_ batches: [CollectedBatch]) throws -> [ActivityEvent] {
-        try CollectorFixtures.decode(ActivityData.self, batches).flatMap(\.events)
+        try IncrementalFixtures.decode(ActivityData.self, batches).flatMap(\.events)
     }
 
     /// The shipped CloudTrail captures (two pages, newest first) through CloudTrail's own 2 calls/s
     /// limiter: published oldest first, the assumed role named by its session issuer.
     @Test func shippedCapturesPublishOldestFirst() async throws {
-        let captures = try CollectorFixtures.captures("cloudtrail")
-        try await CollectorFixtures.withReplay(captures) { client in
+        let captures = try IncrementalFixtures.captures("cloudtrail")
+        try await IncrementalFixtures.withReplay(captures) { client in
             let collector = Self.collector(client, rateLimiter: .cloudTrailLookupEvents(clock: ContinuousClock()))
             let batches = try await collector.collect(from: [:])
             #expect(batches.count == 1)
@@ -52,15 +52,15 @@ import Worker
             #expect(stop.who.userName == "deploy")
             #expect(stop.resources == [ActivityEvent.Resource(type: "AWS::EC2::Instance", name: "i-0123456789abcdef0")])
             #expect(batches.first?.cursor == ["t": "1795338760000", "ids": "[\"3b1f7f3e-5c0a-4b52-9a0c-0d7a1f6f8e21\"]"])
-            try CollectorFixtures.expectValid(batches, schema: "aws-activity")
+            try IncrementalFixtures.expectValid(batches, schema: "aws-activity")
         }
     }
 
     /// Poll 1 (two pages), poll 2 (an event in the boundary second), poll 3 (nothing new); an
     /// event whose CloudTrailEvent does not parse is published with what LookupEvents gives.
     @Test func continuesFromTheCursorAcrossTheBoundarySecond() async throws {
-        let captures = try CollectorFixtures.captures("collectors-activity/boundary")
-        try await CollectorFixtures.withReplay(captures) { client in
+        let captures = try IncrementalFixtures.captures("collectors-activity/boundary")
+        try await IncrementalFixtures.withReplay(captures) { client in
             let collector = Self.collector(client)
             let first = try await collector.collect(from: [:])
             let events = try Self.events(first)
@@ -98,13 +98,13 @@ import Worker
                 ])
 
             #expect(try await collector.collect(from: try #require(second.last).cursor).isEmpty)
-            try CollectorFixtures.expectValid(first + second, schema: "aws-activity")
+            try IncrementalFixtures.expectValid(first + second, schema: "aws-activity")
         }
     }
 
     @Test func maxEventsPerPollPublishesTheOldestAndTheRestNextPoll() async throws {
-        let captures = try CollectorFixtures.captures("collectors-activity/boundary")
-        try await CollectorFixtures.withReplay(captures) { client in
+        let captures = try IncrementalFixtures.captures("collectors-activity/boundary")
+        try await IncrementalFixtures.withReplay(captures) { client in
             let collector = Self.collector(client, maxEventsPerPoll: 2)
             let first = try await collector.collect(from: [:])
             #expect(try Self.events(first).map(\.eventName) == ["DescribeInstances", "PutBucketPolicy"])
@@ -115,9 +115,9 @@ import Worker
     }
 
     @Test func anAWSErrorIsThrownWithServiceAndOperation() async throws {
-        let captures = try CollectorFixtures.captures("cloudtrail")
+        let captures = try IncrementalFixtures.captures("cloudtrail")
         let faults = ReplayFaultSchedule(rules: [.init(operation: "LookupEvents", requests: [2], fault: ReplayFault(.throttle))])
-        try await CollectorFixtures.withReplay(captures, faults: faults) { client in
+        try await IncrementalFixtures.withReplay(captures, faults: faults) { client in
             await #expect {
                 try await Self.collector(client).collect(from: [:])
             } throws: { error in

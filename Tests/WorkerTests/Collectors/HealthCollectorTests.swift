@@ -12,21 +12,21 @@ import Worker
     static func collector(_ client: AWSClient, maxEventsPerPoll: Int = 1_000) -> HealthCollector {
         var settings = HealthSettings()
         settings.maxEventsPerPoll = maxEventsPerPoll
-        let logger = CollectorFixtures.logger
+        let logger = IncrementalFixtures.logger
         return HealthCollector(
             client: HealthClient(client: client, logger: logger), settings: settings, logger: logger,
-            now: { CollectorFixtures.captureTime })
+            now: { IncrementalFixtures.captureTime })
     }
 
     static func events(_ batches: [CollectedBatch]) throws -> [Payloads.HealthEvent] {
-        try CollectorFixtures.decode(HealthData.self, batches).flatMap(\.events)
+        try IncrementalFixtures.decode(HealthData.self, batches).flatMap(\.events)
     }
 
     /// Two pages (newest first) published oldest update first; a poll with an event updated at the
     /// boundary instant and an update of an older event; then nothing new.
     @Test func pagesThenContinuesFromTheCursorAcrossTheBoundary() async throws {
-        let captures = try CollectorFixtures.captures("collectors-health/incremental")
-        try await CollectorFixtures.withReplay(captures) { client in
+        let captures = try IncrementalFixtures.captures("collectors-health/incremental")
+        try await IncrementalFixtures.withReplay(captures) { client in
             let collector = Self.collector(client)
             let first = try await collector.collect(from: [:])
             let events = try Self.events(first)
@@ -58,25 +58,25 @@ import Worker
             #expect(updates[1].lastUpdatedTime == "2020-05-10T05:53:20.000Z")
 
             #expect(try await collector.collect(from: try #require(second.last).cursor).isEmpty)
-            try CollectorFixtures.expectValid(first + second, schema: "aws-health")
+            try IncrementalFixtures.expectValid(first + second, schema: "aws-health")
         }
     }
 
     @Test func maxEventsPerPollPublishesTheOldest() async throws {
-        let captures = try CollectorFixtures.captures("collectors-health/incremental")
-        try await CollectorFixtures.withReplay(captures) { client in
+        let captures = try IncrementalFixtures.captures("collectors-health/incremental")
+        try await IncrementalFixtures.withReplay(captures) { client in
             let first = try await Self.collector(client, maxEventsPerPoll: 4).collect(from: [:])
             #expect(try Self.events(first).map(\.service) == ["EC2", "IAM", "SES", "CLOUDFRONT"])
-            try CollectorFixtures.expectValid(first, schema: "aws-health")
+            try IncrementalFixtures.expectValid(first, schema: "aws-health")
         }
     }
 
     @Test func anAWSErrorIsThrownWithServiceAndOperation() async throws {
-        let captures = try CollectorFixtures.captures("collectors-health/incremental")
+        let captures = try IncrementalFixtures.captures("collectors-health/incremental")
         let faults = ReplayFaultSchedule(rules: [
             .init(operation: "DescribeEvents", requests: [2], fault: ReplayFault(.internalError))
         ])
-        try await CollectorFixtures.withReplay(captures, faults: faults) { client in
+        try await IncrementalFixtures.withReplay(captures, faults: faults) { client in
             await #expect {
                 try await Self.collector(client).collect(from: [:])
             } throws: { error in

@@ -10,7 +10,7 @@ import Worker
 
 /// Shared by the collector tests: captures, the replay server with a real libcurl client, a
 /// logger that keeps what it is told, and the payload checks.
-enum CollectorFixtures {
+enum IncrementalFixtures {
     /// `Tests/Captures`, found from this file's path.
     static var capturesFolder: String {
         URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()

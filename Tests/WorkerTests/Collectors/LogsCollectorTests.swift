@@ -13,7 +13,7 @@ import Worker
 
     static func collector(
         _ client: AWSClient, groups: [String] = [group], maxEventsPerPoll: Int = 100, maxEventsPerBatch: Int = 500,
-        logger: Logger = CollectorFixtures.logger, now: @escaping @Sendable () -> Date = { CollectorFixtures.captureTime }
+        logger: Logger = IncrementalFixtures.logger, now: @escaping @Sendable () -> Date = { IncrementalFixtures.captureTime }
     ) -> LogsCollector {
         var settings = LogsSettings()
         settings.logGroups = groups
@@ -24,13 +24,13 @@ import Worker
     }
 
     static func ids(_ batches: [CollectedBatch]) throws -> [String] {
-        try CollectorFixtures.decode(LogsData.self, batches).flatMap(\.events).map(\.id)
+        try IncrementalFixtures.decode(LogsData.self, batches).flatMap(\.events).map(\.id)
     }
 
     /// Three pages, then a poll whose first events share the boundary timestamp, then nothing new.
     @Test func pagesThenContinuesFromTheCursorAcrossTheBoundary() async throws {
-        let captures = try CollectorFixtures.captures("collectors-logs/incremental")
-        try await CollectorFixtures.withReplay(captures) { client in
+        let captures = try IncrementalFixtures.captures("collectors-logs/incremental")
+        try await IncrementalFixtures.withReplay(captures) { client in
             let collector = Self.collector(client, maxEventsPerBatch: 4)
             let first = try await collector.collect(from: [:])
             #expect(try Self.ids(first) == ["0", "1", "2", "3"] + ["4", "5"])
@@ -39,7 +39,7 @@ import Worker
             #expect(first[0].cursor == ["t:\(Self.group)": "1795744983000", "ids:\(Self.group)": "[\"3\"]"])
             #expect(first[1].cursor == ["t:\(Self.group)": "1795744984000", "ids:\(Self.group)": "[\"4\",\"5\"]"])
 
-            let event = try #require(try CollectorFixtures.decode(LogsData.self, first).first?.events.first)
+            let event = try #require(try IncrementalFixtures.decode(LogsData.self, first).first?.events.first)
             #expect(
                 event
                     == LogEvent(
@@ -53,31 +53,31 @@ import Worker
 
             let third = try await collector.collect(from: try #require(second.last).cursor)
             #expect(third.isEmpty)
-            try CollectorFixtures.expectValid(first + second, schema: "aws-logs")
+            try IncrementalFixtures.expectValid(first + second, schema: "aws-logs")
         }
     }
 
     /// `maxEventsPerPoll` 3: the first poll stops after 3 events (asking the second page for 1),
     /// the next continues from the cursor.
     @Test func maxEventsPerPollStopsEarlyAndTheNextPollContinues() async throws {
-        let captures = try CollectorFixtures.captures("collectors-logs/bounded")
-        try await CollectorFixtures.withReplay(captures) { client in
+        let captures = try IncrementalFixtures.captures("collectors-logs/bounded")
+        try await IncrementalFixtures.withReplay(captures) { client in
             let collector = Self.collector(client, maxEventsPerPoll: 3)
             let first = try await collector.collect(from: [:])
             #expect(try Self.ids(first) == ["0", "1", "2"])
             #expect(first.first?.cost.calls == 2)
             let second = try await collector.collect(from: try #require(first.last).cursor)
             #expect(try Self.ids(second) == ["3", "4"])
-            try CollectorFixtures.expectValid(first + second, schema: "aws-logs")
+            try IncrementalFixtures.expectValid(first + second, schema: "aws-logs")
         }
     }
 
     @Test func anAWSErrorIsThrownWithServiceAndOperationAndTheCursorStays() async throws {
-        let captures = try CollectorFixtures.captures("collectors-logs/incremental")
+        let captures = try IncrementalFixtures.captures("collectors-logs/incremental")
         let faults = ReplayFaultSchedule(rules: [
             .init(operation: "FilterLogEvents", requests: [1], fault: ReplayFault(.throttle))
         ])
-        try await CollectorFixtures.withReplay(captures, faults: faults) { client in
+        try await IncrementalFixtures.withReplay(captures, faults: faults) { client in
             let collector = Self.collector(client)
             await #expect {
                 try await collector.collect(from: [:])
@@ -95,7 +95,7 @@ import Worker
     @Test func withNoLogGroupTheStreamIsIdleAndSaysSoOnce() async throws {
         let (logger, store) = CapturingLogHandler.logger()
         // No server at all: an idle collector must not call AWS.
-        try await CollectorFixtures.withClient(endpoint: "http://127.0.0.1:9") { client in
+        try await IncrementalFixtures.withClient(endpoint: "http://127.0.0.1:9") { client in
             let collector = Self.collector(client, groups: [], logger: logger)
             for _ in 0..<3 {
                 let batches = try await collector.collect(from: [:])
@@ -112,7 +112,7 @@ import Worker
     /// sharing the boundary timestamp) put in between.
     @Test func againstMotoTwoPollsWithNewEventsInBetween() async throws {
         try await withMotoServer { moto in
-            try await CollectorFixtures.withClient(endpoint: moto.endpointURL) { client in
+            try await IncrementalFixtures.withClient(endpoint: moto.endpointURL) { client in
                 let groups = ["/aws-realtime/orders", "/aws-realtime/payments"]
                 for group in groups {
                     _ = try await client.call(
@@ -136,7 +136,7 @@ import Worker
 
                 let collector = Self.collector(client, groups: groups, maxEventsPerBatch: 2, now: { Date() })
                 let first = try await collector.collect(from: [:])
-                let firstEvents = try CollectorFixtures.decode(LogsData.self, first).flatMap(\.events)
+                let firstEvents = try IncrementalFixtures.decode(LogsData.self, first).flatMap(\.events)
                 #expect(firstEvents.map(\.message) == ["o1", "p1", "o2", "o3"])
                 #expect(first.count == 2)
                 let cursor = try #require(first.last).cursor
@@ -146,12 +146,12 @@ import Worker
                 try await put(groups[0], [(2_000, "o4 same millisecond as o3"), (3_000, "o5")])
                 try await put(groups[1], [(4_000, "p2")])
                 let second = try await collector.collect(from: cursor)
-                let secondEvents = try CollectorFixtures.decode(LogsData.self, second).flatMap(\.events)
+                let secondEvents = try IncrementalFixtures.decode(LogsData.self, second).flatMap(\.events)
                 #expect(secondEvents.map(\.message) == ["o4 same millisecond as o3", "o5", "p2"])
                 #expect(secondEvents.map(\.logGroup) == [groups[0], groups[0], groups[1]])
 
                 #expect(try await collector.collect(from: try #require(second.last).cursor).isEmpty)
-                try CollectorFixtures.expectValid(first + second, schema: "aws-logs")
+                try IncrementalFixtures.expectValid(first + second, schema: "aws-logs")
             }
         }
     }

@@ -11,9 +11,9 @@ import Worker
 @Suite struct SecurityCollectorTests {
     static func collector(
         _ client: AWSClient, settings: SecuritySettings = settings(),
-        now: @escaping @Sendable () -> Date = { CollectorFixtures.captureTime }
+        now: @escaping @Sendable () -> Date = { IncrementalFixtures.captureTime }
     ) -> SecurityCollector {
-        let logger = CollectorFixtures.logger
+        let logger = IncrementalFixtures.logger
         return SecurityCollector(
             client: SecurityHubClient(client: client, logger: logger), settings: settings, logger: logger, now: now)
     }
@@ -25,7 +25,7 @@ import Worker
     }
 
     static func findings(_ batches: [CollectedBatch]) throws -> [SecurityFinding] {
-        try CollectorFixtures.decode(SecurityData.self, batches).flatMap(\.findings)
+        try IncrementalFixtures.decode(SecurityData.self, batches).flatMap(\.findings)
     }
 
     static func control(_ finding: SecurityFinding) -> String {
@@ -35,8 +35,8 @@ import Worker
     /// Three pages (MaxResults 100, then what is left of the poll's 100), a poll with a finding
     /// updated at the boundary instant and an older finding updated again, then nothing new.
     @Test func pagesThenContinuesFromTheCursorAcrossTheBoundary() async throws {
-        let captures = try CollectorFixtures.captures("collectors-security/incremental")
-        try await CollectorFixtures.withReplay(captures) { client in
+        let captures = try IncrementalFixtures.captures("collectors-security/incremental")
+        try await IncrementalFixtures.withReplay(captures) { client in
             let collector = Self.collector(client)
             let first = try await collector.collect(from: [:])
             let findings = try Self.findings(first)
@@ -70,28 +70,28 @@ import Worker
             #expect(updates[1].updatedAt == "2026-11-27T02:00:00.000Z")
 
             #expect(try await collector.collect(from: try #require(secondPoll.last).cursor).isEmpty)
-            try CollectorFixtures.expectValid(first + secondPoll, schema: "aws-security")
+            try IncrementalFixtures.expectValid(first + secondPoll, schema: "aws-security")
         }
     }
 
     /// The capture's request carries the settings' severity and workflow filters: a collector
     /// that sent others would get the replay server's 404.
     @Test func sendsTheFiltersOfItsSettings() async throws {
-        let captures = try CollectorFixtures.captures("collectors-security/filtered")
-        try await CollectorFixtures.withReplay(captures) { client in
+        let captures = try IncrementalFixtures.captures("collectors-security/filtered")
+        try await IncrementalFixtures.withReplay(captures) { client in
             var settings = Self.settings()
             settings.severityLabels = ["HIGH", "CRITICAL"]
             settings.workflowStatuses = ["NEW"]
             let batches = try await Self.collector(client, settings: settings).collect(from: [:])
             #expect(try Self.findings(batches).map(\.severity.label) == ["HIGH", "CRITICAL"])
-            try CollectorFixtures.expectValid(batches, schema: "aws-security")
+            try IncrementalFixtures.expectValid(batches, schema: "aws-security")
         }
     }
 
     @Test func anAWSErrorIsThrownWithServiceAndOperation() async throws {
-        let captures = try CollectorFixtures.captures("collectors-security/incremental")
+        let captures = try IncrementalFixtures.captures("collectors-security/incremental")
         let faults = ReplayFaultSchedule(rules: [.init(path: "/findings", requests: [1], fault: ReplayFault(.accessDenied))])
-        try await CollectorFixtures.withReplay(captures, faults: faults) { client in
+        try await IncrementalFixtures.withReplay(captures, faults: faults) { client in
             await #expect {
                 try await Self.collector(client).collect(from: [:])
             } throws: { error in
@@ -106,7 +106,7 @@ import Worker
     /// (one updated at the boundary instant) imported in between.
     @Test func againstMotoTwoPollsWithNewFindingsInBetween() async throws {
         try await withMotoServer { moto in
-            try await CollectorFixtures.withClient(endpoint: moto.endpointURL) { client in
+            try await IncrementalFixtures.withClient(endpoint: moto.endpointURL) { client in
                 let seeding = AWSService(
                     cliName: "securityhub", serviceID: "SecurityHub", signingName: "securityhub", endpointPrefix: "securityhub",
                     wireProtocol: .restJSON(operations: [
@@ -158,7 +158,7 @@ import Worker
                 #expect(findings.map(\.id) == ["finding-3", "finding-4"])
                 #expect(findings.map(\.severity.label) == ["HIGH", "CRITICAL"])
                 #expect(try await collector.collect(from: try #require(second.last).cursor).isEmpty)
-                try CollectorFixtures.expectValid(first + second, schema: "aws-security")
+                try IncrementalFixtures.expectValid(first + second, schema: "aws-security")
             }
         }
     }

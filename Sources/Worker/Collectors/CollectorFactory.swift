@@ -1,0 +1,31 @@
+import AWSCore
+import AWSServices
+import Logging
+
+/// The six collectors, built from the configuration and one AWS client.
+public enum CollectorFactory {
+    public static func makeCollectors(settings: StreamSettings, client: AWSClient, logger: Logger) -> [any Collector] {
+        let usage = AWSUsageCounter()
+        // CloudTrail allows 2 LookupEvents calls per second per account and region.
+        let cloudTrailLimiter = AWSRateLimiter(ratePerSecond: settings.activity.callsPerSecond)
+        return [
+            MetricsCollector(
+                cloudWatch: CloudWatchClient(client: client, usage: usage, logger: logger), settings: settings.metrics, logger: logger),
+            LogsCollector(client: CloudWatchLogsClient(client: client, usage: usage, logger: logger), settings: settings.logs, logger: logger),
+            ActivityCollector(
+                client: CloudTrailClient(client: client, rateLimiter: cloudTrailLimiter, usage: usage, logger: logger),
+                settings: settings.activity, logger: logger),
+            CostsCollector(
+                costExplorer: CostExplorerClient(client: client, usage: usage, logger: logger), settings: settings.costs, logger: logger),
+            SecurityCollector(client: SecurityHubClient(client: client, usage: usage, logger: logger), settings: settings.security, logger: logger),
+            HealthCollector(client: HealthClient(client: client, usage: usage, logger: logger), settings: settings.health, logger: logger),
+        ]
+    }
+}
+
+extension AWSError: PollErrorDescribing {
+    /// `operation|code` for the worker's error metrics.
+    public var pollErrorKey: String {
+        "\(operation ?? "unknown")|\(code ?? kind.description)"
+    }
+}

@@ -1,0 +1,151 @@
+import AWSCore
+import ArgumentParser
+import Bus
+import Foundation
+import Hummingbird
+import Logging
+import Redis
+import ServiceLifecycle
+import Worker
+
+/// `aws-realtime worker`: the singleton that polls AWS and publishes to Redis, with its
+/// operations endpoints (`/health`, `/ready`, `/metrics`) on `--port`.
+struct WorkerCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "worker",
+        abstract: "Poll AWS and publish the six streams to Redis (run two or more: one leads, the others stand by).",
+        discussion: """
+            Environment: REDIS_URL (or REDIS_HOST/REDIS_PORT), REDIS_KEY_PREFIX, AWS_REGION, the AWS credential
+            variables (or any source of the SDKs' default chain), WORKER_CONFIG (the YAML file), PORT, LOG_LEVEL,
+            LOG_FORMAT (json or text; json when standard error is not a terminal).
+            """
+    )
+
+    @Option(help: "Address of the operations endpoints.")
+    var host: String = "0.0.0.0"
+
+    @Option(help: "Port of the operations endpoints (default: PORT, else 9090).")
+    var port: Int?
+
+    @Option(help: "The YAML configuration file (default: WORKER_CONFIG; none: every default).")
+    var config: String?
+
+    @Flag(help: "Validate the configuration, print the effective configuration (secrets redacted) and exit.")
+    var checkConfig = false
+
+    func run() async throws {
+        let environment = ProcessInfo.processInfo.environment
+        LoggingBootstrap.bootstrap(environment: environment)
+        let logger = Logger(label: "aws-realtime.worker")
+
+        let settings = try loadSettings(environment: environment)
+        let redis: RedisConfiguration
+        do {
+            redis = try RedisConfiguration(environment: environment)
+        } catch {
+            throw ValidationError("Redis configuration (REDIS_URL / REDIS_HOST / REDIS_PORT): \(error)")
+        }
+        let keyPrefix = environment["REDIS_KEY_PREFIX"].flatMap { $0.isEmpty ? nil : $0 } ?? settings.keyPrefix
+        let port = try OperationsPort.resolve(explicit: port, environment: environment, defaultPort: 9090)
+
+        if checkConfig {
+            var text = "# aws-realtime worker: effective configuration\n"
+            text += "# redis: \(redis)\n# redis key prefix: \(keyPrefix)\n# operations: http://\(host):\(port)\n"
+            if let region = try? AWSRegion.resolve(environment: environment) { text += "# region: \(region)\n" }
+            print(text + settings.effectiveYAML, terminator: "")
+            return
+        }
+
+        let retry: AWSRetryConfiguration
+        do {
+            retry = try AWSRetryConfiguration.fromEnvironment(environment)
+        } catch {
+            throw ValidationError("\(error)")
+        }
+        try await TransportFactory.withTransport(environment: environment, logger: logger) { transport in
+            let credentials = AWSCredentialChain.makeDefault(environment: environment, transport: transport, logger: logger)
+            let region: String
+            do {
+                region = try AWSRegion.resolve(environment: environment, profileRegion: credentials.profileRegion)
+            } catch {
+                throw ValidationError("\(error)")
+            }
+            let client = AWSClient(
+                region: region, transport: transport, credentialProvider: credentials,
+                endpoints: AWSEndpointResolver(environment: environment), retry: retry, logger: logger)
+            var workerConfiguration = settings.worker
+            workerConfiguration.region = region
+            if workerConfiguration.account == WorkerConfiguration().account {
+                workerConfiguration.account = await Self.accountID(client: client, logger: logger)
+            }
+
+            let redisClient = RedisClient(configuration: redis, logger: logger)
+            let bus = RedisPublisherBus(client: redisClient, keys: RedisBusKeys(prefix: keyPrefix), historyLength: settings.historyLength)
+            let collectors = CollectorFactory.makeCollectors(settings: settings.streams, client: client, logger: logger)
+            let worker = Worker(configuration: workerConfiguration, collectors: collectors, bus: bus, logger: logger)
+            let operations = WorkerOperationsServer(
+                worker: worker, isBrokerReachable: { (try? await redisClient.ping()) != nil }, host: host, port: port, logger: logger)
+            let group = ServiceGroup(
+                services: [
+                    ClosureService("redis-client") { try await redisClient.run() },
+                    operations.application,
+                    WorkerService(worker: worker),
+                ],
+                gracefulShutdownSignals: [.sigterm, .sigint], cancellationSignals: [], logger: logger)
+            try await group.run()
+        }
+    }
+
+    private func loadSettings(environment: [String: String]) throws -> WorkerSettings {
+        guard let path = config ?? environment["WORKER_CONFIG"].flatMap({ $0.isEmpty ? nil : $0 }) else { return WorkerSettings() }
+        let text: String
+        do {
+            text = try String(contentsOfFile: path, encoding: .utf8)
+        } catch {
+            throw ValidationError("cannot read the configuration file \(path): \(error.localizedDescription)")
+        }
+        do {
+            return try WorkerSettings.parse(yaml: text)
+        } catch {
+            throw ValidationError("\(path): \(error)")
+        }
+    }
+
+    /// The account stamped on envelopes when the file does not name it: STS GetCallerIdentity.
+    private static func accountID(client: AWSClient, logger: Logger) async -> String {
+        do {
+            let identity = try await client.call(.sts, operation: "GetCallerIdentity", input: .null)
+            if let account = identity["Account"]?.stringValue { return account }
+        } catch {
+            logger.warning("Could not learn the AWS account id; envelopes say 'unknown' (set account in the file)", metadata: ["error": "\(error)"])
+        }
+        return "unknown"
+    }
+}
+
+/// The worker as a `Service`: a graceful shutdown lets the polls in flight publish, then
+/// releases the lease.
+struct WorkerService: Service {
+    let worker: Worker
+
+    func run() async throws {
+        await withGracefulShutdownHandler {
+            await worker.run()
+        } onGracefulShutdown: {
+            worker.stop()
+        }
+    }
+}
+
+/// The port of a server: `--port`, else `PORT`, else the default.
+enum OperationsPort {
+    static func resolve(explicit: Int?, environment: [String: String], defaultPort: Int) throws -> Int {
+        if let explicit {
+            guard (0...65535).contains(explicit) else { throw ValidationError("--port \(explicit) is not a port number") }
+            return explicit
+        }
+        guard let text = environment["PORT"], !text.isEmpty else { return defaultPort }
+        guard let value = Int(text), (0...65535).contains(value) else { throw ValidationError("PORT '\(text)' is not a port number") }
+        return value
+    }
+}
