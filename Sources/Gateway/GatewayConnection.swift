@@ -204,6 +204,9 @@ final class GatewayConnection: Sendable {
         }
     }
 
+    /// Whether the gateway asked this connection to close.
+    var isCloseRequested: Bool { state.withLock { $0.closeReason != nil } }
+
     /// Asks the connection's task to close with `reason` (the first reason wins).
     func requestClose(_ reason: CloseReason) {
         let waiters = state.withLock { state -> (CheckedContinuation<CloseReason?, Never>?, CheckedContinuation<Void, Never>?) in

@@ -51,6 +51,9 @@ struct WebSocketSession<Bus: SubscriberBus>: Sendable {
             }
             defer { group.cancelAll() }
             try await readMessages(inbound: inbound, connection: connection)
+            // When the gateway asked to close, let the close frame go out before returning:
+            // returning first would close the socket with 1000 instead of the reason.
+            if connection.isCloseRequested { _ = try? await group.next() }
         }
     }
 
