@@ -1,11 +1,12 @@
-#if canImport(FoundationEssentials)
-import FoundationEssentials
-#else
-import Foundation
-#endif
 import NIOCore
 import Payloads
 import Synchronization
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// The broker of `standalone` mode: the same semantics as the Redis bus (ids, bounded history,
 /// fenced lease and publish, cursors, listener counts) inside one process, so one machine needs

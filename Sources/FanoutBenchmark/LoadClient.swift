@@ -3,7 +3,7 @@ import NIOPosix
 import Synchronization
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// What every load connection reports: handshakes, subscriptions, deliveries per sequence

@@ -15,7 +15,7 @@ import NIOCore
 import NIOPosix
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 struct Options {
@@ -75,7 +75,9 @@ func freePort() -> Int {
     address.sin_addr.s_addr = inet_addr("127.0.0.1")
     var length = socklen_t(MemoryLayout<sockaddr_in>.size)
     _ = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) } }
-    _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) } }
+    _ = withUnsafeMutablePointer(to: &address) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
+    }
     return Int(UInt16(bigEndian: address.sin_port))
 }
 
@@ -143,7 +145,8 @@ func run(connections: Int, rate: Int, seconds: Int, binary: String, group: Multi
         .channelOption(.socketOption(.so_reuseaddr), value: 1)
         .channelInitializer { channel in
             channel.eventLoop.makeCompletedFuture {
-                try channel.pipeline.syncOperations.addHandler(LoadClientHandler(stats: stats, host: "127.0.0.1:\(port)", stream: "aws-metrics"))
+                try channel.pipeline.syncOperations.addHandler(
+                    LoadClientHandler(stats: stats, host: "127.0.0.1:\(port)", stream: "aws-metrics"))
             }
         }
     var channels: [any Channel] = []
@@ -222,7 +225,9 @@ for connections in options.connections {
         continue
     }
     print("running \(connections) connections at \(options.rate) msg/s for \(options.seconds) s ...")
-    results.append(try await run(connections: connections, rate: options.rate, seconds: options.seconds, binary: options.binary, group: group))
+    results.append(
+        try await run(
+            connections: connections, rate: options.rate, seconds: options.seconds, binary: options.binary, group: group))
 }
 for connections in options.idle where connections + 200 < fileLimit {
     print("running \(connections) idle connections ...")
@@ -232,14 +237,17 @@ try await group.shutdownGracefully()
 
 func pad(_ text: String, _ width: Int) -> String { String(repeating: " ", count: max(0, width - text.count)) + text }
 print("")
-print("| connections | rate msg/s | subscribed | deliveries/s | p50 ms | p99 ms | p99.9 ms | lost | dup | gateway CPU µs/delivery | gateway RSS MiB | closed |")
+print(
+    "| connections | rate msg/s | subscribed | deliveries/s | p50 ms | p99 ms | p99.9 ms | lost | dup | gateway CPU µs/delivery | gateway RSS MiB | closed |"
+)
 print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
 for r in results {
     let row = [
         String(r.connections), String(r.rate), String(r.connected), String(format: "%.0f", r.deliveriesPerSecond),
         String(format: "%.2f", Double(r.p50) / 1000), String(format: "%.2f", Double(r.p99) / 1000),
         String(format: "%.2f", Double(r.p999) / 1000), String(r.lost), String(r.duplicates),
-        r.rate > 0 ? String(format: "%.2f", r.cpuMicrosPerDelivery) : "-", String(format: "%.1f", r.rssMiB), String(r.closedEarly),
+        r.rate > 0 ? String(format: "%.2f", r.cpuMicrosPerDelivery) : "-", String(format: "%.1f", r.rssMiB),
+        String(r.closedEarly),
     ]
     print("| " + row.joined(separator: " | ") + " |")
 }

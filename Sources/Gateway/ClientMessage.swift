@@ -1,11 +1,12 @@
-#if canImport(FoundationEssentials)
-import FoundationEssentials
-#else
-import Foundation
-#endif
 import Bus
 import NIOCore
 import Payloads
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// What a WebSocket client may send: `{"op":"subscribe","stream":"aws-metrics","since":"<id>"}`,
 /// `{"op":"unsubscribe","stream":...}`, `{"op":"ping"}`.
@@ -60,7 +61,10 @@ struct ClientProtocolError: Error, Equatable, Sendable {
     }
     static func missingStream(op: String) -> Self { Self(code: "bad-request", message: "\(op) needs a \"stream\"") }
     static func unknownStream(_ name: String) -> Self {
-        Self(code: "unknown-stream", message: "unknown stream '\(name.prefix(64))'; streams are \(StreamName.allCases.map(\.rawValue).joined(separator: ", "))")
+        Self(
+            code: "unknown-stream",
+            message:
+                "unknown stream '\(name.prefix(64))'; streams are \(StreamName.allCases.map(\.rawValue).joined(separator: ", "))")
     }
     static func badSince(_ text: String) -> Self {
         Self(code: "bad-request", message: "since '\(text.prefix(64))' is not a message id like 1732665600000-0")

@@ -1,8 +1,3 @@
-#if canImport(FoundationEssentials)
-import FoundationEssentials
-#else
-import Foundation
-#endif
 import Bus
 import HTTPTypes
 import Hummingbird
@@ -12,6 +7,12 @@ import Logging
 import NIOCore
 import Payloads
 import ServiceLifecycle
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// The gateway as a `Service`: relays the broker's streams to WebSocket (`/ws`) and SSE
 /// (`/events`) clients, with `/health`, `/ready` and `/metrics`.
@@ -74,7 +75,8 @@ public struct Gateway<Bus: SubscriberBus>: Service {
             server: HTTPServerBuilder { responder in
                 GatewayWebSocketChannel(responder: responder, webSocket: webSocket) { request, channel, logger in
                     await upgradeDecision(
-                        request: request, channel: channel, logger: logger, hub: hub, authenticator: authenticator, origins: origins)
+                        request: request, channel: channel, logger: logger, hub: hub, authenticator: authenticator,
+                        origins: origins)
                 }
             },
             configuration: ApplicationConfiguration(
@@ -148,7 +150,9 @@ public struct Gateway<Bus: SubscriberBus>: Service {
 
     // MARK: HTTP routes
 
-    private func makeRouter(hub: GatewayHub<Bus>, authenticator: GatewayAuthenticator, origins: OriginPolicy) -> Router<BasicRequestContext> {
+    private func makeRouter(hub: GatewayHub<Bus>, authenticator: GatewayAuthenticator, origins: OriginPolicy) -> Router<
+        BasicRequestContext
+    > {
         let router = Router(context: BasicRequestContext.self)
         let metrics = self.metrics
         let logger = self.logger
@@ -164,15 +168,20 @@ public struct Gateway<Bus: SubscriberBus>: Service {
         router.get("/metrics") { _, _ in
             let text = metrics.render(subscriptions: hub.subscriptionCounts(), brokerSubscribed: hub.brokerSubscribedStreams())
             return Response(
-                status: .ok, headers: [.contentType: "text/plain; version=0.0.4"], body: .init(byteBuffer: ByteBuffer(string: text)))
+                status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],
+                body: .init(byteBuffer: ByteBuffer(string: text)))
         }
         router.get("/ws") { _, _ in
-            Response(status: .upgradeRequired, headers: [.upgrade: "websocket"], body: .init(byteBuffer: ByteBuffer(string: "WebSocket only\n")))
+            Response(
+                status: .upgradeRequired, headers: [.upgrade: "websocket"],
+                body: .init(byteBuffer: ByteBuffer(string: "WebSocket only\n")))
         }
         router.get("/events") { request, _ -> Response in
             let origin = request.headers[.origin]
             func refuse(_ status: HTTPResponse.Status, _ reason: String) -> Response {
-                Response(status: status, headers: [.contentType: "text/plain"], body: .init(byteBuffer: ByteBuffer(string: reason + "\n")))
+                Response(
+                    status: status, headers: [.contentType: "text/plain"],
+                    body: .init(byteBuffer: ByteBuffer(string: reason + "\n")))
             }
             guard origins.allows(origin: origin, host: request.head.authority) else {
                 GatewayMetrics.add(metrics.originRefusals)
@@ -200,13 +209,18 @@ public struct Gateway<Bus: SubscriberBus>: Service {
                 if !streams.contains(stream) { streams.append(stream) }
             }
             guard streams.count <= configuration.limits.maxSubscriptionsPerConnection else {
-                return refuse(.badRequest, ClientProtocolError.tooManySubscriptions(configuration.limits.maxSubscriptionsPerConnection).message)
+                return refuse(
+                    .badRequest,
+                    ClientProtocolError.tooManySubscriptions(configuration.limits.maxSubscriptionsPerConnection).message)
             }
-            let lastEventID = request.headers.first { $0.name.canonicalName == "last-event-id" }?.value
+            let lastEventID =
+                request.headers.first { $0.name.canonicalName == "last-event-id" }?.value
                 ?? GatewayAuthenticator.queryParameter("since", in: query)
             var since: BusMessageID?
             if let lastEventID {
-                guard let id = BusMessageID(lastEventID) else { return refuse(.badRequest, ClientProtocolError.badSince(lastEventID).message) }
+                guard let id = BusMessageID(lastEventID) else {
+                    return refuse(.badRequest, ClientProtocolError.badSince(lastEventID).message)
+                }
                 since = id
             }
             guard hub.hasCapacity else {

@@ -1,10 +1,11 @@
-#if canImport(FoundationEssentials)
-import FoundationEssentials
-#else
-import Foundation
-#endif
 import JWTKit
 import Payloads
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// What a verified client may do.
 struct GatewayGrant: Sendable, Equatable {
@@ -94,13 +95,15 @@ struct GatewayAuthenticator: Sendable {
                 do {
                     await keys.add(rsa: try Insecure.RSA.PublicKey(pem: pem), digestAlgorithm: .sha256)
                 } catch {
-                    throw GatewayError.invalidConfiguration("not an RSA public key in PEM", configKey: configKey, underlying: error)
+                    throw GatewayError.invalidConfiguration(
+                        "not an RSA public key in PEM", configKey: configKey, underlying: error)
                 }
             case .es256(let pem, let configKey):
                 do {
                     await keys.add(ecdsa: try ES256PublicKey(pem: pem))
                 } catch {
-                    throw GatewayError.invalidConfiguration("not a P-256 public key in PEM", configKey: configKey, underlying: error)
+                    throw GatewayError.invalidConfiguration(
+                        "not a P-256 public key in PEM", configKey: configKey, underlying: error)
                 }
             }
             self.keys = keys
@@ -141,7 +144,9 @@ struct GatewayAuthenticator: Sendable {
     static func token(authorization: String?, query: String?) -> String? {
         if let authorization {
             let parts = authorization.split(separator: " ", maxSplits: 1)
-            if parts.count == 2, parts[0].lowercased() == "bearer" { return String(parts[1]).trimmingCharacters(in: .whitespaces) }
+            if parts.count == 2, parts[0].lowercased() == "bearer" {
+                return String(parts[1]).trimmingCharacters(in: .whitespaces)
+            }
         }
         return queryParameter("token", in: query)
     }

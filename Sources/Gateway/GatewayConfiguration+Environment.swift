@@ -50,14 +50,17 @@ extension GatewayConfiguration {
         if let value = try seconds("GATEWAY_DRAIN_TIMEOUT_SECONDS") { configuration.drainTimeout = value }
 
         if let origins = environment["GATEWAY_ALLOWED_ORIGINS"], !origins.isEmpty {
-            let list = origins.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+            let list = origins.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }.filter {
+                !$0.isEmpty
+            }
             configuration.allowedOrigins = list.contains("*") ? .any : .list(list)
         }
         if let text = environment["GATEWAY_JWT_REQUIRE_EXP"], !text.isEmpty {
             switch text.lowercased() {
             case "1", "true", "yes": configuration.auth.requiresExpiration = true
             case "0", "false", "no": configuration.auth.requiresExpiration = false
-            default: throw GatewayError.invalidConfiguration("'\(text)' is not true or false", configKey: "GATEWAY_JWT_REQUIRE_EXP")
+            default:
+                throw GatewayError.invalidConfiguration("'\(text)' is not true or false", configKey: "GATEWAY_JWT_REQUIRE_EXP")
             }
         }
 
@@ -70,13 +73,16 @@ extension GatewayConfiguration {
             do {
                 pem = try readFile(path)
             } catch {
-                throw GatewayError.invalidConfiguration("cannot read \(path)", configKey: "GATEWAY_JWT_PUBLIC_KEY_FILE", underlying: error)
+                throw GatewayError.invalidConfiguration(
+                    "cannot read \(path)", configKey: "GATEWAY_JWT_PUBLIC_KEY_FILE", underlying: error)
             }
             switch environment["GATEWAY_JWT_ALGORITHM"]?.uppercased() {
             case "ES256": configuration.auth.mode = .required(.es256(publicKeyPEM: pem))
             case "RS256": configuration.auth.mode = .required(.rs256(publicKeyPEM: pem))
             case .none, "":
-                configuration.auth.mode = .required(pem.contains("BEGIN RSA PUBLIC KEY") || pem.count > 400 ? .rs256(publicKeyPEM: pem) : .es256(publicKeyPEM: pem))
+                configuration.auth.mode = .required(
+                    pem.contains("BEGIN RSA PUBLIC KEY") || pem.count > 400
+                        ? .rs256(publicKeyPEM: pem) : .es256(publicKeyPEM: pem))
             case .some(let other):
                 throw GatewayError.invalidConfiguration("'\(other)' is not RS256 or ES256", configKey: "GATEWAY_JWT_ALGORITHM")
             }

@@ -112,7 +112,8 @@ final class GatewayHub<Bus: SubscriberBus>: Sendable {
     /// Subscribes `connection` to `stream`: waits for the broker subscription, sends the snapshot
     /// (or the history after `since`), then switches the subscriber to live delivery with no
     /// message lost, repeated or reordered. Returns notices to send before (e.g. resync-required).
-    func subscribe(_ connection: GatewayConnection, to stream: StreamName, since: BusMessageID?) async throws(ClientProtocolError) {
+    func subscribe(_ connection: GatewayConnection, to stream: StreamName, since: BusMessageID?) async throws(ClientProtocolError)
+    {
         let needsBroker = state.withLock { state -> Bool in
             guard let streamState = state.streams[stream] else { return false }
             streamState.subscribers[connection.id] = Subscription(connection: connection)

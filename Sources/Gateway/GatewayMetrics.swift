@@ -54,12 +54,16 @@ public final class GatewayMetrics: Sendable {
         metric(
             "gateway_slow_client_disconnects_total", "counter", "Clients cut because their outbound queue was full.",
             [("", load(slowClientDisconnects))])
-        metric("gateway_auth_failures_total", "counter", "Connections refused for a missing or invalid token.", [("", load(authFailures))])
+        metric(
+            "gateway_auth_failures_total", "counter", "Connections refused for a missing or invalid token.",
+            [("", load(authFailures))])
         metric("gateway_origin_refusals_total", "counter", "Connections refused for their Origin.", [("", load(originRefusals))])
         metric(
             "gateway_connection_limit_refusals_total", "counter", "Connections refused at the connection limit.",
             [("", load(connectionLimitRefusals))])
-        metric("gateway_token_expiries_total", "counter", "Connections closed when their token expired.", [("", load(tokenExpiries))])
+        metric(
+            "gateway_token_expiries_total", "counter", "Connections closed when their token expired.", [("", load(tokenExpiries))]
+        )
         metric("gateway_client_errors_total", "counter", "Error messages sent for bad client input.", [("", load(clientErrors))])
         metric("gateway_rate_limited_total", "counter", "Inbound messages refused by the rate limit.", [("", load(rateLimited))])
         metric("gateway_broker_gaps_total", "counter", "Gaps reported by the broker subscription.", [("", load(brokerGaps))])
@@ -67,8 +71,12 @@ public final class GatewayMetrics: Sendable {
             "gateway_broker_resubscribes_total", "counter", "Streams resubscribed after silence (dead subscription).",
             [("", load(brokerResubscribes))])
         metric("gateway_broker_errors_total", "counter", "Failed broker calls.", [("", load(brokerErrors))])
-        metric("gateway_recovered_messages_total", "counter", "Messages read back from history after a gap.", [("", load(recoveredMessages))])
-        metric("gateway_resyncs_required_total", "counter", "Clients told to resync (resume point gone).", [("", load(resyncsRequired))])
+        metric(
+            "gateway_recovered_messages_total", "counter", "Messages read back from history after a gap.",
+            [("", load(recoveredMessages))])
+        metric(
+            "gateway_resyncs_required_total", "counter", "Clients told to resync (resume point gone).",
+            [("", load(resyncsRequired))])
         return out
     }
 }

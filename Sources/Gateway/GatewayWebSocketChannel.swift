@@ -117,7 +117,8 @@ struct GatewayWebSocketChannel: ServerChildChannel, HTTPChannelHandler {
             configuration.enablePipelining = false
             configuration.enableErrorHandling = false
             configuration.enableResponseHeaderValidation = false
-            let negotiated = try channel.pipeline.syncOperations.configureUpgradableHTTPServerPipeline(configuration: configuration)
+            let negotiated = try channel.pipeline.syncOperations.configureUpgradableHTTPServerPipeline(
+                configuration: configuration)
             return Value(upgradeResult: negotiated, channel: channel)
         }
     }
@@ -154,7 +155,8 @@ struct GatewayWebSocketChannel: ServerChildChannel, HTTPChannelHandler {
     }
 
     private func writeRefusal(
-        asyncChannel: NIOAsyncChannel<HTTPRequestPart, HTTPResponsePart>, status: HTTPResponse.Status, reason: String, logger: Logger
+        asyncChannel: NIOAsyncChannel<HTTPRequestPart, HTTPResponsePart>, status: HTTPResponse.Status, reason: String,
+        logger: Logger
     ) async {
         do {
             try await asyncChannel.executeThenClose { _, outbound in

@@ -66,7 +66,10 @@ struct ServerSentEventsSession<Bus: SubscriberBus>: Sendable {
                 logger.debug("Ending SSE stream", metadata: ["sse.close.reason": "\(reason.text)"])
                 let event = PreparedMessage.sseEvent(
                     id: nil, event: "close",
-                    data: ByteBuffer(string: "{\"op\":\"close\",\"code\":\(UInt16(webSocketErrorCode: reason.code)),\"reason\":\(ControlMessage.jsonString(reason.text))}"))
+                    data: ByteBuffer(
+                        string:
+                            "{\"op\":\"close\",\"code\":\(UInt16(webSocketErrorCode: reason.code)),\"reason\":\(ControlMessage.jsonString(reason.text))}"
+                    ))
                 try? await writer.write(event)
             }
         }

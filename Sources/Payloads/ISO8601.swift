@@ -1,7 +1,7 @@
 #if canImport(FoundationEssentials)
-import FoundationEssentials
+    import FoundationEssentials
 #else
-import Foundation
+    import Foundation
 #endif
 
 /// Timestamps in payloads: ISO-8601, UTC, milliseconds (`2026-11-27T00:00:00.000Z`).

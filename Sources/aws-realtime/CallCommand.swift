@@ -37,7 +37,8 @@ struct CallCommand: AsyncParsableCommand {
     func run() async throws {
         let environment = ProcessInfo.processInfo.environment
         guard let service = AWSService.named(service) else {
-            throw ValidationError("unknown service '\(service)'; known services: \(AWSService.all.map(\.cliName).joined(separator: ", "))")
+            throw ValidationError(
+                "unknown service '\(service)'; known services: \(AWSService.all.map(\.cliName).joined(separator: ", "))")
         }
         guard operation.first?.isUppercase == true, operation.allSatisfy({ $0.isLetter || $0.isNumber }) else {
             throw ValidationError("'\(operation)' is not an operation name such as ListMetrics")

@@ -27,7 +27,10 @@ struct GatewayCommand: AsyncParsableCommand {
     @Option(help: "Port to listen on (default: PORT, else 8080).")
     var port: Int?
 
-    @Option(help: "The broker: redis (REDIS_URL, or REDIS_HOST/REDIS_PORT; REDIS_KEY_PREFIX) or in-process (only useful with a publisher in this process).")
+    @Option(
+        help:
+            "The broker: redis (REDIS_URL, or REDIS_HOST/REDIS_PORT; REDIS_KEY_PREFIX) or in-process (only useful with a publisher in this process)."
+    )
     var bus: String = "redis"
 
     @Flag(help: "Serve clients without a token (every stream readable). Auth is required otherwise.")
@@ -48,7 +51,9 @@ struct GatewayCommand: AsyncParsableCommand {
         if let port {
             base.port = port
         } else if let text = environment["PORT"], !text.isEmpty {
-            guard let value = Int(text), (0...65535).contains(value) else { throw ValidationError("PORT '\(text)' is not a port number") }
+            guard let value = Int(text), (0...65535).contains(value) else {
+                throw ValidationError("PORT '\(text)' is not a port number")
+            }
             base.port = value
         }
         let configuration: GatewayConfiguration
@@ -138,7 +143,8 @@ struct BenchmarkPublisher: Service {
                 clock_gettime(CLOCK_REALTIME, &now)
                 let sample = Sample(seq: seq, sentAt: Int64(now.tv_sec) * 1_000_000_000 + Int64(now.tv_nsec))
                 let envelope = Envelope(
-                    stream: .metrics, type: "metrics", epoch: epoch, timestamp: Date(), account: "123456789012", region: "eu-west-1",
+                    stream: .metrics, type: "metrics", epoch: epoch, timestamp: Date(), account: "123456789012",
+                    region: "eu-west-1",
                     data: sample)
                 _ = try await bus.publish(try EncodedEnvelope(envelope), to: .metrics, cursor: nil, token: token)
                 next = next.advanced(by: period)

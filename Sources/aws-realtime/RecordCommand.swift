@@ -50,7 +50,8 @@ struct RecordCommand: AsyncParsableCommand {
             guard command.isEmpty else { throw ValidationError("give either --upstream or a subcommand after --, not both") }
         } else {
             guard let first = command.first else {
-                throw ValidationError("name the subcommand to record after --, e.g. record --out caps -- call sts GetCallerIdentity")
+                throw ValidationError(
+                    "name the subcommand to record after --, e.g. record --out caps -- call sts GetCallerIdentity")
             }
             guard first != "record", first != "replay" else { throw ValidationError("'\(first)' cannot be recorded") }
         }

@@ -80,11 +80,13 @@ struct WorkerCommand: AsyncParsableCommand {
             }
 
             let redisClient = RedisClient(configuration: redis, logger: logger)
-            let bus = RedisPublisherBus(client: redisClient, keys: RedisBusKeys(prefix: keyPrefix), historyLength: settings.historyLength)
+            let bus = RedisPublisherBus(
+                client: redisClient, keys: RedisBusKeys(prefix: keyPrefix), historyLength: settings.historyLength)
             let collectors = CollectorFactory.makeCollectors(settings: settings.streams, client: client, logger: logger)
             let worker = Worker(configuration: workerConfiguration, collectors: collectors, bus: bus, logger: logger)
             let operations = WorkerOperationsServer(
-                worker: worker, isBrokerReachable: { (try? await redisClient.ping()) != nil }, host: host, port: port, logger: logger)
+                worker: worker, isBrokerReachable: { (try? await redisClient.ping()) != nil }, host: host, port: port,
+                logger: logger)
             let group = ServiceGroup(
                 services: [
                     ClosureService("redis-client") { try await redisClient.run() },
@@ -97,7 +99,9 @@ struct WorkerCommand: AsyncParsableCommand {
     }
 
     private func loadSettings(environment: [String: String]) throws -> WorkerSettings {
-        guard let path = config ?? environment["WORKER_CONFIG"].flatMap({ $0.isEmpty ? nil : $0 }) else { return WorkerSettings() }
+        guard let path = config ?? environment["WORKER_CONFIG"].flatMap({ $0.isEmpty ? nil : $0 }) else {
+            return WorkerSettings()
+        }
         let text: String
         do {
             text = try String(contentsOfFile: path, encoding: .utf8)
@@ -117,7 +121,9 @@ struct WorkerCommand: AsyncParsableCommand {
             let identity = try await client.call(.sts, operation: "GetCallerIdentity", input: .null)
             if let account = identity["Account"]?.stringValue { return account }
         } catch {
-            logger.warning("Could not learn the AWS account id; envelopes say 'unknown' (set account in the file)", metadata: ["error": "\(error)"])
+            logger.warning(
+                "Could not learn the AWS account id; envelopes say 'unknown' (set account in the file)",
+                metadata: ["error": "\(error)"])
         }
         return "unknown"
     }
@@ -145,7 +151,9 @@ enum OperationsPort {
             return explicit
         }
         guard let text = environment["PORT"], !text.isEmpty else { return defaultPort }
-        guard let value = Int(text), (0...65535).contains(value) else { throw ValidationError("PORT '\(text)' is not a port number") }
+        guard let value = Int(text), (0...65535).contains(value) else {
+            throw ValidationError("PORT '\(text)' is not a port number")
+        }
         return value
     }
 }

@@ -24,7 +24,9 @@ struct WorkerOperationsServer {
                 : Self.text("not ready (\(role)): " + verdict.reasons.joined(separator: "; ") + "\n", status: .serviceUnavailable)
         }
         router.get("/metrics") { _, _ in
-            Self.text(WorkerMetricsText.render(worker.statistics.snapshot, configuration: worker.configuration), contentType: "text/plain; version=0.0.4")
+            Self.text(
+                WorkerMetricsText.render(worker.statistics.snapshot, configuration: worker.configuration),
+                contentType: "text/plain; version=0.0.4")
         }
         application = Application(
             router: router,

@@ -3,14 +3,15 @@ import Foundation
 import Logging
 import SigV4
 import Synchronization
-import Testing
 import TestSupport
+import Testing
 
 /// The whole path of a call: protocol layout, endpoint override, SigV4, libcurl over a real
 /// socket to a scripted server on 127.0.0.1, error decoding and retries.
 @Suite struct AWSClientTests {
     static let credentials = AWSCredentials(
-        accessKeyID: "AKIDEXAMPLE", secretAccessKey: "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", sessionToken: "session-token-value")
+        accessKeyID: "AKIDEXAMPLE", secretAccessKey: "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY",
+        sessionToken: "session-token-value")
 
     static let listMetricsXML = """
         <ListMetricsResponse xmlns="http://monitoring.amazonaws.com/doc/2010-08-01/"><ListMetricsResult><Metrics><member>\
@@ -44,8 +45,10 @@ import TestSupport
     }
 
     @Test func signedQueryCallIsDecoded() async throws {
-        try await withClient(handler: { _ in .respond(headers: [("Content-Type", "text/xml")], body: Self.listMetricsXML) }) { client, server in
-            let output = try await client.call(.cloudWatch, operation: "ListMetrics", input: .object(["Namespace": .string("AWS/EC2")]))
+        try await withClient(handler: { _ in .respond(headers: [("Content-Type", "text/xml")], body: Self.listMetricsXML) }) {
+            client, server in
+            let output = try await client.call(
+                .cloudWatch, operation: "ListMetrics", input: .object(["Namespace": .string("AWS/EC2")]))
             #expect(output["Metrics"]?.arrayValue?.first?["MetricName"] == .string("CPUUtilization"))
             let request = try #require(server.requests.first)
             #expect(request.method == "POST")
@@ -62,7 +65,9 @@ import TestSupport
     @Test func throttlingThenSuccess() async throws {
         let calls = Mutex(0)
         try await withClient(handler: { _ in
-            let call = calls.withLock { $0 += 1; return $0 }
+            let call = calls.withLock {
+                $0 += 1; return $0
+            }
             return call <= 2 ? .respond(status: 400, body: Self.throttlingXML) : .respond(body: Self.listMetricsXML)
         }) { client, server in
             let output = try await client.call(.cloudWatch, operation: "ListMetrics", input: .null)
@@ -89,7 +94,8 @@ import TestSupport
 
     @Test func maxAttemptsOfOneNeverRetries() async throws {
         try await withClient(
-            handler: { _ in .respond(status: 500, body: "") }, retry: AWSRetryConfiguration(maxAttempts: 1, backoffUnit: .milliseconds(5))
+            handler: { _ in .respond(status: 500, body: "") },
+            retry: AWSRetryConfiguration(maxAttempts: 1, backoffUnit: .milliseconds(5))
         ) { client, server in
             await #expect(throws: AWSError.self) { try await client.call(.health, operation: "DescribeEvents", input: .null) }
             #expect(server.requests.count == 1)
@@ -113,7 +119,9 @@ import TestSupport
     @Test func resetConnectionIsRetried() async throws {
         let calls = Mutex(0)
         try await withClient(handler: { _ in
-            calls.withLock { $0 += 1; return $0 } == 1 ? .reset : .respond(body: "{}")
+            calls.withLock {
+                $0 += 1; return $0
+            } == 1 ? .reset : .respond(body: "{}")
         }) { client, server in
             let output = try await client.call(.costExplorer, operation: "GetCostAndUsage", input: .null)
             #expect(output == .object([:]))
@@ -124,7 +132,9 @@ import TestSupport
     @Test func retryAfterHeaderIsHonoured() async throws {
         let calls = Mutex(0)
         try await withClient(handler: { _ in
-            calls.withLock { $0 += 1; return $0 } == 1
+            calls.withLock {
+                $0 += 1; return $0
+            } == 1
                 ? .respond(status: 429, headers: [("x-amz-retry-after", "300")], body: #"{"__type":"TooManyRequestsException"}"#)
                 : .respond(body: "{}")
         }) { client, _ in
@@ -166,8 +176,11 @@ import TestSupport
         let calls = Mutex(0)
         try await withClient(
             handler: { _ in
-                calls.withLock { $0 += 1; return $0 } == 1
-                    ? .respond(status: 400, body: #"{"__type":"com.amazon.coral.service#ExpiredTokenException","message":"expired"}"#)
+                calls.withLock {
+                    $0 += 1; return $0
+                } == 1
+                    ? .respond(
+                        status: 400, body: #"{"__type":"com.amazon.coral.service#ExpiredTokenException","message":"expired"}"#)
                     : .respond(body: "{}")
             }, provider: provider
         ) { client, server in
@@ -190,7 +203,8 @@ import TestSupport
     }
 
     @Test func missingCredentialsNameTheCall() async throws {
-        try await withClient(handler: { _ in .respond(body: "{}") }, provider: EnvironmentCredentialProvider(environment: [:])) { client, server in
+        try await withClient(handler: { _ in .respond(body: "{}") }, provider: EnvironmentCredentialProvider(environment: [:])) {
+            client, server in
             await #expect {
                 try await client.call(.sts, operation: "GetCallerIdentity", input: .null)
             } throws: { error in

@@ -59,7 +59,8 @@ import Testing
             try resolver.endpoint(for: .sts, region: "eu-west-1")
         } throws: { error in
             guard let error = error as? AWSError else { return false }
-            return error.kind == .configuration && error.configurationKey == "AWS_ENDPOINT_URL_STS" && !error.description.contains("pw")
+            return error.kind == .configuration && error.configurationKey == "AWS_ENDPOINT_URL_STS"
+                && !error.description.contains("pw")
         }
     }
 
@@ -74,7 +75,8 @@ import Testing
 
 @Suite struct RegionTests {
     @Test func regionComesFromAWSRegionThenDefaultRegion() throws {
-        #expect(try AWSRegion.resolve(environment: ["AWS_REGION": "eu-west-1", "AWS_DEFAULT_REGION": "us-east-2"]) == "eu-west-1")
+        #expect(
+            try AWSRegion.resolve(environment: ["AWS_REGION": "eu-west-1", "AWS_DEFAULT_REGION": "us-east-2"]) == "eu-west-1")
         #expect(try AWSRegion.resolve(environment: ["AWS_DEFAULT_REGION": "us-east-2"]) == "us-east-2")
         #expect(try AWSRegion.resolve(explicit: "ap-south-1", environment: ["AWS_REGION": "eu-west-1"]) == "ap-south-1")
         #expect(try AWSRegion.resolve(environment: [:], profileRegion: "us-gov-west-1") == "us-gov-west-1")

@@ -24,7 +24,8 @@ import Testing
 
     @Test func jsonErrorWithNamespacedType() throws {
         let response = AWSHTTPResponse(
-            status: 400, headers: [AWSHTTPHeader("x-amzn-RequestId", "req-1")], body: try Fixture.bytes("errors/coral-ExpiredTokenException.json"))
+            status: 400, headers: [AWSHTTPHeader("x-amzn-RequestId", "req-1")],
+            body: try Fixture.bytes("errors/coral-ExpiredTokenException.json"))
         let error = AWSErrorDecoder.decode(response, service: .cloudTrail, operation: "LookupEvents")
         #expect(error.code == "ExpiredTokenException")
         #expect(error.message == "The security token included in the request is expired")
@@ -34,7 +35,8 @@ import Testing
     @Test func restJSONErrorFromHeader() throws {
         let raw = try Fixture.text("errors/elastictranscoder-ThrottlingException.http")
         let (status, headers, body) = parseHTTP(raw)
-        let error = AWSErrorDecoder.decode(AWSHTTPResponse(status: status, headers: headers, body: body), service: .securityHub, operation: "GetFindings")
+        let error = AWSErrorDecoder.decode(
+            AWSHTTPResponse(status: status, headers: headers, body: body), service: .securityHub, operation: "GetFindings")
         #expect(error.code == "ThrottlingException")
         #expect(error.requestID == "1234")
         #expect(error.isRetryable)
@@ -65,8 +67,10 @@ import Testing
             guard let expected else { continue }  // the success cases of GreetingWithErrors
             let headers = (testCase["headers"]?.objectValue ?? [:]).map { AWSHTTPHeader($0.key, $0.value.stringValue ?? "") }
             let body = Array((testCase["body"]?.stringValue ?? "").utf8)
-            let service: AWSService = file.hasPrefix("awsQuery") ? .cloudWatch : file.hasPrefix("rest") ? .securityHub : .cloudTrail
-            let error = AWSErrorDecoder.decode(AWSHTTPResponse(status: 400, headers: headers, body: body), service: service, operation: "Op")
+            let service: AWSService =
+                file.hasPrefix("awsQuery") ? .cloudWatch : file.hasPrefix("rest") ? .securityHub : .cloudTrail
+            let error = AWSErrorDecoder.decode(
+                AWSHTTPResponse(status: 400, headers: headers, body: body), service: service, operation: "Op")
             #expect(error.code == expected, "\(id)")
             checked += 1
         }

@@ -10,7 +10,8 @@ import Testing
                 "Dimensions":[{"Name":"InstanceId","Value":"i-1"}]},"Period":300,"Stat":"Average"},"ReturnData":true}],
                 "StartTime":"2026-11-27T00:00:00Z","EndTime":"2026-11-27T01:00:00Z","ScanBy":null}
                 """)
-        let request = try QueryProtocol.request(service: .cloudWatch, apiVersion: "2010-08-01", operation: "GetMetricData", input: input)
+        let request = try QueryProtocol.request(
+            service: .cloudWatch, apiVersion: "2010-08-01", operation: "GetMetricData", input: input)
         let body = String(decoding: request.body, as: UTF8.self)
         let fields = Set(body.split(separator: "&").map(String.init))
         #expect(
@@ -75,7 +76,8 @@ import Testing
 
     @Test func repeatedElementsBecomeArraysAndEmptyElementsStrings() throws {
         let json = try XMLToJSON.convert(Array("<r><x>1</x><x>2</x><y/><z>t</z></r>".utf8))
-        #expect(json == .object(["r": .object(["x": .array([.string("1"), .string("2")]), "y": .string(""), "z": .string("t")])]))
+        #expect(
+            json == .object(["r": .object(["x": .array([.string("1"), .string("2")]), "y": .string(""), "z": .string("t")])]))
     }
 }
 

@@ -62,7 +62,8 @@ import Testing
 @Suite struct CredentialTests {
     @Test func environmentCredentials() async throws {
         let provider = EnvironmentCredentialProvider(environment: [
-            "AWS_ACCESS_KEY_ID": "AKIDEXAMPLE", "AWS_SECRET_ACCESS_KEY": "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", "AWS_SESSION_TOKEN": "tok",
+            "AWS_ACCESS_KEY_ID": "AKIDEXAMPLE", "AWS_SECRET_ACCESS_KEY": "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY",
+            "AWS_SESSION_TOKEN": "tok",
         ])
         let credentials = try await provider.credentials()
         #expect(credentials.accessKeyID == "AKIDEXAMPLE")

@@ -60,7 +60,9 @@ struct CommandTests {
         let (status, output) = try await Fixtures.withReplayServer(captures: captures) { upstream in
             let process = Process()
             process.executableURL = URL(fileURLWithPath: AWSRealtimeProcess.executable)
-            process.arguments = ["record", "--out", folder, "--", "call", "cloudwatch", "ListMetrics", "--input", #"{"Namespace":"AWS/EC2"}"#]
+            process.arguments = [
+                "record", "--out", folder, "--", "call", "cloudwatch", "ListMetrics", "--input", #"{"Namespace":"AWS/EC2"}"#,
+            ]
             process.environment = [
                 "AWS_ENDPOINT_URL": upstream.endpoint, "AWS_REGION": "eu-west-1", "AWS_ACCESS_KEY_ID": "AKIDEXAMPLE",
                 "AWS_SECRET_ACCESS_KEY": ReplayEndToEndTests.secretKey, "AWS_SESSION_TOKEN": sessionToken, "HOME": folder,

@@ -8,7 +8,9 @@ import Testing
 @Suite struct InProcessBusTests {
     static func envelope(_ text: String) throws -> EncodedEnvelope {
         try EncodedEnvelope(
-            Envelope(stream: .logs, type: "logs", epoch: 1, timestamp: Date(timeIntervalSince1970: 0), account: "1", region: "r", data: [text]))
+            Envelope(
+                stream: .logs, type: "logs", epoch: 1, timestamp: Date(timeIntervalSince1970: 0), account: "1", region: "r",
+                data: [text]))
     }
 
     @Test func leaseIsExclusiveAndEachNewLeadershipRaisesTheEpoch() async throws {
@@ -41,7 +43,9 @@ import Testing
         _ = try await bus.acquireLease(token: "t", ttl: .seconds(10))
         var ids: [BusMessageID] = []
         for index in 0..<3 {
-            if case .published(let id) = try await bus.publish(Self.envelope("\(index)"), to: .logs, cursor: nil, token: "t") { ids.append(id) }
+            if case .published(let id) = try await bus.publish(Self.envelope("\(index)"), to: .logs, cursor: nil, token: "t") {
+                ids.append(id)
+            }
         }
         #expect(ids.map(\.description) == ["1000-0", "1000-1", "1000-2"])
         let subscriber = bus.makeSubscriber()
@@ -127,10 +131,12 @@ import Testing
         let subscriber = bus.makeSubscriber()
         try await subscriber.subscribe(to: .logs)
         let heartbeat = try EncodedEnvelope(
-            Envelope(stream: .logs, type: Heartbeat.type, epoch: 1, timestamp: Date(), account: "1", region: "r", data: Heartbeat()))
+            Envelope(
+                stream: .logs, type: Heartbeat.type, epoch: 1, timestamp: Date(), account: "1", region: "r", data: Heartbeat()))
         #expect(try await bus.heartbeat(heartbeat, to: .logs, token: "t") == .published(.zero))
         _ = try await bus.publish(InProcessBusTests.envelope("x"), to: .logs, cursor: nil, token: "t")
-        #expect(try await bus.heartbeat(heartbeat, to: .logs, token: "t") == .published(BusMessageID(milliseconds: 7, sequence: 0)))
+        #expect(
+            try await bus.heartbeat(heartbeat, to: .logs, token: "t") == .published(BusMessageID(milliseconds: 7, sequence: 0)))
         #expect(try await bus.heartbeat(heartbeat, to: .logs, token: "other") == .fenced)
         #expect(try await subscriber.history(of: .logs, after: nil, limit: 10).count == 1)
         var iterator = subscriber.events.makeAsyncIterator()

@@ -3,8 +3,8 @@ import Logging
 import NIOCore
 import Payloads
 import Redis
-import Testing
 import TestSupport
+import Testing
 
 @testable import Bus
 
@@ -27,7 +27,8 @@ import TestSupport
             let client = RedisClient(configuration: configuration, logger: logger)
             let subscriber = RedisSubscriber(configuration: configuration, logger: logger)
             let publisher = RedisPublisherBus(client: client, keys: RedisBusKeys(prefix: "test:"), historyLength: 100)
-            let subscriberBus = RedisSubscriberBus(subscriber: subscriber, client: client, keys: RedisBusKeys(prefix: "test:"), logger: logger)
+            let subscriberBus = RedisSubscriberBus(
+                subscriber: subscriber, client: client, keys: RedisBusKeys(prefix: "test:"), logger: logger)
             return try await withThrowingTaskGroup(of: Void.self, returning: T.self) { group in
                 group.addTask { try await client.run() }
                 group.addTask { try await subscriber.run() }
@@ -40,7 +41,9 @@ import TestSupport
 
     static func envelope(_ value: Int, type: String = "logs") throws -> EncodedEnvelope {
         try EncodedEnvelope(
-            Envelope(stream: .logs, type: type, epoch: 1, timestamp: Date(timeIntervalSince1970: 0), account: "1", region: "eu-west-1", data: [value]))
+            Envelope(
+                stream: .logs, type: type, epoch: 1, timestamp: Date(timeIntervalSince1970: 0), account: "1", region: "eu-west-1",
+                data: [value]))
     }
 
     @Test func leaseEpochsAndExpiry() async throws {
@@ -67,7 +70,9 @@ import TestSupport
             #expect(try await bus.cursor(of: .logs) == [:])
             #expect(try await subscriber.latest(of: .logs) == nil)
 
-            guard case .published(let id) = try await bus.publish(Self.envelope(1), to: .logs, cursor: ["last": "1", "seen": "a,b"], token: "leader")
+            guard
+                case .published(let id) = try await bus.publish(
+                    Self.envelope(1), to: .logs, cursor: ["last": "1", "seen": "a,b"], token: "leader")
             else {
                 Issue.record("refused")
                 return
@@ -92,7 +97,9 @@ import TestSupport
             #expect(try await bus.listenerCounts(of: [.logs, .costs]) == [.logs: 1, .costs: 0])
             var published: [BusMessageID] = []
             for value in 0..<200 {
-                if case .published(let id) = try await bus.publish(Self.envelope(value), to: .logs, cursor: nil, token: "t") { published.append(id) }
+                if case .published(let id) = try await bus.publish(Self.envelope(value), to: .logs, cursor: nil, token: "t") {
+                    published.append(id)
+                }
             }
             #expect(published == published.sorted() && Set(published).count == 200)
             var received: [BusMessageID] = []
@@ -108,7 +115,8 @@ import TestSupport
             let history = try await subscriber.history(of: .logs, after: nil, limit: 1000)
             #expect(history.count >= 100 && history.count <= 200)
             #expect(history.map(\.id) == Array(published.suffix(history.count)))
-            #expect(try await subscriber.history(of: .logs, after: published[197], limit: 10).map(\.id) == Array(published[198...]))
+            #expect(
+                try await subscriber.history(of: .logs, after: published[197], limit: 10).map(\.id) == Array(published[198...]))
             #expect(try await subscriber.oldestID(of: .logs) == history.first?.id)
         }
     }
@@ -118,7 +126,9 @@ import TestSupport
             _ = try await bus.acquireLease(token: "t", ttl: .seconds(10))
             let heartbeat = try Self.envelope(0, type: Heartbeat.type)
             #expect(try await bus.heartbeat(heartbeat, to: .logs, token: "t") == .published(.zero))
-            guard case .published(let id) = try await bus.publish(Self.envelope(1), to: .logs, cursor: nil, token: "t") else { return }
+            guard case .published(let id) = try await bus.publish(Self.envelope(1), to: .logs, cursor: nil, token: "t") else {
+                return
+            }
             #expect(try await bus.heartbeat(heartbeat, to: .logs, token: "t") == .published(id))
             #expect(try await bus.heartbeat(heartbeat, to: .logs, token: "x") == .fenced)
             #expect(try await subscriber.history(of: .logs, after: nil, limit: 10).count == 1)

@@ -25,14 +25,18 @@ struct RunningGateway: Sendable {
 
     /// Publishes `count` envelopes on `stream`; returns their ids in order.
     @discardableResult
-    func publish(_ count: Int, to stream: StreamName = .metrics, padding: Int = 0, type: String? = nil) async throws -> [BusMessageID] {
+    func publish(_ count: Int, to stream: StreamName = .metrics, padding: Int = 0, type: String? = nil) async throws
+        -> [BusMessageID]
+    {
         var ids: [BusMessageID] = []
         let pad = String(repeating: "p", count: padding)
         for index in 0..<count {
             let envelope = Envelope(
                 stream: stream, type: type ?? stream.dataType, epoch: 1, timestamp: Date(), account: "123456789012",
                 region: "eu-west-1", data: Sample(seq: index, pad: pad))
-            guard case .published(let id) = try await bus.publish(try EncodedEnvelope(envelope), to: stream, cursor: nil, token: Self.token)
+            guard
+                case .published(let id) = try await bus.publish(
+                    try EncodedEnvelope(envelope), to: stream, cursor: nil, token: Self.token)
             else {
                 throw HarnessError(message: "publish fenced")
             }
@@ -162,7 +166,9 @@ final class ScriptedClient: @unchecked Sendable {
     }
 
     /// The first line for which `predicate` holds, waiting at most `timeout`.
-    func waitFor(_ what: String, timeout: Duration = .seconds(15), _ predicate: ([String: Any]) -> Bool) async throws -> [String: Any] {
+    func waitFor(_ what: String, timeout: Duration = .seconds(15), _ predicate: ([String: Any]) -> Bool) async throws -> [String:
+        Any]
+    {
         let deadline = ContinuousClock.now.advanced(by: timeout)
         while ContinuousClock.now < deadline {
             if let line = lines().first(where: predicate) { return line }
@@ -196,7 +202,9 @@ struct TestClaims: JWTPayload {
 
 let testSecret = "0123456789abcdef0123456789abcdef-test-secret"
 
-func hs256Token(streams: [String]?, expiresIn: TimeInterval? = 600, secret: String = testSecret, notBefore: Date? = nil) async throws -> String {
+func hs256Token(streams: [String]?, expiresIn: TimeInterval? = 600, secret: String = testSecret, notBefore: Date? = nil)
+    async throws -> String
+{
     let keys = JWTKeyCollection()
     await keys.add(hmac: HMACKey(from: secret), digestAlgorithm: .sha256)
     return try await keys.sign(
@@ -223,7 +231,11 @@ func withGatewayShutdown() async throws -> ScriptedClient {
         var iterator = ports.makeAsyncIterator()
         guard let port = await iterator.next() else { throw HarnessError(message: "gateway did not start") }
         let client = try ScriptedClient(
-            "ws_client", ["ws://127.0.0.1:\(port)/ws", "send:{\"op\":\"subscribe\",\"stream\":\"aws-metrics\"}", "until:subscribed", "wait-close"])
+            "ws_client",
+            [
+                "ws://127.0.0.1:\(port)/ws", "send:{\"op\":\"subscribe\",\"stream\":\"aws-metrics\"}", "until:subscribed",
+                "wait-close",
+            ])
         _ = try await client.waitFor("subscribed") { ($0["recv"] as? String)?.contains("subscribed") == true }
         await group.triggerGracefulShutdown()
         try await tasks.next()

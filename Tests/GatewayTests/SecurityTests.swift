@@ -30,7 +30,8 @@ struct SecurityTests {
             #expect(received.last?.hasPrefix("{\"op\":\"subscribed\",\"stream\":\"aws-metrics\"") == true)
             // Browsers put the token in the query.
             let query = try ScriptedClient(
-                "ws_client", [gateway.webSocketURL + "?token=\(token)", "send:{\"op\":\"subscribe\",\"stream\":\"aws-metrics\"}", "recv:1"])
+                "ws_client",
+                [gateway.webSocketURL + "?token=\(token)", "send:{\"op\":\"subscribe\",\"stream\":\"aws-metrics\"}", "recv:1"])
             try await query.waitForExit()
             #expect(query.received().first?.contains("subscribed") == true)
         }
@@ -42,10 +43,11 @@ struct SecurityTests {
         let notYet = try await hs256Token(streams: ["*"], notBefore: Date().addingTimeInterval(3600))
         let noExpiry = try await hs256Token(streams: ["*"], expiresIn: nil)
         try await withGateway(Self.authenticated) { gateway in
-            for headers in [[], ["--header", "Authorization=Bearer \(expired)"], ["--header", "Authorization=Bearer \(wrongKey)"],
+            for headers in [
+                [], ["--header", "Authorization=Bearer \(expired)"], ["--header", "Authorization=Bearer \(wrongKey)"],
                 ["--header", "Authorization=Bearer \(notYet)"], ["--header", "Authorization=Bearer \(noExpiry)"],
-                ["--header", "Authorization=Bearer not.a.jwt"]]
-            {
+                ["--header", "Authorization=Bearer not.a.jwt"],
+            ] {
                 let client = try ScriptedClient("ws_client", [gateway.webSocketURL] + headers)
                 try await client.waitForExit()
                 #expect(client.lines().first?["refused"] as? Int == 401, "\(headers)")
@@ -63,7 +65,10 @@ struct SecurityTests {
         try await withGateway(configuration) { gateway in
             let client = try ScriptedClient(
                 "ws_client",
-                [gateway.webSocketURL, "--header", "Authorization=Bearer \(token)", "send:{\"op\":\"subscribe\",\"stream\":\"aws-metrics\"}", "recv:1", "wait-close"])
+                [
+                    gateway.webSocketURL, "--header", "Authorization=Bearer \(token)",
+                    "send:{\"op\":\"subscribe\",\"stream\":\"aws-metrics\"}", "recv:1", "wait-close",
+                ])
             let closed = try await client.waitFor("closed") { $0["closed"] != nil }
             #expect(closed["closed"] as? Int == 1008)
             #expect(closed["reason"] as? String == "token expired")
@@ -75,10 +80,12 @@ struct SecurityTests {
         let keys = JWTKeyCollection()
         await keys.add(ecdsa: privateKey)
         let token = try await keys.sign(TestClaims(exp: .init(value: Date().addingTimeInterval(600)), streams: ["*"]))
-        let configuration = GatewayConfiguration(auth: .init(mode: .required(.es256(publicKeyPEM: privateKey.publicKey.pemRepresentation))))
+        let configuration = GatewayConfiguration(
+            auth: .init(mode: .required(.es256(publicKeyPEM: privateKey.publicKey.pemRepresentation))))
         try await withGateway(configuration) { gateway in
             let client = try ScriptedClient(
-                "ws_client", [gateway.webSocketURL, "--header", "Authorization=Bearer \(token)", "send:{\"op\":\"ping\"}", "recv:1"])
+                "ws_client",
+                [gateway.webSocketURL, "--header", "Authorization=Bearer \(token)", "send:{\"op\":\"ping\"}", "recv:1"])
             try await client.waitForExit()
             #expect(client.received() == ["{\"op\":\"pong\"}"])
         }
@@ -92,10 +99,15 @@ struct SecurityTests {
             try await evil.waitForExit()
             #expect(evil.lines().first?["refused"] as? Int == 403)
             let good = try ScriptedClient(
-                "ws_client", [gateway.webSocketURL + "?token=\(token)", "--origin", "https://dashboard.example.com", "send:{\"op\":\"ping\"}", "recv:1"])
+                "ws_client",
+                [
+                    gateway.webSocketURL + "?token=\(token)", "--origin", "https://dashboard.example.com",
+                    "send:{\"op\":\"ping\"}", "recv:1",
+                ])
             try await good.waitForExit()
             #expect(good.received() == ["{\"op\":\"pong\"}"])
-            let sse = try await gateway.get("/events?streams=aws-metrics&token=\(token)", headers: ["Origin: https://evil.example.net"])
+            let sse = try await gateway.get(
+                "/events?streams=aws-metrics&token=\(token)", headers: ["Origin: https://evil.example.net"])
             #expect(sse.status == 403)
             #expect(try await gateway.metric("gateway_origin_refusals_total") == 2)
         }
@@ -109,7 +121,8 @@ struct SecurityTests {
             let error = error as? GatewayError
             return error?.configKey == "GATEWAY_JWT_SECRET" && error?.message.contains("at least 32 bytes") == true
         }
-        let wildcard = GatewayConfiguration(auth: .init(mode: .required(.hs256(secret: Array(testSecret.utf8)))), allowedOrigins: .any)
+        let wildcard = GatewayConfiguration(
+            auth: .init(mode: .required(.hs256(secret: Array(testSecret.utf8)))), allowedOrigins: .any)
         await #expect {
             try await Gateway<InProcessSubscriber>.validate(wildcard)
         } throws: { error in

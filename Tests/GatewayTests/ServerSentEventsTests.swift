@@ -31,7 +31,10 @@ struct ServerSentEventsTests {
             let before = try await gateway.publish(5)
             async let output = runProcess(
                 "/usr/bin/curl",
-                ["-sN", "--max-time", "4", "-H", "Last-Event-ID: \(before[1])", "http://127.0.0.1:\(gateway.port)/events?streams=aws-metrics,aws-costs"])
+                [
+                    "-sN", "--max-time", "4", "-H", "Last-Event-ID: \(before[1])",
+                    "http://127.0.0.1:\(gateway.port)/events?streams=aws-metrics,aws-costs",
+                ])
             try await gateway.eventually("SSE subscribed") {
                 let metrics = try await gateway.metric("gateway_subscriptions{stream=\"aws-metrics\"}")
                 let costs = try await gateway.metric("gateway_subscriptions{stream=\"aws-costs\"}")
@@ -55,7 +58,8 @@ struct ServerSentEventsTests {
     @Test func snapshotWithoutResumeAndBadRequests() async throws {
         try await withGateway { gateway in
             let ids = try await gateway.publish(3)
-            let text = try await runProcess("/usr/bin/curl", ["-sN", "--max-time", "2", "http://127.0.0.1:\(gateway.port)/events?streams=aws-metrics"])
+            let text = try await runProcess(
+                "/usr/bin/curl", ["-sN", "--max-time", "2", "http://127.0.0.1:\(gateway.port)/events?streams=aws-metrics"])
             #expect(Self.events(text).map(\.id) == [ids[2].description])
             #expect(try await gateway.get("/events?streams=aws-nothing").status == 400)
             #expect(try await gateway.get("/events").status == 400)
@@ -69,10 +73,11 @@ struct ServerSentEventsTests {
             try await gateway.eventually("ready") { try await gateway.get("/ready").status == 200 }
             let (status, body) = try await gateway.get("/metrics")
             #expect(status == 200)
-            for name in ["gateway_connections", "gateway_subscriptions", "gateway_messages_relayed_total", "gateway_delivered_bytes_total",
+            for name in [
+                "gateway_connections", "gateway_subscriptions", "gateway_messages_relayed_total", "gateway_delivered_bytes_total",
                 "gateway_slow_client_disconnects_total", "gateway_auth_failures_total", "gateway_broker_gaps_total",
-                "gateway_broker_resubscribes_total"]
-            {
+                "gateway_broker_resubscribes_total",
+            ] {
                 #expect(body.contains("# TYPE \(name) "), "\(name)")
             }
         }

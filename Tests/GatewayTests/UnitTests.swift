@@ -13,10 +13,14 @@ struct UnitTests {
         #expect(
             try ClientMessage.parse(ByteBuffer(string: "{\"op\":\"subscribe\",\"stream\":\"aws-logs\",\"since\":\"5-1\"}")).get()
                 == .subscribe(.logs, since: BusMessageID(milliseconds: 5, sequence: 1)))
-        #expect(try ClientMessage.parse(ByteBuffer(string: "{\"op\":\"unsubscribe\",\"stream\":\"aws-costs\"}")).get() == .unsubscribe(.costs))
+        #expect(
+            try ClientMessage.parse(ByteBuffer(string: "{\"op\":\"unsubscribe\",\"stream\":\"aws-costs\"}")).get()
+                == .unsubscribe(.costs))
         #expect(ClientMessage.parse(ByteBuffer(string: "[1]")) == .failure(.badJSON))
         #expect(ClientMessage.parse(ByteBuffer(string: "{\"op\":\"x\"}")) == .failure(.unknownOp("x")))
-        #expect(ClientMessage.parse(ByteBuffer(string: "{\"op\":\"subscribe\",\"stream\":\"nope\"}")) == .failure(.unknownStream("nope")))
+        #expect(
+            ClientMessage.parse(ByteBuffer(string: "{\"op\":\"subscribe\",\"stream\":\"nope\"}"))
+                == .failure(.unknownStream("nope")))
     }
 
     @Test func preparedMessageSharesTheEnvelopeAndBuildsOneSSEEvent() {
@@ -34,7 +38,9 @@ struct UnitTests {
         #expect(
             String(buffer: ControlMessage.subscribed(.health, snapshot: snapshot))
                 == "{\"op\":\"subscribed\",\"stream\":\"aws-health\",\"snapshot\":{\"v\":1,\"data\":{\"x\":[1,2]}}}")
-        #expect(String(buffer: ControlMessage.subscribed(.health, snapshot: nil)) == "{\"op\":\"subscribed\",\"stream\":\"aws-health\",\"snapshot\":null}")
+        #expect(
+            String(buffer: ControlMessage.subscribed(.health, snapshot: nil))
+                == "{\"op\":\"subscribed\",\"stream\":\"aws-health\",\"snapshot\":null}")
         let error = String(buffer: ControlMessage.error(.unknownOp("a\"b\n")))
         let object = try? JSONSerialization.jsonObject(with: Data(error.utf8)) as? [String: String]
         #expect(object?["code"] == "unknown-op")
@@ -52,7 +58,8 @@ struct UnitTests {
     @Test func configurationFromEnvironment() throws {
         let configuration = try GatewayConfiguration.fromEnvironment(
             [
-                "GATEWAY_JWT_SECRET": String(repeating: "s", count: 40), "GATEWAY_ALLOWED_ORIGINS": "https://a.example, https://b.example",
+                "GATEWAY_JWT_SECRET": String(repeating: "s", count: 40),
+                "GATEWAY_ALLOWED_ORIGINS": "https://a.example, https://b.example",
                 "GATEWAY_QUEUE_MESSAGES": "100", "GATEWAY_HEARTBEAT_INTERVAL_SECONDS": "5",
             ], allowAnonymous: false, readFile: { _ in "" })
         #expect(configuration.limits.maxQueuedMessages == 100)
@@ -60,7 +67,8 @@ struct UnitTests {
         #expect(!configuration.auth.mode.isAnonymous)
         #expect(OriginPolicy(allowed: configuration.allowedOrigins).allows(origin: "https://b.example", host: nil))
         #expect(throws: GatewayError.self) {
-            try GatewayConfiguration.fromEnvironment(["GATEWAY_MAX_CONNECTIONS": "many"], allowAnonymous: true, readFile: { _ in "" })
+            try GatewayConfiguration.fromEnvironment(
+                ["GATEWAY_MAX_CONNECTIONS": "many"], allowAnonymous: true, readFile: { _ in "" })
         }
         let anonymous = try GatewayConfiguration.fromEnvironment([:], allowAnonymous: true, readFile: { _ in "" })
         #expect(anonymous.auth.mode.isAnonymous)

@@ -17,7 +17,9 @@ struct WebSocketRelayTests {
                     "send:{\"op\":\"subscribe\",\"stream\":\"aws-metrics\"}", "until:subscribed", "ids:50",
                     "send:{\"op\":\"unsubscribe\",\"stream\":\"aws-metrics\"}", "until:unsubscribed",
                 ])
-            let subscribed = try await client.waitFor("subscribed") { ($0["recv"] as? String)?.contains("\"op\":\"subscribed\"") == true }
+            let subscribed = try await client.waitFor("subscribed") {
+                ($0["recv"] as? String)?.contains("\"op\":\"subscribed\"") == true
+            }
             let text = try #require(subscribed["recv"] as? String)
             // The snapshot is the latest envelope, spliced in byte for byte.
             let latest = try #require(try await gateway.bus.makeSubscriber().latest(of: .metrics))
@@ -44,7 +46,8 @@ struct WebSocketRelayTests {
         configuration.limits.maxInboundFrameBytes = 1024
         try await withGateway(configuration) { gateway in
             let bystander = try ScriptedClient(
-                "ws_client", [gateway.webSocketURL, "send:{\"op\":\"subscribe\",\"stream\":\"aws-metrics\"}", "until:subscribed", "ids:20"])
+                "ws_client",
+                [gateway.webSocketURL, "send:{\"op\":\"subscribe\",\"stream\":\"aws-metrics\"}", "until:subscribed", "ids:20"])
             _ = try await bystander.waitFor("subscribed") { ($0["recv"] as? String)?.contains("subscribed") == true }
             let client = try ScriptedClient(
                 "ws_client",
@@ -60,7 +63,10 @@ struct WebSocketRelayTests {
                 ])
             try await client.waitForExit()
             let errors = client.received().map { (try? JSONSerialization.jsonObject(with: Data($0.utf8))) as? [String: Any] }
-            #expect(errors.map { $0?["code"] as? String } == ["bad-json", "unknown-op", "unknown-stream", "bad-request", "not-subscribed", "bad-request"])
+            #expect(
+                errors.map { $0?["code"] as? String } == [
+                    "bad-json", "unknown-op", "unknown-stream", "bad-request", "not-subscribed", "bad-request",
+                ])
             #expect(errors.allSatisfy { $0?["op"] as? String == "error" && ($0?["message"] as? String)?.isEmpty == false })
             let closed = try await client.waitFor("close") { $0["closed"] != nil }
             #expect(closed["closed"] as? Int == 1009)
@@ -76,7 +82,8 @@ struct WebSocketRelayTests {
         try await withGateway { gateway in
             #expect(try await gateway.listeners() == 0)
             let first = try ScriptedClient(
-                "ws_client", [gateway.webSocketURL, "send:{\"op\":\"subscribe\",\"stream\":\"aws-metrics\"}", "until:subscribed", "sleep:1.5"])
+                "ws_client",
+                [gateway.webSocketURL, "send:{\"op\":\"subscribe\",\"stream\":\"aws-metrics\"}", "until:subscribed", "sleep:1.5"])
             _ = try await first.waitFor("subscribed") { ($0["recv"] as? String)?.contains("subscribed") == true }
             #expect(try await gateway.listeners() == 1)
             let second = try ScriptedClient(
@@ -102,7 +109,10 @@ struct WebSocketRelayTests {
             let ids = try await gateway.publish(15)
             let client = try ScriptedClient(
                 "ws_client",
-                [gateway.webSocketURL, "send:{\"op\":\"subscribe\",\"stream\":\"aws-metrics\",\"since\":\"\(ids[9])\"}", "recv:1", "ids:5"])
+                [
+                    gateway.webSocketURL, "send:{\"op\":\"subscribe\",\"stream\":\"aws-metrics\",\"since\":\"\(ids[9])\"}",
+                    "recv:1", "ids:5",
+                ])
             try await client.waitForExit()
             #expect(client.received().first == "{\"op\":\"subscribed\",\"stream\":\"aws-metrics\",\"snapshot\":null}")
             let batch = try await client.waitFor("ids") { $0["ids"] != nil }
@@ -111,7 +121,11 @@ struct WebSocketRelayTests {
             // History keeps 20: the first of 35 is gone.
             let more = try await gateway.publish(20)
             let late = try ScriptedClient(
-                "ws_client", [gateway.webSocketURL, "send:{\"op\":\"subscribe\",\"stream\":\"aws-metrics\",\"since\":\"\(ids[0])\"}", "recv:2"])
+                "ws_client",
+                [
+                    gateway.webSocketURL, "send:{\"op\":\"subscribe\",\"stream\":\"aws-metrics\",\"since\":\"\(ids[0])\"}",
+                    "recv:2",
+                ])
             try await late.waitForExit()
             let received = late.received()
             #expect(received.first?.contains("\"code\":\"resync-required\"") == true)
@@ -126,7 +140,8 @@ struct WebSocketRelayTests {
         configuration.limits.maxQueuedBytes = 16 << 20
         try await withGateway(configuration, bus: .init(historyLength: 5000, subscriberBufferSize: 2)) { gateway in
             let client = try ScriptedClient(
-                "ws_client", [gateway.webSocketURL, "send:{\"op\":\"subscribe\",\"stream\":\"aws-metrics\"}", "until:subscribed", "ids:2000"])
+                "ws_client",
+                [gateway.webSocketURL, "send:{\"op\":\"subscribe\",\"stream\":\"aws-metrics\"}", "until:subscribed", "ids:2000"])
             _ = try await client.waitFor("subscribed") { ($0["recv"] as? String)?.contains("subscribed") == true }
             let ids = try await gateway.publish(2000)
             let batch = try await client.waitFor("ids", timeout: .seconds(30)) { $0["ids"] != nil }
@@ -141,7 +156,8 @@ struct WebSocketRelayTests {
         configuration.brokerHeartbeatInterval = .milliseconds(200)
         try await withGateway(configuration) { gateway in
             let client = try ScriptedClient(
-                "ws_client", [gateway.webSocketURL, "send:{\"op\":\"subscribe\",\"stream\":\"aws-metrics\"}", "until:subscribed", "ids:5"])
+                "ws_client",
+                [gateway.webSocketURL, "send:{\"op\":\"subscribe\",\"stream\":\"aws-metrics\"}", "until:subscribed", "ids:5"])
             _ = try await client.waitFor("subscribed") { ($0["recv"] as? String)?.contains("subscribed") == true }
             try await gateway.eventually("resubscribe") { try await gateway.metric("gateway_broker_resubscribes_total") > 0 }
             let ids = try await gateway.publish(5)
@@ -157,15 +173,23 @@ struct WebSocketRelayTests {
         let count = 3000
         try await withGateway(configuration, bus: .init(historyLength: 5000, subscriberBufferSize: 8192)) { gateway in
             let fast = try ScriptedClient(
-                "ws_client", [gateway.webSocketURL, "send:{\"op\":\"subscribe\",\"stream\":\"aws-metrics\"}", "until:subscribed", "ids:\(count)"])
+                "ws_client",
+                [
+                    gateway.webSocketURL, "send:{\"op\":\"subscribe\",\"stream\":\"aws-metrics\"}", "until:subscribed",
+                    "ids:\(count)",
+                ])
             _ = try await fast.waitFor("subscribed") { ($0["recv"] as? String)?.contains("subscribed") == true }
             let slow = try ScriptedClient("slow_client", ["127.0.0.1", String(gateway.port)])
             _ = try await slow.waitFor("slow subscribed") { $0["subscribed"] != nil }
-            try await gateway.eventually("two subscriptions") { try await gateway.metric("gateway_subscriptions{stream=\"aws-metrics\"}") == 2 }
+            try await gateway.eventually("two subscriptions") {
+                try await gateway.metric("gateway_subscriptions{stream=\"aws-metrics\"}") == 2
+            }
             let ids = try await gateway.publish(count, padding: 4000)
             let batch = try await fast.waitFor("ids", timeout: .seconds(60)) { $0["ids"] != nil }
             #expect((batch["ids"] as? [String]) == ids.map(\.description))
-            try await gateway.eventually("slow client cut") { try await gateway.metric("gateway_slow_client_disconnects_total") == 1 }
+            try await gateway.eventually("slow client cut") {
+                try await gateway.metric("gateway_slow_client_disconnects_total") == 1
+            }
             slow.release()
             let result = try await slow.waitFor("eof", timeout: .seconds(30)) { $0["eof"] != nil }
             #expect(result["eof"] as? Bool == true)

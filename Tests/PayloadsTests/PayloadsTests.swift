@@ -1,7 +1,7 @@
 import Foundation
 import Payloads
-import Testing
 import TestSupport
+import Testing
 
 @Suite struct StreamNameTests {
     @Test func knownNamesOnly() {
@@ -23,7 +23,8 @@ import TestSupport
 
 @Suite struct ISO8601Tests {
     @Test(arguments: [
-        (0.0, "1970-01-01T00:00:00.000Z"), (1_795_737_600.0, "2026-11-27T00:00:00.000Z"), (951_782_400.5, "2000-02-29T00:00:00.500Z"),
+        (0.0, "1970-01-01T00:00:00.000Z"), (1_795_737_600.0, "2026-11-27T00:00:00.000Z"),
+        (951_782_400.5, "2000-02-29T00:00:00.500Z"),
         (-1.0, "1969-12-31T23:59:59.000Z"), (4_102_444_799.999, "2099-12-31T23:59:59.999Z"),
     ])
     func formats(seconds: Double, text: String) {
@@ -34,10 +35,14 @@ import TestSupport
     @Test func parsesAWSForms() {
         #expect(ISO8601.date(from: "2026-11-27T00:00:00Z")?.timeIntervalSince1970 == 1_795_737_600)
         #expect(ISO8601.date(from: "2026-11-27T00:00:00+00:00")?.timeIntervalSince1970 == 1_795_737_600)
-        #expect(ISO8601.date(from: "2026-11-27T00:00:00.123456Z").map { abs($0.timeIntervalSince1970 - 1_795_737_600.123456) < 1e-6 } == true)
+        #expect(
+            ISO8601.date(from: "2026-11-27T00:00:00.123456Z").map { abs($0.timeIntervalSince1970 - 1_795_737_600.123456) < 1e-6 }
+                == true)
     }
 
-    @Test(arguments: ["", "2026-11-27", "2026-13-01T00:00:00Z", "2026-11-27T00:00:00", "2026-11-27T00:00:00+02:00", "x026-11-27T00:00:00Z"])
+    @Test(arguments: [
+        "", "2026-11-27", "2026-13-01T00:00:00Z", "2026-11-27T00:00:00", "2026-11-27T00:00:00+02:00", "x026-11-27T00:00:00Z",
+    ])
     func refusesOtherText(text: String) {
         #expect(ISO8601.date(from: text) == nil)
     }
@@ -60,7 +65,8 @@ import TestSupport
 
     @Test func stringsAreEscaped() throws {
         let envelope = Envelope(
-            stream: .logs, type: "logs", epoch: 1, timestamp: PayloadSamples.now, account: "1\"2", region: "eu-west-1", data: PayloadSamples.logs)
+            stream: .logs, type: "logs", epoch: 1, timestamp: PayloadSamples.now, account: "1\"2", region: "eu-west-1",
+            data: PayloadSamples.logs)
         let bytes = try EncodedEnvelope(envelope).withID("1-0")
         let object = try JSONSerialization.jsonObject(with: Data(bytes)) as? [String: Any]
         #expect(object?["account"] as? String == "1\"2")
@@ -71,11 +77,13 @@ import TestSupport
     @Test func everyStreamSampleSatisfiesItsSchema() throws {
         var documents = try PayloadSamples.encoded()
         let envelope = Envelope(
-            stream: .metrics, type: "metrics", epoch: 3, timestamp: PayloadSamples.now, account: "123456789012", region: "eu-west-1",
+            stream: .metrics, type: "metrics", epoch: 3, timestamp: PayloadSamples.now, account: "123456789012",
+            region: "eu-west-1",
             data: PayloadSamples.metrics)
         documents.append(("envelope", try EncodedEnvelope(envelope).withID("1795737600000-0")))
         let heartbeat = Envelope(
-            stream: .health, type: Heartbeat.type, epoch: 3, timestamp: PayloadSamples.now, account: "123456789012", region: "eu-west-1",
+            stream: .health, type: Heartbeat.type, epoch: 3, timestamp: PayloadSamples.now, account: "123456789012",
+            region: "eu-west-1",
             data: Heartbeat())
         documents.append(("envelope", try EncodedEnvelope(heartbeat).withID("1795737600000-1")))
         #expect(try JSONSchemaValidator.violations(documents) == [])

@@ -19,7 +19,9 @@ public enum JSONSchemaValidator {
         for (index, document) in documents.enumerated() {
             let path = directory.appendingPathComponent("\(index).json")
             try Data(document.json).write(to: path)
-            manifest.append(["schema": schemaDirectory.appendingPathComponent("\(document.schema).schema.json").path, "document": path.path])
+            manifest.append([
+                "schema": schemaDirectory.appendingPathComponent("\(document.schema).schema.json").path, "document": path.path,
+            ])
         }
         let manifestPath = directory.appendingPathComponent("manifest.json")
         try JSONSerialization.data(withJSONObject: manifest).write(to: manifestPath)
@@ -44,7 +46,8 @@ public enum JSONSchemaValidator {
         process.waitUntilExit()
         let lines = String(decoding: data, as: UTF8.self).split(separator: "\n").map(String.init)
         guard process.terminationStatus == 0 else {
-            throw ValidatorError(message: "jsonschema failed (exit \(process.terminationStatus)): \(lines.joined(separator: " | "))")
+            throw ValidatorError(
+                message: "jsonschema failed (exit \(process.terminationStatus)): \(lines.joined(separator: " | "))")
         }
         return lines
     }

@@ -16,7 +16,10 @@ import Testing
         #expect(text.contains("aws_realtime_worker_epoch 4\n"))
         #expect(text.contains(#"aws_realtime_worker_polls_total{stream="aws-logs"} 1"#))
         #expect(text.contains(#"aws_realtime_worker_aws_calls_total{stream="aws-logs"} 3"#))
-        #expect(text.contains(#"aws_realtime_worker_aws_errors_total{stream="aws-activity",operation="LookupEvents",code="ThrottlingException"} 1"#))
+        #expect(
+            text.contains(
+                #"aws_realtime_worker_aws_errors_total{stream="aws-activity",operation="LookupEvents",code="ThrottlingException"} 1"#
+            ))
         #expect(text.contains(#"aws_realtime_worker_buffered_batches{stream="aws-logs"} 2"#))
         #expect(text.contains("aws_realtime_worker_daily_spend_budget_dollars 3.0"))
         // Every sample line belongs to a declared metric.
@@ -29,17 +32,29 @@ import Testing
     @Test func readiness() {
         var configuration = WorkerConfiguration()
         configuration.streams = [.logs: .init(interval: .seconds(10))]
-        for stream in StreamName.allCases where stream != .logs { configuration.streams[stream] = .init(isEnabled: false, interval: .seconds(60)) }
+        for stream in StreamName.allCases where stream != .logs {
+            configuration.streams[stream] = .init(isEnabled: false, interval: .seconds(60))
+        }
         var snapshot = WorkerStatistics.Snapshot()
         // A standby only needs the broker.
-        #expect(WorkerReadiness.evaluate(snapshot, configuration: configuration, isBrokerReachable: true, leaderSince: nil, now: 1000).isReady)
-        #expect(!WorkerReadiness.evaluate(snapshot, configuration: configuration, isBrokerReachable: false, leaderSince: nil, now: 1000).isReady)
+        #expect(
+            WorkerReadiness.evaluate(snapshot, configuration: configuration, isBrokerReachable: true, leaderSince: nil, now: 1000)
+                .isReady)
+        #expect(
+            !WorkerReadiness.evaluate(
+                snapshot, configuration: configuration, isBrokerReachable: false, leaderSince: nil, now: 1000
+            ).isReady)
         snapshot.isLeader = true
         // A new leader gets three intervals to poll.
-        #expect(WorkerReadiness.evaluate(snapshot, configuration: configuration, isBrokerReachable: true, leaderSince: 990, now: 1000).isReady)
-        let late = WorkerReadiness.evaluate(snapshot, configuration: configuration, isBrokerReachable: true, leaderSince: 900, now: 1000)
+        #expect(
+            WorkerReadiness.evaluate(snapshot, configuration: configuration, isBrokerReachable: true, leaderSince: 990, now: 1000)
+                .isReady)
+        let late = WorkerReadiness.evaluate(
+            snapshot, configuration: configuration, isBrokerReachable: true, leaderSince: 900, now: 1000)
         #expect(!late.isReady && late.reasons.first?.contains("aws-logs") == true)
         snapshot.lastSuccess[.logs] = 985
-        #expect(WorkerReadiness.evaluate(snapshot, configuration: configuration, isBrokerReachable: true, leaderSince: 900, now: 1000).isReady)
+        #expect(
+            WorkerReadiness.evaluate(snapshot, configuration: configuration, isBrokerReachable: true, leaderSince: 900, now: 1000)
+                .isReady)
     }
 }

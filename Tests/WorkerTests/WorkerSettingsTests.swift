@@ -36,7 +36,12 @@ import Testing
         #expect(!settings.worker.demand.isDemandDriven)
         #expect(settings.worker.dailySpendBudget == 2.5)
         #expect(settings.worker.stream(.metrics).interval == .seconds(300))
-        #expect(settings.streams.metrics.metrics == [.init(namespace: "AWS/EC2", name: "CPUUtilization", dimensions: ["InstanceId": "i-0abc"], statistic: "p99", period: 60)])
+        #expect(
+            settings.streams.metrics.metrics == [
+                .init(
+                    namespace: "AWS/EC2", name: "CPUUtilization", dimensions: ["InstanceId": "i-0abc"], statistic: "p99",
+                    period: 60)
+            ])
         #expect(settings.streams.metrics.discoveryNamespaces == ["AWS/Lambda"] && settings.streams.metrics.maxSeries == 100)
         #expect(settings.streams.logs.logGroups == ["/aws/lambda/orders"] && settings.streams.logs.filterPattern == "ERROR")
         #expect(settings.streams.costs.groupBy == "TAG:team" && !settings.streams.costs.includeForecast)
@@ -69,7 +74,10 @@ import Testing
         ("streams: {aws-logs: {interval: 0s}}", "streams.aws-logs.interval"),
         ("streams: {aws-logs: {logGroup: x}}", "streams.aws-logs.logGroup"),
         ("streams: {aws-metrics: {metrics: [{namespace: AWS/EC2}]}}", "streams.aws-metrics.metrics[0]"),
-        ("streams: {aws-metrics: {metrics: [{namespace: A, name: B, statistic: Mean}]}}", "streams.aws-metrics.metrics[0].statistic"),
+        (
+            "streams: {aws-metrics: {metrics: [{namespace: A, name: B, statistic: Mean}]}}",
+            "streams.aws-metrics.metrics[0].statistic"
+        ),
         ("streams: {aws-metrics: {metrics: [{namespace: A, name: B, period: 90}]}}", "streams.aws-metrics.metrics[0].period"),
         ("streams: {aws-costs: {groupBy: TEAM}}", "streams.aws-costs.groupBy"),
         ("streams: {aws-security: {severityLabels: [SEVERE]}}", "streams.aws-security.severityLabels"),

@@ -36,7 +36,10 @@ struct SequenceCollector: Collector {
         let new = source.events.withLock { $0.filter { $0 > last } }
         guard let newest = new.last else { return [] }
         let data = Array("[\(new.map(String.init).joined(separator: ","))]".utf8)
-        return [CollectedBatch(type: stream.dataType, data: data, cursor: ["last": "\(newest)"], cost: CollectionCost(calls: 1, dollars: 0.01))]
+        return [
+            CollectedBatch(
+                type: stream.dataType, data: data, cursor: ["last": "\(newest)"], cost: CollectionCost(calls: 1, dollars: 0.01))
+        ]
     }
 }
 
@@ -70,7 +73,9 @@ final class FlakyBus: PublisherBus {
         try await inner.releaseLease(token: token)
     }
 
-    func publish(_ envelope: EncodedEnvelope, to stream: StreamName, cursor: [String: String]?, token: String) async throws -> PublishOutcome {
+    func publish(_ envelope: EncodedEnvelope, to stream: StreamName, cursor: [String: String]?, token: String) async throws
+        -> PublishOutcome
+    {
         try check()
         return try await inner.publish(envelope, to: stream, cursor: cursor, token: token)
     }

@@ -13,7 +13,8 @@ import Testing
         let configuration = WorkerTesting.configuration()
         let workers = (0..<2).map { index in
             Worker(
-                configuration: configuration, collectors: [SequenceCollector(stream: .logs, source: source)], bus: bus, token: "worker-\(index)",
+                configuration: configuration, collectors: [SequenceCollector(stream: .logs, source: source)], bus: bus,
+                token: "worker-\(index)",
                 logger: WorkerTesting.logger)
         }
         try await withThrowingTaskGroup(of: Void.self) { group in
@@ -34,8 +35,12 @@ import Testing
         let bus = InProcessBus()
         let source = SequenceSource()
         let configuration = WorkerTesting.configuration()
-        let first = Worker(configuration: configuration, collectors: [SequenceCollector(stream: .logs, source: source)], bus: bus, token: "a", logger: WorkerTesting.logger)
-        let second = Worker(configuration: configuration, collectors: [SequenceCollector(stream: .logs, source: source)], bus: bus, token: "b", logger: WorkerTesting.logger)
+        let first = Worker(
+            configuration: configuration, collectors: [SequenceCollector(stream: .logs, source: source)], bus: bus, token: "a",
+            logger: WorkerTesting.logger)
+        let second = Worker(
+            configuration: configuration, collectors: [SequenceCollector(stream: .logs, source: source)], bus: bus, token: "b",
+            logger: WorkerTesting.logger)
         await withTaskGroup(of: Void.self) { group in
             group.addTask { await first.run() }
             #expect(await WorkerTesting.eventually { first.lease.validEpoch != nil })
@@ -58,7 +63,8 @@ import Testing
         source.add(3)
         let configuration = WorkerTesting.configuration(ttl: .milliseconds(200))
         let slow = Worker(
-            configuration: configuration, collectors: [SequenceCollector(stream: .logs, source: source, pollDuration: .milliseconds(600))],
+            configuration: configuration,
+            collectors: [SequenceCollector(stream: .logs, source: source, pollDuration: .milliseconds(600))],
             bus: bus, token: "slow", logger: WorkerTesting.logger)
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { await slow.run() }
@@ -78,7 +84,8 @@ import Testing
         let bus = FlakyBus(inner)
         let source = SequenceSource()
         let worker = Worker(
-            configuration: WorkerTesting.configuration(ttl: .seconds(2)), collectors: [SequenceCollector(stream: .logs, source: source)],
+            configuration: WorkerTesting.configuration(ttl: .seconds(2)),
+            collectors: [SequenceCollector(stream: .logs, source: source)],
             bus: bus, token: "w", logger: WorkerTesting.logger)
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { await worker.run() }
@@ -102,7 +109,8 @@ import Testing
         let source = SequenceSource()
         let worker = Worker(
             configuration: WorkerTesting.configuration(interval: .milliseconds(20)),
-            collectors: [SequenceCollector(stream: .logs, source: source, pollDuration: .milliseconds(100))], bus: bus, token: "w",
+            collectors: [SequenceCollector(stream: .logs, source: source, pollDuration: .milliseconds(100))], bus: bus,
+            token: "w",
             logger: WorkerTesting.logger)
         let clock = ContinuousClock()
         let started = clock.now
@@ -123,12 +131,15 @@ import Testing
         let source = SequenceSource()
         var configuration = WorkerTesting.configuration(interval: .milliseconds(20))
         configuration.demand = .whileWatched
-        let worker = Worker(configuration: configuration, collectors: [SequenceCollector(stream: .logs, source: source)], bus: bus, token: "w", logger: WorkerTesting.logger)
+        let worker = Worker(
+            configuration: configuration, collectors: [SequenceCollector(stream: .logs, source: source)], bus: bus, token: "w",
+            logger: WorkerTesting.logger)
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { await worker.run() }
             // The first poll always runs (nothing is warm yet); after it, nobody listens.
             #expect(await WorkerTesting.eventually { source.concurrentPolls.withLock { $0.total } == 1 })
-            #expect(await WorkerTesting.eventually { worker.statistics.snapshot.pollsSkippedWithoutListeners[.logs, default: 0] > 3 })
+            #expect(
+                await WorkerTesting.eventually { worker.statistics.snapshot.pollsSkippedWithoutListeners[.logs, default: 0] > 3 })
             let idlePolls = source.concurrentPolls.withLock { $0.total }
             #expect(idlePolls == 1)
             let subscriber = bus.makeSubscriber()
@@ -144,7 +155,8 @@ import Testing
         let subscriber = bus.makeSubscriber()
         try await subscriber.subscribe(to: .logs)
         let worker = Worker(
-            configuration: WorkerTesting.configuration(), collectors: [SequenceCollector(stream: .logs, source: SequenceSource())], bus: bus,
+            configuration: WorkerTesting.configuration(),
+            collectors: [SequenceCollector(stream: .logs, source: SequenceSource())], bus: bus,
             token: "w", logger: WorkerTesting.logger)
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { await worker.run() }
@@ -165,8 +177,11 @@ import Testing
         var configuration = WorkerTesting.configuration(interval: .seconds(60))
         configuration.dailySpendBudget = 1.0
         let poller = StreamPoller(
-            collector: SequenceCollector(stream: .logs, source: SequenceSource()), configuration: configuration, bus: InProcessBus(),
-            lease: LeaderLease(bus: InProcessBus(), configuration: configuration.lease, token: "t", statistics: WorkerStatistics(), logger: WorkerTesting.logger),
+            collector: SequenceCollector(stream: .logs, source: SequenceSource()), configuration: configuration,
+            bus: InProcessBus(),
+            lease: LeaderLease(
+                bus: InProcessBus(), configuration: configuration.lease, token: "t", statistics: WorkerStatistics(),
+                logger: WorkerTesting.logger),
             statistics: WorkerStatistics(), stop: StopSignal(), logger: WorkerTesting.logger, now: { Date() })
         // One enabled stream, $1 a day: a $0.01 poll may run at most 100 times a day.
         #expect(poller.interval(after: CollectionCost(calls: 1, dollars: 0.01)) == .seconds(864))

@@ -26,7 +26,8 @@ extension AWSClient {
             query: request.query.map { SigV4QueryItem($0.name, $0.value) },
             headers: headers,
             payload: .bytes(request.body))
-        let signed = signer(for: request.service, region: endpoint.signingRegion).sign(signingRequest, credentials: credentials, date: date)
+        let signed = signer(for: request.service, region: endpoint.signingRegion).sign(
+            signingRequest, credentials: credentials, date: date)
         return AWSHTTPRequest(
             method: request.method, url: "\(endpoint.scheme)://\(endpoint.host)" + signed.encodedPathAndQuery,
             headers: signed.headers.map { AWSHTTPHeader($0.name, $0.value) },

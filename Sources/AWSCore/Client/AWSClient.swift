@@ -56,7 +56,8 @@ public final class AWSClient: Sendable {
         case .query(let apiVersion):
             return try QueryProtocol.request(service: service, apiVersion: apiVersion, operation: operation, input: input)
         case .json(let version, let targetPrefix):
-            return try JSONProtocol.request(service: service, version: version, targetPrefix: targetPrefix, operation: operation, input: input)
+            return try JSONProtocol.request(
+                service: service, version: version, targetPrefix: targetPrefix, operation: operation, input: input)
         case .restJSON(let operations):
             return try RESTJSONProtocol.request(service: service, operations: operations, operation: operation, input: input)
         }
@@ -164,7 +165,10 @@ public final class AWSClient: Sendable {
             let delay = min(retryAfter ?? retry.backoff(retry: attempt, random: random()), retry.maxBackoff)
             logger.debug(
                 "Retrying",
-                metadata: ["aws.attempt": "\(attempt + 1)", "aws.error.code": "\(failure.code ?? "transport")", "aws.retry.delay": "\(delay)"])
+                metadata: [
+                    "aws.attempt": "\(attempt + 1)", "aws.error.code": "\(failure.code ?? "transport")",
+                    "aws.retry.delay": "\(delay)",
+                ])
             try await Task.sleep(for: delay)
             attempt += 1
         }

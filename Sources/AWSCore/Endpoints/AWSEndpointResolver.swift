@@ -40,7 +40,8 @@ public struct AWSEndpointResolver: Sendable {
         guard !authority.isEmpty, !authority.contains("@"), !value.contains("?"), !value.contains("#"),
             !authority.contains(where: { $0 == " " })
         else {
-            throw AWSError.configuration("'\(value)' must be scheme://host[:port][/path] with no user, query or fragment", key: key)
+            throw AWSError.configuration(
+                "'\(value)' must be scheme://host[:port][/path] with no user, query or fragment", key: key)
         }
         var host = authority.lowercased()
         let defaultPort = scheme == "https://" ? ":443" : ":80"

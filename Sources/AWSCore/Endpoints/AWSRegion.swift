@@ -26,7 +26,10 @@ public enum AWSRegion {
         let labels = region.split(separator: "-", omittingEmptySubsequences: false)
         guard labels.count >= 3, region.utf8.count <= 32 else { return false }
         return labels.allSatisfy { label in
-            !label.isEmpty && label.utf8.allSatisfy { (UInt8(ascii: "a")...UInt8(ascii: "z")).contains($0) || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) }
+            !label.isEmpty
+                && label.utf8.allSatisfy {
+                    (UInt8(ascii: "a")...UInt8(ascii: "z")).contains($0) || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0)
+                }
         }
     }
 

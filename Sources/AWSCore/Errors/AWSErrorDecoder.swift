@@ -15,7 +15,8 @@ enum AWSErrorDecoder {
             }
         }
         let status = response.status
-        let fallbackMessage = message ?? (response.body.isEmpty ? "no error body" : "unreadable error body of \(response.body.count) bytes")
+        let fallbackMessage =
+            message ?? (response.body.isEmpty ? "no error body" : "unreadable error body of \(response.body.count) bytes")
         let resolvedCode = code ?? fallbackCode(status: status)
         return AWSError(
             kind: .service, service: service.cliName, operation: operation, code: resolvedCode,
@@ -39,10 +40,14 @@ enum AWSErrorDecoder {
     private static func decodeJSON(_ response: AWSHTTPResponse) -> (String?, String?) {
         let body = (try? JSONValue(parsing: response.body)) ?? .null
         let message = body["message"]?.stringValue ?? body["Message"]?.stringValue ?? body["errorMessage"]?.stringValue
-        if let queryError = response.header("x-amzn-query-error"), let code = queryError.split(separator: ";").first, !code.isEmpty {
+        if let queryError = response.header("x-amzn-query-error"), let code = queryError.split(separator: ";").first,
+            !code.isEmpty
+        {
             return (String(code), message)
         }
-        let raw = response.header("x-amzn-ErrorType") ?? body["__type"]?.stringValue ?? body["code"]?.stringValue ?? body["Code"]?.stringValue
+        let raw =
+            response.header("x-amzn-ErrorType") ?? body["__type"]?.stringValue ?? body["code"]?.stringValue
+            ?? body["Code"]?.stringValue
         return (raw.flatMap(sanitize), message)
     }
 

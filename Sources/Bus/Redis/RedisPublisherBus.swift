@@ -18,13 +18,15 @@ public struct RedisPublisherBus: PublisherBus {
 
     public func acquireLease(token: String, ttl: Duration) async throws -> Int64? {
         let reply = try await client.evaluate(
-            RedisBusScripts.acquire, keys: [keys.leader, keys.epoch], arguments: [ByteBuffer(string: token), Self.milliseconds(ttl)])
+            RedisBusScripts.acquire, keys: [keys.leader, keys.epoch],
+            arguments: [ByteBuffer(string: token), Self.milliseconds(ttl)])
         guard let epoch = reply.int else { throw RedisBusError.unexpectedReply("lease acquire", reply) }
         return epoch < 0 ? nil : Int64(epoch)
     }
 
     public func renewLease(token: String, ttl: Duration) async throws -> Bool {
-        let reply = try await client.evaluate(RedisBusScripts.renew, keys: [keys.leader], arguments: [ByteBuffer(string: token), Self.milliseconds(ttl)])
+        let reply = try await client.evaluate(
+            RedisBusScripts.renew, keys: [keys.leader], arguments: [ByteBuffer(string: token), Self.milliseconds(ttl)])
         return reply.int == 1
     }
 
@@ -43,7 +45,8 @@ public struct RedisPublisherBus: PublisherBus {
             arguments += [ByteBuffer(string: name), ByteBuffer(string: value)]
         }
         let reply = try await client.evaluate(
-            RedisBusScripts.publish, keys: [keys.leader, keys.log(stream), keys.channel(stream), keys.cursor(stream)], arguments: arguments)
+            RedisBusScripts.publish, keys: [keys.leader, keys.log(stream), keys.channel(stream), keys.cursor(stream)],
+            arguments: arguments)
         return try Self.outcome(reply, operation: "publish")
     }
 

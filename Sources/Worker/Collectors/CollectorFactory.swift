@@ -10,15 +10,22 @@ public enum CollectorFactory {
         let cloudTrailLimiter = AWSRateLimiter(ratePerSecond: settings.activity.callsPerSecond)
         return [
             MetricsCollector(
-                cloudWatch: CloudWatchClient(client: client, usage: usage, logger: logger), settings: settings.metrics, logger: logger),
-            LogsCollector(client: CloudWatchLogsClient(client: client, usage: usage, logger: logger), settings: settings.logs, logger: logger),
+                cloudWatch: CloudWatchClient(client: client, usage: usage, logger: logger), settings: settings.metrics,
+                logger: logger),
+            LogsCollector(
+                client: CloudWatchLogsClient(client: client, usage: usage, logger: logger), settings: settings.logs,
+                logger: logger),
             ActivityCollector(
                 client: CloudTrailClient(client: client, rateLimiter: cloudTrailLimiter, usage: usage, logger: logger),
                 settings: settings.activity, logger: logger),
             CostsCollector(
-                costExplorer: CostExplorerClient(client: client, usage: usage, logger: logger), settings: settings.costs, logger: logger),
-            SecurityCollector(client: SecurityHubClient(client: client, usage: usage, logger: logger), settings: settings.security, logger: logger),
-            HealthCollector(client: HealthClient(client: client, usage: usage, logger: logger), settings: settings.health, logger: logger),
+                costExplorer: CostExplorerClient(client: client, usage: usage, logger: logger), settings: settings.costs,
+                logger: logger),
+            SecurityCollector(
+                client: SecurityHubClient(client: client, usage: usage, logger: logger), settings: settings.security,
+                logger: logger),
+            HealthCollector(
+                client: HealthClient(client: client, usage: usage, logger: logger), settings: settings.health, logger: logger),
         ]
     }
 }

@@ -11,12 +11,15 @@ struct ConfigurationNode {
 
     /// The members of a mapping; a key not in `allowed` is an error (a typo must not pass silently).
     func mapping(allowed: Set<String>) throws(ConfigurationError) -> [String: ConfigurationNode] {
-        guard case .mapping(let mapping) = node else { throw ConfigurationError(key: path.isEmpty ? "(file)" : path, reason: "expected a mapping of keys") }
+        guard case .mapping(let mapping) = node else {
+            throw ConfigurationError(key: path.isEmpty ? "(file)" : path, reason: "expected a mapping of keys")
+        }
         var members: [String: ConfigurationNode] = [:]
         for (key, value) in mapping {
             guard let name = key.string else { throw ConfigurationError(key: path, reason: "keys must be strings") }
             guard allowed.contains(name) else {
-                throw ConfigurationError(key: child(name), reason: "unknown key; expected one of \(allowed.sorted().joined(separator: ", "))")
+                throw ConfigurationError(
+                    key: child(name), reason: "unknown key; expected one of \(allowed.sorted().joined(separator: ", "))")
             }
             members[name] = ConfigurationNode(node: value, path: child(name))
         }
@@ -77,7 +80,10 @@ struct ConfigurationNode {
         let text = try string()
         guard let duration = Self.parseDuration(text), range.contains(duration) else {
             throw ConfigurationError(
-                key: path, reason: "expected a duration such as 15s, 5m or 6h, from \(Self.format(range.lowerBound)) to \(Self.format(range.upperBound))")
+                key: path,
+                reason:
+                    "expected a duration such as 15s, 5m or 6h, from \(Self.format(range.lowerBound)) to \(Self.format(range.upperBound))"
+            )
         }
         return duration
     }
@@ -96,7 +102,8 @@ struct ConfigurationNode {
     /// A duration as the file writes it (`15s`, `6h`, `500ms`).
     static func format(_ duration: Duration) -> String {
         let milliseconds = duration.components.seconds * 1000 + duration.components.attoseconds / 1_000_000_000_000_000
-        for (unit, size) in [("d", Int64(86_400_000)), ("h", 3_600_000), ("m", 60_000), ("s", 1000)] where milliseconds % size == 0 && milliseconds >= size {
+        for (unit, size) in [("d", Int64(86_400_000)), ("h", 3_600_000), ("m", 60_000), ("s", 1000)]
+        where milliseconds % size == 0 && milliseconds >= size {
             return "\(milliseconds / size)\(unit)"
         }
         return "\(milliseconds)ms"

@@ -21,7 +21,9 @@ public struct MetricsSettings: Sendable, Equatable {
         /// Seconds: 60 for detailed monitoring, 300 for basic.
         public var period: Int
 
-        public init(namespace: String, name: String, dimensions: [String: String] = [:], statistic: String = "Average", period: Int = 300) {
+        public init(
+            namespace: String, name: String, dimensions: [String: String] = [:], statistic: String = "Average", period: Int = 300
+        ) {
             self.namespace = namespace
             self.name = name
             self.dimensions = dimensions

@@ -32,38 +32,53 @@ extension WorkerSettings {
                 lines.append("    metrics:" + (metrics.metrics.isEmpty ? " []" : ""))
                 for metric in metrics.metrics {
                     lines += ["      - namespace: \(Self.quoted(metric.namespace))", "        name: \(Self.quoted(metric.name))"]
-                    lines.append("        dimensions: {" + metric.dimensions.sorted { $0.key < $1.key }.map { "\(Self.quoted($0.key)): \(Self.quoted($0.value))" }.joined(separator: ", ") + "}")
+                    lines.append(
+                        "        dimensions: {"
+                            + metric.dimensions.sorted { $0.key < $1.key }.map {
+                                "\(Self.quoted($0.key)): \(Self.quoted($0.value))"
+                            }.joined(separator: ", ") + "}")
                     lines += ["        statistic: \(metric.statistic)", "        period: \(metric.period)"]
                 }
                 lines += [
-                    "    discovery:", "      namespaces: \(Self.list(metrics.discoveryNamespaces))", "      maxSeries: \(metrics.maxSeries)",
+                    "    discovery:", "      namespaces: \(Self.list(metrics.discoveryNamespaces))",
+                    "      maxSeries: \(metrics.maxSeries)",
                     "      interval: \(format(metrics.discoveryInterval))", "      period: \(metrics.discoveryPeriod)",
                     "      windowPeriods: \(metrics.windowPeriods)",
                 ]
             case .logs:
                 let logs = streams.logs
                 lines += [
-                    "    logGroups: \(Self.list(logs.logGroups))", "    filterPattern: \(logs.filterPattern.map(Self.quoted) ?? "null")",
+                    "    logGroups: \(Self.list(logs.logGroups))",
+                    "    filterPattern: \(logs.filterPattern.map(Self.quoted) ?? "null")",
                     "    initialLookback: \(format(logs.initialLookback))", "    maxEventsPerPoll: \(logs.maxEventsPerPoll)",
                 ]
             case .activity:
                 let activity = streams.activity
                 lines += [
-                    "    initialLookback: \(format(activity.initialLookback))", "    maxEventsPerPoll: \(activity.maxEventsPerPoll)",
+                    "    initialLookback: \(format(activity.initialLookback))",
+                    "    maxEventsPerPoll: \(activity.maxEventsPerPoll)",
                     "    callsPerSecond: \(activity.callsPerSecond)",
                 ]
             case .costs:
                 let costs = streams.costs
-                lines += ["    groupBy: \(Self.quoted(costs.groupBy))", "    metric: \(costs.metric)", "    forecast: \(costs.includeForecast)"]
+                lines += [
+                    "    groupBy: \(Self.quoted(costs.groupBy))", "    metric: \(costs.metric)",
+                    "    forecast: \(costs.includeForecast)",
+                ]
             case .security:
                 let security = streams.security
                 lines += [
-                    "    recordStates: \(Self.list(security.recordStates))", "    severityLabels: \(Self.list(security.severityLabels))",
-                    "    workflowStatuses: \(Self.list(security.workflowStatuses))", "    initialLookback: \(format(security.initialLookback))",
+                    "    recordStates: \(Self.list(security.recordStates))",
+                    "    severityLabels: \(Self.list(security.severityLabels))",
+                    "    workflowStatuses: \(Self.list(security.workflowStatuses))",
+                    "    initialLookback: \(format(security.initialLookback))",
                     "    maxFindingsPerPoll: \(security.maxFindingsPerPoll)",
                 ]
             default:
-                lines += ["    initialLookback: \(format(streams.health.initialLookback))", "    maxEventsPerPoll: \(streams.health.maxEventsPerPoll)"]
+                lines += [
+                    "    initialLookback: \(format(streams.health.initialLookback))",
+                    "    maxEventsPerPoll: \(streams.health.maxEventsPerPoll)",
+                ]
             }
         }
         return lines.joined(separator: "\n") + "\n"

@@ -36,7 +36,8 @@ public struct WorkerSettings: Sendable {
             let ttl = try lease["ttl"]?.duration(in: .seconds(1)...(.seconds(300))) ?? settings.worker.lease.ttl
             let renew = try lease["renewInterval"]?.duration(in: .milliseconds(100)...(.seconds(100)))
             if let renew, renew >= ttl {
-                throw ConfigurationError(key: "lease.renewInterval", reason: "must be shorter than lease.ttl (\(ConfigurationNode.format(ttl)))")
+                throw ConfigurationError(
+                    key: "lease.renewInterval", reason: "must be shorter than lease.ttl (\(ConfigurationNode.format(ttl)))")
             }
             settings.worker.lease = WorkerConfiguration.Lease(ttl: ttl, renewInterval: renew)
         }
@@ -47,7 +48,9 @@ public struct WorkerSettings: Sendable {
             default: throw ConfigurationError(key: "demand", reason: "expected whileWatched or always")
             }
         }
-        if let node = top["heartbeatInterval"] { settings.worker.heartbeatInterval = try node.duration(in: .seconds(1)...(.seconds(300))) }
+        if let node = top["heartbeatInterval"] {
+            settings.worker.heartbeatInterval = try node.duration(in: .seconds(1)...(.seconds(300)))
+        }
         if let node = top["outageBufferCapacity"] { settings.worker.outageBufferCapacity = try node.int(in: 1...100_000) }
         if let node = top["jitter"] { settings.worker.jitter = try node.double(in: 0...1) }
         if let node = top["dailySpendBudget"] { settings.worker.dailySpendBudget = try node.double(in: 0.01...1_000_000) }
@@ -55,7 +58,8 @@ public struct WorkerSettings: Sendable {
             for (name, streamNode) in try node.freeMapping() {
                 guard let stream = StreamName(rawValue: name) else {
                     throw ConfigurationError(
-                        key: streamNode.path, reason: "unknown stream; expected one of \(StreamName.allCases.map(\.rawValue).joined(separator: ", "))")
+                        key: streamNode.path,
+                        reason: "unknown stream; expected one of \(StreamName.allCases.map(\.rawValue).joined(separator: ", "))")
                 }
                 try settings.readStream(stream, streamNode)
             }
@@ -79,7 +83,9 @@ public struct WorkerSettings: Sendable {
         var common = worker.stream(stream)
         if let value = members["enabled"] { common.isEnabled = try value.bool() }
         if let value = members["interval"] { common.interval = try value.duration(in: .seconds(1)...(.seconds(86_400))) }
-        if let value = members["keepWarm"] { common.keepWarmInterval = try value.duration(in: .seconds(1)...(.seconds(7 * 86_400))) }
+        if let value = members["keepWarm"] {
+            common.keepWarmInterval = try value.duration(in: .seconds(1)...(.seconds(7 * 86_400)))
+        }
         if common.keepWarmInterval < common.interval {
             throw ConfigurationError(key: node.child("keepWarm"), reason: "must not be shorter than the stream's interval")
         }
@@ -102,8 +108,11 @@ public struct WorkerSettings: Sendable {
             if let value = members["groupBy"] { streams.costs.groupBy = try Self.costGrouping(value) }
             if let value = members["metric"] {
                 let metric = try value.string()
-                guard ["UnblendedCost", "AmortizedCost", "BlendedCost", "NetUnblendedCost", "NetAmortizedCost"].contains(metric) else {
-                    throw ConfigurationError(key: value.path, reason: "expected UnblendedCost, AmortizedCost, BlendedCost, NetUnblendedCost or NetAmortizedCost")
+                guard ["UnblendedCost", "AmortizedCost", "BlendedCost", "NetUnblendedCost", "NetAmortizedCost"].contains(metric)
+                else {
+                    throw ConfigurationError(
+                        key: value.path,
+                        reason: "expected UnblendedCost, AmortizedCost, BlendedCost, NetUnblendedCost or NetAmortizedCost")
                 }
                 streams.costs.metric = metric
             }
@@ -114,7 +123,9 @@ public struct WorkerSettings: Sendable {
                 let labels = try value.strings()
                 let known: Set = ["INFORMATIONAL", "LOW", "MEDIUM", "HIGH", "CRITICAL"]
                 if let unknown = labels.first(where: { !known.contains($0) }) {
-                    throw ConfigurationError(key: value.path, reason: "'\(unknown)' is not a severity label (INFORMATIONAL, LOW, MEDIUM, HIGH, CRITICAL)")
+                    throw ConfigurationError(
+                        key: value.path,
+                        reason: "'\(unknown)' is not a severity label (INFORMATIONAL, LOW, MEDIUM, HIGH, CRITICAL)")
                 }
                 streams.security.severityLabels = labels
             }
@@ -138,7 +149,9 @@ public struct WorkerSettings: Sendable {
                 var metric = MetricsSettings.Metric(namespace: try namespace.string(), name: try name.string())
                 if let dimensions = fields["dimensions"] {
                     for (key, value) in try dimensions.freeMapping() { metric.dimensions[key] = try value.string() }
-                    if metric.dimensions.count > 30 { throw ConfigurationError(key: dimensions.path, reason: "CloudWatch allows at most 30 dimensions") }
+                    if metric.dimensions.count > 30 {
+                        throw ConfigurationError(key: dimensions.path, reason: "CloudWatch allows at most 30 dimensions")
+                    }
                 }
                 if let statistic = fields["statistic"] { metric.statistic = try Self.statistic(statistic) }
                 if let period = fields["period"] { metric.period = try Self.period(period) }
@@ -150,7 +163,9 @@ public struct WorkerSettings: Sendable {
             let fields = try discovery.mapping(allowed: ["namespaces", "maxSeries", "interval", "period", "windowPeriods"])
             if let value = fields["namespaces"] { streams.metrics.discoveryNamespaces = try value.strings() }
             if let value = fields["maxSeries"] { streams.metrics.maxSeries = try value.int(in: 1...100_000) }
-            if let value = fields["interval"] { streams.metrics.discoveryInterval = try value.duration(in: .seconds(60)...(.seconds(86_400))) }
+            if let value = fields["interval"] {
+                streams.metrics.discoveryInterval = try value.duration(in: .seconds(60)...(.seconds(86_400)))
+            }
             if let value = fields["period"] { streams.metrics.discoveryPeriod = try Self.period(value) }
             if let value = fields["windowPeriods"] { streams.metrics.windowPeriods = try value.int(in: 1...1440) }
         }
@@ -159,8 +174,12 @@ public struct WorkerSettings: Sendable {
     private static func statistic(_ node: ConfigurationNode) throws(ConfigurationError) -> String {
         let value = try node.string()
         let simple: Set = ["Average", "Sum", "Minimum", "Maximum", "SampleCount"]
-        guard simple.contains(value) || value.range(of: #"^(p|tm|tc|ts|wm|PR|TM|TC|TS)\d+(\.\d+)?$"#, options: .regularExpression) != nil else {
-            throw ConfigurationError(key: node.path, reason: "expected Average, Sum, Minimum, Maximum, SampleCount or a percentile such as p99")
+        guard
+            simple.contains(value)
+                || value.range(of: #"^(p|tm|tc|ts|wm|PR|TM|TC|TS)\d+(\.\d+)?$"#, options: .regularExpression) != nil
+        else {
+            throw ConfigurationError(
+                key: node.path, reason: "expected Average, Sum, Minimum, Maximum, SampleCount or a percentile such as p99")
         }
         return value
     }
@@ -175,9 +194,14 @@ public struct WorkerSettings: Sendable {
 
     private static func costGrouping(_ node: ConfigurationNode) throws(ConfigurationError) -> String {
         let value = try node.string()
-        let dimensions: Set = ["SERVICE", "LINKED_ACCOUNT", "REGION", "USAGE_TYPE", "INSTANCE_TYPE", "OPERATION", "PURCHASE_TYPE"]
+        let dimensions: Set = [
+            "SERVICE", "LINKED_ACCOUNT", "REGION", "USAGE_TYPE", "INSTANCE_TYPE", "OPERATION", "PURCHASE_TYPE",
+        ]
         guard dimensions.contains(value) || (value.hasPrefix("TAG:") && value.count > 4) else {
-            throw ConfigurationError(key: node.path, reason: "expected SERVICE, LINKED_ACCOUNT, REGION, USAGE_TYPE, INSTANCE_TYPE, OPERATION, PURCHASE_TYPE or TAG:<key>")
+            throw ConfigurationError(
+                key: node.path,
+                reason:
+                    "expected SERVICE, LINKED_ACCOUNT, REGION, USAGE_TYPE, INSTANCE_TYPE, OPERATION, PURCHASE_TYPE or TAG:<key>")
         }
         return value
     }

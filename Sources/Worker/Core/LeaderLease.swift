@@ -30,7 +30,8 @@ public final class LeaderLease: Sendable {
     private let now: @Sendable () -> Date
 
     public init(
-        bus: any PublisherBus, configuration: WorkerConfiguration.Lease, token: String, statistics: WorkerStatistics, logger: Logger,
+        bus: any PublisherBus, configuration: WorkerConfiguration.Lease, token: String, statistics: WorkerStatistics,
+        logger: Logger,
         now: @escaping @Sendable () -> Date = { Date() }
     ) {
         self.now = now

@@ -45,7 +45,9 @@ struct StreamPoller: Sendable {
             let started = clock.now
             let outcome = await tick(&state, logger: logger)
             // Standby: check again soon, so a takeover resumes within a lease renewal.
-            let wait = outcome == .standby ? min(settings.interval, configuration.lease.renewInterval) : interval(after: state.lastPollCost)
+            let wait =
+                outcome == .standby
+                ? min(settings.interval, configuration.lease.renewInterval) : interval(after: state.lastPollCost)
             let jitter = wait * (Double.random(in: 0...max(0, configuration.jitter)))
             let next = started.advanced(by: wait + jitter)
             if next > clock.now { await stop.sleep(for: clock.now.duration(to: next)) }
@@ -126,7 +128,9 @@ struct StreamPoller: Sendable {
             if !state.buffer.isEmpty, stored != state.buffer.baseCursor {
                 let discarded = state.buffer.discardAll()
                 statistics.buffer(stream, size: 0, dropped: discarded)
-                logger.warning("Another leader published meanwhile; discarding the outage buffer", metadata: ["worker.discarded": "\(discarded)"])
+                logger.warning(
+                    "Another leader published meanwhile; discarding the outage buffer",
+                    metadata: ["worker.discarded": "\(discarded)"])
             }
             if state.buffer.isEmpty { state.cursor = stored }
             state.epoch = epoch

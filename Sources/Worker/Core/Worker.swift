@@ -27,7 +27,8 @@ public final class Worker: Sendable {
         self.collectors = collectors.filter { configuration.stream($0.stream).isEnabled }
         self.bus = bus
         self.statistics = statistics
-        self.lease = LeaderLease(bus: bus, configuration: configuration.lease, token: token, statistics: statistics, logger: logger, now: now)
+        self.lease = LeaderLease(
+            bus: bus, configuration: configuration.lease, token: token, statistics: statistics, logger: logger, now: now)
         self.logger = logger
         self.now = now
     }
@@ -40,7 +41,10 @@ public final class Worker: Sendable {
     public func run() async {
         logger.info(
             "Worker starting",
-            metadata: ["worker.streams": "\(collectors.map(\.stream.rawValue).joined(separator: ","))", "worker.lease.ttl": "\(configuration.lease.ttl)"])
+            metadata: [
+                "worker.streams": "\(collectors.map(\.stream.rawValue).joined(separator: ","))",
+                "worker.lease.ttl": "\(configuration.lease.ttl)",
+            ])
         await withTaskGroup(of: Void.self) { group in
             group.addTask { await self.runLease() }
             group.addTask { await self.runHeartbeats() }
@@ -72,7 +76,9 @@ public final class Worker: Sendable {
                 let envelope = EncodedEnvelope(
                     stream: collector.stream, type: Heartbeat.type, epoch: epoch, timestamp: ISO8601.string(from: now()),
                     account: configuration.account, region: configuration.region, encodedData: Array("{}".utf8))
-                if (try? await bus.heartbeat(envelope, to: collector.stream, token: lease.token)) != nil { statistics.heartbeat() }
+                if (try? await bus.heartbeat(envelope, to: collector.stream, token: lease.token)) != nil {
+                    statistics.heartbeat()
+                }
             }
         }
     }

@@ -71,7 +71,8 @@ public struct WorkerConfiguration: Sendable {
 
     public init(
         account: String = "unknown", region: String = "unknown", lease: Lease = Lease(),
-        streams: [StreamName: Stream] = Dictionary(uniqueKeysWithValues: StreamName.allCases.map { ($0, Stream.defaults(for: $0)) }),
+        streams: [StreamName: Stream] = Dictionary(
+            uniqueKeysWithValues: StreamName.allCases.map { ($0, Stream.defaults(for: $0)) }),
         demand: Demand = .whileWatched, heartbeatInterval: Duration = .seconds(15), outageBufferCapacity: Int = 100,
         jitter: Double = 0.1, dailySpendBudget: Double? = nil
     ) {

@@ -58,7 +58,9 @@ public final class WorkerStatistics: Sendable {
         }
     }
 
-    func skippedWithoutListeners(_ stream: StreamName) { state.withLock { $0.pollsSkippedWithoutListeners[stream, default: 0] += 1 } }
+    func skippedWithoutListeners(_ stream: StreamName) {
+        state.withLock { $0.pollsSkippedWithoutListeners[stream, default: 0] += 1 }
+    }
 
     func pollFailed(_ stream: StreamName, errorKey: String) {
         state.withLock {

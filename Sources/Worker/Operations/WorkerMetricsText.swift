@@ -13,9 +13,15 @@ public enum WorkerMetricsText {
         func perStream<Value>(_ values: [StreamName: Value]) -> [(labels: String, value: String)] {
             StreamName.allCases.compactMap { stream in values[stream].map { (labels: "stream=\"\(stream)\"", value: "\($0)") } }
         }
-        metric("aws_realtime_worker_leader", "gauge", "1 while this worker holds a valid lease.", [("", snapshot.isLeader ? "1" : "0")])
-        metric("aws_realtime_worker_epoch", "gauge", "The fencing epoch of this worker's last leadership.", [("", "\(snapshot.epoch)")])
-        metric("aws_realtime_worker_lease_acquisitions_total", "counter", "Leaderships taken.", [("", "\(snapshot.leaseAcquisitions)")])
+        metric(
+            "aws_realtime_worker_leader", "gauge", "1 while this worker holds a valid lease.",
+            [("", snapshot.isLeader ? "1" : "0")])
+        metric(
+            "aws_realtime_worker_epoch", "gauge", "The fencing epoch of this worker's last leadership.",
+            [("", "\(snapshot.epoch)")])
+        metric(
+            "aws_realtime_worker_lease_acquisitions_total", "counter", "Leaderships taken.",
+            [("", "\(snapshot.leaseAcquisitions)")])
         metric("aws_realtime_worker_lease_losses_total", "counter", "Leases lost while held.", [("", "\(snapshot.leaseLosses)")])
         metric("aws_realtime_worker_polls_total", "counter", "Polls that reached AWS and succeeded.", perStream(snapshot.polls))
         metric(
@@ -26,15 +32,22 @@ public enum WorkerMetricsText {
             "aws_realtime_worker_aws_errors_total", "counter", "AWS errors by stream, operation and code.",
             snapshot.awsErrors.sorted { $0.key < $1.key }.map { key, count in
                 let parts = key.split(separator: "|", omittingEmptySubsequences: false).map(String.init)
-                let labels = "stream=\"\(parts.first ?? "")\",operation=\"\(parts.count > 2 ? parts[1] : "")\",code=\"\(parts.last ?? "")\""
+                let labels =
+                    "stream=\"\(parts.first ?? "")\",operation=\"\(parts.count > 2 ? parts[1] : "")\",code=\"\(parts.last ?? "")\""
                 return (labels: labels, value: "\(count)")
             })
         metric("aws_realtime_worker_aws_calls_total", "counter", "AWS calls made.", perStream(snapshot.awsCalls))
-        metric("aws_realtime_worker_aws_cost_dollars_total", "counter", "Estimated AWS cost of the calls, by AWS's billing rules.", perStream(snapshot.awsDollars))
+        metric(
+            "aws_realtime_worker_aws_cost_dollars_total", "counter", "Estimated AWS cost of the calls, by AWS's billing rules.",
+            perStream(snapshot.awsDollars))
         metric("aws_realtime_worker_published_total", "counter", "Envelopes published.", perStream(snapshot.published))
-        metric("aws_realtime_worker_fenced_total", "counter", "Publishes refused because the lease was lost.", perStream(snapshot.fenced))
+        metric(
+            "aws_realtime_worker_fenced_total", "counter", "Publishes refused because the lease was lost.",
+            perStream(snapshot.fenced))
         metric("aws_realtime_worker_heartbeats_total", "counter", "Heartbeats published.", [("", "\(snapshot.heartbeats)")])
-        metric("aws_realtime_worker_buffered_batches", "gauge", "Batches waiting for the broker to return.", perStream(snapshot.buffered))
+        metric(
+            "aws_realtime_worker_buffered_batches", "gauge", "Batches waiting for the broker to return.",
+            perStream(snapshot.buffered))
         metric(
             "aws_realtime_worker_buffer_dropped_total", "counter", "Batches dropped from the outage buffer (oldest first).",
             perStream(snapshot.bufferDropped))
@@ -42,7 +55,9 @@ public enum WorkerMetricsText {
             "aws_realtime_worker_last_success_seconds", "gauge", "When each stream last polled successfully (Unix time).",
             perStream(snapshot.lastSuccess))
         if let budget = configuration.dailySpendBudget {
-            metric("aws_realtime_worker_daily_spend_budget_dollars", "gauge", "The configured daily AWS spend budget.", [("", "\(budget)")])
+            metric(
+                "aws_realtime_worker_daily_spend_budget_dollars", "gauge", "The configured daily AWS spend budget.",
+                [("", "\(budget)")])
         }
         return text
     }

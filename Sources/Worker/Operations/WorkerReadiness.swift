@@ -21,7 +21,8 @@ public enum WorkerReadiness {
                 let allowed = 3 * configuration.stream(stream).interval.seconds
                 let reference = snapshot.lastSuccess[stream] ?? leaderSince ?? now
                 if now - reference > allowed {
-                    reasons.append("\(stream) has not polled successfully for \(Int(now - reference)) s (allowed \(Int(allowed)) s)")
+                    reasons.append(
+                        "\(stream) has not polled successfully for \(Int(now - reference)) s (allowed \(Int(allowed)) s)")
                 }
             }
         }
