@@ -8,9 +8,3 @@ enum CredentialChainOutcome: Sendable {
     /// source the operator did not mean.
     case failed(AWSError)
 }
-
-/// One source of the chain: its name in messages and how to find it.
-struct CredentialChainLink: Sendable {
-    let name: String
-    let resolve: @Sendable () async -> CredentialChainOutcome
-}

@@ -145,6 +145,38 @@ import Testing
         }
     }
 
+    @Test func failedRefreshAgainstTheEndpointKeepsTheOldCredentialsUntilExpiry() async throws {
+        let clock = TestClock(iso: Self.start)
+        let isFailing = Mutex(false)
+        let (logger, lines) = capturingLogger()
+        let body = metadataCredentialsJSON(accessKey: "ASIAFIRST", expiration: isoDate("2026-11-27T01:00:00Z"))
+        try await withHTTPTestServer(handler: { _ in
+            isFailing.withLock { $0 } ? .respond(status: 503, body: "") : .respond(body: body)
+        }) { server in
+            try await withCurlTransport(logger: quietLogger()) { transport in
+                let environment = emptyEnvironment.merging(["AWS_CONTAINER_CREDENTIALS_FULL_URI": server.url("/creds")]) { $1 }
+                let chain = AWSCredentialChain.makeDefault(
+                    environment: environment, transport: transport, configuration: testChainConfiguration(), now: clock.now,
+                    logger: logger)
+                #expect(try await chain.credentials().accessKeyID == "ASIAFIRST")
+                isFailing.withLock { $0 = true }
+                // In the window, the endpoint fails (2 attempts): the old credentials are still handed out.
+                clock.set(isoDate("2026-11-27T00:57:00Z"))
+                #expect(try await chain.credentials().accessKeyID == "ASIAFIRST")
+                #expect(server.requests.count == 3)
+                // Backoff: no request within 5 s of the failure.
+                clock.advance(seconds: 2)
+                _ = try await chain.credentials()
+                #expect(server.requests.count == 3)
+                // Expired: the failure surfaces.
+                clock.set(isoDate("2026-11-27T01:00:01Z"))
+                await #expect(throws: AWSError.self) { try await chain.credentials() }
+            }
+        }
+        #expect(lines.text.contains("keeping the current credentials"))
+        #expect(TestSecrets.leaks(in: lines.text).isEmpty)
+    }
+
     @Test func relativeURIGoesToTheECSAddress() throws {
         let source = try #require(
             try ContainerCredentialSource.fromEnvironment(
