@@ -34,12 +34,8 @@ public struct CloudWatchLogsClient: Sendable {
 
     /// One page of `FilterLogEvents`.
     public func filterLogEventsPage(_ input: FilterLogEventsInput, nextToken: String? = nil) async throws -> FilterLogEventsPage {
-        let operation = "FilterLogEvents"
-        let request = try AWSClient.operationRequest(
-            service: .cloudWatchLogs, operation: operation, input: input.jsonInput(nextToken: nextToken))
-        usage.recordRequest(operation)
-        let response = try await client.send(request)
-        return try AWSJSONDecoding.decode(
-            FilterLogEventsPage.self, from: response.body, service: .cloudWatchLogs, operation: operation)
+        try await client.decodedCall(
+            .cloudWatchLogs, "FilterLogEvents", input: input.jsonInput(nextToken: nextToken), as: FilterLogEventsPage.self,
+            usage: usage)
     }
 }

@@ -63,9 +63,6 @@ public struct CostExplorerClient: Sendable {
     }
 
     private func call<Output: Decodable>(_ operation: String, _ input: JSONValue, as type: Output.Type) async throws -> Output {
-        let request = try AWSClient.operationRequest(service: .costExplorer, operation: operation, input: input)
-        usage.recordRequest(operation)
-        let response = try await client.send(request)
-        return try AWSJSONDecoding.decode(Output.self, from: response.body, service: .costExplorer, operation: operation)
+        try await client.decodedCall(.costExplorer, operation, input: input, as: type, usage: usage)
     }
 }

@@ -33,11 +33,7 @@ public struct HealthClient: Sendable {
 
     /// One page of `DescribeEvents`.
     public func describeEventsPage(_ input: DescribeEventsInput, nextToken: String? = nil) async throws -> DescribeEventsPage {
-        let operation = "DescribeEvents"
-        let request = try AWSClient.operationRequest(
-            service: .health, operation: operation, input: input.jsonInput(nextToken: nextToken))
-        usage.recordRequest(operation)
-        let response = try await client.send(request)
-        return try AWSJSONDecoding.decode(DescribeEventsPage.self, from: response.body, service: .health, operation: operation)
+        try await client.decodedCall(
+            .health, "DescribeEvents", input: input.jsonInput(nextToken: nextToken), as: DescribeEventsPage.self, usage: usage)
     }
 }

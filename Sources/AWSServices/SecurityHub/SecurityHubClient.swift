@@ -33,12 +33,8 @@ public struct SecurityHubClient: Sendable {
 
     /// One page of `GetFindings`.
     public func getFindingsPage(_ input: GetFindingsInput, nextToken: String? = nil) async throws -> GetFindingsPage {
-        let operation = "GetFindings"
-        let request = try AWSClient.operationRequest(
-            service: .securityHub, operation: operation, input: input.jsonInput(nextToken: nextToken))
-        usage.recordRequest(operation)
-        let response = try await client.send(request)
-        return try AWSJSONDecoding.decode(
-            GetFindingsPage.self, from: response.body, dates: .iso8601, service: .securityHub, operation: operation)
+        try await client.decodedCall(
+            .securityHub, "GetFindings", input: input.jsonInput(nextToken: nextToken), as: GetFindingsPage.self, dates: .iso8601,
+            usage: usage)
     }
 }
