@@ -62,7 +62,8 @@ public struct Gateway<Bus: SubscriberBus>: Service {
         let authenticator = try await GatewayAuthenticator(auth: configuration.auth, now: now)
         let hub = GatewayHub(bus: bus, configuration: configuration, metrics: metrics, logger: logger)
         let origins = OriginPolicy(allowed: configuration.allowedOrigins)
-        let router = makeRouter(hub: hub, authenticator: authenticator, origins: origins)
+        let engine = EngineIOServer(hub: hub, authenticator: authenticator, origins: origins, now: now, logger: logger)
+        let router = makeRouter(hub: hub, authenticator: authenticator, origins: origins, engine: engine)
         let webSocket = WebSocketServerConfiguration(
             maxFrameSize: configuration.limits.maxInboundFrameBytes,
             autoPing: .enabled(timePeriod: configuration.limits.pingInterval),
@@ -76,7 +77,7 @@ public struct Gateway<Bus: SubscriberBus>: Service {
                 GatewayWebSocketChannel(responder: responder, webSocket: webSocket) { request, channel, logger in
                     await upgradeDecision(
                         request: request, channel: channel, logger: logger, hub: hub, authenticator: authenticator,
-                        origins: origins)
+                        origins: origins, engine: engine)
                 }
             },
             configuration: ApplicationConfiguration(
@@ -96,6 +97,7 @@ public struct Gateway<Bus: SubscriberBus>: Service {
         let server = ServiceGroup(services: [app], gracefulShutdownSignals: [], cancellationSignals: [], logger: logger)
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await hub.run() }
+            group.addTask { await engine.run() }
             group.addTask {
                 try await gracefulShutdown()
                 logger.info("Draining: closing sockets with 1001 going away")
@@ -113,11 +115,14 @@ public struct Gateway<Bus: SubscriberBus>: Service {
 
     private func upgradeDecision(
         request: HTTPRequest, channel: any Channel, logger: Logger, hub: GatewayHub<Bus>, authenticator: GatewayAuthenticator,
-        origins: OriginPolicy
+        origins: OriginPolicy, engine: EngineIOServer<Bus>
     ) async -> GatewayUpgradeDecision {
         let metrics = self.metrics
         let (path, query) = Self.split(request.path ?? "/")
-        guard path == "/ws" else { return .refuse(.notFound, reason: "WebSocket endpoint is /ws") }
+        if configuration.socketIO.isEnabled, Self.isSocketIOPath(path) {
+            return engine.upgradeDecision(request: request, query: query, channel: channel)
+        }
+        guard path == "/ws" else { return .refuse(.notFound, reason: "WebSocket endpoints are /ws and /socket.io/") }
         guard origins.allows(origin: request.headerFields[.origin], host: request.authority) else {
             GatewayMetrics.add(metrics.originRefusals)
             return .refuse(.forbidden, reason: "origin not allowed")
@@ -143,6 +148,8 @@ public struct Gateway<Bus: SubscriberBus>: Service {
         }
     }
 
+    static func isSocketIOPath(_ path: String) -> Bool { path == "/socket.io/" || path == "/socket.io" }
+
     static func split(_ target: String) -> (path: String, query: String?) {
         guard let mark = target.firstIndex(of: "?") else { return (target, nil) }
         return (String(target[..<mark]), String(target[target.index(after: mark)...]))
@@ -150,9 +157,9 @@ public struct Gateway<Bus: SubscriberBus>: Service {
 
     // MARK: HTTP routes
 
-    private func makeRouter(hub: GatewayHub<Bus>, authenticator: GatewayAuthenticator, origins: OriginPolicy) -> Router<
-        BasicRequestContext
-    > {
+    private func makeRouter(
+        hub: GatewayHub<Bus>, authenticator: GatewayAuthenticator, origins: OriginPolicy, engine: EngineIOServer<Bus>
+    ) -> Router<BasicRequestContext> {
         let router = Router(context: BasicRequestContext.self)
         let metrics = self.metrics
         let logger = self.logger
@@ -244,6 +251,39 @@ public struct Gateway<Bus: SubscriberBus>: Service {
                     try await writer.finish(nil)
                 })
         }
+        if configuration.socketIO.isEnabled { addSocketIORoutes(to: router, engine: engine, origins: origins) }
         return router
+    }
+
+    /// Engine.IO long-polling at `/socket.io/` (GET pulls, POST pushes), with the CORS answers a
+    /// browser on another allowed origin needs.
+    private func addSocketIORoutes(to router: Router<BasicRequestContext>, engine: EngineIOServer<Bus>, origins: OriginPolicy) {
+        let maxPayload = configuration.socketIO.maxPayload
+        let handler: @Sendable (Request, BasicRequestContext) async throws -> Response = { request, _ in
+            let origin = request.headers[.origin]
+            var headers: HTTPFields = [:]
+            if origins.allows(origin: origin, host: request.head.authority), let allow = origins.allowOriginHeader(for: origin) {
+                headers[.accessControlAllowOrigin] = allow
+                if allow != "*" { headers[.accessControlAllowCredentials] = "true" }
+            }
+            if request.method == .options {
+                headers[.accessControlAllowMethods] = "GET, POST"
+                headers[.accessControlAllowHeaders] = request.headers[.accessControlRequestHeaders] ?? "content-type"
+                headers[.accessControlMaxAge] = "86400"
+                return Response(status: .noContent, headers: headers)
+            }
+            let reply = await engine.handlePolling(
+                method: request.method, query: request.uri.query, origin: origin, host: request.head.authority,
+                authorization: request.headers[.authorization],
+                body: { try await request.body.collect(upTo: maxPayload) })
+            headers[.contentType] =
+                reply.isError ? "application/json" : (request.method == .post ? "text/html" : "text/plain; charset=UTF-8")
+            headers[.cacheControl] = "no-store"
+            return Response(status: .init(code: reply.status), headers: headers, body: .init(byteBuffer: reply.body))
+        }
+        // The router matches "/socket.io/" (what clients request) and "/socket.io" alike.
+        for method in [HTTPRequest.Method.get, .post, .options] {
+            router.on("/socket.io", method: method, use: handler)
+        }
     }
 }

@@ -19,6 +19,10 @@ extension GatewayConfiguration {
         ("GATEWAY_SSE_HEARTBEAT_SECONDS", "SSE comment heartbeat (default 15)"),
         ("GATEWAY_MAX_RESUME_MESSAGES", "history a resuming client may get (default 1000)"),
         ("GATEWAY_DRAIN_TIMEOUT_SECONDS", "graceful shutdown wait for sockets (default 10)"),
+        ("GATEWAY_SOCKETIO", "serve Socket.IO at /socket.io/ (default true)"),
+        ("GATEWAY_SOCKETIO_PING_INTERVAL_MS", "Engine.IO pingInterval (default 25000)"),
+        ("GATEWAY_SOCKETIO_PING_TIMEOUT_MS", "Engine.IO pingTimeout (default 20000)"),
+        ("GATEWAY_SOCKETIO_MAX_PAYLOAD_BYTES", "Engine.IO maxPayload: largest long-polling body (default 65536)"),
     ]
 
     /// The configuration from `environment`, on top of `base` (host, port, anonymous mode set by
@@ -36,6 +40,13 @@ extension GatewayConfiguration {
             return value
         }
         func seconds(_ key: String) throws -> Duration? { try integer(key).map { .seconds($0) } }
+        func boolean(_ text: String, key: String) throws -> Bool {
+            switch text.lowercased() {
+            case "1", "true", "yes": return true
+            case "0", "false", "no": return false
+            default: throw GatewayError.invalidConfiguration("'\(text)' is not true or false", configKey: key)
+            }
+        }
 
         if let value = try integer("GATEWAY_MAX_CONNECTIONS") { configuration.limits.maxConnections = value }
         if let value = try integer("GATEWAY_MAX_SUBSCRIPTIONS") { configuration.limits.maxSubscriptionsPerConnection = value }
@@ -48,6 +59,18 @@ extension GatewayConfiguration {
         if let value = try seconds("GATEWAY_HEARTBEAT_INTERVAL_SECONDS") { configuration.brokerHeartbeatInterval = value }
         if let value = try seconds("GATEWAY_SSE_HEARTBEAT_SECONDS") { configuration.sseHeartbeatInterval = value }
         if let value = try seconds("GATEWAY_DRAIN_TIMEOUT_SECONDS") { configuration.drainTimeout = value }
+        if let value = try integer("GATEWAY_SOCKETIO_PING_INTERVAL_MS", minimum: 100) {
+            configuration.socketIO.pingInterval = .milliseconds(value)
+        }
+        if let value = try integer("GATEWAY_SOCKETIO_PING_TIMEOUT_MS", minimum: 100) {
+            configuration.socketIO.pingTimeout = .milliseconds(value)
+        }
+        if let value = try integer("GATEWAY_SOCKETIO_MAX_PAYLOAD_BYTES", minimum: 1024) {
+            configuration.socketIO.maxPayload = value
+        }
+        if let text = environment["GATEWAY_SOCKETIO"], !text.isEmpty {
+            configuration.socketIO.isEnabled = try boolean(text, key: "GATEWAY_SOCKETIO")
+        }
 
         if let origins = environment["GATEWAY_ALLOWED_ORIGINS"], !origins.isEmpty {
             let list = origins.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }.filter {
@@ -56,12 +79,7 @@ extension GatewayConfiguration {
             configuration.allowedOrigins = list.contains("*") ? .any : .list(list)
         }
         if let text = environment["GATEWAY_JWT_REQUIRE_EXP"], !text.isEmpty {
-            switch text.lowercased() {
-            case "1", "true", "yes": configuration.auth.requiresExpiration = true
-            case "0", "false", "no": configuration.auth.requiresExpiration = false
-            default:
-                throw GatewayError.invalidConfiguration("'\(text)' is not true or false", configKey: "GATEWAY_JWT_REQUIRE_EXP")
-            }
+            configuration.auth.requiresExpiration = try boolean(text, key: "GATEWAY_JWT_REQUIRE_EXP")
         }
 
         if allowAnonymous {

@@ -16,6 +16,8 @@ public struct GatewayConfiguration: Sendable {
     public var sseHeartbeatInterval: Duration
     /// How long a graceful shutdown waits for sockets to close after "going away".
     public var drainTimeout: Duration
+    /// The Socket.IO endpoint at `/socket.io/`.
+    public var socketIO: SocketIO
 
     public init(
         host: String = "0.0.0.0",
@@ -25,7 +27,8 @@ public struct GatewayConfiguration: Sendable {
         limits: Limits = .init(),
         brokerHeartbeatInterval: Duration = .seconds(15),
         sseHeartbeatInterval: Duration = .seconds(15),
-        drainTimeout: Duration = .seconds(10)
+        drainTimeout: Duration = .seconds(10),
+        socketIO: SocketIO = .init()
     ) {
         self.host = host
         self.port = port
@@ -35,6 +38,40 @@ public struct GatewayConfiguration: Sendable {
         self.brokerHeartbeatInterval = brokerHeartbeatInterval
         self.sseHeartbeatInterval = sseHeartbeatInterval
         self.drainTimeout = drainTimeout
+        self.socketIO = socketIO
+    }
+
+    /// Engine.IO v4 settings of the Socket.IO endpoint; the defaults are the reference server's,
+    /// except `maxPayload` (our clients send small events).
+    public struct SocketIO: Sendable {
+        /// Serve `/socket.io/` at all.
+        public var isEnabled: Bool
+        /// The server sends an Engine.IO ping this often (`pingInterval` of the open packet).
+        public var pingInterval: Duration
+        /// A session whose client does not answer a ping within this is closed (`pingTimeout`).
+        public var pingTimeout: Duration
+        /// Largest HTTP long-polling request body, and largest response batch (`maxPayload`).
+        public var maxPayload: Int
+        /// A session that connects to no namespace within this is closed.
+        public var connectTimeout: Duration
+        /// An upgrade to WebSocket that does not complete within this is abandoned (the session stays on polling).
+        public var upgradeTimeout: Duration
+
+        public init(
+            isEnabled: Bool = true,
+            pingInterval: Duration = .seconds(25),
+            pingTimeout: Duration = .seconds(20),
+            maxPayload: Int = 65_536,
+            connectTimeout: Duration = .seconds(45),
+            upgradeTimeout: Duration = .seconds(10)
+        ) {
+            self.isEnabled = isEnabled
+            self.pingInterval = pingInterval
+            self.pingTimeout = pingTimeout
+            self.maxPayload = maxPayload
+            self.connectTimeout = connectTimeout
+            self.upgradeTimeout = upgradeTimeout
+        }
     }
 
     /// Bounds on what one process and one client may cost.

@@ -20,22 +20,52 @@ struct CloseReason: Sendable, Equatable {
     static let tokenExpired = CloseReason(code: .policyViolation, text: "token expired")
     static let goingAway = CloseReason(code: .goingAway, text: "going away")
     static let rateLimited = CloseReason(code: .policyViolation, text: "inbound message rate exceeded")
+    /// Socket.IO: the client closed its Engine.IO session, or its transport went away.
+    static let clientClosed = CloseReason(code: .normalClosure, text: "closed by the client")
+    /// Socket.IO: no pong within `pingTimeout`.
+    static let pingTimeout = CloseReason(code: .normalClosure, text: "ping timeout")
+    /// Socket.IO: no namespace connected within `connectTimeout`.
+    static let connectTimeout = CloseReason(code: .policyViolation, text: "no namespace connected in time")
+    /// Socket.IO: a packet the protocol does not allow; `text` says which.
+    static func protocolError(_ text: String) -> CloseReason { CloseReason(code: .protocolError, text: text) }
 }
 
 /// One client socket's bounded outbound queue.
 ///
-/// The hub appends shared, prepared buffers; nothing is copied per client. A WebSocket
-/// connection is drained on its channel's event loop, all frames written and flushed once per
-/// burst (`flushOnEventLoop`); an SSE connection is drained by its response-body task
-/// (`nextBatch`). Messages queued plus messages written but not yet taken by the kernel count
-/// against the limits: a client that exceeds them is cut (1013) and its queue freed, so memory
-/// stays bounded whatever a client does.
+/// The hub appends shared, prepared buffers; nothing is copied per client. A connection on a
+/// WebSocket channel is drained on the channel's event loop, all frames written and flushed once
+/// per burst (`flushOnEventLoop`); an SSE stream or a Socket.IO long-polling session is drained by
+/// the request that pulls (`pull`). A Socket.IO session moves from pulling to a channel when it
+/// upgrades. Messages queued plus messages written but not yet taken by the kernel count against
+/// the limits: a client that exceeds them is cut (1013) and its queue freed, so memory stays
+/// bounded whatever a client does.
 final class GatewayConnection: Sendable {
-    enum Sink: Sendable {
-        /// Frames are written straight to the upgraded channel on its event loop.
-        case webSocket(any Channel)
-        /// Buffers are taken by the SSE response-body writer.
+    /// Which prepared buffer of a message the client gets.
+    enum Format: Sendable, Equatable {
+        /// The envelope as published, one text frame each (`/ws`).
+        case webSocket
+        /// `id:`/`event:`/`data:` events (`/events`).
         case serverSentEvents
+        /// Engine.IO message packets carrying Socket.IO events (`/socket.io/`).
+        case socketIO
+    }
+
+    /// How queued buffers leave the process.
+    enum Transport: Sendable {
+        /// Written as WebSocket text frames to the channel, on its event loop.
+        case channel(any Channel)
+        /// Taken by whoever calls `pull()`: an SSE body writer, a long-polling GET.
+        case pull
+    }
+
+    /// What `pull()` found.
+    enum PullResult: Sendable {
+        case buffers([ByteBuffer])
+        /// The connection was closed; nothing more will come.
+        case closed
+        /// The connection moved to a channel (a Socket.IO upgrade), or the puller was asked to
+        /// step aside (`interruptPull`): answer without data.
+        case interrupted
     }
 
     struct Limits: Sendable {
@@ -51,29 +81,64 @@ final class GatewayConnection: Sendable {
         var isFlushScheduled = false
         var isOpen = true
         var closeReason: CloseReason?
-        var closeWaiter: CheckedContinuation<CloseReason?, Never>?
+        /// Everyone waiting in `closeRequested()` (a Socket.IO session and its WebSocket both wait).
+        var closeWaiters: [UInt64: CheckedContinuation<CloseReason?, Never>] = [:]
+        var nextCloseWaiter: UInt64 = 0
         var dataWaiter: CheckedContinuation<Void, Never>?
+        var transport: Transport
+        var isPullInterrupted = false
 
         var queuedMessages: Int { pending.count + inFlightMessages }
         var queuedBytes: Int { pendingBytes + inFlightBytes }
     }
 
     let id: ConnectionID
-    let sink: Sink
+    let format: Format
     private let limits: Limits
     private let metrics: GatewayMetrics
-    private let state = Mutex(State())
+    private let state: Mutex<State>
 
-    init(id: ConnectionID = .make(), sink: Sink, limits: Limits, metrics: GatewayMetrics) {
+    init(id: ConnectionID = .make(), format: Format, transport: Transport, limits: Limits, metrics: GatewayMetrics) {
         self.id = id
-        self.sink = sink
+        self.format = format
         self.limits = limits
         self.metrics = metrics
+        self.state = Mutex(State(transport: transport))
     }
 
+    /// The event loop of the channel the connection writes to; nil while it is pulled.
     var eventLoop: (any EventLoop)? {
-        if case .webSocket(let channel) = sink { return channel.eventLoop }
-        return nil
+        state.withLock { state in
+            if case .channel(let channel) = state.transport { return channel.eventLoop }
+            return nil
+        }
+    }
+
+    /// Makes the waiting (or the next) `pull()` return `.interrupted`: a long-polling GET answered
+    /// with a noop while the session upgrades.
+    func interruptPull() {
+        let waiter = state.withLock { state -> CheckedContinuation<Void, Never>? in
+            state.isPullInterrupted = true
+            defer { state.dataWaiter = nil }
+            return state.dataWaiter
+        }
+        waiter?.resume()
+    }
+
+    /// Whether buffers wait to be pulled or flushed.
+    var hasPending: Bool { state.withLock { !$0.pending.isEmpty } }
+
+    /// Moves a pulled connection to `channel` (a Socket.IO upgrade): a waiting puller is told to
+    /// step aside, and what is queued is flushed to the channel.
+    func moveToChannel(_ channel: any Channel) {
+        let waiter = state.withLock { state -> CheckedContinuation<Void, Never>? in
+            state.transport = .channel(channel)
+            state.isFlushScheduled = true
+            defer { state.dataWaiter = nil }
+            return state.dataWaiter
+        }
+        waiter?.resume()
+        channel.eventLoop.execute { self.flushOnEventLoop() }
     }
 
     var isOpen: Bool { state.withLock { $0.isOpen } }
@@ -84,7 +149,7 @@ final class GatewayConnection: Sendable {
     func enqueue(_ buffer: ByteBuffer) -> Bool {
         enum Outcome {
             case queued(needsFlush: Bool, wake: CheckedContinuation<Void, Never>?)
-            case overflow(CheckedContinuation<CloseReason?, Never>?, CheckedContinuation<Void, Never>?)
+            case overflow([CheckedContinuation<CloseReason?, Never>], CheckedContinuation<Void, Never>?)
             case dropped
         }
         let size = buffer.readableBytes
@@ -96,19 +161,19 @@ final class GatewayConnection: Sendable {
                 state.pending = []
                 state.pendingBytes = 0
                 defer {
-                    state.closeWaiter = nil
+                    state.closeWaiters = [:]
                     state.dataWaiter = nil
                 }
-                return .overflow(state.closeWaiter, state.dataWaiter)
+                return .overflow(Array(state.closeWaiters.values), state.dataWaiter)
             }
             state.pending.append(buffer)
             state.pendingBytes += size
-            switch sink {
-            case .webSocket:
+            switch state.transport {
+            case .channel:
                 if state.isFlushScheduled { return .queued(needsFlush: false, wake: nil) }
                 state.isFlushScheduled = true
                 return .queued(needsFlush: true, wake: nil)
-            case .serverSentEvents:
+            case .pull:
                 defer { state.dataWaiter = nil }
                 return .queued(needsFlush: false, wake: state.dataWaiter)
             }
@@ -119,9 +184,9 @@ final class GatewayConnection: Sendable {
             GatewayMetrics.add(metrics.bytesQueued, size)
             wake?.resume()
             return needsFlush
-        case .overflow(let closeWaiter, let dataWaiter):
+        case .overflow(let closeWaiters, let dataWaiter):
             GatewayMetrics.add(metrics.slowClientDisconnects)
-            closeWaiter?.resume(returning: .slowConsumer)
+            for waiter in closeWaiters { waiter.resume(returning: .slowConsumer) }
             dataWaiter?.resume()
             return false
         case .dropped:
@@ -138,19 +203,19 @@ final class GatewayConnection: Sendable {
 
     /// Writes every pending frame and flushes once. Runs on the channel's event loop.
     func flushOnEventLoop() {
-        guard case .webSocket(let channel) = sink else { return }
-        let batch: (frames: [ByteBuffer], bytes: Int) = state.withLock { state in
+        let batch: (channel: (any Channel)?, frames: [ByteBuffer], bytes: Int) = state.withLock { state in
             state.isFlushScheduled = false
-            guard state.isOpen || state.closeReason != .slowConsumer else { return ([], 0) }
+            guard case .channel(let channel) = state.transport else { return (nil, [], 0) }
+            guard state.isOpen || state.closeReason != .slowConsumer else { return (nil, [], 0) }
             let frames = state.pending
             let bytes = state.pendingBytes
             state.pending = []
             state.pendingBytes = 0
             state.inFlightMessages += frames.count
             state.inFlightBytes += bytes
-            return (frames, bytes)
+            return (channel, frames, bytes)
         }
-        guard !batch.frames.isEmpty else { return }
+        guard let channel = batch.channel, !batch.frames.isEmpty else { return }
         let promise = channel.eventLoop.makePromise(of: Void.self)
         let last = batch.frames.count - 1
         let pipeline = channel.pipeline.syncOperations
@@ -172,22 +237,43 @@ final class GatewayConnection: Sendable {
     /// SSE: the buffers queued so far, waiting for some; nil once the connection is closed (or
     /// the task cancelled).
     func nextBatch() async -> [ByteBuffer]? {
+        if case .buffers(let buffers) = await pull() { return buffers }
+        return nil
+    }
+
+    /// A pulled connection's queued buffers, waiting for some: at most `maxBytes` of them (but
+    /// at least one), the rest staying queued for the next pull. `.closed` once the connection is
+    /// closed and emptied, or the task cancelled.
+    func pull(maxBytes: Int = .max) async -> PullResult {
         while true {
-            let batch: [ByteBuffer]?? = state.withLock { state in
-                if !state.pending.isEmpty {
-                    let batch = state.pending
-                    state.pending = []
-                    state.pendingBytes = 0
-                    return .some(batch)
+            let result: PullResult? = state.withLock { state in
+                guard case .pull = state.transport else { return .interrupted }
+                if state.isPullInterrupted {
+                    state.isPullInterrupted = false
+                    return .interrupted
                 }
-                if !state.isOpen { return .some(nil) }
-                return .none
+                if !state.pending.isEmpty {
+                    var count = 0
+                    var bytes = 0
+                    for buffer in state.pending {
+                        if count > 0, bytes + buffer.readableBytes > maxBytes { break }
+                        count += 1
+                        bytes += buffer.readableBytes
+                    }
+                    let batch = Array(state.pending.prefix(count))
+                    state.pending.removeFirst(count)
+                    state.pendingBytes -= bytes
+                    return .buffers(batch)
+                }
+                if !state.isOpen { return .closed }
+                return nil
             }
-            if let batch { return batch }
-            if Task.isCancelled { return nil }
+            if let result { return result }
+            if Task.isCancelled { return .closed }
             await withTaskCancellationHandler {
                 await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
                     let resumeNow = state.withLock { state -> Bool in
+                        guard case .pull = state.transport, !state.isPullInterrupted else { return true }
                         if !state.pending.isEmpty || !state.isOpen || Task.isCancelled { return true }
                         state.dataWaiter = continuation
                         return false
@@ -209,37 +295,38 @@ final class GatewayConnection: Sendable {
 
     /// Asks the connection's task to close with `reason` (the first reason wins).
     func requestClose(_ reason: CloseReason) {
-        let waiters = state.withLock { state -> (CheckedContinuation<CloseReason?, Never>?, CheckedContinuation<Void, Never>?) in
-            guard state.isOpen else { return (nil, nil) }
+        let waiters = state.withLock { state -> ([CheckedContinuation<CloseReason?, Never>], CheckedContinuation<Void, Never>?) in
+            guard state.isOpen else { return ([], nil) }
             state.isOpen = false
             state.closeReason = reason
             defer {
-                state.closeWaiter = nil
+                state.closeWaiters = [:]
                 state.dataWaiter = nil
             }
-            return (state.closeWaiter, state.dataWaiter)
+            return (Array(state.closeWaiters.values), state.dataWaiter)
         }
-        waiters.0?.resume(returning: reason)
+        for waiter in waiters.0 { waiter.resume(returning: reason) }
         waiters.1?.resume()
     }
 
     /// Waits until the gateway asks to close this connection; nil when the task is cancelled.
     func closeRequested() async -> CloseReason? {
-        await withTaskCancellationHandler {
+        let key = state.withLock { state -> UInt64 in
+            defer { state.nextCloseWaiter += 1 }
+            return state.nextCloseWaiter
+        }
+        return await withTaskCancellationHandler {
             await withCheckedContinuation { (continuation: CheckedContinuation<CloseReason?, Never>) in
                 let immediate: CloseReason?? = state.withLock { state in
                     if let reason = state.closeReason { return .some(reason) }
                     if Task.isCancelled { return .some(nil) }
-                    state.closeWaiter = continuation
+                    state.closeWaiters[key] = continuation
                     return .none
                 }
                 if let immediate { continuation.resume(returning: immediate) }
             }
         } onCancel: {
-            let waiter = state.withLock { state -> CheckedContinuation<CloseReason?, Never>? in
-                defer { state.closeWaiter = nil }
-                return state.closeWaiter
-            }
+            let waiter = state.withLock { state in state.closeWaiters.removeValue(forKey: key) }
             waiter?.resume(returning: nil)
         }
     }

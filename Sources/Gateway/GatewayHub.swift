@@ -109,11 +109,21 @@ final class GatewayHub<Bus: SubscriberBus>: Sendable {
 
     // MARK: Subscriptions
 
-    /// Subscribes `connection` to `stream`: waits for the broker subscription, sends the snapshot
-    /// (or the history after `since`), then switches the subscriber to live delivery with no
-    /// message lost, repeated or reordered. Returns notices to send before (e.g. resync-required).
-    func subscribe(_ connection: GatewayConnection, to stream: StreamName, since: BusMessageID?) async throws(ClientProtocolError)
-    {
+    /// What a new subscriber gets before live messages: the snapshot (the stream's latest message)
+    /// or, when resuming, the history after its `since`.
+    struct SubscriptionStart {
+        var snapshot: BusMessage?
+        var resume: [BusMessage]
+    }
+
+    /// Subscribes `connection` to `stream`: waits for the broker subscription, hands the snapshot
+    /// (or the history after `since`) to `start`, which queues it in the client's protocol, then
+    /// switches the subscriber to live delivery with no message lost, repeated or reordered. A
+    /// resume point older than the history kept is told to the client (resync-required) before.
+    func subscribe(
+        _ connection: GatewayConnection, to stream: StreamName, since: BusMessageID?,
+        start: (SubscriptionStart) -> Void
+    ) async throws(ClientProtocolError) {
         let needsBroker = state.withLock { state -> Bool in
             guard let streamState = state.streams[stream] else { return false }
             streamState.subscribers[connection.id] = Subscription(connection: connection)
@@ -147,14 +157,7 @@ final class GatewayHub<Bus: SubscriberBus>: Sendable {
                 snapshot = try await bus.latest(of: stream)
                 floor = snapshot?.id
             }
-            switch connection.sink {
-            case .webSocket:
-                connection.send(ControlMessage.subscribed(stream, snapshot: useSnapshot ? snapshot?.envelope : nil))
-                for message in resume { connection.send(message.envelope) }
-            case .serverSentEvents:
-                if let snapshot { connection.send(PreparedMessage(snapshot).sseEvent) }
-                for message in resume { connection.send(PreparedMessage(message).sseEvent) }
-            }
+            start(SubscriptionStart(snapshot: useSnapshot ? snapshot : nil, resume: resume))
             goLive(connection, stream: stream, floor: floor)
         } catch let error as ClientProtocolError {
             _ = state.withLock { $0.streams[stream]?.subscribers.removeValue(forKey: connection.id) }
@@ -206,11 +209,13 @@ final class GatewayHub<Bus: SubscriberBus>: Sendable {
     }
 
     func send(_ error: ClientProtocolError, to connection: GatewayConnection) {
-        switch connection.sink {
+        switch connection.format {
         case .webSocket:
             connection.send(ControlMessage.error(error))
         case .serverSentEvents:
             connection.send(PreparedMessage.sseEvent(id: nil, event: "error", data: ControlMessage.error(error)))
+        case .socketIO:
+            connection.send(SocketIOFrames.event("error", json: SocketIOFrames.errorPayload(error)))
         }
     }
 
@@ -248,10 +253,7 @@ final class GatewayHub<Bus: SubscriberBus>: Sendable {
 
     /// Queues the protocol's buffer; true when a flush must be scheduled.
     private func deliver(_ message: PreparedMessage, to connection: GatewayConnection) -> Bool {
-        switch connection.sink {
-        case .webSocket: connection.enqueue(message.webSocketPayload)
-        case .serverSentEvents: connection.enqueue(message.sseEvent)
-        }
+        connection.enqueue(message.payload(for: connection.format))
     }
 
     /// One `execute` per event loop, flushing every connection of that loop that got a message.

@@ -7,6 +7,8 @@ import Synchronization
 public final class GatewayMetrics: Sendable {
     let webSocketConnections = Atomic<Int>(0)
     let sseConnections = Atomic<Int>(0)
+    let socketIOConnections = Atomic<Int>(0)
+    let socketIOUpgrades = Atomic<Int>(0)
     let messagesRelayed = Atomic<Int>(0)
     let deliveries = Atomic<Int>(0)
     let bytesQueued = Atomic<Int>(0)
@@ -41,7 +43,13 @@ public final class GatewayMetrics: Sendable {
         func load(_ atomic: borrowing Atomic<Int>) -> Int { atomic.load(ordering: .relaxed) }
         metric(
             "gateway_connections", "gauge", "Open client connections.",
-            [("protocol=\"websocket\"", load(webSocketConnections)), ("protocol=\"sse\"", load(sseConnections))])
+            [
+                ("protocol=\"websocket\"", load(webSocketConnections)), ("protocol=\"sse\"", load(sseConnections)),
+                ("protocol=\"socketio\"", load(socketIOConnections)),
+            ])
+        metric(
+            "gateway_socketio_upgrades_total", "counter", "Socket.IO sessions upgraded from long-polling to WebSocket.",
+            [("", load(socketIOUpgrades))])
         metric(
             "gateway_subscriptions", "gauge", "Client subscriptions by stream.",
             StreamName.allCases.map { ("stream=\"\($0.rawValue)\"", subscriptions[$0] ?? 0) })

@@ -2,23 +2,50 @@ import Bus
 import NIOCore
 import Payloads
 
-/// One broker message prepared once for every protocol: the WebSocket text frame payload is the
-/// envelope exactly as published (the same storage, never copied or re-encoded) and the SSE event
-/// is built once. Every subscriber gets the same buffers; `ByteBuffer` storage is shared
-/// copy-on-write and never written to after this point.
-struct PreparedMessage: Sendable {
+/// One broker message prepared for every protocol its subscribers speak: the WebSocket text frame
+/// payload is the envelope exactly as published (the same storage, never copied or re-encoded);
+/// the SSE event and the Socket.IO packet are built the first time a subscriber of that protocol
+/// needs them, once, and then shared. `ByteBuffer` storage is shared copy-on-write and never
+/// written to after this point.
+///
+/// Not thread-safe on its own: the hub creates and reads it only under its lock.
+final class PreparedMessage {
     let stream: StreamName
     let id: BusMessageID
     /// The WebSocket text frame payload.
     let webSocketPayload: ByteBuffer
-    /// `id: <id>\nevent: <stream>\ndata: <envelope>\n\n`.
-    let sseEvent: ByteBuffer
+    private var preparedSSEEvent: ByteBuffer?
+    private var preparedSocketIOPacket: ByteBuffer?
 
     init(_ message: BusMessage) {
         self.stream = message.stream
         self.id = message.id
         self.webSocketPayload = message.envelope
-        self.sseEvent = Self.sseEvent(id: message.id.description, event: message.stream.rawValue, data: message.envelope)
+    }
+
+    /// `id: <id>\nevent: <stream>\ndata: <envelope>\n\n`.
+    var sseEvent: ByteBuffer {
+        if let preparedSSEEvent { return preparedSSEEvent }
+        let event = Self.sseEvent(id: id.description, event: stream.rawValue, data: webSocketPayload)
+        preparedSSEEvent = event
+        return event
+    }
+
+    /// `42/aws-realtime,["<stream>-update",{timestamp, data, type, id}]`.
+    var socketIOPacket: ByteBuffer {
+        if let preparedSocketIOPacket { return preparedSocketIOPacket }
+        let packet = SocketIOFrames.update(stream: stream, id: id, envelope: webSocketPayload)
+        preparedSocketIOPacket = packet
+        return packet
+    }
+
+    /// The buffer a client of `format` gets.
+    func payload(for format: GatewayConnection.Format) -> ByteBuffer {
+        switch format {
+        case .webSocket: webSocketPayload
+        case .serverSentEvents: sseEvent
+        case .socketIO: socketIOPacket
+        }
     }
 
     /// An SSE event; `data` spanning several lines becomes several `data:` lines, as the spec says.

@@ -19,7 +19,8 @@ struct ServerSentEventsSession<Bus: SubscriberBus>: Sendable {
 
     func run(writer: inout any ResponseBodyWriter) async throws {
         let metrics = hub.metrics
-        let connection = GatewayConnection(sink: .serverSentEvents, limits: hub.connectionLimits, metrics: metrics)
+        let connection = GatewayConnection(
+            format: .serverSentEvents, transport: .pull, limits: hub.connectionLimits, metrics: metrics)
         guard hub.admit(connection) else {
             GatewayMetrics.add(metrics.connectionLimitRefusals)
             return
@@ -38,7 +39,10 @@ struct ServerSentEventsSession<Bus: SubscriberBus>: Sendable {
             group.addTask {
                 for stream in streams {
                     do throws(ClientProtocolError) {
-                        try await hub.subscribe(connection, to: stream, since: since)
+                        try await hub.subscribe(connection, to: stream, since: since) { start in
+                            if let snapshot = start.snapshot { connection.send(PreparedMessage(snapshot).sseEvent) }
+                            for message in start.resume { connection.send(PreparedMessage(message).sseEvent) }
+                        }
                     } catch {
                         GatewayMetrics.add(metrics.clientErrors)
                         hub.send(error, to: connection)

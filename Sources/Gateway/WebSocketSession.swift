@@ -19,7 +19,8 @@ struct WebSocketSession<Bus: SubscriberBus>: Sendable {
     private var metrics: GatewayMetrics { hub.metrics }
 
     func run(inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter) async throws {
-        let connection = GatewayConnection(sink: .webSocket(channel), limits: hub.connectionLimits, metrics: metrics)
+        let connection = GatewayConnection(
+            format: .webSocket, transport: .channel(channel), limits: hub.connectionLimits, metrics: metrics)
         guard hub.admit(connection) else {
             GatewayMetrics.add(metrics.connectionLimitRefusals)
             try? await outbound.close(.unknown(1013), reason: "connection limit reached; try again later")
@@ -58,7 +59,7 @@ struct WebSocketSession<Bus: SubscriberBus>: Sendable {
     }
 
     /// Sends the close frame; a socket that does not take it within two seconds is closed.
-    private static func close(outbound: WebSocketOutboundWriter, channel: any Channel, reason: CloseReason) async {
+    static func close(outbound: WebSocketOutboundWriter, channel: any Channel, reason: CloseReason) async {
         await withTaskGroup(of: Void.self) { group in
             group.addTask { try? await outbound.close(reason.code, reason: reason.text) }
             group.addTask {
@@ -107,7 +108,10 @@ struct WebSocketSession<Bus: SubscriberBus>: Sendable {
                     reply(.tooManySubscriptions(limits.maxSubscriptionsPerConnection), to: connection)
                 } else {
                     do {
-                        try await hub.subscribe(connection, to: stream, since: since)
+                        try await hub.subscribe(connection, to: stream, since: since) { start in
+                            connection.send(ControlMessage.subscribed(stream, snapshot: start.snapshot?.envelope))
+                            for message in start.resume { connection.send(message.envelope) }
+                        }
                         subscriptions.insert(stream)
                     } catch {
                         reply(error, to: connection)

@@ -61,7 +61,20 @@ struct RunningGateway: Sendable {
 
     /// GET over plain HTTP with curl: (status, body).
     func get(_ path: String, headers: [String] = []) async throws -> (status: Int, body: String) {
-        var arguments = ["-s", "--max-time", "5", "-o", "-", "-w", "\n%{http_code}"]
+        try await request("GET", path, headers: headers)
+    }
+
+    /// POST `body` over plain HTTP with curl: (status, body).
+    func post(_ path: String, body: String, headers: [String] = []) async throws -> (status: Int, body: String) {
+        try await request("POST", path, headers: headers + ["Content-Type: text/plain;charset=UTF-8"], body: body)
+    }
+
+    /// One HTTP request with curl (bounded at 10 s): (status, body).
+    func request(_ method: String, _ path: String, headers: [String] = [], body: String? = nil) async throws -> (
+        status: Int, body: String
+    ) {
+        var arguments = ["-s", "--max-time", "10", "-X", method, "-o", "-", "-w", "\n%{http_code}"]
+        if let body { arguments += ["--data-binary", body] }
         for header in headers { arguments += ["-H", header] }
         arguments.append("http://127.0.0.1:\(port)\(path)")
         let output = try await runProcess("/usr/bin/curl", arguments)
@@ -88,12 +101,13 @@ struct HarnessError: Error, CustomStringConvertible {
 func withGateway(
     _ configuration: GatewayConfiguration = GatewayConfiguration(auth: .init(mode: .anonymous)),
     bus busConfiguration: InProcessBus.Configuration = .init(),
+    port: Int = 0,
     now: @escaping @Sendable () -> Date = { Date() },
     _ body: @Sendable (RunningGateway) async throws -> Void
 ) async throws {
     var configuration = configuration
     configuration.host = "127.0.0.1"
-    configuration.port = 0
+    configuration.port = port
     let bus = InProcessBus(configuration: busConfiguration)
     let subscriber = bus.makeSubscriber()
     defer { subscriber.close() }

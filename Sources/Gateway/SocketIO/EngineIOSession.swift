@@ -1,0 +1,413 @@
+import Bus
+import Logging
+import NIOCore
+import Payloads
+import Synchronization
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
+
+/// One Engine.IO v4 session (`sid`): its transport (long-polling, upgrading, WebSocket), the
+/// heartbeat, and the inbound packets handed one at a time to its Socket.IO client.
+///
+/// Outbound, everything goes through the session's `GatewayConnection` (the hub's bounded queue):
+/// pulled by long-polling GETs, or flushed to the WebSocket channel once upgraded. Inbound
+/// packets arrive from POST bodies or WebSocket frames; `receive` does the cheap Engine.IO part at
+/// once (pong, close, rate limit) and queues message packets for the session's own task, so a POST
+/// is answered without waiting for a subscription.
+final class EngineIOSession<Bus: SubscriberBus>: Sendable {
+    enum TransportState: Sendable, Equatable {
+        case polling
+        /// A WebSocket sent `2probe`; long-polling is being wound down until `5`.
+        case upgrading
+        case webSocket
+    }
+
+    enum Inbound: Sendable {
+        case packet(SocketIOPacket)
+        case binary
+    }
+
+    /// What a long-polling request gets.
+    struct PollingReply: Sendable {
+        var status: Int
+        var body: ByteBuffer
+        /// `text/plain; charset=UTF-8` for payloads, `application/json` for errors.
+        var isError: Bool
+
+        static func error(_ error: EngineIOError) -> PollingReply {
+            PollingReply(status: error.status, body: ByteBuffer(string: error.json), isError: true)
+        }
+    }
+
+    private struct State {
+        var transport: TransportState
+        var isPollPending = false
+        var isPostPending = false
+        var lastPong: ContinuousClock.Instant
+        var limiter: InboundRateLimiter
+        var strikes = 0
+        var inboundQueued = 0
+        var hasConnected = false
+    }
+
+    /// Inbound packets waiting for the session task beyond this close the session.
+    static var maxQueuedInbound: Int { 256 }
+
+    let id: String
+    let connection: GatewayConnection
+    let hub: GatewayHub<Bus>
+    let settings: GatewayConfiguration.SocketIO
+    let authenticator: GatewayAuthenticator
+    let handshakeToken: String?
+    let now: @Sendable () -> Date
+    let logger: Logger
+    private let clock = ContinuousClock()
+    private let state: Mutex<State>
+    private let inbound: AsyncStream<Inbound>
+    private let inboundContinuation: AsyncStream<Inbound>.Continuation
+    private let expiry: AsyncStream<Duration>
+    private let expiryContinuation: AsyncStream<Duration>.Continuation
+    private let pong = WakeSignal()
+
+    init(
+        id: String = SessionID.make(), transport: GatewayConnection.Transport, hub: GatewayHub<Bus>,
+        authenticator: GatewayAuthenticator, handshakeToken: String?, now: @escaping @Sendable () -> Date, logger: Logger
+    ) {
+        self.id = id
+        self.hub = hub
+        self.settings = hub.configuration.socketIO
+        self.authenticator = authenticator
+        self.handshakeToken = handshakeToken
+        self.now = now
+        var logger = logger
+        logger[metadataKey: "socketio.sid"] = "\(id)"
+        self.logger = logger
+        self.connection = GatewayConnection(
+            format: .socketIO, transport: transport, limits: hub.connectionLimits, metrics: hub.metrics)
+        let isWebSocket: Bool
+        if case .channel = transport { isWebSocket = true } else { isWebSocket = false }
+        let start = clock.now
+        self.state = Mutex(
+            State(
+                transport: isWebSocket ? .webSocket : .polling, lastPong: start,
+                limiter: InboundRateLimiter(messagesPerSecond: hub.configuration.limits.inboundMessagesPerSecond, now: start)))
+        (inbound, inboundContinuation) = AsyncStream.makeStream(of: Inbound.self)
+        (expiry, expiryContinuation) = AsyncStream.makeStream(of: Duration.self, bufferingPolicy: .bufferingNewest(1))
+    }
+
+    /// The open packet for this session.
+    func openPacket(upgrades: [String]) -> ByteBuffer {
+        SocketIOFrames.open(
+            sessionID: id, upgrades: upgrades, pingInterval: settings.pingInterval, pingTimeout: settings.pingTimeout,
+            maxPayload: settings.maxPayload)
+    }
+
+    var transport: TransportState { state.withLock { $0.transport } }
+
+    /// Open, or closed with last packets a live client should still pick up (a disconnect, the
+    /// close). A session closed because its client is gone (ping timeout, its own close, a
+    /// protocol error) answers no more requests.
+    var isReachable: Bool {
+        if connection.isOpen { return true }
+        guard connection.hasPending, let reason = connection.closeReason else { return false }
+        return [.tokenExpired, .goingAway, .rateLimited].contains(reason)
+    }
+
+    /// Asks the session to end with `reason` (the first reason wins).
+    func close(_ reason: CloseReason) {
+        connection.requestClose(reason)
+    }
+
+    // MARK: Running
+
+    /// Runs the session until it closes: heartbeat, token expiry, connect timeout and the inbound
+    /// packets. Returns once the session is over and its subscriptions are gone.
+    func run() async {
+        let hub = self.hub
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { await self.heartbeat() }
+            group.addTask { await self.processInbound() }
+            group.addTask { await self.expireToken() }
+            group.addTask {
+                // A session that never joins a namespace is closed, as the reference server does.
+                do { try await Task.sleep(for: self.settings.connectTimeout) } catch { return }
+                if !self.state.withLock({ $0.hasConnected }) { self.close(.connectTimeout) }
+            }
+            _ = await connection.closeRequested()
+            group.cancelAll()
+        }
+        inboundContinuation.finish()
+        expiryContinuation.finish()
+        // A long-polling client picks up the last packets (a disconnect, the close) with its next
+        // GET, which follows the previous answer at once; after a second it is gone anyway.
+        if transport != .webSocket, isReachable {
+            let deadline = clock.now.advanced(by: .seconds(1))
+            while connection.hasPending, clock.now < deadline { try? await Task.sleep(for: .milliseconds(20)) }
+        }
+        hub.remove(connection)
+        logger.debug(
+            "Engine.IO session ended", metadata: ["socketio.close.reason": "\(connection.closeReason?.text ?? "cancelled")"])
+    }
+
+    /// Pings every `pingInterval`; a client that does not pong within `pingTimeout` is closed.
+    private func heartbeat() async {
+        while !Task.isCancelled {
+            do { try await Task.sleep(for: settings.pingInterval) } catch { return }
+            let sent = clock.now
+            connection.send(SocketIOFrames.ping)
+            let deadline = sent.advanced(by: settings.pingTimeout)
+            while state.withLock({ $0.lastPong < sent }) {
+                if Task.isCancelled { return }
+                guard clock.now < deadline else {
+                    logger.debug("Engine.IO ping timeout")
+                    close(.pingTimeout)
+                    return
+                }
+                await pong.wait(timeout: deadline - clock.now)
+            }
+        }
+    }
+
+    /// Closes the session when the token it connected with expires: the client is told with a
+    /// DISCONNECT (socket.io-client then does not reconnect on its own: it needs a new token).
+    private func expireToken() async {
+        for await lifetime in expiry {
+            do { try await Task.sleep(for: lifetime) } catch { return }
+            GatewayMetrics.add(hub.metrics.tokenExpiries)
+            connection.send(SocketIOFrames.disconnect(namespace: SocketIOFrames.namespace))
+            close(.tokenExpired)
+            return
+        }
+    }
+
+    private func processInbound() async {
+        let expiryContinuation = self.expiryContinuation
+        var client = SocketIOClient(
+            hub: hub, connection: connection, authenticator: authenticator, handshakeToken: handshakeToken, now: now,
+            armExpiry: { expiryContinuation.yield($0) }, logger: logger)
+        defer { client.leave() }
+        for await packet in inbound {
+            state.withLock { $0.inboundQueued -= 1 }
+            let outcome: SocketIOClient<Bus>.Outcome
+            switch packet {
+            case .packet(let packet): outcome = await client.handle(packet)
+            case .binary: outcome = client.handleBinary()
+            }
+            if client.isConnected { state.withLock { $0.hasConnected = true } }
+            if case .close(let reason) = outcome {
+                GatewayMetrics.add(hub.metrics.clientErrors)
+                logger.info("Closing Socket.IO session on a protocol error", metadata: ["socketio.error": "\(reason)"])
+                close(.protocolError(reason))
+                return
+            }
+        }
+    }
+
+    // MARK: Inbound
+
+    /// Takes one Engine.IO packet from either transport. False when the session is over (the
+    /// packet closed it, or it was closed before).
+    @discardableResult
+    func receive(text: Substring) -> Bool {
+        guard connection.isOpen else { return false }
+        guard let type = text.first else { return protocolError("empty Engine.IO packet") }
+        switch type {
+        case "3":
+            state.withLock { $0.lastPong = clock.now }
+            pong.signal()
+            return true
+        case "4":
+            guard let packet = SocketIOPacket.parse(text.dropFirst()) else { return protocolError("malformed Socket.IO packet") }
+            return enqueue(.packet(packet))
+        case "1":
+            close(.clientClosed)
+            return false
+        case "6":
+            return true
+        case "2":
+            // Engine.IO v4: the server pings, the client answers.
+            return protocolError("invalid heartbeat direction: the server sends pings in Engine.IO v4")
+        default:
+            return protocolError("invalid Engine.IO packet type '\(type)'")
+        }
+    }
+
+    /// A binary Engine.IO message (a WebSocket binary frame, or `b<base64>` in a polling payload).
+    @discardableResult
+    func receiveBinary() -> Bool {
+        guard connection.isOpen else { return false }
+        return enqueue(.binary)
+    }
+
+    private func enqueue(_ packet: Inbound) -> Bool {
+        let verdict: InboundVerdict = state.withLock { state in
+            guard state.inboundQueued < Self.maxQueuedInbound else {
+                return .close(.protocolError("more than \(Self.maxQueuedInbound) packets waiting"))
+            }
+            guard state.limiter.allow(at: clock.now) else {
+                state.strikes += 1
+                if state.strikes > state.limiter.strikeLimit { return .close(.rateLimited) }
+                return state.strikes == 1 ? .warn : .drop
+            }
+            state.strikes = 0
+            state.inboundQueued += 1
+            return .accept
+        }
+        switch verdict {
+        case .accept:
+            inboundContinuation.yield(packet)
+            return true
+        case .warn:
+            GatewayMetrics.add(hub.metrics.rateLimited)
+            hub.send(.rateLimited, to: connection)
+            return true
+        case .drop:
+            GatewayMetrics.add(hub.metrics.rateLimited)
+            return true
+        case .close(let reason):
+            GatewayMetrics.add(hub.metrics.rateLimited)
+            close(reason)
+            return false
+        }
+    }
+
+    private func protocolError(_ text: String) -> Bool {
+        GatewayMetrics.add(hub.metrics.clientErrors)
+        logger.info("Closing Socket.IO session on a protocol error", metadata: ["socketio.error": "\(text)"])
+        close(.protocolError(text))
+        return false
+    }
+
+    // MARK: Long-polling
+
+    /// A long-polling GET: the queued packets (at most `maxPayload` bytes), waiting for some.
+    func poll() async -> PollingReply {
+        let admission: RequestAdmission = state.withLock { state in
+            switch state.transport {
+            case .webSocket: return .refuse(.badRequest)
+            case .upgrading: return .noop
+            case .polling:
+                if state.isPollPending { return .overlap }
+                state.isPollPending = true
+                return .proceed
+            }
+        }
+        switch admission {
+        case .refuse(let error):
+            return .error(error)
+        case .noop:
+            return PollingReply(status: 200, body: SocketIOFrames.noop, isError: false)
+        case .overlap:
+            _ = protocolError("overlapping long-polling GET requests")
+            return .error(.badRequest)
+        case .proceed:
+            break
+        }
+        defer { state.withLock { $0.isPollPending = false } }
+        switch await connection.pull(maxBytes: settings.maxPayload) {
+        case .buffers(var buffers):
+            // A closed session's last answer ends with the close packet.
+            if !connection.isOpen, !connection.hasPending { buffers.append(SocketIOFrames.close) }
+            return PollingReply(status: 200, body: EngineIOPayload.join(buffers), isError: false)
+        case .closed:
+            return PollingReply(status: 200, body: SocketIOFrames.close, isError: false)
+        case .interrupted:
+            return PollingReply(status: 200, body: SocketIOFrames.noop, isError: false)
+        }
+    }
+
+    /// A long-polling POST: the packets of `body`, separated by the record separator.
+    func post(_ body: ByteBuffer) -> PollingReply {
+        let admission: RequestAdmission = state.withLock { state in
+            guard state.transport != .webSocket else { return .refuse(.badRequest) }
+            if state.isPostPending { return .overlap }
+            state.isPostPending = true
+            return .proceed
+        }
+        switch admission {
+        case .refuse(let error):
+            return .error(error)
+        case .overlap:
+            _ = protocolError("overlapping long-polling POST requests")
+            return .error(.badRequest)
+        case .proceed:
+            break
+        case .noop:
+            return .ok
+        }
+        defer { state.withLock { $0.isPostPending = false } }
+        guard let packets = EngineIOPayload.split(body) else {
+            _ = protocolError("long-polling body is not UTF-8")
+            return .error(.badRequest)
+        }
+        for packet in packets {
+            let accepted: Bool
+            if packet.first == "b" {
+                accepted = receiveBinary()
+            } else {
+                accepted = receive(text: packet)
+            }
+            // The client asked to close ("1"): that is an ordinary end, answered "ok".
+            if !accepted { return connection.closeReason == .clientClosed ? .ok : .error(.badRequest) }
+        }
+        return .ok
+    }
+
+    // MARK: Upgrade
+
+    /// A WebSocket probed this session (`2probe`, answered `3probe` by the caller): the pending
+    /// GET is answered with a noop so the client can pause polling. False when the session is not
+    /// on long-polling.
+    func beginUpgrade() -> Bool {
+        let started = state.withLock { state -> Bool in
+            guard state.transport == .polling else { return false }
+            state.transport = .upgrading
+            return true
+        }
+        if started { connection.interruptPull() }
+        return started
+    }
+
+    /// The client sent `5`: from now on everything goes to `channel`.
+    func completeUpgrade(to channel: any Channel) {
+        state.withLock { $0.transport = .webSocket }
+        connection.moveToChannel(channel)
+        GatewayMetrics.add(hub.metrics.socketIOUpgrades)
+        logger.debug("Engine.IO session upgraded to WebSocket")
+    }
+
+    /// The probing WebSocket went away before `5`: the session stays on long-polling.
+    func abandonUpgrade() {
+        state.withLock { state in
+            if state.transport == .upgrading { state.transport = .polling }
+        }
+    }
+}
+
+extension EngineIOSession.PollingReply {
+    static var ok: Self { Self(status: 200, body: ByteBuffer(string: "ok"), isError: false) }
+}
+
+/// What `receive` decided for one inbound packet.
+private enum InboundVerdict {
+    case accept
+    /// Over the rate: refused, and the client told once.
+    case warn
+    /// Over the rate again: refused silently.
+    case drop
+    case close(CloseReason)
+}
+
+/// Whether a long-polling request may proceed on its session.
+private enum RequestAdmission {
+    case proceed
+    /// Answer with a noop at once (a GET while the session upgrades).
+    case noop
+    case refuse(EngineIOError)
+    /// A second request of the same kind while one is pending: the reference server closes the session.
+    case overlap
+}

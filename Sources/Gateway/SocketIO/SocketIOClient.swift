@@ -1,0 +1,206 @@
+import Bus
+import Logging
+import NIOCore
+import Payloads
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
+
+/// The Socket.IO side of one Engine.IO session: the `/aws-realtime` namespace with the old
+/// NestJS gateway's events. Owned by its session's inbound task; packets are handled one at a time.
+///
+/// - CONNECT to `/aws-realtime` checks the token (`auth.token`, else the handshake's
+///   `Authorization` header or `token` query parameter), answers with the socket id and emits
+///   `connection-established`; a refused token gets a CONNECT_ERROR with the reason. Any other
+///   namespace, `/` included, gets the reference server's "Invalid namespace".
+/// - `subscribe-<stream>` (`{interval?, since?}`) and `unsubscribe-<stream>` events, answered with
+///   `subscription-confirmed` / `unsubscription-confirmed` and, when the client asked for one, an
+///   ack carrying the same payload; errors as an `error` event (and in the ack).
+struct SocketIOClient<Bus: SubscriberBus> {
+    /// What the session must do after a packet.
+    enum Outcome: Equatable {
+        case proceed
+        /// The packet breaks the protocol: close the session, saying why.
+        case close(String)
+    }
+
+    let hub: GatewayHub<Bus>
+    let connection: GatewayConnection
+    let authenticator: GatewayAuthenticator
+    /// The token of the handshake request, used when the CONNECT carries none.
+    let handshakeToken: String?
+    let now: @Sendable () -> Date
+    /// Arms the token-expiry timer with the time left.
+    let armExpiry: @Sendable (Duration) -> Void
+    let logger: Logger
+
+    private(set) var socketID: String?
+    private var grant: GatewayGrant?
+    private var subscriptions: Set<StreamName> = []
+    /// Binary attachments still to be discarded after a refused binary packet.
+    private(set) var attachmentsToDiscard = 0
+
+    init(
+        hub: GatewayHub<Bus>, connection: GatewayConnection, authenticator: GatewayAuthenticator, handshakeToken: String?,
+        now: @escaping @Sendable () -> Date, armExpiry: @escaping @Sendable (Duration) -> Void, logger: Logger
+    ) {
+        self.hub = hub
+        self.connection = connection
+        self.authenticator = authenticator
+        self.handshakeToken = handshakeToken
+        self.now = now
+        self.armExpiry = armExpiry
+        self.logger = logger
+    }
+
+    var isConnected: Bool { socketID != nil }
+    private var metrics: GatewayMetrics { hub.metrics }
+    private var limits: GatewayConfiguration.Limits { hub.configuration.limits }
+
+    /// Handles one packet of an Engine.IO message.
+    mutating func handle(_ packet: SocketIOPacket) async -> Outcome {
+        guard attachmentsToDiscard == 0 else { return .close("a text packet arrived where a binary attachment was announced") }
+        switch packet.kind {
+        case .connect:
+            await connect(packet)
+        case .disconnect:
+            if packet.namespace == SocketIOFrames.namespace { leave() }
+        case .event:
+            guard packet.namespace == SocketIOFrames.namespace, isConnected else { return .proceed }
+            await event(packet)
+        case .ack:
+            // The gateway never asks clients for acks; a stray one is harmless.
+            break
+        case .connectError:
+            return .close("CONNECT_ERROR is sent by servers only")
+        case .binaryEvent, .binaryAck:
+            attachmentsToDiscard = packet.attachments
+            GatewayMetrics.add(metrics.clientErrors)
+            if packet.namespace == SocketIOFrames.namespace, isConnected {
+                let error = ClientProtocolError(code: "bad-frame", message: "binary packets are not supported; send JSON")
+                reply(error, ackID: packet.ackID)
+            }
+        }
+        return .proceed
+    }
+
+    /// A binary Engine.IO message: an attachment of a refused binary packet, else a protocol error.
+    mutating func handleBinary() -> Outcome {
+        guard attachmentsToDiscard > 0 else { return .close("binary data outside a binary packet") }
+        attachmentsToDiscard -= 1
+        return .proceed
+    }
+
+    /// Unsubscribes everything (the client left the namespace or the session ended).
+    mutating func leave() {
+        for stream in subscriptions { _ = hub.unsubscribe(connection, from: stream) }
+        subscriptions = []
+        socketID = nil
+        grant = nil
+    }
+
+    // MARK: Packets
+
+    private mutating func connect(_ packet: SocketIOPacket) async {
+        guard packet.namespace == SocketIOFrames.namespace else {
+            GatewayMetrics.add(metrics.clientErrors)
+            connection.send(SocketIOFrames.connectError(namespace: packet.namespace, message: "Invalid namespace"))
+            return
+        }
+        if let socketID {
+            // Already connected: answer as before rather than create a second socket.
+            connection.send(SocketIOFrames.connected(namespace: packet.namespace, socketID: socketID))
+            return
+        }
+        let token = packet.payload?["token"]?.string ?? handshakeToken
+        switch await authenticator.authenticate(token: token) {
+        case .failure(let failure):
+            GatewayMetrics.add(metrics.authFailures)
+            logger.info("Socket.IO connect refused", metadata: ["gateway.auth.failure": "\(failure.reason)"])
+            connection.send(SocketIOFrames.connectError(namespace: packet.namespace, message: failure.reason))
+        case .success(let grant):
+            let socketID = SessionID.make()
+            self.socketID = socketID
+            self.grant = grant
+            if let lifetime = authenticator.remaining(grant) { armExpiry(lifetime) }
+            connection.send(SocketIOFrames.connected(namespace: packet.namespace, socketID: socketID))
+            let streams = StreamName.allCases.filter { grant.allows($0) }
+            connection.send(SocketIOFrames.connectionEstablished(clientID: socketID, streams: streams, now: now()))
+            logger.debug("Socket.IO client connected", metadata: ["socketio.socket.id": "\(socketID)"])
+        }
+    }
+
+    private mutating func event(_ packet: SocketIOPacket) async {
+        guard case .array(let items) = packet.payload, let name = items.first?.string else {
+            reply(ClientProtocolError(code: "bad-request", message: "event names are strings"), ackID: packet.ackID)
+            return
+        }
+        let argument = items.count > 1 ? items[1] : nil
+        if let raw = name.strippingPrefix("subscribe-") {
+            guard let stream = StreamName(rawValue: raw) else { return reply(.unknownStream(raw), ackID: packet.ackID) }
+            await subscribe(stream, argument: argument, ackID: packet.ackID)
+        } else if let raw = name.strippingPrefix("unsubscribe-") {
+            guard let stream = StreamName(rawValue: raw) else { return reply(.unknownStream(raw), ackID: packet.ackID) }
+            unsubscribe(stream, ackID: packet.ackID)
+        } else {
+            let known = StreamName.allCases.map { "subscribe-\($0.rawValue)" }.joined(separator: ", ")
+            reply(
+                ClientProtocolError(
+                    code: "unknown-event", message: "unknown event '\(name.prefix(64))'; events are \(known) and unsubscribe-…"),
+                ackID: packet.ackID)
+        }
+    }
+
+    private mutating func subscribe(_ stream: StreamName, argument: SocketIOJSON?, ackID: Int?) async {
+        let interval = argument?["interval"]?.number.flatMap { $0.isFinite && $0 >= 0 && $0 < 1e12 ? Int($0) : nil }
+        var since: BusMessageID?
+        if let text = argument?["since"]?.string {
+            guard let id = BusMessageID(text) else { return reply(.badSince(text), ackID: ackID) }
+            since = id
+        }
+        guard grant?.allows(stream) ?? false else { return reply(.forbidden(stream), ackID: ackID) }
+        guard !subscriptions.contains(stream) else { return reply(.alreadySubscribed(stream), ackID: ackID) }
+        guard subscriptions.count < limits.maxSubscriptionsPerConnection else {
+            return reply(.tooManySubscriptions(limits.maxSubscriptionsPerConnection), ackID: ackID)
+        }
+        let confirmation = SocketIOFrames.subscriptionConfirmation(stream: stream, interval: interval, now: now())
+        let connection = self.connection
+        do {
+            try await hub.subscribe(connection, to: stream, since: since) { start in
+                connection.send(SocketIOFrames.event("subscription-confirmed", json: confirmation))
+                if let ackID { connection.send(SocketIOFrames.ack(ackID, json: confirmation)) }
+                for message in [start.snapshot].compactMap({ $0 }) + start.resume {
+                    connection.send(SocketIOFrames.update(stream: stream, id: message.id, envelope: message.envelope))
+                }
+            }
+            subscriptions.insert(stream)
+        } catch {
+            reply(error, ackID: ackID)
+        }
+    }
+
+    private mutating func unsubscribe(_ stream: StreamName, ackID: Int?) {
+        guard hub.unsubscribe(connection, from: stream) else { return reply(.notSubscribed(stream), ackID: ackID) }
+        subscriptions.remove(stream)
+        let confirmation = SocketIOFrames.unsubscriptionConfirmation(stream: stream, now: now())
+        connection.send(SocketIOFrames.event("unsubscription-confirmed", json: confirmation))
+        if let ackID { connection.send(SocketIOFrames.ack(ackID, json: confirmation)) }
+    }
+
+    /// An `error` event, and the same payload in the ack when the client asked for one.
+    private func reply(_ error: ClientProtocolError, ackID: Int?) {
+        GatewayMetrics.add(metrics.clientErrors)
+        let payload = SocketIOFrames.errorPayload(error)
+        connection.send(SocketIOFrames.event("error", json: payload))
+        if let ackID { connection.send(SocketIOFrames.ack(ackID, json: "{\"error\":\(payload)}")) }
+    }
+}
+
+extension String {
+    fileprivate func strippingPrefix(_ prefix: String) -> String? {
+        hasPrefix(prefix) ? String(dropFirst(prefix.count)) : nil
+    }
+}
