@@ -149,6 +149,7 @@ let package = Package(
             dependencies: [
                 "AWSCore",
                 "AWSReplay",
+                "AWSServices",
                 "Bus",
                 "Gateway",
                 "Redis",
