@@ -83,6 +83,13 @@ public actor WorkerProcess {
         _ = Foundation.kill(pid, signal)
     }
 
+    /// Waits until the process has exited (at most `timeout`); returns whether it has.
+    public func waitForExit(timeout: Duration) async -> Bool {
+        let deadline = ContinuousClock.now.advanced(by: timeout)
+        while isAlive, ContinuousClock.now < deadline { try? await Task.sleep(for: .milliseconds(5)) }
+        return !isAlive
+    }
+
     /// SIGKILL (a stopped process dies too) and waits until it is gone (at most 5 s).
     public func kill() async {
         guard process != nil else { return }

@@ -121,6 +121,33 @@ struct WorkerFailoverTests {
         }
     }
 
+    /// SIGTERM the leader: it finishes, releases the lease and exits; the standby takes over
+    /// within a renew interval (its next attempt), not a whole TTL. Prints the handover time.
+    @Test func terminatedLeaderHandsOverWithoutWaitingForTheTTL() async throws {
+        try await FailoverHarness.run(captures: [FailoverCaptures.metrics]) { harness in
+            let leader = try await harness.startWorker("leader", configuration: Self.metricsWorker)
+            try await harness.waitUntil("the first worker leads", timeout: .seconds(10)) {
+                try leader.metrics()["aws_realtime_worker_leader"] == 1
+            }
+            let standby = try await harness.startWorker("standby", configuration: Self.metricsWorker)
+            try await harness.waitUntil("epoch 1 has published", timeout: .seconds(10)) {
+                try await !harness.log(.metrics).isEmpty
+            }
+            let terminatedAt = Date()
+            await leader.send(SIGTERM)
+            try await harness.waitUntil("a new epoch", timeout: Self.ttl + .seconds(5)) { try await harness.epoch() == 2 }
+            let handover = Self.milliseconds(terminatedAt, Date())
+            print(
+                "[failover] SIGTERM handover: lease taken \(Int(handover)) ms after SIGTERM (TTL \(Int(Self.ttlMilliseconds)) ms)"
+            )
+            // The renew interval is a third of the TTL; well under the TTL, with room for a loaded machine.
+            #expect(handover < Self.ttlMilliseconds * 0.75, "handover took \(handover) ms")
+            #expect(await leader.waitForExit(timeout: .seconds(10)))
+            #expect(leader.logText().contains("Released the leader lease"))
+            #expect(try standby.metrics()["aws_realtime_worker_leader"] == 1)
+        }
+    }
+
     /// SIGSTOP the leader inside a poll (its GetMetricData held by the replay server), until its
     /// lease has run out and the standby publishes under a new epoch; SIGCONT: its late publish is
     /// refused by the fencing script, counted in /metrics and logged, and it stops collecting.
