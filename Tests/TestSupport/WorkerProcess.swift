@@ -34,14 +34,14 @@ public actor WorkerProcess {
     }
 
     /// Starts `aws-realtime worker --host 127.0.0.1 --port <free> --config <configPath>` with exactly
-    /// `environment` (nothing inherited, so no real credentials or profile can leak in), and waits
-    /// until `/health` answers (at most `startupTimeout`).
+    /// `environment` (nothing inherited, so no real credentials or profile can leak in), its log in
+    /// `logDirectory`, and waits until `/health` answers (at most `startupTimeout`).
     public static func start(
-        name: String, configPath: String, environment: [String: String], startupTimeout: Duration = .seconds(30)
+        name: String, configPath: String, environment: [String: String], logDirectory: URL,
+        startupTimeout: Duration = .seconds(30)
     ) async throws -> WorkerProcess {
         let port = try FreePort.next()
-        let logPath = FileManager.default.temporaryDirectory.appendingPathComponent("worker-\(name)-\(UUID().uuidString).log")
-            .path
+        let logPath = logDirectory.appendingPathComponent("worker-\(name).log").path
         guard FileManager.default.createFile(atPath: logPath, contents: nil) else {
             throw WorkerProcessError(message: "cannot create the log file \(logPath)")
         }

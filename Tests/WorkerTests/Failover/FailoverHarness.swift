@@ -61,6 +61,7 @@ final class FailoverHarness: Sendable {
                         result = .failure(error)
                     }
                     await harness.killWorkers()
+                    if case .failure = result { harness.printWorkerLogs() }
                     try? FileManager.default.removeItem(at: directory)
                     return try result.get()
                 }
@@ -103,13 +104,22 @@ final class FailoverHarness: Sendable {
     func startWorker(_ name: String, configuration: String) async throws -> WorkerProcess {
         let path = directory.appendingPathComponent("\(name).yaml").path
         try configuration.write(toFile: path, atomically: true, encoding: .utf8)
-        let worker = try await WorkerProcess.start(name: name, configPath: path, environment: environment)
+        let worker = try await WorkerProcess.start(
+            name: name, configPath: path, environment: environment, logDirectory: directory)
         workers.withLock { $0.append(worker) }
         return worker
     }
 
     func killWorkers() async {
         for worker in workers.withLock({ $0 }) { await worker.kill() }
+    }
+
+    /// The end of every worker's log, for a failed test's output (the logs go with the directory).
+    func printWorkerLogs(lines: Int = 30) {
+        for worker in workers.withLock({ $0 }) {
+            let tail = worker.logText().split(separator: "\n").suffix(lines).joined(separator: "\n")
+            print("[failover] last \(lines) log lines of worker \(worker.name):\n\(tail)")
+        }
     }
 
     /// The workers whose `/metrics` says they lead (a worker that does not answer is not counted).
