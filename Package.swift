@@ -149,6 +149,7 @@ let package = Package(
             dependencies: [
                 "AWSCore",
                 "AWSReplay",
+                "AWSServices",
                 "Bus",
                 "Gateway",
                 "Redis",
@@ -217,8 +218,9 @@ let package = Package(
         .testTarget(
             name: "WorkerTests",
             dependencies: [
-                "Worker", "Bus", "Payloads", "AWSServices", "AWSCore", "AWSReplay", "TestSupport",
+                "Worker", "Bus", "Payloads", "AWSServices", "AWSCore", "AWSReplay", "Redis", "TestSupport",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
             ]
         ),
         .testTarget(

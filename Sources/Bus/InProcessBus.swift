@@ -88,6 +88,14 @@ public final class InProcessBus: PublisherBus, Sendable {
         }
     }
 
+    public func leaseTimeRemaining() async throws -> Duration? {
+        let now = clock.now
+        return state.withLock { state in
+            guard let lease = state.lease, lease.expiresAt > now else { return nil }
+            return now.duration(to: lease.expiresAt)
+        }
+    }
+
     public func publish(
         _ envelope: EncodedEnvelope, to stream: StreamName, cursor: [String: String]?, token: String
     ) async throws -> PublishOutcome {

@@ -14,6 +14,11 @@ public protocol PublisherBus: Sendable {
     /// Gives the lease up if `token` holds it, so a standby takes over at once.
     func releaseLease(token: String) async throws
 
+    /// How long the current holder's lease has left; nil when nobody holds it or the bus cannot
+    /// tell. A standby times its next attempt to that expiry, so it takes over within one TTL of
+    /// the holder's last renewal rather than up to a renew interval later.
+    func leaseTimeRemaining() async throws -> Duration?
+
     /// Stores `envelope` in the stream's history, delivers it live and moves the stream's
     /// cursor, all or nothing, only while `token` holds the lease.
     func publish(_ envelope: EncodedEnvelope, to stream: StreamName, cursor: [String: String]?, token: String) async throws
@@ -29,6 +34,11 @@ public protocol PublisherBus: Sendable {
 
     /// Live listeners per stream (gateways subscribed to its channel).
     func listenerCounts(of streams: [StreamName]) async throws -> [StreamName: Int]
+}
+
+extension PublisherBus {
+    /// A bus that cannot tell: a standby tries again at its renew interval.
+    public func leaseTimeRemaining() async throws -> Duration? { nil }
 }
 
 public enum PublishOutcome: Sendable, Hashable {

@@ -1,4 +1,5 @@
 import AWSCore
+import AWSServices
 import ArgumentParser
 import Bus
 import Foundation
@@ -82,10 +83,13 @@ struct WorkerCommand: AsyncParsableCommand {
             let redisClient = RedisClient(configuration: redis, logger: logger)
             let bus = RedisPublisherBus(
                 client: redisClient, keys: RedisBusKeys(prefix: keyPrefix), historyLength: settings.historyLength)
-            let collectors = CollectorFactory.makeCollectors(settings: settings.streams, client: client, logger: logger)
+            let budgets = AWSRateBudgets(callsPerSecond: settings.rateBudgets)
+            let collectors = CollectorFactory.makeCollectors(
+                settings: settings.streams, client: client, budgets: budgets, logger: logger)
             let worker = Worker(configuration: workerConfiguration, collectors: collectors, bus: bus, logger: logger)
             let operations = WorkerOperationsServer(
-                worker: worker, isBrokerReachable: { (try? await redisClient.ping()) != nil }, host: host, port: port,
+                worker: worker, budgets: budgets, isBrokerReachable: { (try? await redisClient.ping()) != nil }, host: host,
+                port: port,
                 logger: logger)
             let group = ServiceGroup(
                 services: [

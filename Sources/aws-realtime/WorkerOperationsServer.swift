@@ -1,3 +1,4 @@
+import AWSServices
 import Foundation
 import Hummingbird
 import Logging
@@ -8,7 +9,10 @@ import Worker
 struct WorkerOperationsServer {
     let application: Application<RouterResponder<BasicRequestContext>>
 
-    init(worker: Worker, isBrokerReachable: @escaping @Sendable () async -> Bool, host: String, port: Int, logger: Logger) {
+    init(
+        worker: Worker, budgets: AWSRateBudgets, isBrokerReachable: @escaping @Sendable () async -> Bool, host: String, port: Int,
+        logger: Logger
+    ) {
         let router = Router(context: BasicRequestContext.self)
         router.get("/health") { _, _ in
             Self.text("ok\n")
@@ -25,7 +29,8 @@ struct WorkerOperationsServer {
         }
         router.get("/metrics") { _, _ in
             Self.text(
-                WorkerMetricsText.render(worker.statistics.snapshot, configuration: worker.configuration),
+                WorkerMetricsText.render(
+                    worker.statistics.snapshot, configuration: worker.configuration, budgets: budgets.reports),
                 contentType: "text/plain; version=0.0.4")
         }
         application = Application(

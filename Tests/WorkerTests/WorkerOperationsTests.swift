@@ -1,3 +1,4 @@
+import AWSServices
 import Payloads
 import Testing
 
@@ -26,6 +27,24 @@ import Testing
         let declared = Set(text.split(separator: "\n").filter { $0.hasPrefix("# TYPE ") }.map { $0.split(separator: " ")[2] })
         for line in text.split(separator: "\n") where !line.hasPrefix("#") {
             #expect(declared.contains(line.split(whereSeparator: { $0 == "{" || $0 == " " })[0]))
+        }
+    }
+
+    /// One series per AWS API: its budget, the requests it let through, the time they waited.
+    @Test func metricsTextShowsTheRateBudgets() async throws {
+        let budgets = AWSRateBudgets(callsPerSecond: [.getFindings: 0.5])
+        try await budgets.limiter(for: .lookupEvents)?.acquire()
+        let text = WorkerMetricsText.render(
+            WorkerStatistics().snapshot, configuration: WorkerConfiguration(), budgets: budgets.reports)
+        #expect(text.contains("# TYPE aws_realtime_worker_aws_rate_budget_calls_per_second gauge\n"))
+        #expect(text.contains(#"aws_realtime_worker_aws_rate_budget_calls_per_second{api="LookupEvents"} 2.0"#))
+        #expect(text.contains(#"aws_realtime_worker_aws_rate_budget_calls_per_second{api="GetFindings"} 0.5"#))
+        #expect(text.contains(#"aws_realtime_worker_aws_rate_budget_calls_per_second{api="FilterLogEvents"} 5.0"#))
+        #expect(text.contains(#"aws_realtime_worker_aws_rate_budget_calls_total{api="LookupEvents"} 1"#))
+        #expect(text.contains(#"aws_realtime_worker_aws_rate_budget_calls_total{api="GetMetricData"} 0"#))
+        #expect(text.contains(#"aws_realtime_worker_aws_rate_budget_wait_seconds_total{api="LookupEvents"} 0.0"#))
+        for api in AWSRateBudgetAPI.allCases {
+            #expect(text.contains("aws_realtime_worker_aws_rate_budget_wait_seconds_total{api=\"\(api.rawValue)\"}"))
         }
     }
 

@@ -1,3 +1,4 @@
+import AWSServices
 import Payloads
 import Testing
 
@@ -50,6 +51,26 @@ import Testing
         // Untouched streams keep DESIGN.md's defaults.
         #expect(settings.worker.stream(.costs).interval == .seconds(6 * 3600))
         #expect(settings.worker.stream(.logs).interval == .seconds(10))
+    }
+
+    @Test func rateBudgetsPerAPI() throws {
+        let settings = try WorkerSettings.parse(
+            yaml: """
+                rateBudgets: {GetFindings: 1.5, GetMetricData: 20}
+                streams:
+                  aws-activity: {callsPerSecond: 1}
+                """)
+        #expect(settings.rateBudgets == [.getFindings: 1.5, .getMetricData: 20, .lookupEvents: 1])
+        #expect(settings.effectiveRateBudgets[.filterLogEvents] == 5)
+        #expect(settings.effectiveYAML.contains("rateBudgets:\n  LookupEvents: 1.0\n  GetFindings: 1.5\n"))
+        #expect(throws: ConfigurationError.self) { try WorkerSettings.parse(yaml: "rateBudgets: {Nope: 1}") }
+        do {
+            _ = try WorkerSettings.parse(yaml: "rateBudgets: {FilterLogEvents: 10}")
+            Issue.record("accepted more than AWS allows")
+        } catch {
+            #expect("\(error)".contains("rateBudgets.FilterLogEvents"))
+            #expect("\(error)".contains("AWS allows at most 5.0 FilterLogEvents calls per second"))
+        }
     }
 
     @Test func anEmptyFileIsTheDefaults() throws {

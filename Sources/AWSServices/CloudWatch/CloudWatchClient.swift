@@ -9,15 +9,18 @@ import Logging
 public struct CloudWatchClient: Sendable {
     public let client: AWSClient
     public let usage: AWSUsageCounter
+    /// Every request first takes a token of the `ListMetrics` or `GetMetricData` budget.
+    public let budgets: AWSRateBudgets
     public var pagination: AWSPaginationLimits
     let logger: Logger
 
     public init(
-        client: AWSClient, usage: AWSUsageCounter = AWSUsageCounter(), pagination: AWSPaginationLimits = .default,
-        logger: Logger
+        client: AWSClient, usage: AWSUsageCounter = AWSUsageCounter(), budgets: AWSRateBudgets = .unlimited,
+        pagination: AWSPaginationLimits = .default, logger: Logger
     ) {
         self.client = client
         self.usage = usage
+        self.budgets = budgets
         self.pagination = pagination
         self.logger = logger
     }
@@ -41,6 +44,7 @@ public struct CloudWatchClient: Sendable {
         let operation = "ListMetrics"
         let request = try AWSClient.operationRequest(
             service: .cloudWatch, operation: operation, input: input.queryInput(nextToken: nextToken))
+        try await budgets.acquire(.listMetrics, service: .cloudWatch, operation: operation)
         usage.recordRequest(operation)
         let response = try await client.send(request)
         let document: JSONValue
@@ -100,6 +104,7 @@ public struct CloudWatchClient: Sendable {
         }
         let request = try AWSClient.operationRequest(
             service: .cloudWatch, operation: operation, input: input.queryInput(batch: batch, nextToken: nextToken))
+        try await budgets.acquire(.getMetricData, service: .cloudWatch, operation: operation)
         usage.recordRequest(operation, metrics: batch.count)
         let response = try await client.send(request)
         return try GetMetricDataResponseParser.parse(response.body)

@@ -5,15 +5,18 @@ import Logging
 public struct CloudWatchLogsClient: Sendable {
     public let client: AWSClient
     public let usage: AWSUsageCounter
+    /// Every request first takes a token of the `FilterLogEvents` budget.
+    public let budgets: AWSRateBudgets
     public var pagination: AWSPaginationLimits
     let logger: Logger
 
     public init(
-        client: AWSClient, usage: AWSUsageCounter = AWSUsageCounter(), pagination: AWSPaginationLimits = .default,
-        logger: Logger
+        client: AWSClient, usage: AWSUsageCounter = AWSUsageCounter(), budgets: AWSRateBudgets = .unlimited,
+        pagination: AWSPaginationLimits = .default, logger: Logger
     ) {
         self.client = client
         self.usage = usage
+        self.budgets = budgets
         self.pagination = pagination
         self.logger = logger
     }
@@ -36,6 +39,6 @@ public struct CloudWatchLogsClient: Sendable {
     public func filterLogEventsPage(_ input: FilterLogEventsInput, nextToken: String? = nil) async throws -> FilterLogEventsPage {
         try await client.decodedCall(
             .cloudWatchLogs, "FilterLogEvents", input: input.jsonInput(nextToken: nextToken), as: FilterLogEventsPage.self,
-            usage: usage)
+            usage: usage, budget: .filterLogEvents, of: budgets)
     }
 }

@@ -1,13 +1,15 @@
 import AWSCore
 
 extension AWSClient {
-    /// One request of a JSON-protocol operation: lays out `input`, counts the request in `usage`,
-    /// sends it (with retries) and decodes the response body as `Output`.
+    /// One request of a JSON-protocol operation: lays out `input`, waits for a token of `api`'s
+    /// rate budget, counts the request in `usage`, sends it (with retries) and decodes the response
+    /// body as `Output`.
     func decodedCall<Output: Decodable>(
         _ service: AWSService, _ operation: String, input: JSONValue, as type: Output.Type, dates: AWSJSONDates = .epochSeconds,
-        usage: AWSUsageCounter
+        usage: AWSUsageCounter, budget api: AWSRateBudgetAPI, of budgets: AWSRateBudgets
     ) async throws -> Output {
         let request = try AWSClient.operationRequest(service: service, operation: operation, input: input)
+        try await budgets.acquire(api, service: service, operation: operation)
         usage.recordRequest(operation)
         let response = try await send(request)
         return try AWSJSONDecoding.decode(type, from: response.body, dates: dates, service: service, operation: operation)

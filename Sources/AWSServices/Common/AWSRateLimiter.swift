@@ -20,9 +20,23 @@ public final class AWSRateLimiter: Sendable {
     private let sleep: @Sendable (Duration) async throws -> Void
     private let state: Mutex<State>
 
+    /// What the limiter has handed out so far, for `/metrics`.
+    public struct Usage: Sendable, Hashable {
+        /// Tokens taken: calls let through.
+        public var calls = 0
+        /// Time callers spent waiting for their token, all together.
+        public var waited = Duration.zero
+
+        public init(calls: Int = 0, waited: Duration = .zero) {
+            self.calls = calls
+            self.waited = waited
+        }
+    }
+
     private struct State {
         var tokens: Double
         var updatedAt: Duration
+        var usage = Usage()
     }
 
     public init<C: Clock>(
@@ -60,6 +74,8 @@ public final class AWSRateLimiter: Sendable {
             let wait: Duration = debt > 0 ? .nanoseconds(Int64((debt / ratePerSecond * 1e9).rounded(.up))) : .zero
             guard wait <= maxWait else { return nil }
             state.tokens -= 1
+            state.usage.calls += 1
+            state.usage.waited += wait
             return wait
         }
         guard let wait else {
@@ -71,10 +87,17 @@ public final class AWSRateLimiter: Sendable {
         do {
             try await sleep(wait)
         } catch {
-            state.withLock { $0.tokens += 1 }
+            state.withLock {
+                $0.tokens += 1
+                $0.usage.calls -= 1
+                $0.usage.waited -= wait
+            }
             throw error
         }
     }
+
+    /// Calls let through and time spent waiting so far (a wait still under way counts in full).
+    public var usage: Usage { state.withLock { $0.usage } }
 }
 
 extension Duration {

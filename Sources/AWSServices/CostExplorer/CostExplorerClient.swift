@@ -8,15 +8,18 @@ public struct CostExplorerClient: Sendable {
 
     public let client: AWSClient
     public let usage: AWSUsageCounter
+    /// Every request first takes a token of the `CostExplorer` budget.
+    public let budgets: AWSRateBudgets
     public var pagination: AWSPaginationLimits
     let logger: Logger
 
     public init(
-        client: AWSClient, usage: AWSUsageCounter = AWSUsageCounter(), pagination: AWSPaginationLimits = .default,
-        logger: Logger
+        client: AWSClient, usage: AWSUsageCounter = AWSUsageCounter(), budgets: AWSRateBudgets = .unlimited,
+        pagination: AWSPaginationLimits = .default, logger: Logger
     ) {
         self.client = client
         self.usage = usage
+        self.budgets = budgets
         self.pagination = pagination
         self.logger = logger
     }
@@ -63,6 +66,7 @@ public struct CostExplorerClient: Sendable {
     }
 
     private func call<Output: Decodable>(_ operation: String, _ input: JSONValue, as type: Output.Type) async throws -> Output {
-        try await client.decodedCall(.costExplorer, operation, input: input, as: type, usage: usage)
+        try await client.decodedCall(
+            .costExplorer, operation, input: input, as: type, usage: usage, budget: .costExplorer, of: budgets)
     }
 }

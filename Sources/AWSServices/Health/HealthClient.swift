@@ -5,15 +5,18 @@ import Logging
 public struct HealthClient: Sendable {
     public let client: AWSClient
     public let usage: AWSUsageCounter
+    /// Every request first takes a token of the `DescribeEvents` budget.
+    public let budgets: AWSRateBudgets
     public var pagination: AWSPaginationLimits
     let logger: Logger
 
     public init(
-        client: AWSClient, usage: AWSUsageCounter = AWSUsageCounter(), pagination: AWSPaginationLimits = .default,
-        logger: Logger
+        client: AWSClient, usage: AWSUsageCounter = AWSUsageCounter(), budgets: AWSRateBudgets = .unlimited,
+        pagination: AWSPaginationLimits = .default, logger: Logger
     ) {
         self.client = client
         self.usage = usage
+        self.budgets = budgets
         self.pagination = pagination
         self.logger = logger
     }
@@ -34,6 +37,7 @@ public struct HealthClient: Sendable {
     /// One page of `DescribeEvents`.
     public func describeEventsPage(_ input: DescribeEventsInput, nextToken: String? = nil) async throws -> DescribeEventsPage {
         try await client.decodedCall(
-            .health, "DescribeEvents", input: input.jsonInput(nextToken: nextToken), as: DescribeEventsPage.self, usage: usage)
+            .health, "DescribeEvents", input: input.jsonInput(nextToken: nextToken), as: DescribeEventsPage.self, usage: usage,
+            budget: .describeEvents, of: budgets)
     }
 }

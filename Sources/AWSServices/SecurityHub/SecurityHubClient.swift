@@ -5,15 +5,18 @@ import Logging
 public struct SecurityHubClient: Sendable {
     public let client: AWSClient
     public let usage: AWSUsageCounter
+    /// Every request first takes a token of the `GetFindings` budget.
+    public let budgets: AWSRateBudgets
     public var pagination: AWSPaginationLimits
     let logger: Logger
 
     public init(
-        client: AWSClient, usage: AWSUsageCounter = AWSUsageCounter(), pagination: AWSPaginationLimits = .default,
-        logger: Logger
+        client: AWSClient, usage: AWSUsageCounter = AWSUsageCounter(), budgets: AWSRateBudgets = .unlimited,
+        pagination: AWSPaginationLimits = .default, logger: Logger
     ) {
         self.client = client
         self.usage = usage
+        self.budgets = budgets
         self.pagination = pagination
         self.logger = logger
     }
@@ -35,6 +38,6 @@ public struct SecurityHubClient: Sendable {
     public func getFindingsPage(_ input: GetFindingsInput, nextToken: String? = nil) async throws -> GetFindingsPage {
         try await client.decodedCall(
             .securityHub, "GetFindings", input: input.jsonInput(nextToken: nextToken), as: GetFindingsPage.self, dates: .iso8601,
-            usage: usage)
+            usage: usage, budget: .getFindings, of: budgets)
     }
 }

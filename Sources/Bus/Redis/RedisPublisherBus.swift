@@ -34,6 +34,13 @@ public struct RedisPublisherBus: PublisherBus {
         _ = try await client.evaluate(RedisBusScripts.release, keys: [keys.leader], arguments: [ByteBuffer(string: token)])
     }
 
+    public func leaseTimeRemaining() async throws -> Duration? {
+        // PTTL: -2 without the key, -1 without an expiry (never set by the bus).
+        let reply = try await client.send(["PTTL", keys.leader])
+        guard let milliseconds = reply.int else { throw RedisBusError.unexpectedReply("lease PTTL", reply) }
+        return milliseconds >= 0 ? .milliseconds(milliseconds) : nil
+    }
+
     public func publish(
         _ envelope: EncodedEnvelope, to stream: StreamName, cursor: [String: String]?, token: String
     ) async throws -> PublishOutcome {

@@ -4,28 +4,32 @@ import Logging
 
 /// The six collectors, built from the configuration and one AWS client.
 public enum CollectorFactory {
-    public static func makeCollectors(settings: StreamSettings, client: AWSClient, logger: Logger) -> [any Collector] {
+    /// Every client takes its requests from `budgets` (one budget per AWS API, shared by all the
+    /// collectors of this account and Region), so the worker stays inside AWS's request quotas.
+    public static func makeCollectors(
+        settings: StreamSettings, client: AWSClient, budgets: AWSRateBudgets = AWSRateBudgets(), logger: Logger
+    ) -> [any Collector] {
         let usage = AWSUsageCounter()
-        // CloudTrail allows 2 LookupEvents calls per second per account and region.
-        let cloudTrailLimiter = AWSRateLimiter(ratePerSecond: settings.activity.callsPerSecond)
+        let cloudTrailLimiter = budgets.limiter(for: .lookupEvents) ?? .cloudTrailLookupEvents(clock: ContinuousClock())
         return [
             MetricsCollector(
-                cloudWatch: CloudWatchClient(client: client, usage: usage, logger: logger), settings: settings.metrics,
-                logger: logger),
+                cloudWatch: CloudWatchClient(client: client, usage: usage, budgets: budgets, logger: logger),
+                settings: settings.metrics, logger: logger),
             LogsCollector(
-                client: CloudWatchLogsClient(client: client, usage: usage, logger: logger), settings: settings.logs,
-                logger: logger),
+                client: CloudWatchLogsClient(client: client, usage: usage, budgets: budgets, logger: logger),
+                settings: settings.logs, logger: logger),
             ActivityCollector(
                 client: CloudTrailClient(client: client, rateLimiter: cloudTrailLimiter, usage: usage, logger: logger),
                 settings: settings.activity, logger: logger),
             CostsCollector(
-                costExplorer: CostExplorerClient(client: client, usage: usage, logger: logger), settings: settings.costs,
-                logger: logger),
+                costExplorer: CostExplorerClient(client: client, usage: usage, budgets: budgets, logger: logger),
+                settings: settings.costs, logger: logger),
             SecurityCollector(
-                client: SecurityHubClient(client: client, usage: usage, logger: logger), settings: settings.security,
-                logger: logger),
+                client: SecurityHubClient(client: client, usage: usage, budgets: budgets, logger: logger),
+                settings: settings.security, logger: logger),
             HealthCollector(
-                client: HealthClient(client: client, usage: usage, logger: logger), settings: settings.health, logger: logger),
+                client: HealthClient(client: client, usage: usage, budgets: budgets, logger: logger),
+                settings: settings.health, logger: logger),
         ]
     }
 }

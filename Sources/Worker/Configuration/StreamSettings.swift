@@ -70,8 +70,6 @@ public struct ActivitySettings: Sendable, Equatable {
     /// On the first poll ever, how far back to start.
     public var initialLookback: Duration = .seconds(3600)
     public var maxEventsPerPoll = 5000
-    /// CloudTrail allows 2 LookupEvents calls per second per account and region.
-    public var callsPerSecond = 2.0
 
     public init() {}
 }

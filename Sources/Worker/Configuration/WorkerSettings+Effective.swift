@@ -1,3 +1,4 @@
+import AWSServices
 import Payloads
 
 extension WorkerSettings {
@@ -18,8 +19,11 @@ extension WorkerSettings {
             "outageBufferCapacity: \(worker.outageBufferCapacity)",
             "jitter: \(worker.jitter)",
             "dailySpendBudget: \(worker.dailySpendBudget.map { "\($0)" } ?? "null")",
-            "streams:",
+            "rateBudgets:",
         ]
+        let budgets = effectiveRateBudgets
+        for api in AWSRateBudgetAPI.allCases { lines.append("  \(api.rawValue): \(budgets[api] ?? api.defaultCallsPerSecond)") }
+        lines.append("streams:")
         for stream in StreamName.allCases {
             let common = worker.stream(stream)
             lines += [
@@ -57,7 +61,6 @@ extension WorkerSettings {
                 lines += [
                     "    initialLookback: \(format(activity.initialLookback))",
                     "    maxEventsPerPoll: \(activity.maxEventsPerPoll)",
-                    "    callsPerSecond: \(activity.callsPerSecond)",
                 ]
             case .costs:
                 let costs = streams.costs

@@ -1,3 +1,4 @@
+import AWSServices
 import Foundation
 import Payloads
 import Yams
@@ -11,6 +12,9 @@ public struct WorkerSettings: Sendable {
     public var keyPrefix = "aws-realtime:"
     /// Messages kept per stream for recovery and snapshots.
     public var historyLength = 1000
+    /// Calls per second allowed per AWS API (`rateBudgets` in the file); an API not named here
+    /// keeps its default, AWS's documented quota (``AWSRateBudgetAPI/defaultCallsPerSecond``).
+    public var rateBudgets: [AWSRateBudgetAPI: Double] = [:]
 
     public init() {}
 
@@ -26,7 +30,7 @@ public struct WorkerSettings: Sendable {
         guard let root else { return settings }
         let top = try ConfigurationNode(node: root, path: "").mapping(allowed: [
             "account", "keyPrefix", "historyLength", "lease", "demand", "heartbeatInterval", "outageBufferCapacity", "jitter",
-            "dailySpendBudget", "streams",
+            "dailySpendBudget", "rateBudgets", "streams",
         ])
         if let node = top["account"] { settings.worker.account = try node.string() }
         if let node = top["keyPrefix"] { settings.keyPrefix = try node.string() }
@@ -54,6 +58,7 @@ public struct WorkerSettings: Sendable {
         if let node = top["outageBufferCapacity"] { settings.worker.outageBufferCapacity = try node.int(in: 1...100_000) }
         if let node = top["jitter"] { settings.worker.jitter = try node.double(in: 0...1) }
         if let node = top["dailySpendBudget"] { settings.worker.dailySpendBudget = try node.double(in: 0.01...1_000_000) }
+        if let node = top["rateBudgets"] { try settings.readRateBudgets(node) }
         if let node = top["streams"] {
             for (name, streamNode) in try node.freeMapping() {
                 guard let stream = StreamName(rawValue: name) else {
@@ -103,7 +108,10 @@ public struct WorkerSettings: Sendable {
         case .activity:
             if let value = members["initialLookback"] { streams.activity.initialLookback = try value.duration(in: lookback) }
             if let value = members["maxEventsPerPoll"] { streams.activity.maxEventsPerPoll = try value.int(in: 1...1_000_000) }
-            if let value = members["callsPerSecond"] { streams.activity.callsPerSecond = try value.double(in: 0.1...2) }
+            // Kept for files written before `rateBudgets`: the LookupEvents budget.
+            if let value = members["callsPerSecond"] {
+                rateBudgets[.lookupEvents] = try value.double(in: 0.01...AWSRateBudgetAPI.lookupEvents.maximumCallsPerSecond)
+            }
         case .costs:
             if let value = members["groupBy"] { streams.costs.groupBy = try Self.costGrouping(value) }
             if let value = members["metric"] {
@@ -136,6 +144,26 @@ public struct WorkerSettings: Sendable {
             if let value = members["initialLookback"] { streams.health.initialLookback = try value.duration(in: lookback) }
             if let value = members["maxEventsPerPoll"] { streams.health.maxEventsPerPoll = try value.int(in: 1...100_000) }
         }
+    }
+
+    private mutating func readRateBudgets(_ node: ConfigurationNode) throws(ConfigurationError) {
+        let names = AWSRateBudgetAPI.allCases.map(\.rawValue)
+        for (name, value) in try node.mapping(allowed: Set(names)) {
+            guard let api = AWSRateBudgetAPI(rawValue: name) else { continue }
+            let maximum = api.maximumCallsPerSecond
+            guard let rate = Double(try value.string()), rate >= 0.01, rate <= maximum else {
+                let quota =
+                    maximum == api.defaultCallsPerSecond
+                    ? "; AWS allows at most \(maximum) \(api.rawValue) calls per second per account and Region" : ""
+                throw ConfigurationError(key: value.path, reason: "expected calls per second from 0.01 to \(maximum)" + quota)
+            }
+            rateBudgets[api] = rate
+        }
+    }
+
+    /// The effective calls per second of every API's budget.
+    public var effectiveRateBudgets: [AWSRateBudgetAPI: Double] {
+        Dictionary(uniqueKeysWithValues: AWSRateBudgetAPI.allCases.map { ($0, rateBudgets[$0] ?? $0.defaultCallsPerSecond) })
     }
 
     private mutating func readMetrics(_ members: [String: ConfigurationNode]) throws(ConfigurationError) {

@@ -36,6 +36,9 @@ struct StreamPoller: Sendable {
         case standby, skippedWithoutListeners, polled, failed, fenced
     }
 
+    /// How often a standby poller looks whether this instance has taken the lease.
+    static let standbyCheckInterval = Duration.milliseconds(100)
+
     func run() async {
         let clock = ContinuousClock()
         var state = State(buffer: OutageBuffer(capacity: configuration.outageBufferCapacity))
@@ -44,10 +47,12 @@ struct StreamPoller: Sendable {
         while !Task.isCancelled, !stop.isStopped {
             let started = clock.now
             let outcome = await tick(&state, logger: logger)
-            // Standby: check again soon, so a takeover resumes within a lease renewal.
+            // Standby: check again soon (a local check, no I/O), so the first poll follows a takeover
+            // within a tenth of a second.
             let wait =
                 outcome == .standby
-                ? min(settings.interval, configuration.lease.renewInterval) : interval(after: state.lastPollCost)
+                ? min(settings.interval, configuration.lease.renewInterval, Self.standbyCheckInterval)
+                : interval(after: state.lastPollCost)
             let jitter = wait * (Double.random(in: 0...max(0, configuration.jitter)))
             let next = started.advanced(by: wait + jitter)
             if next > clock.now { await stop.sleep(for: clock.now.duration(to: next)) }
@@ -63,14 +68,15 @@ struct StreamPoller: Sendable {
     }
 
     func tick(_ state: inout State, logger: Logger) async -> TickOutcome {
-        guard let epoch = lease.validEpoch else {
+        guard let leadership = lease.validLeadership else {
             state.epoch = nil
             return .standby
         }
+        let epoch = leadership.epoch
         if state.epoch != epoch {
             guard await adopt(epoch: epoch, state: &state, logger: logger) else { return .failed }
         }
-        if !state.buffer.isEmpty, await flush(&state, epoch: epoch, logger: logger) == .fenced { return .fenced }
+        if !state.buffer.isEmpty, await flush(&state, leadership: leadership, logger: logger) == .fenced { return .fenced }
 
         let clock = ContinuousClock()
         if configuration.demand.isDemandDriven, let lastPoll = state.lastPoll,
@@ -105,7 +111,7 @@ struct StreamPoller: Sendable {
                 continue
             }
             do {
-                switch try await publish(batch, collectedAt: now(), epoch: epoch) {
+                switch try await publish(batch, collectedAt: now(), leadership: leadership) {
                 case .published:
                     statistics.published(stream)
                 case .fenced:
@@ -142,10 +148,10 @@ struct StreamPoller: Sendable {
         }
     }
 
-    private func flush(_ state: inout State, epoch: Int64, logger: Logger) async -> TickOutcome {
+    private func flush(_ state: inout State, leadership: LeaderLease.Leadership, logger: Logger) async -> TickOutcome {
         while let entry = state.buffer.entries.first {
             do {
-                switch try await publish(entry.batch, collectedAt: entry.collectedAt, epoch: epoch) {
+                switch try await publish(entry.batch, collectedAt: entry.collectedAt, leadership: leadership) {
                 case .published:
                     state.buffer.removeFirst()
                     statistics.published(stream)
@@ -178,11 +184,15 @@ struct StreamPoller: Sendable {
         return .fenced
     }
 
-    private func publish(_ batch: CollectedBatch, collectedAt: Date, epoch: Int64) async throws -> PublishOutcome {
+    /// Publishes under `leadership`, the one the poll started under: if it has been lost since,
+    /// the publish script refuses, even if this instance leads again under a newer one.
+    private func publish(_ batch: CollectedBatch, collectedAt: Date, leadership: LeaderLease.Leadership) async throws
+        -> PublishOutcome
+    {
         let envelope = EncodedEnvelope(
-            stream: stream, type: batch.type, epoch: epoch, timestamp: ISO8601.string(from: collectedAt),
+            stream: stream, type: batch.type, epoch: leadership.epoch, timestamp: ISO8601.string(from: collectedAt),
             account: configuration.account, region: configuration.region, encodedData: batch.data)
-        return try await bus.publish(envelope, to: stream, cursor: batch.cursor, token: lease.token)
+        return try await bus.publish(envelope, to: stream, cursor: batch.cursor, token: leadership.token)
     }
 
     /// `stream|operation|code` for AWS errors, `stream|error type` otherwise.

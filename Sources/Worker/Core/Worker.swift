@@ -63,20 +63,21 @@ public final class Worker: Sendable {
 
     private func runLease() async {
         while !Task.isCancelled, !stopSignal.isStopped {
-            await lease.step()
-            await stopSignal.sleep(for: configuration.lease.renewInterval)
+            let next = await lease.step()
+            await stopSignal.sleep(for: next)
         }
     }
 
     private func runHeartbeats() async {
         while !Task.isCancelled, !stopSignal.isStopped {
             await stopSignal.sleep(for: configuration.heartbeatInterval)
-            guard let epoch = lease.validEpoch, !stopSignal.isStopped else { continue }
+            guard let leadership = lease.validLeadership, !stopSignal.isStopped else { continue }
             for collector in collectors {
                 let envelope = EncodedEnvelope(
-                    stream: collector.stream, type: Heartbeat.type, epoch: epoch, timestamp: ISO8601.string(from: now()),
+                    stream: collector.stream, type: Heartbeat.type, epoch: leadership.epoch,
+                    timestamp: ISO8601.string(from: now()),
                     account: configuration.account, region: configuration.region, encodedData: Array("{}".utf8))
-                if (try? await bus.heartbeat(envelope, to: collector.stream, token: lease.token)) != nil {
+                if (try? await bus.heartbeat(envelope, to: collector.stream, token: leadership.token)) != nil {
                     statistics.heartbeat()
                 }
             }

@@ -1,8 +1,13 @@
+import AWSServices
 import Payloads
 
 /// The worker's statistics in the Prometheus text exposition format, for `/metrics`.
 public enum WorkerMetricsText {
-    public static func render(_ snapshot: WorkerStatistics.Snapshot, configuration: WorkerConfiguration) -> String {
+    /// - Parameter budgets: the AWS rate budgets' reports (``AWSRateBudgets/reports``), one series
+    ///   per API.
+    public static func render(
+        _ snapshot: WorkerStatistics.Snapshot, configuration: WorkerConfiguration, budgets: [AWSRateBudgets.Report] = []
+    ) -> String {
         var text = ""
         func metric(_ name: String, _ type: String, _ help: String, _ samples: [(labels: String, value: String)]) {
             text += "# HELP \(name) \(help)\n# TYPE \(name) \(type)\n"
@@ -54,6 +59,20 @@ public enum WorkerMetricsText {
         metric(
             "aws_realtime_worker_last_success_seconds", "gauge", "When each stream last polled successfully (Unix time).",
             perStream(snapshot.lastSuccess))
+        if !budgets.isEmpty {
+            func perAPI(_ value: (AWSRateBudgets.Report) -> String) -> [(labels: String, value: String)] {
+                budgets.map { (labels: "api=\"\($0.api.rawValue)\"", value: value($0)) }
+            }
+            metric(
+                "aws_realtime_worker_aws_rate_budget_calls_per_second", "gauge",
+                "The rate budget of each AWS API: requests allowed per second.", perAPI { "\($0.callsPerSecond)" })
+            metric(
+                "aws_realtime_worker_aws_rate_budget_calls_total", "counter",
+                "AWS requests that took a token of their API's rate budget.", perAPI { "\($0.usage.calls)" })
+            metric(
+                "aws_realtime_worker_aws_rate_budget_wait_seconds_total", "counter",
+                "Time AWS requests spent waiting for their API's rate budget.", perAPI { "\($0.usage.waited.seconds)" })
+        }
         if let budget = configuration.dailySpendBudget {
             metric(
                 "aws_realtime_worker_daily_spend_budget_dollars", "gauge", "The configured daily AWS spend budget.",
