@@ -24,13 +24,7 @@ struct StandaloneProcessTests {
         try FileManager.default.createDirectory(at: home, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: home) }
 
-        // Nothing of the test runner's environment but PATH: no AWS_* variable, an empty HOME (no
-        // ~/.aws), instance metadata pointed at a closed loopback port (and disabled).
-        let environment = [
-            "PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin", "HOME": home.path,
-            "AWS_EC2_METADATA_DISABLED": "true", "AWS_EC2_METADATA_SERVICE_ENDPOINT": "http://127.0.0.1:\(closedPort)",
-            "LOG_FORMAT": "json", "LOG_LEVEL": "info",
-        ]
+        let environment = Self.environment(home: home.path, closedPort: closedPort)
         let started = Date()
         let server = try StandaloneProcess.start(["standalone", "--host", "127.0.0.1", "--port", "\(port)"], environment)
         defer { server.forceKill() }
@@ -62,6 +56,79 @@ struct StandaloneProcessTests {
         #expect(notices.first?.contains("replaying the bundled demo captures") == true)
         #expect(log.contains("Standalone stopped"))
         #expect(!log.contains(#""level":"error""#), "\(log)")
+    }
+}
+
+extension StandaloneProcessTests {
+    /// Nothing of the test runner's environment but PATH: no AWS_* variable, an empty HOME (no
+    /// ~/.aws), instance metadata pointed at a closed loopback port (and disabled).
+    static func environment(home: String, closedPort: Int) -> [String: String] {
+        [
+            "PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin", "HOME": home,
+            "AWS_EC2_METADATA_DISABLED": "true", "AWS_EC2_METADATA_SERVICE_ENDPOINT": "http://127.0.0.1:\(closedPort)",
+            "LOG_FORMAT": "json", "LOG_LEVEL": "info",
+        ]
+    }
+
+    /// Runs `redis-cli` against the test server and returns its output.
+    static func redisCLI(port: Int, _ arguments: [String]) throws -> String {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["redis-cli", "-h", "127.0.0.1", "-p", "\(port)"] + arguments
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    @Test func withRedisURLTheStreamsGoThroughRedis() async throws {
+        try await RedisServerProcess.withServer { redis in
+            let port = try FreePort.next()
+            var environment = Self.environment(home: "/nonexistent-home-for-tests", closedPort: try FreePort.next())
+            environment["REDIS_URL"] = "redis://127.0.0.1:\(redis.port)"
+            environment["REDIS_KEY_PREFIX"] = "standalone-test:"
+            let server = try StandaloneProcess.start(["standalone", "--host", "127.0.0.1", "--port", "\(port)"], environment)
+            defer { server.forceKill() }
+            let streams = StreamName.allCases.map(\.rawValue)
+            let watcher = try ScriptedClient("standalone_watch", ["ws://127.0.0.1:\(port)/ws", "60"] + streams)
+            let done = try await watcher.waitFor("done", timeout: .seconds(75)) { $0["done"] != nil || $0["error"] != nil }
+            #expect(done["done"] as? Bool == true, "watcher: \(done)\nserver log:\n\(server.log())")
+            for stream in streams {
+                let length = try Self.redisCLI(port: redis.port, ["XLEN", "standalone-test:log:\(stream)"])
+                #expect((Int(length) ?? 0) > 0, "\(stream): XLEN \(length)")
+            }
+            #expect(try Self.redisCLI(port: redis.port, ["GET", "standalone-test:epoch"]) == "1")
+            let status = try await server.terminate(timeout: .seconds(30))
+            #expect(status == 0, "exit status \(status)\nserver log:\n\(server.log())")
+            // The lease was released on the way out, so another worker could take over at once.
+            #expect(try Self.redisCLI(port: redis.port, ["EXISTS", "standalone-test:leader"]) == "0")
+            #expect(server.log().contains("standalone.bus\":\"redis"))
+        }
+    }
+
+    @Test func realDataOnAReachableAddressNeedsAKeyAndABrokenCredentialSourceIsNotTheDemo() async throws {
+        var environment = Self.environment(home: "/nonexistent-home-for-tests", closedPort: try FreePort.next())
+        environment["AWS_REGION"] = "eu-west-1"
+        environment["AWS_ACCESS_KEY_ID"] = "AKIDEXAMPLE"
+        environment["AWS_SECRET_ACCESS_KEY"] = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"
+        environment["AWS_ENDPOINT_URL"] = "http://127.0.0.1:\(try FreePort.next())"  // nothing is called; closed if it were
+        let exposed = try StandaloneProcess.start(["--host", "0.0.0.0", "--port", "\(try FreePort.next())"], environment)
+        defer { exposed.forceKill() }
+        #expect(try await exposed.exit(timeout: .seconds(30)) != 0)
+        #expect(exposed.log().contains("GATEWAY_JWT_SECRET"), "\(exposed.log())")
+        #expect(exposed.log().contains("--allow-anonymous"))
+        #expect(!exposed.log().contains("No AWS credentials found"))
+        #expect(!exposed.log().contains("wJalrXUtnFEMI"))
+
+        environment["AWS_SECRET_ACCESS_KEY"] = nil  // a key id without its secret: configured, and broken
+        let broken = try StandaloneProcess.start(["--host", "127.0.0.1", "--port", "\(try FreePort.next())"], environment)
+        defer { broken.forceKill() }
+        #expect(try await broken.exit(timeout: .seconds(30)) != 0)
+        #expect(broken.log().contains("AWS_SECRET_ACCESS_KEY"), "\(broken.log())")
+        #expect(!broken.log().contains("No AWS credentials found"))
     }
 }
 
@@ -109,6 +176,11 @@ final class StandaloneProcess: @unchecked Sendable {
     /// Sends SIGTERM and waits at most `timeout` for the exit status.
     func terminate(timeout: Duration) async throws -> Int32 {
         process.terminate()  // SIGTERM
+        return try await exit(timeout: timeout)
+    }
+
+    /// Waits at most `timeout` for the exit status.
+    func exit(timeout: Duration) async throws -> Int32 {
         let exits = self.exits
         return try await withThrowingTaskGroup(of: Int32?.self) { group in
             group.addTask {
@@ -121,7 +193,7 @@ final class StandaloneProcess: @unchecked Sendable {
             }
             defer { group.cancelAll() }
             guard let status = try await group.next() ?? nil else {
-                throw HarnessError(message: "standalone did not exit within \(timeout) of SIGTERM")
+                throw HarnessError(message: "standalone did not exit within \(timeout)")
             }
             return status
         }
