@@ -12,14 +12,15 @@ extension WorkerSettings {
     public static let demoLogGroups = ["/aws/lambda/orders-api", "/ecs/shop-web"]
 
     /// These settings for a demo run on the bundled captures (`standalone` without AWS
-    /// credentials): every stream enabled at ``demoIntervals``, new metrics discovered at a
-    /// one-minute period, and ``demoLogGroups`` when no log group is configured. Everything else
-    /// (filters, grouping, lease, history) stays as configured.
+    /// credentials): every stream at ``demoIntervals`` (kept warm every minute), new metrics
+    /// discovered at a one-minute period, and ``demoLogGroups`` when no log group is configured.
+    /// Everything else (which streams are enabled, filters, grouping, lease, history) stays as
+    /// configured.
     public func forDemo() -> WorkerSettings {
         var settings = self
         for (stream, interval) in Self.demoIntervals {
             settings.worker.streams[stream] = WorkerConfiguration.Stream(
-                isEnabled: true, interval: interval, keepWarmInterval: .seconds(60))
+                isEnabled: worker.stream(stream).isEnabled, interval: interval, keepWarmInterval: .seconds(60))
         }
         settings.streams.metrics.discoveryPeriod = 60
         if settings.streams.logs.logGroups.isEmpty { settings.streams.logs.logGroups = Self.demoLogGroups }
