@@ -21,16 +21,17 @@ struct StandaloneCommand: AsyncParsableCommand {
             short stream intervals (5-15 s) so data shows within seconds.
 
             Auth: anonymous when no GATEWAY_JWT_SECRET / GATEWAY_JWT_PUBLIC_KEY_FILE is set and either the address \
-            is loopback or the data is the demo; with a key, tokens are required (unless --allow-anonymous). \
-            Serving real AWS data on a non-loopback address without a key is refused.
+            is loopback or the data is the demo; with a key, tokens are required (unless --allow-anonymous). Real AWS \
+            data without a key listens on 127.0.0.1 only when --host is not given, and is refused on an explicit \
+            non-loopback --host.
 
             Environment: as `worker` (WORKER_CONFIG, AWS_REGION, AWS credentials, REDIS_URL, REDIS_KEY_PREFIX, \
             LOG_LEVEL, LOG_FORMAT) and `gateway` (GATEWAY_*), and PORT.
             """
     )
 
-    @Option(help: "Address to listen on.")
-    var host: String = "0.0.0.0"
+    @Option(help: "Address to listen on (default: 0.0.0.0; 127.0.0.1 for real AWS data without a JWT key).")
+    var host: String?
 
     @Option(help: "Port to listen on (default: PORT, else 8080).")
     var port: Int?
@@ -87,7 +88,8 @@ struct StandaloneCommand: AsyncParsableCommand {
         let settings: WorkerSettings
         let broker: StandaloneBroker
         let retry: AWSRetryConfiguration
-        let host: String
+        /// `--host`, nil when not given (see ``StandaloneGatewayAuth``).
+        let host: String?
         let port: Int
         let allowAnonymous: Bool
         let logger: Logger

@@ -70,6 +70,27 @@ extension StandaloneProcessTests {
         ]
     }
 
+    /// Whether `GET /health` on 127.0.0.1:`port` answers 200 within `timeout` (polled with
+    /// Python's urllib, 2 s a try).
+    static func health(port: Int, timeout: Duration) async throws -> Bool {
+        let deadline = ContinuousClock.now.advanced(by: timeout)
+        while ContinuousClock.now < deadline {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+            process.arguments = [
+                "python3", "-c", "import sys, urllib.request; urllib.request.urlopen(sys.argv[1], timeout=2)",
+                "http://127.0.0.1:\(port)/health",
+            ]
+            process.standardOutput = FileHandle.nullDevice
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            while process.isRunning { try await Task.sleep(for: .milliseconds(20)) }
+            if process.terminationStatus == 0 { return true }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        return false
+    }
+
     /// Runs `redis-cli` against the test server and returns its output.
     static func redisCLI(port: Int, _ arguments: [String]) throws -> String {
         let process = Process()
@@ -109,7 +130,7 @@ extension StandaloneProcessTests {
         }
     }
 
-    @Test func realDataOnAReachableAddressNeedsAKeyAndABrokenCredentialSourceIsNotTheDemo() async throws {
+    @Test func realDataWithoutAKeyStaysOnLoopbackOrIsRefusedAndABrokenCredentialSourceIsNotTheDemo() async throws {
         var environment = Self.environment(home: "/nonexistent-home-for-tests", closedPort: try FreePort.next())
         environment["AWS_REGION"] = "eu-west-1"
         environment["AWS_ACCESS_KEY_ID"] = "AKIDEXAMPLE"
@@ -122,6 +143,16 @@ extension StandaloneProcessTests {
         #expect(exposed.log().contains("--allow-anonymous"))
         #expect(!exposed.log().contains("No AWS credentials found"))
         #expect(!exposed.log().contains("wJalrXUtnFEMI"))
+
+        // Without --host, real data and no key listen on 127.0.0.1 only: the README's first command
+        // still works with credentials, and nothing is exposed.
+        let port = try FreePort.next()
+        let local = try StandaloneProcess.start(["--port", "\(port)"], environment)
+        defer { local.forceKill() }
+        #expect(try await Self.health(port: port, timeout: .seconds(30)))
+        #expect(local.log().contains("Listening on 127.0.0.1 only"), "\(local.log())")
+        #expect(local.log().contains(#""gateway.address":"127.0.0.1:\#(port)""#), "\(local.log())")
+        #expect(try await local.terminate(timeout: .seconds(30)) == 0, "\(local.log())")
 
         environment["AWS_SECRET_ACCESS_KEY"] = nil  // a key id without its secret: configured, and broken
         let broken = try StandaloneProcess.start(["--host", "127.0.0.1", "--port", "\(try FreePort.next())"], environment)
