@@ -25,8 +25,13 @@ struct StandaloneProcessTests {
         defer { try? FileManager.default.removeItem(at: home) }
 
         let environment = Self.environment(home: home.path, closedPort: closedPort)
+        // The binary alone, copied away from .build: the demo captures must be inside it (the
+        // release binary is copied alone into the Docker image).
+        let copy = home.appendingPathComponent("aws-realtime").path
+        try FileManager.default.copyItem(atPath: StandaloneProcess.executable, toPath: copy)
         let started = Date()
-        let server = try StandaloneProcess.start(["standalone", "--host", "127.0.0.1", "--port", "\(port)"], environment)
+        let server = try StandaloneProcess.start(
+            ["standalone", "--host", "127.0.0.1", "--port", "\(port)"], environment, executable: copy)
         defer { server.forceKill() }
 
         let streams = StreamName.allCases.map(\.rawValue)
@@ -184,7 +189,9 @@ final class StandaloneProcess: @unchecked Sendable {
         self.exits = exits
     }
 
-    static func start(_ arguments: [String], _ environment: [String: String]) throws -> StandaloneProcess {
+    static func start(
+        _ arguments: [String], _ environment: [String: String], executable: String = StandaloneProcess.executable
+    ) throws -> StandaloneProcess {
         let logPath = FileManager.default.temporaryDirectory.appendingPathComponent("standalone-\(UUID().uuidString).log").path
         _ = FileManager.default.createFile(atPath: logPath, contents: nil)
         let process = Process()
