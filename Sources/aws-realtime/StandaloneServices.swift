@@ -24,8 +24,11 @@ struct StandaloneServices {
         }
         let collectors = CollectorFactory.makeCollectors(settings: settings.streams, client: client, logger: logger)
         let logger = self.logger
+        let host =
+            ["0.0.0.0", "::"].contains(gateway.host) || StandaloneGatewayAuth.isLoopback(gateway.host)
+            ? "localhost" : gateway.host
         let onListening: @Sendable (Int) async -> Void = { port in
-            logger.info("Standalone ready: open http://localhost:\(port)/ (WebSocket /ws, SSE /events)")
+            logger.info("Standalone ready: open http://\(host):\(port)/ (WebSocket /ws, SSE /events)")
         }
 
         var services: [any Service]
