@@ -213,3 +213,26 @@ import Testing
         #expect(DemoResponder.slots(every: 10, from: 131, to: 95, limit: 2).isEmpty)
     }
 }
+
+extension DemoResponderTests {
+    /// The demo server listens on loopback in the same process as the gateway: no request,
+    /// however odd, may trap it.
+    @Test func oddRequestsGetAnswersNotCrashes() {
+        let responder = Self.responder(at: Self.t0)
+        let odd = [
+            Self.json("Logs_20140328.FilterLogEvents", #"{"logGroupName":"/x","startTime":1e300,"endTime":-1e300,"limit":1e30}"#),
+            Self.json(
+                "com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101.LookupEvents", #"{"StartTime":"x","MaxResults":-5}"#),
+            Self.json("AWSHealth_20160804.DescribeEvents", "not json"),
+            Self.json("AWSInsightsIndexService.GetCostAndUsage", #"{"TimePeriod":{"Start":"0001-01-01","End":"9999-12-31"}}"#),
+            Self.json("AWSInsightsIndexService.GetCostForecast", #"{"TimePeriod":{"Start":"9999-12-31","End":"0001-01-01"}}"#),
+            Self.findings(#"{"Filters":{"UpdatedAt":[{"Start":"9999-99-99T99:99:99Z"}]},"MaxResults":1e99}"#),
+            Self.form("Action=GetMetricData&MetricDataQueries.member.1.Id=m0&MetricDataQueries.member.1.MetricStat.Period=-1"),
+            Self.form("%zz=%%&&=&Action"),
+        ]
+        for request in odd {
+            let response = responder.response(to: request)
+            #expect(response.status == 200 || response.status == 400)
+        }
+    }
+}

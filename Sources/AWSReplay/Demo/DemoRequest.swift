@@ -43,12 +43,20 @@ struct DemoRequest {
         return result
     }
 
-    /// A number member of the JSON body, by path (`filter`, `lastUpdatedTimes`, `0`, `from`).
+    /// A number member of the JSON body, by path (`filter`, `lastUpdatedTimes`, `0`, `from`);
+    /// nil unless finite and within ±10^13 (epoch milliseconds), so no conversion can trap.
     func number(_ path: String...) -> Double? {
         let found = value(path)
-        if let number = found as? NSNumber { return number.doubleValue }
-        if let number = found as? Double { return number }
-        return (found as? Int).map(Double.init)
+        let number: Double?
+        if let value = found as? NSNumber {
+            number = value.doubleValue
+        } else if let value = found as? Double {
+            number = value
+        } else {
+            number = (found as? Int).map(Double.init)
+        }
+        guard let number, number.isFinite, abs(number) <= 1e13 else { return nil }
+        return number
     }
 
     /// A string member of the JSON body, by path.
