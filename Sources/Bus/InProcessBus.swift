@@ -111,7 +111,8 @@ public final class InProcessBus: PublisherBus, Sendable {
             log.append(message)
             if log.count > configuration.historyLength { log.removeFirst(log.count - configuration.historyLength) }
             state.logs[stream] = log
-            if let cursor { state.cursors[stream] = cursor }
+            // As the Redis script: an empty cursor leaves the stored one as it is.
+            if let cursor, !cursor.isEmpty { state.cursors[stream] = cursor }
             for subscriber in state.subscribers.values where subscriber.isSubscribed(to: stream) {
                 subscriber.deliver(message)
             }

@@ -39,7 +39,7 @@ struct WorkerCommand: AsyncParsableCommand {
         LoggingBootstrap.bootstrap(environment: environment)
         let logger = Logger(label: "aws-realtime.worker")
 
-        let settings = try loadSettings(environment: environment)
+        let settings = try WorkerSettingsFile.load(path: config, environment: environment)
         let redis: RedisConfiguration
         do {
             redis = try RedisConfiguration(environment: environment)
@@ -102,25 +102,8 @@ struct WorkerCommand: AsyncParsableCommand {
         }
     }
 
-    private func loadSettings(environment: [String: String]) throws -> WorkerSettings {
-        guard let path = config ?? environment["WORKER_CONFIG"].flatMap({ $0.isEmpty ? nil : $0 }) else {
-            return WorkerSettings()
-        }
-        let text: String
-        do {
-            text = try String(contentsOfFile: path, encoding: .utf8)
-        } catch {
-            throw ValidationError("cannot read the configuration file \(path): \(error.localizedDescription)")
-        }
-        do {
-            return try WorkerSettings.parse(yaml: text)
-        } catch {
-            throw ValidationError("\(path): \(error)")
-        }
-    }
-
     /// The account stamped on envelopes when the file does not name it: STS GetCallerIdentity.
-    private static func accountID(client: AWSClient, logger: Logger) async -> String {
+    static func accountID(client: AWSClient, logger: Logger) async -> String {
         do {
             let identity = try await client.call(.sts, operation: "GetCallerIdentity", input: .null)
             if let account = identity["Account"]?.stringValue { return account }

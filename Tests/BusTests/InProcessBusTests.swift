@@ -148,3 +148,111 @@ import Testing
         subscriber.close()
     }
 }
+
+/// The in-process bus keeps the Redis bus's semantics, so `standalone` behaves as a worker and
+/// gateways on Redis do: these mirror `RedisBusTests`.
+@Suite struct InProcessBusRedisSemanticsTests {
+    @Test func theHolderReacquiringKeepsItsEpochAndAnExpiredHolderGetsANewOne() async throws {
+        let bus = InProcessBus()
+        #expect(try await bus.acquireLease(token: "a", ttl: .milliseconds(60)) == 1)
+        // Redis: SET NX fails, GET == token, PEXPIRE, return the current epoch.
+        #expect(try await bus.acquireLease(token: "a", ttl: .milliseconds(60)) == 1)
+        try await Task.sleep(for: .milliseconds(100))
+        // Redis: the key expired, SET NX succeeds, INCR.
+        #expect(try await bus.acquireLease(token: "a", ttl: .seconds(10)) == 2)
+    }
+
+    @Test func aHolderWhoseLeaseRanOutIsFencedAfterATakeover() async throws {
+        let bus = InProcessBus()
+        _ = try await bus.acquireLease(token: "old", ttl: .milliseconds(50))
+        try await Task.sleep(for: .milliseconds(80))
+        #expect(try await bus.publish(InProcessBusTests.envelope("late"), to: .logs, cursor: ["t": "9"], token: "old") == .fenced)
+        #expect(try await bus.acquireLease(token: "new", ttl: .seconds(10)) == 2)
+        #expect(try await bus.publish(InProcessBusTests.envelope("late"), to: .logs, cursor: ["t": "9"], token: "old") == .fenced)
+        #expect(try await bus.cursor(of: .logs) == [:])
+        #expect(try await bus.makeSubscriber().latest(of: .logs) == nil)
+        guard
+            case .published = try await bus.publish(InProcessBusTests.envelope("x"), to: .logs, cursor: ["t": "1"], token: "new")
+        else {
+            Issue.record("the new holder's publish was refused")
+            return
+        }
+        try await bus.releaseLease(token: "old")  // not the holder: no effect
+        #expect(try await bus.renewLease(token: "new", ttl: .seconds(10)))
+    }
+
+    @Test func anEmptyCursorLeavesTheStoredCursorAsTheRedisScriptDoes() async throws {
+        let bus = InProcessBus()
+        _ = try await bus.acquireLease(token: "t", ttl: .seconds(10))
+        _ = try await bus.publish(InProcessBusTests.envelope("a"), to: .activity, cursor: ["time": "5", "ids": "x"], token: "t")
+        _ = try await bus.publish(InProcessBusTests.envelope("b"), to: .activity, cursor: [:], token: "t")
+        _ = try await bus.publish(InProcessBusTests.envelope("c"), to: .activity, cursor: nil, token: "t")
+        #expect(try await bus.cursor(of: .activity) == ["time": "5", "ids": "x"])
+        _ = try await bus.publish(InProcessBusTests.envelope("d"), to: .activity, cursor: ["time": "6"], token: "t")
+        #expect(try await bus.cursor(of: .activity) == ["time": "6"])
+    }
+
+    @Test func listenersAreCountedPerSubscriberLikeNumsubAndAClosedSubscriberStopsCounting() async throws {
+        let bus = InProcessBus()
+        let first = bus.makeSubscriber()
+        let second = bus.makeSubscriber()
+        try await first.subscribe(to: .metrics)
+        try await first.subscribe(to: .metrics)  // twice on one connection is one listener, as in Redis
+        try await second.subscribe(to: .metrics)
+        try await second.subscribe(to: .health)
+        #expect(try await bus.listenerCounts(of: [.metrics, .health, .costs]) == [.metrics: 2, .health: 1, .costs: 0])
+        second.close()
+        #expect(try await bus.listenerCounts(of: [.metrics, .health]) == [.metrics: 1, .health: 0])
+        first.close()
+    }
+
+    @Test func idsStayOrderedWhenTheClockGoesBackAndEachStreamHasItsOwnSequence() async throws {
+        let clock = Mutex<UInt64>(2000)
+        let bus = InProcessBus(milliseconds: { clock.withLock { $0 } })
+        _ = try await bus.acquireLease(token: "t", ttl: .seconds(10))
+        var ids: [String] = []
+        for (stream, now) in [(StreamName.logs, 2000), (.logs, 1500), (.costs, 1500), (.logs, 2001)] as [(StreamName, UInt64)] {
+            clock.withLock { $0 = now }
+            if case .published(let id) = try await bus.publish(
+                InProcessBusTests.envelope("x"), to: stream, cursor: nil, token: "t")
+            {
+                ids.append("\(stream.rawValue):\(id)")
+            }
+        }
+        #expect(ids == ["aws-logs:2000-0", "aws-logs:2000-1", "aws-costs:1500-0", "aws-logs:2001-0"])
+    }
+
+    @Test func aResumingSubscriberReadsHistoryAfterItsLastIDThenLive() async throws {
+        let bus = InProcessBus()
+        _ = try await bus.acquireLease(token: "t", ttl: .seconds(10))
+        var ids: [BusMessageID] = []
+        for index in 0..<5 {
+            if case .published(let id) = try await bus.publish(
+                InProcessBusTests.envelope("\(index)"), to: .security, cursor: nil, token: "t")
+            {
+                ids.append(id)
+            }
+        }
+        let subscriber = bus.makeSubscriber()
+        try await subscriber.subscribe(to: .security)
+        let missed = try await subscriber.history(of: .security, after: ids[1], limit: 100)
+        #expect(missed.map(\.id) == Array(ids[2...]))
+        #expect(try await subscriber.history(of: .security, after: ids[4], limit: 100).isEmpty)
+        #expect(try await subscriber.history(of: .security, after: nil, limit: 0).isEmpty)
+        guard
+            case .published(let live) = try await bus.publish(
+                InProcessBusTests.envelope("live"), to: .security, cursor: nil, token: "t")
+        else {
+            Issue.record("publish refused")
+            return
+        }
+        var iterator = subscriber.events.makeAsyncIterator()
+        guard case .message(let message) = await iterator.next() else {
+            Issue.record("no live message")
+            return
+        }
+        #expect(message.id == live && message.id > ids[4])
+        #expect(String(buffer: message.envelope).contains(#""id":"\#(live)""#))
+        subscriber.close()
+    }
+}

@@ -30,6 +30,10 @@ public actor AWSCredentialChain: CredentialProvider {
     /// `container`, `instance metadata`), once resolved.
     public var sourceName: String? { selected?.name }
 
+    /// The `code` of the error ``credentials()`` throws when no source of the chain is
+    /// configured at all (as opposed to one that is configured and fails).
+    public static let noCredentialsFoundCode = "NoCredentialsFound"
+
     public func credentials() async throws -> AWSCredentials {
         if let selected {
             return try await selected.provider.credentials()
@@ -79,7 +83,9 @@ public actor AWSCredentialChain: CredentialProvider {
                 }
             }
         }
-        throw AWSError(kind: .credentials, message: "no AWS credentials found: " + skipped.joined(separator: "; "))
+        throw AWSError(
+            kind: .credentials, code: noCredentialsFoundCode,
+            message: "no AWS credentials found: " + skipped.joined(separator: "; "))
     }
 
     private static func failure(_ source: String, _ error: AWSError, skipped: [String]) -> AWSError {

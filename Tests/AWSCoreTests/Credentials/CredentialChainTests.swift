@@ -19,7 +19,9 @@ import Testing
             await #expect {
                 try await chain.credentials()
             } throws: { error in
-                guard let error = error as? AWSError, error.kind == .credentials else { return false }
+                guard let error = error as? AWSError, error.kind == .credentials,
+                    error.code == AWSCredentialChain.noCredentialsFoundCode
+                else { return false }
                 let text = error.description
                 return text.contains("no AWS credentials found: ")
                     && text.contains("environment: AWS_ACCESS_KEY_ID not set; ")
@@ -79,7 +81,9 @@ import Testing
             await #expect {
                 try await chain.credentials()
             } throws: { error in
-                "\(error)".contains("web identity credentials failed: the web identity token file")
+                // A configured source that fails is not "nothing found": standalone must not fall back to the demo.
+                (error as? AWSError)?.code != AWSCredentialChain.noCredentialsFoundCode
+                    && "\(error)".contains("web identity credentials failed: the web identity token file")
             }
         }
     }

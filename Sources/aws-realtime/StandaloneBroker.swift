@@ -1,0 +1,26 @@
+import ArgumentParser
+import Redis
+import Worker
+
+/// The bus of a standalone instance: in-process unless `REDIS_URL` or `REDIS_HOST` names a
+/// Redis, then the same Redis buses (and key prefix) as `worker` and `gateway`.
+enum StandaloneBroker: Sendable {
+    case inProcess(historyLength: Int)
+    case redis(RedisConfiguration, keyPrefix: String, historyLength: Int)
+
+    init(environment: [String: String], settings: WorkerSettings) throws {
+        let isSet = { (key: String) in !(environment[key] ?? "").isEmpty }
+        guard isSet("REDIS_URL") || isSet("REDIS_HOST") else {
+            self = .inProcess(historyLength: settings.historyLength)
+            return
+        }
+        let configuration: RedisConfiguration
+        do {
+            configuration = try RedisConfiguration(environment: environment)
+        } catch {
+            throw ValidationError("Redis configuration (REDIS_URL / REDIS_HOST / REDIS_PORT): \(error)")
+        }
+        let prefix = environment["REDIS_KEY_PREFIX"].flatMap { $0.isEmpty ? nil : $0 } ?? settings.keyPrefix
+        self = .redis(configuration, keyPrefix: prefix, historyLength: settings.historyLength)
+    }
+}

@@ -1,0 +1,80 @@
+import AWSCore
+import Bus
+import Gateway
+import Logging
+import Redis
+import ServiceLifecycle
+import Worker
+
+/// The services of a standalone instance, wired to one bus and run in one `ServiceGroup`:
+/// SIGTERM or SIGINT drains the gateway's sockets first, then lets the worker finish its polls
+/// and release the lease, then closes Redis (services stop in reverse order).
+struct StandaloneServices {
+    let client: AWSClient
+    let settings: WorkerSettings
+    let broker: StandaloneBroker
+    let gateway: GatewayConfiguration
+    let logger: Logger
+
+    func run(dataSource: String) async throws {
+        var workerConfiguration = settings.worker
+        workerConfiguration.region = client.region
+        if workerConfiguration.account == WorkerConfiguration().account {
+            workerConfiguration.account = await WorkerCommand.accountID(client: client, logger: logger)
+        }
+        let collectors = CollectorFactory.makeCollectors(settings: settings.streams, client: client, logger: logger)
+        let logger = self.logger
+        let host =
+            ["0.0.0.0", "::"].contains(gateway.host) || StandaloneGatewayAuth.isLoopback(gateway.host)
+            ? "localhost" : gateway.host
+        let onListening: @Sendable (Int) async -> Void = { port in
+            logger.info("Standalone ready: open http://\(host):\(port)/ (WebSocket /ws, SSE /events)")
+        }
+
+        var services: [any Service]
+        let busName: String
+        var closeSubscriber: () -> Void = {}
+        switch broker {
+        case .inProcess(let historyLength):
+            let bus = InProcessBus(configuration: .init(historyLength: historyLength))
+            let subscriber = bus.makeSubscriber()
+            // Renewing an in-process lease costs nothing; renewing often lets the first poll start
+            // within a second of start-up instead of a third of the TTL.
+            workerConfiguration.lease.renewInterval = min(workerConfiguration.lease.renewInterval, .seconds(1))
+            let worker = Worker(configuration: workerConfiguration, collectors: collectors, bus: bus, logger: logger)
+            services = [
+                WorkerService(worker: worker),
+                Gateway(bus: subscriber, configuration: gateway, logger: logger, onListening: onListening),
+            ]
+            busName = "in-process"
+            closeSubscriber = { subscriber.close() }
+        case .redis(let configuration, let keyPrefix, let historyLength):
+            let keys = RedisBusKeys(prefix: keyPrefix)
+            let redisClient = RedisClient(configuration: configuration, logger: logger)
+            let redisSubscriber = RedisSubscriber(configuration: configuration, logger: logger)
+            let publisher = RedisPublisherBus(client: redisClient, keys: keys, historyLength: historyLength)
+            let subscriber = RedisSubscriberBus(subscriber: redisSubscriber, client: redisClient, keys: keys, logger: logger)
+            let worker = Worker(configuration: workerConfiguration, collectors: collectors, bus: publisher, logger: logger)
+            services = [
+                ClosureService("redis-client") { try await redisClient.run() },
+                ClosureService("redis-subscriber") { try await redisSubscriber.run() },
+                ClosureService("redis-bus") { await subscriber.run() },
+                WorkerService(worker: worker),
+                Gateway(bus: subscriber, configuration: gateway, logger: logger, onListening: onListening),
+            ]
+            busName = "redis \(configuration) prefix \(keyPrefix)"
+        }
+        logger.info(
+            "Standalone: worker and gateway in one process",
+            metadata: [
+                "standalone.bus": "\(busName)", "standalone.data": "\(dataSource)",
+                "aws.region": "\(workerConfiguration.region)", "aws.account": "\(workerConfiguration.account)",
+                "gateway.address": "\(gateway.host):\(gateway.port)",
+            ])
+        let group = ServiceGroup(
+            services: services, gracefulShutdownSignals: [.sigterm, .sigint], cancellationSignals: [], logger: logger)
+        defer { closeSubscriber() }
+        try await group.run()
+        logger.info("Standalone stopped")
+    }
+}

@@ -1,0 +1,24 @@
+import ArgumentParser
+import Foundation
+import Worker
+
+/// The worker's YAML configuration, shared by `worker` and `standalone`: `--config`, else
+/// `WORKER_CONFIG`, else every default.
+enum WorkerSettingsFile {
+    static func load(path explicit: String?, environment: [String: String]) throws -> WorkerSettings {
+        guard let path = explicit ?? environment["WORKER_CONFIG"].flatMap({ $0.isEmpty ? nil : $0 }) else {
+            return WorkerSettings()
+        }
+        let text: String
+        do {
+            text = try String(contentsOfFile: path, encoding: .utf8)
+        } catch {
+            throw ValidationError("cannot read the configuration file \(path): \(error.localizedDescription)")
+        }
+        do {
+            return try WorkerSettings.parse(yaml: text)
+        } catch {
+            throw ValidationError("\(path): \(error)")
+        }
+    }
+}
