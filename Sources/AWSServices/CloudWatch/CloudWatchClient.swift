@@ -38,9 +38,8 @@ public struct CloudWatchClient: Sendable {
 
     /// One page of `ListMetrics`.
     public func listMetricsPage(_ input: ListMetricsInput, nextToken: String? = nil) async throws -> ListMetricsPage {
-        let operation = "ListMetrics"
-        let request = try AWSClient.operationRequest(
-            service: .cloudWatch, operation: operation, input: input.queryInput(nextToken: nextToken))
+        let operation = AWSOperation.cloudWatchListMetrics.name
+        let request = try AWSClient.operationRequest(.cloudWatchListMetrics, input: input.queryInput(nextToken: nextToken))
         usage.recordRequest(operation)
         let response = try await client.send(request)
         let document: JSONValue
@@ -91,7 +90,7 @@ public struct CloudWatchClient: Sendable {
     public func getMetricDataPage(
         _ input: GetMetricDataInput, batch: ArraySlice<MetricDataQuery>, nextToken: String? = nil
     ) async throws -> GetMetricDataPage {
-        let operation = "GetMetricData"
+        let operation = AWSOperation.cloudWatchGetMetricData.name
         guard batch.count <= GetMetricDataInput.maxQueriesPerRequest else {
             throw AWSError(
                 kind: .invalidInput, service: "cloudwatch", operation: operation,
@@ -99,7 +98,7 @@ public struct CloudWatchClient: Sendable {
                     "\(batch.count) queries in one request; CloudWatch takes at most \(GetMetricDataInput.maxQueriesPerRequest)")
         }
         let request = try AWSClient.operationRequest(
-            service: .cloudWatch, operation: operation, input: input.queryInput(batch: batch, nextToken: nextToken))
+            .cloudWatchGetMetricData, input: input.queryInput(batch: batch, nextToken: nextToken))
         usage.recordRequest(operation, metrics: batch.count)
         let response = try await client.send(request)
         return try GetMetricDataResponseParser.parse(response.body)

@@ -4,12 +4,13 @@ extension AWSClient {
     /// One request of a JSON-protocol operation: lays out `input`, counts the request in `usage`,
     /// sends it (with retries) and decodes the response body as `Output`.
     func decodedCall<Output: Decodable>(
-        _ service: AWSService, _ operation: String, input: JSONValue, as type: Output.Type, dates: AWSJSONDates = .epochSeconds,
+        _ operation: AWSOperation, input: JSONValue, as type: Output.Type, dates: AWSJSONDates = .epochSeconds,
         usage: AWSUsageCounter
     ) async throws -> Output {
-        let request = try AWSClient.operationRequest(service: service, operation: operation, input: input)
-        usage.recordRequest(operation)
+        let request = try AWSClient.operationRequest(operation, input: input)
+        usage.recordRequest(operation.name)
         let response = try await send(request)
-        return try AWSJSONDecoding.decode(type, from: response.body, dates: dates, service: service, operation: operation)
+        return try AWSJSONDecoding.decode(
+            type, from: response.body, dates: dates, service: operation.service, operation: operation.name)
     }
 }
