@@ -5,6 +5,9 @@ struct AWSRealtimeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "aws-realtime",
         abstract: "Streams AWS telemetry (CloudWatch, CloudTrail, Cost Explorer, Security Hub, Health) to sockets live.",
-        subcommands: [CallCommand.self, WorkerCommand.self, GatewayCommand.self, RecordCommand.self, ReplayCommand.self]
+        subcommands: [
+            CallCommand.self, WorkerCommand.self, GatewayCommand.self, RecordCommand.self, ReplayCommand.self,
+            HealthcheckCommand.self,
+        ]
     )
 }
