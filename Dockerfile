@@ -28,9 +28,11 @@ RUN swift package resolve
 # The manifest names the test targets too, so SwiftPM wants their folders present.
 COPY Sources ./Sources
 COPY Tests ./Tests
+# The debug info is dropped (measured: 173 MB -> 110 MB); the symbol table stays, so a crash's
+# backtrace still names functions. Resource bundles, if a target ever has any, go along.
 RUN swift build -c release --product aws-realtime --static-swift-stdlib \
     && mkdir /staging \
-    && cp "$(swift build -c release --show-bin-path)/aws-realtime" /staging/ \
+    && strip --strip-debug -o /staging/aws-realtime "$(swift build -c release --show-bin-path)/aws-realtime" \
     && find "$(swift build -c release --show-bin-path)" -maxdepth 1 -name '*.resources' -exec cp -R {} /staging/ \;
 
 # ---- runtime ----------------------------------------------------------------------------------
