@@ -54,7 +54,7 @@ struct HealthcheckCommand: AsyncParsableCommand {
         case unhealthy(String)
     }
 
-    /// GETs each URL in turn; moves to the next only when nothing accepts the connection.
+    /// GETs each URL in turn; moves to the next only when it cannot connect to one.
     static func probe(_ urls: [String], transport: any Transport) async -> Outcome {
         var reason = "no URL to probe"
         for url in urls {
@@ -66,7 +66,7 @@ struct HealthcheckCommand: AsyncParsableCommand {
                     .split(whereSeparator: \.isNewline).first.map(String.init) ?? ""
                 return .unhealthy("\(url) answered \(response.status)\(body.isEmpty ? "" : ": \(body)")")
             } catch let error as TransportError where error.code == .connectFailed {
-                reason = "\(url): nothing accepts connections (\(error.message))"
+                reason = "\(url): cannot connect (\(error.message))"
             } catch let error as TransportError {
                 return .unhealthy("\(url): \(error.message)")
             } catch {

@@ -27,7 +27,7 @@ struct HealthcheckCommandTests {
         let url = "http://127.0.0.1:\(try FreePort.next())/health"
         let result = try await AWSRealtimeExecutable.run(["healthcheck", "--url", url])
         #expect(result.status == 1)
-        #expect(result.stderr.hasPrefix("unhealthy: \(url): nothing accepts connections"))
+        #expect(result.stderr.hasPrefix("unhealthy: \(url): cannot connect ("))
         #expect(result.stderr.filter { $0 == "\n" }.count == 1, "one line: \(result.stderr)")
     }
 
