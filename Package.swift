@@ -241,6 +241,11 @@ let package = Package(
             ],
             resources: [.copy("Scripts")]
         ),
+        // The built `aws-realtime` executable as a child process (build it first: `swift build --build-tests`).
+        .testTarget(
+            name: "AWSRealtimeTests",
+            dependencies: ["TestSupport"]
+        ),
         .testTarget(
             name: "RedisTests",
             dependencies: [

@@ -7,7 +7,7 @@ struct AWSRealtimeCommand: AsyncParsableCommand {
         abstract: "Streams AWS telemetry (CloudWatch, CloudTrail, Cost Explorer, Security Hub, Health) to sockets live.",
         subcommands: [
             StandaloneCommand.self, CallCommand.self, WorkerCommand.self, GatewayCommand.self, RecordCommand.self,
-            ReplayCommand.self,
+            ReplayCommand.self, HealthcheckCommand.self,
         ],
         defaultSubcommand: StandaloneCommand.self
     )

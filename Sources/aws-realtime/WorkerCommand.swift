@@ -105,7 +105,7 @@ struct WorkerCommand: AsyncParsableCommand {
     /// The account stamped on envelopes when the file does not name it: STS GetCallerIdentity.
     static func accountID(client: AWSClient, logger: Logger) async -> String {
         do {
-            let identity = try await client.call(.sts, operation: "GetCallerIdentity", input: .null)
+            let identity = try await client.call(.stsGetCallerIdentity, input: .null)
             if let account = identity["Account"]?.stringValue { return account }
         } catch {
             logger.warning(

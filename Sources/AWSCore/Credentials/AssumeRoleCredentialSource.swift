@@ -35,7 +35,7 @@ public struct AssumeRoleCredentialSource: CredentialSource {
         if let externalID { input["ExternalId"] = .string(externalID) }
         if let durationSeconds { input["DurationSeconds"] = .integer(Int64(durationSeconds)) }
         do {
-            let result = try await client.call(.sts, operation: "AssumeRole", input: .object(input))
+            let result = try await client.call(.stsAssumeRole, input: .object(input))
             return try CredentialDecoding.stsCredentials(result, operation: "AssumeRole")
         } catch let error as AWSError {
             throw STSSessionName.credentialsError(error, role: roleARN)

@@ -49,7 +49,7 @@ public struct WebIdentityCredentialSource: CredentialSource {
             "WebIdentityToken": .string(token),
         ])
         do {
-            let result = try await client.call(.sts, operation: "AssumeRoleWithWebIdentity", input: input, signing: .unsigned)
+            let result = try await client.call(.stsAssumeRoleWithWebIdentity, input: input, signing: .unsigned)
             return try CredentialDecoding.stsCredentials(result, operation: "AssumeRoleWithWebIdentity")
         } catch let error as AWSError {
             throw STSSessionName.credentialsError(error, role: roleARN)

@@ -37,9 +37,8 @@ public struct CloudTrailClient: Sendable {
 
     /// One page of `LookupEvents` (waits for the rate limiter first).
     public func lookupEventsPage(_ input: LookupEventsInput, nextToken: String? = nil) async throws -> LookupEventsPage {
-        let operation = "LookupEvents"
-        let request = try AWSClient.operationRequest(
-            service: .cloudTrail, operation: operation, input: input.jsonInput(nextToken: nextToken))
+        let operation = AWSOperation.cloudTrailLookupEvents.name
+        let request = try AWSClient.operationRequest(.cloudTrailLookupEvents, input: input.jsonInput(nextToken: nextToken))
         do {
             try await rateLimiter.acquire()
         } catch let error as AWSError {

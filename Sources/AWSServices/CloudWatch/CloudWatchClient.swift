@@ -41,9 +41,8 @@ public struct CloudWatchClient: Sendable {
 
     /// One page of `ListMetrics`.
     public func listMetricsPage(_ input: ListMetricsInput, nextToken: String? = nil) async throws -> ListMetricsPage {
-        let operation = "ListMetrics"
-        let request = try AWSClient.operationRequest(
-            service: .cloudWatch, operation: operation, input: input.queryInput(nextToken: nextToken))
+        let operation = AWSOperation.cloudWatchListMetrics.name
+        let request = try AWSClient.operationRequest(.cloudWatchListMetrics, input: input.queryInput(nextToken: nextToken))
         try await budgets.acquire(.listMetrics, service: .cloudWatch, operation: operation)
         usage.recordRequest(operation)
         let response = try await client.send(request)
@@ -95,7 +94,7 @@ public struct CloudWatchClient: Sendable {
     public func getMetricDataPage(
         _ input: GetMetricDataInput, batch: ArraySlice<MetricDataQuery>, nextToken: String? = nil
     ) async throws -> GetMetricDataPage {
-        let operation = "GetMetricData"
+        let operation = AWSOperation.cloudWatchGetMetricData.name
         guard batch.count <= GetMetricDataInput.maxQueriesPerRequest else {
             throw AWSError(
                 kind: .invalidInput, service: "cloudwatch", operation: operation,
@@ -103,7 +102,7 @@ public struct CloudWatchClient: Sendable {
                     "\(batch.count) queries in one request; CloudWatch takes at most \(GetMetricDataInput.maxQueriesPerRequest)")
         }
         let request = try AWSClient.operationRequest(
-            service: .cloudWatch, operation: operation, input: input.queryInput(batch: batch, nextToken: nextToken))
+            .cloudWatchGetMetricData, input: input.queryInput(batch: batch, nextToken: nextToken))
         try await budgets.acquire(.getMetricData, service: .cloudWatch, operation: operation)
         usage.recordRequest(operation, metrics: batch.count)
         let response = try await client.send(request)

@@ -38,7 +38,7 @@ public struct CloudWatchLogsClient: Sendable {
     /// One page of `FilterLogEvents`.
     public func filterLogEventsPage(_ input: FilterLogEventsInput, nextToken: String? = nil) async throws -> FilterLogEventsPage {
         try await client.decodedCall(
-            .cloudWatchLogs, "FilterLogEvents", input: input.jsonInput(nextToken: nextToken), as: FilterLogEventsPage.self,
+            .cloudWatchLogsFilterLogEvents, input: input.jsonInput(nextToken: nextToken), as: FilterLogEventsPage.self,
             usage: usage, budget: .filterLogEvents, of: budgets)
     }
 }

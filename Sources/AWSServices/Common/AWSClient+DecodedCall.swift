@@ -5,13 +5,14 @@ extension AWSClient {
     /// rate budget, counts the request in `usage`, sends it (with retries) and decodes the response
     /// body as `Output`.
     func decodedCall<Output: Decodable>(
-        _ service: AWSService, _ operation: String, input: JSONValue, as type: Output.Type, dates: AWSJSONDates = .epochSeconds,
+        _ operation: AWSOperation, input: JSONValue, as type: Output.Type, dates: AWSJSONDates = .epochSeconds,
         usage: AWSUsageCounter, budget api: AWSRateBudgetAPI, of budgets: AWSRateBudgets
     ) async throws -> Output {
-        let request = try AWSClient.operationRequest(service: service, operation: operation, input: input)
-        try await budgets.acquire(api, service: service, operation: operation)
-        usage.recordRequest(operation)
+        let request = try AWSClient.operationRequest(operation, input: input)
+        try await budgets.acquire(api, service: operation.service, operation: operation.name)
+        usage.recordRequest(operation.name)
         let response = try await send(request)
-        return try AWSJSONDecoding.decode(type, from: response.body, dates: dates, service: service, operation: operation)
+        return try AWSJSONDecoding.decode(
+            type, from: response.body, dates: dates, service: operation.service, operation: operation.name)
     }
 }

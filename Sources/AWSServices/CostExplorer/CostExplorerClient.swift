@@ -50,13 +50,13 @@ public struct CostExplorerClient: Sendable {
     public func getCostAndUsagePage(_ input: GetCostAndUsageInput, nextPageToken: String? = nil) async throws
         -> GetCostAndUsagePage
     {
-        try await call("GetCostAndUsage", input.jsonInput(nextPageToken: nextPageToken), as: GetCostAndUsagePage.self)
+        try await call(.costExplorerGetCostAndUsage, input.jsonInput(nextPageToken: nextPageToken), as: GetCostAndUsagePage.self)
     }
 
     /// The cost forecast of `input` (one request).
     public func getCostForecast(_ input: GetCostForecastInput) async throws -> GetCostForecastOutput {
         usage.recordCall("GetCostForecast")
-        return try await call("GetCostForecast", input.jsonInput, as: GetCostForecastOutput.self)
+        return try await call(.costExplorerGetCostForecast, input.jsonInput, as: GetCostForecastOutput.self)
     }
 
     /// What the requests so far cost ($0.01 each).
@@ -65,8 +65,9 @@ public struct CostExplorerClient: Sendable {
         return Double(requests) * Self.costPerRequestUSD
     }
 
-    private func call<Output: Decodable>(_ operation: String, _ input: JSONValue, as type: Output.Type) async throws -> Output {
-        try await client.decodedCall(
-            .costExplorer, operation, input: input, as: type, usage: usage, budget: .costExplorer, of: budgets)
+    private func call<Output: Decodable>(_ operation: AWSOperation, _ input: JSONValue, as type: Output.Type) async throws
+        -> Output
+    {
+        try await client.decodedCall(operation, input: input, as: type, usage: usage, budget: .costExplorer, of: budgets)
     }
 }

@@ -37,7 +37,7 @@ public struct HealthClient: Sendable {
     /// One page of `DescribeEvents`.
     public func describeEventsPage(_ input: DescribeEventsInput, nextToken: String? = nil) async throws -> DescribeEventsPage {
         try await client.decodedCall(
-            .health, "DescribeEvents", input: input.jsonInput(nextToken: nextToken), as: DescribeEventsPage.self, usage: usage,
+            .healthDescribeEvents, input: input.jsonInput(nextToken: nextToken), as: DescribeEventsPage.self, usage: usage,
             budget: .describeEvents, of: budgets)
     }
 }

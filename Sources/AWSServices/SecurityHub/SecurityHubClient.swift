@@ -37,7 +37,7 @@ public struct SecurityHubClient: Sendable {
     /// One page of `GetFindings`.
     public func getFindingsPage(_ input: GetFindingsInput, nextToken: String? = nil) async throws -> GetFindingsPage {
         try await client.decodedCall(
-            .securityHub, "GetFindings", input: input.jsonInput(nextToken: nextToken), as: GetFindingsPage.self, dates: .iso8601,
+            .securityHubGetFindings, input: input.jsonInput(nextToken: nextToken), as: GetFindingsPage.self, dates: .iso8601,
             usage: usage, budget: .getFindings, of: budgets)
     }
 }

@@ -1,0 +1,134 @@
+import AWSCore
+import Foundation
+import Testing
+
+/// `iam/` against the code: the worker policy grants exactly the actions of the `AWSOperation`
+/// cases that need a caller policy, and every AWS call in `Sources/` is built from an
+/// `AWSOperation` case, so the catalog is the whole list.
+struct WorkerPolicyTests {
+    static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
+
+    @Test func thePolicyGrantsExactlyTheActionsTheCodeCalls() throws {
+        let policy = try IAMPolicyDocument(file: "iam/worker-policy.json")
+        let granted = policy.statements.flatMap(\.actions)
+        let called = Set(AWSOperation.allCases.filter { $0.authorization == .callerPolicy }.map(\.iamAction))
+
+        let missing = called.subtracting(granted).sorted()
+        #expect(missing.isEmpty, "the code calls \(missing) but iam/worker-policy.json does not grant it: add it (iam/README.md)")
+        let unused = Set(granted).subtracting(called).sorted()
+        #expect(
+            unused.isEmpty,
+            "iam/worker-policy.json grants \(unused) but no AWSOperation with .callerPolicy calls it: remove it")
+        #expect(granted.count == Set(granted).count, "an action is granted twice in iam/worker-policy.json")
+    }
+
+    @Test func thePolicyOnlyAllowsNamedReadActions() throws {
+        let policy = try IAMPolicyDocument(file: "iam/worker-policy.json")
+        #expect(policy.version == "2012-10-17")
+        #expect(Set(policy.statements.compactMap(\.sid)).count == policy.statements.count, "every statement has a unique Sid")
+        let readVerbs = ["Get", "List", "Describe", "Lookup", "Filter"]
+        for statement in policy.statements {
+            #expect(statement.effect == "Allow", "\(statement.sid ?? "?"): only Allow statements")
+            #expect(!statement.hasNegations, "\(statement.sid ?? "?"): no NotAction / NotResource")
+            #expect(statement.principal == nil, "\(statement.sid ?? "?"): an identity policy names no Principal")
+            #expect(!statement.resources.isEmpty, "\(statement.sid ?? "?"): Resource is required")
+            for action in statement.actions {
+                #expect(!action.contains("*"), "\(action): no wildcards")
+                let name = action.split(separator: ":").last.map(String.init) ?? ""
+                #expect(readVerbs.contains { name.hasPrefix($0) }, "\(action) is not a read action")
+            }
+        }
+    }
+
+    @Test func theECSTrustPolicyLetsOnlyThisAccountsTasksAssumeTheRole() throws {
+        let policy = try IAMPolicyDocument(file: "iam/worker-trust-policy.json")
+        let statement = try #require(policy.statements.first)
+        #expect(policy.statements.count == 1)
+        #expect(statement.effect == "Allow")
+        #expect(statement.resources.isEmpty, "a trust policy has no Resource")
+        #expect(statement.principal == ["Service": ["ecs-tasks.amazonaws.com"]])
+        #expect(statement.actions == ["sts:AssumeRole"])
+        #expect(statement.conditionKeys == ["aws:SourceAccount", "aws:SourceArn"])
+    }
+
+    @Test func theIRSATrustPolicyIsTheWebIdentityCallOfTheCredentialChain() throws {
+        let policy = try IAMPolicyDocument(file: "iam/worker-trust-policy-irsa.json")
+        let statement = try #require(policy.statements.first)
+        #expect(policy.statements.count == 1)
+        #expect(statement.effect == "Allow")
+        #expect(statement.resources.isEmpty, "a trust policy has no Resource")
+        let provider = try #require(statement.principal?["Federated"]?.first)
+        #expect(provider.contains(":oidc-provider/oidc.eks."))
+        #expect(AWSOperation.stsAssumeRoleWithWebIdentity.authorization == .trustPolicy)
+        #expect(statement.actions == [AWSOperation.stsAssumeRoleWithWebIdentity.iamAction])
+        let issuer = provider.components(separatedBy: ":oidc-provider/").last ?? ""
+        #expect(statement.conditionKeys == ["\(issuer):aud", "\(issuer):sub"])
+    }
+
+    /// The catalog is the whole list only if nothing builds an AWS request from a bare operation
+    /// name: outside the `AWSClient` methods themselves, the wire protocols that lay requests out and
+    /// `aws-realtime call` (the operator names any operation), no source passes a string operation
+    /// to `operationRequest` or `call`, or makes an `AWSOperationRequest` itself.
+    @Test func everyCallInTheSourcesGoesThroughTheCatalog() throws {
+        let allowed: Set<String> = [
+            "Sources/AWSCore/Client/AWSClient.swift", "Sources/AWSCore/Client/AWSClient+Operation.swift",
+            "Sources/AWSCore/Protocols/QueryProtocol.swift", "Sources/AWSCore/Protocols/JSONProtocol.swift",
+            "Sources/AWSCore/Protocols/RESTJSONProtocol.swift", "Sources/aws-realtime/CallCommand.swift",
+        ]
+        let stringForms = try NSRegularExpression(
+            pattern: #"operationRequest\(\s*service:|\.call\(\s*[^()]*?,\s*operation:|AWSOperationRequest\(\s*service:"#)
+        let sources = Self.repository.appendingPathComponent("Sources")
+        let files = try #require(FileManager.default.enumerator(atPath: sources.path)).compactMap { $0 as? String }
+            .filter { $0.hasSuffix(".swift") }
+        #expect(files.count > 50)
+        var offenders: [String] = []
+        for file in files where !allowed.contains("Sources/" + file) {
+            let text = try String(contentsOf: sources.appendingPathComponent(file), encoding: .utf8)
+            let range = NSRange(text.startIndex..., in: text)
+            if stringForms.firstMatch(in: text, range: range) != nil { offenders.append("Sources/" + file) }
+        }
+        #expect(
+            offenders.isEmpty,
+            "\(offenders) build AWS requests from a string operation name: add an AWSOperation case and pass it instead")
+    }
+}
+
+/// The parts of an IAM policy document these tests read.
+struct IAMPolicyDocument {
+    struct Statement {
+        var sid: String?
+        var effect: String?
+        var actions: [String]
+        var resources: [String]
+        var principal: [String: [String]]?
+        var conditionKeys: [String]
+        var hasNegations: Bool
+    }
+
+    var version: String?
+    var statements: [Statement]
+
+    init(file: String) throws {
+        let data = try Data(contentsOf: WorkerPolicyTests.repository.appendingPathComponent(file))
+        let document = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any], "\(file) is a JSON object")
+        version = document["Version"] as? String
+        let statements = try #require(document["Statement"] as? [[String: Any]], "\(file): Statement is an array")
+        self.statements = statements.map { statement in
+            let principal = (statement["Principal"] as? [String: Any])?.mapValues(Self.strings)
+            let conditions = (statement["Condition"] as? [String: [String: Any]]) ?? [:]
+            return Statement(
+                sid: statement["Sid"] as? String, effect: statement["Effect"] as? String,
+                actions: Self.strings(statement["Action"]), resources: Self.strings(statement["Resource"]),
+                principal: principal, conditionKeys: conditions.values.flatMap(\.keys).sorted(),
+                hasNegations: statement["NotAction"] != nil || statement["NotResource"] != nil
+                    || statement["NotPrincipal"] != nil)
+        }
+    }
+
+    /// IAM's "a string or an array of strings".
+    static func strings(_ value: Any?) -> [String] {
+        if let text = value as? String { return [text] }
+        return (value as? [String]) ?? []
+    }
+}
