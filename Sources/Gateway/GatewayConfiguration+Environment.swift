@@ -19,6 +19,7 @@ extension GatewayConfiguration {
         ("GATEWAY_SSE_HEARTBEAT_SECONDS", "SSE comment heartbeat (default 15)"),
         ("GATEWAY_MAX_RESUME_MESSAGES", "history a resuming client may get (default 1000)"),
         ("GATEWAY_DRAIN_TIMEOUT_SECONDS", "graceful shutdown wait for sockets (default 10)"),
+        ("GATEWAY_LIVE_PAGE", "serve the live page at / (default true)"),
     ]
 
     /// The configuration from `environment`, on top of `base` (host, port, anonymous mode set by
@@ -61,6 +62,13 @@ extension GatewayConfiguration {
             case "0", "false", "no": configuration.auth.requiresExpiration = false
             default:
                 throw GatewayError.invalidConfiguration("'\(text)' is not true or false", configKey: "GATEWAY_JWT_REQUIRE_EXP")
+            }
+        }
+        if let text = environment["GATEWAY_LIVE_PAGE"], !text.isEmpty {
+            switch text.lowercased() {
+            case "1", "true", "yes": configuration.isLivePageEnabled = true
+            case "0", "false", "no": configuration.isLivePageEnabled = false
+            default: throw GatewayError.invalidConfiguration("'\(text)' is not true or false", configKey: "GATEWAY_LIVE_PAGE")
             }
         }
 

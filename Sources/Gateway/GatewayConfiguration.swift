@@ -16,6 +16,8 @@ public struct GatewayConfiguration: Sendable {
     public var sseHeartbeatInterval: Duration
     /// How long a graceful shutdown waits for sockets to close after "going away".
     public var drainTimeout: Duration
+    /// Serve the live page at `GET /` (`GATEWAY_LIVE_PAGE=false` turns it off; `/ws` and `/events` stay).
+    public var isLivePageEnabled: Bool
 
     public init(
         host: String = "0.0.0.0",
@@ -25,7 +27,8 @@ public struct GatewayConfiguration: Sendable {
         limits: Limits = .init(),
         brokerHeartbeatInterval: Duration = .seconds(15),
         sseHeartbeatInterval: Duration = .seconds(15),
-        drainTimeout: Duration = .seconds(10)
+        drainTimeout: Duration = .seconds(10),
+        isLivePageEnabled: Bool = true
     ) {
         self.host = host
         self.port = port
@@ -35,6 +38,7 @@ public struct GatewayConfiguration: Sendable {
         self.brokerHeartbeatInterval = brokerHeartbeatInterval
         self.sseHeartbeatInterval = sseHeartbeatInterval
         self.drainTimeout = drainTimeout
+        self.isLivePageEnabled = isLivePageEnabled
     }
 
     /// Bounds on what one process and one client may cost.
