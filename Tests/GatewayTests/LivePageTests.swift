@@ -171,6 +171,53 @@ struct LivePageTests {
             let live = try await Chromium.result(of: valid)
             #expect((live["summary"] as? [String: Any])?["url"] as? String == "http://127.0.0.1:\(gateway.port)/")
             #expect(try await gateway.metric("gateway_auth_failures_total") >= 1)
+
+            // A token for two streams: the other four say so; one about to expire: the banner again.
+            let partial = try await hs256Token(streams: ["aws-metrics", "aws-costs"])
+            let limited = try Chromium.drive(
+                url: "http://127.0.0.1:\(gateway.port)/?token=\(partial)", "state:aws-metrics=live", "state:aws-costs=live",
+                "state:aws-logs=error", "state:aws-activity=error", "state:aws-security=error", "state:aws-health=error",
+                "text:Not allowed by this token")
+            _ = try await Chromium.result(of: limited)
+            let expiring = try await hs256Token(streams: ["*"], expiresIn: 3)
+            let expired = try Chromium.drive(
+                url: "http://127.0.0.1:\(gateway.port)/?token=\(expiring)", "state:aws-logs=live", "expect:auth",
+                "text:token expired")
+            _ = try await Chromium.result(of: expired)
+        }
+    }
+
+    @Test(
+        .enabled(if: Chromium.path != nil, Chromium.missing),
+        .timeLimit(.minutes(3)))
+    func resyncRequiredStartsTheStreamAgainFromTheSnapshot() async throws {
+        // History keeps two messages per stream: a page that missed three must start again.
+        let bus = InProcessBus(configuration: .init(historyLength: 2))
+        _ = try await bus.acquireLease(token: RunningGateway.token, ttl: .seconds(3600))
+        let (browser, port) = try await serveGateway(on: bus, port: 0) { port in
+            let gateway = RunningGateway(port: port, bus: bus, metrics: GatewayMetrics())
+            try await gateway.publishSamples(LivePageSamples(now: Date()))
+            let browser = try Chromium.drive(
+                url: "http://127.0.0.1:\(port)/", "expect:live", "text:Payment provider timed out", "pause:down", "pause:up",
+                "text:missed-three", "no-text:Payment provider timed out", "no-text:missed-one", "text:missed too much",
+                "expect:live")
+            _ = try await browser.waitFor("pause before shutdown", timeout: .seconds(90)) { $0["label"] as? String == "down" }
+            return (browser, port)
+        }
+        let gateway = RunningGateway(port: port, bus: bus, metrics: GatewayMetrics())
+        for text in ["missed-one", "missed-two", "missed-three"] {
+            try await gateway.publish(
+                LogsData(events: [
+                    LogEvent(
+                        id: text, logGroup: "/aws/lambda/orders-api", logStream: "live",
+                        timestamp: ISO8601.string(from: Date()), ingestionTime: nil, message: "INFO \(text)")
+                ]), to: .logs)
+        }
+        browser.release()
+        _ = try await browser.waitFor("pause before restart", timeout: .seconds(60)) { $0["label"] as? String == "up" }
+        try await serveGateway(on: bus, port: port) { _ in
+            browser.release()
+            _ = try await Chromium.result(of: browser)
         }
     }
 

@@ -588,7 +588,7 @@ extension LivePage {
           async function onClosed(event, opened) {
             if (opened) {
               if (event.code === 1008 && /token/i.test(str(event.reason))) {
-                return refused('The token expired (' + str(event.reason) + '): paste a new one.');
+                return refused('Auth required: the gateway closed the connection (' + str(event.reason) + '). Paste a new token.');
               }
               // 1001: the gateway is draining (deploy, restart): come back quickly, maybe elsewhere.
               if (event.code === 1001) connection.attempt = 0;

@@ -11,6 +11,8 @@ steps, run in order, each wait bounded by --timeout (default 30 s):
   expect:auth          the "auth required" banner with the token form
   expect:disconnected  the "disconnected" banner
   text:TEXT            the page shows TEXT
+  no-text:TEXT         the page does not show TEXT
+  state:STREAM=STATE   the stream's panel is in STATE (live, stale, waiting, error)
   pause:LABEL          print {"event": "paused", "label": LABEL}, then wait for a line on stdin
   screenshot:PATH      a PNG of the whole page
 Prints {"event": "step", ...} per step passed and ends with {"event": "done", "ok": ...,
@@ -293,6 +295,19 @@ def check_text(text):
     return lambda summary: [] if text in summary["body"] else ["page does not show %r" % text]
 
 
+def check_no_text(text):
+    return lambda summary: ["page shows %r" % text] if text in summary["body"] else []
+
+
+def check_state(stream, state):
+    def check(summary):
+        panel = summary["panels"].get(stream) or {}
+        if panel.get("state") == state and summary["tiles"].get(stream) == state:
+            return []
+        return ["%s: state %s (%s), expected %s" % (stream, panel.get("state"), panel.get("updated"), state)]
+    return check
+
+
 def page_errors(devtools, summary):
     problems = ["CSP violation: %s" % violation for violation in summary.get("csp", [])]
     problems += ["script exception: %s" % exception for exception in devtools.exceptions]
@@ -366,6 +381,11 @@ def run(args, devtools):
             summary, problems = wait_until(devtools, checks[value], args.timeout)
         elif kind == "text":
             summary, problems = wait_until(devtools, check_text(value), args.timeout)
+        elif kind == "no-text":
+            summary, problems = wait_until(devtools, check_no_text(value), args.timeout)
+        elif kind == "state":
+            stream, _, state = value.partition("=")
+            summary, problems = wait_until(devtools, check_state(stream, state), args.timeout)
         elif kind == "pause":
             emit({"event": "paused", "label": value})
             read_stdin_line(max(args.timeout, 60))
