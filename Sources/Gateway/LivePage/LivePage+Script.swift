@@ -543,6 +543,7 @@ extension LivePage {
           function connect() {
             clearTimeout(connection.reconnectTimer);
             clearInterval(connection.countdownTimer);
+            dropSocket();
             if (requiresToken && !connection.token) {
               setConnectionLabel('auth', 'token needed');
               showBanner('auth', 'Auth required: this gateway needs a token. Open the page with ?token=<jwt>, or paste one here.',
@@ -585,6 +586,15 @@ extension LivePage {
             };
           }
 
+          // Forgets the current socket (its close event is then ignored) and closes it.
+          function dropSocket() {
+            const socket = connection.socket;
+            connection.socket = null;
+            connection.isOpen = false;
+            clearInterval(connection.pingTimer);
+            if (socket && socket.readyState <= WebSocket.OPEN) socket.close(1000, 'reconnecting');
+          }
+
           async function onClosed(event, opened) {
             if (opened) {
               if (event.code === 1008 && /token/i.test(str(event.reason))) {
@@ -597,7 +607,9 @@ extension LivePage {
             }
             // The handshake failed. The browser hides the HTTP status, so ask /health whether the
             // gateway is up: if it is, the upgrade itself was refused (token, origin or capacity).
-            if (await gatewayIsUp()) {
+            const isUp = await gatewayIsUp();
+            if (connection.socket) return; // A newer connection (a token typed meanwhile) took over.
+            if (isUp) {
               if (requiresToken || connection.token) {
                 return refused(connection.token
                   ? 'Auth required: the gateway refused this token (invalid, expired or not allowed). Paste another one.'
@@ -649,10 +661,6 @@ extension LivePage {
           }
 
           function reconnectNow() {
-            const socket = connection.socket;
-            connection.socket = null;
-            connection.isOpen = false;
-            if (socket) socket.close(1000, 'reconnecting');
             connection.attempt = 0;
             connect();
           }
