@@ -264,7 +264,7 @@ extension LivePage {
                     str(event.errorCode)
                       ? el('div', { class: 'muted' }, str(event.errorCode) + ': ' + str(event.errorMessage))
                       : null),
-                  el('td', { title: str(who.arn) }, actorName(who)),
+                  el('td', { class: 'nowrap', title: str(who.arn) }, actorName(who)),
                   el('td', { class: 'mono nowrap', title: str(event.userAgent) }, str(event.sourceIPAddress)),
                   el('td', { class: 'mono' }, resources.slice(0, 3).join(', ') + (resources.length > 3 ? ' …' : '')));
               })));
