@@ -145,6 +145,25 @@ struct LivePageTests {
     @Test(
         .enabled(if: Chromium.path != nil, Chromium.missing),
         .timeLimit(.minutes(3)))
+    func oldSnapshotsShowAsStaleAndSilentStreamsAsWaiting() async throws {
+        try await withGateway { gateway in
+            // Metrics of 5-minute periods produced an hour ago, costs (every 6 h) 14 hours ago.
+            let samples = try LivePageSamples(now: Date()).encoded()
+            for (stream, json) in samples where stream == .metrics || stream == .costs {
+                let age: TimeInterval = stream == .metrics ? 3_600 : 14 * 3_600
+                try await gateway.publish(encoded: json, to: stream, producedAt: Date().addingTimeInterval(-age))
+            }
+            for (stream, json) in samples where stream == .activity { try await gateway.publish(encoded: json, to: stream) }
+            let browser = try Chromium.drive(
+                url: "http://127.0.0.1:\(gateway.port)/", "state:aws-metrics=stale", "state:aws-costs=stale",
+                "state:aws-activity=live", "state:aws-logs=waiting", "state:aws-security=waiting", "state:aws-health=waiting")
+            _ = try await Chromium.result(of: browser)
+        }
+    }
+
+    @Test(
+        .enabled(if: Chromium.path != nil, Chromium.missing),
+        .timeLimit(.minutes(3)))
     func authRequiredShowsTheBannerAndATokenConnects() async throws {
         let configuration = GatewayConfiguration(auth: .init(mode: .required(.hs256(secret: Array(testSecret.utf8)))))
         try await withGateway(configuration) { gateway in
@@ -315,9 +334,9 @@ extension RunningGateway {
         try await publish(encoded: Array(try encoder.encode(data)), to: stream)
     }
 
-    func publish(encoded json: [UInt8], to stream: StreamName) async throws {
+    func publish(encoded json: [UInt8], to stream: StreamName, producedAt: Date = Date()) async throws {
         let envelope = EncodedEnvelope(
-            stream: stream, type: stream.dataType, epoch: 1, timestamp: ISO8601.string(from: Date()), account: "123456789012",
+            stream: stream, type: stream.dataType, epoch: 1, timestamp: ISO8601.string(from: producedAt), account: "123456789012",
             region: "eu-west-1", encodedData: json)
         guard case .published = try await bus.publish(envelope, to: stream, cursor: nil, token: Self.token) else {
             throw HarnessError(message: "publish fenced")
