@@ -163,6 +163,9 @@ public struct Gateway<Bus: SubscriberBus>: Service {
         let router = Router(context: BasicRequestContext.self)
         let metrics = self.metrics
         let logger = self.logger
+        if configuration.isLivePageEnabled {
+            router.get("/") { request, _ in LivePage.response(to: request, requiresToken: !authenticator.isAnonymous) }
+        }
         router.get("/health") { _, _ in
             Response(status: .ok, headers: [.contentType: "text/plain"], body: .init(byteBuffer: ByteBuffer(string: "ok\n")))
         }

@@ -23,6 +23,7 @@ extension GatewayConfiguration {
         ("GATEWAY_SOCKETIO_PING_INTERVAL_MS", "Engine.IO pingInterval (default 25000)"),
         ("GATEWAY_SOCKETIO_PING_TIMEOUT_MS", "Engine.IO pingTimeout (default 20000)"),
         ("GATEWAY_SOCKETIO_MAX_PAYLOAD_BYTES", "Engine.IO maxPayload: largest long-polling body (default 65536)"),
+        ("GATEWAY_LIVE_PAGE", "serve the live page at / (default true)"),
     ]
 
     /// The configuration from `environment`, on top of `base` (host, port, anonymous mode set by
@@ -80,6 +81,9 @@ extension GatewayConfiguration {
         }
         if let text = environment["GATEWAY_JWT_REQUIRE_EXP"], !text.isEmpty {
             configuration.auth.requiresExpiration = try boolean(text, key: "GATEWAY_JWT_REQUIRE_EXP")
+        }
+        if let text = environment["GATEWAY_LIVE_PAGE"], !text.isEmpty {
+            configuration.isLivePageEnabled = try boolean(text, key: "GATEWAY_LIVE_PAGE")
         }
 
         if allowAnonymous {

@@ -18,6 +18,8 @@ public struct GatewayConfiguration: Sendable {
     public var drainTimeout: Duration
     /// The Socket.IO endpoint at `/socket.io/`.
     public var socketIO: SocketIO
+    /// Serve the live page at `GET /` (`GATEWAY_LIVE_PAGE=false` turns it off; `/ws` and `/events` stay).
+    public var isLivePageEnabled: Bool
 
     public init(
         host: String = "0.0.0.0",
@@ -28,7 +30,8 @@ public struct GatewayConfiguration: Sendable {
         brokerHeartbeatInterval: Duration = .seconds(15),
         sseHeartbeatInterval: Duration = .seconds(15),
         drainTimeout: Duration = .seconds(10),
-        socketIO: SocketIO = .init()
+        socketIO: SocketIO = .init(),
+        isLivePageEnabled: Bool = true
     ) {
         self.host = host
         self.port = port
@@ -38,6 +41,7 @@ public struct GatewayConfiguration: Sendable {
         self.brokerHeartbeatInterval = brokerHeartbeatInterval
         self.sseHeartbeatInterval = sseHeartbeatInterval
         self.drainTimeout = drainTimeout
+        self.isLivePageEnabled = isLivePageEnabled
         self.socketIO = socketIO
     }
 
