@@ -279,7 +279,7 @@ struct LivePageTests {
 // MARK: Helpers
 
 /// `.build/test-artifacts/` of this package (git-ignored with `.build`).
-private let artifacts: URL = {
+let artifacts: URL = {
     let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent()
     let directory = root.appendingPathComponent(".build/test-artifacts")

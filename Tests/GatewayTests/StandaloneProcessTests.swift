@@ -65,6 +65,32 @@ struct StandaloneProcessTests {
 }
 
 extension StandaloneProcessTests {
+    /// The first-run experience end to end: the live page of `aws-realtime standalone` on the
+    /// bundled demo, in headless Chromium, shows every stream live; the screenshot is kept.
+    @Test(.enabled(if: Chromium.path != nil, Chromium.missing))
+    func theLivePageOfAFirstRunShowsEveryStreamLive() async throws {
+        let port = try FreePort.next()
+        let closedPort = try FreePort.next()
+        let home = FileManager.default.temporaryDirectory.appendingPathComponent("standalone-home-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: home, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: home) }
+        let server = try StandaloneProcess.start(
+            ["standalone", "--host", "127.0.0.1", "--port", "\(port)"], Self.environment(home: home.path, closedPort: closedPort))
+        defer { server.forceKill() }
+        #expect(try await Self.health(port: port, timeout: .seconds(30)), "server log:\n\(server.log())")
+
+        let screenshot = artifacts.appendingPathComponent("live-page-standalone.png")
+        let browser = try Chromium.drive(url: "http://127.0.0.1:\(port)/", "expect:live", "screenshot:\(screenshot.path)")
+        do {
+            _ = try await Chromium.result(of: browser)
+        } catch {
+            Issue.record("server log:\n\(server.log())")
+            throw error
+        }
+        #expect(FileManager.default.fileExists(atPath: screenshot.path))
+        #expect(try await server.terminate(timeout: .seconds(30)) == 0)
+    }
+
     /// Nothing of the test runner's environment but PATH: no AWS_* variable, an empty HOME (no
     /// ~/.aws), instance metadata pointed at a closed loopback port (and disabled).
     static func environment(home: String, closedPort: Int) -> [String: String] {
