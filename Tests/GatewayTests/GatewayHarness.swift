@@ -229,7 +229,16 @@ func hs256Token(streams: [String]?, expiresIn: TimeInterval? = 600, secret: Stri
 
 /// Starts a gateway in a `ServiceGroup`, connects a subscribed client, triggers graceful
 /// shutdown and returns the client once the gateway has stopped.
-func withGatewayShutdown() async throws -> ScriptedClient {
+func withGatewayShutdown(
+    _ script: String = "ws_client",
+    arguments: @escaping @Sendable (Int) -> [String] = { port in
+        [
+            "ws://127.0.0.1:\(port)/ws", "send:{\"op\":\"subscribe\",\"stream\":\"aws-metrics\"}", "until:subscribed",
+            "wait-close",
+        ]
+    },
+    ready: @escaping @Sendable ([String: Any]) -> Bool = { ($0["recv"] as? String)?.contains("subscribed") == true }
+) async throws -> ScriptedClient {
     let bus = InProcessBus()
     let subscriber = bus.makeSubscriber()
     defer { subscriber.close() }
@@ -244,13 +253,8 @@ func withGatewayShutdown() async throws -> ScriptedClient {
         tasks.addTask { try await group.run() }
         var iterator = ports.makeAsyncIterator()
         guard let port = await iterator.next() else { throw HarnessError(message: "gateway did not start") }
-        let client = try ScriptedClient(
-            "ws_client",
-            [
-                "ws://127.0.0.1:\(port)/ws", "send:{\"op\":\"subscribe\",\"stream\":\"aws-metrics\"}", "until:subscribed",
-                "wait-close",
-            ])
-        _ = try await client.waitFor("subscribed") { ($0["recv"] as? String)?.contains("subscribed") == true }
+        let client = try ScriptedClient(script, arguments(port))
+        _ = try await client.waitFor("subscribed", ready)
         await group.triggerGracefulShutdown()
         try await tasks.next()
         try await client.waitForExit()

@@ -139,6 +139,38 @@ import Testing
         }
     }
 
+    @Test func anExpiringTokenEndsWithADisconnectTheClientDoesNotRetry() async throws {
+        let configuration = GatewayConfiguration(
+            auth: .init(mode: .required(.hs256(secret: Array(testSecret.utf8))), leeway: .zero))
+        try await withGateway(configuration) { gateway in
+            let token = try await hs256Token(streams: ["*"], expiresIn: 2)
+            let client = try sio(
+                gateway, ["--token", token, "--reconnect", "--transports", "websocket", "wait-disconnect", "sleep:1"])
+            _ = try await client.waitFor("connected") { $0["connected"] != nil }
+            let disconnected = try await client.waitFor("disconnected", timeout: .seconds(10)) { $0["disconnected"] != nil }
+            #expect("\(disconnected["disconnected"] ?? "")".contains("server disconnect"))
+            _ = try await client.waitFor("done") { $0["done"] != nil }
+            // socket.io-client semantics: a server DISCONNECT is final, no reconnect attempt.
+            #expect(client.lines().filter { $0["connected"] != nil }.count == 1)
+            #expect(try await gateway.metric("gateway_token_expiries_total") == 1)
+        }
+    }
+
+    @Test func drainClosesTheTransportSoClientsReconnectElsewhere() async throws {
+        let client = try await withGatewayShutdown(
+            "sio_client",
+            arguments: { port in
+                ["http://127.0.0.1:\(port)", "--transports", "websocket", "emit:subscribe-aws-metrics", "wait-disconnect"]
+            },
+            ready: { $0["event"] as? String == "subscription-confirmed" })
+        let disconnected = try await client.waitFor("disconnected") { $0["disconnected"] != nil }
+        // The transport closed (python-socketio calls it a transport error), not a server
+        // DISCONNECT: Socket.IO clients reconnect by themselves after it.
+        let reason = "\(disconnected["disconnected"] ?? "")"
+        #expect(reason.contains("transport"), "\(reason)")
+        #expect(!reason.contains("server disconnect"))
+    }
+
     @Test func acksAnswerRequestsAndErrors() async throws {
         try await withGateway { gateway in
             let client = try sio(
