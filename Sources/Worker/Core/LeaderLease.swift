@@ -78,8 +78,9 @@ public final class LeaderLease: Sendable {
     }
 
     /// One attempt: renew when holding, take otherwise. Returns when to try again: the renew
-    /// interval, or, for a standby, just after the holder's lease runs out if that comes sooner,
-    /// so a standby takes over within one TTL of the holder's last renewal.
+    /// interval; for a standby the standby retry interval, or just after the holder's lease runs
+    /// out if that comes sooner, so a standby takes over within one TTL of the holder's last
+    /// renewal, and at once after a release.
     @discardableResult
     func step() async -> Duration {
         let started = clock.now
@@ -101,8 +102,13 @@ public final class LeaderLease: Sendable {
                 }
                 statistics.leaseAcquired(epoch: epoch, at: now().timeIntervalSince1970)
                 logger.info("Became the leader", metadata: ["worker.epoch": "\(epoch)"])
-            } else if let remaining = try await bus.leaseTimeRemaining() {
-                next = min(next, max(.milliseconds(5), remaining + .milliseconds(2)))
+            } else {
+                // Standing by: try again soon (a released lease is taken at once), or just after
+                // the holder's lease runs out if that comes sooner.
+                next = configuration.standbyRetryInterval
+                if let remaining = try await bus.leaseTimeRemaining() {
+                    next = min(next, max(.milliseconds(5), remaining + .milliseconds(2)))
+                }
             }
         } catch {
             // The broker is unreachable: keep the lease until it runs out by our own clock.

@@ -6,12 +6,18 @@ public struct WorkerConfiguration: Sendable {
         /// How long a lease lasts without renewal; a standby takes over within this after the
         /// leader dies.
         public var ttl: Duration
-        /// How often the holder renews (and a standby tries to take it).
+        /// How often the holder renews.
         public var renewInterval: Duration
+        /// How often a standby tries to take the lease (at most `renewInterval`): a lease released
+        /// on graceful shutdown is taken within this. Two cheap commands a try.
+        public var standbyRetryInterval: Duration
 
-        public init(ttl: Duration = .seconds(15), renewInterval: Duration? = nil) {
+        public init(
+            ttl: Duration = .seconds(15), renewInterval: Duration? = nil, standbyRetryInterval: Duration = .milliseconds(500)
+        ) {
             self.ttl = ttl
             self.renewInterval = renewInterval ?? ttl / 3
+            self.standbyRetryInterval = min(standbyRetryInterval, self.renewInterval)
         }
     }
 
