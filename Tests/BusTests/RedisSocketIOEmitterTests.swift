@@ -93,6 +93,10 @@ import Testing
             let (channel, bytes) = try await Self.firstMessage(subscriber)
             #expect(channel == "socket.io#/aws-realtime#")
             #expect(try MessagePackTestDecoder.decode(bytes) == Self.expected(id: id.description, value: 42))
+            // Byte for byte what the Swift side derives (pinned by SocketIOEmitterMessageTests): the
+            // script's msgpack_str splices the id exactly as MessagePackWriter writes a string.
+            let message = try SocketIOEmitterMessage(envelope: Self.envelope(42), stream: .logs, namespace: "/aws-realtime")
+            #expect(bytes == message.withID(id.description))
             // The same id as the entry XADDed to the history.
             let stored = try await client.xrevrange("test:log:aws-logs", from: "+", to: "-", count: 1)
             #expect(stored.map(\.id) == [id.description])
