@@ -133,6 +133,24 @@ import Testing
         }
     }
 
+    /// Data that is not JSON (never from our collectors) still goes to history and our channel; only
+    /// the Socket.IO copy is skipped: the migration aid never holds up the bus.
+    @Test func anEnvelopeItCannotConvertIsStillPublished() async throws {
+        try await Self.withEmitter(.enabled()) { bus, client, subscriber in
+            _ = try await bus.acquireLease(token: "leader", ttl: .seconds(10))
+            let broken = EncodedEnvelope(
+                stream: .logs, type: "logs", epoch: 1, timestamp: "1970-01-01T00:00:00.000Z", account: "1", region: "eu-west-1",
+                encodedData: Array("[1".utf8))
+            guard case .published(let id) = try await bus.publish(broken, to: .logs, cursor: nil, token: "leader") else {
+                Issue.record("refused")
+                return
+            }
+            #expect(try await client.xrevrange("test:log:aws-logs", from: "+", to: "-", count: 1).map(\.id) == [id.description])
+            _ = try await client.send(["PUBLISH", "socket.io#/aws-realtime#", "marker"])
+            #expect(try await Self.firstMessage(subscriber).bytes == Array("marker".utf8))
+        }
+    }
+
     @Test func aCustomKeyAndNamespaceNameTheChannel() async throws {
         try await RedisServerProcess.withServer { server in
             let configuration = RedisBusTests.configuration(port: server.port)

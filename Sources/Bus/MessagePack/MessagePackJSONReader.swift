@@ -5,7 +5,7 @@
 ///
 /// Bounded: nesting deeper than ``maximumDepth`` is refused, so the recursion stays shallow.
 struct MessagePackJSONReader {
-    /// JSONDecoder's and JSONSerialization's limit: no envelope we publish comes near it.
+    /// Far deeper than any envelope we publish (a few levels), shallow enough for the stack.
     static let maximumDepth = 512
 
     struct SyntaxError: Error, CustomStringConvertible {
@@ -181,7 +181,7 @@ struct MessagePackJSONReader {
         return value
     }
 
-    /// `-? (0 | [1-9][0-9]*) (. [0-9]+)? ([eE] [+-]? [0-9]+)?`
+    /// `-? [0-9]+ (. [0-9]+)? ([eE] [+-]? [0-9]+)?` (RFC 8259's grammar, leading zeros tolerated).
     private mutating func number() throws(SyntaxError) -> MessagePackValue {
         let start = index
         var isInteger = true

@@ -79,7 +79,9 @@ public struct RedisPublisherBus: PublisherBus {
         } catch {
             logger?.warning(
                 "Not emitting this update in the Socket.IO emitter format",
-                metadata: ["redis.channel": "\(socketIOEmitter.channel)", "stream": "\(stream.rawValue)", "error": "\(error)"])
+                metadata: [
+                    "redis.channel": "\(socketIOEmitter.channel)", "bus.stream": "\(stream.rawValue)", "error": "\(error)",
+                ])
             return nil
         }
     }
