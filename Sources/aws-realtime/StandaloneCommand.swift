@@ -26,7 +26,7 @@ struct StandaloneCommand: AsyncParsableCommand {
             non-loopback --host.
 
             Environment: as `worker` (WORKER_CONFIG, AWS_REGION, AWS credentials, REDIS_URL, REDIS_KEY_PREFIX, \
-            LOG_LEVEL, LOG_FORMAT) and `gateway` (GATEWAY_*), and PORT.
+            SOCKETIO_EMITTER with REDIS_URL, LOG_LEVEL, LOG_FORMAT) and `gateway` (GATEWAY_*), and PORT.
             """
     )
 

@@ -36,6 +36,10 @@ struct StandaloneServices {
         var closeSubscriber: () -> Void = {}
         switch broker {
         case .inProcess(let historyLength):
+            if settings.socketIOEmitter.isEnabled {
+                logger.warning(
+                    "socketIOEmitter needs Redis (set REDIS_URL); the in-process bus does not emit to Socket.IO servers")
+            }
             let bus = InProcessBus(configuration: .init(historyLength: historyLength))
             let subscriber = bus.makeSubscriber()
             // Renewing an in-process lease costs nothing; renewing often lets the first poll start
@@ -52,7 +56,9 @@ struct StandaloneServices {
             let keys = RedisBusKeys(prefix: keyPrefix)
             let redisClient = RedisClient(configuration: configuration, logger: logger)
             let redisSubscriber = RedisSubscriber(configuration: configuration, logger: logger)
-            let publisher = RedisPublisherBus(client: redisClient, keys: keys, historyLength: historyLength)
+            let publisher = RedisPublisherBus(
+                client: redisClient, keys: keys, historyLength: historyLength, socketIOEmitter: settings.socketIOEmitter,
+                logger: logger)
             let subscriber = RedisSubscriberBus(subscriber: redisSubscriber, client: redisClient, keys: keys, logger: logger)
             let worker = Worker(configuration: workerConfiguration, collectors: collectors, bus: publisher, logger: logger)
             services = [

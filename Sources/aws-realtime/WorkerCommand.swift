@@ -18,7 +18,8 @@ struct WorkerCommand: AsyncParsableCommand {
         discussion: """
             Environment: REDIS_URL (or REDIS_HOST/REDIS_PORT), REDIS_KEY_PREFIX, AWS_REGION, the AWS credential
             variables (or any source of the SDKs' default chain), WORKER_CONFIG (the YAML file), PORT, LOG_LEVEL,
-            LOG_FORMAT (json or text; json when standard error is not a terminal).
+            LOG_FORMAT (json or text; json when standard error is not a terminal), SOCKETIO_EMITTER (true or false:
+            also publish every update in the @socket.io/redis-emitter format; the file's socketIOEmitter).
             """
     )
 
@@ -82,7 +83,13 @@ struct WorkerCommand: AsyncParsableCommand {
 
             let redisClient = RedisClient(configuration: redis, logger: logger)
             let bus = RedisPublisherBus(
-                client: redisClient, keys: RedisBusKeys(prefix: keyPrefix), historyLength: settings.historyLength)
+                client: redisClient, keys: RedisBusKeys(prefix: keyPrefix), historyLength: settings.historyLength,
+                socketIOEmitter: settings.socketIOEmitter, logger: logger)
+            if settings.socketIOEmitter.isEnabled {
+                logger.info(
+                    "Also publishing every update in the Socket.IO emitter format",
+                    metadata: ["redis.channel": "\(settings.socketIOEmitter.channel)"])
+            }
             let budgets = AWSRateBudgets(callsPerSecond: settings.rateBudgets)
             let collectors = CollectorFactory.makeCollectors(
                 settings: settings.streams, client: client, budgets: budgets, logger: logger)

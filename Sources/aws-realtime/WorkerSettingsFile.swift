@@ -3,9 +3,20 @@ import Foundation
 import Worker
 
 /// The worker's YAML configuration, shared by `worker` and `standalone`: `--config`, else
-/// `WORKER_CONFIG`, else every default.
+/// `WORKER_CONFIG`, else every default; then the environment's overrides
+/// (``WorkerSettings/applyEnvironment(_:)``).
 enum WorkerSettingsFile {
     static func load(path explicit: String?, environment: [String: String]) throws -> WorkerSettings {
+        var settings = try file(path: explicit, environment: environment)
+        do {
+            try settings.applyEnvironment(environment)
+        } catch {
+            throw ValidationError("\(error)")
+        }
+        return settings
+    }
+
+    private static func file(path explicit: String?, environment: [String: String]) throws -> WorkerSettings {
         guard let path = explicit ?? environment["WORKER_CONFIG"].flatMap({ $0.isEmpty ? nil : $0 }) else {
             return WorkerSettings()
         }

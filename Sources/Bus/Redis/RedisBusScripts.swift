@@ -51,23 +51,40 @@ enum RedisBusScripts {
         end
         """
 
-    /// KEYS: leader, log, channel, cursor. ARGV: token, maxlen, envelope prefix, envelope suffix,
+    /// A MessagePack string (`notepack.io` `lib/encode.js`: fixstr below 32 bytes, str 8 below
+    /// 256, str 16 beyond): header and bytes. Stream ids are at most 41 ASCII bytes.
+    private static let messagePackString = """
+        local function msgpack_str(s)
+          local n = #s
+          if n < 32 then return string.char(0xa0 + n) .. s end
+          if n < 256 then return string.char(0xd9, n) .. s end
+          return string.char(0xda, math.floor(n / 256), n % 256) .. s
+        end
+        """
+
+    /// KEYS: leader, log, channel, cursor, and the Socket.IO emitter channel when enabled.
+    /// ARGV: token, maxlen, envelope prefix, envelope suffix, emitter prefix, emitter suffix,
     /// cursor field count N, then N name/value pairs.
     /// Checks the lease, stores `prefix .. id .. suffix` in the log under `id`, publishes the same
-    /// bytes and replaces the cursor, all or nothing. Returns the id, or "FENCED".
+    /// bytes, publishes `emitter prefix .. msgpack_str(id) .. emitter suffix` on the emitter
+    /// channel (``SocketIOEmitterMessage``) and replaces the cursor, all or nothing: a fenced
+    /// leader emits nothing either. Returns the id, or "FENCED".
     static let publish = RedisScript(
-        nextID + """
+        nextID + "\n" + messagePackString + """
 
             if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 'FENCED' end
             local id = next_id(KEYS[2])
             local envelope = ARGV[3] .. id .. ARGV[4]
             redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[2], id, 'e', envelope)
             redis.call('PUBLISH', KEYS[3], envelope)
-            local fields = tonumber(ARGV[5])
+            if KEYS[5] then
+              redis.call('PUBLISH', KEYS[5], ARGV[5] .. msgpack_str(id) .. ARGV[6])
+            end
+            local fields = tonumber(ARGV[7])
             if fields > 0 then
               redis.call('DEL', KEYS[4])
               for i = 0, fields - 1 do
-                redis.call('HSET', KEYS[4], ARGV[6 + 2 * i], ARGV[7 + 2 * i])
+                redis.call('HSET', KEYS[4], ARGV[8 + 2 * i], ARGV[9 + 2 * i])
               end
             end
             return id

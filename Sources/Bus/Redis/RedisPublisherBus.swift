@@ -1,3 +1,4 @@
+import Logging
 import NIOCore
 import Payloads
 import Redis
@@ -8,12 +9,20 @@ public struct RedisPublisherBus: PublisherBus {
     public let keys: RedisBusKeys
     /// Entries kept per stream (`XADD MAXLEN ~`).
     public let historyLength: Int
+    /// Whether each update also goes out in the `@socket.io/redis-emitter` format.
+    public let socketIOEmitter: SocketIOEmitterConfiguration
     private let client: any RedisCommandSending
+    private let logger: Logger?
 
-    public init(client: any RedisCommandSending, keys: RedisBusKeys = RedisBusKeys(), historyLength: Int = 1000) {
+    public init(
+        client: any RedisCommandSending, keys: RedisBusKeys = RedisBusKeys(), historyLength: Int = 1000,
+        socketIOEmitter: SocketIOEmitterConfiguration = .disabled, logger: Logger? = nil
+    ) {
         self.client = client
         self.keys = keys
         self.historyLength = historyLength
+        self.socketIOEmitter = socketIOEmitter
+        self.logger = logger
     }
 
     public func acquireLease(token: String, ttl: Duration) async throws -> Int64? {
@@ -44,17 +53,37 @@ public struct RedisPublisherBus: PublisherBus {
     public func publish(
         _ envelope: EncodedEnvelope, to stream: StreamName, cursor: [String: String]?, token: String
     ) async throws -> PublishOutcome {
+        var scriptKeys = [keys.leader, keys.log(stream), keys.channel(stream), keys.cursor(stream)]
+        let emitted = emitterMessage(for: envelope, stream: stream)
+        if emitted != nil { scriptKeys.append(socketIOEmitter.channel) }
         var arguments = [
             ByteBuffer(string: token), ByteBuffer(string: String(historyLength)), ByteBuffer(bytes: envelope.prefix),
-            ByteBuffer(bytes: envelope.suffix), ByteBuffer(string: String(cursor?.count ?? 0)),
+            ByteBuffer(bytes: envelope.suffix), ByteBuffer(bytes: emitted?.prefix ?? []),
+            ByteBuffer(bytes: emitted?.suffix ?? []),
+            ByteBuffer(string: String(cursor?.count ?? 0)),
         ]
         for (name, value) in (cursor ?? [:]).sorted(by: { $0.key < $1.key }) {
             arguments += [ByteBuffer(string: name), ByteBuffer(string: value)]
         }
-        let reply = try await client.evaluate(
-            RedisBusScripts.publish, keys: [keys.leader, keys.log(stream), keys.channel(stream), keys.cursor(stream)],
-            arguments: arguments)
+        let reply = try await client.evaluate(RedisBusScripts.publish, keys: scriptKeys, arguments: arguments)
         return try Self.outcome(reply, operation: "publish")
+    }
+
+    /// The emitter copy of an update, when enabled. An envelope it cannot convert (never one the
+    /// worker encodes) is still published on our own channel and in history; only its Socket.IO
+    /// copy is skipped, with a warning: the migration aid never holds up the bus.
+    private func emitterMessage(for envelope: EncodedEnvelope, stream: StreamName) -> SocketIOEmitterMessage? {
+        guard socketIOEmitter.isEnabled else { return nil }
+        do {
+            return try SocketIOEmitterMessage(envelope: envelope, stream: stream, namespace: socketIOEmitter.namespace)
+        } catch {
+            logger?.warning(
+                "Not emitting this update in the Socket.IO emitter format",
+                metadata: [
+                    "redis.channel": "\(socketIOEmitter.channel)", "bus.stream": "\(stream.rawValue)", "error": "\(error)",
+                ])
+            return nil
+        }
     }
 
     public func heartbeat(_ envelope: EncodedEnvelope, to stream: StreamName, token: String) async throws -> PublishOutcome {

@@ -1,4 +1,5 @@
 import AWSServices
+import Bus
 import Payloads
 
 extension WorkerSettings {
@@ -23,6 +24,10 @@ extension WorkerSettings {
         ]
         let budgets = effectiveRateBudgets
         for api in AWSRateBudgetAPI.allCases { lines.append("  \(api.rawValue): \(budgets[api] ?? api.defaultCallsPerSecond)") }
+        lines += [
+            "socketIOEmitter:", "  enabled: \(socketIOEmitter.isEnabled)", "  key: \(Self.quoted(socketIOEmitter.key))",
+            "  namespace: \(Self.quoted(socketIOEmitter.namespace))",
+        ]
         lines.append("streams:")
         for stream in StreamName.allCases {
             let common = worker.stream(stream)

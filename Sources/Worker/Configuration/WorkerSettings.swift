@@ -1,4 +1,5 @@
 import AWSServices
+import Bus
 import Foundation
 import Payloads
 import Yams
@@ -15,6 +16,8 @@ public struct WorkerSettings: Sendable {
     /// Calls per second allowed per AWS API (`rateBudgets` in the file); an API not named here
     /// keeps its default, AWS's documented quota (``AWSRateBudgetAPI/defaultCallsPerSecond``).
     public var rateBudgets: [AWSRateBudgetAPI: Double] = [:]
+    /// Also publish every update in the `@socket.io/redis-emitter` format (`socketIOEmitter`).
+    public var socketIOEmitter = SocketIOEmitterConfiguration()
 
     public init() {}
 
@@ -30,7 +33,7 @@ public struct WorkerSettings: Sendable {
         guard let root else { return settings }
         let top = try ConfigurationNode(node: root, path: "").mapping(allowed: [
             "account", "keyPrefix", "historyLength", "lease", "demand", "heartbeatInterval", "outageBufferCapacity", "jitter",
-            "dailySpendBudget", "rateBudgets", "streams",
+            "dailySpendBudget", "rateBudgets", "socketIOEmitter", "streams",
         ])
         if let node = top["account"] { settings.worker.account = try node.string() }
         if let node = top["keyPrefix"] { settings.keyPrefix = try node.string() }
@@ -59,6 +62,7 @@ public struct WorkerSettings: Sendable {
         if let node = top["jitter"] { settings.worker.jitter = try node.double(in: 0...1) }
         if let node = top["dailySpendBudget"] { settings.worker.dailySpendBudget = try node.double(in: 0.01...1_000_000) }
         if let node = top["rateBudgets"] { try settings.readRateBudgets(node) }
+        if let node = top["socketIOEmitter"] { settings.socketIOEmitter = try Self.socketIOEmitter(node) }
         if let node = top["streams"] {
             for (name, streamNode) in try node.freeMapping() {
                 guard let stream = StreamName(rawValue: name) else {
@@ -197,6 +201,25 @@ public struct WorkerSettings: Sendable {
             if let value = fields["period"] { streams.metrics.discoveryPeriod = try Self.period(value) }
             if let value = fields["windowPeriods"] { streams.metrics.windowPeriods = try value.int(in: 1...1440) }
         }
+    }
+
+    private static func socketIOEmitter(_ node: ConfigurationNode) throws(ConfigurationError) -> SocketIOEmitterConfiguration {
+        let fields = try node.mapping(allowed: ["enabled", "key", "namespace"])
+        var emitter = SocketIOEmitterConfiguration()
+        if let value = fields["enabled"] { emitter.isEnabled = try value.bool() }
+        if let value = fields["key"] {
+            emitter.key = try value.string()
+            guard !emitter.key.isEmpty else {
+                throw ConfigurationError(key: value.path, reason: "must not be empty (the adapter's default is socket.io)")
+            }
+        }
+        if let value = fields["namespace"] {
+            emitter.namespace = try value.string()
+            guard emitter.namespace.hasPrefix("/") else {
+                throw ConfigurationError(key: value.path, reason: "a Socket.IO namespace starts with '/', such as /aws-realtime")
+            }
+        }
+        return emitter
     }
 
     private static func statistic(_ node: ConfigurationNode) throws(ConfigurationError) -> String {
