@@ -77,6 +77,10 @@ import Testing
         let settings = try WorkerSettings.parse(yaml: "")
         #expect(settings.worker.lease.ttl == .seconds(15))
         #expect(settings.streams == StreamSettings())
+        // The defaults as --check-config prints them (unset options as null) read back the same.
+        let again = try WorkerSettings.parse(yaml: settings.effectiveYAML)
+        #expect(again.effectiveYAML == settings.effectiveYAML)
+        #expect(again.worker.dailySpendBudget == nil)
     }
 
     @Test func theEffectiveConfigurationReadsBackTheSame() throws {

@@ -42,6 +42,12 @@ struct ConfigurationNode {
         return sequence.enumerated().map { ConfigurationNode(node: $1, path: "\(path)[\($0)]") }
     }
 
+    /// YAML's null (`null`, `~` or nothing), which `--check-config` prints for an unset option.
+    var isNull: Bool {
+        guard case .scalar(let scalar) = node else { return false }
+        return scalar.style == .plain && ["", "~", "null", "Null", "NULL"].contains(scalar.string)
+    }
+
     func string() throws(ConfigurationError) -> String {
         guard case .scalar(let scalar) = node else { throw ConfigurationError(key: path, reason: "expected a text value") }
         return scalar.string

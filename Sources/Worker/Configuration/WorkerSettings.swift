@@ -60,7 +60,9 @@ public struct WorkerSettings: Sendable {
         }
         if let node = top["outageBufferCapacity"] { settings.worker.outageBufferCapacity = try node.int(in: 1...100_000) }
         if let node = top["jitter"] { settings.worker.jitter = try node.double(in: 0...1) }
-        if let node = top["dailySpendBudget"] { settings.worker.dailySpendBudget = try node.double(in: 0.01...1_000_000) }
+        if let node = top["dailySpendBudget"], !node.isNull {
+            settings.worker.dailySpendBudget = try node.double(in: 0.01...1_000_000)
+        }
         if let node = top["rateBudgets"] { try settings.readRateBudgets(node) }
         if let node = top["socketIOEmitter"] { settings.socketIOEmitter = try Self.socketIOEmitter(node) }
         if let node = top["streams"] {
@@ -106,7 +108,7 @@ public struct WorkerSettings: Sendable {
             try readMetrics(members)
         case .logs:
             if let value = members["logGroups"] { streams.logs.logGroups = try value.strings() }
-            if let value = members["filterPattern"] { streams.logs.filterPattern = try value.string() }
+            if let value = members["filterPattern"], !value.isNull { streams.logs.filterPattern = try value.string() }
             if let value = members["initialLookback"] { streams.logs.initialLookback = try value.duration(in: lookback) }
             if let value = members["maxEventsPerPoll"] { streams.logs.maxEventsPerPoll = try value.int(in: 1...1_000_000) }
         case .activity:
