@@ -176,7 +176,9 @@ public struct Gateway<Bus: SubscriberBus>: Service {
                 body: .init(byteBuffer: ByteBuffer(string: ready ? "ready\n" : "not ready\n")))
         }
         router.get("/metrics") { _, _ in
-            let text = metrics.render(subscriptions: hub.subscriptionCounts(), brokerSubscribed: hub.brokerSubscribedStreams())
+            let text = metrics.render(
+                subscriptions: hub.subscriptionCounts(), brokerSubscribed: hub.brokerSubscribedStreams(),
+                isBrokerConnected: hub.bus.isConnected)
             return Response(
                 status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],
                 body: .init(byteBuffer: ByteBuffer(string: text)))

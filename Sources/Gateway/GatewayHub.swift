@@ -447,12 +447,14 @@ final class GatewayHub<Bus: SubscriberBus>: Sendable {
         }
     }
 
-    /// Running, not draining, and every stream with subscribers subscribed in the broker.
+    /// Running, not draining, connected to the broker (and resubscribed after a reconnect), and
+    /// every stream with subscribers subscribed in the broker.
     var isReady: Bool {
-        state.withLock { state in
-            state.isRunning && !state.isDraining
-                && !state.streams.values.contains { $0.hasFailedSubscribe }
-        }
+        bus.isConnected
+            && state.withLock { state in
+                state.isRunning && !state.isDraining
+                    && !state.streams.values.contains { $0.hasFailedSubscribe }
+            }
     }
 
     var connectionCount: Int { state.withLock { $0.connections.count } }
