@@ -100,6 +100,10 @@ public struct GatewayConfiguration: Sendable {
         public var maxRecoveryMessages: Int
         /// How long a subscribe waits for the broker to confirm.
         public var subscribeTimeout: Duration
+        /// A connection whose first request head is not complete within this is closed (spare
+        /// connections browsers open and never use, slow clients). On graceful shutdown one that
+        /// sent nothing is closed at once.
+        public var requestHeadTimeout: Duration
 
         public init(
             maxConnections: Int = 10_000,
@@ -111,7 +115,8 @@ public struct GatewayConfiguration: Sendable {
             pingInterval: Duration = .seconds(30),
             maxResumeMessages: Int = 1000,
             maxRecoveryMessages: Int = 10_000,
-            subscribeTimeout: Duration = .seconds(10)
+            subscribeTimeout: Duration = .seconds(10),
+            requestHeadTimeout: Duration = .seconds(30)
         ) {
             self.maxConnections = maxConnections
             self.maxSubscriptionsPerConnection = maxSubscriptionsPerConnection
@@ -123,6 +128,7 @@ public struct GatewayConfiguration: Sendable {
             self.maxResumeMessages = maxResumeMessages
             self.maxRecoveryMessages = maxRecoveryMessages
             self.subscribeTimeout = subscribeTimeout
+            self.requestHeadTimeout = requestHeadTimeout
         }
     }
 
