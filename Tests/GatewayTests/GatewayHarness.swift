@@ -49,7 +49,16 @@ struct RunningGateway: Sendable {
     func listeners(_ stream: StreamName = .metrics) async throws -> Int {
         try await bus.listenerCounts(of: [stream])[stream] ?? 0
     }
+}
 
+/// A gateway under test reached over HTTP on 127.0.0.1: the requests and waits every suite uses.
+protocol GatewayEndpoint: Sendable {
+    var port: Int { get }
+}
+
+extension RunningGateway: GatewayEndpoint {}
+
+extension GatewayEndpoint {
     /// Waits (at most 10 s) until `condition` holds.
     func eventually(_ what: String, _ condition: @Sendable () async throws -> Bool) async throws {
         let deadline = ContinuousClock.now.advanced(by: .seconds(10))
