@@ -64,7 +64,7 @@ final class FirstRequestHandler: ChannelInboundHandler, RemovableChannelHandler 
 
     /// Schedules the close at `now + amount`, unless one is already scheduled sooner.
     private func closeIfNoHead(_ context: ChannelHandlerContext, within amount: TimeAmount) {
-        let candidate = NIODeadline.now() + amount
+        let candidate = context.eventLoop.now + amount
         if let deadline, deadline <= candidate { return }
         scheduled?.cancel()
         deadline = candidate
