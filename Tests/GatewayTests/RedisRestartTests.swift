@@ -140,12 +140,15 @@ import Testing
             #expect(stored.count >= published + 1)
             let gaps = try await gateway.metric("gateway_broker_gaps_total")
             let recovered = try await gateway.metric("gateway_recovered_messages_total")
+            // History reads that failed and were retried (the command connection came back later).
+            let brokerErrors = try await gateway.metric("gateway_broker_errors_total")
             #expect(gaps > 0)
             #expect(recovered > 0)
             #expect(try await gateway.metric("gateway_broker_connected") == 1)
             print(
                 "redis restart: \(published) published, \(failed) failed during the outage, \(stored.count) stored, "
-                    + "\(gaps) gap(s), \(recovered) recovered from the log; /ready 503 after \(notReadyAfter), "
+                    + "\(gaps) gap(s), \(recovered) recovered from the log, \(brokerErrors) failed broker call(s); "
+                    + "/ready 503 after \(notReadyAfter), "
                     + "200 again \(readyAgainAfter) after the restart")
         }
     }
