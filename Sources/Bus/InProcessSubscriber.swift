@@ -14,6 +14,9 @@ public final class InProcessSubscriber: SubscriberBus, Sendable {
 
     public var events: BusEvents { BusEvents(buffer: buffer) }
 
+    /// Always: there is no connection to lose in one process.
+    public var isConnected: Bool { true }
+
     /// Events dropped because the consumer fell behind.
     public var droppedEventCount: Int { buffer.droppedCount }
 

@@ -8,6 +8,10 @@ public protocol SubscriberBus: Sendable {
     /// Live events of every stream subscribed, for one consumer.
     var events: Events { get }
 
+    /// Whether live delivery works right now: the broker connection is up and holds every
+    /// subscription (after a reconnect, once resubscribed). A gateway is not ready while false.
+    var isConnected: Bool { get }
+
     /// Starts live delivery of `stream`. Returns when the broker confirmed it.
     func subscribe(to stream: StreamName) async throws
 

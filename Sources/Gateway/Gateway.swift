@@ -74,7 +74,9 @@ public struct Gateway<Bus: SubscriberBus>: Service {
         let app = Application(
             router: router,
             server: HTTPServerBuilder { responder in
-                GatewayWebSocketChannel(responder: responder, webSocket: webSocket) { request, channel, logger in
+                GatewayWebSocketChannel(
+                    responder: responder, webSocket: webSocket, requestHeadTimeout: configuration.limits.requestHeadTimeout
+                ) { request, channel, logger in
                     await upgradeDecision(
                         request: request, channel: channel, logger: logger, hub: hub, authenticator: authenticator,
                         origins: origins, engine: engine)
@@ -92,19 +94,14 @@ public struct Gateway<Bus: SubscriberBus>: Service {
             },
             logger: logger
         )
-        // The server runs in its own service group so that its graceful shutdown (which would
-        // close WebSockets with 1000) starts only after we closed them with 1001.
-        let server = ServiceGroup(services: [app], gracefulShutdownSignals: [], cancellationSignals: [], logger: logger)
+        // The server's group follows the gateway's graceful shutdown and shuts its services down
+        // last to first: the drain (sockets closed with 1001), then the server (whose own
+        // shutdown would close WebSockets with 1000, and closes idle connections).
+        let drain = GatewayDrain(hub: hub, timeout: configuration.drainTimeout, logger: logger)
+        let server = ServiceGroup(services: [app, drain], gracefulShutdownSignals: [], cancellationSignals: [], logger: logger)
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await hub.run() }
             group.addTask { await engine.run() }
-            group.addTask {
-                try await gracefulShutdown()
-                logger.info("Draining: closing sockets with 1001 going away")
-                hub.beginDrain()
-                await hub.waitUntilDrained(timeout: configuration.drainTimeout)
-                await server.triggerGracefulShutdown()
-            }
             // The server ending (drained, cancelled or failed) ends the gateway.
             defer { group.cancelAll() }
             try await server.run()
@@ -176,7 +173,9 @@ public struct Gateway<Bus: SubscriberBus>: Service {
                 body: .init(byteBuffer: ByteBuffer(string: ready ? "ready\n" : "not ready\n")))
         }
         router.get("/metrics") { _, _ in
-            let text = metrics.render(subscriptions: hub.subscriptionCounts(), brokerSubscribed: hub.brokerSubscribedStreams())
+            let text = metrics.render(
+                subscriptions: hub.subscriptionCounts(), brokerSubscribed: hub.brokerSubscribedStreams(),
+                isBrokerConnected: hub.bus.isConnected)
             return Response(
                 status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],
                 body: .init(byteBuffer: ByteBuffer(string: text)))

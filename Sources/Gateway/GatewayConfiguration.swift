@@ -98,8 +98,15 @@ public struct GatewayConfiguration: Sendable {
         public var maxResumeMessages: Int
         /// Messages the hub reads back from history after a broker gap, per stream.
         public var maxRecoveryMessages: Int
+        /// How long the hub keeps retrying a failed history read after a gap before it tells the
+        /// stream's subscribers to resync (live messages wait meanwhile, so none jumps the gap).
+        public var recoveryTimeout: Duration
         /// How long a subscribe waits for the broker to confirm.
         public var subscribeTimeout: Duration
+        /// A connection whose first request head is not complete within this is closed (spare
+        /// connections browsers open and never use, slow clients). On graceful shutdown one that
+        /// sent nothing is closed at once.
+        public var requestHeadTimeout: Duration
 
         public init(
             maxConnections: Int = 10_000,
@@ -111,7 +118,9 @@ public struct GatewayConfiguration: Sendable {
             pingInterval: Duration = .seconds(30),
             maxResumeMessages: Int = 1000,
             maxRecoveryMessages: Int = 10_000,
-            subscribeTimeout: Duration = .seconds(10)
+            recoveryTimeout: Duration = .seconds(30),
+            subscribeTimeout: Duration = .seconds(10),
+            requestHeadTimeout: Duration = .seconds(30)
         ) {
             self.maxConnections = maxConnections
             self.maxSubscriptionsPerConnection = maxSubscriptionsPerConnection
@@ -122,7 +131,9 @@ public struct GatewayConfiguration: Sendable {
             self.pingInterval = pingInterval
             self.maxResumeMessages = maxResumeMessages
             self.maxRecoveryMessages = maxRecoveryMessages
+            self.recoveryTimeout = recoveryTimeout
             self.subscribeTimeout = subscribeTimeout
+            self.requestHeadTimeout = requestHeadTimeout
         }
     }
 

@@ -301,40 +301,66 @@ final class GatewayHub<Bus: SubscriberBus>: Sendable {
         }
     }
 
-    /// Reads history after the last relayed id of `stream` and relays it.
+    /// Reads history after the last relayed id of `stream` and relays it, before any live message
+    /// (the relay lock is held throughout). A failed read is retried with backoff (50 ms doubling
+    /// to 1 s) for up to `limits.recoveryTimeout`: after a Redis restart the command connection
+    /// that reads history can come back after the pub/sub one that reported the gap. Past that,
+    /// the subscribers are told to resync.
     private func recover(_ stream: StreamName) async {
         await relayLock.withLock {
             guard var after = state.withLock({ $0.streams[stream]?.lastRelayed }) else { return }
             var total = 0
-            let maximum = configuration.limits.maxRecoveryMessages
-            do {
-                while total < maximum {
-                    let limit = min(500, maximum - total)
-                    let page = try await bus.history(of: stream, after: after, limit: limit)
-                    for message in page { relay(message) }
-                    total += page.count
-                    guard let last = page.last, page.count == limit else { break }
-                    after = last.id
-                }
-                GatewayMetrics.add(metrics.recoveredMessages, total)
-                if total >= maximum {
-                    // More was missed than we replay: the subscribers must start again.
-                    let latest = try await bus.latest(of: stream)
-                    let connections = state.withLock { state -> [GatewayConnection] in
-                        guard let streamState = state.streams[stream] else { return [] }
-                        if let latest { streamState.lastRelayed = latest.id }
-                        return streamState.subscribers.values.map(\.connection)
+            let deadline = clock.now.advanced(by: configuration.limits.recoveryTimeout)
+            var delay = Duration.milliseconds(50)
+            while true {
+                do {
+                    try await readBack(stream, after: &after, total: &total)
+                    return
+                } catch {
+                    GatewayMetrics.add(metrics.brokerErrors)
+                    guard clock.now < deadline, !Task.isCancelled else {
+                        logger.warning(
+                            "History read failed; subscribers must resync",
+                            metadata: ["gateway.stream": "\(stream)", "error": "\(error)"])
+                        tellSubscribersToResync(stream)
+                        return
                     }
-                    for connection in connections { send(.resyncRequired(stream), to: connection) }
+                    logger.info(
+                        "History read failed; retrying", metadata: ["gateway.stream": "\(stream)", "error": "\(error)"])
+                    try? await Task.sleep(for: delay)
+                    delay = min(delay * 2, .seconds(1))
                 }
-                if total > 0 {
-                    logger.info("Recovered from history", metadata: ["gateway.stream": "\(stream)", "gateway.count": "\(total)"])
-                }
-            } catch {
-                GatewayMetrics.add(metrics.brokerErrors)
-                logger.warning("History read failed", metadata: ["gateway.stream": "\(stream)", "error": "\(error)"])
             }
         }
+    }
+
+    /// Relays the history of `stream` after `after`, page by page, advancing `after` and `total`
+    /// as it goes (so a retry resumes where a failure stopped it). Call under the relay lock.
+    private func readBack(_ stream: StreamName, after: inout BusMessageID, total: inout Int) async throws {
+        let maximum = configuration.limits.maxRecoveryMessages
+        while total < maximum {
+            let limit = min(500, maximum - total)
+            let page = try await bus.history(of: stream, after: after, limit: limit)
+            for message in page { relay(message) }
+            total += page.count
+            GatewayMetrics.add(metrics.recoveredMessages, page.count)
+            guard let last = page.last, page.count == limit else { break }
+            after = last.id
+        }
+        if total >= maximum {
+            // More was missed than we replay: the subscribers must start again.
+            let latest = try await bus.latest(of: stream)
+            if let latest { state.withLock { $0.streams[stream]?.lastRelayed = latest.id } }
+            tellSubscribersToResync(stream)
+        }
+        if total > 0 {
+            logger.info("Recovered from history", metadata: ["gateway.stream": "\(stream)", "gateway.count": "\(total)"])
+        }
+    }
+
+    private func tellSubscribersToResync(_ stream: StreamName) {
+        let connections = state.withLock { state in state.streams[stream]?.subscribers.values.map(\.connection) ?? [] }
+        for connection in connections { send(.resyncRequired(stream), to: connection) }
     }
 
     /// The only caller of `bus.subscribe`/`unsubscribe`: brings broker subscriptions in line with
@@ -447,12 +473,14 @@ final class GatewayHub<Bus: SubscriberBus>: Sendable {
         }
     }
 
-    /// Running, not draining, and every stream with subscribers subscribed in the broker.
+    /// Running, not draining, connected to the broker (and resubscribed after a reconnect), and
+    /// every stream with subscribers subscribed in the broker.
     var isReady: Bool {
-        state.withLock { state in
-            state.isRunning && !state.isDraining
-                && !state.streams.values.contains { $0.hasFailedSubscribe }
-        }
+        bus.isConnected
+            && state.withLock { state in
+                state.isRunning && !state.isDraining
+                    && !state.streams.values.contains { $0.hasFailedSubscribe }
+            }
     }
 
     var connectionCount: Int { state.withLock { $0.connections.count } }

@@ -32,7 +32,7 @@ public final class GatewayMetrics: Sendable {
     }
 
     /// The Prometheus text exposition (version 0.0.4).
-    func render(subscriptions: [StreamName: Int], brokerSubscribed: Set<StreamName>) -> String {
+    func render(subscriptions: [StreamName: Int], brokerSubscribed: Set<StreamName>, isBrokerConnected: Bool) -> String {
         var out = ""
         func metric(_ name: String, _ type: String, _ help: String, _ samples: [(labels: String, value: Int)]) {
             out += "# HELP \(name) \(help)\n# TYPE \(name) \(type)\n"
@@ -53,6 +53,9 @@ public final class GatewayMetrics: Sendable {
         metric(
             "gateway_subscriptions", "gauge", "Client subscriptions by stream.",
             StreamName.allCases.map { ("stream=\"\($0.rawValue)\"", subscriptions[$0] ?? 0) })
+        metric(
+            "gateway_broker_connected", "gauge", "1 while the broker connection is up and resubscribed.",
+            [("", isBrokerConnected ? 1 : 0)])
         metric(
             "gateway_broker_subscribed", "gauge", "1 while the stream is subscribed in the broker.",
             StreamName.allCases.map { ("stream=\"\($0.rawValue)\"", brokerSubscribed.contains($0) ? 1 : 0) })

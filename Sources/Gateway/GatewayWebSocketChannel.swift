@@ -21,7 +21,8 @@ enum GatewayUpgradeDecision: Sendable {
 
 /// HTTP/1.1 with a WebSocket upgrade, after hummingbird-websocket's `HTTP1WebSocketUpgradeChannel`
 /// (same pipeline, same `WebSocketHandler`), except that a refused upgrade answers with the
-/// status the gateway chose.
+/// status the gateway chose, and that the wait for the first request is bounded and ends on
+/// graceful shutdown (``FirstRequestHandler``).
 struct GatewayWebSocketChannel: ServerChildChannel, HTTPChannelHandler {
     typealias ShouldUpgrade = @Sendable (HTTPRequest, any Channel, Logger) async -> GatewayUpgradeDecision
 
@@ -48,17 +49,21 @@ struct GatewayWebSocketChannel: ServerChildChannel, HTTPChannelHandler {
     let responder: HTTPChannelHandler.Responder
     let http1: HTTP1Channel.Configuration
     let webSocket: WebSocketServerConfiguration
+    /// How long a connection may take to send its first request head.
+    let requestHeadTimeout: Duration
     let shouldUpgrade: ShouldUpgrade
 
     init(
         responder: @escaping HTTPChannelHandler.Responder,
         http1: HTTP1Channel.Configuration = .init(),
         webSocket: WebSocketServerConfiguration,
+        requestHeadTimeout: Duration,
         shouldUpgrade: @escaping ShouldUpgrade
     ) {
         self.responder = responder
         self.http1 = http1
         self.webSocket = webSocket
+        self.requestHeadTimeout = requestHeadTimeout
         self.shouldUpgrade = shouldUpgrade
     }
 
@@ -81,6 +86,7 @@ struct GatewayWebSocketChannel: ServerChildChannel, HTTPChannelHandler {
                 },
                 upgradePipelineHandler: { channel, _ in
                     channel.eventLoop.makeCompletedFuture {
+                        channel.pipeline.syncOperations.removeHandler(name: FirstRequestHandler.name, promise: nil)
                         guard case .upgrade(let handler) = decision.value.withLock({ $0 }) else {
                             throw ChannelError.inappropriateOperationForState
                         }
@@ -96,6 +102,7 @@ struct GatewayWebSocketChannel: ServerChildChannel, HTTPChannelHandler {
                 upgraders: [upgrader],
                 notUpgradingCompletionHandler: { channel in
                     channel.eventLoop.makeCompletedFuture {
+                        channel.pipeline.syncOperations.removeHandler(name: FirstRequestHandler.name, promise: nil)
                         try channel.pipeline.syncOperations.addHandler(HTTP1ToHTTPServerCodec(secure: false))
                         try channel.pipeline.syncOperations.addHandlers(self.http1.additionalChannelHandlers())
                         try channel.pipeline.syncOperations.addHandler(
@@ -119,6 +126,8 @@ struct GatewayWebSocketChannel: ServerChildChannel, HTTPChannelHandler {
             configuration.enableResponseHeaderValidation = false
             let negotiated = try channel.pipeline.syncOperations.configureUpgradableHTTPServerPipeline(
                 configuration: configuration)
+            try channel.pipeline.syncOperations.addHandler(
+                FirstRequestHandler(timeout: TimeAmount(requestHeadTimeout)), name: FirstRequestHandler.name, position: .first)
             return Value(upgradeResult: negotiated, channel: channel)
         }
     }

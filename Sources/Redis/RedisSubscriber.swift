@@ -35,6 +35,8 @@ public final class RedisSubscriber: Sendable {
         var channels: Set<String> = []
         var patterns: Set<String> = []
         var connection: RedisConnection?
+        /// Connected, and the server confirmed every channel and pattern held at connect time.
+        var isLive = false
         var isShutdown = false
     }
 
@@ -70,8 +72,10 @@ public final class RedisSubscriber: Sendable {
     public var channels: Set<String> { self.state.withLockedValue { $0.channels } }
     /// The patterns held.
     public var patterns: Set<String> { self.state.withLockedValue { $0.patterns } }
-    /// Whether a connection is up right now.
-    public var isConnected: Bool { self.slot.current != nil }
+    /// Whether a connection is up and the server confirmed the subscriptions held when it
+    /// connected (after a reconnect: the resubscriptions). False while connecting, between
+    /// attempts and after shutdown.
+    public var isConnected: Bool { self.state.withLockedValue { $0.isLive } }
     /// Events dropped so far because the consumer fell behind.
     public var droppedEventCount: Int { self.buffer.totalDropped }
 
@@ -172,6 +176,7 @@ public final class RedisSubscriber: Sendable {
             self.state.withLockedValue { state in
                 state.isShutdown = true
                 state.connection = nil
+                state.isLive = false
             }
             self.slot.shutdown()
             self.buffer.finish()
@@ -210,6 +215,7 @@ public final class RedisSubscriber: Sendable {
                         ]
                     )
                     attempt = 0
+                    self.state.withLockedValue { $0.isLive = true }
                     if connectionCount > 1 {
                         self.buffer.push(.reconnected)
                     }
@@ -218,7 +224,10 @@ public final class RedisSubscriber: Sendable {
                     connection.channel.close(promise: nil)
                 }
                 await connection.waitForClose()
-                self.state.withLockedValue { $0.connection = nil }
+                self.state.withLockedValue { state in
+                    state.connection = nil
+                    state.isLive = false
+                }
                 if Task.isCancelled { break }
                 self.slot.disconnected(
                     RedisClientError(

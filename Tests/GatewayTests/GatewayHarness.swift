@@ -7,6 +7,7 @@ import NIOCore
 import Payloads
 import ServiceLifecycle
 import Synchronization
+import TestSupport
 import Testing
 
 /// A gateway on 127.0.0.1 (a free port) over an `InProcessBus` the test publishes to.
@@ -48,7 +49,16 @@ struct RunningGateway: Sendable {
     func listeners(_ stream: StreamName = .metrics) async throws -> Int {
         try await bus.listenerCounts(of: [stream])[stream] ?? 0
     }
+}
 
+/// A gateway under test reached over HTTP on 127.0.0.1: the requests and waits every suite uses.
+protocol GatewayEndpoint: Sendable {
+    var port: Int { get }
+}
+
+extension RunningGateway: GatewayEndpoint {}
+
+extension GatewayEndpoint {
     /// Waits (at most 10 s) until `condition` holds.
     func eventually(_ what: String, _ condition: @Sendable () async throws -> Bool) async throws {
         let deadline = ContinuousClock.now.advanced(by: .seconds(10))
@@ -227,9 +237,25 @@ func hs256Token(streams: [String]?, expiresIn: TimeInterval? = 600, secret: Stri
             nbf: notBefore.map { NotBeforeClaim(value: $0) }, streams: streams))
 }
 
-/// Starts a gateway in a `ServiceGroup`, connects a subscribed client, triggers graceful
-/// shutdown and returns the client once the gateway has stopped.
+/// What a graceful shutdown under test did.
+struct GatewayShutdown: Sendable {
+    /// The WebSocket client that was subscribed when the shutdown began, once it has exited.
+    let client: ScriptedClient
+    /// From the shutdown's trigger to the gateway's `run()` returning.
+    let duration: Duration
+    /// Whether the gateway stopped by itself within the bound (20 s).
+    let stoppedInTime: Bool
+    /// With an idle connection: whether the gateway closed it (rather than the test, at the bound).
+    let closedIdleConnection: Bool?
+}
+
+/// Starts a gateway in a `ServiceGroup`, connects a subscribed client (and, with
+/// `idleConnection`, a TCP connection that sends nothing), triggers graceful shutdown and returns
+/// once the gateway has stopped and the client exited. Bounded: a gateway still running 20 s
+/// after the trigger is unblocked by closing the idle connection from the test side, and the
+/// result says so.
 func withGatewayShutdown(
+    idleConnection: Bool = false,
     _ script: String = "ws_client",
     arguments: @escaping @Sendable (Int) -> [String] = { port in
         [
@@ -238,7 +264,7 @@ func withGatewayShutdown(
         ]
     },
     ready: @escaping @Sendable ([String: Any]) -> Bool = { ($0["recv"] as? String)?.contains("subscribed") == true }
-) async throws -> ScriptedClient {
+) async throws -> GatewayShutdown {
     let bus = InProcessBus()
     let subscriber = bus.makeSubscriber()
     defer { subscriber.close() }
@@ -249,15 +275,33 @@ func withGatewayShutdown(
         bus: subscriber, configuration: GatewayConfiguration(host: "127.0.0.1", port: 0, auth: .init(mode: .anonymous)),
         logger: logger, onListening: { portContinuation.yield($0) })
     let group = ServiceGroup(services: [gateway], gracefulShutdownSignals: [], cancellationSignals: [], logger: logger)
-    return try await withThrowingTaskGroup(of: Void.self) { tasks in
-        tasks.addTask { try await group.run() }
+    return try await withThrowingTaskGroup(of: Bool.self) { tasks in
+        tasks.addTask {
+            try await group.run()
+            return true
+        }
         var iterator = ports.makeAsyncIterator()
         guard let port = await iterator.next() else { throw HarnessError(message: "gateway did not start") }
         let client = try ScriptedClient(script, arguments(port))
         _ = try await client.waitFor("subscribed", ready)
+        let idle = idleConnection ? try await IdleTCPConnection.open(port: port) : nil
+        // Let the server accept it and set its pipeline up before the shutdown begins.
+        try await Task.sleep(for: .milliseconds(200))
+        let clock = ContinuousClock()
+        let start = clock.now
         await group.triggerGracefulShutdown()
-        try await tasks.next()
+        tasks.addTask {
+            try await Task.sleep(for: .seconds(20))
+            return false
+        }
+        let stoppedInTime = try await tasks.next() ?? false
+        let duration = clock.now - start
+        let closedIdleConnection = idle.map { !$0.isOpen }
+        await idle?.close()
+        if !stoppedInTime { _ = try await tasks.next() }
+        tasks.cancelAll()
         try await client.waitForExit()
-        return client
+        return GatewayShutdown(
+            client: client, duration: duration, stoppedInTime: stoppedInTime, closedIdleConnection: closedIdleConnection)
     }
 }

@@ -157,13 +157,14 @@ import Testing
     }
 
     @Test func drainClosesTheTransportSoClientsReconnectElsewhere() async throws {
-        let client = try await withGatewayShutdown(
-            "sio_client",
+        let shutdown = try await withGatewayShutdown(
+            idleConnection: false, "sio_client",
             arguments: { port in
                 ["http://127.0.0.1:\(port)", "--transports", "websocket", "emit:subscribe-aws-metrics", "wait-disconnect"]
             },
             ready: { $0["event"] as? String == "subscription-confirmed" })
-        let disconnected = try await client.waitFor("disconnected") { $0["disconnected"] != nil }
+        #expect(shutdown.stoppedInTime)
+        let disconnected = try await shutdown.client.waitFor("disconnected") { $0["disconnected"] != nil }
         // The transport closed (python-socketio calls it a transport error), not a server
         // DISCONNECT: Socket.IO clients reconnect by themselves after it.
         let reason = "\(disconnected["disconnected"] ?? "")"

@@ -205,9 +205,21 @@ struct WebSocketRelayTests {
     }
 
     @Test func gracefulShutdownClosesWithGoingAway() async throws {
-        let client = try await withGatewayShutdown()
-        let closed = try await client.waitFor("closed") { $0["closed"] != nil }
+        let shutdown = try await withGatewayShutdown()
+        let closed = try await shutdown.client.waitFor("closed") { $0["closed"] != nil }
         #expect(closed["closed"] as? Int == 1001)
         #expect(closed["reason"] as? String == "going away")
+    }
+
+    /// A connection that never sends a request (browsers open spare ones) is closed when the
+    /// drain begins: it does not hold the shutdown until the client gives up on it.
+    @Test func gracefulShutdownDoesNotWaitForAnIdleConnection() async throws {
+        let shutdown = try await withGatewayShutdown(idleConnection: true)
+        print("graceful shutdown with an idle connection took \(shutdown.duration)")
+        #expect(shutdown.stoppedInTime)
+        #expect(shutdown.duration < .seconds(3))
+        #expect(shutdown.closedIdleConnection == true)
+        let closed = try await shutdown.client.waitFor("closed") { $0["closed"] != nil }
+        #expect(closed["closed"] as? Int == 1001)
     }
 }

@@ -27,7 +27,7 @@ public final class RedisSubscriberBus: SubscriberBus, Sendable {
 
     public var events: BusEvents { BusEvents(buffer: buffer) }
 
-    /// Whether the pub/sub connection is up.
+    /// Whether the pub/sub connection is up and resubscribed (``RedisSubscriber/isConnected``).
     public var isConnected: Bool { subscriber.isConnected }
 
     /// Translates the subscriber's events into bus events until cancelled. The subscriber's own

@@ -4,8 +4,10 @@ independent implementation of Engine.IO v4 and Socket.IO v5 (what socket.io-clie
 Prints one JSON object per line, flushed, so the Swift test can follow along.
 
 usage: sio_client.py URL [--transports polling,websocket] [--token JWT] [--namespace NS]
-                         [--reconnect] [--ids-only] [--on-connect EVENT=JSON]... STEP...
+                         [--reconnect] [--ids-only] [--in-order] [--on-connect EVENT=JSON]... STEP...
 --ids-only prints {"event": name, "id": id} instead of whole payloads (for long runs).
+--in-order handles events in the order they arrive: the Engine.IO client otherwise hands each
+message to a thread of its own, so what is printed can be out of the order it was received.
 steps:
   emit:EVENT[=JSON]     emit EVENT (with a JSON payload)
   call:EVENT[=JSON]     emit and wait for the ack, printing {"ack": EVENT, "data": [...]}
@@ -38,6 +40,7 @@ def main():
     namespace = "/aws-realtime"
     reconnect = False
     ids_only = False
+    in_order = False
     on_connect = []
     steps = []
     while args:
@@ -52,6 +55,8 @@ def main():
             reconnect = True
         elif arg == "--ids-only":
             ids_only = True
+        elif arg == "--in-order":
+            in_order = True
         elif arg == "--on-connect":
             name, _, payload = args.pop(0).partition("=")
             on_connect.append((name, json.loads(payload) if payload else None))
@@ -59,6 +64,15 @@ def main():
             steps.append(arg)
 
     sio = socketio.Client(reconnection=reconnect, reconnection_delay=0.2, reconnection_delay_max=1)
+    if in_order:
+        trigger = sio.eio._trigger_event
+
+        def trigger_in_order(event, *args, **kwargs):
+            if event == "message":
+                kwargs["run_async"] = False
+            return trigger(event, *args, **kwargs)
+
+        sio.eio._trigger_event = trigger_in_order
     counts = {}
     lock = threading.Condition()
     state = {"connects": 0, "disconnects": 0}

@@ -9,6 +9,9 @@ steps:
   recv:N             receive N messages, printing each as {"recv": text}
   until:SUBSTRING    receive (printing each) until one contains SUBSTRING (at most 10 s)
   ids:N              receive N envelopes, printing {"ids": [...], "raw": [...]} once
+  stream-until:SUBSTRING
+                     receive (printing each) until one contains SUBSTRING (at most 90 s in all,
+                     30 s a message: for runs where how many will come is not known)
   sleep:SECONDS
   wait-close         receive until the server closes
 Closing prints {"closed": code, "reason": reason}; a refused handshake {"refused": status}.
@@ -62,6 +65,16 @@ def main():
                 deadline = time.time() + 10
                 while time.time() < deadline:
                     message = ws.recv(timeout=max(0.1, deadline - time.time()))
+                    emit({"recv": message})
+                    if value in message:
+                        break
+            elif kind == "stream-until":
+                deadline = time.time() + 90
+                while True:
+                    remaining = deadline - time.time()
+                    if remaining <= 0:
+                        raise TimeoutError()
+                    message = ws.recv(timeout=min(30, remaining))
                     emit({"recv": message})
                     if value in message:
                         break
