@@ -2,6 +2,7 @@ import Bus
 import Foundation
 import Gateway
 import Payloads
+import Redis
 import Synchronization
 import TestSupport
 import Testing
@@ -12,7 +13,7 @@ import Testing
 @Suite(.serialized) struct SocketIOTests {
     static let transports: [String] = ["websocket", "polling", "polling,websocket"]
 
-    private func sio(_ gateway: RunningGateway, _ arguments: [String]) throws -> ScriptedClient {
+    private func sio(_ gateway: some GatewayEndpoint, _ arguments: [String]) throws -> ScriptedClient {
         try ScriptedClient("sio_client", ["http://127.0.0.1:\(gateway.port)"] + arguments)
     }
 
@@ -81,6 +82,31 @@ import Testing
             _ = try await client.waitFor("done", timeout: .seconds(30)) { $0["done"] != nil }
             for stream in StreamName.allCases {
                 let update = events(client, "\(stream.rawValue)-update").first as? [String: Any]
+                #expect(update?["type"] as? String == stream.dataType, "\(stream)")
+            }
+        }
+    }
+
+    /// The production path: updates published to Redis the way the worker does, relayed by a
+    /// gateway on the Redis bus to a client that starts on long-polling and upgrades.
+    @Test func everyStreamPublishedToRedisReachesASocketIOClient() async throws {
+        let reconnect = RedisConfiguration.Reconnect(
+            initialDelay: .milliseconds(100), maxDelay: .seconds(1), multiplier: 2, jitter: 0.2)
+        try await withRedisGateway(gatewayReconnect: reconnect) { gateway in
+            let subscribes = StreamName.allCases.map { "emit:subscribe-\($0.rawValue)" }
+            let waits = StreamName.allCases.map { "wait:\($0.rawValue)-update" }
+            let client = try sio(gateway, subscribes + ["wait:subscription-confirmed=6"] + waits)
+            try await gateway.eventually("six confirmations") {
+                client.lines().filter { $0["event"] as? String == "subscription-confirmed" }.count == 6
+            }
+            var published: [StreamName: BusMessageID] = [:]
+            for (seq, stream) in StreamName.allCases.enumerated() {
+                published[stream] = try await gateway.publish(seq: seq, to: stream)
+            }
+            _ = try await client.waitFor("done", timeout: .seconds(30)) { $0["done"] != nil }
+            for stream in StreamName.allCases {
+                let update = events(client, "\(stream.rawValue)-update").first as? [String: Any]
+                #expect(update?["id"] as? String == published[stream]?.description, "\(stream)")
                 #expect(update?["type"] as? String == stream.dataType, "\(stream)")
             }
         }
