@@ -124,7 +124,8 @@ final class RedisChannelHandler: ChannelDuplexHandler {
             input = partial
         }
         do {
-            reading: while input.readableBytes > 0 {
+            // A completed promise's callback may close the channel: then stop reading.
+            reading: while input.readableBytes > 0 && self.closeError == nil {
                 switch try self.collectBatchReplies(from: &input) {
                 case .completed:
                     continue
@@ -139,7 +140,7 @@ final class RedisChannelHandler: ChannelDuplexHandler {
             self.closeWithError(error, context: context)
             return
         }
-        if input.readableBytes > 0 {
+        if input.readableBytes > 0 && self.closeError == nil {
             // Keep only the unfinished reply; drop the consumed prefix once it outweighs it.
             if input.readerIndex > input.readableBytes {
                 input.discardReadBytes()

@@ -108,6 +108,24 @@ import Testing
         }
     }
 
+    @Test func aBatchWhoseCallbackClosesTheChannelStopsTheRead() throws {
+        let harness = try Harness()
+        let batch = harness.channel.eventLoop.makePromise(of: [RESPValue].self)
+        var bytes = ByteBuffer()
+        RESPCommandEncoder.encode([[ByteBuffer(string: "INCR")], [ByteBuffer(string: "INCR")]], into: &bytes)
+        harness.write(RedisRequest(bytes: bytes, responder: .batch(batch, count: 2)))
+        let next = try harness.send(["PING"])
+        let channel = harness.channel
+        batch.futureResult.whenSuccess { _ in channel.close(promise: nil) }
+        try? harness.reply(":1\r\n:2\r\n+PONG\r\n:3\r\n")
+        #expect(!harness.channel.isActive)
+        guard case .failure(let error as RedisClientError) = Self.result(next) else {
+            Issue.record("expected the command after the batch to fail with the close")
+            return
+        }
+        #expect(error.code == .connectionClosed)
+    }
+
     @Test func closingFailsEveryCommandInFlight() throws {
         let harness = try Harness()
         let futures = try (0..<3).map { _ in try harness.send(["PING"]) }
