@@ -193,6 +193,29 @@ func clientPipelined(port: Int, messages: Int, window: Int, inFlight: Int, calle
     return Measurement(rate: Double(sent) / seconds(elapsed), cpuMicrosecondsPerMessage: cpu * 1e6 / Double(max(sent, 1)))
 }
 
+/// The typed batch: `publish(_ messages:to:)` of `window` messages per call, the caller on the
+/// connection's event loop. It builds the commands on every call, as a real caller would.
+func clientPublishBatches(port: Int, messages: Int, window: Int, payload: ByteBuffer) async throws -> Measurement {
+    let connection = try await RedisConnection.connect(configuration: .init(port: port), logger: Logger(label: "bench"))
+    let batch = Array(repeating: payload, count: window)
+    let deadline = ContinuousClock.now + .seconds(60)
+    let cpuBefore = cpuSeconds(ofChildren: false)
+    let start = ContinuousClock.now
+    let sent = try await withTaskExecutorPreference(connection.taskExecutor) {
+        var sent = 0
+        while sent < messages && ContinuousClock.now < deadline {
+            let counts = try await connection.publish(batch, to: channelName)
+            guard counts.count == window else { throw BenchmarkError("\(counts.count) counts for \(window) messages") }
+            sent += window
+        }
+        return sent
+    }
+    let elapsed = ContinuousClock.now - start
+    let cpu = cpuSeconds(ofChildren: false) - cpuBefore
+    await connection.close()
+    return Measurement(rate: Double(sent) / seconds(elapsed), cpuMicrosecondsPerMessage: cpu * 1e6 / Double(max(sent, 1)))
+}
+
 /// `callers` tasks each awaiting one `publish` at a time on one connection (flushes coalesce).
 func clientConcurrent(port: Int, messages: Int, callers: Int, payload: ByteBuffer) async throws -> Measurement {
     let connection = try await RedisConnection.connect(configuration: .init(port: port), logger: Logger(label: "bench"))
@@ -307,6 +330,8 @@ let halves = max(1, window / 2)
 let rolling = try await clientPipelined(
     port: port, messages: options.messages, window: halves, inFlight: 2, caller: .onEventLoop, payload: payload)
 print("\(format(rolling))  ours, 2 windows of \(halves) in flight (at most \(halves * 2) commands), on the event loop")
+let typed = try await clientPublishBatches(port: port, messages: options.messages, window: window, payload: payload)
+print("\(format(typed))  ours, publish(_:to:) of \(window) messages per call, on the event loop")
 let concurrent = try await clientConcurrent(
     port: port, messages: min(options.messages, 200_000), callers: window, payload: payload)
 print("\(format(concurrent))  ours, publish() from \(window) concurrent callers, no explicit pipelining")

@@ -173,6 +173,10 @@ import Testing
             await #expect(throws: RedisClientError.self) {
                 try await withTaskExecutorPreference(connection.taskExecutor) { try await connection.send(["NOPE"]) }
             }
+            // The typed batch: one count per message (no subscribers here).
+            let counts = try await connection.publish((0..<100).map { ByteBuffer(string: "m\($0)") }, to: "typed")
+            #expect(counts == Array(repeating: 0, count: 100))
+            #expect(try await connection.publish([ByteBuffer](), to: "typed") == [])
             await connection.close()
         }
     }
