@@ -55,6 +55,39 @@ enum RESPCommandEncoder {
         }
     }
 
+    /// Encodes `PUBLISH channel message` for each message, back to back: the command and channel
+    /// part is formatted once and copied in front of every message.
+    static func encodePublishes(_ messages: [ByteBuffer], to channel: String, into buffer: inout ByteBuffer) {
+        var header = ByteBuffer()
+        self.encode([ByteBuffer(string: "PUBLISH"), ByteBuffer(string: channel)], into: &header)
+        // `*2` becomes `*3`: the message is the third argument.
+        header.setInteger(UInt8(ascii: "3"), at: header.readerIndex + 1)
+        var length = 0
+        for message in messages {
+            let count = message.readableBytes
+            length += header.readableBytes + 1 + self.decimalLength(count) + 2 + count + 2
+        }
+        _ = header.withUnsafeReadableBytes { header in
+            buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: length) { output in
+                guard let start = output.baseAddress, let headerStart = header.baseAddress else { return 0 }
+                var offset = 0
+                for message in messages {
+                    (start + offset).copyMemory(from: headerStart, byteCount: header.count)
+                    offset += header.count
+                    offset += self.writeLength(marker: UInt8(ascii: "$"), message.readableBytes, to: start + offset)
+                    message.withUnsafeReadableBytes { bytes in
+                        if let base = bytes.baseAddress {
+                            (start + offset).copyMemory(from: base, byteCount: bytes.count)
+                        }
+                    }
+                    offset += message.readableBytes
+                    offset += self.writeCRLF(to: start + offset)
+                }
+                return offset
+            }
+        }
+    }
+
     /// The exact number of bytes ``encode(_:into:)`` writes for one command.
     static func encodedLength(_ arguments: [ByteBuffer]) -> Int {
         var length = 1 + self.decimalLength(arguments.count) + 2

@@ -179,6 +179,11 @@ extension RedisCommandSending {
         let command = ByteBuffer(string: "PUBLISH")
         let name = ByteBuffer(string: channel)
         let replies = try await self.pipeline(messages.map { [command, name, $0] })
+        return try Self.publishCounts(replies)
+    }
+
+    /// The receiver counts of a PUBLISH batch; the first error reply, thrown.
+    static func publishCounts(_ replies: [RESPValue]) throws -> [Int] {
         if let message = replies.lazy.compactMap({ reply -> ByteBuffer? in
             if case .error(let message) = reply { return message }
             return nil

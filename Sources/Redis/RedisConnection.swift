@@ -240,6 +240,22 @@ extension RedisConnection {
         return try await promise.futureResult.get()
     }
 
+    /// PUBLISH of each message to `channel`, encoded straight into one write (the command and
+    /// channel formatted once); how many subscribers received each, in order. An error reply
+    /// throws the first one once every reply is in: the other messages were still sent.
+    @discardableResult
+    public func publish(_ messages: [ByteBuffer], to channel: String) async throws -> [Int] {
+        guard !messages.isEmpty else { return [] }
+        var buffer = self.channel.allocator.buffer(capacity: 0)
+        RESPCommandEncoder.encodePublishes(messages, to: channel, into: &buffer)
+        let promise = self.channel.eventLoop.makePromise(of: [RESPValue].self)
+        self.channel.writeRedisRequest(
+            RedisRequest(bytes: buffer, responder: .batch(promise, count: messages.count)),
+            endpoint: self.configuration.endpointDescription
+        )
+        return try Self.publishCounts(try await promise.futureResult.get())
+    }
+
     /// Closes the connection; commands in flight fail with `.connectionClosed`.
     public func close() async {
         try? await self.channel.close()

@@ -283,6 +283,8 @@ if options.isPipelineOnly {
     let global = try await clientPipelined(
         port: port, messages: options.messages, window: window, inFlight: 1, caller: .globalExecutor, payload: payload)
     print("\(format(global))  ours, window \(window), caller on the global executor")
+    let typed = try await clientPublishBatches(port: port, messages: options.messages, window: window, payload: payload)
+    print("\(format(typed))  ours, publish(_:to:) of \(window) messages per call, on the event loop")
     stopServer()
     exit(0)
 }

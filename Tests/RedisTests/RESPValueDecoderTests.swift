@@ -175,6 +175,20 @@ import Testing
         #expect(empty.readableBytes == 0)
     }
 
+    @Test func encodesPublishesLikeTheGeneralEncoder() {
+        let messages = ["", "x", String(repeating: "y", count: 200), String(repeating: "z", count: 12_345)].map {
+            ByteBuffer(string: $0)
+        }
+        for channel in ["c", "aws-realtime:ch:aws-metrics", String(repeating: "é", count: 70)] {
+            var general = ByteBuffer()
+            RESPCommandEncoder.encode(
+                messages.map { [ByteBuffer(string: "PUBLISH"), ByteBuffer(string: channel), $0] }, into: &general)
+            var publishes = ByteBuffer()
+            RESPCommandEncoder.encodePublishes(messages, to: channel, into: &publishes)
+            #expect(publishes == general)
+        }
+    }
+
     @Test func smallIntegersTakeTheFastPathAndEverythingElseTheGeneralOne() throws {
         var decoder = RESPValueDecoder()
         for (wire, value) in [(":0\r\n", Int64(0)), (":42\r\n", 42), (":999999999999999999\r\n", 999_999_999_999_999_999)] {
