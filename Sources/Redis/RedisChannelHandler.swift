@@ -174,6 +174,8 @@ final class RedisChannelHandler: ChannelDuplexHandler {
         }
         var remaining = head.remainingReplies
         while remaining > 0 {
+            remaining -= RESPValueDecoder.readSmallIntegers(&input, limit: remaining, into: &collected)
+            if remaining == 0 { break }
             guard let value = try self.decoder.next(from: &input) else { break }
             if case .push(let items) = value {
                 try self.handlePubSub(items)

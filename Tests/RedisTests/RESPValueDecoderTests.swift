@@ -202,6 +202,16 @@ import Testing
             #expect(RESPValueDecoder.readSmallInteger(&buffer) == nil)
             #expect(buffer.readableBytes == wire.utf8.count)
         }
+        // Several at once, up to a limit, stopping at the first reply that is not one.
+        var run = ByteBuffer(string: ":1\r\n:22\r\n:333\r\n+OK\r\n:4\r\n")
+        var values: [RESPValue] = []
+        #expect(RESPValueDecoder.readSmallIntegers(&run, limit: 2, into: &values) == 2)
+        #expect(RESPValueDecoder.readSmallIntegers(&run, limit: 9, into: &values) == 1)
+        #expect(values == [.integer(1), .integer(22), .integer(333)])
+        #expect(String(buffer: run) == "+OK\r\n:4\r\n")
+        var cut = ByteBuffer(string: ":5\r\n:6\r")
+        #expect(RESPValueDecoder.readSmallIntegers(&cut, limit: 9, into: &values) == 1)
+        #expect(String(buffer: cut) == ":6\r")
         var malformed = ByteBuffer(string: ":1x\r\n")
         #expect(throws: RedisClientError.self) { try decoder.decode(buffer: &malformed) }
         var overflow = ByteBuffer(string: ":9223372036854775808\r\n")
