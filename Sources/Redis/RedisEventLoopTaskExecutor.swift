@@ -6,7 +6,8 @@ import NIOCore
 /// nonisolated async code, the connection's `send` and `pipeline` included, on the connection's
 /// own thread: a write goes straight into the channel and a reply resumes the caller on the same
 /// thread, with no wake-up of another thread in either direction. For callers that pipeline
-/// windows of commands back to back; keep long computations off it, as on any event loop.
+/// windows of commands back to back; keep long computations off it, as on any event loop. Like
+/// the connection itself, it needs its event loop group to outlive every task that prefers it.
 final class RedisEventLoopTaskExecutor: TaskExecutor {
     let eventLoop: any EventLoop
 
