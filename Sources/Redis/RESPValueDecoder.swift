@@ -17,6 +17,15 @@ public struct RESPValueDecoder: NIOSingleStepByteToMessageDecoder {
     }
 
     public mutating func decode(buffer: inout ByteBuffer) throws -> RESPValue? {
+        try self.next(from: &buffer)
+    }
+
+    /// The next complete reply in `buffer`, which it then moves past; `nil`, with the buffer
+    /// untouched, when the reply has not fully arrived.
+    func next(from buffer: inout ByteBuffer) throws -> RESPValue? {
+        if let integer = Self.readSmallInteger(&buffer) {
+            return .integer(integer)
+        }
         var copy = buffer
         guard let value = try Self.parseValue(&copy, limits: self.limits, depth: 1) else {
             return nil
@@ -36,6 +45,49 @@ extension RESPValueDecoder {
 
     static func malformed(_ message: String) -> RedisClientError {
         RedisClientError(code: .protocolError, message: "malformed reply from server: \(message)")
+    }
+
+    /// The commonest reply, a complete `:<digits>\r\n` of at most 18 digits (PUBLISH, INCR, DEL...),
+    /// read in place without slicing the buffer. `nil`, with the buffer untouched, for anything
+    /// else (negative, longer, incomplete or malformed), which takes the general path.
+    static func readSmallInteger(_ buffer: inout ByteBuffer) -> Int64? {
+        let parsed = buffer.withUnsafeReadableBytes { raw in Self.smallInteger(in: raw, at: 0) }
+        guard let parsed else { return nil }
+        buffer.moveReaderIndex(forwardBy: parsed.length)
+        return parsed.value
+    }
+
+    /// Reads consecutive small integer replies (as ``readSmallInteger(_:)``), at most `limit`, in
+    /// one pass over the bytes; returns how many it appended to `values`.
+    static func readSmallIntegers(_ buffer: inout ByteBuffer, limit: Int, into values: inout [RESPValue]) -> Int {
+        var count = 0
+        let consumed = buffer.withUnsafeReadableBytes { raw in
+            var offset = 0
+            while count < limit, let parsed = Self.smallInteger(in: raw, at: offset) {
+                values.append(.integer(parsed.value))
+                offset += parsed.length
+                count += 1
+            }
+            return offset
+        }
+        buffer.moveReaderIndex(forwardBy: consumed)
+        return count
+    }
+
+    /// A complete `:<digits>\r\n` of at most 18 digits at `offset`: its value and its length.
+    private static func smallInteger(in raw: UnsafeRawBufferPointer, at offset: Int) -> (value: Int64, length: Int)? {
+        guard raw.count - offset >= 4, raw[offset] == UInt8(ascii: ":") else { return nil }
+        var value: Int64 = 0
+        var index = offset + 1
+        let end = min(raw.count, offset + 19)
+        while index < end {
+            let digit = raw[index] &- UInt8(ascii: "0")
+            guard digit < 10 else { break }
+            value = value &* 10 &+ Int64(digit)
+            index += 1
+        }
+        guard index > offset + 1, index + 1 < raw.count, raw[index] == Self.cr, raw[index + 1] == Self.lf else { return nil }
+        return (value, index + 2 - offset)
     }
 
     /// Parses one value; `nil` when more bytes are needed. Moves the reader index past the value

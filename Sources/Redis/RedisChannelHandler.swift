@@ -21,7 +21,9 @@ final class RedisChannelHandler: ChannelDuplexHandler {
 
     private var pending = CircularBuffer<Pending>(initialCapacity: 64)
     /// Decodes replies straight into the promise queue: no pipeline hop per reply.
-    private var processor: NIOSingleStepByteToMessageProcessor<RESPValueDecoder>
+    private let decoder: RESPValueDecoder
+    /// The start of a reply whose end has not arrived yet; `nil` when every byte read was used.
+    private var partial: ByteBuffer?
     /// Replies collected so far for the batch at the head of `pending`. Kept out of the queue so
     /// appending never copies the array.
     private var collected: [RESPValue] = []
@@ -34,6 +36,8 @@ final class RedisChannelHandler: ChannelDuplexHandler {
     private var closeError: RedisClientError?
     private var timer: Scheduled<Void>?
     private var isFlushScheduled = false
+    /// A pipelined batch was written since the last flush: flush at once, nothing to coalesce.
+    private var hasBatchToFlush = false
 
     init(
         decoderLimits: RESPDecoderLimits = RESPDecoderLimits(),
@@ -44,7 +48,7 @@ final class RedisChannelHandler: ChannelDuplexHandler {
         pushSink: (@Sendable (RedisPushMessage) -> Void)?,
         logger: Logger
     ) {
-        self.processor = NIOSingleStepByteToMessageProcessor(RESPValueDecoder(limits: decoderLimits), maximumBufferSize: nil)
+        self.decoder = RESPValueDecoder(limits: decoderLimits)
         self.maxPendingCommands = max(1, maxPendingCommands)
         self.commandTimeout = TimeAmount(commandTimeout)
         self.endpoint = endpoint
@@ -83,6 +87,7 @@ final class RedisChannelHandler: ChannelDuplexHandler {
             break
         case .batch(_, let count):
             entry.remainingReplies = count
+            self.hasBatchToFlush = true
         case .subscription(_, let expected):
             entry.remainingReplies = 0
             entry.remainingConfirmations = expected[...]
@@ -93,8 +98,14 @@ final class RedisChannelHandler: ChannelDuplexHandler {
     }
 
     /// Flushes once per event loop turn: writes queued by many concurrent callers leave in one
-    /// system call.
+    /// system call. A pipelined batch is flushed at once: it is its own coalesced write, and
+    /// waiting a turn would only add a loop iteration to every window's round trip.
     func flush(context: ChannelHandlerContext) {
+        if self.hasBatchToFlush {
+            self.hasBatchToFlush = false
+            context.flush()
+            return
+        }
         guard !self.isFlushScheduled else { return }
         self.isFlushScheduled = true
         context.eventLoop.assumeIsolated().execute {
@@ -107,14 +118,80 @@ final class RedisChannelHandler: ChannelDuplexHandler {
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         guard self.closeError == nil else { return }
-        let buffer = self.unwrapInboundIn(data)
+        var input = self.unwrapInboundIn(data)
+        if var partial = self.partial {
+            self.partial = nil
+            partial.writeBuffer(&input)
+            input = partial
+        }
         do {
-            try self.processor.process(buffer: buffer) { value in
-                try self.route(value)
+            // A completed promise's callback may close the channel: then stop reading.
+            reading: while input.readableBytes > 0 && self.closeError == nil {
+                switch try self.collectBatchReplies(from: &input) {
+                case .completed:
+                    continue
+                case .needsMoreBytes:
+                    break reading
+                case .notABatch:
+                    guard let value = try self.decoder.next(from: &input) else { break reading }
+                    try self.route(value)
+                }
             }
         } catch {
             self.closeWithError(error, context: context)
+            return
         }
+        if input.readableBytes > 0 && self.closeError == nil {
+            // Keep only the unfinished reply; drop the consumed prefix once it outweighs it.
+            if input.readerIndex > input.readableBytes {
+                input.discardReadBytes()
+            }
+            self.partial = input
+        }
+    }
+
+    private enum BatchProgress {
+        /// The head of the queue is not a pipelined batch waiting for replies; nothing was read.
+        case notABatch
+        /// The batch at the head got all its replies and was completed.
+        case completed
+        /// The batch took every complete reply there was and waits for more bytes.
+        case needsMoreBytes
+    }
+
+    /// The pipelined batch at the head of the queue takes its replies in one loop, without a
+    /// lookup of the head per reply.
+    private func collectBatchReplies(from input: inout ByteBuffer) throws -> BatchProgress {
+        guard !self.isSubscriber, let head = self.pending.first, head.remainingReplies > 1,
+            case .batch(let promise, _) = head.responder
+        else {
+            return .notABatch
+        }
+        var collected: [RESPValue] = []
+        swap(&collected, &self.collected)
+        if collected.isEmpty {
+            collected.reserveCapacity(head.remainingReplies)
+        }
+        var remaining = head.remainingReplies
+        while remaining > 0 {
+            remaining -= RESPValueDecoder.readSmallIntegers(&input, limit: remaining, into: &collected)
+            if remaining == 0 { break }
+            guard let value = try self.decoder.next(from: &input) else { break }
+            if case .push(let items) = value {
+                try self.handlePubSub(items)
+                continue
+            }
+            collected.append(value)
+            remaining -= 1
+        }
+        guard remaining == 0 else {
+            self.pending[self.pending.startIndex].remainingReplies = remaining
+            self.collected = collected
+            return .needsMoreBytes
+        }
+        self.pending.removeFirst()
+        promise.succeed(collected)
+        return .completed
     }
 
     private func route(_ value: RESPValue) throws {
@@ -275,6 +352,7 @@ final class RedisChannelHandler: ChannelDuplexHandler {
 
     private func failAll(with error: RedisClientError) {
         self.collected = []
+        self.partial = nil
         while let entry = self.pending.popFirst() {
             Self.fail(entry.responder, with: error)
         }

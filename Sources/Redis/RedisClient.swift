@@ -101,6 +101,11 @@ public final class RedisClient: RedisCommandSending {
     public func pipeline(_ commands: [[ByteBuffer]]) async throws -> [RESPValue] {
         try await self.slot.connection().pipeline(commands)
     }
+
+    @discardableResult
+    public func publish(_ messages: [ByteBuffer], to channel: String) async throws -> [Int] {
+        try await self.slot.connection().publish(messages, to: channel)
+    }
 }
 
 extension RedisConnection {

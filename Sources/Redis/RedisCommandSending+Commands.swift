@@ -170,6 +170,34 @@ extension RedisCommandSending {
         try await self.integer(reply: try await self.send([ByteBuffer(string: "PUBLISH"), ByteBuffer(string: channel), message]))
     }
 
+    /// PUBLISH of each message to `channel`, written at once as one pipelined batch; how many
+    /// subscribers received each (on this node), in order. An error reply throws the first one,
+    /// as ``RedisClientError`` `.serverError`, once every reply is in: the other messages were
+    /// still sent.
+    @discardableResult
+    public func publish(_ messages: [ByteBuffer], to channel: String) async throws -> [Int] {
+        let command = ByteBuffer(string: "PUBLISH")
+        let name = ByteBuffer(string: channel)
+        let replies = try await self.pipeline(messages.map { [command, name, $0] })
+        return try Self.publishCounts(replies)
+    }
+
+    /// The receiver counts of a PUBLISH batch; the first error reply, thrown.
+    static func publishCounts(_ replies: [RESPValue]) throws -> [Int] {
+        if let message = replies.lazy.compactMap({ reply -> ByteBuffer? in
+            if case .error(let message) = reply { return message }
+            return nil
+        }).first {
+            throw RedisClientError.server(String(buffer: message), command: "PUBLISH")
+        }
+        return try replies.map { reply in
+            guard case .integer(let value) = reply, let count = Int(exactly: value) else {
+                throw RedisClientError.unexpected(reply, expected: "an integer")
+            }
+            return count
+        }
+    }
+
     /// PUBLISH a string.
     @discardableResult
     public func publish(_ message: String, to channel: String) async throws -> Int {

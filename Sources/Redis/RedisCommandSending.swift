@@ -9,6 +9,9 @@ public protocol RedisCommandSending: Sendable {
     func send(_ arguments: [String]) async throws -> RESPValue
     /// Writes all commands at once; replies in order, error replies as `.error` in place.
     func pipeline(_ commands: [[ByteBuffer]]) async throws -> [RESPValue]
+    /// PUBLISH of each message to `channel` as one pipelined write; the receiver count of each.
+    /// The default implementation builds the commands for ``pipeline(_:)``.
+    func publish(_ messages: [ByteBuffer], to channel: String) async throws -> [Int]
 }
 
 extension RedisConnection: RedisCommandSending {}

@@ -13,13 +13,21 @@ public final class RedisConnection: Sendable {
     /// `true` when HELLO 3 succeeded; `false` for RESP2.
     public let isRESP3: Bool
     let logger: Logger
+    private let eventLoopTaskExecutor: RedisEventLoopTaskExecutor
 
     private init(channel: any Channel, configuration: RedisConfiguration, isRESP3: Bool, logger: Logger) {
         self.channel = channel
         self.configuration = configuration
         self.isRESP3 = isRESP3
         self.logger = logger
+        self.eventLoopTaskExecutor = RedisEventLoopTaskExecutor(eventLoop: channel.eventLoop)
     }
+
+    /// An executor on this connection's event loop. A caller that pipelines many commands can run
+    /// in `withTaskExecutorPreference(connection.taskExecutor) { ... }`: its writes then go
+    /// straight into the channel and the replies resume it on the same thread, with no thread
+    /// hop per request. Keep only short work on it, as on any event loop.
+    public var taskExecutor: any TaskExecutor { self.eventLoopTaskExecutor }
 
     /// Connects, runs the TLS handshake, HELLO / AUTH, SELECT and sets the client name, all within
     /// `configuration.timeouts.connect`. Errors have code `.connectTimeout` or `.connectionFailed`.
@@ -222,18 +230,30 @@ extension RedisConnection {
     /// the others.
     public func pipeline(_ commands: [[ByteBuffer]]) async throws -> [RESPValue] {
         guard !commands.isEmpty else { return [] }
-        var buffer = self.channel.allocator.buffer(
-            capacity: commands.reduce(0) { total, command in total + 16 + command.reduce(0) { $0 + $1.readableBytes + 16 } }
-        )
-        for command in commands {
-            RESPCommandEncoder.encode(command, into: &buffer)
-        }
+        var buffer = self.channel.allocator.buffer(capacity: 0)
+        RESPCommandEncoder.encode(commands, into: &buffer)
         let promise = self.channel.eventLoop.makePromise(of: [RESPValue].self)
         self.channel.writeRedisRequest(
             RedisRequest(bytes: buffer, responder: .batch(promise, count: commands.count)),
             endpoint: self.configuration.endpointDescription
         )
         return try await promise.futureResult.get()
+    }
+
+    /// PUBLISH of each message to `channel`, encoded straight into one write (the command and
+    /// channel formatted once); how many subscribers received each, in order. An error reply
+    /// throws the first one once every reply is in: the other messages were still sent.
+    @discardableResult
+    public func publish(_ messages: [ByteBuffer], to channel: String) async throws -> [Int] {
+        guard !messages.isEmpty else { return [] }
+        var buffer = self.channel.allocator.buffer(capacity: 0)
+        RESPCommandEncoder.encodePublishes(messages, to: channel, into: &buffer)
+        let promise = self.channel.eventLoop.makePromise(of: [RESPValue].self)
+        self.channel.writeRedisRequest(
+            RedisRequest(bytes: buffer, responder: .batch(promise, count: messages.count)),
+            endpoint: self.configuration.endpointDescription
+        )
+        return try Self.publishCounts(try await promise.futureResult.get())
     }
 
     /// Closes the connection; commands in flight fail with `.connectionClosed`.

@@ -1,10 +1,17 @@
 // PUBLISH throughput of the Redis client against redis-benchmark, side by side, on one server.
 //
 //   swift build -c release --product RedisBenchmark
-//   .build/release/RedisBenchmark [--port P] [--messages N] [--window W] [--payload BYTES]
+//   .build/release/RedisBenchmark [--port P] [--messages N] [--window W] [--payload BYTES] [--rounds R]
 //
 // Without --port it starts its own redis-server on a free 127.0.0.1 port and stops it at the end.
 // Every phase is bounded in messages and in time (60 s).
+//
+// The comparison, per round: `redis-benchmark -c 1 -P W` writes W PUBLISH commands on one
+// connection, waits for their W replies, writes the next W. Our client does the same: one
+// connection, `pipeline` of W PUBLISH commands (same channel name, same payload), the next window
+// written only when every reply of the last one is in and checked to be an integer. Both run
+// against the same redis-server in the same round, one after the other; the round's ratio is the
+// figure that counts on a shared machine.
 import Foundation
 import Logging
 import NIOCore
@@ -13,10 +20,10 @@ import Redis
 
 struct Options {
     var port: Int?
-    var messages = 200_000
+    var messages = 1_000_000
     var window = 64
     var payload = 200
-    var rounds = 3
+    var rounds = 5
     /// Only our pipelined client, for profiling.
     var isPipelineOnly = false
 
@@ -35,10 +42,13 @@ struct Options {
             case "--messages": self.messages = min(value, 10_000_000)
             case "--window": self.window = min(value, 10_000)
             case "--payload": self.payload = min(value, 1_000_000)
-            case "--rounds": self.rounds = min(value, 10)
-            default: throw BenchmarkError("unknown flag \(flag); flags: --port --messages --window --payload --rounds")
+            case "--rounds": self.rounds = min(value, 20)
+            default:
+                throw BenchmarkError("unknown flag \(flag); flags: --port --messages --window --payload --rounds --pipeline-only")
             }
         }
+        // Whole windows, so both sides send exactly the same number of messages.
+        self.messages = max(self.window, self.messages / self.window * self.window)
     }
 }
 
@@ -46,6 +56,14 @@ struct BenchmarkError: Error, CustomStringConvertible {
     var description: String
     init(_ description: String) { self.description = description }
 }
+
+/// A rate and the CPU time its process spent per message.
+struct Measurement {
+    var rate: Double
+    var cpuMicrosecondsPerMessage: Double
+}
+
+let channelName = "bench:publish"
 
 func freePort() async throws -> Int {
     let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton).bind(host: "127.0.0.1", port: 0).get()
@@ -72,106 +90,145 @@ func startServer(port: Int) async throws -> Process {
     throw BenchmarkError("redis-server did not start on port \(port)")
 }
 
-/// Runs redis-benchmark with PUBLISH as a custom command; returns requests per second.
-func redisBenchmark(port: Int, messages: Int, window: Int, clients: Int, payload: String) throws -> (Double, String) {
-    let arguments = [
+/// User plus system CPU seconds of this process (`RUSAGE_SELF`) or of its waited-for children.
+func cpuSeconds(ofChildren: Bool) -> Double {
+    var usage = rusage()
+    getrusage(ofChildren ? RUSAGE_CHILDREN.rawValue : RUSAGE_SELF.rawValue, &usage)
+    let user = Double(usage.ru_utime.tv_sec) + Double(usage.ru_utime.tv_usec) / 1e6
+    let system = Double(usage.ru_stime.tv_sec) + Double(usage.ru_stime.tv_usec) / 1e6
+    return user + system
+}
+
+func redisBenchmarkArguments(port: Int, messages: Int, window: Int, clients: Int, payload: String) -> [String] {
+    [
         "-h", "127.0.0.1", "-p", String(port), "-c", String(clients), "-n", String(messages), "-P", String(window), "-q",
-        "PUBLISH", "bench:rb", payload,
+        "PUBLISH", channelName, payload,
     ]
+}
+
+func describe(redisBenchmark arguments: [String]) -> String {
+    "redis-benchmark " + arguments.map { $0.count > 40 ? "<\($0.utf8.count)-byte payload>" : $0 }.joined(separator: " ")
+}
+
+/// Runs redis-benchmark with PUBLISH as a custom command: its own requests per second, and its
+/// CPU time per message (from the children's rusage once it has been waited for).
+func redisBenchmark(port: Int, messages: Int, window: Int, clients: Int, payload: String) throws -> Measurement {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: "/usr/bin/redis-benchmark")
-    process.arguments = arguments
+    process.arguments = redisBenchmarkArguments(
+        port: port, messages: messages, window: window, clients: clients, payload: payload)
     let pipe = Pipe()
     process.standardOutput = pipe
     process.standardError = FileHandle.nullDevice
+    let cpuBefore = cpuSeconds(ofChildren: true)
     try process.run()
     let data = pipe.fileHandleForReading.readDataToEndOfFile()
     process.waitUntilExit()
+    let cpu = cpuSeconds(ofChildren: true) - cpuBefore
     let output = String(decoding: data, as: UTF8.self)
     // "...: 123456.78 requests per second, p50=..." (the last progress line wins)
     let line = output.split(whereSeparator: { $0 == "\r" || $0 == "\n" }).last { $0.contains("requests per second") } ?? ""
     let number = line.components(separatedBy: ": ").last?.components(separatedBy: " ").first ?? ""
-    let command =
-        "redis-benchmark " + arguments.map { $0.count > 40 ? "<\($0.utf8.count)-byte payload>" : $0 }.joined(separator: " ")
-    return (Double(number) ?? 0, command)
+    guard let rate = Double(number), process.terminationStatus == 0 else {
+        throw BenchmarkError("redis-benchmark failed (status \(process.terminationStatus)): \(output.suffix(200))")
+    }
+    return Measurement(rate: rate, cpuMicrosecondsPerMessage: cpu * 1e6 / Double(messages))
 }
 
-/// Windows of `window` PUBLISH commands written at once, `inFlight` windows at a time.
-func clientPipelined(port: Int, messages: Int, window: Int, inFlight: Int, payload: ByteBuffer) async throws -> Double {
+/// How our caller runs.
+enum Caller {
+    /// In a task that prefers the connection's event loop as its executor.
+    case onEventLoop
+    /// In a plain task on the global concurrent executor: a thread hop per write and per reply.
+    case globalExecutor
+}
+
+/// Windows of `window` PUBLISH commands, each written at once, `inFlight` windows at a time; every
+/// reply is checked to be an integer. Connecting is not timed.
+func clientPipelined(port: Int, messages: Int, window: Int, inFlight: Int, caller: Caller, payload: ByteBuffer) async throws
+    -> Measurement
+{
     var configuration = RedisConfiguration(port: port)
-    configuration.limits.maxPendingCommands = max(10_000, window * inFlight * 2)
+    configuration.limits.maxPendingCommands = max(1_000, window * inFlight * 2)
     let connection = try await RedisConnection.connect(configuration: configuration, logger: Logger(label: "bench"))
-    let command = [ByteBuffer(string: "PUBLISH"), ByteBuffer(string: "bench:client"), payload]
+    let command = [ByteBuffer(string: "PUBLISH"), ByteBuffer(string: channelName), payload]
     let batch = Array(repeating: command, count: window)
     let windows = max(1, messages / window)
     let deadline = ContinuousClock.now + .seconds(60)
-    let start = ContinuousClock.now
-    let sent = try await withThrowingTaskGroup(of: Int.self) { group in
-        for lane in 0..<inFlight {
-            group.addTask {
-                var sent = 0
-                var index = lane
-                while index < windows && ContinuousClock.now < deadline {
-                    let replies = try await connection.pipeline(batch)
-                    guard replies.count == window, case .integer = replies[0] else {
-                        throw BenchmarkError("unexpected PUBLISH reply \(replies.first.map { "\($0)" } ?? "none")")
+    let run = { @Sendable () async throws -> Int in
+        try await withThrowingTaskGroup(of: Int.self) { group in
+            for lane in 0..<inFlight {
+                group.addTask {
+                    var sent = 0
+                    var index = lane
+                    while index < windows && ContinuousClock.now < deadline {
+                        let replies = try await connection.pipeline(batch)
+                        guard replies.count == window else {
+                            throw BenchmarkError("\(replies.count) replies to a window of \(window)")
+                        }
+                        for reply in replies {
+                            guard case .integer = reply else { throw BenchmarkError("unexpected PUBLISH reply \(reply)") }
+                        }
+                        sent += window
+                        index += inFlight
                     }
-                    sent += window
-                    index += inFlight
+                    return sent
                 }
-                return sent
             }
+            return try await group.reduce(0, +)
         }
-        return try await group.reduce(0, +)
+    }
+    let cpuBefore = cpuSeconds(ofChildren: false)
+    let start = ContinuousClock.now
+    let sent: Int
+    switch caller {
+    case .onEventLoop:
+        sent = try await withTaskExecutorPreference(connection.taskExecutor) { try await run() }
+    case .globalExecutor:
+        sent = try await run()
     }
     let elapsed = ContinuousClock.now - start
+    let cpu = cpuSeconds(ofChildren: false) - cpuBefore
     await connection.close()
-    return Double(sent) / seconds(elapsed)
+    return Measurement(rate: Double(sent) / seconds(elapsed), cpuMicrosecondsPerMessage: cpu * 1e6 / Double(max(sent, 1)))
 }
 
-/// A publisher isolated to the connection's event loop: replies resume it on the same thread,
-/// so a pipelined window costs no thread hop (two busy threads on two cores instead of three).
-actor EventLoopPublisher {
-    let eventLoop: any EventLoop
-    nonisolated var unownedExecutor: UnownedSerialExecutor { self.eventLoop.executor.asUnownedSerialExecutor() }
-
-    init(eventLoop: any EventLoop) {
-        self.eventLoop = eventLoop
-    }
-
-    func publish(port: Int, messages: Int, window: Int, payload: ByteBuffer) async throws -> Double {
-        let connection = try await RedisConnection.connect(
-            configuration: .init(port: port),
-            eventLoopGroup: self.eventLoop,
-            logger: Logger(label: "bench")
-        )
-        let batch = Array(repeating: [ByteBuffer(string: "PUBLISH"), ByteBuffer(string: "bench:client"), payload], count: window)
-        let deadline = ContinuousClock.now + .seconds(60)
-        let start = ContinuousClock.now
+/// The typed batch: `publish(_ messages:to:)` of `window` messages per call, the caller on the
+/// connection's event loop. It builds the commands on every call, as a real caller would.
+func clientPublishBatches(port: Int, messages: Int, window: Int, payload: ByteBuffer) async throws -> Measurement {
+    let connection = try await RedisConnection.connect(configuration: .init(port: port), logger: Logger(label: "bench"))
+    let batch = Array(repeating: payload, count: window)
+    let deadline = ContinuousClock.now + .seconds(60)
+    let cpuBefore = cpuSeconds(ofChildren: false)
+    let start = ContinuousClock.now
+    let sent = try await withTaskExecutorPreference(connection.taskExecutor) {
         var sent = 0
         while sent < messages && ContinuousClock.now < deadline {
-            let replies = try await connection.pipeline(batch)
-            guard replies.count == window else { throw BenchmarkError("short reply batch") }
+            let counts = try await connection.publish(batch, to: channelName)
+            guard counts.count == window else { throw BenchmarkError("\(counts.count) counts for \(window) messages") }
             sent += window
         }
-        let elapsed = ContinuousClock.now - start
-        await connection.close()
-        return Double(sent) / seconds(elapsed)
+        return sent
     }
+    let elapsed = ContinuousClock.now - start
+    let cpu = cpuSeconds(ofChildren: false) - cpuBefore
+    await connection.close()
+    return Measurement(rate: Double(sent) / seconds(elapsed), cpuMicrosecondsPerMessage: cpu * 1e6 / Double(max(sent, 1)))
 }
 
 /// `callers` tasks each awaiting one `publish` at a time on one connection (flushes coalesce).
-func clientConcurrent(port: Int, messages: Int, callers: Int, payload: ByteBuffer) async throws -> Double {
+func clientConcurrent(port: Int, messages: Int, callers: Int, payload: ByteBuffer) async throws -> Measurement {
     let connection = try await RedisConnection.connect(configuration: .init(port: port), logger: Logger(label: "bench"))
     let perCaller = max(1, messages / callers)
     let deadline = ContinuousClock.now + .seconds(60)
+    let cpuBefore = cpuSeconds(ofChildren: false)
     let start = ContinuousClock.now
     let sent = try await withThrowingTaskGroup(of: Int.self) { group in
         for _ in 0..<callers {
             group.addTask {
                 var sent = 0
                 while sent < perCaller && ContinuousClock.now < deadline {
-                    _ = try await connection.publish(payload, to: "bench:client")
+                    _ = try await connection.publish(payload, to: channelName)
                     sent += 1
                 }
                 return sent
@@ -180,16 +237,23 @@ func clientConcurrent(port: Int, messages: Int, callers: Int, payload: ByteBuffe
         return try await group.reduce(0, +)
     }
     let elapsed = ContinuousClock.now - start
+    let cpu = cpuSeconds(ofChildren: false) - cpuBefore
     await connection.close()
-    return Double(sent) / seconds(elapsed)
+    return Measurement(rate: Double(sent) / seconds(elapsed), cpuMicrosecondsPerMessage: cpu * 1e6 / Double(max(sent, 1)))
 }
 
 func seconds(_ duration: Duration) -> Double {
     Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
 }
 
-func format(_ rate: Double) -> String {
-    String(format: "%10.0f msg/s", rate)
+func format(_ measurement: Measurement) -> String {
+    String(format: "%10.0f msg/s %5.2f µs CPU/msg", measurement.rate, measurement.cpuMicrosecondsPerMessage)
+}
+
+func median(_ values: [Double]) -> Double {
+    let sorted = values.sorted()
+    guard !sorted.isEmpty else { return 0 }
+    return sorted.count % 2 == 1 ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
 }
 
 let options = try Options(arguments: CommandLine.arguments)
@@ -211,59 +275,67 @@ defer { stopServer() }
 
 let payloadText = String(repeating: "x", count: options.payload)
 let payload = ByteBuffer(string: payloadText)
-print("PUBLISH, \(options.payload)-byte payload, \(options.messages) messages per run, redis-server on 127.0.0.1:\(port)")
-print("best of \(options.rounds) rounds each; one connection unless noted")
-var best: [String: Double] = [:]
-var commands: [String: String] = [:]
+let window = options.window
 if options.isPipelineOnly {
-    let rate = try await clientPipelined(
-        port: port,
-        messages: options.messages,
-        window: options.window,
-        inFlight: 1,
-        payload: payload
-    )
-    print("\(format(rate))  RedisConnection.pipeline, window \(options.window)")
-    let pinned = try await EventLoopPublisher(eventLoop: MultiThreadedEventLoopGroup.singleton.next())
-        .publish(port: port, messages: options.messages, window: options.window, payload: payload)
-    print("\(format(pinned))  RedisConnection.pipeline, window \(options.window), caller on the event loop")
+    let pinned = try await clientPipelined(
+        port: port, messages: options.messages, window: window, inFlight: 1, caller: .onEventLoop, payload: payload)
+    print("\(format(pinned))  ours, window \(window), caller on the connection's event loop")
+    let global = try await clientPipelined(
+        port: port, messages: options.messages, window: window, inFlight: 1, caller: .globalExecutor, payload: payload)
+    print("\(format(global))  ours, window \(window), caller on the global executor")
+    let typed = try await clientPublishBatches(port: port, messages: options.messages, window: window, payload: payload)
+    print("\(format(typed))  ours, publish(_:to:) of \(window) messages per call, on the event loop")
     stopServer()
     exit(0)
 }
-for _ in 0..<options.rounds {
-    let (single, singleCommand) = try redisBenchmark(
-        port: port, messages: options.messages, window: options.window, clients: 1, payload: payloadText)
-    best["redis-benchmark -c 1 -P \(options.window)", default: 0] = max(
-        best["redis-benchmark -c 1 -P \(options.window)", default: 0], single)
-    commands["redis-benchmark -c 1 -P \(options.window)"] = singleCommand
-    let pipelined = try await clientPipelined(
-        port: port, messages: options.messages, window: options.window, inFlight: 1, payload: payload)
-    best["RedisConnection.pipeline, window \(options.window)", default: 0] = max(
-        best["RedisConnection.pipeline, window \(options.window)", default: 0], pipelined)
-    let twoWindows = try await clientPipelined(
-        port: port, messages: options.messages, window: options.window, inFlight: 2, payload: payload)
-    best["RedisConnection.pipeline, 2 windows of \(options.window)", default: 0] = max(
-        best["RedisConnection.pipeline, 2 windows of \(options.window)", default: 0], twoWindows)
-    let pinned = try await EventLoopPublisher(eventLoop: MultiThreadedEventLoopGroup.singleton.next())
-        .publish(port: port, messages: options.messages, window: options.window, payload: payload)
-    best["RedisConnection.pipeline, window \(options.window), caller on the event loop", default: 0] = max(
-        best["RedisConnection.pipeline, window \(options.window), caller on the event loop", default: 0],
-        pinned
+
+print(
+    """
+    PUBLISH to "\(channelName)" of a \(options.payload)-byte payload, \(options.messages) messages per measurement, \
+    one connection, redis-server \(server == nil ? "given" : "started") on 127.0.0.1:\(port), no subscribers.
+    Method: redis-benchmark -c 1 -P \(window) writes \(window) commands, waits for all \(window) replies, writes the next \
+    \(window). Ours does the same with RedisConnection.pipeline (a window of \(window) PUBLISH commands written at once, \
+    the next only when every reply is in and checked), the caller running on the connection's event loop \
+    (withTaskExecutorPreference(connection.taskExecutor)). Both in the same round against the same server; the ratio is \
+    per round. CPU/msg: user+system CPU of that process (ours: the whole benchmark process) per message.
+    redis-benchmark: \(describe(redisBenchmark: redisBenchmarkArguments(port: port, messages: options.messages, window: window, clients: 1, payload: payloadText)))
+    """
+)
+var ratios: [Double] = []
+for round in 1...options.rounds {
+    // Alternate who goes first, so neither always meets a warmer (or busier) machine.
+    var reference = Measurement(rate: 0, cpuMicrosecondsPerMessage: 0)
+    var ours = reference
+    for phase in (round % 2 == 1 ? [0, 1] : [1, 0]) {
+        if phase == 0 {
+            reference = try redisBenchmark(
+                port: port, messages: options.messages, window: window, clients: 1, payload: payloadText)
+        } else {
+            ours = try await clientPipelined(
+                port: port, messages: options.messages, window: window, inFlight: 1, caller: .onEventLoop, payload: payload)
+        }
+    }
+    let ratio = ours.rate / max(reference.rate, 1)
+    ratios.append(ratio)
+    print(
+        "round \(round): redis-benchmark -c 1 -P \(window) \(format(reference)) | ours, window \(window) \(format(ours)) | "
+            + String(format: "ratio %.0f%%", ratio * 100)
     )
-    let concurrent = try await clientConcurrent(port: port, messages: options.messages, callers: options.window, payload: payload)
-    best["RedisConnection.publish, \(options.window) concurrent callers", default: 0] = max(
-        best["RedisConnection.publish, \(options.window) concurrent callers", default: 0], concurrent)
 }
-let (many, manyCommand) = try redisBenchmark(
-    port: port, messages: options.messages, window: options.window, clients: 50, payload: payloadText)
-for (name, rate) in best.sorted(by: { $0.key < $1.key }) {
-    print("\(format(rate))  \(name)")
-}
-print("\(format(many))  redis-benchmark -c 50 -P \(options.window) (50 connections, for reference)")
-let reference = best["redis-benchmark -c 1 -P \(options.window)", default: 1]
-let ours = best["RedisConnection.pipeline, window \(options.window)", default: 0]
-print(String(format: "client / redis-benchmark (same window, one connection): %.0f%%", 100 * ours / max(reference, 1)))
-for (name, command) in commands.sorted(by: { $0.key < $1.key }) {
-    print("\(name): \(command)")
-}
-print("redis-benchmark -c 50: \(manyCommand)")
+print(String(format: "ours / redis-benchmark, median of %d rounds: %.0f%%", ratios.count, median(ratios) * 100))
+
+print("For reference (one run each, not part of the ratio):")
+let global = try await clientPipelined(
+    port: port, messages: options.messages, window: window, inFlight: 1, caller: .globalExecutor, payload: payload)
+print("\(format(global))  ours, window \(window), caller on the global executor (a thread hop per window each way)")
+let halves = max(1, window / 2)
+let rolling = try await clientPipelined(
+    port: port, messages: options.messages, window: halves, inFlight: 2, caller: .onEventLoop, payload: payload)
+print("\(format(rolling))  ours, 2 windows of \(halves) in flight (at most \(halves * 2) commands), on the event loop")
+let typed = try await clientPublishBatches(port: port, messages: options.messages, window: window, payload: payload)
+print("\(format(typed))  ours, publish(_:to:) of \(window) messages per call, on the event loop")
+let concurrent = try await clientConcurrent(
+    port: port, messages: min(options.messages, 200_000), callers: window, payload: payload)
+print("\(format(concurrent))  ours, publish() from \(window) concurrent callers, no explicit pipelining")
+let many = try redisBenchmark(port: port, messages: options.messages, window: window, clients: 50, payload: payloadText)
+print("\(format(many))  redis-benchmark -c 50 -P \(window) (50 connections)")

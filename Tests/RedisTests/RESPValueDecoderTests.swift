@@ -149,4 +149,74 @@ import Testing
             [ByteBuffer(string: "PUBLISH"), ByteBuffer(string: String(repeating: "x", count: 1234))], into: &bytes)
         #expect(String(buffer: bytes).hasPrefix("*2\r\n$7\r\nPUBLISH\r\n$1234\r\nxxx"))
     }
+
+    @Test func encodesABatchAsTheCommandsBackToBack() {
+        let commands = (0..<12).map { count in
+            (0..<count).map { ByteBuffer(string: String(repeating: "a", count: $0 * 7)) }
+        }
+        var separately = ByteBuffer()
+        for command in commands {
+            RESPCommandEncoder.encode(command, into: &separately)
+            #expect(RESPCommandEncoder.encodedLength(command) > 0)
+        }
+        var together = ByteBuffer()
+        RESPCommandEncoder.encode(commands, into: &together)
+        #expect(together == separately)
+        // Strings and byte buffers encode alike; eleven arguments need a two-digit count.
+        let strings = (0..<11).map { String(repeating: "é", count: $0) }
+        var fromStrings = ByteBuffer()
+        RESPCommandEncoder.encode(strings, into: &fromStrings)
+        var fromBuffers = ByteBuffer()
+        RESPCommandEncoder.encode(strings.map { ByteBuffer(string: $0) }, into: &fromBuffers)
+        #expect(fromStrings == fromBuffers)
+        #expect(String(buffer: fromStrings).hasPrefix("*11\r\n$0\r\n\r\n$2\r\né\r\n"))
+        var empty = ByteBuffer()
+        RESPCommandEncoder.encode([[ByteBuffer]](), into: &empty)
+        #expect(empty.readableBytes == 0)
+    }
+
+    @Test func encodesPublishesLikeTheGeneralEncoder() {
+        let messages = ["", "x", String(repeating: "y", count: 200), String(repeating: "z", count: 12_345)].map {
+            ByteBuffer(string: $0)
+        }
+        for channel in ["c", "aws-realtime:ch:aws-metrics", String(repeating: "é", count: 70)] {
+            var general = ByteBuffer()
+            RESPCommandEncoder.encode(
+                messages.map { [ByteBuffer(string: "PUBLISH"), ByteBuffer(string: channel), $0] }, into: &general)
+            var publishes = ByteBuffer()
+            RESPCommandEncoder.encodePublishes(messages, to: channel, into: &publishes)
+            #expect(publishes == general)
+        }
+    }
+
+    @Test func smallIntegersTakeTheFastPathAndEverythingElseTheGeneralOne() throws {
+        var decoder = RESPValueDecoder()
+        for (wire, value) in [(":0\r\n", Int64(0)), (":42\r\n", 42), (":999999999999999999\r\n", 999_999_999_999_999_999)] {
+            var fast = ByteBuffer(string: wire)
+            #expect(RESPValueDecoder.readSmallInteger(&fast) == value)
+            #expect(fast.readableBytes == 0)
+        }
+        // Negative, 19 digits, incomplete or malformed: untouched, left to the general path.
+        for wire in [":-1\r\n", ":9223372036854775807\r\n", ":12", ":12\r", ":1x\r\n", ":\r\n", "+OK\r\n"] {
+            var buffer = ByteBuffer(string: wire)
+            #expect(RESPValueDecoder.readSmallInteger(&buffer) == nil)
+            #expect(buffer.readableBytes == wire.utf8.count)
+        }
+        // Several at once, up to a limit, stopping at the first reply that is not one.
+        var run = ByteBuffer(string: ":1\r\n:22\r\n:333\r\n+OK\r\n:4\r\n")
+        var values: [RESPValue] = []
+        #expect(RESPValueDecoder.readSmallIntegers(&run, limit: 2, into: &values) == 2)
+        #expect(RESPValueDecoder.readSmallIntegers(&run, limit: 9, into: &values) == 1)
+        #expect(values == [.integer(1), .integer(22), .integer(333)])
+        #expect(String(buffer: run) == "+OK\r\n:4\r\n")
+        var cut = ByteBuffer(string: ":5\r\n:6\r")
+        #expect(RESPValueDecoder.readSmallIntegers(&cut, limit: 9, into: &values) == 1)
+        #expect(String(buffer: cut) == ":6\r")
+        var malformed = ByteBuffer(string: ":1x\r\n")
+        #expect(throws: RedisClientError.self) { try decoder.decode(buffer: &malformed) }
+        var overflow = ByteBuffer(string: ":9223372036854775808\r\n")
+        #expect(throws: RedisClientError.self) { try decoder.decode(buffer: &overflow) }
+        var crWithoutLF = ByteBuffer(string: ":12\rx")
+        #expect(throws: RedisClientError.self) { try decoder.decode(buffer: &crWithoutLF) }
+    }
 }

@@ -76,6 +76,56 @@ import Testing
         _ = try harness.channel.finish()
     }
 
+    @Test func batchRepliesSplitAtAnyByteAreCollectedInOrder() throws {
+        // Two batches and a single command, replies cut at every possible byte, a RESP3 push
+        // (not a reply) in the middle of the first batch.
+        let wire = ":1\r\n$2\r\nab\r\n>2\r\n$10\r\ninvalidate\r\n_\r\n-ERR x\r\n:22\r\n*1\r\n:3\r\n+PONG\r\n"
+        for cut in 1..<wire.utf8.count {
+            let harness = try Harness()
+            let first = harness.channel.eventLoop.makePromise(of: [RESPValue].self)
+            let second = harness.channel.eventLoop.makePromise(of: [RESPValue].self)
+            var bytes = ByteBuffer()
+            RESPCommandEncoder.encode(
+                [["INCR", "a"], ["GET", "b"], ["GET", "c"]].map { $0.map { ByteBuffer(string: $0) } }, into: &bytes)
+            harness.write(RedisRequest(bytes: bytes, responder: .batch(first, count: 3)))
+            harness.write(RedisRequest(bytes: bytes, responder: .batch(second, count: 2)))
+            let ping = try harness.send(["PING"])
+            let firstResult = NIOLockedValueBox<[RESPValue]?>(nil)
+            first.futureResult.whenSuccess { values in firstResult.withLockedValue { $0 = values } }
+            let secondResult = NIOLockedValueBox<[RESPValue]?>(nil)
+            second.futureResult.whenSuccess { values in secondResult.withLockedValue { $0 = values } }
+            let utf8 = Array(wire.utf8)
+            try harness.channel.writeInbound(ByteBuffer(bytes: utf8[..<cut]))
+            try harness.channel.writeInbound(ByteBuffer(bytes: utf8[cut...]))
+            #expect(
+                firstResult.withLockedValue { $0 }
+                    == [.integer(1), .bulkString(ByteBuffer(string: "ab")), .error(ByteBuffer(string: "ERR x"))],
+                "cut at \(cut)"
+            )
+            #expect(secondResult.withLockedValue { $0 } == [.integer(22), .array([.integer(3)])], "cut at \(cut)")
+            #expect(try Self.result(ping)?.get() == .simpleString(ByteBuffer(string: "PONG")), "cut at \(cut)")
+            _ = try harness.channel.finish()
+        }
+    }
+
+    @Test func aBatchWhoseCallbackClosesTheChannelStopsTheRead() throws {
+        let harness = try Harness()
+        let batch = harness.channel.eventLoop.makePromise(of: [RESPValue].self)
+        var bytes = ByteBuffer()
+        RESPCommandEncoder.encode([[ByteBuffer(string: "INCR")], [ByteBuffer(string: "INCR")]], into: &bytes)
+        harness.write(RedisRequest(bytes: bytes, responder: .batch(batch, count: 2)))
+        let next = try harness.send(["PING"])
+        let channel = harness.channel
+        batch.futureResult.whenSuccess { _ in channel.close(promise: nil) }
+        try? harness.reply(":1\r\n:2\r\n+PONG\r\n:3\r\n")
+        #expect(!harness.channel.isActive)
+        guard case .failure(let error as RedisClientError) = Self.result(next) else {
+            Issue.record("expected the command after the batch to fail with the close")
+            return
+        }
+        #expect(error.code == .connectionClosed)
+    }
+
     @Test func closingFailsEveryCommandInFlight() throws {
         let harness = try Harness()
         let futures = try (0..<3).map { _ in try harness.send(["PING"]) }

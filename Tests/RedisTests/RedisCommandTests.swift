@@ -147,4 +147,37 @@ import Testing
             }
         }
     }
+
+    @Test func pipelinesFromTheConnectionsEventLoop() async throws {
+        try await RedisServerProcess.withServer { server in
+            let connection = try await RedisConnection.connect(configuration: .test(port: server.port), logger: testLogger)
+            // Windows of 64 back to back, the caller on the connection's event loop; every reply in order.
+            let total = try await withTaskExecutorPreference(connection.taskExecutor) {
+                var total: [RESPValue] = []
+                for _ in 0..<50 {
+                    #expect(connection.closeFuture.eventLoop.inEventLoop)
+                    total += try await connection.pipeline(
+                        (0..<64).map { _ in [ByteBuffer(string: "INCR"), ByteBuffer(string: "w")] })
+                }
+                return total
+            }
+            #expect(total == (1...3200).map { RESPValue.integer(Int64($0)) })
+            // A server error is still an error in place, and single commands still throw.
+            let mixed = try await withTaskExecutorPreference(connection.taskExecutor) {
+                try await connection.pipeline([
+                    [ByteBuffer(string: "INCR"), ByteBuffer(string: "w")], [ByteBuffer(string: "NOPE")],
+                ])
+            }
+            #expect(mixed.first == .integer(3201))
+            if case .error = mixed.last {} else { Issue.record("expected an error reply in place") }
+            await #expect(throws: RedisClientError.self) {
+                try await withTaskExecutorPreference(connection.taskExecutor) { try await connection.send(["NOPE"]) }
+            }
+            // The typed batch: one count per message (no subscribers here).
+            let counts = try await connection.publish((0..<100).map { ByteBuffer(string: "m\($0)") }, to: "typed")
+            #expect(counts == Array(repeating: 0, count: 100))
+            #expect(try await connection.publish([ByteBuffer](), to: "typed") == [])
+            await connection.close()
+        }
+    }
 }
