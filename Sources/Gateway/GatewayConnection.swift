@@ -92,6 +92,9 @@ final class GatewayConnection: Sendable {
         var nextCloseWaiter: UInt64 = 0
         var dataWaiter: CheckedContinuation<Void, Never>?
         var transport: Transport
+        /// The channel's `WebSocketFrameEncoder` context, found by the first flush. A context
+        /// whose handler was removed (the channel closed) fails writes: nothing is written.
+        var encoder: NIOLoopBound<ChannelHandlerContext>?
         var isPullInterrupted = false
 
         var queuedMessages: Int { pending.count + inFlightMessages }
@@ -131,6 +134,7 @@ final class GatewayConnection: Sendable {
     func moveToChannel(_ channel: any Channel) {
         let waiter = state.withLock { state -> CheckedContinuation<Void, Never>? in
             state.transport = .channel(channel)
+            state.encoder = nil
             state.pending = state.pending.map(WebSocketTextFrame.encode)
             state.pendingBytes = state.pending.reduce(0) { $0 + $1.readableBytes }
             state.isFlushScheduled = true
@@ -223,10 +227,11 @@ final class GatewayConnection: Sendable {
     /// case), the frames leave the in-flight count right away; otherwise an empty write after
     /// them completes when the kernel has taken them all.
     func flushOnEventLoop() {
-        let batch: (channel: (any Channel)?, frames: [ByteBuffer], bytes: Int) = state.withLock { state in
+        typealias Batch = (channel: any Channel, encoder: NIOLoopBound<ChannelHandlerContext>?, frames: [ByteBuffer], bytes: Int)
+        let batch: Batch? = state.withLock { state in
             state.isFlushScheduled = false
-            guard case .channel(let channel) = state.transport, !state.pending.isEmpty else { return (nil, [], 0) }
-            guard state.isOpen || state.closeReason != .slowConsumer else { return (nil, [], 0) }
+            guard case .channel(let channel) = state.transport, !state.pending.isEmpty else { return nil }
+            guard state.isOpen || state.closeReason != .slowConsumer else { return nil }
             var frames = state.spare
             state.spare = []
             swap(&frames, &state.pending)
@@ -234,23 +239,29 @@ final class GatewayConnection: Sendable {
             state.pendingBytes = 0
             state.inFlightMessages += frames.count
             state.inFlightBytes += bytes
-            return (channel, frames, bytes)
+            return (channel, state.encoder, frames, bytes)
         }
-        guard let channel = batch.channel else { return }
+        guard let batch else { return }
+        let channel = batch.channel
         var frames = batch.frames
         let count = frames.count
         let bytes = batch.bytes
         var isCompletionPending = false
         // No encoder: the channel is closing (its handlers are gone) and the frames go nowhere.
-        if let encoder = try? channel.pipeline.syncOperations.context(handlerType: WebSocketFrameEncoder.self) {
-            for frame in frames { encoder.write(NIOAny(frame), promise: nil) }
-            encoder.flush()
+        let encoder =
+            batch.encoder
+            ?? (try? channel.pipeline.syncOperations.context(handlerType: WebSocketFrameEncoder.self)).map {
+                NIOLoopBound($0, eventLoop: channel.eventLoop)
+            }
+        if let context = encoder?.value {
+            for frame in frames { context.write(NIOAny(frame), promise: nil) }
+            context.flush()
             let buffered = (try? channel.syncOptions?.getOption(.bufferedWritableBytes)) ?? 0
             if buffered > 0 {
                 isCompletionPending = true
                 let promise = channel.eventLoop.makePromise(of: Void.self)
-                encoder.write(NIOAny(ByteBuffer()), promise: promise)
-                encoder.flush()
+                context.write(NIOAny(ByteBuffer()), promise: promise)
+                context.flush()
                 promise.futureResult.whenComplete { _ in
                     self.state.withLock { state in
                         state.inFlightMessages -= count
@@ -266,6 +277,9 @@ final class GatewayConnection: Sendable {
                 state.inFlightBytes -= bytes
             }
             if state.spare.capacity < frames.capacity { state.spare = frames }
+            if state.encoder == nil, case .channel(let current) = state.transport, current === channel {
+                state.encoder = encoder
+            }
         }
     }
 
