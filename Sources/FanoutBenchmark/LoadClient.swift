@@ -1,117 +1,105 @@
 import NIOCore
 import NIOPosix
-import Synchronization
 
 #if canImport(Glibc)
     import Glibc
 #endif
 
-/// What every load connection reports: handshakes, subscriptions, deliveries per sequence
-/// number, duplicates and latency from publish to receipt.
-final class LoadStats: Sendable {
-    struct State {
-        var connected = 0
-        var subscribed = 0
-        var closed = 0
-        var failed = 0
-        var duplicates = 0
-        /// Deliveries per publish sequence number (index = seq), only while measuring.
-        var perSequence: [Int] = []
-        /// Latency histogram in 10 µs buckets up to 2 s, only while measuring.
-        var histogram = [Int](repeating: 0, count: 200_000)
-        var overflow = 0
-        var maxLatencyMicros = 0
-        var measuredFrom = Int.max
-        var maxSequence = 0
-    }
-    let state = Mutex(State())
-
-    func record(sequence: Int, latencyNanos: Int64) {
-        state.withLock { state in
-            if sequence > state.maxSequence { state.maxSequence = sequence }
-            guard sequence >= state.measuredFrom else { return }
-            if sequence >= state.perSequence.count {
-                state.perSequence.append(contentsOf: repeatElement(0, count: sequence + 1024 - state.perSequence.count))
-            }
-            state.perSequence[sequence] += 1
-            let micros = Int(max(0, latencyNanos) / 1000)
-            if micros > state.maxLatencyMicros { state.maxLatencyMicros = micros }
-            let bucket = micros / 10
-            if bucket < state.histogram.count { state.histogram[bucket] += 1 } else { state.overflow += 1 }
-        }
-    }
-
-    /// The latency (µs) below which `fraction` of the measured deliveries fall.
-    func percentile(_ fraction: Double) -> Int {
-        state.withLock { state in
-            let total = state.histogram.reduce(0, +) + state.overflow
-            guard total > 0 else { return 0 }
-            let target = Int((Double(total) * fraction).rounded(.up))
-            var seen = 0
-            for (bucket, count) in state.histogram.enumerated() {
-                seen += count
-                if seen >= target { return bucket * 10 + 10 }
-            }
-            return state.maxLatencyMicros
-        }
-    }
-}
-
 /// A minimal WebSocket client on raw NIO: the handshake written by hand, frames parsed from the
-/// byte stream, one `subscribe` sent; envelope fields read by scanning for `"seq":` and
-/// `"sentAt":` (no JSON decoding), so the client stays cheap next to the gateway.
+/// byte stream, the protocol's subscription sent; envelope fields read by scanning for `"seq":`
+/// and `"sentAt":` (no JSON decoding), so the client stays cheap next to the gateway. Speaks the
+/// native protocol or Socket.IO v4 over WebSocket (`LoadProtocol`).
 final class LoadClientHandler: ChannelInboundHandler {
     typealias InboundIn = ByteBuffer
     typealias OutboundOut = ByteBuffer
 
+    private enum Phase {
+        case handshake
+        case open
+        case subscribed
+    }
+
     private let stats: LoadStats
     private let host: String
     private let stream: String
-    private var isOpen = false
+    private let loadProtocol: LoadProtocol
+    private let updateEvent: [UInt8]
+    private var phase = Phase.handshake
     private var buffer = ByteBuffer()
     private var lastSequence = 0
 
-    init(stats: LoadStats, host: String, stream: String) {
+    init(stats: LoadStats, host: String, stream: String, protocol loadProtocol: LoadProtocol) {
         self.stats = stats
         self.host = host
         self.stream = stream
+        self.loadProtocol = loadProtocol
+        self.updateEvent = Array("42\(LoadProtocol.namespace),[\"\(stream)-update\"".utf8)
     }
 
     func channelActive(context: ChannelHandlerContext) {
+        stats.state.withLock { $0.tcpConnected += 1 }
         let request =
-            "GET /ws HTTP/1.1\r\nHost: \(host)\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+            "GET \(loadProtocol.path) HTTP/1.1\r\nHost: \(host)\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
             + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n"
         context.writeAndFlush(wrapOutboundOut(ByteBuffer(string: request)), promise: nil)
     }
 
     func channelInactive(context: ChannelHandlerContext) {
-        stats.state.withLock { $0.closed += 1 }
+        let phase = self.phase
+        stats.state.withLock { state in
+            state.closed += 1
+            switch phase {
+            case .handshake: state.closedBeforeUpgrade += 1
+            case .open: state.closedBeforeSubscribed += 1
+            case .subscribed: break
+            }
+        }
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        stats.state.withLock { $0.failed += 1 }
+        stats.fail("\(error)")
         context.close(promise: nil)
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         var incoming = unwrapInboundIn(data)
         buffer.writeBuffer(&incoming)
-        if !isOpen {
-            let view = buffer.readableBytesView
-            guard let end = view.firstRange(of: [13, 10, 13, 10]) else { return }
-            let headLength = end.upperBound - view.startIndex
+        if phase == .handshake {
+            guard let headLength = Self.headLength(buffer.readableBytesView) else { return }
             let head = buffer.readString(length: headLength) ?? ""
             guard head.hasPrefix("HTTP/1.1 101") else {
-                stats.state.withLock { $0.failed += 1 }
+                stats.fail(String(head.prefix { $0 != "\r" }))
                 context.close(promise: nil)
                 return
             }
-            isOpen = true
+            phase = .open
             stats.state.withLock { $0.connected += 1 }
-            send(context: context, opcode: 0x1, payload: ByteBuffer(string: "{\"op\":\"subscribe\",\"stream\":\"\(stream)\"}"))
+            if loadProtocol == .webSocket {
+                sendText(context: context, "{\"op\":\"subscribe\",\"stream\":\"\(stream)\"}")
+            }
         }
         parseFrames(context: context)
         buffer.discardReadBytes()
+    }
+
+    static func has(prefix: [UInt8], _ view: ByteBufferView) -> Bool {
+        view.withUnsafeBytes { bytes in
+            prefix.withUnsafeBytes { prefix in
+                bytes.count >= prefix.count && memcmp(bytes.baseAddress!, prefix.baseAddress!, prefix.count) == 0
+            }
+        }
+    }
+
+    /// The length of the HTTP head up to and including its blank line, once it has arrived.
+    static func headLength(_ view: ByteBufferView) -> Int? {
+        view.withUnsafeBytes { bytes -> Int? in
+            guard bytes.count >= 4 else { return nil }
+            for index in 3..<bytes.count
+            where bytes[index] == 10 && bytes[index - 1] == 13 && bytes[index - 2] == 10 && bytes[index - 3] == 13 {
+                return index + 1
+            }
+            return nil
+        }
     }
 
     private func parseFrames(context: ChannelHandlerContext) {
@@ -135,7 +123,11 @@ final class LoadClientHandler: ChannelInboundHandler {
             buffer.moveReaderIndex(forwardBy: headerLength)
             guard let payload = buffer.readSlice(length: length) else { return }
             switch first & 0x0F {
-            case 0x1: handleText(payload)
+            case 0x1:
+                switch loadProtocol {
+                case .webSocket: handleNativeText(payload)
+                case .socketIO: handleSocketIOText(payload, context: context)
+                }
             case 0x9: send(context: context, opcode: 0xA, payload: payload)
             case 0x8:
                 send(context: context, opcode: 0x8, payload: payload)
@@ -145,14 +137,57 @@ final class LoadClientHandler: ChannelInboundHandler {
         }
     }
 
-    private func handleText(_ payload: ByteBuffer) {
+    private static let subscribedPrefix = Array("{\"op\":\"subscribed\"".utf8)
+
+    private func handleNativeText(_ payload: ByteBuffer) {
         let view = payload.readableBytesView
-        if view.starts(with: Array("{\"op\":\"subscribed\"".utf8)) {
+        if phase != .subscribed, Self.has(prefix: Self.subscribedPrefix, view) {
+            phase = .subscribed
             stats.state.withLock { $0.subscribed += 1 }
             return
         }
-        guard let sequence = Self.integer(after: Array("\"seq\":".utf8), in: view),
-            let sentAt = Self.integer(after: Array("\"sentAt\":".utf8), in: view)
+        recordDelivery(view)
+    }
+
+    private static let confirmedEvent = Array("42\(LoadProtocol.namespace),[\"subscription-confirmed\"".utf8)
+    private static let connectedPrefix = Array("40\(LoadProtocol.namespace),".utf8)
+    private static let connectErrorPrefix = Array("44\(LoadProtocol.namespace),".utf8)
+
+    /// Engine.IO: `0` open (join the namespace), `2` ping (answer `3`); Socket.IO: the namespace
+    /// joined (subscribe), `subscription-confirmed`, `<stream>-update`.
+    private func handleSocketIOText(_ payload: ByteBuffer, context: ChannelHandlerContext) {
+        let view = payload.readableBytesView
+        guard let type = view.first else { return }
+        switch type {
+        case UInt8(ascii: "2"):
+            sendText(context: context, "3")
+        case UInt8(ascii: "0"):
+            sendText(context: context, "40\(LoadProtocol.namespace),")
+        case UInt8(ascii: "4"):
+            if Self.has(prefix: updateEvent, view) {
+                if phase == .subscribed { recordDelivery(view) }
+            } else if Self.has(prefix: Self.confirmedEvent, view) {
+                if phase != .subscribed {
+                    phase = .subscribed
+                    stats.state.withLock { $0.subscribed += 1 }
+                }
+            } else if Self.has(prefix: Self.connectedPrefix, view) {
+                sendText(context: context, "42\(LoadProtocol.namespace),[\"subscribe-\(stream)\"]")
+            } else if Self.has(prefix: Self.connectErrorPrefix, view) {
+                stats.fail(String(buffer: payload))
+                context.close(promise: nil)
+            }
+        default:
+            break
+        }
+    }
+
+    private static let sequenceKey = Array("\"seq\":".utf8)
+    private static let sentAtKey = Array("\"sentAt\":".utf8)
+
+    private func recordDelivery(_ view: ByteBufferView) {
+        guard let sequence = Self.integer(after: Self.sequenceKey, in: view),
+            let sentAt = Self.integer(after: Self.sentAtKey, in: view)
         else { return }
         var now = timespec()
         clock_gettime(CLOCK_REALTIME, &now)
@@ -165,17 +200,35 @@ final class LoadClientHandler: ChannelInboundHandler {
         stats.record(sequence: sequence, latencyNanos: latency)
     }
 
+    /// The decimal integer right after the first `key` in `view`: a plain byte scan (the generic
+    /// `firstRange(of:)` costs tens of microseconds a message and would make the client the bottleneck).
     static func integer(after key: [UInt8], in view: ByteBufferView) -> Int? {
-        guard let range = view.firstRange(of: key) else { return nil }
-        var value = 0
-        var index = range.upperBound
-        var digits = 0
-        while index < view.endIndex, view[index] >= 48, view[index] <= 57 {
-            value = value * 10 + Int(view[index] - 48)
-            index += 1
-            digits += 1
+        view.withUnsafeBytes { bytes -> Int? in
+            key.withUnsafeBytes { key -> Int? in
+                guard let first = key.first, bytes.count >= key.count else { return nil }
+                var start = 0
+                let last = bytes.count - key.count
+                while start <= last {
+                    if bytes[start] == first, memcmp(bytes.baseAddress! + start, key.baseAddress!, key.count) == 0 {
+                        var index = start + key.count
+                        var value = 0
+                        var digits = 0
+                        while index < bytes.count, bytes[index] >= 48, bytes[index] <= 57 {
+                            value = value * 10 + Int(bytes[index] - 48)
+                            index += 1
+                            digits += 1
+                        }
+                        return digits > 0 ? value : nil
+                    }
+                    start += 1
+                }
+                return nil
+            }
         }
-        return digits > 0 ? value : nil
+    }
+
+    private func sendText(context: ChannelHandlerContext, _ text: String) {
+        send(context: context, opcode: 0x1, payload: ByteBuffer(string: text))
     }
 
     /// A masked client frame (mask key 0: the payload bytes stay as they are).

@@ -33,12 +33,14 @@ struct CloseReason: Sendable, Equatable {
 /// One client socket's bounded outbound queue.
 ///
 /// The hub appends shared, prepared buffers; nothing is copied per client. A connection on a
-/// WebSocket channel is drained on the channel's event loop, all frames written and flushed once
-/// per burst (`flushOnEventLoop`); an SSE stream or a Socket.IO long-polling session is drained by
-/// the request that pulls (`pull`). A Socket.IO session moves from pulling to a channel when it
-/// upgrades. Messages queued plus messages written but not yet taken by the kernel count against
-/// the limits: a client that exceeds them is cut (1013) and its queue freed, so memory stays
-/// bounded whatever a client does.
+/// WebSocket channel queues whole frames (the hub's are built once per message and shared; a
+/// control message is framed when queued) and is drained on the channel's event loop: every
+/// frame written as raw bytes below the frame encoder and flushed once per burst
+/// (`flushOnEventLoop`). An SSE stream or a Socket.IO long-polling session queues payloads and is
+/// drained by the request that pulls (`pull`). A Socket.IO session moves from pulling to a channel
+/// when it upgrades (its queued payloads are framed then). Messages queued plus messages written
+/// but not yet taken by the kernel count against the limits: a client that exceeds them is cut
+/// (1013) and its queue freed, so memory stays bounded whatever a client does.
 final class GatewayConnection: Sendable {
     /// Which prepared buffer of a message the client gets.
     enum Format: Sendable, Equatable {
@@ -74,7 +76,11 @@ final class GatewayConnection: Sendable {
     }
 
     private struct State {
+        /// Frames (on a channel) or payloads (pulled), oldest first.
         var pending: [ByteBuffer] = []
+        /// An empty array with capacity, swapped with `pending` by each flush so that queueing
+        /// does not allocate per message.
+        var spare: [ByteBuffer] = []
         var pendingBytes = 0
         var inFlightMessages = 0
         var inFlightBytes = 0
@@ -86,6 +92,9 @@ final class GatewayConnection: Sendable {
         var nextCloseWaiter: UInt64 = 0
         var dataWaiter: CheckedContinuation<Void, Never>?
         var transport: Transport
+        /// The channel's `WebSocketFrameEncoder` context, found by the first flush. A context
+        /// whose handler was removed (the channel closed) fails writes: nothing is written.
+        var encoder: NIOLoopBound<ChannelHandlerContext>?
         var isPullInterrupted = false
 
         var queuedMessages: Int { pending.count + inFlightMessages }
@@ -106,14 +115,6 @@ final class GatewayConnection: Sendable {
         self.state = Mutex(State(transport: transport))
     }
 
-    /// The event loop of the channel the connection writes to; nil while it is pulled.
-    var eventLoop: (any EventLoop)? {
-        state.withLock { state in
-            if case .channel(let channel) = state.transport { return channel.eventLoop }
-            return nil
-        }
-    }
-
     /// Makes the waiting (or the next) `pull()` return `.interrupted`: a long-polling GET answered
     /// with a noop while the session upgrades.
     func interruptPull() {
@@ -129,10 +130,13 @@ final class GatewayConnection: Sendable {
     var hasPending: Bool { state.withLock { !$0.pending.isEmpty } }
 
     /// Moves a pulled connection to `channel` (a Socket.IO upgrade): a waiting puller is told to
-    /// step aside, and what is queued is flushed to the channel.
+    /// step aside, and what is queued is framed and flushed to the channel.
     func moveToChannel(_ channel: any Channel) {
         let waiter = state.withLock { state -> CheckedContinuation<Void, Never>? in
             state.transport = .channel(channel)
+            state.encoder = nil
+            state.pending = state.pending.map(WebSocketTextFrame.encode)
+            state.pendingBytes = state.pending.reduce(0) { $0 + $1.readableBytes }
             state.isFlushScheduled = true
             defer { state.dataWaiter = nil }
             return state.dataWaiter
@@ -143,18 +147,34 @@ final class GatewayConnection: Sendable {
 
     var isOpen: Bool { state.withLock { $0.isOpen } }
 
-    /// Queues `buffer`. True when the caller must arrange a flush on the event loop (WebSocket
-    /// only; the hub batches those per loop). A full queue closes the connection instead.
+    /// Queues a message the hub prepared: its whole WebSocket frame for a connection on a channel,
+    /// its payload for a puller. Only under the hub's lock, which guards `PreparedMessage`.
+    /// Returns the event loop to flush on when the caller must arrange a flush (the hub batches
+    /// those per loop); nil otherwise. A full queue closes the connection instead.
+    func enqueue(_ message: PreparedMessage) -> (any EventLoop)? {
+        let format = self.format
+        return enqueue { isChannel in isChannel ? message.webSocketFrame(for: format) : message.payload(for: format) }
+    }
+
+    /// Queues one payload (a control message), framed here when the connection writes to a
+    /// channel. Returns the event loop to flush on, as `enqueue(_: PreparedMessage)` does.
     @discardableResult
-    func enqueue(_ buffer: ByteBuffer) -> Bool {
+    func enqueue(_ payload: ByteBuffer) -> (any EventLoop)? {
+        enqueue { isChannel in isChannel ? WebSocketTextFrame.encode(payload) : payload }
+    }
+
+    private func enqueue(resolving resolve: (_ isChannel: Bool) -> ByteBuffer) -> (any EventLoop)? {
         enum Outcome {
-            case queued(needsFlush: Bool, wake: CheckedContinuation<Void, Never>?)
+            case queued(size: Int, flushOn: (any EventLoop)?, wake: CheckedContinuation<Void, Never>?)
             case overflow([CheckedContinuation<CloseReason?, Never>], CheckedContinuation<Void, Never>?)
             case dropped
         }
-        let size = buffer.readableBytes
         let outcome: Outcome = state.withLock { state in
             guard state.isOpen else { return .dropped }
+            let channel: (any Channel)?
+            if case .channel(let value) = state.transport { channel = value } else { channel = nil }
+            let buffer = resolve(channel != nil)
+            let size = buffer.readableBytes
             if state.queuedMessages + 1 > limits.maxMessages || state.queuedBytes + size > limits.maxBytes {
                 state.isOpen = false
                 state.closeReason = .slowConsumer
@@ -168,71 +188,104 @@ final class GatewayConnection: Sendable {
             }
             state.pending.append(buffer)
             state.pendingBytes += size
-            switch state.transport {
-            case .channel:
-                if state.isFlushScheduled { return .queued(needsFlush: false, wake: nil) }
+            if let channel {
+                if state.isFlushScheduled { return .queued(size: size, flushOn: nil, wake: nil) }
                 state.isFlushScheduled = true
-                return .queued(needsFlush: true, wake: nil)
-            case .pull:
-                defer { state.dataWaiter = nil }
-                return .queued(needsFlush: false, wake: state.dataWaiter)
+                return .queued(size: size, flushOn: channel.eventLoop, wake: nil)
             }
+            defer { state.dataWaiter = nil }
+            return .queued(size: size, flushOn: nil, wake: state.dataWaiter)
         }
         switch outcome {
-        case .queued(let needsFlush, let wake):
+        case .queued(let size, let flushOn, let wake):
             GatewayMetrics.add(metrics.deliveries)
             GatewayMetrics.add(metrics.bytesQueued, size)
             wake?.resume()
-            return needsFlush
+            return flushOn
         case .overflow(let closeWaiters, let dataWaiter):
             GatewayMetrics.add(metrics.slowClientDisconnects)
             for waiter in closeWaiters { waiter.resume(returning: .slowConsumer) }
             dataWaiter?.resume()
-            return false
+            return nil
         case .dropped:
-            return false
+            return nil
         }
     }
 
-    /// Queues `buffer` and flushes it now: for control messages outside the hub's batches.
-    func send(_ buffer: ByteBuffer) {
-        if enqueue(buffer), let loop = eventLoop {
+    /// Queues `payload` and flushes it now: for control messages outside the hub's batches.
+    func send(_ payload: ByteBuffer) {
+        if let loop = enqueue(payload) {
             loop.execute { self.flushOnEventLoop() }
         }
     }
 
     /// Writes every pending frame and flushes once. Runs on the channel's event loop.
+    ///
+    /// The frames are complete (header and payload), so they enter the pipeline below
+    /// `WebSocketFrameEncoder` (the same place the encoder's own output goes): one iovec per frame
+    /// and no per-socket work but the write. When the socket takes everything at once (the usual
+    /// case), the frames leave the in-flight count right away; otherwise an empty write after
+    /// them completes when the kernel has taken them all.
     func flushOnEventLoop() {
-        let batch: (channel: (any Channel)?, frames: [ByteBuffer], bytes: Int) = state.withLock { state in
+        typealias Batch = (channel: any Channel, encoder: NIOLoopBound<ChannelHandlerContext>?, frames: [ByteBuffer], bytes: Int)
+        let batch: Batch? = state.withLock { state in
             state.isFlushScheduled = false
-            guard case .channel(let channel) = state.transport else { return (nil, [], 0) }
-            guard state.isOpen || state.closeReason != .slowConsumer else { return (nil, [], 0) }
-            let frames = state.pending
+            guard case .channel(let channel) = state.transport, !state.pending.isEmpty else { return nil }
+            guard state.isOpen || state.closeReason != .slowConsumer else { return nil }
+            var frames = state.spare
+            state.spare = []
+            swap(&frames, &state.pending)
             let bytes = state.pendingBytes
-            state.pending = []
             state.pendingBytes = 0
             state.inFlightMessages += frames.count
             state.inFlightBytes += bytes
-            return (channel, frames, bytes)
+            return (channel, state.encoder, frames, bytes)
         }
-        guard let channel = batch.channel, !batch.frames.isEmpty else { return }
-        let promise = channel.eventLoop.makePromise(of: Void.self)
-        let last = batch.frames.count - 1
-        let pipeline = channel.pipeline.syncOperations
-        for (index, payload) in batch.frames.enumerated() {
-            let frame = WebSocketFrame(fin: true, opcode: .text, data: payload)
-            pipeline.write(NIOAny(frame), promise: index == last ? promise : nil)
-        }
-        pipeline.flush()
-        let count = batch.frames.count
+        guard let batch else { return }
+        let channel = batch.channel
+        var frames = batch.frames
+        let count = frames.count
         let bytes = batch.bytes
-        promise.futureResult.whenComplete { _ in
-            self.state.withLock { state in
+        var isCompletionPending = false
+        // No encoder: the channel is closing (its handlers are gone) and the frames go nowhere.
+        let encoder =
+            batch.encoder
+            ?? (try? channel.pipeline.syncOperations.context(handlerType: WebSocketFrameEncoder.self)).map {
+                NIOLoopBound($0, eventLoop: channel.eventLoop)
+            }
+        if let context = encoder?.value {
+            for frame in frames { context.write(NIOAny(frame), promise: nil) }
+            context.flush()
+            let buffered = (try? channel.syncOptions?.getOption(.bufferedWritableBytes)) ?? 0
+            if buffered > 0 {
+                isCompletionPending = true
+                let promise = channel.eventLoop.makePromise(of: Void.self)
+                context.write(NIOAny(ByteBuffer()), promise: promise)
+                context.flush()
+                promise.futureResult.whenComplete { _ in
+                    self.state.withLock { state in
+                        state.inFlightMessages -= count
+                        state.inFlightBytes -= bytes
+                    }
+                }
+            }
+        }
+        frames.removeAll(keepingCapacity: frames.capacity <= Self.maxSpareCapacity)
+        state.withLock { state in
+            if !isCompletionPending {
                 state.inFlightMessages -= count
                 state.inFlightBytes -= bytes
             }
+            if state.spare.capacity < frames.capacity { state.spare = frames }
+            if state.encoder == nil, case .channel(let current) = state.transport, current === channel {
+                state.encoder = encoder
+            }
         }
     }
+
+    /// The largest queue array kept for reuse between flushes (a burst bigger than this
+    /// allocates, and its array is not kept).
+    private static var maxSpareCapacity: Int { 16 }
 
     /// SSE: the buffers queued so far, waiting for some; nil once the connection is closed (or
     /// the task cancelled).

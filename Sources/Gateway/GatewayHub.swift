@@ -173,17 +173,17 @@ final class GatewayHub<Bus: SubscriberBus>: Sendable {
     }
 
     private func goLive(_ connection: GatewayConnection, stream: StreamName, floor: BusMessageID?) {
-        var flushes: [GatewayConnection] = []
+        var flushes = FlushBatches()
         state.withLock { state in
             guard let subscription = state.streams[stream]?.subscribers[connection.id] else { return }
             subscription.floor = floor
             let held = subscription.held ?? []
             subscription.held = nil
             for message in held where floor.map({ message.id > $0 }) ?? true {
-                if deliver(message, to: subscription.connection) { flushes.append(subscription.connection) }
+                if let loop = subscription.connection.enqueue(message) { flushes.add(subscription.connection, on: loop) }
             }
         }
-        scheduleFlushes(flushes)
+        flushes.schedule()
     }
 
     private func waitUntilSubscribed(_ stream: StreamName) async throws(ClientProtocolError) {
@@ -223,7 +223,7 @@ final class GatewayHub<Bus: SubscriberBus>: Sendable {
 
     /// Relays one broker message to every local subscriber of its stream, once, in id order.
     func relay(_ message: BusMessage) {
-        var flushes: [GatewayConnection] = []
+        var flushes = FlushBatches()
         let now = clock.now
         state.withLock { state in
             guard let streamState = state.streams[message.stream] else { return }
@@ -233,7 +233,6 @@ final class GatewayHub<Bus: SubscriberBus>: Sendable {
             guard !streamState.subscribers.isEmpty else { return }
             GatewayMetrics.add(metrics.messagesRelayed)
             let prepared = PreparedMessage(message)
-            flushes.reserveCapacity(streamState.subscribers.count)
             for subscription in streamState.subscribers.values {
                 if subscription.held != nil {
                     subscription.held?.append(prepared)
@@ -245,30 +244,10 @@ final class GatewayHub<Bus: SubscriberBus>: Sendable {
                     continue
                 }
                 if let floor = subscription.floor, message.id <= floor { continue }
-                if deliver(prepared, to: subscription.connection) { flushes.append(subscription.connection) }
+                if let loop = subscription.connection.enqueue(prepared) { flushes.add(subscription.connection, on: loop) }
             }
         }
-        scheduleFlushes(flushes)
-    }
-
-    /// Queues the protocol's buffer; true when a flush must be scheduled.
-    private func deliver(_ message: PreparedMessage, to connection: GatewayConnection) -> Bool {
-        connection.enqueue(message.payload(for: connection.format))
-    }
-
-    /// One `execute` per event loop, flushing every connection of that loop that got a message.
-    private func scheduleFlushes(_ connections: [GatewayConnection]) {
-        guard !connections.isEmpty else { return }
-        var byLoop: [ObjectIdentifier: (loop: any EventLoop, connections: [GatewayConnection])] = [:]
-        for connection in connections {
-            guard let loop = connection.eventLoop else { continue }
-            byLoop[ObjectIdentifier(loop), default: (loop, [])].connections.append(connection)
-        }
-        for (loop, batch) in byLoop.values {
-            loop.execute {
-                for connection in batch { connection.flushOnEventLoop() }
-            }
-        }
+        flushes.schedule()
     }
 
     // MARK: Running

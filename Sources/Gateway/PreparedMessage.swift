@@ -3,10 +3,10 @@ import NIOCore
 import Payloads
 
 /// One broker message prepared for every protocol its subscribers speak: the WebSocket text frame
-/// payload is the envelope exactly as published (the same storage, never copied or re-encoded);
-/// the SSE event and the Socket.IO packet are built the first time a subscriber of that protocol
-/// needs them, once, and then shared. `ByteBuffer` storage is shared copy-on-write and never
-/// written to after this point.
+/// payload is the envelope exactly as published (the same storage, never re-encoded); the SSE
+/// event, the Socket.IO packet and the complete WebSocket frames (header and payload, what a
+/// socket writes) are built the first time a subscriber needs them, once, and then shared.
+/// `ByteBuffer` storage is shared copy-on-write and never written to after this point.
 ///
 /// Not thread-safe on its own: the hub creates and reads it only under its lock.
 final class PreparedMessage {
@@ -16,6 +16,8 @@ final class PreparedMessage {
     let webSocketPayload: ByteBuffer
     private var preparedSSEEvent: ByteBuffer?
     private var preparedSocketIOPacket: ByteBuffer?
+    private var preparedWebSocketFrame: ByteBuffer?
+    private var preparedSocketIOFrame: ByteBuffer?
 
     init(_ message: BusMessage) {
         self.stream = message.stream
@@ -45,6 +47,22 @@ final class PreparedMessage {
         case .webSocket: webSocketPayload
         case .serverSentEvents: sseEvent
         case .socketIO: socketIOPacket
+        }
+    }
+
+    /// The whole WebSocket text frame carrying `payload(for: format)`, for a client on a WebSocket.
+    func webSocketFrame(for format: GatewayConnection.Format) -> ByteBuffer {
+        switch format {
+        case .webSocket, .serverSentEvents:
+            if let preparedWebSocketFrame { return preparedWebSocketFrame }
+            let frame = WebSocketTextFrame.encode(webSocketPayload)
+            preparedWebSocketFrame = frame
+            return frame
+        case .socketIO:
+            if let preparedSocketIOFrame { return preparedSocketIOFrame }
+            let frame = WebSocketTextFrame.encode(socketIOPacket)
+            preparedSocketIOFrame = frame
+            return frame
         }
     }
 

@@ -1,0 +1,156 @@
+import Foundation
+import NIOCore
+import NIOPosix
+
+/// One run: a fresh gateway, `connections` load clients that each subscribe to `aws-metrics`,
+/// then a measured window of `seconds` at `rate` messages a second.
+struct FanoutRun {
+    var loadProtocol: LoadProtocol
+    var connections: Int
+    var rate: Int
+    var seconds: Int
+    var setupSeconds: Int
+    var holdSeconds = 0
+    var binary: String
+
+    struct Result {
+        var loadProtocol: LoadProtocol
+        var connections: Int
+        var rate: Int
+        var subscribed: Int
+        var setupSeconds: Double
+        var setupFailures: String
+        var deliveriesPerSecond: Double
+        var p50: Int
+        var p99: Int
+        var p999: Int
+        var lost: Int
+        var duplicates: Int
+        var gatewayCPU: SystemProbe.CPUTime
+        var clientCPU: SystemProbe.CPUTime
+        var delivered: Int
+        var machineBusy: Double
+        var loadBefore: Double
+        var loadAfter: Double
+        var rssMiB: Double
+        var gatewayThreads: Int
+        var closedDuringWindow: Int
+
+        func perDelivery(_ micros: Double) -> Double { delivered > 0 ? micros / Double(delivered) : 0 }
+    }
+
+    func run(group: MultiThreadedEventLoopGroup) async throws -> Result {
+        let loadBefore = SystemProbe.loadAverage()
+        let gateway = try GatewayProcess(
+            binary: binary, rate: rate, maxConnections: connections + 100, environment: [:])
+        defer { gateway.stop() }
+        let pid = gateway.pid
+        let port = gateway.port
+        progress("  gateway pid \(pid), port \(port)")
+
+        let stats = LoadStats()
+        let loadProtocol = self.loadProtocol
+        let bootstrap = ClientBootstrap(group: group)
+            .channelOption(.socketOption(.so_reuseaddr), value: 1)
+            .channelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(
+                        LoadClientHandler(
+                            stats: stats, host: "127.0.0.1:\(port)", stream: "aws-metrics", protocol: loadProtocol))
+                }
+            }
+
+        // Open in batches of 200; before the next batch, wait until all but 50 of the opened
+        // connections have settled (subscribed, refused or closed), so the gateway is never
+        // asked for thousands of handshakes at once and a stuck connection cannot stall the ramp.
+        var channels: [any Channel] = []
+        channels.reserveCapacity(connections)
+        var connectErrors: [String: Int] = [:]
+        let setupStart = Date()
+        let setupDeadline = setupStart.addingTimeInterval(Double(setupSeconds))
+        var opened = 0
+        while opened < connections, Date() < setupDeadline {
+            let batch = min(200, connections - opened)
+            let futures = (0..<batch).map { _ in bootstrap.connect(host: "127.0.0.1", port: port) }
+            for future in futures {
+                do {
+                    channels.append(try await future.get())
+                } catch {
+                    connectErrors["\(error)", default: 0] += 1
+                }
+            }
+            opened += batch
+            while stats.state.withLock({ $0.settled }) < channels.count - 50, Date() < setupDeadline {
+                try await Task.sleep(for: .milliseconds(5))
+            }
+        }
+        while stats.state.withLock({ $0.settled }) < channels.count, Date() < setupDeadline {
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        let setupSeconds = Date().timeIntervalSince(setupStart)
+        try await Task.sleep(for: .seconds(2))
+        let rss = SystemProbe.rssMiB(pid: pid)
+        let threads = SystemProbe.threads(pid: pid)
+        let setup = stats.state.withLock { $0 }
+        let subscribed = setup.subscribed
+        var failures: [String] = []
+        let connectErrorCount = connectErrors.values.reduce(0, +)
+        if connectErrorCount > 0 {
+            failures.append(
+                "\(connectErrorCount) TCP connects failed (\(connectErrors.keys.sorted().prefix(2).joined(separator: "; ")))")
+        }
+        if opened < connections { failures.append("\(connections - opened) never attempted (setup deadline)") }
+        if setup.failed > 0 {
+            failures.append("\(setup.failed) refused or errored (\(setup.failureSamples.prefix(2).joined(separator: "; ")))")
+        }
+        if setup.closedBeforeUpgrade > 0 { failures.append("\(setup.closedBeforeUpgrade) closed before the upgrade") }
+        if setup.closedBeforeSubscribed > 0 { failures.append("\(setup.closedBeforeSubscribed) closed before subscribing") }
+        let unsettled = channels.count - setup.settled
+        if unsettled > 0 { failures.append("\(unsettled) still waiting at the setup deadline") }
+
+        // Measure.
+        let startSequence = stats.state.withLock { state in
+            state.measuredFrom = state.maxSequence + 2
+            return state.measuredFrom
+        }
+        let closedBefore = stats.state.withLock { $0.closed }
+        let machineStart = SystemProbe.machineTicks()
+        let gatewayStart = SystemProbe.cpu(pid: pid)
+        let clientStart = SystemProbe.ownCPU()
+        let start = Date()
+        try await Task.sleep(for: .seconds(seconds))
+        let elapsed = Date().timeIntervalSince(start)
+        let gatewayCPU = SystemProbe.cpu(pid: pid) - gatewayStart
+        let clientCPU = SystemProbe.ownCPU() - clientStart
+        let machineBusy = SystemProbe.MachineTicks.busyFraction(from: machineStart, to: SystemProbe.machineTicks())
+        let endSequence = stats.state.withLock { $0.maxSequence } - 1
+        try await Task.sleep(for: .seconds(2))  // stragglers of the window
+
+        let tally = stats.state.withLock { state -> (delivered: Int, lost: Int, duplicates: Int, closed: Int) in
+            var delivered = 0
+            var lost = 0
+            if endSequence >= startSequence {
+                for sequence in startSequence...endSequence {
+                    let count = sequence < state.perSequence.count ? state.perSequence[sequence] : 0
+                    delivered += count
+                    lost += max(0, subscribed - count)
+                }
+            }
+            return (delivered, lost, state.duplicates, state.closed - closedBefore)
+        }
+        if holdSeconds > 0 {
+            progress("  holding gateway pid \(pid) with its connections for \(holdSeconds) s")
+            try await Task.sleep(for: .seconds(holdSeconds))
+        }
+        for channel in channels { channel.close(promise: nil) }
+        gateway.stop()
+        return Result(
+            loadProtocol: loadProtocol, connections: connections, rate: rate, subscribed: subscribed,
+            setupSeconds: setupSeconds, setupFailures: failures.joined(separator: ", "),
+            deliveriesPerSecond: Double(tally.delivered) / elapsed,
+            p50: stats.percentile(0.5), p99: stats.percentile(0.99), p999: stats.percentile(0.999),
+            lost: tally.lost, duplicates: tally.duplicates, gatewayCPU: gatewayCPU, clientCPU: clientCPU,
+            delivered: tally.delivered, machineBusy: machineBusy, loadBefore: loadBefore,
+            loadAfter: SystemProbe.loadAverage(), rssMiB: rss, gatewayThreads: threads, closedDuringWindow: tally.closed)
+    }
+}

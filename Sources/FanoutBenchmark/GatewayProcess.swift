@@ -1,0 +1,81 @@
+import Foundation
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// The gateway under test: `aws-realtime gateway --allow-anonymous --benchmark-publisher RATE` on
+/// 127.0.0.1, a child process of the benchmark, so its CPU time and memory are its own.
+final class GatewayProcess {
+    let port: Int
+    private let process = Process()
+
+    var pid: Int32 { process.processIdentifier }
+
+    /// Starts the gateway and waits (at most 30 s) until it accepts connections.
+    init(binary: String, rate: Int, maxConnections: Int, environment extra: [String: String]) throws {
+        port = Self.freePort()
+        process.executableURL = URL(fileURLWithPath: binary)
+        process.arguments = [
+            "gateway", "--allow-anonymous", "--bus", "in-process", "--host", "127.0.0.1", "--port", String(port),
+            "--benchmark-publisher", String(rate),
+        ]
+        var environment = ProcessInfo.processInfo.environment
+        environment["GATEWAY_MAX_CONNECTIONS"] = String(maxConnections)
+        environment["LOG_LEVEL"] = "warning"
+        environment.merge(extra) { _, new in new }
+        process.environment = environment
+        try process.run()
+        guard Self.waitForPort(port, timeout: 30) else {
+            stop()
+            throw BenchmarkError(message: "gateway did not listen on \(port)")
+        }
+    }
+
+    deinit { stop() }
+
+    /// SIGTERM, then waits for the exit.
+    func stop() {
+        guard process.isRunning else { return }
+        process.terminate()
+        process.waitUntilExit()
+    }
+
+    static func freePort() -> Int {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) } }
+        _ = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
+        }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+
+    static func waitForPort(_ port: Int, timeout: Double) -> Bool {
+        let deadline = Date().addingTimeInterval(timeout)
+        while Date() < deadline {
+            let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+            var address = sockaddr_in()
+            address.sin_family = sa_family_t(AF_INET)
+            address.sin_port = in_port_t(UInt16(port).bigEndian)
+            address.sin_addr.s_addr = inet_addr("127.0.0.1")
+            let result = withUnsafePointer(to: &address) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                    connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+                }
+            }
+            close(fd)
+            if result == 0 { return true }
+            usleep(100_000)
+        }
+        return false
+    }
+}
+
+struct BenchmarkError: Error {
+    var message: String
+}

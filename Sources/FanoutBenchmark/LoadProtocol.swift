@@ -1,0 +1,19 @@
+/// What the load connections speak to the gateway.
+enum LoadProtocol: String, CaseIterable, Sendable {
+    /// The native endpoint: `/ws`, `{"op":"subscribe","stream":…}`, envelopes as text frames.
+    case webSocket = "websocket"
+    /// Socket.IO v4 over WebSocket only (`transports: ["websocket"]`): `/socket.io/?EIO=4&transport=websocket`,
+    /// `40/aws-realtime,`, `42/aws-realtime,["subscribe-<stream>"]`, updates as
+    /// `42/aws-realtime,["<stream>-update",{…}]`, Engine.IO pings `2` answered `3`.
+    case socketIO = "socketio"
+
+    /// The request target of the WebSocket handshake.
+    var path: String {
+        switch self {
+        case .webSocket: "/ws"
+        case .socketIO: "/socket.io/?EIO=4&transport=websocket"
+        }
+    }
+
+    static let namespace = "/aws-realtime"
+}

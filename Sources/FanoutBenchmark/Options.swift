@@ -1,0 +1,49 @@
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// The command line: `--binary PATH --connections 1000,5000 --rate 10 --seconds 10 --idle 10000
+/// --protocols websocket,socketio --client-threads 1`.
+struct Options {
+    var binary = ".build/release/aws-realtime"
+    var connections = [1000, 5000]
+    var rate = 10
+    var seconds = 15
+    var idle: [Int] = []
+    var protocols: [LoadProtocol] = [.webSocket]
+    var clientThreads = 1
+    /// Seconds allowed for opening and subscribing every connection of one run.
+    var setupSeconds = 120
+    /// Seconds to keep each run's gateway and connections up after measuring, to inspect it
+    /// (`perf`, `gdb`, `/proc/<pid>/smaps`); its pid is printed.
+    var holdSeconds = 0
+
+    init(arguments: [String]) {
+        var iterator = arguments.dropFirst().makeIterator()
+        while let argument = iterator.next() {
+            let value = iterator.next() ?? ""
+            switch argument {
+            case "--binary": binary = value
+            case "--connections": connections = value.split(separator: ",").compactMap { Int($0) }
+            case "--rate": rate = Int(value) ?? rate
+            case "--seconds": seconds = min(120, Int(value) ?? seconds)
+            case "--idle": idle = value.split(separator: ",").compactMap { Int($0) }
+            case "--protocols":
+                protocols = value.split(separator: ",").compactMap { LoadProtocol(rawValue: String($0)) }
+                if protocols.isEmpty { Self.usage("--protocols takes websocket and/or socketio") }
+            case "--client-threads": clientThreads = max(1, min(4, Int(value) ?? clientThreads))
+            case "--setup-seconds": setupSeconds = max(10, min(300, Int(value) ?? setupSeconds))
+            case "--hold-seconds": holdSeconds = max(0, min(300, Int(value) ?? holdSeconds))
+            default: Self.usage("unknown argument \(argument)")
+            }
+        }
+    }
+
+    static func usage(_ message: String) -> Never {
+        print(message)
+        print(
+            "usage: FanoutBenchmark [--binary PATH] [--connections N,…] [--rate R] [--seconds S] [--idle N,…] "
+                + "[--protocols websocket,socketio] [--client-threads T] [--setup-seconds S] [--hold-seconds S]")
+        exit(2)
+    }
+}
