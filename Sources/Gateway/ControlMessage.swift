@@ -24,28 +24,9 @@ enum ControlMessage {
     static let pong = ByteBuffer(string: "{\"op\":\"pong\"}")
 
     static func error(_ error: ClientProtocolError) -> ByteBuffer {
-        var text = "{\"op\":\"error\",\"code\":\(jsonString(error.code)),\"message\":\(jsonString(error.message))"
+        var text = "{\"op\":\"error\",\"code\":\(JSONString.literal(error.code)),\"message\":\(JSONString.literal(error.message))"
         if let stream = error.stream { text += ",\"stream\":\"\(stream.rawValue)\"" }
         text += "}"
         return ByteBuffer(string: text)
-    }
-
-    /// A JSON string literal (quotes, backslashes and control characters escaped).
-    static func jsonString(_ value: String) -> String {
-        var out = "\""
-        for scalar in value.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case let c where c.value < 0x20:
-                let hex = String(c.value, radix: 16)
-                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        return out + "\""
     }
 }

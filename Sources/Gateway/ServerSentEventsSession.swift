@@ -72,7 +72,7 @@ struct ServerSentEventsSession<Bus: SubscriberBus>: Sendable {
                     id: nil, event: "close",
                     data: ByteBuffer(
                         string:
-                            "{\"op\":\"close\",\"code\":\(UInt16(webSocketErrorCode: reason.code)),\"reason\":\(ControlMessage.jsonString(reason.text))}"
+                            "{\"op\":\"close\",\"code\":\(UInt16(webSocketErrorCode: reason.code)),\"reason\":\(JSONString.literal(reason.text))}"
                     ))
                 try? await writer.write(event)
             }

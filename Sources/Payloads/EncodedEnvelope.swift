@@ -35,30 +35,12 @@ public struct EncodedEnvelope: Sendable, Equatable {
     public init(
         stream: StreamName, type: String, epoch: Int64, timestamp: String, account: String, region: String, encodedData: [UInt8]
     ) {
-        var head = "{\"v\":\(Envelope<Heartbeat>.version),\"stream\":\(Self.quoted(stream.rawValue)),"
-        head += "\"type\":\(Self.quoted(type)),\"id\":\""
+        var head = "{\"v\":\(Envelope<Heartbeat>.version),\"stream\":\(JSONString.literal(stream.rawValue)),"
+        head += "\"type\":\(JSONString.literal(type)),\"id\":\""
         prefix = Array(head.utf8)
-        var tail = "\",\"epoch\":\(epoch),\"timestamp\":\(Self.quoted(timestamp)),"
-        tail += "\"account\":\(Self.quoted(account)),\"region\":\(Self.quoted(region)),\"data\":"
+        var tail = "\",\"epoch\":\(epoch),\"timestamp\":\(JSONString.literal(timestamp)),"
+        tail += "\"account\":\(JSONString.literal(account)),\"region\":\(JSONString.literal(region)),\"data\":"
         suffix = Array(tail.utf8) + encodedData + [UInt8(ascii: "}")]
     }
 
-    /// A JSON string literal.
-    static func quoted(_ text: String) -> String {
-        var result = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": result += "\\\""
-            case "\\": result += "\\\\"
-            case "\n": result += "\\n"
-            case "\r": result += "\\r"
-            case "\t": result += "\\t"
-            case _ where scalar.value < 0x20:
-                let hex = String(scalar.value, radix: 16)
-                result += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            default: result.unicodeScalars.append(scalar)
-            }
-        }
-        return result + "\""
-    }
 }

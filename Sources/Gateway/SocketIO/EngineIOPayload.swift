@@ -1,4 +1,5 @@
 import NIOCore
+import Payloads
 
 /// Engine.IO v4 long-polling payloads: packets separated by the record separator (0x1E), binary
 /// packets as `b` + base64.
@@ -42,5 +43,5 @@ struct EngineIOError: Error, Equatable, Sendable {
     static let atCapacity = Self(status: 503, code: 100, message: "connection limit reached; try again later")
     static let payloadTooLarge = Self(status: 413, code: 3, message: "Payload too large")
 
-    var json: String { "{\"code\":\(code),\"message\":\(ControlMessage.jsonString(message))}" }
+    var json: String { "{\"code\":\(code),\"message\":\(JSONString.literal(message))}" }
 }

@@ -199,9 +199,7 @@ final class EngineIOSession<Bus: SubscriberBus>: Sendable {
             }
             if client.isConnected { state.withLock { $0.hasConnected = true } }
             if case .close(let reason) = outcome {
-                GatewayMetrics.add(hub.metrics.clientErrors)
-                logger.info("Closing Socket.IO session on a protocol error", metadata: ["socketio.error": "\(reason)"])
-                close(.protocolError(reason))
+                _ = protocolError(reason)
                 return
             }
         }
@@ -275,6 +273,8 @@ final class EngineIOSession<Bus: SubscriberBus>: Sendable {
         }
     }
 
+    /// Counts, logs and closes the session for a packet the protocol does not allow; false, for
+    /// `receive`'s callers.
     private func protocolError(_ text: String) -> Bool {
         GatewayMetrics.add(hub.metrics.clientErrors)
         logger.info("Closing Socket.IO session on a protocol error", metadata: ["socketio.error": "\(text)"])

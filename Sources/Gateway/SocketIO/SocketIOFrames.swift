@@ -20,10 +20,10 @@ enum SocketIOFrames {
     static func open(sessionID: String, upgrades: [String], pingInterval: Duration, pingTimeout: Duration, maxPayload: Int)
         -> ByteBuffer
     {
-        let list = upgrades.map { ControlMessage.jsonString($0) }.joined(separator: ",")
+        let list = upgrades.map { JSONString.literal($0) }.joined(separator: ",")
         return ByteBuffer(
             string:
-                "0{\"sid\":\(ControlMessage.jsonString(sessionID)),\"upgrades\":[\(list)],\"pingInterval\":\(pingInterval.milliseconds),\"pingTimeout\":\(pingTimeout.milliseconds),\"maxPayload\":\(maxPayload)}"
+                "0{\"sid\":\(JSONString.literal(sessionID)),\"upgrades\":[\(list)],\"pingInterval\":\(pingInterval.milliseconds),\"pingTimeout\":\(pingTimeout.milliseconds),\"maxPayload\":\(maxPayload)}"
         )
     }
 
@@ -41,12 +41,12 @@ enum SocketIOFrames {
 
     /// CONNECT answered: `40/aws-realtime,{"sid":"…"}`.
     static func connected(namespace: String, socketID: String) -> ByteBuffer {
-        ByteBuffer(string: header(0, namespace: namespace) + "{\"sid\":\(ControlMessage.jsonString(socketID))}")
+        ByteBuffer(string: header(0, namespace: namespace) + "{\"sid\":\(JSONString.literal(socketID))}")
     }
 
     /// CONNECT_ERROR: `44/aws-realtime,{"message":"…"}`.
     static func connectError(namespace: String, message: String) -> ByteBuffer {
-        ByteBuffer(string: header(4, namespace: namespace) + "{\"message\":\(ControlMessage.jsonString(message))}")
+        ByteBuffer(string: header(4, namespace: namespace) + "{\"message\":\(JSONString.literal(message))}")
     }
 
     /// DISCONNECT from the server: `41/aws-realtime,`.
@@ -56,7 +56,7 @@ enum SocketIOFrames {
 
     /// EVENT: `42/aws-realtime,["<name>",<json>]`; `json` must be one JSON value.
     static func event(_ name: String, json: String, namespace: String = namespace) -> ByteBuffer {
-        ByteBuffer(string: header(2, namespace: namespace) + "[\(ControlMessage.jsonString(name)),\(json)]")
+        ByteBuffer(string: header(2, namespace: namespace) + "[\(JSONString.literal(name)),\(json)]")
     }
 
     /// ACK: `43/aws-realtime,<id>[<json>]`.
@@ -97,7 +97,7 @@ enum SocketIOFrames {
         return event(
             "connection-established",
             json:
-                "{\"clientId\":\(ControlMessage.jsonString(clientID)),\"timestamp\":\"\(ISO8601.string(from: now))\",\"availableStreams\":[\(list)]}"
+                "{\"clientId\":\(JSONString.literal(clientID)),\"timestamp\":\"\(ISO8601.string(from: now))\",\"availableStreams\":[\(list)]}"
         )
     }
 
@@ -113,7 +113,7 @@ enum SocketIOFrames {
 
     /// `{message, code, stream?}`, the payload of `error` (and of a refused request's ack).
     static func errorPayload(_ error: ClientProtocolError) -> String {
-        var text = "{\"message\":\(ControlMessage.jsonString(error.message)),\"code\":\(ControlMessage.jsonString(error.code))"
+        var text = "{\"message\":\(JSONString.literal(error.message)),\"code\":\(JSONString.literal(error.code))"
         if let stream = error.stream { text += ",\"stream\":\"\(stream.rawValue)\"" }
         return text + "}"
     }
