@@ -296,6 +296,12 @@ func withGatewayShutdown(
         }
         let stoppedInTime = try await tasks.next() ?? false
         let duration = clock.now - start
+        // The gateway closed it before returning; the client side learns of the FIN a moment
+        // later on its own event loop (waited for at most 2 s, before the test closes it).
+        if let idle {
+            let deadline = clock.now.advanced(by: .seconds(2))
+            while idle.isOpen, clock.now < deadline { try await Task.sleep(for: .milliseconds(10)) }
+        }
         let closedIdleConnection = idle.map { !$0.isOpen }
         await idle?.close()
         if !stoppedInTime { _ = try await tasks.next() }
