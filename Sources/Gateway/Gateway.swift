@@ -138,10 +138,9 @@ public struct Gateway<Bus: SubscriberBus>: Service {
             GatewayMetrics.add(metrics.connectionLimitRefusals)
             return .refuse(.serviceUnavailable, reason: "connection limit reached; try again later")
         }
-        let session = WebSocketSession(
-            hub: hub, grant: grant, tokenLifetime: authenticator.remaining(grant), channel: channel, logger: logger)
-        return .upgrade { inbound, outbound, _ in
-            try await session.run(inbound: inbound, outbound: outbound)
+        let tokenLifetime = authenticator.remaining(grant)
+        return .serveInPipeline {
+            WebSocketSessionHandler(hub: hub, grant: grant, tokenLifetime: tokenLifetime, logger: logger)
         }
     }
 

@@ -90,6 +90,9 @@ final class GatewayConnection: Sendable {
         /// Everyone waiting in `closeRequested()` (a Socket.IO session and its WebSocket both wait).
         var closeWaiters: [UInt64: CheckedContinuation<CloseReason?, Never>] = [:]
         var nextCloseWaiter: UInt64 = 0
+        /// Called once with the reason when the gateway asks to close (a `/ws` channel handler,
+        /// which has no task to wait in `closeRequested()`).
+        var closeHandler: (@Sendable (CloseReason) -> Void)?
         var dataWaiter: CheckedContinuation<Void, Never>?
         var transport: Transport
         /// The channel's `WebSocketFrameEncoder` context, found by the first flush. A context
@@ -166,7 +169,8 @@ final class GatewayConnection: Sendable {
     private func enqueue(resolving resolve: (_ isChannel: Bool) -> ByteBuffer) -> (any EventLoop)? {
         enum Outcome {
             case queued(size: Int, flushOn: (any EventLoop)?, wake: CheckedContinuation<Void, Never>?)
-            case overflow([CheckedContinuation<CloseReason?, Never>], CheckedContinuation<Void, Never>?)
+            case overflow(
+                [CheckedContinuation<CloseReason?, Never>], CheckedContinuation<Void, Never>?, (@Sendable (CloseReason) -> Void)?)
             case dropped
         }
         let outcome: Outcome = state.withLock { state in
@@ -183,8 +187,9 @@ final class GatewayConnection: Sendable {
                 defer {
                     state.closeWaiters = [:]
                     state.dataWaiter = nil
+                    state.closeHandler = nil
                 }
-                return .overflow(Array(state.closeWaiters.values), state.dataWaiter)
+                return .overflow(Array(state.closeWaiters.values), state.dataWaiter, state.closeHandler)
             }
             state.pending.append(buffer)
             state.pendingBytes += size
@@ -202,10 +207,11 @@ final class GatewayConnection: Sendable {
             GatewayMetrics.add(metrics.bytesQueued, size)
             wake?.resume()
             return flushOn
-        case .overflow(let closeWaiters, let dataWaiter):
+        case .overflow(let closeWaiters, let dataWaiter, let closeHandler):
             GatewayMetrics.add(metrics.slowClientDisconnects)
             for waiter in closeWaiters { waiter.resume(returning: .slowConsumer) }
             dataWaiter?.resume()
+            closeHandler?(.slowConsumer)
             return nil
         case .dropped:
             return nil
@@ -346,20 +352,38 @@ final class GatewayConnection: Sendable {
     /// Whether the gateway asked this connection to close.
     var isCloseRequested: Bool { state.withLock { $0.closeReason != nil } }
 
-    /// Asks the connection's task to close with `reason` (the first reason wins).
+    /// Asks the connection's task (or its close handler) to close with `reason` (the first
+    /// reason wins).
     func requestClose(_ reason: CloseReason) {
-        let waiters = state.withLock { state -> ([CheckedContinuation<CloseReason?, Never>], CheckedContinuation<Void, Never>?) in
-            guard state.isOpen else { return ([], nil) }
+        typealias Waiters = (
+            closeWaiters: [CheckedContinuation<CloseReason?, Never>], dataWaiter: CheckedContinuation<Void, Never>?,
+            handler: (@Sendable (CloseReason) -> Void)?
+        )
+        let waiters = state.withLock { state -> Waiters in
+            guard state.isOpen else { return ([], nil, nil) }
             state.isOpen = false
             state.closeReason = reason
             defer {
                 state.closeWaiters = [:]
                 state.dataWaiter = nil
+                state.closeHandler = nil
             }
-            return (Array(state.closeWaiters.values), state.dataWaiter)
+            return (Array(state.closeWaiters.values), state.dataWaiter, state.closeHandler)
         }
-        for waiter in waiters.0 { waiter.resume(returning: reason) }
-        waiters.1?.resume()
+        for waiter in waiters.closeWaiters { waiter.resume(returning: reason) }
+        waiters.dataWaiter?.resume()
+        waiters.handler?(reason)
+    }
+
+    /// Calls `handler` once with the reason when the gateway asks to close: at once when it
+    /// already has. The handler is released after the call.
+    func onCloseRequested(_ handler: @escaping @Sendable (CloseReason) -> Void) {
+        let reason = state.withLock { state -> CloseReason? in
+            if let reason = state.closeReason { return reason }
+            if state.isOpen { state.closeHandler = handler }
+            return nil
+        }
+        if let reason { handler(reason) }
     }
 
     /// Waits until the gateway asks to close this connection; nil when the task is cancelled.

@@ -15,19 +15,25 @@ import Synchronization
 /// and a reason (hummingbird-websocket's own channel answers every refusal with 400; browsers and
 /// operators deserve 401, 403 and 503).
 enum GatewayUpgradeDecision: Sendable {
+    /// Served by a task running `handler` (hummingbird-websocket's handler: Socket.IO).
     case upgrade(WebSocketDataHandler<GatewayWebSocketChannel.Context>)
+    /// Served by a channel handler added above the frame codec (`/ws`): no task per socket.
+    case serveInPipeline(@Sendable () -> any ChannelHandler)
     case refuse(HTTPResponse.Status, reason: String)
 }
 
 /// HTTP/1.1 with a WebSocket upgrade, after hummingbird-websocket's `HTTP1WebSocketUpgradeChannel`
 /// (same pipeline, same `WebSocketHandler`), except that a refused upgrade answers with the
-/// status the gateway chose, and that the wait for the first request is bounded and ends on
-/// graceful shutdown (``FirstRequestHandler``).
+/// status the gateway chose, that the wait for the first request is bounded and ends on
+/// graceful shutdown (``FirstRequestHandler``), and that an upgrade may be served by a channel
+/// handler instead of a task (`/ws`: an idle socket then costs no task stack, only its channel).
 struct GatewayWebSocketChannel: ServerChildChannel, HTTPChannelHandler {
     typealias ShouldUpgrade = @Sendable (HTTPRequest, any Channel, Logger) async -> GatewayUpgradeDecision
 
     enum UpgradeResult: Sendable {
         case websocket(NIOAsyncChannel<WebSocketFrame, WebSocketFrame>, WebSocketDataHandler<Context>, Logger)
+        /// A channel handler serves the socket; nothing is left for the connection's task.
+        case servedInPipeline
         case notUpgraded(NIOAsyncChannel<HTTPRequestPart, HTTPResponsePart>)
         case refused(NIOAsyncChannel<HTTPRequestPart, HTTPResponsePart>, HTTPResponse.Status, String, Logger)
     }
@@ -79,15 +85,25 @@ struct GatewayWebSocketChannel: ServerChildChannel, HTTPChannelHandler {
                         let request = try HTTPRequest(head, secure: false, splitCookie: false)
                         let result = await shouldUpgrade(request, channel, logger)
                         decision.value.withLock { $0 = result }
-                        if case .upgrade = result { return HTTPHeaders() }
-                        return nil
+                        switch result {
+                        case .upgrade, .serveInPipeline: return HTTPHeaders()
+                        case .refuse: return nil
+                        }
                     }
                     return promise.futureResult
                 },
                 upgradePipelineHandler: { channel, _ in
                     channel.eventLoop.makeCompletedFuture {
                         channel.pipeline.syncOperations.removeHandler(name: FirstRequestHandler.name, promise: nil)
-                        guard case .upgrade(let handler) = decision.value.withLock({ $0 }) else {
+                        let upgrade = decision.value.withLock { $0 }
+                        if case .serveInPipeline(let makeHandler) = upgrade {
+                            // Clients send little: a small first receive buffer, grown when filled.
+                            try channel.syncOptions?.setOption(
+                                .recvAllocator, value: AdaptiveRecvByteBufferAllocator(minimum: 64, initial: 256, maximum: 65536))
+                            try channel.pipeline.syncOperations.addHandler(makeHandler())
+                            return UpgradeResult.servedInPipeline
+                        }
+                        guard case .upgrade(let handler) = upgrade else {
                             throw ChannelError.inappropriateOperationForState
                         }
                         let asyncChannel = try NIOAsyncChannel<WebSocketFrame, WebSocketFrame>(
@@ -135,6 +151,8 @@ struct GatewayWebSocketChannel: ServerChildChannel, HTTPChannelHandler {
     func handle(value: Value, logger: Logger) async {
         do {
             switch try await value.upgradeResult.get() {
+            case .servedInPipeline:
+                return
             case .notUpgraded(let http1):
                 await handleHTTP(asyncChannel: http1, logger: logger)
             case .refused(let http1, let status, let reason, let logger):

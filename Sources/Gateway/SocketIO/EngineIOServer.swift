@@ -208,6 +208,19 @@ final class EngineIOServer<Bus: SubscriberBus>: Sendable {
         await serveWebSocket(session, messages: &iterator, outbound: outbound, channel: channel)
     }
 
+    /// Sends the close frame; a socket that does not take it within two seconds is closed.
+    private static func close(outbound: WebSocketOutboundWriter, channel: any Channel, reason: CloseReason) async {
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { try? await outbound.close(reason.code, reason: reason.text) }
+            group.addTask {
+                try? await Task.sleep(for: .seconds(2))
+                if !Task.isCancelled { channel.close(promise: nil) }
+            }
+            await group.next()
+            group.cancelAll()
+        }
+    }
+
     /// Reads a session's WebSocket until it closes; closes it when the session ends.
     private func serveWebSocket(
         _ session: EngineIOSession<Bus>, messages: inout WebSocketInboundMessageStream.AsyncIterator,
@@ -219,7 +232,7 @@ final class EngineIOServer<Bus: SubscriberBus>: Sendable {
             group.addTask {
                 guard let reason = await connection.closeRequested() else { return }
                 logger.debug("Closing Socket.IO WebSocket", metadata: ["ws.close.reason": "\(reason.text)"])
-                await WebSocketSession<Bus>.close(outbound: outbound, channel: channel, reason: reason)
+                await Self.close(outbound: outbound, channel: channel, reason: reason)
             }
             do {
                 while let message = try await messages.next() {
