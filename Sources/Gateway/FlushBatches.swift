@@ -2,11 +2,22 @@ import NIOCore
 
 /// The connections that need a flush after one relay, grouped by event loop, so each loop gets
 /// one `execute` per burst whatever the number of sockets. A process has a handful of loops: a
-/// linear scan finds a connection's group faster than hashing.
+/// linear scan finds a connection's group faster than hashing. Counts what it queued, for the
+/// metrics, once per relay.
 struct FlushBatches {
     private var batches: [(loop: any EventLoop, connections: [GatewayConnection])] = []
+    private var deliveries = 0
+    private var bytes = 0
 
     var isEmpty: Bool { batches.isEmpty }
+
+    /// Queues `message` to `connection` (under the hub's lock) and notes the flush it needs.
+    mutating func enqueue(_ message: PreparedMessage, to connection: GatewayConnection) {
+        guard let queued = connection.enqueue(message) else { return }
+        deliveries += 1
+        bytes += queued.bytes
+        if let loop = queued.flushOn { add(connection, on: loop) }
+    }
 
     mutating func add(_ connection: GatewayConnection, on loop: any EventLoop) {
         for index in batches.indices where batches[index].loop === loop {
@@ -17,7 +28,11 @@ struct FlushBatches {
     }
 
     /// One `execute` per loop, flushing every connection of that loop.
-    func schedule() {
+    func schedule(metrics: GatewayMetrics) {
+        if deliveries > 0 {
+            GatewayMetrics.add(metrics.deliveries, deliveries)
+            GatewayMetrics.add(metrics.bytesQueued, bytes)
+        }
         for (loop, connections) in batches {
             loop.execute {
                 for connection in connections { connection.flushOnEventLoop() }

@@ -150,23 +150,37 @@ final class GatewayConnection: Sendable {
 
     var isOpen: Bool { state.withLock { $0.isOpen } }
 
+    /// What `enqueue(_: PreparedMessage)` did: the event loop to flush on when the caller must
+    /// arrange a flush (nil: one is scheduled already, or the buffer is pulled), and the bytes
+    /// queued.
+    struct Queued {
+        var flushOn: (any EventLoop)?
+        var bytes: Int
+    }
+
     /// Queues a message the hub prepared: its whole WebSocket frame for a connection on a channel,
-    /// its payload for a puller. Only under the hub's lock, which guards `PreparedMessage`.
-    /// Returns the event loop to flush on when the caller must arrange a flush (the hub batches
-    /// those per loop); nil otherwise. A full queue closes the connection instead.
-    func enqueue(_ message: PreparedMessage) -> (any EventLoop)? {
+    /// its payload for a puller. Only under the hub's lock, which guards `PreparedMessage`; the
+    /// hub batches the flushes per loop and counts the deliveries. Nil when nothing was queued (a
+    /// full queue closes the connection instead).
+    func enqueue(_ message: PreparedMessage) -> Queued? {
         let format = self.format
-        return enqueue { isChannel in isChannel ? message.webSocketFrame(for: format) : message.payload(for: format) }
+        return enqueue(countingDelivery: false) { channel in
+            if let channel { message.webSocketFrame(for: format, on: channel.eventLoop) } else { message.payload(for: format) }
+        }
     }
 
     /// Queues one payload (a control message), framed here when the connection writes to a
     /// channel. Returns the event loop to flush on, as `enqueue(_: PreparedMessage)` does.
     @discardableResult
     func enqueue(_ payload: ByteBuffer) -> (any EventLoop)? {
-        enqueue { isChannel in isChannel ? WebSocketTextFrame.encode(payload) : payload }
+        enqueue(countingDelivery: true) { channel in channel == nil ? payload : WebSocketTextFrame.encode(payload) }?.flushOn
     }
 
-    private func enqueue(resolving resolve: (_ isChannel: Bool) -> ByteBuffer) -> (any EventLoop)? {
+    /// - Parameters:
+    ///   - countingDelivery: whether to count the delivery in the metrics here (the hub counts
+    ///     its relays once per message, not once per socket).
+    ///   - resolve: the buffer to queue, given the channel the connection writes to (nil: pulled).
+    private func enqueue(countingDelivery: Bool, resolving resolve: (_ channel: (any Channel)?) -> ByteBuffer) -> Queued? {
         enum Outcome {
             case queued(size: Int, flushOn: (any EventLoop)?, wake: CheckedContinuation<Void, Never>?)
             case overflow(
@@ -177,7 +191,7 @@ final class GatewayConnection: Sendable {
             guard state.isOpen else { return .dropped }
             let channel: (any Channel)?
             if case .channel(let value) = state.transport { channel = value } else { channel = nil }
-            let buffer = resolve(channel != nil)
+            let buffer = resolve(channel)
             let size = buffer.readableBytes
             if state.queuedMessages + 1 > limits.maxMessages || state.queuedBytes + size > limits.maxBytes {
                 state.isOpen = false
@@ -203,10 +217,12 @@ final class GatewayConnection: Sendable {
         }
         switch outcome {
         case .queued(let size, let flushOn, let wake):
-            GatewayMetrics.add(metrics.deliveries)
-            GatewayMetrics.add(metrics.bytesQueued, size)
+            if countingDelivery {
+                GatewayMetrics.add(metrics.deliveries)
+                GatewayMetrics.add(metrics.bytesQueued, size)
+            }
             wake?.resume()
-            return flushOn
+            return Queued(flushOn: flushOn, bytes: size)
         case .overflow(let closeWaiters, let dataWaiter, let closeHandler):
             GatewayMetrics.add(metrics.slowClientDisconnects)
             for waiter in closeWaiters { waiter.resume(returning: .slowConsumer) }
@@ -262,8 +278,10 @@ final class GatewayConnection: Sendable {
         if let context = encoder?.value {
             for frame in frames { context.write(NIOAny(frame), promise: nil) }
             context.flush()
-            let buffered = (try? channel.syncOptions?.getOption(.bufferedWritableBytes)) ?? 0
-            if buffered > 0 {
+            // Below the high watermark the socket is taking what it is given: what NIO still
+            // holds is bounded by the watermark. Above it, the frames count as in flight until
+            // written.
+            if !channel.isWritable {
                 isCompletionPending = true
                 let promise = channel.eventLoop.makePromise(of: Void.self)
                 context.write(NIOAny(ByteBuffer()), promise: promise)

@@ -180,10 +180,10 @@ final class GatewayHub<Bus: SubscriberBus>: Sendable {
             let held = subscription.held ?? []
             subscription.held = nil
             for message in held where floor.map({ message.id > $0 }) ?? true {
-                if let loop = subscription.connection.enqueue(message) { flushes.add(subscription.connection, on: loop) }
+                flushes.enqueue(message, to: subscription.connection)
             }
         }
-        flushes.schedule()
+        flushes.schedule(metrics: metrics)
     }
 
     private func waitUntilSubscribed(_ stream: StreamName) async throws(ClientProtocolError) {
@@ -244,10 +244,10 @@ final class GatewayHub<Bus: SubscriberBus>: Sendable {
                     continue
                 }
                 if let floor = subscription.floor, message.id <= floor { continue }
-                if let loop = subscription.connection.enqueue(prepared) { flushes.add(subscription.connection, on: loop) }
+                flushes.enqueue(prepared, to: subscription.connection)
             }
         }
-        flushes.schedule()
+        flushes.schedule(metrics: metrics)
     }
 
     // MARK: Running

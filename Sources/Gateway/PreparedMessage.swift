@@ -16,8 +16,9 @@ final class PreparedMessage {
     let webSocketPayload: ByteBuffer
     private var preparedSSEEvent: ByteBuffer?
     private var preparedSocketIOPacket: ByteBuffer?
-    private var preparedWebSocketFrame: ByteBuffer?
-    private var preparedSocketIOFrame: ByteBuffer?
+    /// Whole frames per format, one copy per event loop (see `webSocketFrame(for:on:)`).
+    private var preparedWebSocketFrames: [(loop: ObjectIdentifier, frame: ByteBuffer)] = []
+    private var preparedSocketIOFrames: [(loop: ObjectIdentifier, frame: ByteBuffer)] = []
 
     init(_ message: BusMessage) {
         self.stream = message.stream
@@ -50,20 +51,35 @@ final class PreparedMessage {
         }
     }
 
-    /// The whole WebSocket text frame carrying `payload(for: format)`, for a client on a WebSocket.
-    func webSocketFrame(for format: GatewayConnection.Format) -> ByteBuffer {
+    /// The whole WebSocket text frame carrying `payload(for: format)`, for a client on a WebSocket
+    /// served by `loop`. Each event loop gets its own copy of the bytes: every write takes a
+    /// reference to the frame's storage, and thousands of sockets on two loops (two cores)
+    /// counting references on one shared storage would bounce its cache line between the cores
+    /// on every write. A copy per loop keeps those counts on the core that writes.
+    func webSocketFrame(for format: GatewayConnection.Format, on loop: any EventLoop) -> ByteBuffer {
+        let key = ObjectIdentifier(loop)
         switch format {
         case .webSocket, .serverSentEvents:
-            if let preparedWebSocketFrame { return preparedWebSocketFrame }
-            let frame = WebSocketTextFrame.encode(webSocketPayload)
-            preparedWebSocketFrame = frame
-            return frame
+            return Self.frame(in: &preparedWebSocketFrames, for: key) { WebSocketTextFrame.encode(webSocketPayload) }
         case .socketIO:
-            if let preparedSocketIOFrame { return preparedSocketIOFrame }
-            let frame = WebSocketTextFrame.encode(socketIOPacket)
-            preparedSocketIOFrame = frame
-            return frame
+            return Self.frame(in: &preparedSocketIOFrames, for: key) { WebSocketTextFrame.encode(socketIOPacket) }
         }
+    }
+
+    private static func frame(
+        in frames: inout [(loop: ObjectIdentifier, frame: ByteBuffer)], for loop: ObjectIdentifier, encode: () -> ByteBuffer
+    ) -> ByteBuffer {
+        for entry in frames where entry.loop == loop { return entry.frame }
+        let frame: ByteBuffer
+        if let first = frames.first?.frame {
+            var copy = ByteBufferAllocator().buffer(capacity: first.readableBytes)
+            copy.writeImmutableBuffer(first)
+            frame = copy
+        } else {
+            frame = encode()
+        }
+        frames.append((loop, frame))
+        return frame
     }
 
     /// An SSE event; `data` spanning several lines becomes several `data:` lines, as the spec says.

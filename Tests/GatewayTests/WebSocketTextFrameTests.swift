@@ -27,20 +27,29 @@ struct WebSocketTextFrameTests {
         #expect(frame.readableBytes == WebSocketTextFrame.headerLength(payloadLength: length) + length)
     }
 
-    @Test func preparedMessageBuildsEachFrameOnce() {
+    @Test func preparedMessageBuildsEachFrameOncePerEventLoop() {
         let envelope = ByteBuffer(string: "{\"v\":1,\"id\":\"7-0\"}")
         let message = BusMessage(stream: .metrics, id: BusMessageID(milliseconds: 7, sequence: 0), envelope: envelope)
         let prepared = PreparedMessage(message)
-        let frame = prepared.webSocketFrame(for: .webSocket)
+        let loop = EmbeddedEventLoop()
+        let otherLoop = EmbeddedEventLoop()
+        let frame = prepared.webSocketFrame(for: .webSocket, on: loop)
         #expect(frame.getBytes(at: frame.readerIndex, length: 2) == [0x81, UInt8(envelope.readableBytes)])
         #expect(frame.getSlice(at: frame.readerIndex + 2, length: envelope.readableBytes) == envelope)
-        // Shared: the second socket gets the same storage, not a copy.
-        prepared.webSocketFrame(for: .webSocket).withUnsafeReadableBytes { second in
+        // Shared on one loop: the second socket gets the same storage, not a copy.
+        prepared.webSocketFrame(for: .webSocket, on: loop).withUnsafeReadableBytes { second in
             frame.withUnsafeReadableBytes { first in #expect(first.baseAddress == second.baseAddress) }
         }
-        let socketIO = prepared.webSocketFrame(for: .socketIO)
+        // Another loop gets the same bytes in storage of its own.
+        let other = prepared.webSocketFrame(for: .webSocket, on: otherLoop)
+        #expect(other == frame)
+        other.withUnsafeReadableBytes { second in
+            frame.withUnsafeReadableBytes { first in #expect(first.baseAddress != second.baseAddress) }
+        }
+        let socketIO = prepared.webSocketFrame(for: .socketIO, on: loop)
         #expect(
             socketIO.getSlice(at: socketIO.readerIndex + 2, length: prepared.socketIOPacket.readableBytes)
                 == prepared.socketIOPacket)
+        #expect(prepared.webSocketFrame(for: .socketIO, on: otherLoop) == socketIO)
     }
 }
