@@ -75,7 +75,8 @@ public struct Gateway<Bus: SubscriberBus>: Service {
             router: router,
             server: HTTPServerBuilder { responder in
                 GatewayWebSocketChannel(
-                    responder: responder, webSocket: webSocket, requestHeadTimeout: configuration.limits.requestHeadTimeout
+                    responder: responder, http1: .init(idleTimeout: TimeAmount(configuration.limits.keepAliveIdleTimeout)),
+                    webSocket: webSocket, requestHeadTimeout: configuration.limits.requestHeadTimeout
                 ) { request, channel, logger in
                     await upgradeDecision(
                         request: request, channel: channel, logger: logger, hub: hub, authenticator: authenticator,

@@ -20,6 +20,7 @@ extension GatewayConfiguration {
         ("GATEWAY_MAX_RESUME_MESSAGES", "history a resuming client may get (default 1000)"),
         ("GATEWAY_DRAIN_TIMEOUT_SECONDS", "graceful shutdown wait for sockets (default 10)"),
         ("GATEWAY_REQUEST_HEAD_TIMEOUT_SECONDS", "a connection's first request head must arrive within (default 30)"),
+        ("GATEWAY_KEEPALIVE_IDLE_SECONDS", "a kept-alive HTTP connection idle between requests is closed after (default 75)"),
         ("GATEWAY_SOCKETIO", "serve Socket.IO at /socket.io/ (default true)"),
         ("GATEWAY_SOCKETIO_PING_INTERVAL_MS", "Engine.IO pingInterval (default 25000)"),
         ("GATEWAY_SOCKETIO_PING_TIMEOUT_MS", "Engine.IO pingTimeout (default 20000)"),
@@ -62,6 +63,7 @@ extension GatewayConfiguration {
         if let value = try seconds("GATEWAY_SSE_HEARTBEAT_SECONDS") { configuration.sseHeartbeatInterval = value }
         if let value = try seconds("GATEWAY_DRAIN_TIMEOUT_SECONDS") { configuration.drainTimeout = value }
         if let value = try seconds("GATEWAY_REQUEST_HEAD_TIMEOUT_SECONDS") { configuration.limits.requestHeadTimeout = value }
+        if let value = try seconds("GATEWAY_KEEPALIVE_IDLE_SECONDS") { configuration.limits.keepAliveIdleTimeout = value }
         if let value = try integer("GATEWAY_SOCKETIO_PING_INTERVAL_MS", minimum: 100) {
             configuration.socketIO.pingInterval = .milliseconds(value)
         }

@@ -107,6 +107,11 @@ public struct GatewayConfiguration: Sendable {
         /// connections browsers open and never use, slow clients). On graceful shutdown one that
         /// sent nothing is closed at once.
         public var requestHeadTimeout: Duration
+        /// A kept-alive HTTP connection idle this long between requests is closed (a response in
+        /// progress, an SSE stream or a long poll, is not idle). Keep it above the load
+        /// balancer's idle timeout (60 s on an ALB), so the balancer never reuses a connection
+        /// the gateway is closing.
+        public var keepAliveIdleTimeout: Duration
 
         public init(
             maxConnections: Int = 10_000,
@@ -120,7 +125,8 @@ public struct GatewayConfiguration: Sendable {
             maxRecoveryMessages: Int = 10_000,
             recoveryTimeout: Duration = .seconds(30),
             subscribeTimeout: Duration = .seconds(10),
-            requestHeadTimeout: Duration = .seconds(30)
+            requestHeadTimeout: Duration = .seconds(30),
+            keepAliveIdleTimeout: Duration = .seconds(75)
         ) {
             self.maxConnections = maxConnections
             self.maxSubscriptionsPerConnection = maxSubscriptionsPerConnection
@@ -134,6 +140,7 @@ public struct GatewayConfiguration: Sendable {
             self.recoveryTimeout = recoveryTimeout
             self.subscribeTimeout = subscribeTimeout
             self.requestHeadTimeout = requestHeadTimeout
+            self.keepAliveIdleTimeout = keepAliveIdleTimeout
         }
     }
 

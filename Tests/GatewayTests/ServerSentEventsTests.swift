@@ -82,4 +82,35 @@ struct ServerSentEventsTests {
             }
         }
     }
+
+    /// A kept-alive connection idle after its response is closed after `keepAliveIdleTimeout`;
+    /// an SSE stream, a response in progress, is not idle however long it lasts.
+    @Test func keptAliveConnectionsCloseWhenIdleButStreamsDoNot() async throws {
+        var configuration = GatewayConfiguration(auth: .init(mode: .anonymous))
+        configuration.limits.keepAliveIdleTimeout = .milliseconds(500)
+        configuration.sseHeartbeatInterval = .seconds(30)
+        try await withGateway(configuration) { gateway in
+            let idle = try ScriptedClient("keepalive_client", ["127.0.0.1", String(gateway.port), "/health", "5"])
+            let stream = try ScriptedClient(
+                "keepalive_client", ["127.0.0.1", String(gateway.port), "/events?streams=aws-metrics", "4"])
+            try await gateway.eventually("SSE subscribed") {
+                try await gateway.metric("gateway_subscriptions{stream=\"aws-metrics\"}") == 1
+            }
+            try await idle.waitForExit()
+            let health = try #require(idle.lines().first)
+            #expect(health["status"] as? Int == 200)
+            let closedAfter = try #require(health["eof_after"] as? Double, "the idle connection was not closed")
+            #expect(closedAfter >= 0.45 && closedAfter < 3)
+
+            // Well past the idle timeout, the stream still delivers.
+            try await Task.sleep(for: .milliseconds(1500))
+            let ids = try await gateway.publish(1)
+            try await stream.waitForExit()
+            let events = try #require(stream.lines().first)
+            #expect(events["status"] as? Int == 200)
+            #expect(events["eof_after"] is NSNull)
+            // The body is chunked: look for the event's id line.
+            #expect((events["text"] as? String)?.contains("id: \(ids[0])\n") == true)
+        }
+    }
 }
