@@ -2,7 +2,6 @@ import Bus
 import HTTPTypes
 import Hummingbird
 import HummingbirdCore
-import HummingbirdWebSocket
 import Logging
 import NIOCore
 import Payloads
@@ -64,11 +63,6 @@ public struct Gateway<Bus: SubscriberBus>: Service {
         let origins = OriginPolicy(allowed: configuration.allowedOrigins)
         let engine = EngineIOServer(hub: hub, authenticator: authenticator, origins: origins, now: now, logger: logger)
         let router = makeRouter(hub: hub, authenticator: authenticator, origins: origins, engine: engine)
-        let webSocket = WebSocketServerConfiguration(
-            maxFrameSize: configuration.limits.maxInboundFrameBytes,
-            autoPing: .enabled(timePeriod: configuration.limits.pingInterval),
-            closeTimeout: .seconds(5)
-        )
         let logger = self.logger
         let onListening = self.onListening
         let app = Application(
@@ -76,7 +70,8 @@ public struct Gateway<Bus: SubscriberBus>: Service {
             server: HTTPServerBuilder { responder in
                 GatewayWebSocketChannel(
                     responder: responder, http1: .init(idleTimeout: TimeAmount(configuration.limits.keepAliveIdleTimeout)),
-                    webSocket: webSocket, requestHeadTimeout: configuration.limits.requestHeadTimeout
+                    maxFrameSize: configuration.limits.maxInboundFrameBytes,
+                    requestHeadTimeout: configuration.limits.requestHeadTimeout
                 ) { request, channel, logger in
                     await upgradeDecision(
                         request: request, channel: channel, logger: logger, hub: hub, authenticator: authenticator,
@@ -140,8 +135,11 @@ public struct Gateway<Bus: SubscriberBus>: Service {
             return .refuse(.serviceUnavailable, reason: "connection limit reached; try again later")
         }
         let tokenLifetime = authenticator.remaining(grant)
+        let limits = configuration.limits
         return .serveInPipeline {
-            WebSocketSessionHandler(hub: hub, grant: grant, tokenLifetime: tokenLifetime, logger: logger)
+            WebSocketChannelHandler(
+                endpoint: ClientOpsEndpoint(hub: hub, grant: grant, tokenLifetime: tokenLifetime, logger: logger),
+                pingInterval: limits.pingInterval, maxMessageBytes: limits.maxInboundFrameBytes, logger: logger)
         }
     }
 

@@ -1,7 +1,6 @@
 import HTTPTypes
 import Hummingbird
 import HummingbirdCore
-import HummingbirdWebSocket
 import Logging
 import NIOCore
 import NIOHTTP1
@@ -9,29 +8,26 @@ import NIOHTTPTypes
 import NIOHTTPTypesHTTP1
 import NIOWebSocket
 import Synchronization
-@_spi(WSInternal) import WSCore
 
-/// What `shouldUpgrade` decided for one request: upgrade with a handler, or refuse with a status
+/// What `shouldUpgrade` decided for one request: upgrade and serve the socket with the channel
+/// handler made here (added above the frame codec: no task per socket), or refuse with a status
 /// and a reason (hummingbird-websocket's own channel answers every refusal with 400; browsers and
 /// operators deserve 401, 403 and 503).
 enum GatewayUpgradeDecision: Sendable {
-    /// Served by a task running `handler` (hummingbird-websocket's handler: Socket.IO).
-    case upgrade(WebSocketDataHandler<GatewayWebSocketChannel.Context>)
-    /// Served by a channel handler added above the frame codec (`/ws`): no task per socket.
     case serveInPipeline(@Sendable () -> any ChannelHandler)
     case refuse(HTTPResponse.Status, reason: String)
 }
 
 /// HTTP/1.1 with a WebSocket upgrade, after hummingbird-websocket's `HTTP1WebSocketUpgradeChannel`
-/// (same pipeline, same `WebSocketHandler`), except that a refused upgrade answers with the
-/// status the gateway chose, that the wait for the first request is bounded and ends on
-/// graceful shutdown (``FirstRequestHandler``), and that an upgrade may be served by a channel
-/// handler instead of a task (`/ws`: an idle socket then costs no task stack, only its channel).
+/// (same pipeline up to the frame codec), except that a refused upgrade answers with the status
+/// the gateway chose, that the wait for the first request is bounded and ends on graceful
+/// shutdown (``FirstRequestHandler``), and that an upgraded socket is served by a channel handler
+/// (``WebSocketChannelHandler``) instead of a task: an idle socket costs its channel, no task
+/// stack.
 struct GatewayWebSocketChannel: ServerChildChannel, HTTPChannelHandler {
     typealias ShouldUpgrade = @Sendable (HTTPRequest, any Channel, Logger) async -> GatewayUpgradeDecision
 
     enum UpgradeResult: Sendable {
-        case websocket(NIOAsyncChannel<WebSocketFrame, WebSocketFrame>, WebSocketDataHandler<Context>, Logger)
         /// A channel handler serves the socket; nothing is left for the connection's task.
         case servedInPipeline
         case notUpgraded(NIOAsyncChannel<HTTPRequestPart, HTTPResponsePart>)
@@ -43,10 +39,6 @@ struct GatewayWebSocketChannel: ServerChildChannel, HTTPChannelHandler {
         let channel: any Channel
     }
 
-    struct Context: WebSocketContext {
-        let logger: Logger
-    }
-
     /// The decision of `shouldUpgrade`, made off the event loop, read by the pipeline handlers.
     private final class DecisionBox: Sendable {
         let value = Mutex<GatewayUpgradeDecision?>(nil)
@@ -54,7 +46,8 @@ struct GatewayWebSocketChannel: ServerChildChannel, HTTPChannelHandler {
 
     let responder: HTTPChannelHandler.Responder
     let http1: HTTP1Channel.Configuration
-    let webSocket: WebSocketServerConfiguration
+    /// The largest inbound frame the decoder takes (bigger: 1009).
+    let maxFrameSize: Int
     /// How long a connection may take to send its first request head.
     let requestHeadTimeout: Duration
     let shouldUpgrade: ShouldUpgrade
@@ -62,13 +55,13 @@ struct GatewayWebSocketChannel: ServerChildChannel, HTTPChannelHandler {
     init(
         responder: @escaping HTTPChannelHandler.Responder,
         http1: HTTP1Channel.Configuration = .init(),
-        webSocket: WebSocketServerConfiguration,
+        maxFrameSize: Int,
         requestHeadTimeout: Duration,
         shouldUpgrade: @escaping ShouldUpgrade
     ) {
         self.responder = responder
         self.http1 = http1
-        self.webSocket = webSocket
+        self.maxFrameSize = maxFrameSize
         self.requestHeadTimeout = requestHeadTimeout
         self.shouldUpgrade = shouldUpgrade
     }
@@ -78,7 +71,7 @@ struct GatewayWebSocketChannel: ServerChildChannel, HTTPChannelHandler {
             let decision = DecisionBox()
             let shouldUpgrade = self.shouldUpgrade
             let upgrader = NIOTypedWebSocketServerUpgrader<UpgradeResult>(
-                maxFrameSize: webSocket.maxFrameSize,
+                maxFrameSize: maxFrameSize,
                 shouldUpgrade: { channel, head in
                     let promise = channel.eventLoop.makePromise(of: HTTPHeaders?.self)
                     promise.completeWithTask {
@@ -86,7 +79,7 @@ struct GatewayWebSocketChannel: ServerChildChannel, HTTPChannelHandler {
                         let result = await shouldUpgrade(request, channel, logger)
                         decision.value.withLock { $0 = result }
                         switch result {
-                        case .upgrade, .serveInPipeline: return HTTPHeaders()
+                        case .serveInPipeline: return HTTPHeaders()
                         case .refuse: return nil
                         }
                     }
@@ -95,22 +88,14 @@ struct GatewayWebSocketChannel: ServerChildChannel, HTTPChannelHandler {
                 upgradePipelineHandler: { channel, _ in
                     channel.eventLoop.makeCompletedFuture {
                         channel.pipeline.syncOperations.removeHandler(name: FirstRequestHandler.name, promise: nil)
-                        let upgrade = decision.value.withLock { $0 }
-                        if case .serveInPipeline(let makeHandler) = upgrade {
-                            // Clients send little: a small first receive buffer, grown when filled.
-                            try channel.syncOptions?.setOption(
-                                .recvAllocator, value: AdaptiveRecvByteBufferAllocator(minimum: 64, initial: 256, maximum: 65536))
-                            try channel.pipeline.syncOperations.addHandler(makeHandler())
-                            return UpgradeResult.servedInPipeline
-                        }
-                        guard case .upgrade(let handler) = upgrade else {
+                        guard case .serveInPipeline(let makeHandler) = decision.value.withLock({ $0 }) else {
                             throw ChannelError.inappropriateOperationForState
                         }
-                        let asyncChannel = try NIOAsyncChannel<WebSocketFrame, WebSocketFrame>(
-                            wrappingChannelSynchronously: channel,
-                            configuration: .init(isOutboundHalfClosureEnabled: true)
-                        )
-                        return UpgradeResult.websocket(asyncChannel, handler, logger)
+                        // Clients send little: a small first receive buffer, grown when filled.
+                        try channel.syncOptions?.setOption(
+                            .recvAllocator, value: AdaptiveRecvByteBufferAllocator(minimum: 64, initial: 256, maximum: 65536))
+                        try channel.pipeline.syncOperations.addHandler(makeHandler())
+                        return UpgradeResult.servedInPipeline
                     }
                 }
             )
@@ -157,24 +142,6 @@ struct GatewayWebSocketChannel: ServerChildChannel, HTTPChannelHandler {
                 await handleHTTP(asyncChannel: http1, logger: logger)
             case .refused(let http1, let status, let reason, let logger):
                 await writeRefusal(asyncChannel: http1, status: status, reason: reason, logger: logger)
-            case .websocket(let asyncChannel, let handler, let logger):
-                do {
-                    _ = try await WebSocketHandler.handle(
-                        type: .server,
-                        configuration: .init(
-                            extensions: [],
-                            autoPing: webSocket.autoPing,
-                            closeTimeout: webSocket.closeTimeout,
-                            validateUTF8: webSocket.validateUTF8,
-                            maxFrameSize: webSocket.maxFrameSize
-                        ),
-                        asyncChannel: asyncChannel,
-                        context: Context(logger: logger),
-                        handler: handler
-                    )
-                } catch {
-                    logger.debug("WebSocket ended with an error", metadata: ["error": "\(error)"])
-                }
             }
         } catch {
             logger.debug("Upgrade failed", metadata: ["error": "\(error)"])

@@ -1,6 +1,5 @@
 import Bus
 import HTTPTypes
-import HummingbirdWebSocket
 import Logging
 import NIOCore
 import NIOWebSocket
@@ -58,7 +57,7 @@ final class EngineIOServer<Bus: SubscriberBus>: Sendable {
     }
 
     /// Creates, admits and starts a session; nil at the connection limit.
-    private func start(transport: GatewayConnection.Transport, handshakeToken: String?) -> EngineIOSession<Bus>? {
+    func start(transport: GatewayConnection.Transport, handshakeToken: String?) -> EngineIOSession<Bus>? {
         let session = EngineIOSession(
             transport: transport, hub: hub, authenticator: authenticator, handshakeToken: handshakeToken, now: now,
             logger: logger)
@@ -152,105 +151,23 @@ final class EngineIOServer<Bus: SubscriberBus>: Sendable {
                 return .refuse(.badRequest, reason: EngineIOError.unknownSession.message)
             }
             guard session.transport == .polling else { return .refuse(.badRequest, reason: EngineIOError.badRequest.message) }
-            return .upgrade { inbound, outbound, _ in
-                await self.serveUpgrade(of: session, inbound: inbound, outbound: outbound, channel: channel)
-            }
+            return serveInPipeline(.upgrade(session))
         }
         guard hub.hasCapacity else {
             GatewayMetrics.add(metrics.connectionLimitRefusals)
             return .refuse(.serviceUnavailable, reason: EngineIOError.atCapacity.message)
         }
         let token = GatewayAuthenticator.token(authorization: request.headerFields[.authorization], query: nil) ?? query.token
-        return .upgrade { inbound, outbound, _ in
-            guard let session = self.start(transport: .channel(channel), handshakeToken: token) else {
-                try? await outbound.close(.unknown(1013), reason: "connection limit reached; try again later")
-                return
-            }
-            session.connection.send(session.openPacket(upgrades: []))
-            var messages = inbound.messages(maxSize: self.hub.configuration.limits.maxInboundFrameBytes).makeAsyncIterator()
-            await self.serveWebSocket(session, messages: &messages, outbound: outbound, channel: channel)
-        }
+        return serveInPipeline(.newSession(handshakeToken: token))
     }
 
-    // MARK: WebSocket
-
-    /// A WebSocket joining a long-polling session: `2probe` -> `3probe`, then `5`, then the
-    /// session's transport. Anything else, or no `5` within `upgradeTimeout`, abandons the
-    /// upgrade and the session stays on long-polling.
-    private func serveUpgrade(
-        of session: EngineIOSession<Bus>, inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter, channel: any Channel
-    ) async {
-        // One iterator for the socket's life: the inbound stream can be iterated once.
-        var iterator = inbound.messages(maxSize: hub.configuration.limits.maxInboundFrameBytes).makeAsyncIterator()
-        let upgradeTimeout = settings.upgradeTimeout
-        let upgraded: Bool = await withTaskGroup(of: Void.self) { group in
-            // A probe that stalls is cut: its socket closes, which ends the reads below.
-            group.addTask {
-                try? await Task.sleep(for: upgradeTimeout)
-                if !Task.isCancelled { channel.close(promise: nil) }
-            }
-            defer { group.cancelAll() }
-            guard case .text("2probe") = try? await iterator.next(), session.beginUpgrade() else { return false }
-            do {
-                try await outbound.write(.text("3probe"))
-            } catch {
-                return false
-            }
-            guard case .text("5") = try? await iterator.next() else { return false }
-            return true
-        }
-        guard upgraded else {
-            session.abandonUpgrade()
-            try? await outbound.close(.normalClosure, reason: "upgrade not completed")
-            return
-        }
-        session.completeUpgrade(to: channel)
-        await serveWebSocket(session, messages: &iterator, outbound: outbound, channel: channel)
-    }
-
-    /// Sends the close frame; a socket that does not take it within two seconds is closed.
-    private static func close(outbound: WebSocketOutboundWriter, channel: any Channel, reason: CloseReason) async {
-        await withTaskGroup(of: Void.self) { group in
-            group.addTask { try? await outbound.close(reason.code, reason: reason.text) }
-            group.addTask {
-                try? await Task.sleep(for: .seconds(2))
-                if !Task.isCancelled { channel.close(promise: nil) }
-            }
-            await group.next()
-            group.cancelAll()
-        }
-    }
-
-    /// Reads a session's WebSocket until it closes; closes it when the session ends.
-    private func serveWebSocket(
-        _ session: EngineIOSession<Bus>, messages: inout WebSocketInboundMessageStream.AsyncIterator,
-        outbound: WebSocketOutboundWriter, channel: any Channel
-    ) async {
-        let connection = session.connection
-        let logger = session.logger
-        await withTaskGroup(of: Void.self) { group in
-            group.addTask {
-                guard let reason = await connection.closeRequested() else { return }
-                logger.debug("Closing Socket.IO WebSocket", metadata: ["ws.close.reason": "\(reason.text)"])
-                await Self.close(outbound: outbound, channel: channel, reason: reason)
-            }
-            do {
-                while let message = try await messages.next() {
-                    let open: Bool
-                    switch message {
-                    case .text(let text): open = session.receive(text: text[...])
-                    case .binary: open = session.receiveBinary()
-                    }
-                    if !open { break }
-                }
-            } catch {
-                logger.debug("Socket.IO WebSocket read failed", metadata: ["error": "\(error)"])
-            }
-            // The client went away (or the session ended): the session is over either way, and
-            // a close the gateway asked for goes out before the socket is released.
-            if !connection.isCloseRequested { session.close(.clientClosed) }
-            _ = await group.next()
-            group.cancelAll()
+    private func serveInPipeline(_ start: EngineIOWebSocketEndpoint<Bus>.Start) -> GatewayUpgradeDecision {
+        let limits = hub.configuration.limits
+        let logger = self.logger
+        return .serveInPipeline {
+            WebSocketChannelHandler(
+                endpoint: EngineIOWebSocketEndpoint(server: self, start: start), pingInterval: limits.pingInterval,
+                maxMessageBytes: limits.maxInboundFrameBytes, logger: logger)
         }
     }
 }
