@@ -90,9 +90,9 @@ final class GatewayConnection: Sendable {
         /// Everyone waiting in `closeRequested()` (a Socket.IO session and its WebSocket both wait).
         var closeWaiters: [UInt64: CheckedContinuation<CloseReason?, Never>] = [:]
         var nextCloseWaiter: UInt64 = 0
-        /// Called once with the reason when the gateway asks to close (a `/ws` channel handler,
-        /// which has no task to wait in `closeRequested()`).
-        var closeHandler: (@Sendable (CloseReason) -> Void)?
+        /// Called once with the reason when the gateway asks to close (a socket's channel
+        /// handler, a Socket.IO session: neither has a task to wait in `closeRequested()`).
+        var closeHandlers: [@Sendable (CloseReason) -> Void] = []
         var dataWaiter: CheckedContinuation<Void, Never>?
         var transport: Transport
         /// The channel's `WebSocketFrameEncoder` context, found by the first flush. A context
@@ -184,7 +184,7 @@ final class GatewayConnection: Sendable {
         enum Outcome {
             case queued(size: Int, flushOn: (any EventLoop)?, wake: CheckedContinuation<Void, Never>?)
             case overflow(
-                [CheckedContinuation<CloseReason?, Never>], CheckedContinuation<Void, Never>?, (@Sendable (CloseReason) -> Void)?)
+                [CheckedContinuation<CloseReason?, Never>], CheckedContinuation<Void, Never>?, [@Sendable (CloseReason) -> Void])
             case dropped
         }
         let outcome: Outcome = state.withLock { state in
@@ -201,9 +201,9 @@ final class GatewayConnection: Sendable {
                 defer {
                     state.closeWaiters = [:]
                     state.dataWaiter = nil
-                    state.closeHandler = nil
+                    state.closeHandlers = []
                 }
-                return .overflow(Array(state.closeWaiters.values), state.dataWaiter, state.closeHandler)
+                return .overflow(Array(state.closeWaiters.values), state.dataWaiter, state.closeHandlers)
             }
             state.pending.append(buffer)
             state.pendingBytes += size
@@ -223,11 +223,11 @@ final class GatewayConnection: Sendable {
             }
             wake?.resume()
             return Queued(flushOn: flushOn, bytes: size)
-        case .overflow(let closeWaiters, let dataWaiter, let closeHandler):
+        case .overflow(let closeWaiters, let dataWaiter, let closeHandlers):
             GatewayMetrics.add(metrics.slowClientDisconnects)
             for waiter in closeWaiters { waiter.resume(returning: .slowConsumer) }
             dataWaiter?.resume()
-            closeHandler?(.slowConsumer)
+            for handler in closeHandlers { handler(.slowConsumer) }
             return nil
         case .dropped:
             return nil
@@ -375,30 +375,31 @@ final class GatewayConnection: Sendable {
     func requestClose(_ reason: CloseReason) {
         typealias Waiters = (
             closeWaiters: [CheckedContinuation<CloseReason?, Never>], dataWaiter: CheckedContinuation<Void, Never>?,
-            handler: (@Sendable (CloseReason) -> Void)?
+            handlers: [@Sendable (CloseReason) -> Void]
         )
         let waiters = state.withLock { state -> Waiters in
-            guard state.isOpen else { return ([], nil, nil) }
+            guard state.isOpen else { return ([], nil, []) }
             state.isOpen = false
             state.closeReason = reason
             defer {
                 state.closeWaiters = [:]
                 state.dataWaiter = nil
-                state.closeHandler = nil
+                state.closeHandlers = []
             }
-            return (Array(state.closeWaiters.values), state.dataWaiter, state.closeHandler)
+            return (Array(state.closeWaiters.values), state.dataWaiter, state.closeHandlers)
         }
         for waiter in waiters.closeWaiters { waiter.resume(returning: reason) }
         waiters.dataWaiter?.resume()
-        waiters.handler?(reason)
+        for handler in waiters.handlers { handler(reason) }
     }
 
     /// Calls `handler` once with the reason when the gateway asks to close: at once when it
-    /// already has. The handler is released after the call.
+    /// already has. Handlers are released after the call. It runs on the thread that asked,
+    /// possibly under the hub's lock: a handler hops to an event loop before doing anything else.
     func onCloseRequested(_ handler: @escaping @Sendable (CloseReason) -> Void) {
         let reason = state.withLock { state -> CloseReason? in
             if let reason = state.closeReason { return reason }
-            if state.isOpen { state.closeHandler = handler }
+            if state.isOpen { state.closeHandlers.append(handler) }
             return nil
         }
         if let reason { handler(reason) }

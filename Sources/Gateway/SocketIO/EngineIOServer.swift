@@ -15,8 +15,8 @@ import Synchronization
 /// The Socket.IO endpoint, `/socket.io/`: Engine.IO v4 sessions over HTTP long-polling and
 /// WebSocket, with the upgrade from one to the other.
 ///
-/// Sessions live in a table by `sid` while they run; `run()` runs each one as a child task.
-/// A long-polling session is bound to this process, so a load balancer must keep a client on one
+/// Sessions live in a table by `sid` while they run (no task each: their timers run on event
+/// loops, their inbound packets in short-lived tasks). A long-polling session is bound to this process, so a load balancer must keep a client on one
 /// gateway (sticky sessions) unless the client uses `transports: ["websocket"]`.
 final class EngineIOServer<Bus: SubscriberBus>: Sendable {
     let hub: GatewayHub<Bus>
@@ -25,8 +25,6 @@ final class EngineIOServer<Bus: SubscriberBus>: Sendable {
     let now: @Sendable () -> Date
     let logger: Logger
     private let sessions = Mutex<[String: EngineIOSession<Bus>]>([:])
-    private let started: AsyncStream<EngineIOSession<Bus>>
-    private let startedContinuation: AsyncStream<EngineIOSession<Bus>>.Continuation
 
     init(
         hub: GatewayHub<Bus>, authenticator: GatewayAuthenticator, origins: OriginPolicy, now: @escaping @Sendable () -> Date,
@@ -37,23 +35,21 @@ final class EngineIOServer<Bus: SubscriberBus>: Sendable {
         self.origins = origins
         self.now = now
         self.logger = logger
-        (started, startedContinuation) = AsyncStream.makeStream(of: EngineIOSession<Bus>.self)
     }
 
     private var settings: GatewayConfiguration.SocketIO { hub.configuration.socketIO }
     private var metrics: GatewayMetrics { hub.metrics }
 
-    /// Runs every session started until cancelled.
+    /// Waits until cancelled (the gateway stopping), then closes the sessions still open.
     func run() async {
-        await withDiscardingTaskGroup { group in
-            for await session in started {
-                group.addTask {
-                    await session.run()
-                    self.sessions.withLock { _ = $0.removeValue(forKey: session.id) }
-                    GatewayMetrics.add(self.metrics.socketIOConnections, -1)
-                }
-            }
+        let (stream, continuation) = AsyncStream.makeStream(of: Never.self)
+        await withTaskCancellationHandler {
+            for await _ in stream {}
+        } onCancel: {
+            continuation.finish()
         }
+        let open = sessions.withLock { Array($0.values) }
+        for session in open { session.close(.goingAway) }
     }
 
     /// Creates, admits and starts a session; nil at the connection limit.
@@ -67,7 +63,11 @@ final class EngineIOServer<Bus: SubscriberBus>: Sendable {
         }
         GatewayMetrics.add(metrics.socketIOConnections)
         sessions.withLock { $0[session.id] = session }
-        startedContinuation.yield(session)
+        let metrics = self.metrics
+        session.start {
+            self.sessions.withLock { _ = $0.removeValue(forKey: session.id) }
+            GatewayMetrics.add(metrics.socketIOConnections, -1)
+        }
         return session
     }
 

@@ -1,6 +1,7 @@
 import Bus
 import Logging
 import NIOCore
+import NIOPosix
 import Payloads
 import Synchronization
 
@@ -16,8 +17,10 @@ import Synchronization
 /// Outbound, everything goes through the session's `GatewayConnection` (the hub's bounded queue):
 /// pulled by long-polling GETs, or flushed to the WebSocket channel once upgraded. Inbound
 /// packets arrive from POST bodies or WebSocket frames; `receive` does the cheap Engine.IO part at
-/// once (pong, close, rate limit) and queues message packets for the session's own task, so a POST
-/// is answered without waiting for a subscription.
+/// once (pong, close, rate limit) and queues message packets for a short-lived task that handles
+/// them in order and ends when none is left, so a POST is answered without waiting for a
+/// subscription. The heartbeat, the token expiry and the connect timeout are timers on an event
+/// loop: an idle session holds no task.
 final class EngineIOSession<Bus: SubscriberBus>: Sendable {
     enum TransportState: Sendable, Equatable {
         case polling
@@ -47,14 +50,22 @@ final class EngineIOSession<Bus: SubscriberBus>: Sendable {
         var transport: TransportState
         var isPollPending = false
         var isPostPending = false
-        var lastPong: ContinuousClock.Instant
         var limiter: InboundRateLimiter
         var strikes = 0
-        var inboundQueued = 0
+        /// Packets waiting for the inbound task, oldest first.
+        var inbound: [Inbound] = []
+        /// The Socket.IO client while no inbound task holds it; nil while one runs.
+        var client: SocketIOClient<Bus>?
+        var isHandlingInbound = false
         var hasConnected = false
+        var isEnded = false
+        /// The next ping, or the deadline of the pong to the last one.
+        var heartbeat: Scheduled<Void>?
+        var expiry: Scheduled<Void>?
+        var connectTimeout: Scheduled<Void>?
     }
 
-    /// Inbound packets waiting for the session task beyond this close the session.
+    /// Inbound packets waiting for the inbound task beyond this close the session.
     static var maxQueuedInbound: Int { 256 }
 
     let id: String
@@ -67,11 +78,8 @@ final class EngineIOSession<Bus: SubscriberBus>: Sendable {
     let logger: Logger
     private let clock = ContinuousClock()
     private let state: Mutex<State>
-    private let inbound: AsyncStream<Inbound>
-    private let inboundContinuation: AsyncStream<Inbound>.Continuation
-    private let expiry: AsyncStream<Duration>
-    private let expiryContinuation: AsyncStream<Duration>.Continuation
-    private let pong = WakeSignal()
+    /// Where the session's timers run: its WebSocket's loop, or any for a long-polling session.
+    private let timerLoop: any EventLoop
 
     init(
         id: String = SessionID.make(), transport: GatewayConnection.Transport, hub: GatewayHub<Bus>,
@@ -89,14 +97,18 @@ final class EngineIOSession<Bus: SubscriberBus>: Sendable {
         self.connection = GatewayConnection(
             format: .socketIO, transport: transport, limits: hub.connectionLimits, metrics: hub.metrics)
         let isWebSocket: Bool
-        if case .channel = transport { isWebSocket = true } else { isWebSocket = false }
+        if case .channel(let channel) = transport {
+            isWebSocket = true
+            timerLoop = channel.eventLoop
+        } else {
+            isWebSocket = false
+            timerLoop = MultiThreadedEventLoopGroup.singleton.any()
+        }
         let start = clock.now
         self.state = Mutex(
             State(
-                transport: isWebSocket ? .webSocket : .polling, lastPong: start,
+                transport: isWebSocket ? .webSocket : .polling,
                 limiter: InboundRateLimiter(messagesPerSecond: hub.configuration.limits.inboundMessagesPerSecond, now: start)))
-        (inbound, inboundContinuation) = AsyncStream.makeStream(of: Inbound.self)
-        (expiry, expiryContinuation) = AsyncStream.makeStream(of: Duration.self, bufferingPolicy: .bufferingNewest(1))
     }
 
     /// The open packet for this session.
@@ -124,85 +136,152 @@ final class EngineIOSession<Bus: SubscriberBus>: Sendable {
 
     // MARK: Running
 
-    /// Runs the session until it closes: heartbeat, token expiry, connect timeout and the inbound
-    /// packets. Returns once the session is over and its subscriptions are gone.
-    func run() async {
-        let hub = self.hub
-        await withTaskGroup(of: Void.self) { group in
-            group.addTask { await self.heartbeat() }
-            group.addTask { await self.processInbound() }
-            group.addTask { await self.expireToken() }
-            group.addTask {
-                // A session that never joins a namespace is closed, as the reference server does.
-                do { try await Task.sleep(for: self.settings.connectTimeout) } catch { return }
-                if !self.state.withLock({ $0.hasConnected }) { self.close(.connectTimeout) }
-            }
-            _ = await connection.closeRequested()
-            group.cancelAll()
+    /// Starts the session's timers (the first ping, the connect timeout) and its end: once the
+    /// session is closed, its timers stop, a long-polling client has a second to pick up the last
+    /// packets, then the hub forgets the connection, the client leaves its streams, and `ended`
+    /// is called.
+    func start(ended: @escaping @Sendable () -> Void) {
+        let expiryContinuation = ExpiryArming(session: self)
+        let client = SocketIOClient(
+            hub: hub, connection: connection, authenticator: authenticator, handshakeToken: handshakeToken, now: now,
+            armExpiry: { expiryContinuation.arm($0) }, logger: logger)
+        let connectTimeout = timerLoop.scheduleTask(in: TimeAmount(settings.connectTimeout)) {
+            // A session that never joins a namespace is closed, as the reference server does.
+            if !self.state.withLock({ $0.hasConnected }) { self.close(.connectTimeout) }
         }
-        inboundContinuation.finish()
-        expiryContinuation.finish()
-        // A long-polling client picks up the last packets (a disconnect, the close) with its next
-        // GET, which follows the previous answer at once; after a second it is gone anyway.
-        if transport != .webSocket, isReachable {
-            let deadline = clock.now.advanced(by: .seconds(1))
-            while connection.hasPending, clock.now < deadline { try? await Task.sleep(for: .milliseconds(20)) }
+        state.withLock { state in
+            state.client = client
+            state.connectTimeout = connectTimeout
         }
-        hub.remove(connection)
-        logger.debug(
-            "Engine.IO session ended", metadata: ["socketio.close.reason": "\(connection.closeReason?.text ?? "cancelled")"])
+        schedulePing()
+        // On the timer loop, never in the caller: a close can be requested under the hub's lock.
+        let loop = timerLoop
+        connection.onCloseRequested { _ in loop.execute { self.end(ended: ended) } }
     }
 
-    /// Pings every `pingInterval`; a client that does not pong within `pingTimeout` is closed.
-    private func heartbeat() async {
-        while !Task.isCancelled {
-            do { try await Task.sleep(for: settings.pingInterval) } catch { return }
-            let sent = clock.now
-            connection.send(SocketIOFrames.ping)
-            let deadline = sent.advanced(by: settings.pingTimeout)
-            while state.withLock({ $0.lastPong < sent }) {
-                if Task.isCancelled { return }
-                guard clock.now < deadline else {
-                    logger.debug("Engine.IO ping timeout")
-                    close(.pingTimeout)
-                    return
-                }
-                await pong.wait(timeout: deadline - clock.now)
+    private func end(ended: @escaping @Sendable () -> Void) {
+        let (timers, client) = state.withLock { state -> ([Scheduled<Void>], SocketIOClient<Bus>?) in
+            state.isEnded = true
+            state.inbound = []
+            defer {
+                state.heartbeat = nil
+                state.expiry = nil
+                state.connectTimeout = nil
+                state.client = nil
             }
+            return ([state.heartbeat, state.expiry, state.connectTimeout].compactMap { $0 }, state.client)
         }
+        for timer in timers { timer.cancel() }
+        // An inbound task still running leaves for the client when it ends.
+        var leaving = client
+        leaving?.leave()
+        // A long-polling client picks up the last packets (a disconnect, the close) with its next
+        // GET, which follows the previous answer at once; after a second it is gone anyway.
+        let deadline = clock.now.advanced(by: .seconds(1))
+        @Sendable func finish() {
+            if transport != .webSocket, isReachable, connection.hasPending, clock.now < deadline {
+                timerLoop.scheduleTask(in: .milliseconds(20)) { finish() }
+                return
+            }
+            hub.remove(connection)
+            logger.debug(
+                "Engine.IO session ended", metadata: ["socketio.close.reason": "\(connection.closeReason?.text ?? "closed")"])
+            ended()
+        }
+        finish()
+    }
+
+    /// The next ping in `pingInterval`; a client that does not pong within `pingTimeout` of a
+    /// ping is closed. A pong schedules the next ping, as the reference server does.
+    private func schedulePing() {
+        let timer = timerLoop.scheduleTask(in: TimeAmount(settings.pingInterval)) { self.ping() }
+        let isEnded = state.withLock { state -> Bool in
+            if !state.isEnded { state.heartbeat = timer }
+            return state.isEnded
+        }
+        if isEnded { timer.cancel() }
+    }
+
+    private func ping() {
+        guard connection.isOpen else { return }
+        connection.send(SocketIOFrames.ping)
+        let deadline = timerLoop.scheduleTask(in: TimeAmount(settings.pingTimeout)) {
+            self.logger.debug("Engine.IO ping timeout")
+            self.close(.pingTimeout)
+        }
+        let isEnded = state.withLock { state -> Bool in
+            if !state.isEnded { state.heartbeat = deadline }
+            return state.isEnded
+        }
+        if isEnded { deadline.cancel() }
+    }
+
+    private func ponged() {
+        let deadline = state.withLock { state -> Scheduled<Void>? in
+            defer { state.heartbeat = nil }
+            return state.heartbeat
+        }
+        deadline?.cancel()
+        schedulePing()
     }
 
     /// Closes the session when the token it connected with expires: the client is told with a
     /// DISCONNECT (socket.io-client then does not reconnect on its own: it needs a new token).
-    private func expireToken() async {
-        for await lifetime in expiry {
-            do { try await Task.sleep(for: lifetime) } catch { return }
-            GatewayMetrics.add(hub.metrics.tokenExpiries)
-            connection.send(SocketIOFrames.disconnect(namespace: SocketIOFrames.namespace))
-            close(.tokenExpired)
-            return
+    fileprivate func armExpiry(in lifetime: Duration) {
+        let metrics = hub.metrics
+        let timer = timerLoop.scheduleTask(in: TimeAmount(lifetime)) {
+            GatewayMetrics.add(metrics.tokenExpiries)
+            self.connection.send(SocketIOFrames.disconnect(namespace: SocketIOFrames.namespace))
+            self.close(.tokenExpired)
+        }
+        let previous = state.withLock { state -> Scheduled<Void>?? in
+            guard !state.isEnded else { return .none }
+            defer { state.expiry = timer }
+            return .some(state.expiry)
+        }
+        switch previous {
+        case .none: timer.cancel()
+        case .some(let previous): previous?.cancel()
         }
     }
 
-    private func processInbound() async {
-        let expiryContinuation = self.expiryContinuation
-        var client = SocketIOClient(
-            hub: hub, connection: connection, authenticator: authenticator, handshakeToken: handshakeToken, now: now,
-            armExpiry: { expiryContinuation.yield($0) }, logger: logger)
-        defer { client.leave() }
-        for await packet in inbound {
-            state.withLock { $0.inboundQueued -= 1 }
+    /// Handles the queued packets in order, then ends; the next packet starts another.
+    private func handleInbound() async {
+        guard
+            var client = state.withLock({ state -> SocketIOClient<Bus>? in
+                defer { state.client = nil }
+                return state.client
+            })
+        else { return }
+        while true {
+            let next = state.withLock { state -> Inbound? in
+                guard !state.isEnded, !state.inbound.isEmpty else {
+                    if !state.isEnded { state.client = client }
+                    state.isHandlingInbound = false
+                    return nil
+                }
+                return state.inbound.removeFirst()
+            }
+            guard let next else { break }
             let outcome: SocketIOClient<Bus>.Outcome
-            switch packet {
+            switch next {
             case .packet(let packet): outcome = await client.handle(packet)
             case .binary: outcome = client.handleBinary()
             }
-            if client.isConnected { state.withLock { $0.hasConnected = true } }
+            if client.isConnected {
+                let connectTimeout = state.withLock { state -> Scheduled<Void>? in
+                    state.hasConnected = true
+                    defer { state.connectTimeout = nil }
+                    return state.connectTimeout
+                }
+                connectTimeout?.cancel()
+            }
             if case .close(let reason) = outcome {
                 _ = protocolError(reason)
-                return
             }
         }
+        // The session ended while this task held the client: it leaves here.
+        if state.withLock({ $0.isEnded }) { client.leave() }
     }
 
     // MARK: Inbound
@@ -215,8 +294,7 @@ final class EngineIOSession<Bus: SubscriberBus>: Sendable {
         guard let type = text.first else { return protocolError("empty Engine.IO packet") }
         switch type {
         case "3":
-            state.withLock { $0.lastPong = clock.now }
-            pong.signal()
+            ponged()
             return true
         case "4":
             guard let packet = SocketIOPacket.parse(text.dropFirst()) else { return protocolError("malformed Socket.IO packet") }
@@ -243,7 +321,8 @@ final class EngineIOSession<Bus: SubscriberBus>: Sendable {
 
     private func enqueue(_ packet: Inbound) -> Bool {
         let verdict: InboundVerdict = state.withLock { state in
-            guard state.inboundQueued < Self.maxQueuedInbound else {
+            guard !state.isEnded else { return .drop }
+            guard state.inbound.count < Self.maxQueuedInbound else {
                 return .close(.protocolError("more than \(Self.maxQueuedInbound) packets waiting"))
             }
             guard state.limiter.allow(at: clock.now) else {
@@ -252,12 +331,16 @@ final class EngineIOSession<Bus: SubscriberBus>: Sendable {
                 return state.strikes == 1 ? .warn : .drop
             }
             state.strikes = 0
-            state.inboundQueued += 1
-            return .accept
+            state.inbound.append(packet)
+            if state.isHandlingInbound { return .accept }
+            state.isHandlingInbound = true
+            return .acceptAndStart
         }
         switch verdict {
         case .accept:
-            inboundContinuation.yield(packet)
+            return true
+        case .acceptAndStart:
+            Task { await self.handleInbound() }
             return true
         case .warn:
             GatewayMetrics.add(hub.metrics.rateLimited)
@@ -395,6 +478,8 @@ extension EngineIOSession.PollingReply {
 /// What `receive` decided for one inbound packet.
 private enum InboundVerdict {
     case accept
+    /// Queued, and no inbound task runs: start one.
+    case acceptAndStart
     /// Over the rate: refused, and the client told once.
     case warn
     /// Over the rate again: refused silently.
@@ -410,4 +495,11 @@ private enum RequestAdmission {
     case refuse(EngineIOError)
     /// A second request of the same kind while one is pending: the reference server closes the session.
     case overlap
+}
+
+/// Arms a session's token expiry from its Socket.IO client (which holds it as a closure).
+private struct ExpiryArming<Bus: SubscriberBus>: Sendable {
+    let session: EngineIOSession<Bus>
+
+    func arm(_ lifetime: Duration) { session.armExpiry(in: lifetime) }
 }
