@@ -129,6 +129,11 @@ final class GatewayConnection: Sendable {
         waiter?.resume()
     }
 
+    /// Withdraws an `interruptPull` no puller took yet (an upgrade abandoned before the next GET).
+    func withdrawPullInterrupt() {
+        state.withLock { $0.isPullInterrupted = false }
+    }
+
     /// Whether buffers wait to be pulled or flushed.
     var hasPending: Bool { state.withLock { !$0.pending.isEmpty } }
 

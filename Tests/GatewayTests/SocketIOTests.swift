@@ -383,6 +383,54 @@ import Testing
         }
     }
 
+    @Test func sessionThatJoinsNoNamespaceIsClosedAfterTheConnectTimeout() async throws {
+        var configuration = GatewayConfiguration(auth: .init(mode: .anonymous))
+        configuration.socketIO.connectTimeout = .milliseconds(400)
+        try await withGateway(configuration) { gateway in
+            let idle = try await handshake(gateway)
+            let joined = try await handshake(gateway)
+            let joinedPath = "/socket.io/?EIO=4&transport=polling&sid=\(joined)"
+            #expect(try await gateway.post(joinedPath, body: "40/aws-realtime,").body == "ok")
+            #expect(try await gateway.get(joinedPath).body.hasPrefix("40/aws-realtime,{\"sid\":"))
+            #expect(try await gateway.metric("gateway_connections{protocol=\"socketio\"}") == 2)
+            try await Task.sleep(for: .milliseconds(900))
+            #expect(try await gateway.get("/socket.io/?EIO=4&transport=polling&sid=\(idle)").status == 400)
+            try await gateway.eventually("the idle session is gone, the joined one stays") {
+                try await gateway.metric("gateway_connections{protocol=\"socketio\"}") == 1
+            }
+            #expect(try await gateway.post(joinedPath, body: "3").body == "ok")
+        }
+    }
+
+    /// A probe that is not `2probe` then `5`, or that stalls past `upgradeTimeout`, is closed and
+    /// the session goes on over long-polling.
+    @Test func failedAndStalledUpgradesLeaveTheSessionOnPolling() async throws {
+        var configuration = GatewayConfiguration(auth: .init(mode: .anonymous))
+        configuration.socketIO.upgradeTimeout = .milliseconds(300)
+        try await withGateway(configuration) { gateway in
+            let sid = try await handshake(gateway)
+            let probe = "ws://127.0.0.1:\(gateway.port)/socket.io/?EIO=4&transport=websocket&sid=\(sid)"
+            let path = "/socket.io/?EIO=4&transport=polling&sid=\(sid)"
+
+            let wrong = try ScriptedClient("ws_client", [probe, "send:hello", "wait-close"])
+            try await wrong.waitForExit()
+            let closed = try await wrong.waitFor("closed") { $0["closed"] != nil }
+            #expect(closed["closed"] as? Int == 1000)
+            #expect(closed["reason"] as? String == "upgrade not completed")
+            // Still on long-polling: a POST is taken (it is refused once upgraded).
+            #expect(try await gateway.post(path, body: "3").body == "ok")
+
+            let stalled = try ScriptedClient("ws_client", [probe, "send:2probe", "recv:1", "wait-close"])
+            try await stalled.waitForExit()
+            #expect(stalled.received() == ["3probe"])
+            #expect(stalled.lines().contains { $0["closed"] != nil })
+            #expect(try await gateway.post(path, body: "40/aws-realtime,").body == "ok")
+            let reply = try await gateway.get(path).body
+            #expect(reply.hasPrefix("40/aws-realtime,{\"sid\":"), "\(reply)")
+            #expect(try await gateway.metric("gateway_socketio_upgrades_total") == 0)
+        }
+    }
+
     @Test func webSocketOpenPacketAndWrongHeartbeatDirection() async throws {
         try await withGateway { gateway in
             let url = "ws://127.0.0.1:\(gateway.port)/socket.io/?EIO=4&transport=websocket"

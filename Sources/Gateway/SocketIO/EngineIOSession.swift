@@ -465,9 +465,13 @@ final class EngineIOSession<Bus: SubscriberBus>: Sendable {
 
     /// The probing WebSocket went away before `5`: the session stays on long-polling.
     func abandonUpgrade() {
-        state.withLock { state in
-            if state.transport == .upgrading { state.transport = .polling }
+        let wasUpgrading = state.withLock { state -> Bool in
+            guard state.transport == .upgrading else { return false }
+            state.transport = .polling
+            return true
         }
+        // The noop meant for a GET pending at the probe is not owed to the next one.
+        if wasUpgrading { connection.withdrawPullInterrupt() }
     }
 }
 
