@@ -53,6 +53,8 @@ final class GatewayHub<Bus: SubscriberBus>: Sendable {
         var connections: [ConnectionID: GatewayConnection] = [:]
         var isRunning = false
         var isDraining = false
+        /// Streams whose history is being read back after a gap: live messages wait meanwhile.
+        var recoveringStreams = 0
     }
 
     let bus: Bus
@@ -286,6 +288,8 @@ final class GatewayHub<Bus: SubscriberBus>: Sendable {
     /// that reads history can come back after the pub/sub one that reported the gap. Past that,
     /// the subscribers are told to resync.
     private func recover(_ stream: StreamName) async {
+        state.withLock { $0.recoveringStreams += 1 }
+        defer { state.withLock { $0.recoveringStreams -= 1 } }
         await relayLock.withLock {
             guard var after = state.withLock({ $0.streams[stream]?.lastRelayed }) else { return }
             var total = 0
@@ -452,12 +456,13 @@ final class GatewayHub<Bus: SubscriberBus>: Sendable {
         }
     }
 
-    /// Running, not draining, connected to the broker (and resubscribed after a reconnect), and
-    /// every stream with subscribers subscribed in the broker.
+    /// Running, not draining, connected to the broker (and resubscribed after a reconnect), every
+    /// stream with subscribers subscribed in the broker, and no history read after a gap still
+    /// under way (its stream's clients wait for it: a new client is better sent elsewhere).
     var isReady: Bool {
         bus.isConnected
             && state.withLock { state in
-                state.isRunning && !state.isDraining
+                state.isRunning && !state.isDraining && state.recoveringStreams == 0
                     && !state.streams.values.contains { $0.hasFailedSubscribe }
             }
     }

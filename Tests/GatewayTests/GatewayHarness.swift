@@ -115,12 +115,26 @@ func withGateway(
     now: @escaping @Sendable () -> Date = { Date() },
     _ body: @Sendable (RunningGateway) async throws -> Void
 ) async throws {
+    try await withGateway(
+        configuration, bus: busConfiguration, port: port, now: now, subscriber: { $0 }, body)
+}
+
+/// The same, with the gateway reading the bus through `wrap` (a test's stand-in that can fail).
+func withGateway<Wrapped: SubscriberBus>(
+    _ configuration: GatewayConfiguration = GatewayConfiguration(auth: .init(mode: .anonymous)),
+    bus busConfiguration: InProcessBus.Configuration = .init(),
+    port: Int = 0,
+    now: @escaping @Sendable () -> Date = { Date() },
+    subscriber wrap: (InProcessSubscriber) -> Wrapped,
+    _ body: @Sendable (RunningGateway) async throws -> Void
+) async throws {
     var configuration = configuration
     configuration.host = "127.0.0.1"
     configuration.port = port
     let bus = InProcessBus(configuration: busConfiguration)
-    let subscriber = bus.makeSubscriber()
-    defer { subscriber.close() }
+    let inProcess = bus.makeSubscriber()
+    defer { inProcess.close() }
+    let subscriber = wrap(inProcess)
     let metrics = GatewayMetrics()
     var logger = Logger(label: "gateway-test")
     logger.logLevel = .warning

@@ -2,6 +2,7 @@ import Bus
 import Foundation
 import Gateway
 import Payloads
+import Synchronization
 import Testing
 
 /// The WebSocket protocol end to end, with the PyPI `websockets` client on 127.0.0.1.
@@ -148,6 +149,38 @@ struct WebSocketRelayTests {
             #expect((batch["ids"] as? [String]) == ids.map(\.description))
             #expect(try await gateway.metric("gateway_broker_gaps_total") > 0)
             #expect(try await gateway.metric("gateway_recovered_messages_total") > 0)
+        }
+    }
+
+    /// After a gap, while the history read keeps failing, the gateway says it is not ready (new
+    /// clients go elsewhere) and holds live messages; once the read works, the client gets
+    /// everything in order and the gateway is ready again.
+    @Test func notReadyWhileAGapIsBeingRecovered() async throws {
+        var configuration = GatewayConfiguration(auth: .init(mode: .anonymous))
+        configuration.limits.maxQueuedMessages = 1000
+        let box = Mutex<FailingHistorySubscriber?>(nil)
+        try await withGateway(
+            configuration, bus: .init(historyLength: 1000, subscriberBufferSize: 2),
+            subscriber: { inner in
+                let subscriber = FailingHistorySubscriber(inner)
+                box.withLock { $0 = subscriber }
+                return subscriber
+            }
+        ) { gateway in
+            let subscriber = try #require(box.withLock { $0 })
+            let client = try ScriptedClient(
+                "ws_client",
+                [gateway.webSocketURL, "send:{\"op\":\"subscribe\",\"stream\":\"aws-metrics\"}", "until:subscribed", "ids:200"])
+            _ = try await client.waitFor("subscribed") { ($0["recv"] as? String)?.contains("subscribed") == true }
+            try await gateway.eventually("ready") { try await gateway.get("/ready").status == 200 }
+            subscriber.failsHistory = true
+            let ids = try await gateway.publish(200)
+            try await gateway.eventually("a history read refused") { subscriber.refusedReads > 0 }
+            #expect(try await gateway.get("/ready").status == 503)
+            subscriber.failsHistory = false
+            let batch = try await client.waitFor("ids", timeout: .seconds(30)) { $0["ids"] != nil }
+            #expect((batch["ids"] as? [String]) == ids.map(\.description))
+            try await gateway.eventually("ready again") { try await gateway.get("/ready").status == 200 }
         }
     }
 
