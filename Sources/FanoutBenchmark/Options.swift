@@ -17,6 +17,8 @@ struct Options {
     /// Seconds to keep each run's gateway and connections up after measuring, to inspect it
     /// (`perf`, `gdb`, `/proc/<pid>/smaps`); its pid is printed.
     var holdSeconds = 0
+    /// Connection counts for the kernel's floor (`WriteFloor`) instead of gateway runs.
+    var writeFloor: [Int] = []
 
     init(arguments: [String]) {
         var iterator = arguments.dropFirst().makeIterator()
@@ -34,6 +36,7 @@ struct Options {
             case "--client-threads": clientThreads = max(1, min(4, Int(value) ?? clientThreads))
             case "--setup-seconds": setupSeconds = max(10, min(300, Int(value) ?? setupSeconds))
             case "--hold-seconds": holdSeconds = max(0, min(300, Int(value) ?? holdSeconds))
+            case "--write-floor": writeFloor = value.split(separator: ",").compactMap { Int($0) }.map { min($0, 20_000) }
             default: Self.usage("unknown argument \(argument)")
             }
         }
@@ -43,7 +46,8 @@ struct Options {
         print(message)
         print(
             "usage: FanoutBenchmark [--binary PATH] [--connections N,…] [--rate R] [--seconds S] [--idle N,…] "
-                + "[--protocols websocket,socketio] [--client-threads T] [--setup-seconds S] [--hold-seconds S]")
+                + "[--protocols websocket,socketio] [--client-threads T] [--setup-seconds S] [--hold-seconds S] "
+                + "[--write-floor N,… (the kernel's cost of a bare write per socket, instead of gateway runs)]")
         exit(2)
     }
 }

@@ -21,6 +21,27 @@ func progress(_ line: String) {
 
 let options = Options(arguments: CommandLine.arguments)
 let fileLimit = SystemProbe.raiseFileLimit()
+if !options.writeFloor.isEmpty {
+    print(
+        """
+        The kernel's floor: one write(2) of 200 bytes to each of N loopback TCP sockets (TCP_NODELAY), RATE rounds a
+        second for SECONDS, by one thread in a plain loop; a second thread reads the other ends with epoll. CPU of the
+        writing thread (getrusage RUSAGE_THREAD) per write: on loopback it includes the receiver's TCP input.
+
+        | sockets | writes | system µs/write | user µs/write | load before |
+        |---:|---:|---:|---:|---:|
+        """)
+    for connections in options.writeFloor where 2 * connections + 200 < fileLimit {
+        let load = SystemProbe.loadAverage()
+        let floor = try await WriteFloor.run(
+            connections: connections, rate: options.rate, seconds: options.seconds, group: MultiThreadedEventLoopGroup.singleton)
+        print(
+            "| \(floor.connections) | \(floor.writes) | \(String(format: "%.2f", floor.systemMicroseconds)) | "
+                + "\(String(format: "%.2f", floor.userMicroseconds)) | \(String(format: "%.2f", load)) |")
+        fflush(nil)
+    }
+    exit(0)
+}
 print(
     """
     Method: each run starts a fresh gateway (`aws-realtime gateway --bus in-process --benchmark-publisher RATE`, a child
