@@ -116,6 +116,11 @@ final class GatewayConnection: Sendable {
         self.limits = limits
         self.metrics = metrics
         self.state = Mutex(State(transport: transport))
+        GatewayMetrics.add(metrics.connectionObjects)
+    }
+
+    deinit {
+        GatewayMetrics.add(metrics.connectionObjects, -1)
     }
 
     /// Makes the waiting (or the next) `pull()` return `.interrupted`: a long-polling GET answered

@@ -8,6 +8,8 @@ public final class GatewayMetrics: Sendable {
     let webSocketConnections = Atomic<Int>(0)
     let sseConnections = Atomic<Int>(0)
     let socketIOConnections = Atomic<Int>(0)
+    /// Connection objects alive (open, closing, or not yet released): a leak shows here.
+    let connectionObjects = Atomic<Int>(0)
     let socketIOUpgrades = Atomic<Int>(0)
     let messagesRelayed = Atomic<Int>(0)
     let deliveries = Atomic<Int>(0)
@@ -47,6 +49,10 @@ public final class GatewayMetrics: Sendable {
                 ("protocol=\"websocket\"", load(webSocketConnections)), ("protocol=\"sse\"", load(sseConnections)),
                 ("protocol=\"socketio\"", load(socketIOConnections)),
             ])
+        metric(
+            "gateway_connection_objects", "gauge",
+            "Connection objects in memory, open or on their way out: above gateway_connections only while sockets close.",
+            [("", load(connectionObjects))])
         metric(
             "gateway_socketio_upgrades_total", "counter", "Socket.IO sessions upgraded from long-polling to WebSocket.",
             [("", load(socketIOUpgrades))])
