@@ -34,17 +34,14 @@ public final class RedisSubscriberBus: SubscriberBus, Sendable {
     /// `run()` is the caller's to run alongside.
     public func run() async {
         defer { buffer.finish() }
+        var translator = RedisBusEventTranslator(keys: keys)
         for await event in subscriber.events {
-            switch event {
-            case .message(let channel, let payload), .patternMessage(_, let channel, let payload):
-                guard let stream = keys.stream(ofChannel: channel), let id = Self.envelopeID(payload) else {
-                    logger.debug("Ignoring a message that is not an envelope", metadata: ["redis.channel": "\(channel)"])
-                    continue
-                }
-                buffer.push(.message(BusMessage(stream: stream, id: id, envelope: payload)))
-            case .reconnected, .dropped:
-                buffer.push(.gap)
-            case .disconnected:
+            switch translator.translate(event) {
+            case .event(let event):
+                buffer.push(event)
+            case .notEnvelope(let channel):
+                logger.debug("Ignoring a message that is not an envelope", metadata: ["redis.channel": "\(channel)"])
+            case .leftForRecovery, .none:
                 continue
             }
         }
