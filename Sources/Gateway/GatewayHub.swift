@@ -288,38 +288,41 @@ final class GatewayHub<Bus: SubscriberBus>: Sendable {
     /// that reads history can come back after the pub/sub one that reported the gap. Past that,
     /// the subscribers are told to resync.
     private func recover(_ stream: StreamName) async {
+        await relayLock.withLock { await recoverHoldingRelayLock(stream) }
+    }
+
+    /// `recover`'s work, for a caller that holds the relay lock.
+    private func recoverHoldingRelayLock(_ stream: StreamName) async {
         state.withLock { $0.recoveringStreams += 1 }
         defer { state.withLock { $0.recoveringStreams -= 1 } }
-        await relayLock.withLock {
-            guard var after = state.withLock({ $0.streams[stream]?.lastRelayed }) else { return }
-            var total = 0
-            let deadline = clock.now.advanced(by: configuration.limits.recoveryTimeout)
-            var delay = Duration.milliseconds(50)
-            while true {
-                do {
-                    try await readBack(stream, after: &after, total: &total)
+        // Nil: nothing was stored when the stream was subscribed, so all that is stored is new.
+        var after = state.withLock { $0.streams[stream]?.lastRelayed }
+        var total = 0
+        let deadline = clock.now.advanced(by: configuration.limits.recoveryTimeout)
+        var delay = Duration.milliseconds(50)
+        while true {
+            do {
+                try await readBack(stream, after: &after, total: &total)
+                return
+            } catch {
+                GatewayMetrics.add(metrics.brokerErrors)
+                guard clock.now < deadline, !Task.isCancelled else {
+                    logger.warning(
+                        "History read failed; subscribers must resync",
+                        metadata: ["gateway.stream": "\(stream)", "error": "\(error)"])
+                    tellSubscribersToResync(stream)
                     return
-                } catch {
-                    GatewayMetrics.add(metrics.brokerErrors)
-                    guard clock.now < deadline, !Task.isCancelled else {
-                        logger.warning(
-                            "History read failed; subscribers must resync",
-                            metadata: ["gateway.stream": "\(stream)", "error": "\(error)"])
-                        tellSubscribersToResync(stream)
-                        return
-                    }
-                    logger.info(
-                        "History read failed; retrying", metadata: ["gateway.stream": "\(stream)", "error": "\(error)"])
-                    try? await Task.sleep(for: delay)
-                    delay = min(delay * 2, .seconds(1))
                 }
+                logger.info("History read failed; retrying", metadata: ["gateway.stream": "\(stream)", "error": "\(error)"])
+                try? await Task.sleep(for: delay)
+                delay = min(delay * 2, .seconds(1))
             }
         }
     }
 
     /// Relays the history of `stream` after `after`, page by page, advancing `after` and `total`
     /// as it goes (so a retry resumes where a failure stopped it). Call under the relay lock.
-    private func readBack(_ stream: StreamName, after: inout BusMessageID, total: inout Int) async throws {
+    private func readBack(_ stream: StreamName, after: inout BusMessageID?, total: inout Int) async throws {
         let maximum = configuration.limits.maxRecoveryMessages
         while total < maximum {
             let limit = min(500, maximum - total)
@@ -423,17 +426,22 @@ final class GatewayHub<Bus: SubscriberBus>: Sendable {
     }
 
     /// A subscription that went silent: subscribe again and read back what it missed.
+    /// Unsubscribes and subscribes `stream` again, then reads back what the window missed, all
+    /// under the relay lock: a live message arriving right after the new subscribe waits, instead
+    /// of being relayed before (and so past) the entries published while unsubscribed.
     private func resubscribe(_ stream: StreamName) async {
         GatewayMetrics.add(metrics.brokerResubscribes)
         logger.info("No message for three heartbeat intervals; resubscribing", metadata: ["gateway.stream": "\(stream)"])
-        do {
-            try await bus.unsubscribe(from: stream)
-            try await bus.subscribe(to: stream)
-        } catch {
-            GatewayMetrics.add(metrics.brokerErrors)
-            logger.warning("Resubscribe failed; will retry", metadata: ["gateway.stream": "\(stream)", "error": "\(error)"])
+        await relayLock.withLock {
+            do {
+                try await bus.unsubscribe(from: stream)
+                try await bus.subscribe(to: stream)
+            } catch {
+                GatewayMetrics.add(metrics.brokerErrors)
+                logger.warning("Resubscribe failed; will retry", metadata: ["gateway.stream": "\(stream)", "error": "\(error)"])
+            }
+            await recoverHoldingRelayLock(stream)
         }
-        await recover(stream)
     }
 
     // MARK: Draining and observing

@@ -158,11 +158,11 @@ struct WebSocketRelayTests {
     @Test func notReadyWhileAGapIsBeingRecovered() async throws {
         var configuration = GatewayConfiguration(auth: .init(mode: .anonymous))
         configuration.limits.maxQueuedMessages = 1000
-        let box = Mutex<FailingHistorySubscriber?>(nil)
+        let box = Mutex<InterceptingSubscriber?>(nil)
         try await withGateway(
             configuration, bus: .init(historyLength: 1000, subscriberBufferSize: 2),
             subscriber: { inner in
-                let subscriber = FailingHistorySubscriber(inner)
+                let subscriber = InterceptingSubscriber(inner)
                 box.withLock { $0 = subscriber }
                 return subscriber
             }
@@ -196,6 +196,48 @@ struct WebSocketRelayTests {
             let ids = try await gateway.publish(5)
             let batch = try await client.waitFor("ids") { $0["ids"] != nil }
             #expect((batch["ids"] as? [String]) == ids.map(\.description))
+        }
+    }
+
+    /// A silent stream is resubscribed: a message published while it was unsubscribed, and one
+    /// that arrives live right after the new subscribe, reach the client in order (live messages
+    /// wait while the hub reads back what the window missed).
+    @Test(arguments: [true, false]) func resubscribeWindowLosesNothing(streamHadHistory: Bool) async throws {
+        var configuration = GatewayConfiguration(auth: .init(mode: .anonymous))
+        configuration.brokerHeartbeatInterval = .milliseconds(200)
+        let box = Mutex<InterceptingSubscriber?>(nil)
+        try await withGateway(
+            configuration,
+            subscriber: { inner in
+                let subscriber = InterceptingSubscriber(inner)
+                box.withLock { $0 = subscriber }
+                return subscriber
+            }
+        ) { gateway in
+            let subscriber = try #require(box.withLock { $0 })
+            // Without history, the hub has relayed nothing when the window opens: its recovery
+            // must read the log from the start.
+            if streamHadHistory { try await gateway.publish(1) }
+            let client = try ScriptedClient(
+                "ws_client",
+                [gateway.webSocketURL, "send:{\"op\":\"subscribe\",\"stream\":\"aws-metrics\"}", "until:subscribed", "ids:3"])
+            _ = try await client.waitFor("subscribed") { ($0["recv"] as? String)?.contains("subscribed") == true }
+            let published = Mutex<[BusMessageID]>([])
+            subscriber.intercept(
+                afterUnsubscribe: { _ in
+                    // Not seen live: the stream is unsubscribed.
+                    if let ids = try? await gateway.publish(1) { published.withLock { $0 += ids } }
+                },
+                afterSubscribe: { _ in
+                    // Seen live at once, before the hub's history read.
+                    if let ids = try? await gateway.publish(1) { published.withLock { $0 += ids } }
+                    try? await Task.sleep(for: .milliseconds(100))
+                })
+            try await gateway.eventually("resubscribed") { try await gateway.metric("gateway_broker_resubscribes_total") > 0 }
+            try await gateway.eventually("both published") { published.withLock { $0.count } == 2 }
+            let last = try await gateway.publish(1)
+            let batch = try await client.waitFor("ids", timeout: .seconds(15)) { $0["ids"] != nil }
+            #expect((batch["ids"] as? [String]) == (published.withLock { $0 } + last).map(\.description))
         }
     }
 
