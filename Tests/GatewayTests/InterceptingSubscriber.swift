@@ -1,4 +1,5 @@
 import Bus
+import Gateway
 import Payloads
 import Synchronization
 
@@ -37,21 +38,21 @@ final class InterceptingSubscriber: SubscriberBus {
 
     func subscribe(to stream: StreamName) async throws {
         try await wrapped.subscribe(to: stream)
-        let hook = hooks.withLock { hooks in
-            defer { hooks.afterSubscribe = nil }
-            return hooks.afterSubscribe
-        }
-        await hook?(stream)
+        await takeHook(\.afterSubscribe)?(stream)
     }
 
     func unsubscribe(from stream: StreamName) async throws {
         try await wrapped.unsubscribe(from: stream)
-        let hook = hooks.withLock { hooks in
-            defer { hooks.afterUnsubscribe = nil }
-            return hooks.afterUnsubscribe
-        }
-        await hook?(stream)
+        await takeHook(\.afterUnsubscribe)?(stream)
     }
+
+    private func takeHook(_ hook: WritableKeyPath<(afterUnsubscribe: Hook?, afterSubscribe: Hook?), Hook?>) -> Hook? {
+        hooks.withLock { hooks in
+            defer { hooks[keyPath: hook] = nil }
+            return hooks[keyPath: hook]
+        }
+    }
+
     func latest(of stream: StreamName) async throws -> BusMessage? { try await wrapped.latest(of: stream) }
     func oldestID(of stream: StreamName) async throws -> BusMessageID? { try await wrapped.oldestID(of: stream) }
 
@@ -61,5 +62,25 @@ final class InterceptingSubscriber: SubscriberBus {
             throw ReadFailed()
         }
         return try await wrapped.history(of: stream, after: id, limit: limit)
+    }
+}
+
+/// `withGateway` with the gateway reading the bus through an ``InterceptingSubscriber``, handed
+/// to `body` beside the gateway.
+func withInterceptedGateway(
+    _ configuration: GatewayConfiguration, bus busConfiguration: InProcessBus.Configuration = .init(),
+    _ body: @Sendable (RunningGateway, InterceptingSubscriber) async throws -> Void
+) async throws {
+    let box = Mutex<InterceptingSubscriber?>(nil)
+    try await withGateway(
+        configuration, bus: busConfiguration,
+        subscriber: { inner in
+            let subscriber = InterceptingSubscriber(inner)
+            box.withLock { $0 = subscriber }
+            return subscriber
+        }
+    ) { gateway in
+        guard let subscriber = box.withLock({ $0 }) else { throw HarnessError(message: "no subscriber") }
+        try await body(gateway, subscriber)
     }
 }

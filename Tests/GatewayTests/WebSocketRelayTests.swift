@@ -158,16 +158,8 @@ struct WebSocketRelayTests {
     @Test func notReadyWhileAGapIsBeingRecovered() async throws {
         var configuration = GatewayConfiguration(auth: .init(mode: .anonymous))
         configuration.limits.maxQueuedMessages = 1000
-        let box = Mutex<InterceptingSubscriber?>(nil)
-        try await withGateway(
-            configuration, bus: .init(historyLength: 1000, subscriberBufferSize: 2),
-            subscriber: { inner in
-                let subscriber = InterceptingSubscriber(inner)
-                box.withLock { $0 = subscriber }
-                return subscriber
-            }
-        ) { gateway in
-            let subscriber = try #require(box.withLock { $0 })
+        try await withInterceptedGateway(configuration, bus: .init(historyLength: 1000, subscriberBufferSize: 2)) {
+            gateway, subscriber in
             let client = try ScriptedClient(
                 "ws_client",
                 [gateway.webSocketURL, "send:{\"op\":\"subscribe\",\"stream\":\"aws-metrics\"}", "until:subscribed", "ids:200"])
@@ -205,16 +197,7 @@ struct WebSocketRelayTests {
     @Test(arguments: [true, false]) func resubscribeWindowLosesNothing(streamHadHistory: Bool) async throws {
         var configuration = GatewayConfiguration(auth: .init(mode: .anonymous))
         configuration.brokerHeartbeatInterval = .milliseconds(200)
-        let box = Mutex<InterceptingSubscriber?>(nil)
-        try await withGateway(
-            configuration,
-            subscriber: { inner in
-                let subscriber = InterceptingSubscriber(inner)
-                box.withLock { $0 = subscriber }
-                return subscriber
-            }
-        ) { gateway in
-            let subscriber = try #require(box.withLock { $0 })
+        try await withInterceptedGateway(configuration) { gateway, subscriber in
             // Without history, the hub has relayed nothing when the window opens: its recovery
             // must read the log from the start.
             if streamHadHistory { try await gateway.publish(1) }
