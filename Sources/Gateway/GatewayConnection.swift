@@ -87,11 +87,8 @@ final class GatewayConnection: Sendable {
         var isFlushScheduled = false
         var isOpen = true
         var closeReason: CloseReason?
-        /// Everyone waiting in `closeRequested()` (a Socket.IO session and its WebSocket both wait).
-        var closeWaiters: [UInt64: CheckedContinuation<CloseReason?, Never>] = [:]
-        var nextCloseWaiter: UInt64 = 0
         /// Called once with the reason when the gateway asks to close (a socket's channel
-        /// handler, a Socket.IO session: neither has a task to wait in `closeRequested()`).
+        /// handler, a Socket.IO session).
         var closeHandlers: [@Sendable (CloseReason) -> Void] = []
         var dataWaiter: CheckedContinuation<Void, Never>?
         var transport: Transport
@@ -193,8 +190,7 @@ final class GatewayConnection: Sendable {
     private func enqueue(countingDelivery: Bool, resolving resolve: (_ channel: (any Channel)?) -> ByteBuffer) -> Queued? {
         enum Outcome {
             case queued(size: Int, flushOn: (any EventLoop)?, wake: CheckedContinuation<Void, Never>?)
-            case overflow(
-                [CheckedContinuation<CloseReason?, Never>], CheckedContinuation<Void, Never>?, [@Sendable (CloseReason) -> Void])
+            case overflow(CheckedContinuation<Void, Never>?, [@Sendable (CloseReason) -> Void])
             case dropped
         }
         let outcome: Outcome = state.withLock { state in
@@ -209,11 +205,10 @@ final class GatewayConnection: Sendable {
                 state.pending = []
                 state.pendingBytes = 0
                 defer {
-                    state.closeWaiters = [:]
                     state.dataWaiter = nil
                     state.closeHandlers = []
                 }
-                return .overflow(Array(state.closeWaiters.values), state.dataWaiter, state.closeHandlers)
+                return .overflow(state.dataWaiter, state.closeHandlers)
             }
             state.pending.append(buffer)
             state.pendingBytes += size
@@ -233,9 +228,8 @@ final class GatewayConnection: Sendable {
             }
             wake?.resume()
             return Queued(flushOn: flushOn, bytes: size)
-        case .overflow(let closeWaiters, let dataWaiter, let closeHandlers):
+        case .overflow(let dataWaiter, let closeHandlers):
             GatewayMetrics.add(metrics.slowClientDisconnects)
-            for waiter in closeWaiters { waiter.resume(returning: .slowConsumer) }
             dataWaiter?.resume()
             for handler in closeHandlers { handler(.slowConsumer) }
             return nil
@@ -377,30 +371,22 @@ final class GatewayConnection: Sendable {
         }
     }
 
-    /// Whether the gateway asked this connection to close.
-    var isCloseRequested: Bool { state.withLock { $0.closeReason != nil } }
-
-    /// Asks the connection's task (or its close handler) to close with `reason` (the first
-    /// reason wins).
+    /// Asks the connection's close handlers to close with `reason` (the first reason wins); a
+    /// waiting puller is woken to find the connection closed.
     func requestClose(_ reason: CloseReason) {
-        typealias Waiters = (
-            closeWaiters: [CheckedContinuation<CloseReason?, Never>], dataWaiter: CheckedContinuation<Void, Never>?,
-            handlers: [@Sendable (CloseReason) -> Void]
-        )
-        let waiters = state.withLock { state -> Waiters in
-            guard state.isOpen else { return ([], nil, []) }
+        let (dataWaiter, handlers) = state.withLock {
+            state -> (CheckedContinuation<Void, Never>?, [@Sendable (CloseReason) -> Void]) in
+            guard state.isOpen else { return (nil, []) }
             state.isOpen = false
             state.closeReason = reason
             defer {
-                state.closeWaiters = [:]
                 state.dataWaiter = nil
                 state.closeHandlers = []
             }
-            return (Array(state.closeWaiters.values), state.dataWaiter, state.closeHandlers)
+            return (state.dataWaiter, state.closeHandlers)
         }
-        for waiter in waiters.closeWaiters { waiter.resume(returning: reason) }
-        waiters.dataWaiter?.resume()
-        for handler in waiters.handlers { handler(reason) }
+        dataWaiter?.resume()
+        for handler in handlers { handler(reason) }
     }
 
     /// Calls `handler` once with the reason when the gateway asks to close: at once when it
@@ -413,28 +399,6 @@ final class GatewayConnection: Sendable {
             return nil
         }
         if let reason { handler(reason) }
-    }
-
-    /// Waits until the gateway asks to close this connection; nil when the task is cancelled.
-    func closeRequested() async -> CloseReason? {
-        let key = state.withLock { state -> UInt64 in
-            defer { state.nextCloseWaiter += 1 }
-            return state.nextCloseWaiter
-        }
-        return await withTaskCancellationHandler {
-            await withCheckedContinuation { (continuation: CheckedContinuation<CloseReason?, Never>) in
-                let immediate: CloseReason?? = state.withLock { state in
-                    if let reason = state.closeReason { return .some(reason) }
-                    if Task.isCancelled { return .some(nil) }
-                    state.closeWaiters[key] = continuation
-                    return .none
-                }
-                if let immediate { continuation.resume(returning: immediate) }
-            }
-        } onCancel: {
-            let waiter = state.withLock { state in state.closeWaiters.removeValue(forKey: key) }
-            waiter?.resume(returning: nil)
-        }
     }
 
     /// The reason the connection was closed by the gateway, if it was.

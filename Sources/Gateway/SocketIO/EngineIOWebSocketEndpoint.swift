@@ -84,8 +84,8 @@ final class EngineIOWebSocketEndpoint<Bus: SubscriberBus>: WebSocketEndpoint {
         upgradeTimer = nil
         switch state {
         case .serving(let session):
-            // The client went away: the session is over (a close it asked for is already under way).
-            if !session.connection.isCloseRequested { session.close(.clientClosed) }
+            // The client went away: the session is over (a close already under way keeps its reason).
+            session.close(.clientClosed)
         case .awaitingProbe(let session), .awaitingUpgrade(let session):
             session.abandonUpgrade()
         case .starting, .finished:
