@@ -30,7 +30,8 @@ struct WorkerOperationsServer {
         router.get("/metrics") { _, _ in
             Self.text(
                 WorkerMetricsText.render(
-                    worker.statistics.snapshot, configuration: worker.configuration, budgets: budgets.reports),
+                    worker.statistics.snapshot, configuration: worker.configuration, budgets: budgets.reports,
+                    now: Date().timeIntervalSince1970),
                 contentType: "text/plain; version=0.0.4")
         }
         application = Application(

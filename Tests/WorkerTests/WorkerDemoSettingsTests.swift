@@ -10,10 +10,11 @@ import Testing
             let settings = demo.worker.stream(stream)
             #expect(settings.isEnabled)
             #expect(settings.interval >= .seconds(5) && settings.interval <= .seconds(15), "\(stream)")
-            #expect(settings.keepWarmInterval >= settings.interval)
+            #expect((settings.keepWarmInterval ?? .zero) >= settings.interval)
         }
         #expect(demo.streams.logs.logGroups == WorkerSettings.demoLogGroups)
-        #expect(demo.streams.metrics.discoveryPeriod == 60)
+        #expect(demo.streams.metrics.discoveryPeriod == 10)
+        #expect(demo.streams.metrics.settleDelay == .zero)
 
         let configured = try WorkerSettings.parse(
             yaml: """

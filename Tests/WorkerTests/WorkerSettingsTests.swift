@@ -49,7 +49,9 @@ import Testing
         #expect(settings.streams.security.severityLabels == ["HIGH", "CRITICAL"])
         #expect(!settings.worker.stream(.health).isEnabled)
         // Untouched streams keep DESIGN.md's defaults.
-        #expect(settings.worker.stream(.costs).interval == .seconds(6 * 3600))
+        #expect(settings.worker.stream(.costs).interval == .seconds(12 * 3600))
+        #expect(settings.worker.stream(.costs).keepWarmInterval == nil)
+        #expect(settings.worker.stream(.metrics).keepWarmInterval == nil)
         #expect(settings.worker.stream(.logs).interval == .seconds(10))
     }
 

@@ -24,7 +24,7 @@ struct SequenceCollector: Collector {
     let source: SequenceSource
     var pollDuration: Duration = .zero
 
-    func collect(from cursor: [String: String]) async throws -> [CollectedBatch] {
+    func poll(from cursor: [String: String]) async throws -> CollectedPoll {
         source.concurrentPolls.withLock {
             $0.current += 1
             $0.total += 1
@@ -34,12 +34,9 @@ struct SequenceCollector: Collector {
         if pollDuration > .zero { try await Task.sleep(for: pollDuration) }
         let last = Int(cursor["last"] ?? "0") ?? 0
         let new = source.events.withLock { $0.filter { $0 > last } }
-        guard let newest = new.last else { return [] }
+        guard let newest = new.last else { return CollectedPoll(batches: []) }
         let data = Array("[\(new.map(String.init).joined(separator: ","))]".utf8)
-        return [
-            CollectedBatch(
-                type: stream.dataType, data: data, cursor: ["last": "\(newest)"], cost: CollectionCost(calls: 1, dollars: 0.01))
-        ]
+        return CollectedPoll(batches: [CollectedBatch(type: stream.dataType, data: data, cursor: ["last": "\(newest)"])])
     }
 }
 
@@ -107,7 +104,7 @@ enum WorkerTesting {
         WorkerConfiguration(
             account: "123456789012", region: "eu-west-1", lease: .init(ttl: ttl, renewInterval: .milliseconds(60)),
             streams: [.logs: .init(interval: interval, keepWarmInterval: .seconds(3600))], demand: .always,
-            heartbeatInterval: .milliseconds(100), outageBufferCapacity: 50, jitter: 0)
+            heartbeatInterval: .milliseconds(100), outageBufferCapacity: 50, jitter: 0, demandCheckInterval: .milliseconds(10))
     }
 
     /// Every integer published on `stream`, in history order.

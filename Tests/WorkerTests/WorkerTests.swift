@@ -172,19 +172,4 @@ import Testing
             subscriber.close()
         }
     }
-
-    @Test func aDailySpendBudgetStretchesTheInterval() {
-        var configuration = WorkerTesting.configuration(interval: .seconds(60))
-        configuration.dailySpendBudget = 1.0
-        let poller = StreamPoller(
-            collector: SequenceCollector(stream: .logs, source: SequenceSource()), configuration: configuration,
-            bus: InProcessBus(),
-            lease: LeaderLease(
-                bus: InProcessBus(), configuration: configuration.lease, token: "t", statistics: WorkerStatistics(),
-                logger: WorkerTesting.logger),
-            statistics: WorkerStatistics(), stop: StopSignal(), logger: WorkerTesting.logger, now: { Date() })
-        // One enabled stream, $1 a day: a $0.01 poll may run at most 100 times a day.
-        #expect(poller.interval(after: CollectionCost(calls: 1, dollars: 0.01)) == .seconds(864))
-        #expect(poller.interval(after: .zero) == .seconds(60))
-    }
 }

@@ -45,8 +45,7 @@ public struct CloudTrailClient: Sendable {
             throw AWSError(
                 kind: error.kind, service: "cloudtrail", operation: operation, message: error.message, underlying: error)
         }
-        usage.recordRequest(operation)
-        let response = try await client.send(request)
+        let response = try await usage.measure(operation) { try await client.send(request) }
         return try AWSJSONDecoding.decode(LookupEventsPage.self, from: response.body, service: .cloudTrail, operation: operation)
     }
 }

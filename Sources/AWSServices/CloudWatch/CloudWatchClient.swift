@@ -44,8 +44,7 @@ public struct CloudWatchClient: Sendable {
         let operation = AWSOperation.cloudWatchListMetrics.name
         let request = try AWSClient.operationRequest(.cloudWatchListMetrics, input: input.queryInput(nextToken: nextToken))
         try await budgets.acquire(.listMetrics, service: .cloudWatch, operation: operation)
-        usage.recordRequest(operation)
-        let response = try await client.send(request)
+        let response = try await usage.measure(operation) { try await client.send(request) }
         let document: JSONValue
         do {
             document = try QueryProtocol.decodeResponse(operation: operation, body: response.body)
@@ -104,14 +103,13 @@ public struct CloudWatchClient: Sendable {
         let request = try AWSClient.operationRequest(
             .cloudWatchGetMetricData, input: input.queryInput(batch: batch, nextToken: nextToken))
         try await budgets.acquire(.getMetricData, service: .cloudWatch, operation: operation)
-        usage.recordRequest(operation, metrics: batch.count)
-        let response = try await client.send(request)
+        let response = try await usage.measure(operation, metrics: batch.count) { try await client.send(request) }
         return try GetMetricDataResponseParser.parse(response.body)
     }
 
-    /// What the `GetMetricData` requests so far cost at $0.01 per 1,000 metrics requested.
+    /// What the `GetMetricData` requests so far cost at $0.01 per 1,000 metrics requested (``AWSBilling``).
     public var estimatedGetMetricDataCostUSD: Double {
-        Double(usage.usage(of: "GetMetricData").metricsRequested) / 1_000 * 0.01
+        usage.usage(of: "GetMetricData").dollars(of: "GetMetricData")
     }
 
     static func validateIDs(_ queries: [MetricDataQuery]) throws(AWSError) {

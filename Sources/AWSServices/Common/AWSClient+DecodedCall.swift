@@ -10,8 +10,7 @@ extension AWSClient {
     ) async throws -> Output {
         let request = try AWSClient.operationRequest(operation, input: input)
         try await budgets.acquire(api, service: operation.service, operation: operation.name)
-        usage.recordRequest(operation.name)
-        let response = try await send(request)
+        let response = try await usage.measure(operation.name) { try await send(request) }
         return try AWSJSONDecoding.decode(
             type, from: response.body, dates: dates, service: operation.service, operation: operation.name)
     }

@@ -8,17 +8,45 @@ public struct AWSOperationUsage: Sendable, Hashable {
     public var requests: Int
     /// Metrics requested (CloudWatch GetMetricData bills per 1,000 of these).
     public var metricsRequested: Int
+    /// Requests by how they ended (``AWSRequestOutcome``): every request sent is counted once,
+    /// when its answer (after the client's retries) or its failure is known.
+    public var outcomes: [AWSRequestOutcome: Int]
+    /// Requests AWS answered with success, and the metrics they requested: what AWS bills.
+    public var billedRequests: Int
+    public var billedMetrics: Int
 
-    public init(calls: Int = 0, requests: Int = 0, metricsRequested: Int = 0) {
+    public init(
+        calls: Int = 0, requests: Int = 0, metricsRequested: Int = 0, outcomes: [AWSRequestOutcome: Int] = [:],
+        billedRequests: Int = 0, billedMetrics: Int = 0
+    ) {
         self.calls = calls
         self.requests = requests
         self.metricsRequested = metricsRequested
+        self.outcomes = outcomes
+        self.billedRequests = billedRequests
+        self.billedMetrics = billedMetrics
     }
 
-    static func + (lhs: Self, rhs: Self) -> Self {
+    public static func + (lhs: Self, rhs: Self) -> Self {
         Self(
             calls: lhs.calls + rhs.calls, requests: lhs.requests + rhs.requests,
-            metricsRequested: lhs.metricsRequested + rhs.metricsRequested)
+            metricsRequested: lhs.metricsRequested + rhs.metricsRequested,
+            outcomes: lhs.outcomes.merging(rhs.outcomes, uniquingKeysWith: +),
+            billedRequests: lhs.billedRequests + rhs.billedRequests, billedMetrics: lhs.billedMetrics + rhs.billedMetrics)
+    }
+
+    /// What happened between `earlier` and this usage of the same operation.
+    public func subtracting(_ earlier: AWSOperationUsage) -> AWSOperationUsage {
+        AWSOperationUsage(
+            calls: calls - earlier.calls, requests: requests - earlier.requests,
+            metricsRequested: metricsRequested - earlier.metricsRequested,
+            outcomes: outcomes.merging(earlier.outcomes.mapValues { -$0 }, uniquingKeysWith: +).filter { $0.value != 0 },
+            billedRequests: billedRequests - earlier.billedRequests, billedMetrics: billedMetrics - earlier.billedMetrics)
+    }
+
+    /// The dollars AWS bills for this usage of `operation` (``AWSBilling``).
+    public func dollars(of operation: String) -> Double {
+        AWSBilling.dollars(operation: operation, billedRequests: billedRequests, billedMetrics: billedMetrics)
     }
 }
 
@@ -59,10 +87,46 @@ public final class AWSUsageCounter: Sendable {
         counts.withLock { $0[operation, default: AWSOperationUsage()].calls += 1 }
     }
 
+    /// Every operation's usage since `earlier` (a snapshot of this counter), only those that moved.
+    public func usage(since earlier: [String: AWSOperationUsage]) -> [String: AWSOperationUsage] {
+        var result: [String: AWSOperationUsage] = [:]
+        for (operation, usage) in snapshot {
+            let delta = usage.subtracting(earlier[operation] ?? AWSOperationUsage())
+            if delta != AWSOperationUsage() { result[operation] = delta }
+        }
+        return result
+    }
+
+    /// Sends one request of `operation` (requesting `metrics` metrics) through `send`, counting it
+    /// when it goes out and its outcome when it ends.
+    func measure<Result>(
+        _ operation: String, metrics: Int = 0, _ send: () async throws -> Result
+    ) async throws -> Result {
+        recordRequest(operation, metrics: metrics)
+        do {
+            let result = try await send()
+            recordOutcome(operation, .success, metrics: metrics)
+            return result
+        } catch {
+            recordOutcome(operation, AWSRequestOutcome(failure: error), metrics: metrics)
+            throw error
+        }
+    }
+
     func recordRequest(_ operation: String, metrics: Int = 0) {
         counts.withLock {
             $0[operation, default: AWSOperationUsage()].requests += 1
             $0[operation, default: AWSOperationUsage()].metricsRequested += metrics
+        }
+    }
+
+    func recordOutcome(_ operation: String, _ outcome: AWSRequestOutcome, metrics: Int = 0) {
+        counts.withLock {
+            $0[operation, default: AWSOperationUsage()].outcomes[outcome, default: 0] += 1
+            if outcome == .success {
+                $0[operation, default: AWSOperationUsage()].billedRequests += 1
+                $0[operation, default: AWSOperationUsage()].billedMetrics += metrics
+            }
         }
     }
 }

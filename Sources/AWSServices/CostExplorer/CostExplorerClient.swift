@@ -4,8 +4,6 @@ import Logging
 /// Cost Explorer `GetCostAndUsage` (paginated to the end) and `GetCostForecast` (JSON 1.1,
 /// global endpoint). Every request is billed $0.01: ``usage`` counts them.
 public struct CostExplorerClient: Sendable {
-    public static let costPerRequestUSD = 0.01
-
     public let client: AWSClient
     public let usage: AWSUsageCounter
     /// Every request first takes a token of the `CostExplorer` budget.
@@ -59,10 +57,9 @@ public struct CostExplorerClient: Sendable {
         return try await call(.costExplorerGetCostForecast, input.jsonInput, as: GetCostForecastOutput.self)
     }
 
-    /// What the requests so far cost ($0.01 each).
+    /// What the requests so far cost ($0.01 each, ``AWSBilling``).
     public var estimatedCostUSD: Double {
-        let requests = usage.usage(of: "GetCostAndUsage").requests + usage.usage(of: "GetCostForecast").requests
-        return Double(requests) * Self.costPerRequestUSD
+        ["GetCostAndUsage", "GetCostForecast"].reduce(0) { $0 + usage.usage(of: $1).dollars(of: $1) }
     }
 
     private func call<Output: Decodable>(_ operation: AWSOperation, _ input: JSONValue, as type: Output.Type) async throws

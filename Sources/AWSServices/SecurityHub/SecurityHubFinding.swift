@@ -26,6 +26,8 @@ public struct SecurityHubFinding: Sendable, Hashable {
     public var updatedAt: Date?
     public var firstObservedAt: Date?
     public var lastObservedAt: Date?
+    /// When Security Hub received and processed the finding (`ProcessedAt`).
+    public var processedAt: Date?
 
     public struct Severity: Sendable, Hashable, Decodable {
         /// `INFORMATIONAL`, `LOW`, `MEDIUM`, `HIGH`, `CRITICAL`.
@@ -89,6 +91,7 @@ extension SecurityHubFinding: Decodable {
         updatedAt = try container.optional("UpdatedAt")
         firstObservedAt = try container.optional("FirstObservedAt")
         lastObservedAt = try container.optional("LastObservedAt")
+        processedAt = try container.optional("ProcessedAt")
     }
 }
 

@@ -6,29 +6,31 @@ import Logging
 public enum CollectorFactory {
     /// Every client takes its requests from `budgets` (one budget per AWS API, shared by all the
     /// collectors of this account and Region), so the worker stays inside AWS's request quotas.
+    /// Each collector counts its requests on its own usage counter, so a poll's cost is exactly
+    /// its own requests'.
     public static func makeCollectors(
         settings: StreamSettings, client: AWSClient, budgets: AWSRateBudgets = AWSRateBudgets(), logger: Logger
     ) -> [any Collector] {
-        let usage = AWSUsageCounter()
         let cloudTrailLimiter = budgets.limiter(for: .lookupEvents) ?? .cloudTrailLookupEvents(clock: ContinuousClock())
         return [
             MetricsCollector(
-                cloudWatch: CloudWatchClient(client: client, usage: usage, budgets: budgets, logger: logger),
+                cloudWatch: CloudWatchClient(client: client, usage: AWSUsageCounter(), budgets: budgets, logger: logger),
                 settings: settings.metrics, logger: logger),
             LogsCollector(
-                client: CloudWatchLogsClient(client: client, usage: usage, budgets: budgets, logger: logger),
+                client: CloudWatchLogsClient(client: client, usage: AWSUsageCounter(), budgets: budgets, logger: logger),
                 settings: settings.logs, logger: logger),
             ActivityCollector(
-                client: CloudTrailClient(client: client, rateLimiter: cloudTrailLimiter, usage: usage, logger: logger),
+                client: CloudTrailClient(
+                    client: client, rateLimiter: cloudTrailLimiter, usage: AWSUsageCounter(), logger: logger),
                 settings: settings.activity, logger: logger),
             CostsCollector(
-                costExplorer: CostExplorerClient(client: client, usage: usage, budgets: budgets, logger: logger),
+                costExplorer: CostExplorerClient(client: client, usage: AWSUsageCounter(), budgets: budgets, logger: logger),
                 settings: settings.costs, logger: logger),
             SecurityCollector(
-                client: SecurityHubClient(client: client, usage: usage, budgets: budgets, logger: logger),
+                client: SecurityHubClient(client: client, usage: AWSUsageCounter(), budgets: budgets, logger: logger),
                 settings: settings.security, logger: logger),
             HealthCollector(
-                client: HealthClient(client: client, usage: usage, budgets: budgets, logger: logger),
+                client: HealthClient(client: client, usage: AWSUsageCounter(), budgets: budgets, logger: logger),
                 settings: settings.health, logger: logger),
         ]
     }

@@ -48,8 +48,13 @@ public struct MetricsSettings: Sendable, Equatable {
     public var discoveryInterval: Duration = .seconds(900)
     /// The period of discovered metrics (300 s: basic monitoring).
     public var discoveryPeriod = 300
-    /// How many periods of recent points each poll asks for.
+    /// How many periods of recent points each read asks for.
     public var windowPeriods = 12
+    /// How long after a period closes its datapoint is read: CloudWatch makes a period's
+    /// datapoint available within minutes of its end (AWS services publish basic monitoring
+    /// every 5 minutes, detailed every minute). Each series is read once per period, this long
+    /// after the period ends.
+    public var settleDelay: Duration = .seconds(150)
 
     public init() {}
 }
@@ -62,6 +67,8 @@ public struct LogsSettings: Sendable, Equatable {
     public var initialLookback: Duration = .seconds(300)
     /// Events per poll at most (across pages).
     public var maxEventsPerPoll = 10_000
+    /// How far back each poll reads again for events ingested late (`overlap`, `seenLimit`).
+    public var window = IncrementalWindow.logs
 
     public init() {}
 }
@@ -70,6 +77,8 @@ public struct ActivitySettings: Sendable, Equatable {
     /// On the first poll ever, how far back to start.
     public var initialLookback: Duration = .seconds(3600)
     public var maxEventsPerPoll = 5000
+    /// How far back each poll reads again for events CloudTrail delivers late.
+    public var window = IncrementalWindow.activity
 
     public init() {}
 }
@@ -80,6 +89,8 @@ public struct CostsSettings: Sendable, Equatable {
     /// `UnblendedCost` (default), `AmortizedCost`, `BlendedCost`, `NetUnblendedCost`.
     public var metric = "UnblendedCost"
     public var includeForecast = true
+    /// Billed Cost Explorer requests per UTC day at most (usage and forecast together, $0.01 each).
+    public var maxRequestsPerDay = 4
 
     public init() {}
 }
@@ -94,6 +105,8 @@ public struct SecuritySettings: Sendable, Equatable {
     /// On the first poll ever, how far back to start.
     public var initialLookback: Duration = .seconds(86_400)
     public var maxFindingsPerPoll = 1000
+    /// How far back each poll reads again for findings imported with an earlier `UpdatedAt`.
+    public var window = IncrementalWindow.security
 
     public init() {}
 }
@@ -102,6 +115,8 @@ public struct HealthSettings: Sendable, Equatable {
     /// On the first poll ever, how far back to start.
     public var initialLookback: Duration = .seconds(7 * 86_400)
     public var maxEventsPerPoll = 1000
+    /// How far back each poll reads again for events updated with an earlier `lastUpdatedTime`.
+    public var window = IncrementalWindow.health
 
     public init() {}
 }

@@ -13,7 +13,8 @@ extension WorkerSettings {
 
     /// These settings for a demo run on the bundled captures (`standalone` without AWS
     /// credentials): every stream at ``demoIntervals`` (kept warm every minute), new metrics
-    /// discovered at a one-minute period, and ``demoLogGroups`` when no log group is configured.
+    /// discovered at a ten-second period read as soon as it ends, no daily cap on the (local,
+    /// free) Cost Explorer answers, and ``demoLogGroups`` when no log group is configured.
     /// Everything else (which streams are enabled, filters, grouping, lease, history) stays as
     /// configured.
     public func forDemo() -> WorkerSettings {
@@ -22,7 +23,9 @@ extension WorkerSettings {
             settings.worker.streams[stream] = WorkerConfiguration.Stream(
                 isEnabled: worker.stream(stream).isEnabled, interval: interval, keepWarmInterval: .seconds(60))
         }
-        settings.streams.metrics.discoveryPeriod = 60
+        settings.streams.metrics.discoveryPeriod = 10
+        settings.streams.metrics.settleDelay = .zero
+        settings.streams.costs.maxRequestsPerDay = 1_000_000
         if settings.streams.logs.logGroups.isEmpty { settings.streams.logs.logGroups = Self.demoLogGroups }
         return settings
     }

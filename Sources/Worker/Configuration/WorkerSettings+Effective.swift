@@ -20,6 +20,7 @@ extension WorkerSettings {
             "outageBufferCapacity: \(worker.outageBufferCapacity)",
             "jitter: \(worker.jitter)",
             "dailySpendBudget: \(worker.dailySpendBudget.map { "\($0)" } ?? "null")",
+            "unavailableRetryInterval: \(format(worker.unavailableRetryInterval))",
             "rateBudgets:",
         ]
         let budgets = effectiveRateBudgets
@@ -33,7 +34,7 @@ extension WorkerSettings {
             let common = worker.stream(stream)
             lines += [
                 "  \(stream.rawValue):", "    enabled: \(common.isEnabled)", "    interval: \(format(common.interval))",
-                "    keepWarm: \(format(common.keepWarmInterval))",
+                "    keepWarm: \(common.keepWarmInterval.map(format) ?? "off")",
             ]
             switch stream {
             case .metrics:
@@ -48,6 +49,7 @@ extension WorkerSettings {
                             }.joined(separator: ", ") + "}")
                     lines += ["        statistic: \(metric.statistic)", "        period: \(metric.period)"]
                 }
+                lines.append("    settleDelay: \(format(metrics.settleDelay))")
                 lines += [
                     "    discovery:", "      namespaces: \(Self.list(metrics.discoveryNamespaces))",
                     "      maxSeries: \(metrics.maxSeries)",
@@ -56,40 +58,48 @@ extension WorkerSettings {
                 ]
             case .logs:
                 let logs = streams.logs
-                lines += [
-                    "    logGroups: \(Self.list(logs.logGroups))",
-                    "    filterPattern: \(logs.filterPattern.map(Self.quoted) ?? "null")",
-                    "    initialLookback: \(format(logs.initialLookback))", "    maxEventsPerPoll: \(logs.maxEventsPerPoll)",
-                ]
+                lines +=
+                    [
+                        "    logGroups: \(Self.list(logs.logGroups))",
+                        "    filterPattern: \(logs.filterPattern.map(Self.quoted) ?? "null")",
+                        "    initialLookback: \(format(logs.initialLookback))", "    maxEventsPerPoll: \(logs.maxEventsPerPoll)",
+                    ] + Self.window(logs.window)
             case .activity:
                 let activity = streams.activity
-                lines += [
-                    "    initialLookback: \(format(activity.initialLookback))",
-                    "    maxEventsPerPoll: \(activity.maxEventsPerPoll)",
-                ]
+                lines +=
+                    [
+                        "    initialLookback: \(format(activity.initialLookback))",
+                        "    maxEventsPerPoll: \(activity.maxEventsPerPoll)",
+                    ] + Self.window(activity.window)
             case .costs:
                 let costs = streams.costs
                 lines += [
                     "    groupBy: \(Self.quoted(costs.groupBy))", "    metric: \(costs.metric)",
-                    "    forecast: \(costs.includeForecast)",
+                    "    forecast: \(costs.includeForecast)", "    maxRequestsPerDay: \(costs.maxRequestsPerDay)",
                 ]
             case .security:
                 let security = streams.security
-                lines += [
-                    "    recordStates: \(Self.list(security.recordStates))",
-                    "    severityLabels: \(Self.list(security.severityLabels))",
-                    "    workflowStatuses: \(Self.list(security.workflowStatuses))",
-                    "    initialLookback: \(format(security.initialLookback))",
-                    "    maxFindingsPerPoll: \(security.maxFindingsPerPoll)",
-                ]
+                lines +=
+                    [
+                        "    recordStates: \(Self.list(security.recordStates))",
+                        "    severityLabels: \(Self.list(security.severityLabels))",
+                        "    workflowStatuses: \(Self.list(security.workflowStatuses))",
+                        "    initialLookback: \(format(security.initialLookback))",
+                        "    maxFindingsPerPoll: \(security.maxFindingsPerPoll)",
+                    ] + Self.window(security.window)
             default:
-                lines += [
-                    "    initialLookback: \(format(streams.health.initialLookback))",
-                    "    maxEventsPerPoll: \(streams.health.maxEventsPerPoll)",
-                ]
+                lines +=
+                    [
+                        "    initialLookback: \(format(streams.health.initialLookback))",
+                        "    maxEventsPerPoll: \(streams.health.maxEventsPerPoll)",
+                    ] + Self.window(streams.health.window)
             }
         }
         return lines.joined(separator: "\n") + "\n"
+    }
+
+    static func window(_ window: IncrementalWindow) -> [String] {
+        ["    overlap: \(ConfigurationNode.format(window.overlap))", "    seenLimit: \(window.seenLimit)"]
     }
 
     /// A YAML double-quoted scalar (a JSON string literal is one).

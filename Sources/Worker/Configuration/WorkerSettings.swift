@@ -33,7 +33,7 @@ public struct WorkerSettings: Sendable {
         guard let root else { return settings }
         let top = try ConfigurationNode(node: root, path: "").mapping(allowed: [
             "account", "keyPrefix", "historyLength", "lease", "demand", "heartbeatInterval", "outageBufferCapacity", "jitter",
-            "dailySpendBudget", "rateBudgets", "socketIOEmitter", "streams",
+            "dailySpendBudget", "rateBudgets", "socketIOEmitter", "streams", "unavailableRetryInterval",
         ])
         if let node = top["account"] { settings.worker.account = try node.string() }
         if let node = top["keyPrefix"] { settings.keyPrefix = try node.string() }
@@ -63,6 +63,9 @@ public struct WorkerSettings: Sendable {
         if let node = top["dailySpendBudget"], !node.isNull {
             settings.worker.dailySpendBudget = try node.double(in: 0.01...1_000_000)
         }
+        if let node = top["unavailableRetryInterval"] {
+            settings.worker.unavailableRetryInterval = try node.duration(in: .seconds(60)...(.seconds(7 * 86_400)))
+        }
         if let node = top["rateBudgets"] { try settings.readRateBudgets(node) }
         if let node = top["socketIOEmitter"] { settings.socketIOEmitter = try Self.socketIOEmitter(node) }
         if let node = top["streams"] {
@@ -83,22 +86,31 @@ public struct WorkerSettings: Sendable {
     private mutating func readStream(_ stream: StreamName, _ node: ConfigurationNode) throws(ConfigurationError) {
         let specific: Set<String> =
             switch stream {
-            case .metrics: ["metrics", "discovery"]
-            case .logs: ["logGroups", "filterPattern", "initialLookback", "maxEventsPerPoll"]
-            case .activity: ["initialLookback", "maxEventsPerPoll", "callsPerSecond"]
-            case .costs: ["groupBy", "metric", "forecast"]
-            case .security: ["recordStates", "severityLabels", "workflowStatuses", "initialLookback", "maxFindingsPerPoll"]
-            default: ["initialLookback", "maxEventsPerPoll"]
+            case .metrics: ["metrics", "discovery", "settleDelay"]
+            case .logs: ["logGroups", "filterPattern", "initialLookback", "maxEventsPerPoll", "overlap", "seenLimit"]
+            case .activity: ["initialLookback", "maxEventsPerPoll", "callsPerSecond", "overlap", "seenLimit"]
+            case .costs: ["groupBy", "metric", "forecast", "maxRequestsPerDay"]
+            case .security:
+                [
+                    "recordStates", "severityLabels", "workflowStatuses", "initialLookback", "maxFindingsPerPoll", "overlap",
+                    "seenLimit",
+                ]
+            default: ["initialLookback", "maxEventsPerPoll", "overlap", "seenLimit"]
             }
         let members = try node.mapping(allowed: Self.commonStreamKeys.union(specific))
         var common = worker.stream(stream)
         if let value = members["enabled"] { common.isEnabled = try value.bool() }
         if let value = members["interval"] { common.interval = try value.duration(in: .seconds(1)...(.seconds(86_400))) }
         if let value = members["keepWarm"] {
-            common.keepWarmInterval = try value.duration(in: .seconds(1)...(.seconds(7 * 86_400)))
+            if value.isNull || (try? value.string()) == "off" {
+                common.keepWarmInterval = nil
+            } else {
+                common.keepWarmInterval = try value.duration(in: .seconds(1)...(.seconds(7 * 86_400)))
+            }
         }
-        if common.keepWarmInterval < common.interval {
-            throw ConfigurationError(key: node.child("keepWarm"), reason: "must not be shorter than the stream's interval")
+        if let keepWarm = common.keepWarmInterval, keepWarm < common.interval {
+            throw ConfigurationError(
+                key: node.child("keepWarm"), reason: "must not be shorter than the stream's interval (or off)")
         }
         worker.streams[stream] = common
 
@@ -111,9 +123,11 @@ public struct WorkerSettings: Sendable {
             if let value = members["filterPattern"], !value.isNull { streams.logs.filterPattern = try value.string() }
             if let value = members["initialLookback"] { streams.logs.initialLookback = try value.duration(in: lookback) }
             if let value = members["maxEventsPerPoll"] { streams.logs.maxEventsPerPoll = try value.int(in: 1...1_000_000) }
+            streams.logs.window = try Self.window(members, default: streams.logs.window)
         case .activity:
             if let value = members["initialLookback"] { streams.activity.initialLookback = try value.duration(in: lookback) }
             if let value = members["maxEventsPerPoll"] { streams.activity.maxEventsPerPoll = try value.int(in: 1...1_000_000) }
+            streams.activity.window = try Self.window(members, default: streams.activity.window)
             // Kept for files written before `rateBudgets`: the LookupEvents budget.
             if let value = members["callsPerSecond"] {
                 rateBudgets[.lookupEvents] = try value.double(in: 0.01...AWSRateBudgetAPI.lookupEvents.maximumCallsPerSecond)
@@ -131,6 +145,7 @@ public struct WorkerSettings: Sendable {
                 streams.costs.metric = metric
             }
             if let value = members["forecast"] { streams.costs.includeForecast = try value.bool() }
+            if let value = members["maxRequestsPerDay"] { streams.costs.maxRequestsPerDay = try value.int(in: 1...1_000) }
         case .security:
             if let value = members["recordStates"] { streams.security.recordStates = try value.strings() }
             if let value = members["severityLabels"] {
@@ -146,10 +161,22 @@ public struct WorkerSettings: Sendable {
             if let value = members["workflowStatuses"] { streams.security.workflowStatuses = try value.strings() }
             if let value = members["initialLookback"] { streams.security.initialLookback = try value.duration(in: lookback) }
             if let value = members["maxFindingsPerPoll"] { streams.security.maxFindingsPerPoll = try value.int(in: 1...100_000) }
+            streams.security.window = try Self.window(members, default: streams.security.window)
         default:
             if let value = members["initialLookback"] { streams.health.initialLookback = try value.duration(in: lookback) }
             if let value = members["maxEventsPerPoll"] { streams.health.maxEventsPerPoll = try value.int(in: 1...100_000) }
+            streams.health.window = try Self.window(members, default: streams.health.window)
         }
+    }
+
+    /// An incremental stream's `overlap` (0 to 7 days) and `seenLimit` (100 to 100,000).
+    private static func window(
+        _ members: [String: ConfigurationNode], default window: IncrementalWindow
+    ) throws(ConfigurationError) -> IncrementalWindow {
+        var window = window
+        if let value = members["overlap"] { window.overlap = try value.duration(in: .zero...(.seconds(7 * 86_400))) }
+        if let value = members["seenLimit"] { window.seenLimit = try value.int(in: 100...100_000) }
+        return window
     }
 
     private mutating func readRateBudgets(_ node: ConfigurationNode) throws(ConfigurationError) {
@@ -173,6 +200,7 @@ public struct WorkerSettings: Sendable {
     }
 
     private mutating func readMetrics(_ members: [String: ConfigurationNode]) throws(ConfigurationError) {
+        if let value = members["settleDelay"] { streams.metrics.settleDelay = try value.duration(in: .zero...(.seconds(3600))) }
         if let list = members["metrics"] {
             var metrics: [MetricsSettings.Metric] = []
             for item in try list.sequence() {

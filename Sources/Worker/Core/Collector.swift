@@ -1,3 +1,5 @@
+import AWSServices
+import Foundation
 import Payloads
 
 /// Polls one stream's AWS API and turns what it finds into payloads.
@@ -8,10 +10,48 @@ import Payloads
 public protocol Collector: Sendable {
     var stream: StreamName { get }
 
-    /// Polls once, continuing from `cursor` (empty on the first poll ever). Returns the batches
-    /// to publish, in order, each with the cursor that holds once it is published. An empty
-    /// array means nothing new.
-    func collect(from cursor: [String: String]) async throws -> [CollectedBatch]
+    /// Counts this collector's AWS requests by operation. The worker reads it before and after
+    /// each poll for the poll's cost, whatever the poll's outcome; nil for a collector that calls
+    /// no AWS API.
+    var usage: AWSUsageCounter? { get }
+
+    /// Polls once, continuing from `cursor` (empty on the first poll ever). Returns the batches to
+    /// publish, in order, each with the cursor that holds once it is published.
+    func poll(from cursor: [String: String]) async throws -> CollectedPoll
+
+    /// When a poll next has something to read, for a collector that knows better than its
+    /// stream's interval (metrics: when a period's datapoint settles; costs: its daily request
+    /// cap). Nil: at the stream's interval.
+    func nextDue(cursor: [String: String], now: Date) -> Date?
+}
+
+extension Collector {
+    public var usage: AWSUsageCounter? { nil }
+
+    public func nextDue(cursor: [String: String], now: Date) -> Date? { nil }
+
+    /// The batches of one poll.
+    public func collect(from cursor: [String: String]) async throws -> [CollectedBatch] {
+        try await poll(from: cursor).batches
+    }
+}
+
+/// What one poll found.
+public struct CollectedPoll: Sendable {
+    public var batches: [CollectedBatch]
+    /// The cursor after the whole poll (the last batch's, or one whose window moved on without
+    /// new events); the worker keeps it and stores it with the next publish. Nil: unchanged.
+    public var cursor: [String: String]?
+    /// Events of this poll that AWS received later than the stream's overlap window behind their
+    /// time (detectable where AWS says when it received an event): others like them may have
+    /// been missed.
+    public var lateEvents: Int
+
+    public init(batches: [CollectedBatch], cursor: [String: String]? = nil, lateEvents: Int = 0) {
+        self.batches = batches
+        self.cursor = cursor ?? batches.last?.cursor
+        self.lateEvents = lateEvents
+    }
 }
 
 /// One payload to publish and the cursor that holds after it.
@@ -21,30 +61,10 @@ public struct CollectedBatch: Sendable {
     /// The payload, already JSON.
     public var data: [UInt8]
     public var cursor: [String: String]
-    /// The AWS calls this batch cost and their estimated price in dollars, for the spend budget.
-    public var cost: CollectionCost
 
-    public init(type: String, data: [UInt8], cursor: [String: String], cost: CollectionCost = .zero) {
+    public init(type: String, data: [UInt8], cursor: [String: String]) {
         self.type = type
         self.data = data
         self.cursor = cursor
-        self.cost = cost
-    }
-}
-
-/// AWS calls made and what they cost, by AWS's billing rules.
-public struct CollectionCost: Sendable, Hashable {
-    public var calls: Int
-    public var dollars: Double
-
-    public init(calls: Int, dollars: Double) {
-        self.calls = calls
-        self.dollars = dollars
-    }
-
-    public static let zero = CollectionCost(calls: 0, dollars: 0)
-
-    public static func + (lhs: CollectionCost, rhs: CollectionCost) -> CollectionCost {
-        CollectionCost(calls: lhs.calls + rhs.calls, dollars: lhs.dollars + rhs.dollars)
     }
 }

@@ -16,21 +16,26 @@ public final class Worker: Sendable {
     private let bus: any PublisherBus
     private let stopSignal = StopSignal()
     private let logger: Logger
-    private let now: @Sendable () -> Date
+    private let clock: WorkerClock
+    private let spend: SpendPlanner
 
+    /// - Parameter clock: the time the poll loops run on (the wall clock, or a faster one for the
+    ///   spend simulation); the lease keeps to real time.
     public init(
         configuration: WorkerConfiguration, collectors: [any Collector], bus: any PublisherBus,
         token: String = UUID().uuidString, statistics: WorkerStatistics = WorkerStatistics(), logger: Logger,
-        now: @escaping @Sendable () -> Date = { Date() }
+        clock: WorkerClock = .wall
     ) {
         self.configuration = configuration
         self.collectors = collectors.filter { configuration.stream($0.stream).isEnabled }
         self.bus = bus
         self.statistics = statistics
         self.lease = LeaderLease(
-            bus: bus, configuration: configuration.lease, token: token, statistics: statistics, logger: logger, now: now)
+            bus: bus, configuration: configuration.lease, token: token, statistics: statistics, logger: logger,
+            now: { clock.now() })
         self.logger = logger
-        self.now = now
+        self.clock = clock
+        self.spend = SpendPlanner(dailyBudget: configuration.dailySpendBudget)
     }
 
     /// Asks `run()` to finish the polls in flight, release the lease and return.
@@ -51,7 +56,7 @@ public final class Worker: Sendable {
             for collector in collectors {
                 let poller = StreamPoller(
                     collector: collector, configuration: configuration, bus: bus, lease: lease, statistics: statistics,
-                    stop: stopSignal, logger: logger, now: now)
+                    spend: spend, stop: stopSignal, logger: logger, clock: clock)
                 group.addTask { await poller.run() }
             }
         }
@@ -70,12 +75,12 @@ public final class Worker: Sendable {
 
     private func runHeartbeats() async {
         while !Task.isCancelled, !stopSignal.isStopped {
-            await stopSignal.sleep(for: configuration.heartbeatInterval)
+            await stopSignal.sleep(for: clock.realDuration(configuration.heartbeatInterval))
             guard let leadership = lease.validLeadership, !stopSignal.isStopped else { continue }
             for collector in collectors {
                 let envelope = EncodedEnvelope(
                     stream: collector.stream, type: Heartbeat.type, epoch: leadership.epoch,
-                    timestamp: ISO8601.string(from: now()),
+                    timestamp: ISO8601.string(from: clock.now()),
                     account: configuration.account, region: configuration.region, encodedData: Array("{}".utf8))
                 if (try? await bus.heartbeat(envelope, to: collector.stream, token: leadership.token)) != nil {
                     statistics.heartbeat()

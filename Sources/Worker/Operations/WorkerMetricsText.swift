@@ -5,8 +5,10 @@ import Payloads
 public enum WorkerMetricsText {
     /// - Parameter budgets: the AWS rate budgets' reports (``AWSRateBudgets/reports``), one series
     ///   per API.
+    /// - Parameter now: Unix time, for the trailing day's spend.
     public static func render(
-        _ snapshot: WorkerStatistics.Snapshot, configuration: WorkerConfiguration, budgets: [AWSRateBudgets.Report] = []
+        _ snapshot: WorkerStatistics.Snapshot, configuration: WorkerConfiguration, budgets: [AWSRateBudgets.Report] = [],
+        now: Double
     ) -> String {
         var text = ""
         func metric(_ name: String, _ type: String, _ help: String, _ samples: [(labels: String, value: String)]) {
@@ -41,10 +43,61 @@ public enum WorkerMetricsText {
                     "stream=\"\(parts.first ?? "")\",operation=\"\(parts.count > 2 ? parts[1] : "")\",code=\"\(parts.last ?? "")\""
                 return (labels: labels, value: "\(count)")
             })
-        metric("aws_realtime_worker_aws_calls_total", "counter", "AWS calls made.", perStream(snapshot.awsCalls))
         metric(
-            "aws_realtime_worker_aws_cost_dollars_total", "counter", "Estimated AWS cost of the calls, by AWS's billing rules.",
+            "aws_realtime_worker_aws_calls_total", "counter",
+            "AWS requests each stream sent, whatever they found or how they ended.",
+            perStream(snapshot.awsCalls))
+        metric(
+            "aws_realtime_worker_aws_cost_dollars_total", "counter",
+            "What each stream's AWS requests cost, by AWS's billing rules.",
             perStream(snapshot.awsDollars))
+        let operations = snapshot.awsUsage.keys.sorted()
+        metric(
+            "aws_realtime_worker_aws_requests_total", "counter", "AWS requests by API and outcome (after the client's retries).",
+            operations.flatMap { operation in
+                AWSRequestOutcome.allCases.compactMap { outcome in
+                    snapshot.awsUsage[operation]?.outcomes[outcome].map {
+                        (labels: "api=\"\(operation)\",outcome=\"\(outcome)\"", value: "\($0)")
+                    }
+                }
+            })
+        let billed = operations.filter { AWSBilling.billedOperations.contains($0) }
+        metric(
+            "aws_realtime_worker_aws_billed_requests_total", "counter", "Requests AWS bills (answered with success), by API.",
+            billed.map { (labels: "api=\"\($0)\"", value: "\(snapshot.awsUsage[$0]?.billedRequests ?? 0)") })
+        metric(
+            "aws_realtime_worker_aws_billed_metrics_total", "counter", "Metrics requested by billed GetMetricData requests.",
+            billed.filter { $0 == "GetMetricData" }.map {
+                (labels: "api=\"\($0)\"", value: "\(snapshot.awsUsage[$0]?.billedMetrics ?? 0)")
+            })
+        metric(
+            "aws_realtime_worker_aws_billed_dollars_total", "counter",
+            "What AWS bills for the requests, by API: GetMetricData $0.01 per 1,000 metrics, ListMetrics $0.01 per 1,000 requests, Cost Explorer $0.01 per request.",
+            billed.map { (labels: "api=\"\($0)\"", value: "\(snapshot.awsUsage[$0]?.dollars(of: $0) ?? 0)") })
+        metric(
+            "aws_realtime_worker_aws_spend_dollars_per_day", "gauge", "What the requests of the last 24 hours cost.",
+            [("", "\(snapshot.dollarsInLastDay(now: now))")])
+        metric(
+            "aws_realtime_worker_aws_projected_spend_dollars_per_day", "gauge",
+            "What the billed streams would cost a day at their current periods, before any spend budget stretch.",
+            [("", "\(snapshot.projectedDailySpend)")])
+        metric(
+            "aws_realtime_worker_spend_budget_stretch", "gauge",
+            "The factor the daily spend budget stretches the billed streams' periods by (1: not stretched).",
+            [("", "\(snapshot.spendStretch)")])
+        metric(
+            "aws_realtime_worker_stream_state", "gauge",
+            "1 for each stream's current state (live, degraded, unavailable); a stream never polled has none.",
+            StreamName.allCases.flatMap { stream -> [(labels: String, value: String)] in
+                guard let current = snapshot.states[stream]?.state else { return [] }
+                return ["live", "degraded", "unavailable"].map { state in
+                    (labels: "stream=\"\(stream)\",state=\"\(state)\"", value: state == current ? "1" : "0")
+                }
+            })
+        metric(
+            "aws_realtime_worker_late_events_total", "counter",
+            "Events AWS received later than their stream's overlap window (others like them may have been missed).",
+            perStream(snapshot.lateEvents))
         metric("aws_realtime_worker_published_total", "counter", "Envelopes published.", perStream(snapshot.published))
         metric(
             "aws_realtime_worker_fenced_total", "counter", "Publishes refused because the lease was lost.",

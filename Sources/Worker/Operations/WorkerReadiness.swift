@@ -1,8 +1,10 @@
 import Payloads
 
-/// Whether the worker is ready: the broker is reachable and, for the leader, every enabled
-/// stream polled successfully within three of its intervals (a stream that has not had the
-/// chance yet, just after taking the lease, is given that long).
+/// Whether the worker is ready: the broker is reachable and, on the leader, every enabled and
+/// available stream polled on its own schedule: its last success (or the start of the leadership)
+/// is no older than three times the gap its schedule expects now. A stream nobody watches that
+/// makes no call while unwatched (the billed ones) expects none; an `unavailable` stream (AWS
+/// refuses the API to this account) does not fail readiness: its state says why.
 public enum WorkerReadiness {
     public struct Verdict: Sendable, Equatable {
         public var isReady: Bool
@@ -18,11 +20,14 @@ public enum WorkerReadiness {
         if !isBrokerReachable { reasons.append("the broker is unreachable") }
         if snapshot.isLeader {
             for stream in StreamName.allCases where configuration.stream(stream).isEnabled {
-                let allowed = 3 * configuration.stream(stream).interval.seconds
+                if snapshot.states[stream]?.state == "unavailable" { continue }
+                guard let gap = snapshot.expectedGap[stream] else { continue }
+                let allowed = 3 * gap
                 let reference = snapshot.lastSuccess[stream] ?? leaderSince ?? now
                 if now - reference > allowed {
-                    reasons.append(
-                        "\(stream) has not polled successfully for \(Int(now - reference)) s (allowed \(Int(allowed)) s)")
+                    var reason = "\(stream) has not polled successfully for \(Int(now - reference)) s (allowed \(Int(allowed)) s)"
+                    if let state = snapshot.states[stream], let code = state.code { reason += ": \(code)" }
+                    reasons.append(reason)
                 }
             }
         }

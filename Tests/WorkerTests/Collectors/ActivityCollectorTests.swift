@@ -9,15 +9,20 @@ import Testing
 import Worker
 
 @Suite struct ActivityCollectorTests {
+    /// 2026-11-22T09:13:20Z, just after the boundary captures' events.
+    static let boundaryTime = Date(timeIntervalSince1970: 1_795_338_800)
+
     static func collector(
-        _ client: AWSClient, rateLimiter: AWSRateLimiter = AWSRateLimiter(ratePerSecond: 1_000), maxEventsPerPoll: Int = 5_000
+        _ client: AWSClient, rateLimiter: AWSRateLimiter = AWSRateLimiter(ratePerSecond: 1_000), maxEventsPerPoll: Int = 5_000,
+        initialLookback: Duration = .seconds(3600), now: Date = boundaryTime
     ) -> ActivityCollector {
         var settings = ActivitySettings()
         settings.maxEventsPerPoll = maxEventsPerPoll
+        settings.initialLookback = initialLookback
         let logger = IncrementalFixtures.logger
         return ActivityCollector(
             client: CloudTrailClient(client: client, rateLimiter: rateLimiter, logger: logger), settings: settings,
-            logger: logger, now: { IncrementalFixtures.captureTime })
+            logger: logger, now: { now })
     }
 
     static func events(_ batches: [CollectedBatch]) throws -> [ActivityEvent] {
@@ -29,10 +34,13 @@ import Worker
     @Test func shippedCapturesPublishOldestFirst() async throws {
         let captures = try IncrementalFixtures.captures("cloudtrail")
         try await IncrementalFixtures.withReplay(captures) { client in
-            let collector = Self.collector(client, rateLimiter: .cloudTrailLookupEvents(clock: ContinuousClock()))
+            // AWS's example events lie five years apart: a first poll that looks back six.
+            let collector = Self.collector(
+                client, rateLimiter: .cloudTrailLookupEvents(clock: ContinuousClock()),
+                initialLookback: .seconds(6 * 366 * 86_400), now: IncrementalFixtures.captureTime)
             let batches = try await collector.collect(from: [:])
             #expect(batches.count == 1)
-            #expect(batches.first?.cost == CollectionCost(calls: 2, dollars: 0))
+            #expect(collector.usage?.usage(of: "LookupEvents").requests == 2)
             let events = try Self.events(batches)
             #expect(events.map(\.id) == ["654ccbc0-ba0d-486a-9076-dbf7274677a7", "3b1f7f3e-5c0a-4b52-9a0c-0d7a1f6f8e21"])
             let login = try #require(events.first)
@@ -51,7 +59,9 @@ import Worker
             #expect(stop.readOnly == false)
             #expect(stop.who.userName == "deploy")
             #expect(stop.resources == [ActivityEvent.Resource(type: "AWS::EC2::Instance", name: "i-0123456789abcdef0")])
-            #expect(batches.first?.cursor == ["t": "1795338760000", "ids": "[\"3b1f7f3e-5c0a-4b52-9a0c-0d7a1f6f8e21\"]"])
+            // The listing was read to the capture time: the next poll starts 15 minutes before it,
+            // long after both events, which the cursor forgets.
+            #expect(batches.first?.cursor == ["w": "1795744680000", "seen": ""])
             try IncrementalFixtures.expectValid(batches, schema: "aws-activity")
         }
     }
@@ -86,7 +96,9 @@ import Worker
             #expect(stop.time == "2026-11-22T09:12:45.000Z")
 
             let cursor = try #require(first.last).cursor
-            #expect(cursor["t"] == "1795338765000")
+            // 15 minutes behind the end of the listing read, with the three events remembered.
+            #expect(cursor["w"] == "1795337900000")
+            #expect(try IncrementalCursor(decoding: cursor).seenCount == 3)
             let second = try await collector.collect(from: cursor)
             let start = try #require(try Self.events(second).first)
             #expect(try Self.events(second).count == 1)

@@ -36,14 +36,17 @@ import Testing
     /// `collectors-costs/month-pages`: two pages (2026-11-02 split across them) and the forecast.
     @Test func monthToDateAcrossPagesWithForecast() async throws {
         let captures = try CollectorFixtures.captures("collectors-costs/month-pages")
-        let batches = try await CollectorFixtures.withReplay(captures, configure: { $0.exhaustion = .notFound }) { client in
-            try await Self.collector(client, now: "2026-11-27T15:00:00Z").collect(from: [:])
+        let (batches, usage) = try await CollectorFixtures.withReplay(captures, configure: { $0.exhaustion = .notFound }) {
+            client in
+            let collector = try Self.collector(client, now: "2026-11-27T15:00:00Z")
+            return (try await collector.collect(from: [:]), collector.costExplorer.usage.snapshot)
         }
         #expect(batches.count == 1)
         #expect(batches.first?.type == "costs")
-        #expect(batches.first?.cursor == ["lastPoll": "2026-11-27T15:00:00.000Z"])
-        #expect(batches.first?.cost.calls == 3)
-        #expect(abs((batches.first?.cost.dollars ?? 0) - 0.03) < 1e-12)
+        // The cursor counts the day's billed requests, for the daily cap.
+        #expect(batches.first?.cursor == ["lastPoll": "2026-11-27T15:00:00.000Z", "day": "2026-11-27", "requests": "3"])
+        #expect(usage.values.reduce(0) { $0 + $1.requests } == 3)
+        #expect(abs(usage.reduce(0) { $0 + $1.value.dollars(of: $1.key) } - 0.03) < 1e-12)
         let data = try Self.decode(batches)
         #expect(data.start == "2026-11-01")
         #expect(data.end == "2026-11-28")
@@ -104,7 +107,7 @@ import Testing
             ])
         #expect(data.total == 9.5)
         #expect(data.forecast == nil)
-        #expect(batches.first?.cost.calls == 1)
+        #expect(batches.first?.cursor["requests"] == "1")
         try CollectorFixtures.expectValid(batches, schema: "aws-costs")
     }
 
@@ -129,7 +132,7 @@ import Testing
         #expect(data.forecast == nil)
         #expect(data.total == 0.42)
         #expect(data.byGroup == [CostsData.Group(key: "AWS Lambda", amount: 0.42)])
-        #expect(batches.first?.cost.calls == 2, "the failed forecast request is billed too")
+        #expect(batches.first?.cursor["requests"] == "2", "the failed forecast request counts against the daily cap too")
         let json = String(decoding: batches.first?.data ?? [], as: UTF8.self)
         #expect(!json.contains("forecast"))
         try CollectorFixtures.expectValid(batches, schema: "aws-costs")

@@ -10,10 +10,12 @@ import Worker
 
 @Suite struct LogsCollectorTests {
     static let group = "/aws/lambda/orders"
+    /// 2026-11-27T02:03:10Z, just after the log captures' events.
+    static let captureEnd = Date(timeIntervalSince1970: 1_795_744_990)
 
     static func collector(
         _ client: AWSClient, groups: [String] = [group], maxEventsPerPoll: Int = 100, maxEventsPerBatch: Int = 500,
-        logger: Logger = IncrementalFixtures.logger, now: @escaping @Sendable () -> Date = { IncrementalFixtures.captureTime }
+        logger: Logger = IncrementalFixtures.logger, now: @escaping @Sendable () -> Date = { LogsCollectorTests.captureEnd }
     ) -> LogsCollector {
         var settings = LogsSettings()
         settings.logGroups = groups
@@ -35,9 +37,13 @@ import Worker
             let first = try await collector.collect(from: [:])
             #expect(try Self.ids(first) == ["0", "1", "2", "3"] + ["4", "5"])
             #expect(first.map(\.type) == ["logs", "logs"])
-            #expect(first.map(\.cost) == [CollectionCost(calls: 3, dollars: 0), .zero])
-            #expect(first[0].cursor == ["t:\(Self.group)": "1795744983000", "ids:\(Self.group)": "[\"3\"]"])
-            #expect(first[1].cursor == ["t:\(Self.group)": "1795744984000", "ids:\(Self.group)": "[\"4\",\"5\"]"])
+            #expect(collector.usage?.usage(of: "FilterLogEvents").requests == 3)
+            // A batch's cursor: 2 minutes behind its last event, with what was published since; the
+            // last batch's, 2 minutes behind the end of the listing read (02:03:10).
+            #expect(first[0].cursor["w:\(Self.group)"] == "1795744863000")
+            #expect(try IncrementalCursor(decoding: first[0].cursor, keys: .logGroup(Self.group)).seenCount == 4)
+            #expect(first[1].cursor["w:\(Self.group)"] == "1795744870000")
+            #expect(try IncrementalCursor(decoding: first[1].cursor, keys: .logGroup(Self.group)).seenCount == 6)
 
             let event = try #require(try IncrementalFixtures.decode(LogsData.self, first).first?.events.first)
             #expect(
@@ -49,7 +55,7 @@ import Worker
 
             let second = try await collector.collect(from: try #require(first.last).cursor)
             #expect(try Self.ids(second) == ["6", "7"])
-            #expect(second.last?.cursor == ["t:\(Self.group)": "1795744985000", "ids:\(Self.group)": "[\"7\"]"])
+            #expect(second.last?.cursor["w:\(Self.group)"] == "1795744870000")
 
             let third = try await collector.collect(from: try #require(second.last).cursor)
             #expect(third.isEmpty)
@@ -65,7 +71,7 @@ import Worker
             let collector = Self.collector(client, maxEventsPerPoll: 3)
             let first = try await collector.collect(from: [:])
             #expect(try Self.ids(first) == ["0", "1", "2"])
-            #expect(first.first?.cost.calls == 2)
+            #expect(collector.usage?.usage(of: "FilterLogEvents").requests == 2)
             let second = try await collector.collect(from: try #require(first.last).cursor)
             #expect(try Self.ids(second) == ["3", "4"])
             try IncrementalFixtures.expectValid(first + second, schema: "aws-logs")
@@ -140,8 +146,9 @@ import Worker
                 #expect(firstEvents.map(\.message) == ["o1", "p1", "o2", "o3"])
                 #expect(first.count == 2)
                 let cursor = try #require(first.last).cursor
-                #expect(cursor["t:/aws-realtime/orders"] == String(base + 2_000))
-                #expect(cursor["t:/aws-realtime/payments"] == String(base + 500))
+                // Both groups were read to the end: their windows start 2 minutes behind it.
+                #expect(cursor["w:/aws-realtime/orders"] == cursor["w:/aws-realtime/payments"])
+                #expect((Int64(cursor["w:/aws-realtime/orders"] ?? "") ?? 0) > base + 2_000 - 120_000)
 
                 try await put(groups[0], [(2_000, "o4 same millisecond as o3"), (3_000, "o5")])
                 try await put(groups[1], [(4_000, "p2")])

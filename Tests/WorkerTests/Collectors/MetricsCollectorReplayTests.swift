@@ -35,16 +35,15 @@ import Testing
             let batches = try await collector.collect(from: [:])
             #expect(collector.cloudWatch.usage.usage(of: "ListMetrics").requests == 2)
             #expect(collector.cloudWatch.usage.usage(of: "GetMetricData").requests == 2)
+            // 2 ListMetrics requests + 3 metrics requested twice (both pages of the batch), $0.01 per 1,000 each.
+            let dollars = collector.cloudWatch.usage.snapshot.reduce(0) { $0 + $1.value.dollars(of: $1.key) }
+            #expect(abs(dollars - 8 * 0.00001) < 1e-12)
             return batches
         }
         #expect(batches.count == 1)
         let batch = try #require(batches.first)
         #expect(batch.type == "metrics")
-        #expect(batch.cursor == ["lastPoll": "2026-11-27T10:07:30.000Z"])
-        #expect(batch.cost.calls == 4)
-        // 2 ListMetrics requests + 3 metrics requested twice (both pages of the batch), $0.01 per 1,000 each.
-        let expectedDollars: Double = 8 * 0.00001
-        #expect(abs(batch.cost.dollars - expectedDollars) < 1e-12)
+        #expect(batch.cursor == ["lastPoll": "2026-11-27T10:07:30.000Z", "read:300": "1795773900"])
         let data = try JSONDecoder().decode(MetricsData.self, from: Data(batch.data))
         #expect(
             data.series.map(\.id) == [
@@ -82,7 +81,7 @@ import Testing
             return batches
         }
         #expect(batches.map { String(decoding: $0.data, as: UTF8.self) } == [#"{"series":[]}"#])
-        #expect(batches.first?.cost.calls == 1)
+        #expect(batches.first?.cursor["read:300"] == "1795773900")
         try CollectorFixtures.expectValid(batches, schema: "aws-metrics")
     }
 

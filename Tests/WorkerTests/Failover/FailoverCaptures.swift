@@ -3,12 +3,14 @@ import Foundation
 
 /// What the replay server answers the worker processes of the failover tests.
 enum FailoverCaptures {
-    /// The one configured metric of the tests' `aws-metrics` stream (and the matching request).
+    /// The one configured metric of the tests' `aws-metrics` stream (and the matching request): a
+    /// 1-second high-resolution period read as soon as it ends, so every second is one read.
     static let metricsConfiguration = """
           aws-metrics:
             interval: 1s
+            settleDelay: 0s
             metrics:
-              - {namespace: Custom/App, name: QueueDepth, statistic: Maximum, period: 60}
+              - {namespace: Custom/App, name: QueueDepth, statistic: Maximum, period: 1}
             discovery: {windowPeriods: 2}
         """
 
@@ -23,7 +25,7 @@ enum FailoverCaptures {
                 ("Action=GetMetricData&Version=2010-08-01&MetricDataQueries.member.1.Id=m0"
                     + "&MetricDataQueries.member.1.MetricStat.Metric.Namespace=Custom%2FApp"
                     + "&MetricDataQueries.member.1.MetricStat.Metric.MetricName=QueueDepth"
-                    + "&MetricDataQueries.member.1.MetricStat.Period=60&MetricDataQueries.member.1.MetricStat.Stat=Maximum"
+                    + "&MetricDataQueries.member.1.MetricStat.Period=1&MetricDataQueries.member.1.MetricStat.Stat=Maximum"
                     + "&ScanBy=TimestampAscending").utf8)),
         response: CapturedResponse(
             status: 200,

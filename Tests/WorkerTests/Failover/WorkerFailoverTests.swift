@@ -202,7 +202,9 @@ struct WorkerFailoverTests {
         let matching = CaptureMatching(
             ignoredFields: CaptureMatching.defaultIgnoredFields.filter { $0 != "NextToken" })
         try await FailoverHarness.run(captures: FailoverCaptures.cloudTrailPages, matching: matching) { harness in
-            let worker = FailoverHarness.configuration(ttl: "2s", enabled: [.activity: "  aws-activity: {interval: 1s}"])
+            // The captured events are from 2026-11-22: a first poll that looks back far enough.
+            let worker = FailoverHarness.configuration(
+                ttl: "2s", enabled: [.activity: "  aws-activity: {interval: 1s, initialLookback: 90d}"])
             harness.replay.hold("LookupEvents", nextPageOnly: true)
             let first = try await harness.startWorker("first", configuration: worker)
             try await harness.waitUntil("the leader is between pages 1 and 2", timeout: .seconds(10)) {

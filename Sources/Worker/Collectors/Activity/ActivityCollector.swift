@@ -3,49 +3,52 @@ import Foundation
 import Logging
 import Payloads
 
-/// `aws-activity`: CloudTrail `LookupEvents` from the cursor time (inclusive, whole seconds) to
-/// now, de-duplicated by EventId, oldest first.
+/// `aws-activity`: CloudTrail `LookupEvents` from the cursor's start to now, de-duplicated by
+/// EventId, oldest first.
+///
+/// CloudTrail delivers an event to its event history minutes after the call, out of order, so
+/// each poll reads again the overlap window (`window.overlap`, 15 minutes by default) behind the
+/// point it read last, and drops the events published already.
 ///
 /// CloudTrail answers newest first, so a poll reads to the end of the listing before publishing
 /// anything; `maxEventsPerPoll` then bounds what one poll publishes (the oldest events; the rest
 /// follow at the next poll). The client's rate limiter keeps to CloudTrail's 2 calls per second.
 public struct ActivityCollector: Collector {
     public var stream: StreamName { .activity }
+    public var usage: AWSUsageCounter? { client.usage }
 
     let client: CloudTrailClient
     let settings: ActivitySettings
     let batcher: IncrementalBatcher
-    let seenIDLimit: Int
     let logger: Logger
     let now: @Sendable () -> Date
 
     public init(
-        client: CloudTrailClient, settings: ActivitySettings, batchLimits: IncrementalBatchLimits = .default,
-        seenIDLimit: Int = IncrementalCursor.defaultSeenIDLimit, logger: Logger,
+        client: CloudTrailClient, settings: ActivitySettings, batchLimits: IncrementalBatchLimits = .default, logger: Logger,
         now: @escaping @Sendable () -> Date = { Date() }
     ) {
         self.client = client
         self.settings = settings
         self.batcher = IncrementalBatcher(type: StreamName.activity.dataType, member: "events", limits: batchLimits)
-        self.seenIDLimit = seenIDLimit
         self.logger = logger
         self.now = now
     }
 
-    public func collect(from stored: [String: String]) async throws -> [CollectedBatch] {
-        let cursor = IncrementalCursor.read(stored, seenIDLimit: seenIDLimit, logger: logger)
-        let end = now()
-        let start = cursor.startDate(or: end.addingTimeInterval(-settings.initialLookback.seconds))
+    public func poll(from stored: [String: String]) async throws -> CollectedPoll {
+        let cursor = IncrementalCursor.read(stored, seenLimit: settings.window.seenLimit, logger: logger)
+        guard let query = IncrementalQuery(cursor: cursor, now: now(), initialLookback: settings.initialLookback) else {
+            return CollectedPoll(batches: [])
+        }
         // LookupEvents takes epoch seconds: start at the whole second, the cursor drops the rest.
         let input = LookupEventsInput(
-            startTime: Date(timeIntervalSince1970: start.timeIntervalSince1970.rounded(.down)), endTime: end)
+            startTime: Date(timeIntervalSince1970: query.start.timeIntervalSince1970.rounded(.down)), endTime: query.end)
         let output = try await client.lookupEvents(input)
 
-        let events = output.events.compactMap(normalize)
-        let new = cursor.filter(events, mark: \.mark).prefix(max(1, settings.maxEventsPerPoll))
-        return try batcher.batches(
-            Array(new), advancing: cursor, in: stored, mark: \.mark,
-            cost: CollectionCost(calls: output.pages, dollars: 0), item: \.payload)
+        let events = query.cursor.filter(output.events.compactMap(normalize), mark: \.mark)
+        let limit = max(1, settings.maxEventsPerPoll)
+        return try batcher.poll(
+            Array(events.prefix(limit)), advancing: query.cursor, in: stored, mark: \.mark, window: settings.window,
+            coveredUntil: events.count <= limit ? query.endMilliseconds : nil, item: \.payload)
     }
 
     /// The payload of one listed event, with its place on the cursor's line; `nil` (logged) for
@@ -63,9 +66,11 @@ public struct ActivityCollector: Collector {
             logger.warning("CloudTrail event without a time skipped", metadata: ["aws.cloudtrail.event.id": "\(event.eventId)"])
             return nil
         }
-        return NormalizedActivity(
-            mark: IncrementalCursor.Mark(date: time, id: event.eventId),
-            payload: ActivityEvent(event, record: record, time: time))
+        guard
+            let mark = IncrementalCursor.Mark.checked(
+                time, id: event.eventId, operation: "LookupEvents", field: "EventTime", logger: logger)
+        else { return nil }
+        return NormalizedActivity(mark: mark, payload: ActivityEvent(event, record: record, time: mark.time))
     }
 }
 

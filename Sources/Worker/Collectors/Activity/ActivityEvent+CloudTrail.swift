@@ -5,13 +5,13 @@ import Payloads
 extension ActivityEvent {
     /// Who, what, where and which resources, from the parsed record where there is one and from
     /// what LookupEvents lists otherwise.
-    init(_ event: CloudTrailEvent, record: CloudTrailEventRecord?, time: Date) {
+    init(_ event: CloudTrailEvent, record: CloudTrailEventRecord?, time: Int64) {
         let identity = record?.userIdentity
         let listed = event.resources.map { Resource(type: $0.resourceType, name: $0.resourceName) }
         let recorded = (record?.resources ?? []).map { Resource(type: $0.type, name: $0.arn) }
         self.init(
             id: event.eventId,
-            time: PayloadTime.string(from: time),
+            time: PayloadTime.string(milliseconds: time),
             eventSource: record?.eventSource ?? event.eventSource ?? "",
             eventName: record?.eventName ?? event.eventName ?? "",
             readOnly: record?.readOnly ?? event.isReadOnly,

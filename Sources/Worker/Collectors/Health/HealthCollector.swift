@@ -3,19 +3,20 @@ import Foundation
 import Logging
 import Payloads
 
-/// `aws-health`: AWS Health `DescribeEvents` last updated since the cursor time (inclusive,
-/// whole seconds). An event is new when its (arn, lastUpdatedTime) was not published: an update
-/// of an event is published again.
+/// `aws-health`: AWS Health `DescribeEvents` last updated since the cursor's start (whole
+/// seconds). An event is new when its (arn, lastUpdatedTime) was not published: an update of an
+/// event is published again. Each poll reads again the overlap window (`window.overlap`, 1 hour
+/// by default) behind the point it read last.
 ///
 /// The listing is read to its end, sorted oldest update first, and `maxEventsPerPoll` bounds
 /// what one poll publishes (the oldest; the rest follow at the next poll).
 public struct HealthCollector: Collector {
     public var stream: StreamName { .health }
+    public var usage: AWSUsageCounter? { client.usage }
 
     let client: HealthClient
     let settings: HealthSettings
     let batcher: IncrementalBatcher
-    let seenIDLimit: Int
     let logger: Logger
     let now: @Sendable () -> Date
 
@@ -23,47 +24,53 @@ public struct HealthCollector: Collector {
     static let pageSize = 100
 
     public init(
-        client: HealthClient, settings: HealthSettings, batchLimits: IncrementalBatchLimits = .default,
-        seenIDLimit: Int = IncrementalCursor.defaultSeenIDLimit, logger: Logger,
+        client: HealthClient, settings: HealthSettings, batchLimits: IncrementalBatchLimits = .default, logger: Logger,
         now: @escaping @Sendable () -> Date = { Date() }
     ) {
         self.client = client
         self.settings = settings
         self.batcher = IncrementalBatcher(type: StreamName.health.dataType, member: "events", limits: batchLimits)
-        self.seenIDLimit = seenIDLimit
         self.logger = logger
         self.now = now
     }
 
-    public func collect(from stored: [String: String]) async throws -> [CollectedBatch] {
-        let cursor = IncrementalCursor.read(stored, seenIDLimit: seenIDLimit, logger: logger)
-        let start = cursor.startDate(or: now().addingTimeInterval(-settings.initialLookback.seconds))
+    public func poll(from stored: [String: String]) async throws -> CollectedPoll {
+        let cursor = IncrementalCursor.read(stored, seenLimit: settings.window.seenLimit, logger: logger)
+        guard let query = IncrementalQuery(cursor: cursor, now: now(), initialLookback: settings.initialLookback) else {
+            return CollectedPoll(batches: [])
+        }
         let input = DescribeEventsInput(
-            filter: .init(lastUpdatedFrom: Date(timeIntervalSince1970: start.timeIntervalSince1970.rounded(.down))),
+            filter: .init(lastUpdatedFrom: Date(timeIntervalSince1970: query.start.timeIntervalSince1970.rounded(.down))),
             maxResults: Self.pageSize)
         let output = try await client.describeEvents(input)
 
-        let events = output.events.compactMap(normalize)
-        let new = cursor.filter(events, mark: \.mark).prefix(max(1, settings.maxEventsPerPoll))
-        return try batcher.batches(
-            Array(new), advancing: cursor, in: stored, mark: \.mark,
-            cost: CollectionCost(calls: output.pages, dollars: 0), item: \.payload)
+        let events = query.cursor.filter(output.events.compactMap(normalize), mark: \.mark)
+        let limit = max(1, settings.maxEventsPerPoll)
+        return try batcher.poll(
+            Array(events.prefix(limit)), advancing: query.cursor, in: stored, mark: \.mark, window: settings.window,
+            coveredUntil: events.count <= limit ? query.endMilliseconds : nil, item: \.payload)
     }
 
     /// The payload of one event and its place on the cursor's line (arn at lastUpdatedTime);
-    /// `nil` (logged) for an event without lastUpdatedTime, which cannot be placed.
+    /// `nil` (logged) for an event without lastUpdatedTime or with one outside 1970 to 9999.
     func normalize(_ event: AWSServices.HealthEvent) -> NormalizedHealthEvent? {
         guard let updated = event.lastUpdatedTime else {
             logger.warning("Health event without lastUpdatedTime skipped", metadata: ["aws.health.event.arn": "\(event.arn)"])
             return nil
         }
+        guard
+            let mark = IncrementalCursor.Mark.checked(
+                updated, id: event.arn, operation: "DescribeEvents", field: "lastUpdatedTime", logger: logger)
+        else { return nil }
         return NormalizedHealthEvent(
-            mark: IncrementalCursor.Mark(date: updated, id: event.arn),
+            mark: mark,
             payload: Payloads.HealthEvent(
                 arn: event.arn, service: event.service ?? "", typeCode: event.eventTypeCode ?? "",
                 category: event.eventTypeCategory ?? "", region: event.region, availabilityZone: event.availabilityZone,
-                startTime: event.startTime.map(PayloadTime.string(from:)), endTime: event.endTime.map(PayloadTime.string(from:)),
-                lastUpdatedTime: PayloadTime.string(from: updated), status: event.statusCode ?? "", scope: event.eventScopeCode))
+                startTime: event.startTime.flatMap(PayloadTime.string(from:)),
+                endTime: event.endTime.flatMap(PayloadTime.string(from:)),
+                lastUpdatedTime: PayloadTime.string(milliseconds: mark.time), status: event.statusCode ?? "",
+                scope: event.eventScopeCode))
     }
 }
 

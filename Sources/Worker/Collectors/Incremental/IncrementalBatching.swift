@@ -24,10 +24,9 @@ struct IncrementalBatcher {
     var limits: IncrementalBatchLimits
 
     /// `cursorAfter` is called once per payload, in order, with that payload's events; it returns
-    /// the cursor after them. The poll's whole `cost` goes on the first batch (the worker adds
-    /// the costs of a poll's batches).
+    /// the cursor after them.
     func batches<Event, Item: Encodable>(
-        _ events: [Event], cost: CollectionCost, item: (Event) throws -> Item,
+        _ events: [Event], item: (Event) throws -> Item,
         cursorAfter: ([Event]) -> [String: String]
     ) throws -> [CollectedBatch] {
         let encoder = JSONEncoder()
@@ -41,8 +40,7 @@ struct IncrementalBatcher {
         func close() {
             guard !pending.isEmpty else { return }
             data += closing
-            let batchCost = result.isEmpty ? cost : .zero
-            result.append(CollectedBatch(type: type, data: data, cursor: cursorAfter(pending), cost: batchCost))
+            result.append(CollectedBatch(type: type, data: data, cursor: cursorAfter(pending)))
             pending = []
             data = opening
         }

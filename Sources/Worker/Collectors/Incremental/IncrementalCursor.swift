@@ -1,19 +1,24 @@
 import Foundation
 
-/// Where an incremental stream stands: the time of the newest event published and the ids of
-/// the events published AT that time. The next poll asks AWS from that time inclusive, and
-/// ``filter(_:mark:)`` drops what is older or already seen, so events sharing the boundary
-/// timestamp are neither skipped nor published twice.
+/// Where an incremental stream stands: the start of its next query, and which of the events at
+/// or after that start were published.
 ///
-/// Times are epoch milliseconds (the finest unit any of the four APIs compares on).
+/// AWS delivers these events late and out of order (CloudTrail event history lags by minutes, a
+/// log event is ingested seconds to minutes after its timestamp, in another log stream of the
+/// group; Security Hub imports findings with an `UpdatedAt` in the past). So the next query does
+/// not start at the newest event published but an **overlap window** behind the point up to which
+/// the listing was read (``cover(until:overlap:)``), and ``filter(_:mark:)`` drops the events that
+/// were published already. An event is published once, whenever it shows up within the window.
 ///
-/// The seen ids are bounded by ``seenIDLimit`` (1,000 by default). Past it (more events than
-/// that sharing one millisecond) the cursor moves 1 ms past the boundary and forgets the ids:
-/// the events published are never repeated, at the price that an event arriving later with
-/// exactly that timestamp is skipped. The other choice, evicting ids, would republish the
-/// evicted events on every poll.
+/// Published events are remembered as (time, 64-bit hash of the id) pairs from ``start`` on, at
+/// most ``seenLimit`` of them. Past the limit the oldest times are forgotten and the start moves
+/// just past them: the window shrinks for a stream that publishes more than `seenLimit` events per
+/// window, and the events forgotten are never published again (``evictedTimes`` counts how often
+/// that happened). The other choice, forgetting ids but keeping the start, would publish the
+/// forgotten events again on every poll.
 ///
-/// A pure value: no I/O, no clock.
+/// Times are epoch milliseconds (the finest unit any of the four APIs compares on). A pure value:
+/// no I/O, no clock.
 public struct IncrementalCursor: Sendable, Hashable {
     /// Where an event sits on the cursor's line: its time and its de-duplication id.
     public struct Mark: Sendable, Hashable, Comparable {
@@ -25,91 +30,144 @@ public struct IncrementalCursor: Sendable, Hashable {
             self.id = id
         }
 
-        public init(date: Date, id: String) {
-            self.init(time: IncrementalCursor.milliseconds(date), id: id)
+        /// `nil` for a date outside the range a cursor can hold (``IncrementalCursor/milliseconds(_:)``).
+        public init?(date: Date, id: String) {
+            guard let time = IncrementalCursor.milliseconds(date) else { return nil }
+            self.init(time: time, id: id)
         }
 
         public static func < (lhs: Mark, rhs: Mark) -> Bool {
             lhs.time != rhs.time ? lhs.time < rhs.time : lhs.id < rhs.id
         }
+
+        /// What the cursor remembers of a published event.
+        var seen: Seen { Seen(time: time, hash: Seen.hash(id)) }
     }
 
-    public static let defaultSeenIDLimit = 1_000
+    /// A published event as remembered: its time and the FNV-1a 64 hash of its id. Two different
+    /// ids at the same millisecond collide with a probability of about 2^-64 per pair.
+    struct Seen: Sendable, Hashable, Comparable {
+        var time: Int64
+        var hash: UInt64
 
-    /// Epoch milliseconds of the newest event published; `nil` before the first one.
-    public private(set) var time: Int64?
-    /// Ids of the events published at ``time``, in publication order.
-    public private(set) var seenIDs: [String]
-    public let seenIDLimit: Int
-    private var seen: Set<String>
+        static func < (lhs: Seen, rhs: Seen) -> Bool {
+            lhs.time != rhs.time ? lhs.time < rhs.time : lhs.hash < rhs.hash
+        }
 
-    public init(time: Int64? = nil, seenIDs: [String] = [], seenIDLimit: Int = IncrementalCursor.defaultSeenIDLimit) {
-        self.seenIDLimit = max(1, seenIDLimit)
-        self.time = time
-        self.seenIDs = []
-        self.seen = []
-        if time != nil {
-            for id in seenIDs where seen.insert(id).inserted { self.seenIDs.append(id) }
-            enforceLimit()
+        static func hash(_ id: String) -> UInt64 {
+            var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+            for byte in id.utf8 {
+                hash ^= UInt64(byte)
+                hash = hash &* 0x0000_0100_0000_01b3
+            }
+            return hash
         }
     }
 
-    /// Nothing published yet: the first poll starts from now minus the initial lookback.
-    public var isEmpty: Bool { time == nil }
+    public static let defaultSeenLimit = 5_000
 
-    /// Where the next query starts (inclusive): the cursor time, or `fallback` when empty.
-    public func startDate(or fallback: Date) -> Date {
-        guard let time else { return fallback }
-        return Self.date(milliseconds: time)
+    /// Epoch milliseconds where the next query starts (inclusive); `nil` before the first poll.
+    public private(set) var start: Int64?
+    /// The published events at or after ``start``.
+    private(set) var seen: Set<Seen>
+    public let seenLimit: Int
+    /// How many times the seen limit moved the start forward (not stored; for the poll's log).
+    public private(set) var evictedTimes = 0
+
+    public init(start: Int64? = nil, published: [Mark] = [], seenLimit: Int = IncrementalCursor.defaultSeenLimit) {
+        self.init(start: start, seen: Set(published.map(\.seen)), seenLimit: seenLimit)
     }
 
-    /// The events not yet published, oldest first (sorted by time, then id): drops events older
-    /// than the cursor, events at the cursor time already seen, and repeats within `events`.
+    init(start: Int64?, seen: Set<Seen>, seenLimit: Int) {
+        self.seenLimit = max(1, seenLimit)
+        self.start = start
+        self.seen = start.map { start in seen.filter { $0.time >= start } } ?? []
+        enforceLimit()
+    }
+
+    /// Nothing polled yet: the first query starts from now minus the initial lookback.
+    public var isEmpty: Bool { start == nil }
+
+    /// How many published events the cursor remembers.
+    public var seenCount: Int { seen.count }
+
+    /// Where the next query starts (inclusive): the cursor's start, or `fallback` when empty.
+    public func startDate(or fallback: Date) -> Date {
+        guard let start else { return fallback }
+        return Self.date(milliseconds: start)
+    }
+
+    /// Whether `mark` was published (or lies before the window, where it was or is given up).
+    public func contains(_ mark: Mark) -> Bool {
+        if let start, mark.time < start { return true }
+        return seen.contains(mark.seen)
+    }
+
+    /// The events not yet published, oldest first (sorted by time, then id): drops events before
+    /// the start, events already published, and repeats within `events`.
     public func filter<Event>(_ events: [Event], mark: (Event) -> Mark) -> [Event] {
         var accepted: [(Mark, Event)] = []
         var keys = Set<Mark>()
         for event in events {
             let key = mark(event)
-            if let time {
-                if key.time < time { continue }
-                if key.time == time, seen.contains(key.id) { continue }
-            }
+            if contains(key) { continue }
             guard keys.insert(key).inserted else { continue }
             accepted.append((key, event))
         }
         return accepted.sorted { $0.0 < $1.0 }.map(\.1)
     }
 
-    /// The cursor once `mark` is published (marks must come oldest first).
-    public mutating func advance(past mark: Mark) {
-        if let time, mark.time < time { return }
-        if mark.time != time {
-            time = mark.time
-            seenIDs = []
-            seen = []
+    /// The start of an empty cursor: where its first query starts (the initial lookback), so the
+    /// window never reaches further back than that.
+    public mutating func begin(at time: Int64) {
+        if start == nil { start = time }
+    }
+
+    /// Remembers `marks` as published.
+    public mutating func record(_ marks: some Sequence<Mark>) {
+        for mark in marks where !contains(mark) {
+            seen.insert(mark.seen)
         }
-        guard seen.insert(mark.id).inserted else { return }
-        seenIDs.append(mark.id)
         enforceLimit()
     }
 
-    /// The cursor once all of `marks` are published.
-    public mutating func advance(past marks: some Sequence<Mark>) {
-        for mark in marks { advance(past: mark) }
+    /// The listing was read completely up to `time` (epoch milliseconds): the next query starts
+    /// `overlap` milliseconds before it (never earlier than it starts now), and what was published
+    /// before that is forgotten.
+    public mutating func cover(until time: Int64, overlap: Int64) {
+        let (candidate, overflow) = time.subtractingReportingOverflow(max(0, overlap))
+        let newStart = overflow ? Int64.min : candidate
+        guard start.map({ newStart > $0 }) ?? true else { return }
+        start = newStart
+        seen = seen.filter { $0.time >= newStart }
     }
 
+    /// Past the seen limit, forgets whole milliseconds, oldest first, and starts just after them.
     private mutating func enforceLimit() {
-        guard let time, seenIDs.count > seenIDLimit else { return }
-        self.time = time + 1
-        seenIDs = []
-        seen = []
+        guard seen.count > seenLimit else { return }
+        let sorted = seen.sorted()
+        let cut = sorted[seen.count - seenLimit - 1].time
+        let newStart = cut == Int64.max ? cut : cut + 1
+        start = max(start ?? newStart, newStart)
+        seen = seen.filter { $0.time >= newStart }
+        evictedTimes += 1
     }
+
+    /// The earliest and latest dates a cursor holds: years 1970 to 9999. AWS answers outside that
+    /// range are bad input, not events.
+    public static let validDates = Date(timeIntervalSince1970: 0)...Date(timeIntervalSince1970: 253_402_300_799.999)
+
+    /// ``validDates`` in epoch milliseconds.
+    public static let validMilliseconds: ClosedRange<Int64> = 0...253_402_300_799_999
 
     /// Epoch milliseconds, rounded down, except that a value within a microsecond of a whole
     /// millisecond is that millisecond (`1589086345.905` is 1589086345905 despite binary floating
-    /// point). Rounding down keeps a query starting at the cursor inclusive of its events.
-    public static func milliseconds(_ date: Date) -> Int64 {
-        let value = date.timeIntervalSince1970 * 1_000
+    /// point). Rounding down keeps a query starting at the cursor inclusive of its events. `nil`
+    /// for a date outside ``validDates`` (or not finite).
+    public static func milliseconds(_ date: Date) -> Int64? {
+        let seconds = date.timeIntervalSince1970
+        guard seconds.isFinite, validDates.contains(date) else { return nil }
+        let value = seconds * 1_000
         let nearest = value.rounded()
         return Int64(abs(value - nearest) < 1e-3 ? nearest : value.rounded(.down))
     }
@@ -120,12 +178,12 @@ public struct IncrementalCursor: Sendable, Hashable {
     }
 
     public static func == (lhs: IncrementalCursor, rhs: IncrementalCursor) -> Bool {
-        lhs.time == rhs.time && lhs.seenIDs == rhs.seenIDs && lhs.seenIDLimit == rhs.seenIDLimit
+        lhs.start == rhs.start && lhs.seen == rhs.seen && lhs.seenLimit == rhs.seenLimit
     }
 
     public func hash(into hasher: inout Hasher) {
-        hasher.combine(time)
-        hasher.combine(seenIDs)
-        hasher.combine(seenIDLimit)
+        hasher.combine(start)
+        hasher.combine(seen)
+        hasher.combine(seenLimit)
     }
 }

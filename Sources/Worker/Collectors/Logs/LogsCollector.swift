@@ -5,20 +5,26 @@ import Payloads
 
 /// `aws-logs`: CloudWatch Logs `FilterLogEvents` of the configured log groups, incrementally.
 ///
-/// Each group has its own ``IncrementalCursor`` in the stream's cursor, under `t:<group>` and
-/// `ids:<group>`, and is searched from its cursor time (inclusive) to now. With no log group
-/// configured the stream stays idle (it never scans every group) and says so once.
+/// Each group has its own ``IncrementalCursor`` in the stream's cursor, under `w:<group>` and
+/// `seen:<group>`, and is searched from its cursor's start to now: the overlap window
+/// (`window.overlap`, 2 minutes by default) behind the point read last, because an event is
+/// searchable only once ingested, late and in any log stream of the group. Events published
+/// already are dropped by id. With no log group configured the stream stays idle (it never scans
+/// every group) and says so once.
 ///
 /// `maxEventsPerPoll` bounds the new events of one poll, shared equally between the groups; a
 /// group that has more stops early and continues from its cursor at the next poll (FilterLogEvents
 /// returns events sorted by timestamp, so what is left is never older than the cursor).
+///
+/// An event ingested later than the window behind its timestamp is counted as late (it was
+/// published, but others like it may have been missed).
 public struct LogsCollector: Collector {
     public var stream: StreamName { .logs }
+    public var usage: AWSUsageCounter? { client.usage }
 
     let client: CloudWatchLogsClient
     let settings: LogsSettings
     let batcher: IncrementalBatcher
-    let seenIDLimit: Int
     let logger: Logger
     let now: @Sendable () -> Date
     private let idleNotice = IdleNotice()
@@ -27,14 +33,12 @@ public struct LogsCollector: Collector {
     static let pageLimit = 10_000
 
     public init(
-        client: CloudWatchLogsClient, settings: LogsSettings, batchLimits: IncrementalBatchLimits = .default,
-        seenIDLimit: Int = IncrementalCursor.defaultSeenIDLimit, logger: Logger,
+        client: CloudWatchLogsClient, settings: LogsSettings, batchLimits: IncrementalBatchLimits = .default, logger: Logger,
         now: @escaping @Sendable () -> Date = { Date() }
     ) {
         self.client = client
         self.settings = settings
         self.batcher = IncrementalBatcher(type: StreamName.logs.dataType, member: "events", limits: batchLimits)
-        self.seenIDLimit = seenIDLimit
         self.logger = logger
         self.now = now
     }
@@ -45,7 +49,7 @@ public struct LogsCollector: Collector {
         return settings.logGroups.filter { !$0.isEmpty && seen.insert($0).inserted }
     }
 
-    public func collect(from stored: [String: String]) async throws -> [CollectedBatch] {
+    public func poll(from stored: [String: String]) async throws -> CollectedPoll {
         let groups = logGroups
         guard !groups.isEmpty else {
             if idleNotice.claim() {
@@ -53,46 +57,68 @@ public struct LogsCollector: Collector {
                     "No log group configured: aws-logs stays idle (it never scans every log group)",
                     metadata: ["worker.stream": "\(stream)", "worker.config.key": "logs.logGroups"])
             }
-            return []
+            return CollectedPoll(batches: [])
         }
-        let end = now()
-        let fallbackStart = end.addingTimeInterval(-settings.initialLookback.seconds)
+        let now = self.now()
         let share = max(1, (max(1, settings.maxEventsPerPoll) + groups.count - 1) / groups.count)
+        let overlap = settings.window.overlapMilliseconds
 
         var cursors: [String: IncrementalCursor] = [:]
+        var complete: Set<String> = []
         var found: [GroupEvent] = []
-        var requests = 0
+        var end = Int64(0)
         for group in groups {
             var groupLogger = logger
             groupLogger[metadataKey: "aws.logs.group"] = "\(group)"
-            let cursor = IncrementalCursor.read(
-                stored, keys: .logGroup(group), seenIDLimit: seenIDLimit, logger: groupLogger)
-            cursors[group] = cursor
-            let (events, pages) = try await newEvents(
-                in: group, after: cursor, from: cursor.startDate(or: fallbackStart), to: end, atMost: share)
-            requests += pages
-            found += events.map { GroupEvent(group: group, event: $0) }
+            let stored = IncrementalCursor.read(
+                stored, keys: .logGroup(group), seenLimit: settings.window.seenLimit, logger: groupLogger)
+            guard let query = IncrementalQuery(cursor: stored, now: now, initialLookback: settings.initialLookback) else {
+                return CollectedPoll(batches: [])
+            }
+            cursors[group] = query.cursor
+            end = query.endMilliseconds
+            let listing = try await newEvents(
+                in: group, after: query.cursor, from: query.start, to: query.end, atMost: share)
+            if listing.isComplete { complete.insert(group) }
+            found += listing.events.map { GroupEvent(group: group, event: $0) }
         }
         found.sort()
+        let late = found.count { event in
+            guard let ingested = event.event.ingestionTimeMilliseconds else { return false }
+            let (delay, overflow) = ingested.subtractingReportingOverflow(event.event.timestampMilliseconds)
+            return !overflow && delay > overlap
+        }
 
-        let cost = CollectionCost(calls: requests, dollars: 0)
         var stored = stored
-        return try batcher.batches(found, cost: cost, item: \.payload) { published in
+        var batches = try batcher.batches(found, item: \.payload) { published in
             for event in published {
-                cursors[event.group]?.advance(past: event.mark)
+                cursors[event.group]?.record([event.mark])
+                cursors[event.group]?.cover(until: event.mark.time, overlap: overlap)
             }
             for group in Set(published.map(\.group)) {
                 cursors[group]?.encode(into: &stored, keys: .logGroup(group))
             }
             return stored
         }
+        for group in groups {
+            if complete.contains(group) { cursors[group]?.cover(until: end, overlap: overlap) }
+            cursors[group]?.encode(into: &stored, keys: .logGroup(group))
+        }
+        // Once the last batch is published the whole listing is: its cursor is the poll's.
+        if !batches.isEmpty { batches[batches.count - 1].cursor = stored }
+        return CollectedPoll(batches: batches, cursor: stored, lateEvents: late)
     }
 
-    /// Pages through one group until the end or `limit` new events. Returns the new events
-    /// (oldest first) and the requests made.
+    /// One group's new events (oldest first) and whether its listing was read to the end.
+    struct Listing {
+        var events: [FilteredLogEvent]
+        var isComplete: Bool
+    }
+
+    /// Pages through one group until the end or `limit` new events.
     func newEvents(
         in group: String, after cursor: IncrementalCursor, from start: Date, to end: Date, atMost limit: Int
-    ) async throws -> (events: [FilteredLogEvent], requests: Int) {
+    ) async throws -> Listing {
         var events: [FilteredLogEvent] = []
         var token: String?
         var requests = 0
@@ -103,17 +129,25 @@ public struct LogsCollector: Collector {
                 limit: min(Self.pageLimit, limit - events.count))
             let page = try await client.filterLogEventsPage(input, nextToken: token)
             requests += 1
-            events = cursor.filter(events + page.events, mark: Self.mark)
+            let placed = page.events.filter { mark($0) != nil }
+            events = cursor.filter(events + placed) { Self.mark($0) }
             let next = page.nextToken.flatMap { $0.isEmpty || $0 == token ? nil : $0 }
             token = next
             if token != nil, requests >= client.pagination.maxPages {
                 logger.info(
                     "Page limit reached; the next poll continues from the cursor",
                     metadata: ["aws.operation": "FilterLogEvents", "aws.logs.group": "\(group)", "aws.pages": "\(requests)"])
-                break
+                return Listing(events: Array(events.prefix(limit)), isComplete: false)
             }
         } while token != nil && events.count < limit
-        return (Array(events.prefix(limit)), requests)
+        return Listing(events: Array(events.prefix(limit)), isComplete: token == nil && events.count <= limit)
+    }
+
+    /// The event's mark, or nil (logged) for a timestamp outside 1970 to 9999.
+    func mark(_ event: FilteredLogEvent) -> IncrementalCursor.Mark? {
+        IncrementalCursor.Mark.checked(
+            milliseconds: event.timestampMilliseconds, id: event.eventId, operation: "FilterLogEvents", field: "timestamp",
+            logger: logger)
     }
 
     static func mark(_ event: FilteredLogEvent) -> IncrementalCursor.Mark {
@@ -132,7 +166,9 @@ struct GroupEvent: Comparable {
         Payloads.LogEvent(
             id: event.eventId, logGroup: group, logStream: event.logStreamName ?? "",
             timestamp: PayloadTime.string(milliseconds: event.timestampMilliseconds),
-            ingestionTime: event.ingestionTimeMilliseconds.map(PayloadTime.string(milliseconds:)),
+            ingestionTime: event.ingestionTimeMilliseconds.flatMap { time in
+                IncrementalCursor.validMilliseconds.contains(time) ? PayloadTime.string(milliseconds: time) : nil
+            },
             message: event.message)
     }
 

@@ -4,28 +4,31 @@ import Foundation
 import Logging
 import Payloads
 
-/// The `aws-metrics` collector: each poll publishes a window of recent points of every series.
+/// The `aws-metrics` collector: each series is read once per period, when the period has closed
+/// and its datapoint has settled, with a window of recent points.
 ///
 /// The series are the configured metrics or, when none is configured, the recently active
 /// metrics (`ListMetrics RecentlyActive=PT3H`) of the discovery namespaces, each with its
 /// customary statistic, sorted by id and capped at `maxSeries`. Discovery is cached for
 /// `discoveryInterval`; a failed discovery keeps the previous list.
 ///
-/// A poll is one `GetMetricData` call over all series (the client sends 500 queries a request:
-/// M series cost ceil(M/500) requests plus pages). The window is `windowPeriods` periods ending
-/// at the period boundary after now, so the still-filling period is included and marked
-/// `partial`; as every poll publishes the whole window, the next poll carries its settled value.
+/// GetMetricData bills per metric requested, and a series' datapoint changes once per period, so
+/// reading it more often buys nothing. The series are read in groups by period: a group is due
+/// `settleDelay` after each of its periods ends (``nextDue(cursor:now:)``), and a poll asks only
+/// for the groups that are due, in one `GetMetricData` call (500 queries a request: M series cost
+/// ceil(M/500) requests plus pages). The cursor remembers, per period, the end of the last
+/// period read (`read:<period>`, epoch seconds), so a new leader after a failover does not read it
+/// again. A group never read, or read before its last settled period, is due at once: the first
+/// read after nobody watched for a while is made as soon as a client arrives.
 ///
-/// Not incremental: the cursor only records when the collector last ran (`lastPoll`).
+/// The window is `windowPeriods` periods ending at the period boundary after now, so the
+/// still-filling period is included and marked `partial`.
 public struct MetricsCollector: Collector {
     /// A payload larger than this (1 MiB of JSON) is split into several batches.
     public static let defaultMaxPayloadBytes = 1 << 20
-    /// CloudWatch bills $0.01 per 1,000 metrics requested by `GetMetricData`...
-    public static let getMetricDataCostPerMetricUSD = 0.01 / 1_000
-    /// ...and $0.01 per 1,000 `ListMetrics` requests.
-    public static let listMetricsCostPerRequestUSD = 0.01 / 1_000
 
     public var stream: StreamName { .metrics }
+    public var usage: AWSUsageCounter? { cloudWatch.usage }
 
     let cloudWatch: CloudWatchClient
     let settings: MetricsSettings
@@ -50,22 +53,51 @@ public struct MetricsCollector: Collector {
         self.maxPayloadBytes = max(1, maxPayloadBytes)
     }
 
-    public func collect(from cursor: [String: String]) async throws -> [CollectedBatch] {
+    /// The periods of the series polled: the configured metrics' or discovery's.
+    var periods: Set<Int> {
+        settings.metrics.isEmpty ? [settings.discoveryPeriod] : Set(settings.metrics.map(\.period))
+    }
+
+    public func nextDue(cursor: [String: String], now: Date) -> Date? {
+        let settle = Self.seconds(settings.settleDelay)
+        return periods.map { period -> Date in
+            guard let read = Self.lastRead(period: period, in: cursor) else { return now }
+            return Date(timeIntervalSince1970: Double(read + Int64(period)) + settle)
+        }.min()
+    }
+
+    /// The end of the newest period whose datapoint has settled at `now` (epoch seconds).
+    func settledBoundary(period: Int, now: Date) -> Int64 {
+        let seconds = Int64((now.timeIntervalSince1970 - Self.seconds(settings.settleDelay)).rounded(.down))
+        let period = Int64(max(1, period))
+        let quotient = seconds >= 0 ? seconds / period : (seconds - period + 1) / period
+        return quotient * period
+    }
+
+    static func lastRead(period: Int, in cursor: [String: String]) -> Int64? {
+        cursor["read:\(period)"].flatMap { Int64($0) }
+    }
+
+    public func poll(from cursor: [String: String]) async throws -> CollectedPoll {
         let now = self.now()
-        let before = cloudWatch.usage.snapshot
-        let definitions = try await seriesToPoll(now: now)
+        var due: [Int: Int64] = [:]
+        for period in periods {
+            let settled = settledBoundary(period: period, now: now)
+            if Self.lastRead(period: period, in: cursor).map({ settled > $0 }) ?? true { due[period] = settled }
+        }
+        guard !due.isEmpty else { return CollectedPoll(batches: []) }
+        let definitions = try await seriesToPoll(now: now).filter { due[$0.period] != nil }
         let series = try await fetch(definitions, now: now)
-        let cost = Self.cost(before: before, after: cloudWatch.usage.snapshot)
         let documents = try MetricsPayloadEncoder.encode(series, maxBytes: maxPayloadBytes)
         if documents.count > 1 {
             logger.debug(
                 "Metrics payload split", metadata: ["aws.series": "\(series.count)", "worker.batches": "\(documents.count)"])
         }
-        let newCursor = ["lastPoll": ISO8601.string(from: now)]
-        // The poll's cost goes with the first batch, so the batches add up to it.
-        return documents.enumerated().map { index, data in
-            CollectedBatch(type: stream.dataType, data: data, cursor: newCursor, cost: index == 0 ? cost : .zero)
-        }
+        var newCursor = cursor
+        newCursor["lastPoll"] = ISO8601.string(from: now)
+        for (period, boundary) in due { newCursor["read:\(period)"] = String(boundary) }
+        return CollectedPoll(
+            batches: documents.map { CollectedBatch(type: stream.dataType, data: $0, cursor: newCursor) }, cursor: newCursor)
     }
 
     /// The configured series, or the discovered ones (cached).
@@ -151,23 +183,6 @@ public struct MetricsCollector: Collector {
                 metadata: ["aws.series.incomplete": "\(incomplete)", "aws.operation": "GetMetricData"])
         }
         return series
-    }
-
-    /// This poll's calls and dollars from the usage counter's deltas.
-    static func cost(before: [String: AWSOperationUsage], after: [String: AWSOperationUsage]) -> CollectionCost {
-        func delta(_ operation: String) -> AWSOperationUsage {
-            let old = before[operation] ?? AWSOperationUsage()
-            let new = after[operation] ?? AWSOperationUsage()
-            return AWSOperationUsage(
-                calls: new.calls - old.calls, requests: new.requests - old.requests,
-                metricsRequested: new.metricsRequested - old.metricsRequested)
-        }
-        let list = delta("ListMetrics")
-        let data = delta("GetMetricData")
-        return CollectionCost(
-            calls: list.requests + data.requests,
-            dollars: Double(data.metricsRequested) * getMetricDataCostPerMetricUSD
-                + Double(list.requests) * listMetricsCostPerRequestUSD)
     }
 
     static func seconds(_ duration: Duration) -> TimeInterval {

@@ -3,32 +3,35 @@ import Foundation
 import Logging
 import Payloads
 
-/// `aws-security`: Security Hub `GetFindings` updated since the cursor time (inclusive), with
-/// the record state, severity and workflow filters of ``SecuritySettings``, sorted by UpdatedAt
-/// ascending. A finding is new when its (id, UpdatedAt) was not published: an update of a
-/// finding is published again.
+/// `aws-security`: Security Hub `GetFindings` updated since the cursor's start, with the record
+/// state, severity and workflow filters of ``SecuritySettings``, sorted by UpdatedAt ascending. A
+/// finding is new when its (id, UpdatedAt) was not published: an update of a finding is
+/// published again.
+///
+/// Providers import findings with the `UpdatedAt` they set, which may lie minutes back, so each
+/// poll reads again the overlap window (`window.overlap`, 15 minutes by default) behind the point
+/// it read last. A finding that Security Hub processed (`ProcessedAt`) later than the window
+/// after its `UpdatedAt` is counted as late.
 ///
 /// `maxFindingsPerPoll` bounds one poll; the sort makes stopping early safe (what is left is
 /// never older than the cursor).
 public struct SecurityCollector: Collector {
     public var stream: StreamName { .security }
+    public var usage: AWSUsageCounter? { client.usage }
 
     let client: SecurityHubClient
     let settings: SecuritySettings
     let batcher: IncrementalBatcher
-    let seenIDLimit: Int
     let logger: Logger
     let now: @Sendable () -> Date
 
     public init(
-        client: SecurityHubClient, settings: SecuritySettings, batchLimits: IncrementalBatchLimits = .default,
-        seenIDLimit: Int = IncrementalCursor.defaultSeenIDLimit, logger: Logger,
+        client: SecurityHubClient, settings: SecuritySettings, batchLimits: IncrementalBatchLimits = .default, logger: Logger,
         now: @escaping @Sendable () -> Date = { Date() }
     ) {
         self.client = client
         self.settings = settings
         self.batcher = IncrementalBatcher(type: StreamName.security.dataType, member: "findings", limits: batchLimits)
-        self.seenIDLimit = seenIDLimit
         self.logger = logger
         self.now = now
     }
@@ -46,50 +49,68 @@ public struct SecurityCollector: Collector {
             filters: filters, sortCriteria: [.init(field: "UpdatedAt", order: .ascending)], maxResults: maxResults)
     }
 
-    public func collect(from stored: [String: String]) async throws -> [CollectedBatch] {
-        let cursor = IncrementalCursor.read(stored, seenIDLimit: seenIDLimit, logger: logger)
-        let end = now()
-        let start = cursor.startDate(or: end.addingTimeInterval(-settings.initialLookback.seconds))
+    public func poll(from stored: [String: String]) async throws -> CollectedPoll {
+        let cursor = IncrementalCursor.read(stored, seenLimit: settings.window.seenLimit, logger: logger)
+        guard let query = IncrementalQuery(cursor: cursor, now: now(), initialLookback: settings.initialLookback) else {
+            return CollectedPoll(batches: [])
+        }
         let limit = max(1, settings.maxFindingsPerPoll)
 
         var found: [NormalizedFinding] = []
         var token: String?
         var requests = 0
+        var isComplete = true
         repeat {
             try Task.checkCancellation()
             let page = try await client.getFindingsPage(
-                input(from: start, to: end, maxResults: min(GetFindingsInput.maxResultsLimit, limit - found.count)),
+                input(from: query.start, to: query.end, maxResults: min(GetFindingsInput.maxResultsLimit, limit - found.count)),
                 nextToken: token)
             requests += 1
-            found = cursor.filter(found + page.findings.compactMap(normalize), mark: \.mark)
+            found = query.cursor.filter(found + page.findings.compactMap(normalize), mark: \.mark)
             token = page.nextToken.flatMap { $0.isEmpty || $0 == token ? nil : $0 }
             if token != nil, requests >= client.pagination.maxPages {
                 logger.info(
                     "Page limit reached; the next poll continues from the cursor",
                     metadata: ["aws.operation": "GetFindings", "aws.pages": "\(requests)"])
+                isComplete = false
                 break
             }
         } while token != nil && found.count < limit
+        if token != nil || found.count > limit { isComplete = false }
 
-        return try batcher.batches(
-            Array(found.prefix(limit)), advancing: cursor, in: stored, mark: \.mark,
-            cost: CollectionCost(calls: requests, dollars: 0), item: \.payload)
+        let overlap = settings.window.overlapMilliseconds
+        let published = Array(found.prefix(limit))
+        let late = published.count { finding in
+            guard let processed = finding.processedAt else { return false }
+            let (delay, overflow) = processed.subtractingReportingOverflow(finding.mark.time)
+            return !overflow && delay > overlap
+        }
+        return try batcher.poll(
+            published, advancing: query.cursor, in: stored, mark: \.mark, window: settings.window,
+            coveredUntil: isComplete ? query.endMilliseconds : nil, lateEvents: late, item: \.payload)
     }
 
     /// The payload of one finding and its place on the cursor's line (id at UpdatedAt); `nil`
-    /// (logged) for a finding without UpdatedAt, which cannot be placed.
+    /// (logged) for a finding without UpdatedAt or with one outside 1970 to 9999, which cannot be
+    /// placed.
     func normalize(_ finding: SecurityHubFinding) -> NormalizedFinding? {
         guard let updatedAt = finding.updatedAt else {
             logger.warning("Finding without UpdatedAt skipped", metadata: ["aws.securityhub.finding.id": "\(finding.id)"])
             return nil
         }
+        guard
+            let mark = IncrementalCursor.Mark.checked(
+                updatedAt, id: finding.id, operation: "GetFindings", field: "UpdatedAt", logger: logger)
+        else { return nil }
         return NormalizedFinding(
-            mark: IncrementalCursor.Mark(date: updatedAt, id: finding.id),
-            payload: SecurityFinding(finding, updatedAt: updatedAt))
+            mark: mark, payload: SecurityFinding(finding, updatedAt: mark.time),
+            processedAt: finding.processedAt.flatMap(IncrementalCursor.milliseconds))
     }
 }
 
 struct NormalizedFinding {
     var mark: IncrementalCursor.Mark
     var payload: SecurityFinding
+    /// When Security Hub processed the finding (epoch milliseconds), where it says.
+    var processedAt: Int64?
 }

@@ -3,7 +3,8 @@ import Foundation
 import Payloads
 
 extension SecurityFinding {
-    init(_ finding: SecurityHubFinding, updatedAt: Date) {
+    /// `updatedAt` in epoch milliseconds.
+    init(_ finding: SecurityHubFinding, updatedAt: Int64) {
         self.init(
             id: finding.id,
             title: finding.title ?? "",
@@ -18,8 +19,8 @@ extension SecurityFinding {
             region: finding.region,
             complianceStatus: finding.complianceStatus,
             resources: finding.resources.map { Resource(type: $0.type ?? "", id: $0.id ?? "", region: $0.region) },
-            createdAt: PayloadTime.string(from: finding.createdAt ?? updatedAt),
-            updatedAt: PayloadTime.string(from: updatedAt))
+            createdAt: finding.createdAt.flatMap(PayloadTime.string(from:)) ?? PayloadTime.string(milliseconds: updatedAt),
+            updatedAt: PayloadTime.string(milliseconds: updatedAt))
     }
 
     static let severityLabels: Set<String> = ["INFORMATIONAL", "LOW", "MEDIUM", "HIGH", "CRITICAL"]
