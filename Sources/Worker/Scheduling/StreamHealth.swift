@@ -39,10 +39,15 @@ struct StreamHealth: Sendable, Equatable {
     mutating func failed(_ error: any Error, at now: Date) -> Bool {
         consecutiveFailures += 1
         let aws = error as? AWSError
-        failure = Failure(operation: aws?.operation, code: aws?.code, message: Self.message(error))
-        if let aws, Self.isUnavailable(aws) { return move(to: .unavailable, at: now) }
-        // An unavailable stream whose rare retry is throttled or cut stays unavailable.
+        let current = Failure(operation: aws?.operation, code: aws?.code, message: Self.message(error))
+        if let aws, Self.isUnavailable(aws) {
+            failure = current
+            return move(to: .unavailable, at: now)
+        }
+        // An unavailable stream whose rare retry is throttled or cut stays unavailable, for the
+        // reason that made it so.
         if state == .unavailable { return false }
+        failure = current
         return move(to: .degraded, at: now)
     }
 
