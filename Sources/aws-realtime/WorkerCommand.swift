@@ -91,11 +91,13 @@ struct WorkerCommand: AsyncParsableCommand {
                     metadata: ["redis.channel": "\(settings.socketIOEmitter.channel)"])
             }
             let budgets = AWSRateBudgets(callsPerSecond: settings.rateBudgets)
+            let usage = AWSUsageCounter()
             let collectors = CollectorFactory.makeCollectors(
-                settings: settings.streams, client: client, budgets: budgets, logger: logger)
+                settings: settings.streams, client: client, budgets: budgets, usage: usage, logger: logger)
             let worker = Worker(configuration: workerConfiguration, collectors: collectors, bus: bus, logger: logger)
             let operations = WorkerOperationsServer(
-                worker: worker, budgets: budgets, isBrokerReachable: { (try? await redisClient.ping()) != nil }, host: host,
+                worker: worker, budgets: budgets, usage: usage, isBrokerReachable: { (try? await redisClient.ping()) != nil },
+                host: host,
                 port: port,
                 logger: logger)
             let group = ServiceGroup(

@@ -10,7 +10,8 @@ struct WorkerOperationsServer {
     let application: Application<RouterResponder<BasicRequestContext>>
 
     init(
-        worker: Worker, budgets: AWSRateBudgets, isBrokerReachable: @escaping @Sendable () async -> Bool, host: String, port: Int,
+        worker: Worker, budgets: AWSRateBudgets, usage: AWSUsageCounter, isBrokerReachable: @escaping @Sendable () async -> Bool,
+        host: String, port: Int,
         logger: Logger
     ) {
         let router = Router(context: BasicRequestContext.self)
@@ -30,7 +31,8 @@ struct WorkerOperationsServer {
         router.get("/metrics") { _, _ in
             Self.text(
                 WorkerMetricsText.render(
-                    worker.statistics.snapshot, configuration: worker.configuration, budgets: budgets.reports),
+                    worker.statistics.snapshot, configuration: worker.configuration, budgets: budgets.reports,
+                    usage: usage.snapshot),
                 contentType: "text/plain; version=0.0.4")
         }
         application = Application(

@@ -47,6 +47,9 @@ public struct CloudTrailClient: Sendable {
         }
         usage.recordRequest(operation)
         let response = try await client.send(request)
-        return try AWSJSONDecoding.decode(LookupEventsPage.self, from: response.body, service: .cloudTrail, operation: operation)
+        let page = try AWSJSONDecoding.decode(
+            LookupEventsPage.self, from: response.body, service: .cloudTrail, operation: operation)
+        AWSSkippedItem.report(page.skipped, of: .cloudTrailLookupEvents, response: response, usage: usage, logger: logger)
+        return page
     }
 }

@@ -8,17 +8,21 @@ public struct AWSOperationUsage: Sendable, Hashable {
     public var requests: Int
     /// Metrics requested (CloudWatch GetMetricData bills per 1,000 of these).
     public var metricsRequested: Int
+    /// Items of the answers (events, findings) left out because they did not decode
+    /// (``AWSSkippedItem``). An item read again by a later poll counts again.
+    public var skippedItems: Int
 
-    public init(calls: Int = 0, requests: Int = 0, metricsRequested: Int = 0) {
+    public init(calls: Int = 0, requests: Int = 0, metricsRequested: Int = 0, skippedItems: Int = 0) {
         self.calls = calls
         self.requests = requests
         self.metricsRequested = metricsRequested
+        self.skippedItems = skippedItems
     }
 
     static func + (lhs: Self, rhs: Self) -> Self {
         Self(
             calls: lhs.calls + rhs.calls, requests: lhs.requests + rhs.requests,
-            metricsRequested: lhs.metricsRequested + rhs.metricsRequested)
+            metricsRequested: lhs.metricsRequested + rhs.metricsRequested, skippedItems: lhs.skippedItems + rhs.skippedItems)
     }
 }
 
@@ -57,6 +61,10 @@ public final class AWSUsageCounter: Sendable {
 
     func recordCall(_ operation: String) {
         counts.withLock { $0[operation, default: AWSOperationUsage()].calls += 1 }
+    }
+
+    func recordSkipped(_ operation: String, count: Int) {
+        counts.withLock { $0[operation, default: AWSOperationUsage()].skippedItems += count }
     }
 
     func recordRequest(_ operation: String, metrics: Int = 0) {

@@ -6,10 +6,11 @@ import Logging
 public enum CollectorFactory {
     /// Every client takes its requests from `budgets` (one budget per AWS API, shared by all the
     /// collectors of this account and Region), so the worker stays inside AWS's request quotas.
+    /// Their clients count calls, requests and skipped answer items in `usage`.
     public static func makeCollectors(
-        settings: StreamSettings, client: AWSClient, budgets: AWSRateBudgets = AWSRateBudgets(), logger: Logger
+        settings: StreamSettings, client: AWSClient, budgets: AWSRateBudgets = AWSRateBudgets(),
+        usage: AWSUsageCounter = AWSUsageCounter(), logger: Logger
     ) -> [any Collector] {
-        let usage = AWSUsageCounter()
         let cloudTrailLimiter = budgets.limiter(for: .lookupEvents) ?? .cloudTrailLookupEvents(clock: ContinuousClock())
         return [
             MetricsCollector(

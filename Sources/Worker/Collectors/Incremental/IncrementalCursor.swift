@@ -111,7 +111,8 @@ public struct IncrementalCursor: Sendable, Hashable {
     public static func milliseconds(_ date: Date) -> Int64 {
         let value = date.timeIntervalSince1970 * 1_000
         let nearest = value.rounded()
-        return Int64(abs(value - nearest) < 1e-3 ? nearest : value.rounded(.down))
+        // Clamped, never trapped on: a date outside Int64 milliseconds (or NaN) is the nearest end.
+        return Int64(exactly: abs(value - nearest) < 1e-3 ? nearest : value.rounded(.down)) ?? (value > 0 ? .max : .min)
     }
 
     /// The date of epoch milliseconds `time`.
