@@ -35,7 +35,7 @@ import Testing
         statistics.pollFailed(.logs, errorKey: "aws-logs|RedisError")
         let errors = statistics.snapshot.awsErrors
         let activity = errors.filter { $0.key.hasPrefix("aws-activity|LookupEvents|") }
-        #expect(activity.count == AWSErrorSeries.maxCodesPerOperation + 1)
+        #expect(activity.count == 64 + 1)
         #expect(activity["aws-activity|LookupEvents|Code3"] == 2)
         #expect(activity["aws-activity|LookupEvents|Code63"] == 1)
         #expect(activity["aws-activity|LookupEvents|Code64"] == nil)
