@@ -95,7 +95,8 @@ struct WorkerCommand: AsyncParsableCommand {
                 settings: settings.streams, client: client, budgets: budgets, logger: logger)
             let worker = Worker(configuration: workerConfiguration, collectors: collectors, bus: bus, logger: logger)
             let operations = WorkerOperationsServer(
-                worker: worker, budgets: budgets, isBrokerReachable: { (try? await redisClient.ping()) != nil }, host: host,
+                worker: worker, budgets: budgets, isBrokerReachable: { (try? await redisClient.ping()) != nil },
+                host: host,
                 port: port,
                 logger: logger)
             let group = ServiceGroup(

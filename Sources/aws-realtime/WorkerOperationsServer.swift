@@ -10,7 +10,8 @@ struct WorkerOperationsServer {
     let application: Application<RouterResponder<BasicRequestContext>>
 
     init(
-        worker: Worker, budgets: AWSRateBudgets, isBrokerReachable: @escaping @Sendable () async -> Bool, host: String, port: Int,
+        worker: Worker, budgets: AWSRateBudgets, isBrokerReachable: @escaping @Sendable () async -> Bool,
+        host: String, port: Int,
         logger: Logger
     ) {
         let router = Router(context: BasicRequestContext.self)

@@ -87,14 +87,22 @@ import Testing
         }
     }
 
-    @Test func badTimestampIsMalformed() async throws {
-        let body = #"{"Findings": [{"Id": "f", "UpdatedAt": "last tuesday"}]}"#
+    /// A finding with a date that is not one is left out of its page with the field named (one bad
+    /// finding must not fail every poll); a page that is not a page still fails.
+    @Test func badTimestampSkipsTheFinding() async throws {
+        let body = #"{"Findings": [{"Id": "f", "UpdatedAt": "last tuesday"}, {"Id": "g"}]}"#
         try await withScriptedAWS(handler: { _ in .respond(body: body) }) { client, _ in
+            let page = try await SecurityHubClient(client: client, logger: testLogger).getFindingsPage(GetFindingsInput())
+            #expect(page.findings.map(\.id) == ["g"])
+            #expect(page.skipped.map(\.id) == ["f"])
+            #expect(page.skipped.first?.reason.hasPrefix(".Findings[0].UpdatedAt: 'last tuesday' is not an ISO-8601") == true)
+        }
+        try await withScriptedAWS(handler: { _ in .respond(body: #"{"Findings": "none"}"#) }) { client, _ in
             await #expect {
                 try await SecurityHubClient(client: client, logger: testLogger).getFindings(GetFindingsInput())
             } throws: { error in
                 let error = error as? AWSError
-                return error?.kind == .malformedResponse && error?.message.contains("UpdatedAt") == true
+                return error?.kind == .malformedResponse && error?.message.contains("Findings") == true
             }
         }
     }

@@ -74,7 +74,8 @@ public final class AWSClient: Sendable {
         do {
             switch service.wireProtocol {
             case .query:
-                return try QueryProtocol.decodeResponse(operation: operation, body: response.body)
+                return try QueryProtocol.decodeResponse(
+                    operation: operation, body: response.body, listElements: QueryListMembers.of(service))
             case .json, .restJSON:
                 return try JSONProtocol.decodeResponse(body: response.body)
             }

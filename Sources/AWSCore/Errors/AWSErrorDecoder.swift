@@ -17,7 +17,7 @@ enum AWSErrorDecoder {
         let status = response.status
         let fallbackMessage =
             message ?? (response.body.isEmpty ? "no error body" : "unreadable error body of \(response.body.count) bytes")
-        let resolvedCode = code ?? fallbackCode(status: status)
+        let resolvedCode = code.flatMap(AWSErrorCode.reduced) ?? fallbackCode(status: status)
         return AWSError(
             kind: .service, service: service.cliName, operation: operation, code: resolvedCode,
             message: fallbackMessage, requestID: requestID, httpStatus: status,
@@ -43,7 +43,7 @@ enum AWSErrorDecoder {
         if let queryError = response.header("x-amzn-query-error"), let code = queryError.split(separator: ";").first,
             !code.isEmpty
         {
-            return (String(code), message)
+            return (AWSErrorCode.reduced(code), message)
         }
         let raw =
             response.header("x-amzn-ErrorType") ?? body["__type"]?.stringValue ?? body["code"]?.stringValue
@@ -56,8 +56,7 @@ enum AWSErrorDecoder {
         var code = Substring(raw)
         if let colon = code.firstIndex(of: ":") { code = code[..<colon] }
         if let hash = code.lastIndex(of: "#") { code = code[code.index(after: hash)...] }
-        let trimmed = String(code.trimmingSpaces())
-        return trimmed.isEmpty ? nil : trimmed
+        return AWSErrorCode.reduced(code.trimmingSpaces())
     }
 
     private static func fallbackCode(status: Int) -> String {

@@ -70,9 +70,12 @@ public enum QueryProtocol {
 
     private static let hexDigits = ["0", "1", "2", "3", "4", "5", "6", "7", "8", "9", "A", "B", "C", "D", "E", "F"]
 
-    /// The `<Operation>Result` element of a query response, converted to JSON (the AWS CLI's view).
-    public static func decodeResponse(operation: String, body: [UInt8]) throws(AWSError) -> JSONValue {
-        let document = try XMLToJSON.convert(body)
+    /// The `<Operation>Result` element of a query response, converted to JSON (the AWS CLI's view);
+    /// empty elements named in `listElements` are empty lists (``QueryListMembers``).
+    public static func decodeResponse(
+        operation: String, body: [UInt8], listElements: Set<String> = []
+    ) throws(AWSError) -> JSONValue {
+        let document = try XMLToJSON.convert(body, listElements: listElements)
         guard let response = document["\(operation)Response"] else { return document }
         return response["\(operation)Result"] ?? .object([:])
     }

@@ -46,6 +46,9 @@ public struct CloudTrailClient: Sendable {
                 kind: error.kind, service: "cloudtrail", operation: operation, message: error.message, underlying: error)
         }
         let response = try await usage.measure(operation) { try await client.send(request) }
-        return try AWSJSONDecoding.decode(LookupEventsPage.self, from: response.body, service: .cloudTrail, operation: operation)
+        let page = try AWSJSONDecoding.decode(
+            LookupEventsPage.self, from: response.body, service: .cloudTrail, operation: operation)
+        AWSSkippedItem.report(page.skipped, of: .cloudTrailLookupEvents, response: response, usage: usage, logger: logger)
+        return page
     }
 }

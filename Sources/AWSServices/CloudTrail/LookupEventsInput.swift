@@ -86,6 +86,10 @@ public struct CloudTrailEvent: Sendable, Hashable {
     }
 }
 
+extension CloudTrailEvent: AWSListItem {
+    static var idMember: String { "EventId" }
+}
+
 extension CloudTrailEvent: Decodable {
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: AWSCodingKey.self)
@@ -101,14 +105,18 @@ extension CloudTrailEvent: Decodable {
     }
 }
 
-/// One page of `LookupEvents`.
-public struct LookupEventsPage: Sendable, Hashable, Decodable {
+/// One page of `LookupEvents`. An event that does not decode (an `EventTime` outside 1970 to
+/// 9999, say) is left out and listed in ``skipped``.
+public struct LookupEventsPage: Sendable, Hashable, Decodable, AWSPageSkippingItems {
     public var events: [CloudTrailEvent]
     public var nextToken: String?
+    public var skipped: [AWSSkippedItem]
 
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: AWSCodingKey.self)
-        events = try container.list("Events")
+        let list = try container.itemList("Events", of: CloudTrailEvent.self)
+        events = list.items
+        skipped = list.skipped
         nextToken = try container.optional("NextToken")
     }
 }

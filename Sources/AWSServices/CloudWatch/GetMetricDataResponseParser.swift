@@ -242,10 +242,12 @@ private struct MetricDataParseState {
         scratch[scratchCount] = 0
         switch kind {
         case .timestamp:
-            guard let seconds = AWSTimestamp.secondsSince1970(scratch, count: scratchCount) else {
-                throw malformed("'\(scratchText)' in the Timestamps of \(id) is not an ISO-8601 timestamp")
+            guard let seconds = AWSTimestamp.secondsSince1970(scratch, count: scratchCount),
+                let date = AWSTimestamp.date(secondsSince1970: seconds)
+            else {
+                throw malformed("'\(scratchText)' in the Timestamps of \(id) is not an ISO-8601 timestamp between 1970 and 9999")
             }
-            timestamps.append(Date(timeIntervalSince1970: seconds))
+            timestamps.append(date)
         case .value:
             let count = scratchCount
             let (value, consumed) = scratch.withMemoryRebound(to: CChar.self, capacity: count + 1) { text in
@@ -253,7 +255,8 @@ private struct MetricDataParseState {
                 let value = strtod(text, &end)
                 return (value, end.map { text.distance(to: $0) } ?? 0)
             }
-            guard count > 0, consumed == count else {
+            // strtod also reads "nan", "inf" and hex floats; CloudWatch writes none of them.
+            guard count > 0, consumed == count, value.isFinite else {
                 throw malformed("'\(scratchText)' in the Values of \(id) is not a number")
             }
             values.append(value)

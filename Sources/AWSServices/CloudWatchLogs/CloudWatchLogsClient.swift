@@ -39,6 +39,6 @@ public struct CloudWatchLogsClient: Sendable {
     public func filterLogEventsPage(_ input: FilterLogEventsInput, nextToken: String? = nil) async throws -> FilterLogEventsPage {
         try await client.decodedCall(
             .cloudWatchLogsFilterLogEvents, input: input.jsonInput(nextToken: nextToken), as: FilterLogEventsPage.self,
-            usage: usage, budget: .filterLogEvents, of: budgets)
+            usage: usage, budget: .filterLogEvents, of: budgets, logger: logger)
     }
 }

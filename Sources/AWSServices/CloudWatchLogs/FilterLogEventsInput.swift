@@ -67,27 +67,48 @@ public struct FilteredLogEvent: Sendable, Hashable {
     public var ingestionTimeMilliseconds: Int64?
 }
 
+extension FilteredLogEvent: AWSListItem {
+    static var idMember: String { "eventId" }
+}
+
 extension FilteredLogEvent: Decodable {
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: AWSCodingKey.self)
         eventId = try container.optional("eventId") ?? ""
         logStreamName = try container.optional("logStreamName")
-        timestampMilliseconds = try container.optional("timestamp") ?? 0
-        ingestionTimeMilliseconds = try container.optional("ingestionTime")
-        timestamp = Date(timeIntervalSince1970: Double(timestampMilliseconds) / 1_000)
-        ingestionTime = ingestionTimeMilliseconds.map { Date(timeIntervalSince1970: Double($0) / 1_000) }
+        (timestampMilliseconds, timestamp) = try Self.time("timestamp", in: container) ?? (0, Date(timeIntervalSince1970: 0))
+        let ingestion = try Self.time("ingestionTime", in: container)
+        ingestionTimeMilliseconds = ingestion?.milliseconds
+        ingestionTime = ingestion?.date
         message = try container.optional("message") ?? ""
+    }
+
+    /// An epoch-milliseconds member, refused outside 1970 to 9999.
+    private static func time(
+        _ name: String, in container: KeyedDecodingContainer<AWSCodingKey>
+    ) throws -> (milliseconds: Int64, date: Date)? {
+        guard let milliseconds = try container.optional(name, as: Int64.self) else { return nil }
+        guard let date = AWSTimestamp.date(millisecondsSince1970: milliseconds) else {
+            throw DecodingError.dataCorruptedError(
+                forKey: AWSCodingKey(name), in: container, debugDescription: AWSTimestamp.outOfRange(milliseconds))
+        }
+        return (milliseconds, date)
     }
 }
 
-/// One page of `FilterLogEvents` (`searchedLogStreams` is deprecated and ignored).
-public struct FilterLogEventsPage: Sendable, Hashable, Decodable {
+/// One page of `FilterLogEvents` (`searchedLogStreams` is deprecated and ignored). An event
+/// that does not decode (a timestamp outside 1970 to 9999, say) is left out and listed in
+/// ``skipped``.
+public struct FilterLogEventsPage: Sendable, Hashable, Decodable, AWSPageSkippingItems {
     public var events: [FilteredLogEvent]
     public var nextToken: String?
+    public var skipped: [AWSSkippedItem]
 
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: AWSCodingKey.self)
-        events = try container.list("events")
+        let list = try container.itemList("events", of: FilteredLogEvent.self)
+        events = list.items
+        skipped = list.skipped
         nextToken = try container.optional("nextToken")
     }
 }

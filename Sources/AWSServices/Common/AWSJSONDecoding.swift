@@ -28,14 +28,24 @@ enum AWSJSONDecoding {
         let decoder = JSONDecoder()
         switch dates {
         case .epochSeconds:
-            decoder.dateDecodingStrategy = .secondsSince1970
+            // Not `.secondsSince1970`: that takes any number, and 1e300 seconds traps the first
+            // conversion to milliseconds downstream.
+            decoder.dateDecodingStrategy = .custom { decoder in
+                let container = try decoder.singleValueContainer()
+                let seconds = try container.decode(Double.self)
+                guard let date = AWSTimestamp.date(secondsSince1970: seconds) else {
+                    throw DecodingError.dataCorruptedError(in: container, debugDescription: AWSTimestamp.outOfRange(seconds))
+                }
+                return date
+            }
         case .iso8601:
             decoder.dateDecodingStrategy = .custom { decoder in
                 let container = try decoder.singleValueContainer()
                 let text = try container.decode(String.self)
                 guard let date = AWSTimestamp.parse(text) else {
                     throw DecodingError.dataCorruptedError(
-                        in: container, debugDescription: "'\(text)' is not an ISO-8601 timestamp")
+                        in: container,
+                        debugDescription: "'\(text.prefix(40))' is not an ISO-8601 timestamp between 1970 and 9999")
                 }
                 return date
             }

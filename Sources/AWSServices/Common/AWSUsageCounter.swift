@@ -14,10 +14,13 @@ public struct AWSOperationUsage: Sendable, Hashable {
     /// Requests AWS answered with success, and the metrics they requested: what AWS bills.
     public var billedRequests: Int
     public var billedMetrics: Int
+    /// Items of the answers (events, findings) left out because they did not decode
+    /// (``AWSSkippedItem``). An item read again by a later poll counts again.
+    public var skippedItems: Int
 
     public init(
         calls: Int = 0, requests: Int = 0, metricsRequested: Int = 0, outcomes: [AWSRequestOutcome: Int] = [:],
-        billedRequests: Int = 0, billedMetrics: Int = 0
+        billedRequests: Int = 0, billedMetrics: Int = 0, skippedItems: Int = 0
     ) {
         self.calls = calls
         self.requests = requests
@@ -25,6 +28,7 @@ public struct AWSOperationUsage: Sendable, Hashable {
         self.outcomes = outcomes
         self.billedRequests = billedRequests
         self.billedMetrics = billedMetrics
+        self.skippedItems = skippedItems
     }
 
     public static func + (lhs: Self, rhs: Self) -> Self {
@@ -32,7 +36,8 @@ public struct AWSOperationUsage: Sendable, Hashable {
             calls: lhs.calls + rhs.calls, requests: lhs.requests + rhs.requests,
             metricsRequested: lhs.metricsRequested + rhs.metricsRequested,
             outcomes: lhs.outcomes.merging(rhs.outcomes, uniquingKeysWith: +),
-            billedRequests: lhs.billedRequests + rhs.billedRequests, billedMetrics: lhs.billedMetrics + rhs.billedMetrics)
+            billedRequests: lhs.billedRequests + rhs.billedRequests, billedMetrics: lhs.billedMetrics + rhs.billedMetrics,
+            skippedItems: lhs.skippedItems + rhs.skippedItems)
     }
 
     /// What happened between `earlier` and this usage of the same operation.
@@ -41,7 +46,8 @@ public struct AWSOperationUsage: Sendable, Hashable {
             calls: calls - earlier.calls, requests: requests - earlier.requests,
             metricsRequested: metricsRequested - earlier.metricsRequested,
             outcomes: outcomes.merging(earlier.outcomes.mapValues { -$0 }, uniquingKeysWith: +).filter { $0.value != 0 },
-            billedRequests: billedRequests - earlier.billedRequests, billedMetrics: billedMetrics - earlier.billedMetrics)
+            billedRequests: billedRequests - earlier.billedRequests, billedMetrics: billedMetrics - earlier.billedMetrics,
+            skippedItems: skippedItems - earlier.skippedItems)
     }
 
     /// The dollars AWS bills for this usage of `operation` (``AWSBilling``).
@@ -111,6 +117,10 @@ public final class AWSUsageCounter: Sendable {
             recordOutcome(operation, AWSRequestOutcome(failure: error), metrics: metrics)
             throw error
         }
+    }
+
+    func recordSkipped(_ operation: String, count: Int) {
+        counts.withLock { $0[operation, default: AWSOperationUsage()].skippedItems += count }
     }
 
     func recordRequest(_ operation: String, metrics: Int = 0) {

@@ -65,6 +65,7 @@ public struct CostExplorerClient: Sendable {
     private func call<Output: Decodable>(_ operation: AWSOperation, _ input: JSONValue, as type: Output.Type) async throws
         -> Output
     {
-        try await client.decodedCall(operation, input: input, as: type, usage: usage, budget: .costExplorer, of: budgets)
+        try await client.decodedCall(
+            operation, input: input, as: type, usage: usage, budget: .costExplorer, of: budgets, logger: logger)
     }
 }

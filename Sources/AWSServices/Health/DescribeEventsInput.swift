@@ -90,6 +90,10 @@ public struct HealthEvent: Sendable, Hashable {
     public var eventScopeCode: String?
 }
 
+extension HealthEvent: AWSListItem {
+    static var idMember: String { "arn" }
+}
+
 extension HealthEvent: Decodable {
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: AWSCodingKey.self)
@@ -107,14 +111,18 @@ extension HealthEvent: Decodable {
     }
 }
 
-/// One page of `DescribeEvents`.
-public struct DescribeEventsPage: Sendable, Hashable, Decodable {
+/// One page of `DescribeEvents`. An event that does not decode (a time outside 1970 to 9999,
+/// say) is left out and listed in ``skipped``.
+public struct DescribeEventsPage: Sendable, Hashable, Decodable, AWSPageSkippingItems {
     public var events: [HealthEvent]
     public var nextToken: String?
+    public var skipped: [AWSSkippedItem]
 
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: AWSCodingKey.self)
-        events = try container.list("events")
+        let list = try container.itemList("events", of: HealthEvent.self)
+        events = list.items
+        skipped = list.skipped
         nextToken = try container.optional("nextToken")
     }
 }

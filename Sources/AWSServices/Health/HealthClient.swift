@@ -38,6 +38,6 @@ public struct HealthClient: Sendable {
     public func describeEventsPage(_ input: DescribeEventsInput, nextToken: String? = nil) async throws -> DescribeEventsPage {
         try await client.decodedCall(
             .healthDescribeEvents, input: input.jsonInput(nextToken: nextToken), as: DescribeEventsPage.self, usage: usage,
-            budget: .describeEvents, of: budgets)
+            budget: .describeEvents, of: budgets, logger: logger)
     }
 }

@@ -38,6 +38,6 @@ public struct SecurityHubClient: Sendable {
     public func getFindingsPage(_ input: GetFindingsInput, nextToken: String? = nil) async throws -> GetFindingsPage {
         try await client.decodedCall(
             .securityHubGetFindings, input: input.jsonInput(nextToken: nextToken), as: GetFindingsPage.self, dates: .iso8601,
-            usage: usage, budget: .getFindings, of: budgets)
+            usage: usage, budget: .getFindings, of: budgets, logger: logger)
     }
 }

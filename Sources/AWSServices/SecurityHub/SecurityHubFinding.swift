@@ -41,7 +41,8 @@ public struct SecurityHubFinding: Sendable, Hashable {
             let container = try decoder.container(keyedBy: AWSCodingKey.self)
             label = try container.optional("Label")
             normalized =
-                container.lenient("Normalized", as: Int.self) ?? container.lenient("Normalized", as: Double.self).map { Int($0) }
+                container.lenient("Normalized", as: Int.self)
+                ?? container.lenient("Normalized", as: Double.self).flatMap { Int(exactly: $0.rounded(.towardZero)) }
             original = try container.text("Original")
         }
     }
@@ -70,6 +71,10 @@ public struct SecurityHubFinding: Sendable, Hashable {
     }
 }
 
+extension SecurityHubFinding: AWSListItem {
+    static var idMember: String { "Id" }
+}
+
 extension SecurityHubFinding: Decodable {
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: AWSCodingKey.self)
@@ -96,13 +101,17 @@ extension SecurityHubFinding: Decodable {
 }
 
 /// One page of `GetFindings`.
-public struct GetFindingsPage: Sendable, Hashable, Decodable {
+public struct GetFindingsPage: Sendable, Hashable, Decodable, AWSPageSkippingItems {
     public var findings: [SecurityHubFinding]
     public var nextToken: String?
+    /// Findings that did not decode (a time outside 1970 to 9999, say), left out.
+    public var skipped: [AWSSkippedItem]
 
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: AWSCodingKey.self)
-        findings = try container.list("Findings")
+        let list = try container.itemList("Findings", of: SecurityHubFinding.self)
+        findings = list.items
+        skipped = list.skipped
         nextToken = try container.optional("NextToken")
     }
 }

@@ -6,8 +6,8 @@ import Logging
 public enum CollectorFactory {
     /// Every client takes its requests from `budgets` (one budget per AWS API, shared by all the
     /// collectors of this account and Region), so the worker stays inside AWS's request quotas.
-    /// Each collector counts its requests on its own usage counter, so a poll's cost is exactly
-    /// its own requests'.
+    /// Each collector counts its requests (and the answer items it skipped) on its own usage
+    /// counter, so a poll's cost is exactly its own requests'.
     public static func makeCollectors(
         settings: StreamSettings, client: AWSClient, budgets: AWSRateBudgets = AWSRateBudgets(), logger: Logger
     ) -> [any Collector] {

@@ -107,7 +107,7 @@ public final class WorkerStatistics: Sendable {
     func pollFailed(_ stream: StreamName, errorKey: String) {
         state.withLock {
             $0.pollErrors[stream, default: 0] += 1
-            $0.awsErrors[errorKey, default: 0] += 1
+            $0.awsErrors[AWSErrorSeries.key(for: errorKey, among: $0.awsErrors.keys), default: 0] += 1
         }
     }
 

@@ -3,9 +3,9 @@ import Payloads
 
 /// The worker's statistics in the Prometheus text exposition format, for `/metrics`.
 public enum WorkerMetricsText {
-    /// - Parameter budgets: the AWS rate budgets' reports (``AWSRateBudgets/reports``), one series
-    ///   per API.
-    /// - Parameter now: Unix time, for the trailing day's spend.
+    /// - Parameters:
+    ///   - budgets: the AWS rate budgets' reports (``AWSRateBudgets/reports``), one series per API.
+    ///   - now: Unix time, for the trailing day's spend.
     public static func render(
         _ snapshot: WorkerStatistics.Snapshot, configuration: WorkerConfiguration, budgets: [AWSRateBudgets.Report] = [],
         now: Double
@@ -39,9 +39,18 @@ public enum WorkerMetricsText {
             "aws_realtime_worker_aws_errors_total", "counter", "AWS errors by stream, operation and code.",
             snapshot.awsErrors.sorted { $0.key < $1.key }.map { key, count in
                 let parts = key.split(separator: "|", omittingEmptySubsequences: false).map(String.init)
-                let labels =
-                    "stream=\"\(parts.first ?? "")\",operation=\"\(parts.count > 2 ? parts[1] : "")\",code=\"\(parts.last ?? "")\""
+                let labels = [
+                    PrometheusLabel.pair("stream", parts.first ?? ""),
+                    PrometheusLabel.pair("operation", parts.count > 2 ? parts[1] : ""),
+                    PrometheusLabel.pair("code", parts.last ?? ""),
+                ].joined(separator: ",")
                 return (labels: labels, value: "\(count)")
+            })
+        metric(
+            "aws_realtime_worker_aws_items_skipped_total", "counter",
+            "Items of AWS answers (events, findings) left out because they did not decode, by operation.",
+            snapshot.awsUsage.sorted { $0.key < $1.key }.map {
+                (labels: PrometheusLabel.pair("operation", $0.key), value: "\($0.value.skippedItems)")
             })
         metric(
             "aws_realtime_worker_aws_calls_total", "counter",

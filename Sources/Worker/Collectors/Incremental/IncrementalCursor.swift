@@ -169,7 +169,8 @@ public struct IncrementalCursor: Sendable, Hashable {
         guard seconds.isFinite, validDates.contains(date) else { return nil }
         let value = seconds * 1_000
         let nearest = value.rounded()
-        return Int64(abs(value - nearest) < 1e-3 ? nearest : value.rounded(.down))
+        // Within 1970 to 9999 the value fits Int64 milliseconds; `exactly` keeps that a proof, not a trap.
+        return Int64(exactly: abs(value - nearest) < 1e-3 ? nearest : value.rounded(.down))
     }
 
     /// The date of epoch milliseconds `time`.
