@@ -35,7 +35,9 @@ import Testing
             #expect(first["RecentlyActive"] == "PT3H")
             #expect(first["NextToken"] == nil)
             #expect(requests[1].formFields["NextToken"] == "eyJwYWdlIjoyfQ==")
-            #expect(cloudWatch.usage.usage(of: "ListMetrics") == AWSOperationUsage(calls: 1, requests: 2, outcomes: [.success: 2], billedRequests: 2))
+            #expect(
+                cloudWatch.usage.usage(of: "ListMetrics")
+                    == AWSOperationUsage(calls: 1, requests: 2, outcomes: [.success: 2], billedRequests: 2))
         }
     }
 
@@ -102,7 +104,11 @@ import Testing
             #expect(first["MetricDataQueries.member.1.MetricStat.Period"] == "60")
             #expect(first["MetricDataQueries.member.1.MetricStat.Stat"] == "Average")
             let usage = cloudWatch.usage.usage(of: "GetMetricData")
-            #expect(usage == AWSOperationUsage(calls: 1, requests: 3, metricsRequested: 1_200, outcomes: [.success: 3], billedRequests: 3, billedMetrics: 1_200))
+            #expect(
+                usage
+                    == AWSOperationUsage(
+                        calls: 1, requests: 3, metricsRequested: 1_200, outcomes: [.success: 3], billedRequests: 3,
+                        billedMetrics: 1_200))
             #expect(abs(cloudWatch.estimatedGetMetricDataCostUSD - 0.012) < 1e-9)
         }
     }

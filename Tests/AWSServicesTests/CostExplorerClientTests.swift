@@ -42,7 +42,9 @@ import Testing
             #expect(body["GroupBy"]?.arrayValue?.first == .object(["Type": .string("DIMENSION"), "Key": .string("SERVICE")]))
             #expect(body["NextPageToken"] == nil)
             #expect(server.requests[1].json["NextPageToken"] == .string("AAMA-EXAMPLE-PAGE-TOKEN"))
-            #expect(costs.usage.usage(of: "GetCostAndUsage") == AWSOperationUsage(calls: 1, requests: 2, outcomes: [.success: 2], billedRequests: 2))
+            #expect(
+                costs.usage.usage(of: "GetCostAndUsage")
+                    == AWSOperationUsage(calls: 1, requests: 2, outcomes: [.success: 2], billedRequests: 2))
             #expect(abs(costs.estimatedCostUSD - 0.02) < 1e-9)
         }
     }

@@ -53,7 +53,10 @@ import Testing
                         queries: queries, startTime: minute.addingTimeInterval(-300), endTime: now.addingTimeInterval(60)))
                 #expect(output.requests == 2)
                 #expect(
-                    cloudWatch.usage.usage(of: "GetMetricData") == AWSOperationUsage(calls: 1, requests: 2, metricsRequested: 520, outcomes: [.success: 2], billedRequests: 2, billedMetrics: 520)
+                    cloudWatch.usage.usage(of: "GetMetricData")
+                        == AWSOperationUsage(
+                            calls: 1, requests: 2, metricsRequested: 520, outcomes: [.success: 2], billedRequests: 2,
+                            billedMetrics: 520)
                 )
                 #expect(output.results.count == 520)
                 for (index, metric) in listed.metrics.enumerated() {
