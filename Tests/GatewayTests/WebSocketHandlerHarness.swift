@@ -69,7 +69,9 @@ final class WebSocketHandlerHarness {
     }
 }
 
-/// The messages a ``WebSocketEndpoint`` got.
+/// The messages a ``WebSocketEndpoint`` got. As `/ws` and Engine.IO do, it follows a
+/// ``GatewayConnection`` on the socket, so that closes go through the connection (and come back
+/// to the socket on a later turn of the loop), as in production.
 final class RecordingEndpoint: WebSocketEndpoint {
     enum Message: Equatable {
         case text(String)
@@ -78,8 +80,15 @@ final class RecordingEndpoint: WebSocketEndpoint {
 
     private(set) var messages: [Message] = []
     private(set) var isClosed = false
+    private(set) var connection: GatewayConnection?
 
-    func opened(_ link: WebSocketLink) {}
+    func opened(_ link: WebSocketLink) {
+        let connection = GatewayConnection(
+            format: .webSocket, transport: .channel(link.channel), limits: .init(maxMessages: 256, maxBytes: 1 << 20),
+            metrics: GatewayMetrics())
+        self.connection = connection
+        link.follow(connection)
+    }
 
     func received(_ message: WebSocketMessage, _ link: WebSocketLink) {
         switch message {

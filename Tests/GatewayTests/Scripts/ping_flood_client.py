@@ -16,7 +16,11 @@ import time
 
 def main():
     host, port, path, seconds, count = sys.argv[1], int(sys.argv[2]), sys.argv[3], float(sys.argv[4]), int(sys.argv[5])
-    sock = socket.create_connection((host, port), timeout=5)
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    # A small receive window: what the server writes backs up into its own buffers at once.
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    sock.settimeout(5)
+    sock.connect((host, port))
     key = base64.b64encode(os.urandom(16)).decode()
     sock.sendall(
         (
@@ -32,9 +36,10 @@ def main():
         head += chunk
     if b" 101 " not in head.split(b"\r\n", 1)[0]:
         raise SystemExit("upgrade refused: %r" % head[:80])
-    # A masked ping with a 4-byte payload; 1000 of them per send.
+    # A masked ping with the largest payload a control frame may carry (125 bytes, so each pong
+    # is as big as a pong gets); 1000 of them per send.
     mask = os.urandom(4)
-    payload = b"ping"
+    payload = b"p" * 125
     frame = bytes([0x89, 0x80 | len(payload)]) + mask + bytes(b ^ mask[i % 4] for i, b in enumerate(payload))
     batch = frame * 1000
     start = time.time()
