@@ -139,7 +139,8 @@ public struct Gateway<Bus: SubscriberBus>: Service {
         return .serveInPipeline {
             WebSocketChannelHandler(
                 endpoint: ClientOpsEndpoint(hub: hub, grant: grant, tokenLifetime: tokenLifetime, logger: logger),
-                pingInterval: limits.pingInterval, maxMessageBytes: limits.maxInboundFrameBytes, logger: logger)
+                pingInterval: limits.pingInterval, maxMessageBytes: limits.maxInboundFrameBytes,
+                controlFramesPerSecond: limits.inboundMessagesPerSecond, logger: logger)
         }
     }
 

@@ -72,6 +72,9 @@ struct GatewayWebSocketChannel: ServerChildChannel, HTTPChannelHandler {
             let shouldUpgrade = self.shouldUpgrade
             let upgrader = NIOTypedWebSocketServerUpgrader<UpgradeResult>(
                 maxFrameSize: maxFrameSize,
+                // The frame decoder's errors are answered by `WebSocketChannelHandler`, which
+                // then stops reading frames at once.
+                enableAutomaticErrorHandling: false,
                 shouldUpgrade: { channel, head in
                     let promise = channel.eventLoop.makePromise(of: HTTPHeaders?.self)
                     promise.completeWithTask {

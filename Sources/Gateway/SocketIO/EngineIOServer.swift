@@ -167,7 +167,8 @@ final class EngineIOServer<Bus: SubscriberBus>: Sendable {
         return .serveInPipeline {
             WebSocketChannelHandler(
                 endpoint: EngineIOWebSocketEndpoint(server: self, start: start), pingInterval: limits.pingInterval,
-                maxMessageBytes: limits.maxInboundFrameBytes, logger: logger)
+                maxMessageBytes: limits.maxInboundFrameBytes, controlFramesPerSecond: limits.inboundMessagesPerSecond,
+                logger: logger)
         }
     }
 }
