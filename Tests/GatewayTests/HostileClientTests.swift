@@ -204,29 +204,39 @@ import Testing
         "42/aws-realtime,[\"subscribe-aws-metrics\"]", "41/aws-realtime,", "43/aws-realtime,1[]", "42[\"subscribe-aws-metrics\"]",
     ])
     func aPacketForANamespaceNotJoinedClosesTheSession(packet: String) async throws {
-        try await withGateway { gateway in
+        try await withGateway(Self.quickPings) { gateway in
             let sid = try await handshake(gateway)
             let path = "/socket.io/?EIO=4&transport=polling&sid=\(sid)"
             #expect(try await gateway.post(path, body: packet).body == "ok")
-            try await gateway.eventually("the session is closed") {
-                let reply = try await bounded(gateway, path, seconds: 1)
-                return reply.status == 400 && code(reply.body) == 1
-            }
+            try await expectClosed(gateway, path)
         }
     }
 
     @Test func aSecondConnectToTheJoinedNamespaceClosesTheSession() async throws {
-        try await withGateway { gateway in
+        try await withGateway(Self.quickPings) { gateway in
             let sid = try await handshake(gateway)
             let path = "/socket.io/?EIO=4&transport=polling&sid=\(sid)"
             #expect(try await gateway.post(path, body: "40/aws-realtime,").body == "ok")
             #expect(try await gateway.get(path).body.hasPrefix("40/aws-realtime,"))
             #expect(try await gateway.post(path, body: "40/aws-realtime,").body == "ok")
-            try await gateway.eventually("the session is closed") {
-                let reply = try await bounded(gateway, path, seconds: 1)
-                return reply.status == 400 && code(reply.body) == 1
-            }
+            try await expectClosed(gateway, path)
         }
+    }
+
+    /// Pings every 800 ms (a GET on an open session returns "2" by then), pongs awaited 5 s.
+    static var quickPings: GatewayConfiguration {
+        var configuration = GatewayConfiguration(auth: .init(mode: .anonymous))
+        configuration.socketIO.pingInterval = .milliseconds(800)
+        configuration.socketIO.pingTimeout = .seconds(5)
+        return configuration
+    }
+
+    /// One GET (no overlapping polls, which close a session by themselves) after the inbound
+    /// packet had time to be handled: a closed session is unknown; an open one would be pinged.
+    private func expectClosed(_ gateway: some GatewayEndpoint, _ path: String) async throws {
+        try await Task.sleep(for: .milliseconds(300))
+        let reply = try await bounded(gateway, path, seconds: 3)
+        #expect(reply.status == 400 && code(reply.body) == 1, "\(reply)")
     }
 
     @Test func aMissingTokenSaysToPassItInTheAuthPayload() async throws {
