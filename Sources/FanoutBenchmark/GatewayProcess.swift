@@ -22,6 +22,9 @@ final class GatewayProcess {
         ]
         var environment = ProcessInfo.processInfo.environment
         environment["GATEWAY_MAX_CONNECTIONS"] = String(maxConnections)
+        // Every load client connects from 127.0.0.1, up to 200 handshakes at once.
+        environment["GATEWAY_MAX_PENDING_HANDSHAKES"] = String(maxConnections)
+        environment["GATEWAY_MAX_PENDING_HANDSHAKES_PER_ADDRESS"] = String(maxConnections)
         environment["LOG_LEVEL"] = "warning"
         environment.merge(extra) { _, new in new }
         process.environment = environment

@@ -61,8 +61,9 @@ public struct Gateway<Bus: SubscriberBus>: Service {
         let authenticator = try await GatewayAuthenticator(auth: configuration.auth, now: now)
         let hub = GatewayHub(bus: bus, configuration: configuration, metrics: metrics, logger: logger)
         let origins = OriginPolicy(allowed: configuration.allowedOrigins)
+        let hosts = HostPolicy(configuration: configuration)
         let engine = EngineIOServer(hub: hub, authenticator: authenticator, origins: origins, now: now, logger: logger)
-        let router = makeRouter(hub: hub, authenticator: authenticator, origins: origins, engine: engine)
+        let router = makeRouter(hub: hub, authenticator: authenticator, origins: origins, hosts: hosts, engine: engine)
         let logger = self.logger
         let onListening = self.onListening
         let app = Application(
@@ -75,7 +76,7 @@ public struct Gateway<Bus: SubscriberBus>: Service {
                 ) { request, channel, logger in
                     await upgradeDecision(
                         request: request, channel: channel, logger: logger, hub: hub, authenticator: authenticator,
-                        origins: origins, engine: engine)
+                        origins: origins, hosts: hosts, engine: engine)
                 }
             },
             configuration: ApplicationConfiguration(
@@ -108,10 +109,14 @@ public struct Gateway<Bus: SubscriberBus>: Service {
 
     private func upgradeDecision(
         request: HTTPRequest, channel: any Channel, logger: Logger, hub: GatewayHub<Bus>, authenticator: GatewayAuthenticator,
-        origins: OriginPolicy, engine: EngineIOServer<Bus>
+        origins: OriginPolicy, hosts: HostPolicy, engine: EngineIOServer<Bus>
     ) async -> GatewayUpgradeDecision {
         let metrics = self.metrics
         let (path, query) = Self.split(request.path ?? "/")
+        if let reason = hosts.refusal(authority: request.authority) {
+            GatewayMetrics.add(metrics.hostRefusals)
+            return .refuse(.misdirectedRequest, reason: reason)
+        }
         if configuration.socketIO.isEnabled, Self.isSocketIOPath(path) {
             return engine.upgradeDecision(request: request, query: query, channel: channel)
         }
@@ -154,11 +159,13 @@ public struct Gateway<Bus: SubscriberBus>: Service {
     // MARK: HTTP routes
 
     private func makeRouter(
-        hub: GatewayHub<Bus>, authenticator: GatewayAuthenticator, origins: OriginPolicy, engine: EngineIOServer<Bus>
-    ) -> Router<BasicRequestContext> {
-        let router = Router(context: BasicRequestContext.self)
+        hub: GatewayHub<Bus>, authenticator: GatewayAuthenticator, origins: OriginPolicy, hosts: HostPolicy,
+        engine: EngineIOServer<Bus>
+    ) -> Router<GatewayRequestContext> {
+        let router = Router(context: GatewayRequestContext.self)
         let metrics = self.metrics
         let logger = self.logger
+        if hosts.isChecking { router.add(middleware: HostCheckMiddleware(policy: hosts, metrics: metrics)) }
         if configuration.isLivePageEnabled {
             router.get("/") { request, _ in LivePage.response(to: request, requiresToken: !authenticator.isAnonymous) }
         }
@@ -174,7 +181,7 @@ public struct Gateway<Bus: SubscriberBus>: Service {
         router.get("/metrics") { _, _ in
             let text = metrics.render(
                 subscriptions: hub.subscriptionCounts(), brokerSubscribed: hub.brokerSubscribedStreams(),
-                isBrokerConnected: hub.bus.isConnected)
+                isBrokerConnected: hub.bus.isConnected, pendingHandshakes: hub.pendingHandshakeCount)
             return Response(
                 status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],
                 body: .init(byteBuffer: ByteBuffer(string: text)))
@@ -258,9 +265,9 @@ public struct Gateway<Bus: SubscriberBus>: Service {
 
     /// Engine.IO long-polling at `/socket.io/` (GET pulls, POST pushes), with the CORS answers a
     /// browser on another allowed origin needs.
-    private func addSocketIORoutes(to router: Router<BasicRequestContext>, engine: EngineIOServer<Bus>, origins: OriginPolicy) {
+    private func addSocketIORoutes(to router: Router<GatewayRequestContext>, engine: EngineIOServer<Bus>, origins: OriginPolicy) {
         let maxPayload = configuration.socketIO.maxPayload
-        let handler: @Sendable (Request, BasicRequestContext) async throws -> Response = { request, _ in
+        let handler: @Sendable (Request, GatewayRequestContext) async throws -> Response = { request, context in
             let origin = request.headers[.origin]
             var headers: HTTPFields = [:]
             if origins.allows(origin: origin, host: request.head.authority), let allow = origins.allowOriginHeader(for: origin) {
@@ -275,15 +282,17 @@ public struct Gateway<Bus: SubscriberBus>: Service {
             }
             let reply = await engine.handlePolling(
                 method: request.method, query: request.uri.query, origin: origin, host: request.head.authority,
-                authorization: request.headers[.authorization],
+                authorization: request.headers[.authorization], address: ClientAddress(context.remoteAddress),
                 body: { try await request.body.collect(upTo: maxPayload) })
             headers[.contentType] =
                 reply.isError ? "application/json" : (request.method == .post ? "text/html" : "text/plain; charset=UTF-8")
             headers[.cacheControl] = "no-store"
             return Response(status: .init(code: reply.status), headers: headers, body: .init(byteBuffer: reply.body))
         }
-        // The router matches "/socket.io/" (what clients request) and "/socket.io" alike.
-        for method in [HTTPRequest.Method.get, .post, .options] {
+        // The router matches "/socket.io/" (what clients request) and "/socket.io" alike. Methods
+        // other than GET, POST and OPTIONS reach the endpoint too, which refuses them as the
+        // reference server does (a handshake: 400 "Bad handshake method").
+        for method in [HTTPRequest.Method.get, .post, .options, .put, .delete, .patch] {
             router.on("/socket.io", method: method, use: handler)
         }
     }

@@ -23,18 +23,27 @@ struct GatewayGrant: Sendable, Equatable {
 struct AuthenticationFailure: Error, Equatable, Sendable {
     let reason: String
     static let missing = Self(reason: "missing token: send Authorization: Bearer <jwt> or ?token=<jwt>")
+    /// Socket.IO clients pass the token in the CONNECT packet's auth payload.
+    static let missingSocketIO = Self(
+        reason: "missing token: pass it as auth: {token: \"<jwt>\"}, e.g. io(url + \"/aws-realtime\", {auth: {token}})")
     static let invalid = Self(reason: "invalid token")
     static let expired = Self(reason: "token expired")
     static let notYetValid = Self(reason: "token not yet valid")
     static let noExpiration = Self(reason: "token has no exp")
     static let noStreams = Self(reason: "token has no streams claim")
+    static let wrongAudience = Self(reason: "token aud does not name this gateway (GATEWAY_JWT_AUDIENCE)")
+    static let wrongIssuer = Self(reason: "token iss is not the issuer this gateway trusts (GATEWAY_JWT_ISSUER)")
 }
 
-/// The claims the gateway reads: `streams` (a list, `"*"`, or a comma-separated string), `exp`, `nbf`.
+/// The claims the gateway reads: `streams` (a list, `"*"`, or a comma-separated string), `exp`,
+/// `nbf`, and `aud` (a string or a list, RFC 7519 4.1.3) and `iss` when the gateway is configured
+/// to check them.
 struct GatewayClaims: JWTPayload {
     var exp: ExpirationClaim?
     var nbf: NotBeforeClaim?
     var sub: SubjectClaim?
+    var aud: AudienceClaim?
+    var iss: IssuerClaim?
     var streams: StreamsClaim?
 
     /// Time claims are checked by `GatewayAuthenticator` against its injected clock.
@@ -128,16 +137,31 @@ struct GatewayAuthenticator: Sendable {
             return .failure(.noExpiration)
         }
         if let nbf = claims.nbf, nbf.value.timeIntervalSince(now) > leeway { return .failure(.notYetValid) }
+        if let audience = auth.audience, !(claims.aud?.value.contains(audience) ?? false) { return .failure(.wrongAudience) }
+        if let issuer = auth.issuer, claims.iss?.value != issuer { return .failure(.wrongIssuer) }
         guard let values = claims.streams?.values, !values.isEmpty else { return .failure(.noStreams) }
         if values.contains("*") { return .success(GatewayGrant(streams: nil, expiresAt: claims.exp?.value)) }
         return .success(GatewayGrant(streams: Set(values.compactMap { StreamName(rawValue: $0) }), expiresAt: claims.exp?.value))
     }
 
-    /// How long until `grant` expires (nil: never), by the injected clock.
+    /// Token lifetimes are clamped to this: an `exp` years ahead (or 1e300 s) arms a timer that
+    /// never fires in practice, and every conversion of it (to `Duration`, NIO's `TimeAmount`)
+    /// stays far inside `Int64` nanoseconds.
+    static let longestTokenLifetime = Duration.seconds(10 * 366 * 86_400)
+
+    /// How long until `grant` expires (nil: never), by the injected clock; between zero and
+    /// ``longestTokenLifetime`` whatever the `exp` claim held.
     func remaining(_ grant: GatewayGrant) -> Duration? {
         guard let expiresAt = grant.expiresAt else { return nil }
-        let seconds = max(0, expiresAt.timeIntervalSince(now()))
-        return .milliseconds(Int64(seconds * 1000))
+        return Self.lifetime(seconds: expiresAt.timeIntervalSince(now()))
+    }
+
+    /// `seconds` (any `Double`, from a client's claim) as a lifetime in `0...longestTokenLifetime`.
+    static func lifetime(seconds: Double) -> Duration {
+        let longest = Double(longestTokenLifetime.components.seconds)
+        guard !seconds.isNaN, seconds > 0 else { return .zero }
+        guard seconds < longest else { return longestTokenLifetime }
+        return .milliseconds(Int64((seconds * 1000).rounded(.up)))
     }
 
     /// The token of a request: `Authorization: Bearer`, else the `token` query parameter.

@@ -7,8 +7,17 @@ extension GatewayConfiguration {
         ("GATEWAY_JWT_PUBLIC_KEY_FILE", "RS256 or ES256 public key, PEM file"),
         ("GATEWAY_JWT_ALGORITHM", "RS256 or ES256 for the PEM file (default: RS256 if it parses as RSA, else ES256)"),
         ("GATEWAY_JWT_REQUIRE_EXP", "refuse tokens without exp (default true)"),
+        ("GATEWAY_JWT_AUDIENCE", "when set, a token's aud (string or list) must contain it"),
+        ("GATEWAY_JWT_ISSUER", "when set, a token's iss must equal it"),
         ("GATEWAY_ALLOWED_ORIGINS", "comma-separated browser origins, or * (anonymous only); same-origin always allowed"),
-        ("GATEWAY_MAX_CONNECTIONS", "open connections per process (default 10000)"),
+        (
+            "GATEWAY_ALLOWED_HOSTS",
+            "comma-separated Host names answered (others: 421); localhost and loopback literals always; "
+                + "default: every Host, except that a token-less gateway on loopback answers only localhost/loopback"
+        ),
+        ("GATEWAY_MAX_CONNECTIONS", "open authenticated connections per process (default 10000)"),
+        ("GATEWAY_MAX_PENDING_HANDSHAKES", "Socket.IO sessions not yet connected to the namespace, per process (default 1024)"),
+        ("GATEWAY_MAX_PENDING_HANDSHAKES_PER_ADDRESS", "the same, per client address or IPv6 /64 (default 64)"),
         ("GATEWAY_MAX_SUBSCRIPTIONS", "subscriptions per connection (default 6)"),
         ("GATEWAY_MAX_FRAME_BYTES", "largest inbound frame (default 4096)"),
         ("GATEWAY_MAX_MESSAGES_PER_SECOND", "inbound messages per client per second (default 20)"),
@@ -25,8 +34,15 @@ extension GatewayConfiguration {
         ("GATEWAY_SOCKETIO_PING_INTERVAL_MS", "Engine.IO pingInterval (default 25000)"),
         ("GATEWAY_SOCKETIO_PING_TIMEOUT_MS", "Engine.IO pingTimeout (default 20000)"),
         ("GATEWAY_SOCKETIO_MAX_PAYLOAD_BYTES", "Engine.IO maxPayload: largest long-polling body (default 65536)"),
+        ("GATEWAY_SOCKETIO_CONNECT_TIMEOUT_MS", "a session not connected to the namespace within this is closed (default 10000)"),
         ("GATEWAY_LIVE_PAGE", "serve the live page at / (default true)"),
     ]
+
+    /// The JWT key variables set in `environment` (`GATEWAY_JWT_SECRET`,
+    /// `GATEWAY_JWT_PUBLIC_KEY_FILE`): a caller that serves anonymously anyway warns about them.
+    public static func configuredKeyVariables(in environment: [String: String]) -> [String] {
+        ["GATEWAY_JWT_SECRET", "GATEWAY_JWT_PUBLIC_KEY_FILE"].filter { !(environment[$0] ?? "").isEmpty }
+    }
 
     /// The configuration from `environment`, on top of `base` (host, port, anonymous mode set by
     /// the caller). `readFile` reads the PEM file. Throws `GatewayError` naming the bad key.
@@ -52,6 +68,10 @@ extension GatewayConfiguration {
         }
 
         if let value = try integer("GATEWAY_MAX_CONNECTIONS") { configuration.limits.maxConnections = value }
+        if let value = try integer("GATEWAY_MAX_PENDING_HANDSHAKES") { configuration.limits.maxPendingHandshakes = value }
+        if let value = try integer("GATEWAY_MAX_PENDING_HANDSHAKES_PER_ADDRESS") {
+            configuration.limits.maxPendingHandshakesPerAddress = value
+        }
         if let value = try integer("GATEWAY_MAX_SUBSCRIPTIONS") { configuration.limits.maxSubscriptionsPerConnection = value }
         if let value = try integer("GATEWAY_MAX_FRAME_BYTES", minimum: 128) { configuration.limits.maxInboundFrameBytes = value }
         if let value = try integer("GATEWAY_MAX_MESSAGES_PER_SECOND") { configuration.limits.inboundMessagesPerSecond = value }
@@ -73,6 +93,9 @@ extension GatewayConfiguration {
         if let value = try integer("GATEWAY_SOCKETIO_MAX_PAYLOAD_BYTES", minimum: 1024) {
             configuration.socketIO.maxPayload = value
         }
+        if let value = try integer("GATEWAY_SOCKETIO_CONNECT_TIMEOUT_MS", minimum: 100) {
+            configuration.socketIO.connectTimeout = .milliseconds(value)
+        }
         if let text = environment["GATEWAY_SOCKETIO"], !text.isEmpty {
             configuration.socketIO.isEnabled = try boolean(text, key: "GATEWAY_SOCKETIO")
         }
@@ -83,6 +106,17 @@ extension GatewayConfiguration {
             }
             configuration.allowedOrigins = list.contains("*") ? .any : .list(list)
         }
+        if let hosts = environment["GATEWAY_ALLOWED_HOSTS"], !hosts.isEmpty {
+            let list = hosts.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }.filter {
+                !$0.isEmpty
+            }
+            for host in list where HostPolicy.hostName(host) == nil {
+                throw GatewayError.invalidConfiguration("'\(host)' is not a host name", configKey: "GATEWAY_ALLOWED_HOSTS")
+            }
+            configuration.allowedHosts = .list(list)
+        }
+        if let audience = environment["GATEWAY_JWT_AUDIENCE"], !audience.isEmpty { configuration.auth.audience = audience }
+        if let issuer = environment["GATEWAY_JWT_ISSUER"], !issuer.isEmpty { configuration.auth.issuer = issuer }
         if let text = environment["GATEWAY_JWT_REQUIRE_EXP"], !text.isEmpty {
             configuration.auth.requiresExpiration = try boolean(text, key: "GATEWAY_JWT_REQUIRE_EXP")
         }

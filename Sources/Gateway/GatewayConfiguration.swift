@@ -8,6 +8,8 @@ public struct GatewayConfiguration: Sendable {
     public var port: Int
     public var auth: Auth
     public var allowedOrigins: AllowedOrigins
+    /// Which `Host` names requests may carry (see ``AllowedHosts``).
+    public var allowedHosts: AllowedHosts
     public var limits: Limits
     /// How often the worker publishes heartbeat envelopes on a watched stream. A subscribed stream
     /// silent for three intervals is treated as a dead subscription: resubscribed and recovered.
@@ -26,6 +28,7 @@ public struct GatewayConfiguration: Sendable {
         port: Int = 8080,
         auth: Auth = .init(),
         allowedOrigins: AllowedOrigins = .list([]),
+        allowedHosts: AllowedHosts = .any,
         limits: Limits = .init(),
         brokerHeartbeatInterval: Duration = .seconds(15),
         sseHeartbeatInterval: Duration = .seconds(15),
@@ -37,6 +40,7 @@ public struct GatewayConfiguration: Sendable {
         self.port = port
         self.auth = auth
         self.allowedOrigins = allowedOrigins
+        self.allowedHosts = allowedHosts
         self.limits = limits
         self.brokerHeartbeatInterval = brokerHeartbeatInterval
         self.sseHeartbeatInterval = sseHeartbeatInterval
@@ -56,7 +60,9 @@ public struct GatewayConfiguration: Sendable {
         public var pingTimeout: Duration
         /// Largest HTTP long-polling request body, and largest response batch (`maxPayload`).
         public var maxPayload: Int
-        /// A session that connects to no namespace within this is closed.
+        /// A session that connects to no namespace within this is closed (Socket.IO's
+        /// `connectTimeout`, 45 s in the reference server; shorter here, since until then the
+        /// session is unauthenticated and holds a pending-handshake slot).
         public var connectTimeout: Duration
         /// An upgrade to WebSocket that does not complete within this is abandoned (the session stays on polling).
         public var upgradeTimeout: Duration
@@ -66,7 +72,7 @@ public struct GatewayConfiguration: Sendable {
             pingInterval: Duration = .seconds(25),
             pingTimeout: Duration = .seconds(20),
             maxPayload: Int = 65_536,
-            connectTimeout: Duration = .seconds(45),
+            connectTimeout: Duration = .seconds(10),
             upgradeTimeout: Duration = .seconds(10)
         ) {
             self.isEnabled = isEnabled
@@ -80,8 +86,16 @@ public struct GatewayConfiguration: Sendable {
 
     /// Bounds on what one process and one client may cost.
     public struct Limits: Sendable {
-        /// Open WebSocket and SSE connections per process; more are refused with 503.
+        /// Open authenticated connections per process (WebSocket, SSE, and Socket.IO sessions
+        /// connected to the namespace); more are refused with 503.
         public var maxConnections: Int
+        /// Engine.IO sessions waiting for their namespace CONNECT (not yet authenticated), per
+        /// process. They do not count against `maxConnections`; a handshake over this budget is
+        /// refused with 403 `{"code":4}`, as the reference server refuses one.
+        public var maxPendingHandshakes: Int
+        /// The same, per client address (an IPv6 client's /64). Behind a proxy every client has
+        /// the proxy's address: raise it there.
+        public var maxPendingHandshakesPerAddress: Int
         /// Streams one connection may subscribe at once.
         public var maxSubscriptionsPerConnection: Int
         /// Largest inbound WebSocket frame (and message) in bytes; bigger closes with 1009.
@@ -115,6 +129,8 @@ public struct GatewayConfiguration: Sendable {
 
         public init(
             maxConnections: Int = 10_000,
+            maxPendingHandshakes: Int = 1024,
+            maxPendingHandshakesPerAddress: Int = 64,
             maxSubscriptionsPerConnection: Int = 6,
             maxInboundFrameBytes: Int = 4096,
             inboundMessagesPerSecond: Int = 20,
@@ -129,6 +145,8 @@ public struct GatewayConfiguration: Sendable {
             keepAliveIdleTimeout: Duration = .seconds(75)
         ) {
             self.maxConnections = maxConnections
+            self.maxPendingHandshakes = maxPendingHandshakes
+            self.maxPendingHandshakesPerAddress = maxPendingHandshakesPerAddress
             self.maxSubscriptionsPerConnection = maxSubscriptionsPerConnection
             self.maxInboundFrameBytes = maxInboundFrameBytes
             self.inboundMessagesPerSecond = inboundMessagesPerSecond
@@ -151,11 +169,21 @@ public struct GatewayConfiguration: Sendable {
         public var requiresExpiration: Bool
         /// Tolerance for `exp` and `nbf`.
         public var leeway: Duration
+        /// When set, a token's `aud` (a string or a list) must contain it: a token the same key
+        /// signed for another service is refused.
+        public var audience: String?
+        /// When set, a token's `iss` must equal it.
+        public var issuer: String?
 
-        public init(mode: Mode = .required(.none), requiresExpiration: Bool = true, leeway: Duration = .seconds(5)) {
+        public init(
+            mode: Mode = .required(.none), requiresExpiration: Bool = true, leeway: Duration = .seconds(5),
+            audience: String? = nil, issuer: String? = nil
+        ) {
             self.mode = mode
             self.requiresExpiration = requiresExpiration
             self.leeway = leeway
+            self.audience = audience
+            self.issuer = issuer
         }
 
         public struct Mode: Sendable {
@@ -176,7 +204,8 @@ public struct GatewayConfiguration: Sendable {
             }
         }
 
-        /// The key tokens are verified with.
+        /// The key tokens are verified with. Its description, debug description and mirror name
+        /// the algorithm and where the key came from, never the key's bytes.
         public struct Key: Sendable {
             enum Backing: Sendable {
                 case hs256(secret: [UInt8], configKey: String)
@@ -202,8 +231,29 @@ public struct GatewayConfiguration: Sendable {
         }
     }
 
+    /// Which `Host` names the gateway answers; others get 421 Misdirected Request (DNS rebinding
+    /// protection). `localhost`, loopback literals and the configured address are always
+    /// answered. With `.any`, a gateway serving without a token on a loopback address still
+    /// checks (only those names); any other gateway answers every `Host`.
+    public struct AllowedHosts: Sendable {
+        enum Backing: Sendable {
+            case any
+            case list(Set<String>)
+        }
+        let backing: Backing
+
+        public static var any: AllowedHosts { AllowedHosts(backing: .any) }
+        /// These host names (`gateway.example.com`; a port, if given, is ignored), besides the
+        /// always-answered ones.
+        public static func list(_ hosts: [String]) -> AllowedHosts {
+            AllowedHosts(backing: .list(Set(hosts.compactMap { HostPolicy.hostName($0) })))
+        }
+    }
+
     /// Which browser origins may connect. Requests without an `Origin` header (non-browser
-    /// clients) are not affected; an `Origin` equal to the request's own host is always allowed.
+    /// clients) are not affected; an `Origin` equal to the request's own host is always allowed
+    /// (the live page the gateway serves itself). With DNS rebinding an attacker controls that
+    /// host, so the `Host` check (``AllowedHosts``) is what keeps a rebinding page out.
     public struct AllowedOrigins: Sendable {
         enum Backing: Sendable {
             case any

@@ -50,7 +50,9 @@ final class GatewayHub<Bus: SubscriberBus>: Sendable {
 
     struct State {
         var streams: [StreamName: StreamState] = [:]
+        /// Every registered connection, pending or counted (closed on drain).
         var connections: [ConnectionID: GatewayConnection] = [:]
+        var admission: GatewayAdmission
         var isRunning = false
         var isDraining = false
         /// Streams whose history is being read back after a gap: live messages wait meanwhile.
@@ -72,7 +74,12 @@ final class GatewayHub<Bus: SubscriberBus>: Sendable {
         self.metrics = metrics
         self.logger = logger
         let now = ContinuousClock().now
-        var initial = State()
+        var initial = State(
+            admission: GatewayAdmission(
+                limits: .init(
+                    maxConnections: configuration.limits.maxConnections,
+                    maxPendingHandshakes: configuration.limits.maxPendingHandshakes,
+                    maxPendingHandshakesPerAddress: configuration.limits.maxPendingHandshakesPerAddress)))
         for stream in StreamName.allCases { initial.streams[stream] = StreamState(now: now) }
         self.state = Mutex(initial)
     }
@@ -83,23 +90,48 @@ final class GatewayHub<Bus: SubscriberBus>: Sendable {
 
     // MARK: Connections
 
-    /// Registers a connection; false at the connection limit or while draining.
+    /// Registers an authenticated connection; false at the connection limit or while draining.
     func admit(_ connection: GatewayConnection) -> Bool {
         state.withLock { state in
-            guard !state.isDraining, state.connections.count < configuration.limits.maxConnections else { return false }
+            guard !state.isDraining, state.admission.admit(connection.id) == nil else { return false }
             state.connections[connection.id] = connection
             return true
         }
     }
 
-    var hasCapacity: Bool {
-        state.withLock { !$0.isDraining && $0.connections.count < configuration.limits.maxConnections }
+    /// Registers a connection that has not authenticated yet (an Engine.IO session before its
+    /// namespace CONNECT), against the pending-handshake budgets; ``promote(_:)`` moves it to a
+    /// counted slot. nil when admitted.
+    func admitPending(_ connection: GatewayConnection, from address: ClientAddress) -> GatewayAdmission.Refusal? {
+        state.withLock { state in
+            guard !state.isDraining else { return .draining }
+            if let refusal = state.admission.admitPending(connection.id, from: address) { return refusal }
+            state.connections[connection.id] = connection
+            return nil
+        }
     }
+
+    /// A pending connection authenticated: it takes a counted slot. nil when it did.
+    func promote(_ connection: GatewayConnection) -> GatewayAdmission.Refusal? {
+        state.withLock { state in state.isDraining ? .draining : state.admission.promote(connection.id) }
+    }
+
+    var hasCapacity: Bool {
+        state.withLock { !$0.isDraining && $0.admission.hasCapacity }
+    }
+
+    /// Why a pending connection from `address` would be refused now; nil: it would be admitted.
+    func pendingRefusal(from address: ClientAddress) -> GatewayAdmission.Refusal? {
+        state.withLock { state in state.isDraining ? .draining : state.admission.pendingRefusal(from: address) }
+    }
+
+    var pendingHandshakeCount: Int { state.withLock { $0.admission.pendingCount } }
 
     /// Forgets a connection and all its subscriptions.
     func remove(_ connection: GatewayConnection) {
         let emptied = state.withLock { state -> Bool in
             state.connections[connection.id] = nil
+            state.admission.release(connection.id)
             var emptied = false
             for stream in state.streams.values where stream.subscribers.removeValue(forKey: connection.id) != nil {
                 emptied = emptied || stream.subscribers.isEmpty

@@ -18,6 +18,8 @@ public final class GatewayMetrics: Sendable {
     let authFailures = Atomic<Int>(0)
     let originRefusals = Atomic<Int>(0)
     let connectionLimitRefusals = Atomic<Int>(0)
+    let handshakeBudgetRefusals = Atomic<Int>(0)
+    let hostRefusals = Atomic<Int>(0)
     let tokenExpiries = Atomic<Int>(0)
     let clientErrors = Atomic<Int>(0)
     let rateLimited = Atomic<Int>(0)
@@ -34,7 +36,9 @@ public final class GatewayMetrics: Sendable {
     }
 
     /// The Prometheus text exposition (version 0.0.4).
-    func render(subscriptions: [StreamName: Int], brokerSubscribed: Set<StreamName>, isBrokerConnected: Bool) -> String {
+    func render(
+        subscriptions: [StreamName: Int], brokerSubscribed: Set<StreamName>, isBrokerConnected: Bool, pendingHandshakes: Int
+    ) -> String {
         var out = ""
         func metric(_ name: String, _ type: String, _ help: String, _ samples: [(labels: String, value: Int)]) {
             out += "# HELP \(name) \(help)\n# TYPE \(name) \(type)\n"
@@ -78,6 +82,16 @@ public final class GatewayMetrics: Sendable {
         metric(
             "gateway_connection_limit_refusals_total", "counter", "Connections refused at the connection limit.",
             [("", load(connectionLimitRefusals))])
+        metric(
+            "gateway_handshake_budget_refusals_total", "counter",
+            "Socket.IO handshakes refused because too many were waiting for their CONNECT (in total or from one address).",
+            [("", load(handshakeBudgetRefusals))])
+        metric(
+            "gateway_pending_handshakes", "gauge", "Socket.IO sessions waiting for their CONNECT (not yet authenticated).",
+            [("", pendingHandshakes)])
+        metric(
+            "gateway_host_refusals_total", "counter", "Requests refused with 421 for a Host this gateway does not serve.",
+            [("", load(hostRefusals))])
         metric(
             "gateway_token_expiries_total", "counter", "Connections closed when their token expired.", [("", load(tokenExpiries))]
         )

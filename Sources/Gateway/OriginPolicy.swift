@@ -1,5 +1,11 @@
 /// The browser origin check: no `Origin` header (not a browser) passes; an origin equal to the
-/// request's own `Host` passes; otherwise the origin must be in the allow list.
+/// request's own `Host` passes (the live page served by the gateway itself); otherwise the origin
+/// must be in the allow list.
+///
+/// Same-origin alone proves nothing under DNS rebinding, where the attacker's name is the `Host`:
+/// a token-less gateway on loopback is guarded by ``HostPolicy`` (checked first, 421), and a
+/// gateway that requires tokens gives a rebinding page nothing, since the browser sends no
+/// credential by itself (tokens travel in a header, the query or the Socket.IO auth payload).
 struct OriginPolicy: Sendable {
     let allowed: GatewayConfiguration.AllowedOrigins
 

@@ -65,6 +65,16 @@ struct GatewayCommand: AsyncParsableCommand {
         } catch let error as GatewayError {
             throw ValidationError(error.description)
         }
+        let overridden = GatewayConfiguration.configuredKeyVariables(in: environment)
+        if allowAnonymous, !overridden.isEmpty {
+            logger.warning(
+                "--allow-anonymous overrides the configured JWT key: every client reads every stream without a token",
+                metadata: [
+                    "gateway.auth": "\(configuration.auth.mode)", "gateway.auth.ignored": "\(overridden.joined(separator: ","))",
+                ])
+        } else {
+            logger.info("Gateway auth", metadata: ["gateway.auth": "\(configuration.auth.mode)"])
+        }
 
         switch bus {
         case "in-process":

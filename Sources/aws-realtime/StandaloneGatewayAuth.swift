@@ -20,7 +20,8 @@ enum StandaloneGatewayAuth {
     static func configuration(
         environment: [String: String], host: String?, port: Int, allowAnonymous: Bool, isDemo: Bool, logger: Logger
     ) async throws -> GatewayConfiguration {
-        let hasKey = ["GATEWAY_JWT_SECRET", "GATEWAY_JWT_PUBLIC_KEY_FILE"].contains { !(environment[$0] ?? "").isEmpty }
+        let keyVariables = GatewayConfiguration.configuredKeyVariables(in: environment)
+        let hasKey = !keyVariables.isEmpty
         var address = host ?? defaultHost
         let anonymous: Bool
         let reason: String
@@ -53,18 +54,29 @@ enum StandaloneGatewayAuth {
         } catch let error as GatewayError {
             throw ValidationError(error.description)
         }
+        if allowAnonymous, hasKey {
+            logger.warning(
+                "--allow-anonymous overrides the configured JWT key: every client reads every stream without a token",
+                metadata: [
+                    "gateway.auth": "\(configuration.auth.mode)",
+                    "gateway.auth.ignored": "\(keyVariables.joined(separator: ","))",
+                ])
+        }
         logger.info(
             anonymous ? "Serving clients without a token" : "Clients need a token",
-            metadata: ["gateway.auth": "\(anonymous ? "anonymous" : "jwt")", "gateway.auth.reason": "\(reason)"])
-        if anonymous, !isLoopback(address) {
+            metadata: ["gateway.auth": "\(configuration.auth.mode)", "gateway.auth.reason": "\(reason)"])
+        if anonymous, isLoopback(address) {
+            logger.info(
+                "Answering only requests for localhost, 127.x.y.z or [::1] (DNS rebinding protection); list other host names in GATEWAY_ALLOWED_HOSTS",
+                metadata: ["gateway.host": "\(address)"])
+        } else if anonymous {
             logger.notice(
-                "Anyone who can reach this address reads the streams; set GATEWAY_JWT_SECRET or bind --host 127.0.0.1 to restrict it",
+                "Anyone who can reach this address reads the streams; set GATEWAY_JWT_SECRET or bind --host 127.0.0.1 to restrict it, and GATEWAY_ALLOWED_HOSTS to refuse pages that rebind a DNS name to it",
                 metadata: ["gateway.host": "\(address)"])
         }
         return configuration
     }
 
-    static func isLoopback(_ host: String) -> Bool {
-        host == "localhost" || host == "::1" || host == "[::1]" || host.hasPrefix("127.")
-    }
+    /// Loopback by the parsed address (127.0.0.0/8, ::1, `localhost`): `127.attacker.example` is not.
+    static func isLoopback(_ host: String) -> Bool { GatewayConfiguration.isLoopback(address: host) }
 }

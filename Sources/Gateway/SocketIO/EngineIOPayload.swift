@@ -42,6 +42,13 @@ struct EngineIOError: Error, Equatable, Sendable {
     /// Not in the reference server (which has no connection limit): 503 with its own code.
     static let atCapacity = Self(status: 503, code: 100, message: "connection limit reached; try again later")
     static let payloadTooLarge = Self(status: 413, code: 3, message: "Payload too large")
+    /// A handshake over the pending-handshake budget: refused as the reference server refuses a
+    /// handshake its `allowRequest` turns down (403, code 4, the reason as the message).
+    static let tooManyPending = Self(
+        status: 403, code: 4, message: "too many Socket.IO handshakes waiting for their CONNECT; try again later")
+    static let tooManyPendingFromAddress = Self(
+        status: 403, code: 4,
+        message: "too many Socket.IO handshakes from this address waiting for their CONNECT; try again later")
 
     var json: String { "{\"code\":\(code),\"message\":\(JSONString.literal(message))}" }
 }

@@ -52,14 +52,17 @@ final class EngineIOServer<Bus: SubscriberBus>: Sendable {
         for session in open { session.close(.goingAway) }
     }
 
-    /// Creates, admits and starts a session; nil at the connection limit.
-    func start(transport: GatewayConnection.Transport, handshakeToken: String?) -> EngineIOSession<Bus>? {
+    /// Creates, admits and starts a session. It is admitted as pending (against the
+    /// pending-handshake budgets, not the connection limit) until its namespace CONNECT succeeds,
+    /// and is closed after `connectTimeout` if none does.
+    func start(
+        transport: GatewayConnection.Transport, handshakeToken: String?, address: ClientAddress
+    ) -> Result<EngineIOSession<Bus>, EngineIOError> {
         let session = EngineIOSession(
             transport: transport, hub: hub, authenticator: authenticator, handshakeToken: handshakeToken, now: now,
             logger: logger)
-        guard hub.admit(session.connection) else {
-            GatewayMetrics.add(metrics.connectionLimitRefusals)
-            return nil
+        if let refusal = hub.admitPending(session.connection, from: address) {
+            return .failure(refused(refusal, address: address))
         }
         GatewayMetrics.add(metrics.socketIOConnections)
         sessions.withLock { $0[session.id] = session }
@@ -68,9 +71,24 @@ final class EngineIOServer<Bus: SubscriberBus>: Sendable {
             self.sessions.withLock { _ = $0.removeValue(forKey: session.id) }
             GatewayMetrics.add(metrics.socketIOConnections, -1)
         }
-        return session
+        return .success(session)
     }
 
+    /// Counts and logs a refused handshake; the answer the client gets.
+    private func refused(_ refusal: GatewayAdmission.Refusal, address: ClientAddress) -> EngineIOError {
+        switch refusal {
+        case .draining, .connectionLimit:
+            GatewayMetrics.add(metrics.connectionLimitRefusals)
+            return .atCapacity
+        case .pendingLimit, .pendingLimitPerAddress:
+            GatewayMetrics.add(metrics.handshakeBudgetRefusals)
+            let perAddress = refusal == .pendingLimitPerAddress
+            logger.debug(
+                "Engine.IO handshake refused: pending-handshake budget spent",
+                metadata: ["gateway.client.address": "\(address)", "gateway.budget": "\(perAddress ? "per-address" : "total")"])
+            return perAddress ? .tooManyPendingFromAddress : .tooManyPending
+        }
+    }
     func session(_ id: String) -> EngineIOSession<Bus>? { sessions.withLock { $0[id] } }
 
     // MARK: Requests
@@ -90,10 +108,17 @@ final class EngineIOServer<Bus: SubscriberBus>: Sendable {
         }
     }
 
-    /// Checks what every request must carry, as the reference server does, in its order.
-    private func verify(_ query: Query, origin: String?, host: String?, expectedTransport: String?) -> EngineIOError? {
+    /// Checks what every request must carry. The reference server (socketio/socket.io,
+    /// `packages/engine.io/lib/server.ts`, `verify` then `handshake`) checks the transport, the
+    /// session id, that a handshake is a GET, then the protocol version; the origin is our
+    /// addition (the reference leaves it to `allowRequest`, refused with 403 code 4).
+    private func verify(
+        _ query: Query, method: HTTPRequest.Method, origin: String?, host: String?, expectedTransport: String?
+    ) -> EngineIOError? {
         guard let transport = query.transport, ["polling", "websocket"].contains(transport) else { return .unknownTransport }
         if let expectedTransport, transport != expectedTransport { return .badRequest }
+        // A handshake is GET only ("Bad handshake method", code 2, HTTP 400).
+        if query.sid == nil, method != .get { return .badHandshakeMethod }
         guard query.eio == "4" else { return .unsupportedProtocolVersion }
         guard origins.allows(origin: origin, host: host) else {
             GatewayMetrics.add(metrics.originRefusals)
@@ -102,21 +127,24 @@ final class EngineIOServer<Bus: SubscriberBus>: Sendable {
         return nil
     }
 
-    /// A long-polling request (GET or POST); the handshake when it has no `sid`.
+    /// A long-polling request (GET or POST; any other method is refused as the reference server
+    /// does); the handshake when it has no `sid`.
     func handlePolling(
         method: HTTPRequest.Method, query: String?, origin: String?, host: String?, authorization: String?,
-        body: () async throws -> ByteBuffer
+        address: ClientAddress, body: () async throws -> ByteBuffer
     ) async -> EngineIOSession<Bus>.PollingReply {
         let query = Query(query)
-        if let error = verify(query, origin: origin, host: host, expectedTransport: "polling") { return .error(error) }
+        if let error = verify(query, method: method, origin: origin, host: host, expectedTransport: "polling") {
+            return .error(error)
+        }
         guard let sid = query.sid else {
-            guard method == .get else { return .error(.badHandshakeMethod) }
-            guard
-                let session = start(
-                    transport: .pull,
-                    handshakeToken: GatewayAuthenticator.token(authorization: authorization, query: nil) ?? query.token)
-            else { return .error(.atCapacity) }
-            return .init(status: 200, body: session.openPacket(upgrades: ["websocket"]), isError: false)
+            let token = GatewayAuthenticator.token(authorization: authorization, query: nil) ?? query.token
+            switch start(transport: .pull, handshakeToken: token, address: address) {
+            case .success(let session):
+                return .init(status: 200, body: session.openPacket(upgrades: ["websocket"]), isError: false)
+            case .failure(let error):
+                return .error(error)
+            }
         }
         guard let session = session(sid), session.isReachable else {
             return .error(.unknownSession)
@@ -142,7 +170,7 @@ final class EngineIOServer<Bus: SubscriberBus>: Sendable {
     func upgradeDecision(request: HTTPRequest, query rawQuery: String?, channel: any Channel) -> GatewayUpgradeDecision {
         let query = Query(rawQuery)
         if let error = verify(
-            query, origin: request.headerFields[.origin], host: request.authority, expectedTransport: "websocket")
+            query, method: .get, origin: request.headerFields[.origin], host: request.authority, expectedTransport: "websocket")
         {
             return .refuse(HTTPResponse.Status(code: error.status), reason: error.message)
         }
@@ -153,12 +181,14 @@ final class EngineIOServer<Bus: SubscriberBus>: Sendable {
             guard session.transport == .polling else { return .refuse(.badRequest, reason: EngineIOError.badRequest.message) }
             return serveInPipeline(.upgrade(session))
         }
-        guard hub.hasCapacity else {
-            GatewayMetrics.add(metrics.connectionLimitRefusals)
-            return .refuse(.serviceUnavailable, reason: EngineIOError.atCapacity.message)
+        // Checked again when the session starts (after the upgrade): this spares the upgrade.
+        let address = ClientAddress(channel.remoteAddress)
+        if let refusal = hub.pendingRefusal(from: address) {
+            let error = refused(refusal, address: address)
+            return .refuse(HTTPResponse.Status(code: error.status), reason: error.message)
         }
         let token = GatewayAuthenticator.token(authorization: request.headerFields[.authorization], query: nil) ?? query.token
-        return serveInPipeline(.newSession(handshakeToken: token))
+        return serveInPipeline(.newSession(handshakeToken: token, address: address))
     }
 
     private func serveInPipeline(_ start: EngineIOWebSocketEndpoint<Bus>.Start) -> GatewayUpgradeDecision {

@@ -391,7 +391,14 @@ final class EngineIOSession<Bus: SubscriberBus>: Sendable {
             break
         }
         defer { state.withLock { $0.isPollPending = false } }
-        switch await connection.pull(maxBytes: settings.maxPayload) {
+        let pulled = await connection.pull(maxBytes: settings.maxPayload)
+        // The client sent a close packet: its pending GET gets a noop, as the reference server's
+        // polling transport answers it (socketio/socket.io, packages/engine.io/lib/transports/
+        // polling.ts, `onClose`: "close pending poll request"), not a close packet.
+        if connection.closeReason == .clientClosed {
+            return PollingReply(status: 200, body: SocketIOFrames.noop, isError: false)
+        }
+        switch pulled {
         case .buffers(var buffers):
             // A closed session's last answer ends with the close packet.
             if !connection.isOpen, !connection.hasPending { buffers.append(SocketIOFrames.close) }

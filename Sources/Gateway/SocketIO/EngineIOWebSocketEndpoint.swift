@@ -11,7 +11,7 @@ import NIOCore
 final class EngineIOWebSocketEndpoint<Bus: SubscriberBus>: WebSocketEndpoint {
     enum Start {
         /// A new session on this WebSocket.
-        case newSession(handshakeToken: String?)
+        case newSession(handshakeToken: String?, address: ClientAddress)
         /// A long-polling session probing this WebSocket.
         case upgrade(EngineIOSession<Bus>)
     }
@@ -36,10 +36,14 @@ final class EngineIOWebSocketEndpoint<Bus: SubscriberBus>: WebSocketEndpoint {
 
     func opened(_ link: WebSocketLink) {
         switch start {
-        case .newSession(let handshakeToken):
-            guard let session = server.start(transport: .channel(link.channel), handshakeToken: handshakeToken) else {
+        case .newSession(let handshakeToken, let address):
+            let session: EngineIOSession<Bus>
+            switch server.start(transport: .channel(link.channel), handshakeToken: handshakeToken, address: address) {
+            case .success(let started):
+                session = started
+            case .failure(let error):
                 state = .finished
-                link.close(CloseReason(code: .unknown(1013), text: "connection limit reached; try again later"))
+                link.close(CloseReason(code: .unknown(1013), text: error.message))
                 return
             }
             state = .serving(session)

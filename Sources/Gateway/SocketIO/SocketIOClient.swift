@@ -13,9 +13,13 @@ import Payloads
 /// NestJS gateway's events. Owned by its session's inbound task; packets are handled one at a time.
 ///
 /// - CONNECT to `/aws-realtime` checks the token (`auth.token`, else the handshake's
-///   `Authorization` header or `token` query parameter), answers with the socket id and emits
-///   `connection-established`; a refused token gets a CONNECT_ERROR with the reason. Any other
-///   namespace, `/` included, gets the reference server's "Invalid namespace".
+///   `Authorization` header or `token` query parameter), moves the session from the
+///   pending-handshake budget to a counted connection, answers with the socket id and emits
+///   `connection-established`; a refused token (or the connection limit) gets a CONNECT_ERROR with
+///   the reason. Any other namespace, `/` included, gets the reference server's "Invalid namespace".
+/// - As the reference server (socketio/socket.io, `packages/socket.io/lib/client.ts`,
+///   `ondecoded`): a packet other than CONNECT for a namespace the client has not joined, a
+///   CONNECT for one it has joined, and any CONNECT_ERROR close the session.
 /// - `subscribe-<stream>` (`{interval?, since?}`) and `unsubscribe-<stream>` events, answered with
 ///   `subscription-confirmed` / `unsubscription-confirmed` and, when the client asked for one, an
 ///   ack carrying the same payload; errors as an `error` event (and in the ack).
@@ -63,26 +67,28 @@ struct SocketIOClient<Bus: SubscriberBus> {
     /// Handles one packet of an Engine.IO message.
     mutating func handle(_ packet: SocketIOPacket) async -> Outcome {
         guard attachmentsToDiscard == 0 else { return .close("a text packet arrived where a binary attachment was announced") }
+        // The client has joined at most one namespace, ours.
+        let isJoined = isConnected && packet.namespace == SocketIOFrames.namespace
         switch packet.kind {
         case .connect:
+            guard !isJoined else { return .close("CONNECT to namespace '\(packet.namespace.prefix(64))' already joined") }
             await connect(packet)
+        case .connectError:
+            return .close("CONNECT_ERROR is sent by servers only")
+        case _ where !isJoined:
+            return .close("a packet for namespace '\(packet.namespace.prefix(64))', which the client has not joined")
         case .disconnect:
-            if packet.namespace == SocketIOFrames.namespace { leave() }
+            leave()
         case .event:
-            guard packet.namespace == SocketIOFrames.namespace, isConnected else { return .proceed }
             await event(packet)
         case .ack:
             // The gateway never asks clients for acks; a stray one is harmless.
             break
-        case .connectError:
-            return .close("CONNECT_ERROR is sent by servers only")
         case .binaryEvent, .binaryAck:
             attachmentsToDiscard = packet.attachments
             GatewayMetrics.add(metrics.clientErrors)
-            if packet.namespace == SocketIOFrames.namespace, isConnected {
-                let error = ClientProtocolError(code: "bad-frame", message: "binary packets are not supported; send JSON")
-                reply(error, ackID: packet.ackID)
-            }
+            let error = ClientProtocolError(code: "bad-frame", message: "binary packets are not supported; send JSON")
+            reply(error, ackID: packet.ackID)
         }
         return .proceed
     }
@@ -110,18 +116,23 @@ struct SocketIOClient<Bus: SubscriberBus> {
             connection.send(SocketIOFrames.connectError(namespace: packet.namespace, message: "Invalid namespace"))
             return
         }
-        if let socketID {
-            // Already connected: answer as before rather than create a second socket.
-            connection.send(SocketIOFrames.connected(namespace: packet.namespace, socketID: socketID))
-            return
-        }
         let token = packet.payload?["token"]?.string ?? handshakeToken
         switch await authenticator.authenticate(token: token) {
         case .failure(let failure):
             GatewayMetrics.add(metrics.authFailures)
             logger.info("Socket.IO connect refused", metadata: ["gateway.auth.failure": "\(failure.reason)"])
-            connection.send(SocketIOFrames.connectError(namespace: packet.namespace, message: failure.reason))
+            // Socket.IO clients pass the token in the CONNECT's auth payload: say so.
+            let reason = failure == .missing ? AuthenticationFailure.missingSocketIO.reason : failure.reason
+            connection.send(SocketIOFrames.connectError(namespace: packet.namespace, message: reason))
         case .success(let grant):
+            // Authenticated: the session leaves the pending-handshake budget for a counted slot.
+            if hub.promote(connection) != nil {
+                GatewayMetrics.add(metrics.connectionLimitRefusals)
+                connection.send(
+                    SocketIOFrames.connectError(
+                        namespace: packet.namespace, message: "connection limit reached; try again later"))
+                return
+            }
             let socketID = SessionID.make()
             self.socketID = socketID
             self.grant = grant
