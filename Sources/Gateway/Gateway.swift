@@ -154,8 +154,8 @@ public struct Gateway<Bus: SubscriberBus>: Service {
 
     private func makeRouter(
         hub: GatewayHub<Bus>, authenticator: GatewayAuthenticator, origins: OriginPolicy, engine: EngineIOServer<Bus>
-    ) -> Router<BasicRequestContext> {
-        let router = Router(context: BasicRequestContext.self)
+    ) -> Router<GatewayRequestContext> {
+        let router = Router(context: GatewayRequestContext.self)
         let metrics = self.metrics
         let logger = self.logger
         if configuration.isLivePageEnabled {
@@ -173,7 +173,7 @@ public struct Gateway<Bus: SubscriberBus>: Service {
         router.get("/metrics") { _, _ in
             let text = metrics.render(
                 subscriptions: hub.subscriptionCounts(), brokerSubscribed: hub.brokerSubscribedStreams(),
-                isBrokerConnected: hub.bus.isConnected)
+                isBrokerConnected: hub.bus.isConnected, brokerDrops: hub.bus.droppedMessages)
             return Response(
                 status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],
                 body: .init(byteBuffer: ByteBuffer(string: text)))
@@ -183,7 +183,7 @@ public struct Gateway<Bus: SubscriberBus>: Service {
                 status: .upgradeRequired, headers: [.upgrade: "websocket"],
                 body: .init(byteBuffer: ByteBuffer(string: "WebSocket only\n")))
         }
-        router.get("/events") { request, _ -> Response in
+        router.get("/events") { request, context -> Response in
             let origin = request.headers[.origin]
             func refuse(_ status: HTTPResponse.Status, _ reason: String) -> Response {
                 Response(
@@ -220,15 +220,17 @@ public struct Gateway<Bus: SubscriberBus>: Service {
                     .badRequest,
                     ClientProtocolError.tooManySubscriptions(configuration.limits.maxSubscriptionsPerConnection).message)
             }
+            // Either form of the SSE event id (`StreamPositions`): positions per stream, or one
+            // message id for all. An empty one (a client that has seen no event) resumes nothing.
             let lastEventID =
                 request.headers.first { $0.name.canonicalName == "last-event-id" }?.value
                 ?? GatewayAuthenticator.queryParameter("since", in: query)
-            var since: BusMessageID?
-            if let lastEventID {
-                guard let id = BusMessageID(lastEventID) else {
-                    return refuse(.badRequest, ClientProtocolError.badSince(lastEventID).message)
+            var resumePoint: StreamPositions.ResumePoint?
+            if let lastEventID, !lastEventID.isEmpty {
+                guard let point = StreamPositions.resumePoint(from: lastEventID) else {
+                    return refuse(.badRequest, ClientProtocolError.badLastEventID(lastEventID).message)
                 }
-                since = id
+                resumePoint = point
             }
             guard hub.hasCapacity else {
                 GatewayMetrics.add(metrics.connectionLimitRefusals)
@@ -243,7 +245,8 @@ public struct Gateway<Bus: SubscriberBus>: Service {
                 if allow != "*" { headers[.accessControlAllowCredentials] = "true" }
             }
             let session = ServerSentEventsSession(
-                hub: hub, streams: streams, since: since, tokenLifetime: authenticator.remaining(grant), logger: logger)
+                hub: hub, streams: streams, resumePoint: resumePoint, tokenLifetime: authenticator.remaining(grant),
+                channel: context.channel, logger: logger)
             return Response(
                 status: .ok, headers: headers,
                 body: ResponseBody { writer in
@@ -257,9 +260,9 @@ public struct Gateway<Bus: SubscriberBus>: Service {
 
     /// Engine.IO long-polling at `/socket.io/` (GET pulls, POST pushes), with the CORS answers a
     /// browser on another allowed origin needs.
-    private func addSocketIORoutes(to router: Router<BasicRequestContext>, engine: EngineIOServer<Bus>, origins: OriginPolicy) {
+    private func addSocketIORoutes(to router: Router<GatewayRequestContext>, engine: EngineIOServer<Bus>, origins: OriginPolicy) {
         let maxPayload = configuration.socketIO.maxPayload
-        let handler: @Sendable (Request, BasicRequestContext) async throws -> Response = { request, _ in
+        let handler: @Sendable (Request, GatewayRequestContext) async throws -> Response = { request, _ in
             let origin = request.headers[.origin]
             var headers: HTTPFields = [:]
             if origins.allows(origin: origin, host: request.head.authority), let allow = origins.allowOriginHeader(for: origin) {
