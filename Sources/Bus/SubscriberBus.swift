@@ -25,4 +25,14 @@ public protocol SubscriberBus: Sendable {
 
     /// The oldest id still stored, to tell a client its resume point is gone.
     func oldestID(of stream: StreamName) async throws -> BusMessageID?
+
+    /// Messages on the bus channels that were dropped, not relayed, by reason (every reason
+    /// present). A bus that cannot receive anything but envelopes reports none.
+    var droppedMessages: [BusDropReason: Int] { get }
+}
+
+extension SubscriberBus {
+    public var droppedMessages: [BusDropReason: Int] {
+        Dictionary(uniqueKeysWithValues: BusDropReason.allCases.map { ($0, 0) })
+    }
 }

@@ -69,6 +69,13 @@ struct ClientProtocolError: Error, Equatable, Sendable {
     static func badSince(_ text: String) -> Self {
         Self(code: "bad-request", message: "since '\(text.prefix(64))' is not a message id like 1732665600000-0")
     }
+    static func badLastEventID(_ text: String) -> Self {
+        Self(
+            code: "bad-request",
+            message:
+                "Last-Event-ID '\(text.prefix(64))' is neither an event id like aws-metrics:1732665600000-0,aws-logs:1732665600123-4 nor a message id like 1732665600000-0"
+        )
+    }
     static func forbidden(_ stream: StreamName) -> Self {
         Self(code: "forbidden", message: "the token does not allow reading \(stream.rawValue)", stream: stream)
     }

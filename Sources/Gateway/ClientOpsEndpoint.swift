@@ -155,10 +155,10 @@ final class ClientOpsEndpoint<Bus: SubscriberBus>: WebSocketEndpoint {
         Task {
             var failure: ClientProtocolError?
             do throws(ClientProtocolError) {
-                try await hub.subscribe(connection, to: stream, since: since) { start in
-                    connection.send(ControlMessage.subscribed(stream, snapshot: start.snapshot?.envelope))
-                    for message in start.resume { connection.send(message.envelope) }
-                }
+                try await hub.subscribe(
+                    connection, to: stream, since: since,
+                    began: { snapshot in connection.send(ControlMessage.subscribed(stream, snapshot: snapshot?.envelope)) },
+                    render: \.envelope)
             } catch {
                 failure = error
             }

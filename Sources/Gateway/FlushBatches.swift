@@ -19,6 +19,13 @@ struct FlushBatches {
         if let loop = queued.flushOn { add(connection, on: loop) }
     }
 
+    /// Queues a buffer rendered for `connection` alone (counted by the connection) and notes the
+    /// flush it needs.
+    mutating func enqueue(_ payload: ByteBuffer, to connection: GatewayConnection) {
+        guard let loop = connection.enqueue(payload) else { return }
+        add(connection, on: loop)
+    }
+
     mutating func add(_ connection: GatewayConnection, on loop: any EventLoop) {
         for index in batches.indices where batches[index].loop === loop {
             batches[index].connections.append(connection)

@@ -181,7 +181,8 @@ public struct Gateway<Bus: SubscriberBus>: Service {
         router.get("/metrics") { _, _ in
             let text = metrics.render(
                 subscriptions: hub.subscriptionCounts(), brokerSubscribed: hub.brokerSubscribedStreams(),
-                isBrokerConnected: hub.bus.isConnected, pendingHandshakes: hub.pendingHandshakeCount)
+                isBrokerConnected: hub.bus.isConnected, pendingHandshakes: hub.pendingHandshakeCount,
+                brokerDrops: hub.bus.droppedMessages)
             return Response(
                 status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],
                 body: .init(byteBuffer: ByteBuffer(string: text)))
@@ -191,7 +192,7 @@ public struct Gateway<Bus: SubscriberBus>: Service {
                 status: .upgradeRequired, headers: [.upgrade: "websocket"],
                 body: .init(byteBuffer: ByteBuffer(string: "WebSocket only\n")))
         }
-        router.get("/events") { request, _ -> Response in
+        router.get("/events") { request, context -> Response in
             let origin = request.headers[.origin]
             func refuse(_ status: HTTPResponse.Status, _ reason: String) -> Response {
                 Response(
@@ -228,15 +229,17 @@ public struct Gateway<Bus: SubscriberBus>: Service {
                     .badRequest,
                     ClientProtocolError.tooManySubscriptions(configuration.limits.maxSubscriptionsPerConnection).message)
             }
+            // Either form of the SSE event id (`StreamPositions`): positions per stream, or one
+            // message id for all. An empty one (a client that has seen no event) resumes nothing.
             let lastEventID =
                 request.headers.first { $0.name.canonicalName == "last-event-id" }?.value
                 ?? GatewayAuthenticator.queryParameter("since", in: query)
-            var since: BusMessageID?
-            if let lastEventID {
-                guard let id = BusMessageID(lastEventID) else {
-                    return refuse(.badRequest, ClientProtocolError.badSince(lastEventID).message)
+            var resumePoint: StreamPositions.ResumePoint?
+            if let lastEventID, !lastEventID.isEmpty {
+                guard let point = StreamPositions.resumePoint(from: lastEventID) else {
+                    return refuse(.badRequest, ClientProtocolError.badLastEventID(lastEventID).message)
                 }
-                since = id
+                resumePoint = point
             }
             guard hub.hasCapacity else {
                 GatewayMetrics.add(metrics.connectionLimitRefusals)
@@ -251,7 +254,8 @@ public struct Gateway<Bus: SubscriberBus>: Service {
                 if allow != "*" { headers[.accessControlAllowCredentials] = "true" }
             }
             let session = ServerSentEventsSession(
-                hub: hub, streams: streams, since: since, tokenLifetime: authenticator.remaining(grant), logger: logger)
+                hub: hub, streams: streams, resumePoint: resumePoint, tokenLifetime: authenticator.remaining(grant),
+                channel: context.channel, logger: logger)
             return Response(
                 status: .ok, headers: headers,
                 body: ResponseBody { writer in

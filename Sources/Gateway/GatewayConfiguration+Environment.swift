@@ -26,7 +26,10 @@ extension GatewayConfiguration {
         ("GATEWAY_PING_INTERVAL_SECONDS", "WebSocket ping period; unanswered closes (default 30)"),
         ("GATEWAY_HEARTBEAT_INTERVAL_SECONDS", "worker heartbeat period; 3 missed = dead subscription (default 15)"),
         ("GATEWAY_SSE_HEARTBEAT_SECONDS", "SSE comment heartbeat (default 15)"),
-        ("GATEWAY_MAX_RESUME_MESSAGES", "history a resuming client may get (default 1000)"),
+        (
+            "GATEWAY_MAX_RESUME_MESSAGES",
+            "history a resuming client may be sent per stream, fed as its socket drains (default 10000)"
+        ),
         ("GATEWAY_DRAIN_TIMEOUT_SECONDS", "graceful shutdown wait for sockets (default 10)"),
         ("GATEWAY_REQUEST_HEAD_TIMEOUT_SECONDS", "a connection's first request head must arrive within (default 30)"),
         ("GATEWAY_KEEPALIVE_IDLE_SECONDS", "a kept-alive HTTP connection idle between requests is closed after (default 75)"),

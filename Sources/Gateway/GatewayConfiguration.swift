@@ -108,7 +108,9 @@ public struct GatewayConfiguration: Sendable {
         public var maxQueuedBytes: Int
         /// WebSocket ping period; a client that does not answer within it is closed.
         public var pingInterval: Duration
-        /// Messages a resuming client (`since`, `Last-Event-ID`) may be sent from history; further back means resync.
+        /// Messages a resuming client (`since`, `Last-Event-ID`) may be sent from history per stream,
+        /// fed as its socket drains (never more than half its queue at once); beyond that it is
+        /// told to resync and goes on from the latest message.
         public var maxResumeMessages: Int
         /// Messages the hub reads back from history after a broker gap, per stream.
         public var maxRecoveryMessages: Int
@@ -137,7 +139,7 @@ public struct GatewayConfiguration: Sendable {
             maxQueuedMessages: Int = 256,
             maxQueuedBytes: Int = 1 << 20,
             pingInterval: Duration = .seconds(30),
-            maxResumeMessages: Int = 1000,
+            maxResumeMessages: Int = 10_000,
             maxRecoveryMessages: Int = 10_000,
             recoveryTimeout: Duration = .seconds(30),
             subscribeTimeout: Duration = .seconds(10),

@@ -91,6 +91,10 @@ final class GatewayConnection: Sendable {
         /// handler, a Socket.IO session).
         var closeHandlers: [@Sendable (CloseReason) -> Void] = []
         var dataWaiter: CheckedContinuation<Void, Never>?
+        /// A history feed waiting for the queue to drain below the low watermarks (`waitForRoom`).
+        var roomWaiter: CheckedContinuation<Void, Never>?
+        /// SSE: the streams whose positions its event ids carry (set when they go live).
+        var eventIDStreams: StreamSet = []
         var transport: Transport
         /// The channel's `WebSocketFrameEncoder` context, found by the first flush. A context
         /// whose handler was removed (the channel closed) fails writes: nothing is written.
@@ -99,11 +103,45 @@ final class GatewayConnection: Sendable {
 
         var queuedMessages: Int { pending.count + inFlightMessages }
         var queuedBytes: Int { pendingBytes + inFlightBytes }
+
+        /// The room waiter to resume now: the queue has drained to the low watermarks, or the
+        /// connection is closed.
+        mutating func takeRoomWaiter(_ watermarks: Watermarks) -> CheckedContinuation<Void, Never>? {
+            guard roomWaiter != nil, !isOpen || watermarks.isLow(messages: queuedMessages, bytes: queuedBytes) else {
+                return nil
+            }
+            defer { roomWaiter = nil }
+            return roomWaiter
+        }
+    }
+
+    /// How full the queue may get with history a starting subscriber is sent (`enqueueWhenRoom`),
+    /// and how far it must drain before more is read: half the limits, then a quarter. The other
+    /// half is left to live messages of the connection's other streams and to control messages.
+    struct Watermarks: Sendable {
+        let highMessages: Int
+        let highBytes: Int
+
+        init(_ limits: Limits) {
+            highMessages = max(1, limits.maxMessages / 2)
+            highBytes = max(1, limits.maxBytes / 2)
+        }
+
+        /// Below the high watermarks with `size` more bytes; a queue drained to the low ones takes
+        /// a message of any size (the limits still apply).
+        func hasRoom(messages: Int, bytes: Int, adding size: Int) -> Bool {
+            messages + 1 <= highMessages && (bytes + size <= highBytes || isLow(messages: messages, bytes: bytes))
+        }
+
+        func isLow(messages: Int, bytes: Int) -> Bool {
+            messages <= highMessages / 2 && bytes <= highBytes / 2
+        }
     }
 
     let id: ConnectionID
     let format: Format
     private let limits: Limits
+    private let watermarks: Watermarks
     private let metrics: GatewayMetrics
     private let state: Mutex<State>
 
@@ -111,6 +149,7 @@ final class GatewayConnection: Sendable {
         self.id = id
         self.format = format
         self.limits = limits
+        self.watermarks = Watermarks(limits)
         self.metrics = metrics
         self.state = Mutex(State(transport: transport))
         GatewayMetrics.add(metrics.connectionObjects)
@@ -171,8 +210,12 @@ final class GatewayConnection: Sendable {
     /// full queue closes the connection instead).
     func enqueue(_ message: PreparedMessage) -> Queued? {
         let format = self.format
-        return enqueue(countingDelivery: false) { channel in
-            if let channel { message.webSocketFrame(for: format, on: channel.eventLoop) } else { message.payload(for: format) }
+        return enqueue(countingDelivery: false) { channel, streams in
+            if let channel {
+                message.webSocketFrame(for: format, on: channel.eventLoop)
+            } else {
+                message.payload(for: format, streams: streams)
+            }
         }
     }
 
@@ -180,25 +223,33 @@ final class GatewayConnection: Sendable {
     /// channel. Returns the event loop to flush on, as `enqueue(_: PreparedMessage)` does.
     @discardableResult
     func enqueue(_ payload: ByteBuffer) -> (any EventLoop)? {
-        enqueue(countingDelivery: true) { channel in channel == nil ? payload : WebSocketTextFrame.encode(payload) }?.flushOn
+        enqueue(countingDelivery: true) { channel, _ in channel == nil ? payload : WebSocketTextFrame.encode(payload) }?.flushOn
     }
 
     /// - Parameters:
     ///   - countingDelivery: whether to count the delivery in the metrics here (the hub counts
     ///     its relays once per message, not once per socket).
-    ///   - resolve: the buffer to queue, given the channel the connection writes to (nil: pulled).
-    private func enqueue(countingDelivery: Bool, resolving resolve: (_ channel: (any Channel)?) -> ByteBuffer) -> Queued? {
+    ///   - resolve: the buffer to queue, given the channel the connection writes to (nil: pulled)
+    ///     and the streams an SSE event id carries.
+    ///   - onlyIfRoom: queue only below the watermarks (`enqueueWhenRoom`); nil when there is no room.
+    private func enqueue(
+        countingDelivery: Bool, onlyIfRoom: Bool = false,
+        resolving resolve: (_ channel: (any Channel)?, _ streams: StreamSet) -> ByteBuffer
+    ) -> Queued? {
         enum Outcome {
             case queued(size: Int, flushOn: (any EventLoop)?, wake: CheckedContinuation<Void, Never>?)
-            case overflow(CheckedContinuation<Void, Never>?, [@Sendable (CloseReason) -> Void])
+            case overflow(CheckedContinuation<Void, Never>?, CheckedContinuation<Void, Never>?, [@Sendable (CloseReason) -> Void])
             case dropped
         }
         let outcome: Outcome = state.withLock { state in
             guard state.isOpen else { return .dropped }
             let channel: (any Channel)?
             if case .channel(let value) = state.transport { channel = value } else { channel = nil }
-            let buffer = resolve(channel)
+            let buffer = resolve(channel, state.eventIDStreams)
             let size = buffer.readableBytes
+            if onlyIfRoom, !watermarks.hasRoom(messages: state.queuedMessages, bytes: state.queuedBytes, adding: size) {
+                return .dropped
+            }
             if state.queuedMessages + 1 > limits.maxMessages || state.queuedBytes + size > limits.maxBytes {
                 state.isOpen = false
                 state.closeReason = .slowConsumer
@@ -206,9 +257,10 @@ final class GatewayConnection: Sendable {
                 state.pendingBytes = 0
                 defer {
                     state.dataWaiter = nil
+                    state.roomWaiter = nil
                     state.closeHandlers = []
                 }
-                return .overflow(state.dataWaiter, state.closeHandlers)
+                return .overflow(state.dataWaiter, state.roomWaiter, state.closeHandlers)
             }
             state.pending.append(buffer)
             state.pendingBytes += size
@@ -228,9 +280,10 @@ final class GatewayConnection: Sendable {
             }
             wake?.resume()
             return Queued(flushOn: flushOn, bytes: size)
-        case .overflow(let dataWaiter, let closeHandlers):
+        case .overflow(let dataWaiter, let roomWaiter, let closeHandlers):
             GatewayMetrics.add(metrics.slowClientDisconnects)
             dataWaiter?.resume()
+            roomWaiter?.resume()
             for handler in closeHandlers { handler(.slowConsumer) }
             return nil
         case .dropped:
@@ -243,6 +296,56 @@ final class GatewayConnection: Sendable {
         if let loop = enqueue(payload) {
             loop.execute { self.flushOnEventLoop() }
         }
+    }
+
+    // MARK: History, fed as the socket drains
+
+    /// Queues `payload` (history a starting subscriber is sent) and flushes it, once the queue is
+    /// below the high watermarks: waits meanwhile for the socket to drain the queue to the low
+    /// ones. So a client can be sent any length of history without its queue ever filling with
+    /// it. False once the connection is closed (or the task cancelled): nothing more can be sent.
+    func enqueueWhenRoom(_ payload: ByteBuffer) async -> Bool {
+        while true {
+            if let queued = enqueue(
+                countingDelivery: true, onlyIfRoom: true,
+                resolving: { channel, _ in channel == nil ? payload : WebSocketTextFrame.encode(payload) })
+            {
+                if let loop = queued.flushOn { loop.execute { self.flushOnEventLoop() } }
+                return true
+            }
+            guard await waitForRoom() else { return false }
+        }
+    }
+
+    /// Waits until the queue has drained to the low watermarks; false when the connection is
+    /// closed or the task cancelled.
+    func waitForRoom() async -> Bool {
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+                let resumeNow = state.withLock { state -> Bool in
+                    if !state.isOpen || Task.isCancelled
+                        || watermarks.isLow(messages: state.queuedMessages, bytes: state.queuedBytes)
+                    {
+                        return true
+                    }
+                    state.roomWaiter = continuation
+                    return false
+                }
+                if resumeNow { continuation.resume() }
+            }
+        } onCancel: {
+            let waiter = state.withLock { state -> CheckedContinuation<Void, Never>? in
+                defer { state.roomWaiter = nil }
+                return state.roomWaiter
+            }
+            waiter?.resume()
+        }
+        return state.withLock { $0.isOpen } && !Task.isCancelled
+    }
+
+    /// SSE: makes the connection's event ids carry the positions of `streams` (its live streams).
+    func setEventIDStreams(_ streams: StreamSet) {
+        state.withLock { $0.eventIDStreams = streams }
     }
 
     /// Writes every pending frame and flushes once. Runs on the channel's event loop.
@@ -291,15 +394,17 @@ final class GatewayConnection: Sendable {
                 context.write(NIOAny(ByteBuffer()), promise: promise)
                 context.flush()
                 promise.futureResult.whenComplete { _ in
-                    self.state.withLock { state in
+                    let waiter = self.state.withLock { state in
                         state.inFlightMessages -= count
                         state.inFlightBytes -= bytes
+                        return state.takeRoomWaiter(self.watermarks)
                     }
+                    waiter?.resume()
                 }
             }
         }
         frames.removeAll(keepingCapacity: frames.capacity <= Self.maxSpareCapacity)
-        state.withLock { state in
+        let roomWaiter = state.withLock { state in
             if !isCompletionPending {
                 state.inFlightMessages -= count
                 state.inFlightBytes -= bytes
@@ -308,7 +413,9 @@ final class GatewayConnection: Sendable {
             if state.encoder == nil, case .channel(let current) = state.transport, current === channel {
                 state.encoder = encoder
             }
+            return state.takeRoomWaiter(watermarks)
         }
+        roomWaiter?.resume()
     }
 
     /// The largest queue array kept for reuse between flushes (a burst bigger than this
@@ -327,6 +434,7 @@ final class GatewayConnection: Sendable {
     /// closed and emptied, or the task cancelled.
     func pull(maxBytes: Int = .max) async -> PullResult {
         while true {
+            var roomWaiter: CheckedContinuation<Void, Never>?
             let result: PullResult? = state.withLock { state in
                 guard case .pull = state.transport else { return .interrupted }
                 if state.isPullInterrupted {
@@ -344,11 +452,13 @@ final class GatewayConnection: Sendable {
                     let batch = Array(state.pending.prefix(count))
                     state.pending.removeFirst(count)
                     state.pendingBytes -= bytes
+                    roomWaiter = state.takeRoomWaiter(watermarks)
                     return .buffers(batch)
                 }
                 if !state.isOpen { return .closed }
                 return nil
             }
+            roomWaiter?.resume()
             if let result { return result }
             if Task.isCancelled { return .closed }
             await withTaskCancellationHandler {
@@ -374,18 +484,20 @@ final class GatewayConnection: Sendable {
     /// Asks the connection's close handlers to close with `reason` (the first reason wins); a
     /// waiting puller is woken to find the connection closed.
     func requestClose(_ reason: CloseReason) {
-        let (dataWaiter, handlers) = state.withLock {
-            state -> (CheckedContinuation<Void, Never>?, [@Sendable (CloseReason) -> Void]) in
-            guard state.isOpen else { return (nil, []) }
+        let (dataWaiter, roomWaiter, handlers) = state.withLock {
+            state -> (CheckedContinuation<Void, Never>?, CheckedContinuation<Void, Never>?, [@Sendable (CloseReason) -> Void]) in
+            guard state.isOpen else { return (nil, nil, []) }
             state.isOpen = false
             state.closeReason = reason
             defer {
                 state.dataWaiter = nil
+                state.roomWaiter = nil
                 state.closeHandlers = []
             }
-            return (state.dataWaiter, state.closeHandlers)
+            return (state.dataWaiter, state.roomWaiter, state.closeHandlers)
         }
         dataWaiter?.resume()
+        roomWaiter?.resume()
         for handler in handlers { handler(reason) }
     }
 

@@ -14,6 +14,8 @@ import Synchronization
 /// - The last id relayed per stream is tracked: ids at or below it are skipped, and after a
 ///   `.gap` (or a subscription gone silent for three heartbeat intervals) the missed entries are
 ///   read from history and relayed, in order, before live ones.
+/// - A new subscriber catches up from history (its resume, or what came after its snapshot) as
+///   its socket drains, then goes live (`GatewayHub+Subscribe.swift`).
 final class GatewayHub<Bus: SubscriberBus>: Sendable {
     enum BrokerState: Sendable, Equatable {
         case unsubscribed
@@ -24,14 +26,26 @@ final class GatewayHub<Bus: SubscriberBus>: Sendable {
 
     /// One connection's subscription to one stream. Only touched under the hub lock.
     final class Subscription {
-        let connection: GatewayConnection
-        /// Messages at or below it were sent already (snapshot or resume).
-        var floor: BusMessageID?
-        /// While the subscriber catches up (snapshot, history), live messages wait here.
-        var held: [PreparedMessage]? = []
+        enum Phase {
+            /// Being sent history (its resume, or what followed its snapshot): live messages are
+            /// not queued, it reads them from history (every message relayed was stored first).
+            case catchingUp
+            /// Caught up to the last relayed id while the connection's other streams are not:
+            /// live messages wait in `held` (past `heldLimit` it goes back to catching up).
+            case holding
+            case live
+        }
 
-        init(connection: GatewayConnection) {
+        let connection: GatewayConnection
+        var phase = Phase.catchingUp
+        /// Messages at or below it were sent already (snapshot or history).
+        var floor: BusMessageID?
+        var held: [BusMessage] = []
+        let heldLimit: Int
+
+        init(connection: GatewayConnection, heldLimit: Int) {
             self.connection = connection
+            self.heldLimit = heldLimit
         }
     }
 
@@ -63,10 +77,11 @@ final class GatewayHub<Bus: SubscriberBus>: Sendable {
     let configuration: GatewayConfiguration
     let metrics: GatewayMetrics
     let logger: Logger
-    private let clock = ContinuousClock()
-    private let state: Mutex<State>
+    let clock = ContinuousClock()
+    /// Internal for the subscribe path (`GatewayHub+Subscribe.swift`); nothing else touches it.
+    let state: Mutex<State>
     private let relayLock = AsyncSerialLock()
-    private let reconcileSignal = WakeSignal()
+    let reconcileSignal = WakeSignal()
 
     init(bus: Bus, configuration: GatewayConfiguration, metrics: GatewayMetrics, logger: Logger) {
         self.bus = bus
@@ -143,84 +158,7 @@ final class GatewayHub<Bus: SubscriberBus>: Sendable {
 
     // MARK: Subscriptions
 
-    /// What a new subscriber gets before live messages: the snapshot (the stream's latest message)
-    /// or, when resuming, the history after its `since`.
-    struct SubscriptionStart {
-        var snapshot: BusMessage?
-        var resume: [BusMessage]
-    }
-
-    /// Subscribes `connection` to `stream`: waits for the broker subscription, hands the snapshot
-    /// (or the history after `since`) to `start`, which queues it in the client's protocol, then
-    /// switches the subscriber to live delivery with no message lost, repeated or reordered. A
-    /// resume point older than the history kept is told to the client (resync-required) before.
-    func subscribe(
-        _ connection: GatewayConnection, to stream: StreamName, since: BusMessageID?,
-        start: (SubscriptionStart) -> Void
-    ) async throws(ClientProtocolError) {
-        let needsBroker = state.withLock { state -> Bool in
-            guard let streamState = state.streams[stream] else { return false }
-            streamState.subscribers[connection.id] = Subscription(connection: connection)
-            return streamState.broker != .subscribed
-        }
-        if needsBroker { reconcileSignal.signal() }
-
-        do {
-            try await waitUntilSubscribed(stream)
-            var floor: BusMessageID?
-            var resume: [BusMessage] = []
-            var snapshot: BusMessage?
-            var useSnapshot = since == nil
-            if let since {
-                let oldest = try await bus.oldestID(of: stream)
-                let history = try await bus.history(of: stream, after: since, limit: configuration.limits.maxResumeMessages + 1)
-                if let oldest, since < oldest {
-                    useSnapshot = true
-                } else if history.count > configuration.limits.maxResumeMessages {
-                    useSnapshot = true
-                } else {
-                    resume = history
-                    floor = history.last?.id ?? since
-                }
-                if useSnapshot {
-                    GatewayMetrics.add(metrics.resyncsRequired)
-                    send(.resyncRequired(stream), to: connection)
-                }
-            }
-            if useSnapshot {
-                snapshot = try await bus.latest(of: stream)
-                floor = snapshot?.id
-            }
-            start(SubscriptionStart(snapshot: useSnapshot ? snapshot : nil, resume: resume))
-            goLive(connection, stream: stream, floor: floor)
-        } catch let error as ClientProtocolError {
-            _ = state.withLock { $0.streams[stream]?.subscribers.removeValue(forKey: connection.id) }
-            reconcileSignal.signal()
-            throw error
-        } catch {
-            GatewayMetrics.add(metrics.brokerErrors)
-            logger.warning("Broker read failed during subscribe", metadata: ["gateway.stream": "\(stream)", "error": "\(error)"])
-            _ = state.withLock { $0.streams[stream]?.subscribers.removeValue(forKey: connection.id) }
-            reconcileSignal.signal()
-            throw .unavailable(stream)
-        }
-    }
-
-    private func goLive(_ connection: GatewayConnection, stream: StreamName, floor: BusMessageID?) {
-        var flushes = FlushBatches()
-        state.withLock { state in
-            guard let subscription = state.streams[stream]?.subscribers[connection.id] else { return }
-            subscription.floor = floor
-            let held = subscription.held ?? []
-            subscription.held = nil
-            for message in held where floor.map({ message.id > $0 }) ?? true {
-                flushes.enqueue(message, to: subscription.connection)
-            }
-        }
-        flushes.schedule(metrics: metrics)
-    }
-
-    private func waitUntilSubscribed(_ stream: StreamName) async throws(ClientProtocolError) {
+    func waitUntilSubscribed(_ stream: StreamName) async throws(ClientProtocolError) {
         let deadline = clock.now.advanced(by: configuration.limits.subscribeTimeout)
         while true {
             let broker = state.withLock { $0.streams[stream]?.broker }
@@ -268,20 +206,37 @@ final class GatewayHub<Bus: SubscriberBus>: Sendable {
             GatewayMetrics.add(metrics.messagesRelayed)
             let prepared = PreparedMessage(message)
             for subscription in streamState.subscribers.values {
-                if subscription.held != nil {
-                    subscription.held?.append(prepared)
-                    if (subscription.held?.count ?? 0) > configuration.limits.maxQueuedMessages {
-                        subscription.held = []
-                        GatewayMetrics.add(metrics.slowClientDisconnects)
-                        subscription.connection.requestClose(.slowConsumer)
+                switch subscription.phase {
+                case .live:
+                    if let floor = subscription.floor, message.id <= floor { continue }
+                    if prepared.positions == nil, subscription.connection.format == .serverSentEvents {
+                        prepared.positions = Self.positions(of: state.streams)
                     }
+                    flushes.enqueue(prepared, to: subscription.connection)
+                case .holding:
+                    if subscription.held.count < subscription.heldLimit {
+                        subscription.held.append(message)
+                    } else {
+                        // It reads them from history instead.
+                        subscription.held = []
+                        subscription.phase = .catchingUp
+                    }
+                case .catchingUp:
                     continue
                 }
-                if let floor = subscription.floor, message.id <= floor { continue }
-                flushes.enqueue(prepared, to: subscription.connection)
             }
         }
         flushes.schedule(metrics: metrics)
+    }
+
+    /// Where a live SSE subscriber of each stream stands: the last id relayed (`0-0` for a stream
+    /// with nothing stored when it was subscribed: everything stored after is new to its readers).
+    static func positions(of streams: [StreamName: StreamState]) -> StreamPositions {
+        var positions = StreamPositions()
+        for (name, stream) in streams where stream.broker == .subscribed {
+            positions[name] = stream.lastRelayed ?? .zero
+        }
+        return positions
     }
 
     // MARK: Running
@@ -376,8 +331,11 @@ final class GatewayHub<Bus: SubscriberBus>: Sendable {
         }
     }
 
+    /// Subscribers still catching up read the history themselves: they miss nothing.
     private func tellSubscribersToResync(_ stream: StreamName) {
-        let connections = state.withLock { state in state.streams[stream]?.subscribers.values.map(\.connection) ?? [] }
+        let connections = state.withLock { state in
+            state.streams[stream]?.subscribers.values.filter { $0.phase != .catchingUp }.map(\.connection) ?? []
+        }
         for connection in connections { send(.resyncRequired(stream), to: connection) }
     }
 

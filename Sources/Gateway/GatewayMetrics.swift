@@ -1,3 +1,4 @@
+import Bus
 import Payloads
 import Synchronization
 
@@ -37,7 +38,8 @@ public final class GatewayMetrics: Sendable {
 
     /// The Prometheus text exposition (version 0.0.4).
     func render(
-        subscriptions: [StreamName: Int], brokerSubscribed: Set<StreamName>, isBrokerConnected: Bool, pendingHandshakes: Int
+        subscriptions: [StreamName: Int], brokerSubscribed: Set<StreamName>, isBrokerConnected: Bool, pendingHandshakes: Int,
+        brokerDrops: [BusDropReason: Int] = [:]
     ) -> String {
         var out = ""
         func metric(_ name: String, _ type: String, _ help: String, _ samples: [(labels: String, value: Int)]) {
@@ -102,6 +104,10 @@ public final class GatewayMetrics: Sendable {
             "gateway_broker_resubscribes_total", "counter", "Streams resubscribed after silence (dead subscription).",
             [("", load(brokerResubscribes))])
         metric("gateway_broker_errors_total", "counter", "Failed broker calls.", [("", load(brokerErrors))])
+        metric(
+            "gateway_broker_messages_dropped_total", "counter",
+            "Messages on the broker's channels that were not envelopes, by reason (each reason logged at most once a minute).",
+            BusDropReason.allCases.map { ("reason=\"\($0)\"", brokerDrops[$0] ?? 0) })
         metric(
             "gateway_recovered_messages_total", "counter", "Messages read back from history after a gap.",
             [("", load(recoveredMessages))])

@@ -1,14 +1,17 @@
 import Hummingbird
 import NIOCore
 
-/// The request context of the gateway's routes: hummingbird's basic one, plus the client's
-/// address (the pending-handshake budget of Engine.IO is counted per address).
+/// The request context of the gateway's routes: hummingbird's basic one, plus the connection's
+/// channel (an SSE stream ends when its channel closes: the client left, or half-closed it) and
+/// the client's address (the pending-handshake budget of Engine.IO is counted per address).
 struct GatewayRequestContext: RequestContext, RemoteAddressRequestContext {
     var coreContext: CoreRequestContextStorage
+    let channel: any Channel
     let remoteAddress: SocketAddress?
 
     init(source: ApplicationRequestContextSource) {
         self.coreContext = .init(source: source)
+        self.channel = source.channel
         self.remoteAddress = source.channel.remoteAddress
     }
 }

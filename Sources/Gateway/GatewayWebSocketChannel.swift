@@ -94,6 +94,9 @@ struct GatewayWebSocketChannel: ServerChildChannel, HTTPChannelHandler {
                         guard case .serveInPipeline(let makeHandler) = decision.value.withLock({ $0 }) else {
                             throw ChannelError.inappropriateOperationForState
                         }
+                        // A client that half-closes (TCP FIN without a close frame) is gone: the
+                        // socket closes at once instead of waiting for the next ping to fail.
+                        try channel.syncOptions?.setOption(.allowRemoteHalfClosure, value: false)
                         // Clients send little: a small first receive buffer, grown when filled.
                         try channel.syncOptions?.setOption(
                             .recvAllocator, value: AdaptiveRecvByteBufferAllocator(minimum: 64, initial: 256, maximum: 65536))
@@ -108,6 +111,7 @@ struct GatewayWebSocketChannel: ServerChildChannel, HTTPChannelHandler {
                     channel.eventLoop.makeCompletedFuture {
                         channel.pipeline.syncOperations.removeHandler(name: FirstRequestHandler.name, promise: nil)
                         try channel.pipeline.syncOperations.addHandler(HTTP1ToHTTPServerCodec(secure: false))
+                        try channel.pipeline.syncOperations.addHandler(HalfClosedStreamHandler())
                         try channel.pipeline.syncOperations.addHandlers(self.http1.additionalChannelHandlers())
                         try channel.pipeline.syncOperations.addHandler(
                             HTTPConnectionStateHandler(idleTimeout: self.http1.idleTimeout.map { .init($0) }, logger: logger)

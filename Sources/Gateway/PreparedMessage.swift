@@ -4,9 +4,10 @@ import Payloads
 
 /// One broker message prepared for every protocol its subscribers speak: the WebSocket text frame
 /// payload is the envelope exactly as published (the same storage, never re-encoded); the SSE
-/// event, the Socket.IO packet and the complete WebSocket frames (header and payload, what a
-/// socket writes) are built the first time a subscriber needs them, once, and then shared.
-/// `ByteBuffer` storage is shared copy-on-write and never written to after this point.
+/// event (one per set of streams its readers read: its id carries their positions), the Socket.IO
+/// packet and the complete WebSocket frames (header and payload, what a socket writes) are built
+/// the first time a subscriber needs them, once, and then shared. `ByteBuffer` storage is shared
+/// copy-on-write and never written to after this point.
 ///
 /// Not thread-safe on its own: the hub creates and reads it only under its lock.
 final class PreparedMessage {
@@ -14,7 +15,10 @@ final class PreparedMessage {
     let id: BusMessageID
     /// The WebSocket text frame payload.
     let webSocketPayload: ByteBuffer
-    private var preparedSSEEvent: ByteBuffer?
+    /// Every stream's position when this message was relayed, set by the hub before the first
+    /// SSE subscriber gets it: a live SSE subscriber has been sent exactly these.
+    var positions: StreamPositions?
+    private var preparedSSEEvents: [(streams: StreamSet, event: ByteBuffer)] = []
     private var preparedSocketIOPacket: ByteBuffer?
     /// Whole frames per format, one copy per event loop (see `webSocketFrame(for:on:)`).
     private var preparedWebSocketFrames: [(loop: ObjectIdentifier, frame: ByteBuffer)] = []
@@ -26,11 +30,14 @@ final class PreparedMessage {
         self.webSocketPayload = message.envelope
     }
 
-    /// `id: <id>\nevent: <stream>\ndata: <envelope>\n\n`.
-    var sseEvent: ByteBuffer {
-        if let preparedSSEEvent { return preparedSSEEvent }
-        let event = Self.sseEvent(id: id.description, event: stream.rawValue, data: webSocketPayload)
-        preparedSSEEvent = event
+    /// `id: <positions>\nevent: <stream>\ndata: <envelope>\n\n` for a connection reading
+    /// `streams`: the id carries the position of each of them (`StreamPositions`).
+    func sseEvent(for streams: StreamSet) -> ByteBuffer {
+        for entry in preparedSSEEvents where entry.streams == streams { return entry.event }
+        var positions = self.positions ?? StreamPositions()
+        positions[stream] = id
+        let event = Self.sseEvent(id: positions.eventID(for: streams), event: stream.rawValue, data: webSocketPayload)
+        preparedSSEEvents.append((streams, event))
         return event
     }
 
@@ -42,11 +49,11 @@ final class PreparedMessage {
         return packet
     }
 
-    /// The buffer a client of `format` gets.
-    func payload(for format: GatewayConnection.Format) -> ByteBuffer {
+    /// The buffer a client of `format` gets; an SSE client reading `streams`.
+    func payload(for format: GatewayConnection.Format, streams: StreamSet) -> ByteBuffer {
         switch format {
         case .webSocket: webSocketPayload
-        case .serverSentEvents: sseEvent
+        case .serverSentEvents: sseEvent(for: streams)
         case .socketIO: socketIOPacket
         }
     }
@@ -60,6 +67,7 @@ final class PreparedMessage {
         let key = ObjectIdentifier(loop)
         switch format {
         case .webSocket, .serverSentEvents:
+            // SSE is never served on a WebSocket: its format falls back to the envelope.
             return Self.frame(in: &preparedWebSocketFrames, for: key) { WebSocketTextFrame.encode(webSocketPayload) }
         case .socketIO:
             return Self.frame(in: &preparedSocketIOFrames, for: key) { WebSocketTextFrame.encode(socketIOPacket) }

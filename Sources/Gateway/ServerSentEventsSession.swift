@@ -8,11 +8,19 @@ import Payloads
 /// One SSE client, run in its response body's task: subscribes to the requested streams, then
 /// writes whatever the hub queued (a batch per wake-up), a comment heartbeat when idle, and ends
 /// the response when the gateway closes the connection (slow consumer, token expiry, drain).
+///
+/// Every event's id carries the position of each of the connection's streams
+/// (`StreamPositions`): a client that reconnects with it as `Last-Event-ID` resumes each stream
+/// from where it stood, and a stream whose position fell out of history gets `resync-required`
+/// (an `error` event naming it) and its snapshot, alone.
 struct ServerSentEventsSession<Bus: SubscriberBus>: Sendable {
     let hub: GatewayHub<Bus>
     let streams: [StreamName]
-    let since: BusMessageID?
+    /// Where the client stands (`Last-Event-ID`, or `since`); nil: every stream starts from its snapshot.
+    let resumePoint: StreamPositions.ResumePoint?
     let tokenLifetime: Duration?
+    /// The request's channel: its close (the client left or half-closed it) ends the stream at once.
+    let channel: (any Channel)?
     let logger: Logger
 
     static var heartbeat: ByteBuffer { ByteBuffer(string: ": heartbeat\n\n") }
@@ -26,28 +34,44 @@ struct ServerSentEventsSession<Bus: SubscriberBus>: Sendable {
             return
         }
         GatewayMetrics.add(metrics.sseConnections)
+        channel?.closeFuture.whenComplete { [weak connection] _ in connection?.requestClose(.clientClosed) }
         defer {
             hub.remove(connection)
             GatewayMetrics.add(metrics.sseConnections, -1)
         }
         let hub = self.hub
         let streams = self.streams
-        let since = self.since
+        let resumePoint = self.resumePoint
         let heartbeatInterval = hub.configuration.sseHeartbeatInterval
         try await writer.write(ByteBuffer(string: ": connected\nretry: 2000\n\n"))
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask {
-                for stream in streams {
-                    do throws(ClientProtocolError) {
-                        try await hub.subscribe(connection, to: stream, since: since) { start in
-                            if let snapshot = start.snapshot { connection.send(PreparedMessage(snapshot).sseEvent) }
-                            for message in start.resume { connection.send(PreparedMessage(message).sseEvent) }
+                // What this client was sent of each stream, until the streams go live (then the
+                // hub's prepared events carry the same positions).
+                var positions = StreamPositions()
+                var eventStreams = StreamSet(streams)
+                for stream in streams { positions[stream] = resumePoint?.since(stream) }
+                func event(_ message: BusMessage) -> ByteBuffer {
+                    positions[message.stream] = message.id
+                    return PreparedMessage.sseEvent(
+                        id: positions.eventID(for: eventStreams), event: message.stream.rawValue, data: message.envelope)
+                }
+                await hub.subscribe(
+                    connection, to: streams.map { .init(stream: $0, since: resumePoint?.since($0)) },
+                    began: { stream, snapshot in
+                        if let snapshot {
+                            connection.send(event(snapshot))
+                        } else if positions[stream] == nil {
+                            // Nothing stored yet: everything stored from now on is new to this client.
+                            positions[stream] = .zero
                         }
-                    } catch {
+                    },
+                    render: event,
+                    failed: { stream, error in
+                        eventStreams.remove(StreamSet([stream]))
                         GatewayMetrics.add(metrics.clientErrors)
                         hub.send(error, to: connection)
-                    }
-                }
+                    })
             }
             group.addTask {
                 while !Task.isCancelled {

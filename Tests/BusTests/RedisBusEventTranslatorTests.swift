@@ -42,14 +42,26 @@ import Testing
         #expect(output == [.none, .leftForRecovery, .none, .leftForRecovery, .event(.gap), relayed("4-0")])
     }
 
-    @Test func droppedEventsAreAGapAndOtherChannelsAreNotEnvelopes() {
+    @Test func droppedEventsAreAGapAndWhatIsNotAnEnvelopeIsDroppedWithItsReason() {
         let output = translated([
             .dropped(count: 3), message("6-0"), .message(channel: "elsewhere", payload: ByteBuffer(string: "{}")),
             .message(channel: keys.channel(.metrics), payload: ByteBuffer(string: "not an envelope")),
+            .message(channel: keys.channel(.metrics), payload: ByteBuffer(string: #"{"v":1}"#)),
         ])
         #expect(
             output == [
-                .event(.gap), relayed("6-0"), .notEnvelope(channel: "elsewhere"), .notEnvelope(channel: keys.channel(.metrics)),
+                .event(.gap), relayed("6-0"), .dropped(.unknownChannel, channel: "elsewhere", size: 2),
+                .dropped(.notJSON, channel: keys.channel(.metrics), size: 15),
+                .dropped(.missingID, channel: keys.channel(.metrics), size: 7),
+            ])
+    }
+
+    @Test func anEnvelopeWithSpacesIsRelayedAsPublished() {
+        let text = #"{"v": 1, "stream": "aws-metrics", "type": "t", "id": "7-0"}"#
+        let output = translated([.message(channel: keys.channel(.metrics), payload: ByteBuffer(string: text))])
+        #expect(
+            output == [
+                .event(.message(BusMessage(stream: .metrics, id: BusMessageID("7-0")!, envelope: ByteBuffer(string: text))))
             ])
     }
 }

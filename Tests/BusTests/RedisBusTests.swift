@@ -170,8 +170,38 @@ import Testing
         (#"{"v":1,"stream":"aws-logs","type":"logs","id":"17-3","epoch":1}"#, "17-3"),
         (#"{"v":1,"stream":"aws-logs","type":"x\"id\":\"9-9","id":"5-0"}"#, "5-0"),
         (#"{"v":1}"#, nil),
+        // Not as the worker writes it: read as JSON.
+        (#"{"v": 1, "stream": "aws-logs", "type": "logs", "id": "17-3", "epoch": 1}"#, "17-3"),
+        ("{\n  \"v\" : 1,\n  \"id\" :\t\"8-1\"\n}\n", "8-1"),
+        (#"{"data":{"id":"1-1"},"id":"2-2"}"#, "2-2"),
+        (#"{"v":1,"data":[{"id":"1-1"}],"stream":"aws-logs","id":"3-0"}"#, "3-0"),
     ])
     func envelopeIDIsReadFromTheBytes(text: String, id: String?) {
         #expect(RedisSubscriberBus.envelopeID(ByteBuffer(string: text))?.description == id)
+    }
+
+    @Test(arguments: [
+        ("not json", BusDropReason.notJSON),
+        (#"{"v": 1, "id": "1-0""#, .notJSON),
+        (#"["id","1-0"]"#, .notJSON),
+        (#"{"v":1,"data":{"id":"1-0"}}"#, .missingID),
+        (#"{"v":1,"id":17}"#, .badID),
+        (#"{"v":1, "id": "tomorrow"}"#, .badID),
+    ])
+    func whatIsNotAnEnvelopeSaysWhy(text: String, reason: BusDropReason) {
+        #expect(RedisSubscriberBus.readEnvelopeID(ByteBuffer(string: text)) == .failure(reason))
+    }
+
+    /// One line per reason per interval, reporting the drops since the last line.
+    @Test func dropsAreCountedByReasonAndLoggedAtMostOncePerInterval() {
+        let log = BusDropLog(interval: .seconds(60))
+        let start = ContinuousClock.now
+        #expect(log.record(.notJSON, at: start) == 1)
+        #expect(log.record(.notJSON, at: start.advanced(by: .seconds(1))) == nil)
+        #expect(log.record(.missingID, at: start.advanced(by: .seconds(2))) == 1)
+        #expect(log.record(.notJSON, at: start.advanced(by: .seconds(59))) == nil)
+        #expect(log.record(.notJSON, at: start.advanced(by: .seconds(61))) == 3)
+        #expect(log.record(.notJSON, at: start.advanced(by: .seconds(62))) == nil)
+        #expect(log.counts == [.notJSON: 5, .missingID: 1, .badID: 0, .unknownChannel: 0])
     }
 }

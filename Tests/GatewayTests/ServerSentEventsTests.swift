@@ -22,6 +22,15 @@ struct ServerSentEventsTests {
         }
     }
 
+    /// The position of `stream` an SSE event id carries (`aws-metrics:1-0,aws-logs:2-0`).
+    static func position(of stream: StreamName, in id: String?) -> String? {
+        for part in (id ?? "").split(separator: ",") {
+            let pair = part.split(separator: ":", maxSplits: 1)
+            if pair.count == 2, pair[0] == stream.rawValue { return String(pair[1]) }
+        }
+        return nil
+    }
+
     @Test func resumesWithLastEventIDThenRelaysLiveWithHeartbeats() async throws {
         var configuration = GatewayConfiguration(auth: .init(mode: .anonymous))
         configuration.sseHeartbeatInterval = .milliseconds(500)
@@ -45,11 +54,15 @@ struct ServerSentEventsTests {
             let text = try await output
             let events = Self.events(text)
             let metrics = events.filter { $0.event == "aws-metrics" }
-            #expect(metrics.map(\.id) == (Array(before[2...]) + live).map(\.description))
+            #expect(metrics.map { Self.position(of: .metrics, in: $0.id) } == (Array(before[2...]) + live).map(\.description))
             let history = try await gateway.bus.makeSubscriber().history(of: .metrics, after: before[1], limit: 100)
             #expect(metrics.map(\.data) == history.map { String(buffer: $0.envelope) })
-            // One Last-Event-ID serves every stream of the request (ids are time-ordered across streams).
-            #expect(events.filter { $0.event == "aws-costs" }.map(\.id) == costs.map(\.description))
+            // The old single-id Last-Event-ID serves every stream of the request (ids are
+            // time-ordered across streams); the events' ids carry each stream's position.
+            #expect(
+                events.filter { $0.event == "aws-costs" }.map { Self.position(of: .costs, in: $0.id) } == costs.map(\.description)
+            )
+            #expect(events.allSatisfy { $0.id.map { $0.hasPrefix("aws-metrics:") && $0.contains(",aws-costs:") } ?? true })
             #expect(text.contains(": heartbeat"))
             #expect(text.hasPrefix(": connected"))
         }
@@ -60,7 +73,7 @@ struct ServerSentEventsTests {
             let ids = try await gateway.publish(3)
             let text = try await runProcess(
                 "/usr/bin/curl", ["-sN", "--max-time", "2", "http://127.0.0.1:\(gateway.port)/events?streams=aws-metrics"])
-            #expect(Self.events(text).map(\.id) == [ids[2].description])
+            #expect(Self.events(text).map(\.id) == ["aws-metrics:\(ids[2])"])
             #expect(try await gateway.get("/events?streams=aws-nothing").status == 400)
             #expect(try await gateway.get("/events").status == 400)
             #expect(try await gateway.get("/events?streams=aws-metrics&since=yesterday").status == 400)
@@ -110,7 +123,7 @@ struct ServerSentEventsTests {
             #expect(events["status"] as? Int == 200)
             #expect(events["eof_after"] is NSNull)
             // The body is chunked: look for the event's id line.
-            #expect((events["text"] as? String)?.contains("id: \(ids[0])\n") == true)
+            #expect((events["text"] as? String)?.contains("id: aws-metrics:\(ids[0])\n") == true)
         }
     }
 }

@@ -28,7 +28,17 @@ struct UnitTests {
         let message = BusMessage(stream: .metrics, id: BusMessageID(milliseconds: 7, sequence: 0), envelope: envelope)
         let prepared = PreparedMessage(message)
         #expect(prepared.webSocketPayload == envelope)
-        #expect(String(buffer: prepared.sseEvent) == "id: 7-0\nevent: aws-metrics\ndata: {\"v\":1,\"id\":\"7-0\"}\n\n")
+        var positions = StreamPositions()
+        positions[.logs] = BusMessageID(milliseconds: 5, sequence: 2)
+        prepared.positions = positions
+        let metricsOnly = prepared.sseEvent(for: StreamSet([.metrics]))
+        #expect(String(buffer: metricsOnly) == "id: aws-metrics:7-0\nevent: aws-metrics\ndata: {\"v\":1,\"id\":\"7-0\"}\n\n")
+        let both = prepared.sseEvent(for: StreamSet([.logs, .metrics]))
+        #expect(String(buffer: both).hasPrefix("id: aws-metrics:7-0,aws-logs:5-2\nevent: aws-metrics\n"))
+        // One event per set of streams, shared by every connection reading that set.
+        #expect(
+            prepared.sseEvent(for: StreamSet([.metrics])).readableBytesView.withUnsafeBytes { $0.baseAddress }
+                == metricsOnly.readableBytesView.withUnsafeBytes { $0.baseAddress })
         let multiline = PreparedMessage.sseEvent(id: nil, event: "e", data: ByteBuffer(string: "a\nb"))
         #expect(String(buffer: multiline) == "event: e\ndata: a\ndata: b\n\n")
     }

@@ -76,8 +76,10 @@ struct WebSocketFrameTests {
                 "{\"op\":\"unsubscribe\",\"stream\":\"aws-metrics\"}", "{\"op\":\"ping\"}",
                 "{\"op\":\"subscribe\",\"stream\":\"aws-costs\"}",
             ].joined(separator: "|")
-            let client = try raw(gateway, ["burst:\(burst)", "recv:5"])
-            try await client.waitForExit()
+            // The client stays connected (read:3) while the subscriptions are counted: a socket it
+            // leaves is closed and forgotten at once.
+            let client = try raw(gateway, ["burst:\(burst)", "recv:5", "read:3"])
+            _ = try await client.waitFor("five replies") { _ in client.received().count >= 5 }
             let received = client.received()
             #expect(received.count == 5)
             guard received.count == 5 else { return }
@@ -88,6 +90,7 @@ struct WebSocketFrameTests {
             #expect(received[4].contains("\"code\":\"already-subscribed\""))
             #expect(try await gateway.metric("gateway_subscriptions{stream=\"aws-costs\"}") == 1)
             #expect(try await gateway.metric("gateway_subscriptions{stream=\"aws-metrics\"}") == 0)
+            try await client.waitForExit()
         }
     }
 

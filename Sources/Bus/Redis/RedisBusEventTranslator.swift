@@ -13,8 +13,8 @@ import Redis
 struct RedisBusEventTranslator {
     enum Translation: Equatable {
         case event(BusEvent)
-        /// A message on a bus channel that is not an envelope (no `"id"`).
-        case notEnvelope(channel: String)
+        /// A message on a bus channel that is not an envelope, and why; `size` in bytes.
+        case dropped(BusDropReason, channel: String, size: Int)
         /// Left out while reconnecting: the history read after the gap returns it.
         case leftForRecovery
         case none
@@ -31,10 +31,15 @@ struct RedisBusEventTranslator {
         switch event {
         case .message(let channel, let payload), .patternMessage(_, let channel, let payload):
             if isReconnecting { return .leftForRecovery }
-            guard let stream = keys.stream(ofChannel: channel), let id = RedisSubscriberBus.envelopeID(payload) else {
-                return .notEnvelope(channel: channel)
+            guard let stream = keys.stream(ofChannel: channel) else {
+                return .dropped(.unknownChannel, channel: channel, size: payload.readableBytes)
             }
-            return .event(.message(BusMessage(stream: stream, id: id, envelope: payload)))
+            switch RedisSubscriberBus.readEnvelopeID(payload) {
+            case .success(let id):
+                return .event(.message(BusMessage(stream: stream, id: id, envelope: payload)))
+            case .failure(let reason):
+                return .dropped(reason, channel: channel, size: payload.readableBytes)
+            }
         case .disconnected:
             isReconnecting = true
             return .none

@@ -12,16 +12,18 @@ public final class RedisSubscriberBus: SubscriberBus, Sendable {
     private let subscriber: RedisSubscriber
     private let client: any RedisCommandSending
     private let buffer: BusEventBuffer
+    private let drops: BusDropLog
     private let logger: Logger
 
     public init(
         subscriber: RedisSubscriber, client: any RedisCommandSending, keys: RedisBusKeys = RedisBusKeys(), bufferSize: Int = 4096,
-        logger: Logger
+        dropLogInterval: Duration = .seconds(60), logger: Logger
     ) {
         self.subscriber = subscriber
         self.client = client
         self.keys = keys
         self.buffer = BusEventBuffer(capacity: bufferSize)
+        self.drops = BusDropLog(interval: dropLogInterval)
         self.logger = logger
     }
 
@@ -29,6 +31,10 @@ public final class RedisSubscriberBus: SubscriberBus, Sendable {
 
     /// Whether the pub/sub connection is up and resubscribed (``RedisSubscriber/isConnected``).
     public var isConnected: Bool { subscriber.isConnected }
+
+    /// Messages on the bus channels that were not envelopes, by reason (each logged, at most one
+    /// line per reason per `dropLogInterval`).
+    public var droppedMessages: [BusDropReason: Int] { drops.counts }
 
     /// Translates the subscriber's events into bus events until cancelled. The subscriber's own
     /// `run()` is the caller's to run alongside.
@@ -39,8 +45,8 @@ public final class RedisSubscriberBus: SubscriberBus, Sendable {
             switch translator.translate(event) {
             case .event(let event):
                 buffer.push(event)
-            case .notEnvelope(let channel):
-                logger.debug("Ignoring a message that is not an envelope", metadata: ["redis.channel": "\(channel)"])
+            case .dropped(let reason, let channel, let size):
+                drops.record(reason, channel: channel, size: size, logger: logger, at: ContinuousClock.now)
             case .leftForRecovery, .none:
                 continue
             }
@@ -72,26 +78,5 @@ public final class RedisSubscriberBus: SubscriberBus, Sendable {
     private func message(_ stream: StreamName, _ entry: RedisStreamEntry) -> BusMessage? {
         guard let id = BusMessageID(entry.id), let envelope = entry[field: "e"] else { return nil }
         return BusMessage(stream: stream, id: id, envelope: envelope)
-    }
-
-    /// The `id` of an envelope: the first `"id":"` in the bytes is the top-level key, since the
-    /// envelope starts with `v`, `stream` and `type`, and a quote inside a JSON string is escaped.
-    static func envelopeID(_ payload: ByteBuffer) -> BusMessageID? {
-        let marker = Array(#""id":""#.utf8)
-        return payload.withUnsafeReadableBytes { bytes -> BusMessageID? in
-            guard bytes.count > marker.count else { return nil }
-            var index = 0
-            let searchEnd = min(bytes.count - marker.count, 256)
-            while index <= searchEnd {
-                if bytes[index] == marker[0], bytes[index..<index + marker.count].elementsEqual(marker) {
-                    let start = index + marker.count
-                    var end = start
-                    while end < bytes.count, end - start < 41, bytes[end] != UInt8(ascii: "\"") { end += 1 }
-                    return BusMessageID(String(decoding: UnsafeRawBufferPointer(rebasing: bytes[start..<end]), as: UTF8.self))
-                }
-                index += 1
-            }
-            return nil
-        }
     }
 }

@@ -180,13 +180,16 @@ struct SocketIOClient<Bus: SubscriberBus> {
         let confirmation = SocketIOFrames.subscriptionConfirmation(stream: stream, interval: interval, now: now())
         let connection = self.connection
         do {
-            try await hub.subscribe(connection, to: stream, since: since) { start in
-                connection.send(SocketIOFrames.event("subscription-confirmed", json: confirmation))
-                if let ackID { connection.send(SocketIOFrames.ack(ackID, json: confirmation)) }
-                for message in [start.snapshot].compactMap({ $0 }) + start.resume {
-                    connection.send(SocketIOFrames.update(stream: stream, id: message.id, envelope: message.envelope))
-                }
-            }
+            try await hub.subscribe(
+                connection, to: stream, since: since,
+                began: { snapshot in
+                    connection.send(SocketIOFrames.event("subscription-confirmed", json: confirmation))
+                    if let ackID { connection.send(SocketIOFrames.ack(ackID, json: confirmation)) }
+                    if let snapshot {
+                        connection.send(SocketIOFrames.update(stream: stream, id: snapshot.id, envelope: snapshot.envelope))
+                    }
+                },
+                render: { SocketIOFrames.update(stream: stream, id: $0.id, envelope: $0.envelope) })
             subscriptions.insert(stream)
         } catch {
             reply(error, ackID: ackID)

@@ -1,14 +1,16 @@
 import NIOCore
 
-/// Finds the raw bytes of top-level fields in one JSON object without decoding it, so a Socket.IO
-/// update can carry the envelope's `data` exactly as the worker encoded it.
+/// Finds the raw bytes of top-level fields in one JSON object without decoding it, wherever its
+/// whitespace falls: a Socket.IO update carries the envelope's `data` exactly as the worker
+/// encoded it, and the gateway reads the `id` of an envelope not written byte for byte as the
+/// worker writes it.
 ///
 /// A small, strict scanner: strings (with escapes), nested objects and arrays, numbers and
 /// literals are skipped by structure; anything malformed yields nil.
-enum EnvelopeFields {
+public enum EnvelopeFields {
     /// The value bytes of each key in `keys` found at the top level of `json` (other keys are
     /// skipped). nil when `json` is not one well-formed object.
-    static func values(of keys: Set<String>, in json: ByteBuffer) -> [String: ByteBuffer]? {
+    public static func values(of keys: Set<String>, in json: ByteBuffer) -> [String: ByteBuffer]? {
         var scanner = Scanner(bytes: Array(json.readableBytesView))
         var found: [String: ByteBuffer] = [:]
         scanner.skipWhitespace()
@@ -125,7 +127,7 @@ enum EnvelopeFields {
                 if token.elementsEqual("true".utf8) || token.elementsEqual("false".utf8) || token.elementsEqual("null".utf8) {
                     return true
                 }
-                let first = token.first!
+                guard let first = token.first else { return false }
                 return first == UInt8(ascii: "-") || (first >= UInt8(ascii: "0") && first <= UInt8(ascii: "9"))
             }
         }

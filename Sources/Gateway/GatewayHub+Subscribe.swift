@@ -1,0 +1,298 @@
+import Bus
+import NIOCore
+import Payloads
+
+/// A new subscriber's way to live delivery.
+///
+/// 1. Its subscription is registered (the broker subscribes the stream if it is the first) in
+///    the catching-up phase: live messages are not queued to it.
+/// 2. It begins: from its resume point (`since`, `Last-Event-ID`), or from the snapshot (the
+///    latest message), and with `resync-required` first when the resume point is older than the
+///    history kept.
+/// 3. It catches up: the history after its position, up to the last id the hub relayed, is read
+///    a page at a time and queued only as the socket drains (`enqueueWhenRoom`), so a resume of
+///    any length never fills the queue. Every message the hub relays was stored before, so
+///    nothing relayed meanwhile is missed. Past `limits.maxResumeMessages` (or when the log is
+///    trimmed past its position while it is read) the client is told to resync and the stream
+///    starts again from its latest message.
+/// 4. It goes live under the hub lock, once its position has reached the last relayed id: no
+///    message lost, none twice, in order. A subscriber of several streams at once (SSE) goes
+///    live on all of them together: a stream caught up first holds its live messages (bounded)
+///    until the others are, so that the positions an SSE event id carries are the ones its
+///    client was sent.
+extension GatewayHub {
+    /// Where one stream of a subscribe starts: after `since` (a resume; `0-0`: everything stored),
+    /// or from its snapshot when nil.
+    struct StreamStart: Sendable {
+        var stream: StreamName
+        var since: BusMessageID?
+    }
+
+    /// Subscribes `connection` to one stream; throws what the client is told when it cannot.
+    ///
+    /// - Parameters:
+    ///   - began: the confirmation to queue, with the snapshot (nil when resuming or when nothing
+    ///     is stored); called once, before any message of the stream.
+    ///   - render: a message read from history, in the client's format.
+    func subscribe(
+        _ connection: GatewayConnection, to stream: StreamName, since: BusMessageID?,
+        began: (BusMessage?) -> Void, render: (BusMessage) -> ByteBuffer
+    ) async throws(ClientProtocolError) {
+        var failure: ClientProtocolError?
+        await subscribe(
+            connection, to: [StreamStart(stream: stream, since: since)], began: { _, snapshot in began(snapshot) },
+            render: render, failed: { _, error in failure = error })
+        if let failure { throw failure }
+    }
+
+    /// Subscribes `connection` to several streams that go live together (SSE).
+    ///
+    /// - Parameters:
+    ///   - began: per stream, as in the single-stream `subscribe`.
+    ///   - render: a message read from history (or held), in the client's format.
+    ///   - failed: a stream that could not be subscribed, with what the client is told; the
+    ///     others go on.
+    func subscribe(
+        _ connection: GatewayConnection, to starts: [StreamStart], began: (StreamName, BusMessage?) -> Void,
+        render: (BusMessage) -> ByteBuffer, failed: (StreamName, ClientProtocolError) -> Void
+    ) async {
+        let heldLimit = max(1, configuration.limits.maxQueuedMessages / 4 / max(1, starts.count))
+        let needsBroker = state.withLock { state -> Bool in
+            var needsBroker = false
+            for start in starts {
+                guard let streamState = state.streams[start.stream] else { continue }
+                streamState.subscribers[connection.id] = Subscription(connection: connection, heldLimit: heldLimit)
+                needsBroker = needsBroker || streamState.broker != .subscribed
+            }
+            return needsBroker
+        }
+        if needsBroker { reconcileSignal.signal() }
+
+        var cursors: [Cursor] = []
+        for start in starts {
+            do throws(StartFailure) {
+                cursors.append(try await begin(start, connection: connection, began: began))
+            } catch {
+                guard handle(error, of: start.stream, connection: connection, failed: failed) else {
+                    return abandon(starts, connection: connection)
+                }
+            }
+        }
+        while !cursors.isEmpty {
+            let catchingUp = state.withLock { state in
+                Set(cursors.map(\.stream).filter { state.streams[$0]?.subscribers[connection.id]?.phase == .catchingUp })
+            }
+            var index = 0
+            while index < cursors.count {
+                guard catchingUp.contains(cursors[index].stream) else {
+                    index += 1
+                    continue
+                }
+                do throws(StartFailure) {
+                    try await catchUp(&cursors[index], connection: connection, render: render)
+                    index += 1
+                } catch {
+                    guard handle(error, of: cursors[index].stream, connection: connection, failed: failed) else {
+                        return abandon(starts, connection: connection)
+                    }
+                    cursors.remove(at: index)
+                }
+            }
+            if goLiveIfCaughtUp(cursors, connection: connection, render: render) { return }
+        }
+    }
+
+    /// One stream's progress through its start, kept by the subscribing task.
+    struct Cursor {
+        let stream: StreamName
+        /// The last message sent (`0-0`: none, and none was stored).
+        var after: BusMessageID
+        /// History messages sent since the start (or the last restart from the latest).
+        var sent = 0
+        var restarts = 0
+    }
+
+    enum StartFailure: Error {
+        /// The client is told, and the stream's subscription removed.
+        case client(ClientProtocolError)
+        /// The connection closed (or the task was cancelled): nothing more to do.
+        case closed
+    }
+
+    /// Waits for the broker subscription, then queues the stream's confirmation and snapshot; the
+    /// cursor to catch up from.
+    private func begin(
+        _ start: StreamStart, connection: GatewayConnection, began: (StreamName, BusMessage?) -> Void
+    ) async throws(StartFailure) -> Cursor {
+        let stream = start.stream
+        do {
+            try await waitUntilSubscribed(stream)
+        } catch {
+            throw .client(error)
+        }
+        return try await readingBroker(stream) {
+            if let since = start.since {
+                let oldest = since == .zero ? nil : try await bus.oldestID(of: stream)
+                if let oldest, since < oldest {
+                    GatewayMetrics.add(metrics.resyncsRequired)
+                    send(.resyncRequired(stream), to: connection)
+                } else {
+                    began(stream, nil)
+                    return Cursor(stream: stream, after: since)
+                }
+            }
+            let snapshot = try await bus.latest(of: stream)
+            began(stream, snapshot)
+            return Cursor(stream: stream, after: snapshot?.id ?? .zero)
+        }
+    }
+
+    /// Queues the history of the cursor's stream after its position, up to the last id relayed,
+    /// a page at a time as the connection drains.
+    private func catchUp(
+        _ cursor: inout Cursor, connection: GatewayConnection, render: (BusMessage) -> ByteBuffer
+    ) async throws(StartFailure) {
+        let stream = cursor.stream
+        let limits = configuration.limits
+        let pageSize = max(1, min(500, limits.maxQueuedMessages / 2))
+        while true {
+            if Task.isCancelled || !connection.isOpen { throw .closed }
+            let relayed = state.withLock { $0.streams[stream]?.lastRelayed }
+            guard let relayed, relayed > cursor.after else { return }
+            let budget = limits.maxResumeMessages - cursor.sent
+            guard budget > 0 else {
+                try await restartFromLatest(&cursor, connection: connection, render: render)
+                continue
+            }
+            let after = cursor.after
+            let (page, oldest) = try await readingBroker(stream) {
+                let page = try await bus.history(of: stream, after: after, limit: min(pageSize, budget))
+                // Read after the page: a log trimmed past the position before the page was read shows.
+                let oldest = after == .zero ? nil : try await bus.oldestID(of: stream)
+                return (page, oldest)
+            }
+            if let oldest, oldest > after {
+                try await restartFromLatest(&cursor, connection: connection, render: render)
+                continue
+            }
+            var sent = 0
+            for message in page {
+                // Later ones will be relayed: they come live.
+                guard message.id <= relayed else { break }
+                guard await connection.enqueueWhenRoom(render(message)) else { throw .closed }
+                cursor.after = message.id
+                cursor.sent += 1
+                sent += 1
+            }
+            // What was relayed is no longer stored (the log was deleted): nothing more to read.
+            if sent == 0 { cursor.after = max(cursor.after, relayed) }
+        }
+    }
+
+    /// The resume is longer than `maxResumeMessages`, or its position was trimmed from history:
+    /// the client is told to resync and is sent the latest message, the stream's new start. A
+    /// client that falls that far behind a second time cannot keep up: it is cut.
+    private func restartFromLatest(
+        _ cursor: inout Cursor, connection: GatewayConnection, render: (BusMessage) -> ByteBuffer
+    ) async throws(StartFailure) {
+        let stream = cursor.stream
+        cursor.restarts += 1
+        guard cursor.restarts <= 1 else {
+            GatewayMetrics.add(metrics.slowClientDisconnects)
+            connection.requestClose(.slowConsumer)
+            throw .closed
+        }
+        GatewayMetrics.add(metrics.resyncsRequired)
+        send(.resyncRequired(stream), to: connection)
+        let latest = try await readingBroker(stream) { try await bus.latest(of: stream) }
+        cursor.sent = 0
+        guard let latest else {
+            cursor.after = .zero
+            return
+        }
+        guard await connection.enqueueWhenRoom(render(latest)) else { throw .closed }
+        cursor.after = latest.id
+    }
+
+    /// Under the hub lock: each caught-up stream (its position at the last relayed id) holds its
+    /// live messages from now on; once all are, they go live together, their held messages
+    /// queued first. False when some stream must catch up again.
+    private func goLiveIfCaughtUp(_ cursors: [Cursor], connection: GatewayConnection, render: (BusMessage) -> ByteBuffer)
+        -> Bool
+    {
+        var flushes = FlushBatches()
+        let isLive = state.withLock { state -> Bool in
+            var subscriptions: [Subscription] = []
+            var isCaughtUp = true
+            for cursor in cursors {
+                guard let streamState = state.streams[cursor.stream],
+                    let subscription = streamState.subscribers[connection.id]
+                else { continue }
+                if subscription.phase == .catchingUp {
+                    if let relayed = streamState.lastRelayed, relayed > cursor.after {
+                        isCaughtUp = false
+                        continue
+                    }
+                    subscription.phase = .holding
+                    subscription.floor = cursor.after
+                }
+                subscriptions.append(subscription)
+            }
+            guard isCaughtUp else { return false }
+            for subscription in subscriptions {
+                for message in subscription.held where subscription.floor.map({ message.id > $0 }) ?? true {
+                    flushes.enqueue(render(message), to: connection)
+                    subscription.floor = message.id
+                }
+                subscription.held = []
+                subscription.phase = .live
+            }
+            if connection.format == .serverSentEvents {
+                connection.setEventIDStreams(StreamSet(cursors.map(\.stream)))
+            }
+            return true
+        }
+        flushes.schedule(metrics: metrics)
+        return isLive
+    }
+
+    /// Tells the client why `stream` failed and forgets its subscription; false when the
+    /// connection is gone and the whole subscribe should end.
+    private func handle(
+        _ failure: StartFailure, of stream: StreamName, connection: GatewayConnection,
+        failed: (StreamName, ClientProtocolError) -> Void
+    ) -> Bool {
+        _ = state.withLock { $0.streams[stream]?.subscribers.removeValue(forKey: connection.id) }
+        reconcileSignal.signal()
+        switch failure {
+        case .closed:
+            return false
+        case .client(let error):
+            failed(stream, error)
+            return true
+        }
+    }
+
+    /// The connection went away mid-start: its subscriptions that are not live are forgotten.
+    private func abandon(_ starts: [StreamStart], connection: GatewayConnection) {
+        state.withLock { state in
+            for start in starts where state.streams[start.stream]?.subscribers[connection.id]?.phase != .live {
+                state.streams[start.stream]?.subscribers[connection.id] = nil
+            }
+        }
+        reconcileSignal.signal()
+    }
+
+    /// Runs a broker read; a failure is counted, logged and told to the client as `unavailable`.
+    private func readingBroker<Value>(_ stream: StreamName, _ read: () async throws -> Value) async throws(StartFailure)
+        -> Value
+    {
+        do {
+            return try await read()
+        } catch {
+            GatewayMetrics.add(metrics.brokerErrors)
+            logger.warning("Broker read failed during subscribe", metadata: ["gateway.stream": "\(stream)", "error": "\(error)"])
+            throw .client(.unavailable(stream))
+        }
+    }
+}
