@@ -26,9 +26,11 @@ public struct Gateway<Bus: SubscriberBus>: Service {
     let logger: Logger
     let now: @Sendable () -> Date
     let onListening: @Sendable (Int) async -> Void
+    let extras: GatewayOperationsExtras
 
     /// - Parameters:
     ///   - now: the wall clock tokens are checked against.
+    ///   - extras: what the rest of the process adds to `/metrics` and `/ready` (standalone's worker).
     ///   - onListening: called with the bound port once the server accepts connections.
     public init(
         bus: Bus,
@@ -36,6 +38,7 @@ public struct Gateway<Bus: SubscriberBus>: Service {
         metrics: GatewayMetrics = GatewayMetrics(),
         logger: Logger,
         now: @escaping @Sendable () -> Date = { Date() },
+        extras: GatewayOperationsExtras = .none,
         onListening: @escaping @Sendable (Int) async -> Void = { _ in }
     ) {
         self.bus = bus
@@ -43,6 +46,7 @@ public struct Gateway<Bus: SubscriberBus>: Service {
         self.metrics = metrics
         self.logger = logger
         self.now = now
+        self.extras = extras
         self.onListening = onListening
     }
 
@@ -172,17 +176,22 @@ public struct Gateway<Bus: SubscriberBus>: Service {
         router.get("/health") { _, _ in
             Response(status: .ok, headers: [.contentType: "text/plain"], body: .init(byteBuffer: ByteBuffer(string: "ok\n")))
         }
+        let extras = self.extras
         router.get("/ready") { _, _ in
-            let ready = hub.isReady
+            var problems = hub.isReady ? [] : ["the gateway is not subscribed in the broker"]
+            problems += await extras.readinessProblems()
             return Response(
-                status: ready ? .ok : .serviceUnavailable, headers: [.contentType: "text/plain"],
-                body: .init(byteBuffer: ByteBuffer(string: ready ? "ready\n" : "not ready\n")))
+                status: problems.isEmpty ? .ok : .serviceUnavailable, headers: [.contentType: "text/plain"],
+                body: .init(
+                    byteBuffer: ByteBuffer(
+                        string: problems.isEmpty ? "ready\n" : "not ready: " + problems.joined(separator: "; ") + "\n")))
         }
         router.get("/metrics") { _, _ in
-            let text = metrics.render(
-                subscriptions: hub.subscriptionCounts(), brokerSubscribed: hub.brokerSubscribedStreams(),
-                isBrokerConnected: hub.bus.isConnected, pendingHandshakes: hub.pendingHandshakeCount,
-                brokerDrops: hub.bus.droppedMessages)
+            let text =
+                metrics.render(
+                    subscriptions: hub.subscriptionCounts(), brokerSubscribed: hub.brokerSubscribedStreams(),
+                    isBrokerConnected: hub.bus.isConnected, pendingHandshakes: hub.pendingHandshakeCount,
+                    brokerDrops: hub.bus.droppedMessages) + extras.metricsText()
             return Response(
                 status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],
                 body: .init(byteBuffer: ByteBuffer(string: text)))

@@ -1,5 +1,7 @@
 import AWSCore
+import AWSServices
 import Bus
+import Foundation
 import Gateway
 import Logging
 import Redis
@@ -22,7 +24,10 @@ struct StandaloneServices {
         if workerConfiguration.account == WorkerConfiguration().account {
             workerConfiguration.account = await WorkerCommand.accountID(client: client, logger: logger)
         }
-        let collectors = CollectorFactory.makeCollectors(settings: settings.streams, client: client, logger: logger)
+        // The same per-API rate budgets as `worker` (`rateBudgets` in the file).
+        let budgets = AWSRateBudgets(callsPerSecond: settings.rateBudgets)
+        let collectors = CollectorFactory.makeCollectors(
+            settings: settings.streams, client: client, budgets: budgets, logger: logger)
         let logger = self.logger
         let host =
             ["0.0.0.0", "::"].contains(gateway.host) || StandaloneGatewayAuth.isLoopback(gateway.host)
@@ -48,7 +53,10 @@ struct StandaloneServices {
             let worker = Worker(configuration: workerConfiguration, collectors: collectors, bus: bus, logger: logger)
             services = [
                 WorkerService(worker: worker),
-                Gateway(bus: subscriber, configuration: gateway, logger: logger, onListening: onListening),
+                Gateway(
+                    bus: subscriber, configuration: gateway, logger: logger,
+                    extras: Self.workerExtras(worker, budgets: budgets, isBrokerReachable: { true }),
+                    onListening: onListening),
             ]
             busName = "in-process"
             closeSubscriber = { subscriber.close() }
@@ -66,7 +74,11 @@ struct StandaloneServices {
                 ClosureService("redis-subscriber") { try await redisSubscriber.run() },
                 ClosureService("redis-bus") { await subscriber.run() },
                 WorkerService(worker: worker),
-                Gateway(bus: subscriber, configuration: gateway, logger: logger, onListening: onListening),
+                Gateway(
+                    bus: subscriber, configuration: gateway, logger: logger,
+                    extras: Self.workerExtras(
+                        worker, budgets: budgets, isBrokerReachable: { (try? await redisClient.ping()) != nil }),
+                    onListening: onListening),
             ]
             busName = "redis \(configuration) prefix \(keyPrefix)"
         }
@@ -82,5 +94,25 @@ struct StandaloneServices {
         defer { closeSubscriber() }
         try await group.run()
         logger.info("Standalone stopped")
+    }
+
+    /// The worker's metrics in the gateway's `/metrics` and its readiness in `/ready`, as the
+    /// `worker` command's own endpoints give them.
+    static func workerExtras(
+        _ worker: Worker, budgets: AWSRateBudgets, isBrokerReachable: @escaping @Sendable () async -> Bool
+    ) -> GatewayOperationsExtras {
+        GatewayOperationsExtras(
+            metricsText: {
+                WorkerMetricsText.render(
+                    worker.statistics.snapshot, configuration: worker.configuration, budgets: budgets.reports,
+                    now: Date().timeIntervalSince1970)
+            },
+            readinessProblems: {
+                let snapshot = worker.statistics.snapshot
+                return WorkerReadiness.evaluate(
+                    snapshot, configuration: worker.configuration, isBrokerReachable: await isBrokerReachable(),
+                    leaderSince: snapshot.leaderSince, now: Date().timeIntervalSince1970
+                ).reasons
+            })
     }
 }

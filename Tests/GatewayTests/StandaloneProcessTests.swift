@@ -136,6 +136,45 @@ extension StandaloneProcessTests {
         return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
+    /// Standalone runs the worker: its `/metrics` has the worker's series (polls, AWS requests by API
+    /// and outcome, stream states), its `/ready` follows the worker's readiness, and `rateBudgets`
+    /// in its file bound the AWS calls as in `worker` (it ignored them: 29 GetFindings in 30 s).
+    @Test func standaloneExposesTheWorkersMetricsAndHonoursRateBudgets() async throws {
+        let port = try FreePort.next()
+        let home = FileManager.default.temporaryDirectory.appendingPathComponent("standalone-home-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: home, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: home) }
+        let config = home.appendingPathComponent("worker.yaml").path
+        try "rateBudgets: {GetFindings: 0.1}\n".write(toFile: config, atomically: true, encoding: .utf8)
+        let environment = Self.environment(home: home.path, closedPort: try FreePort.next())
+        let server = try StandaloneProcess.start(
+            ["standalone", "--host", "127.0.0.1", "--port", "\(port)", "--config", config], environment)
+        defer { server.forceKill() }
+        #expect(try await Self.health(port: port, timeout: .seconds(30)), "\(server.log())")
+        func get(_ path: String) throws -> (status: Int, body: String) {
+            let response = try LoopbackHTTP.exchange(
+                port: port, request: "GET \(path) HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\nConnection: close\r\n\r\n",
+                timeoutSeconds: 2)
+            let status = response.split(separator: " ", maxSplits: 2).dropFirst().first.flatMap { Int($0) } ?? 0
+            return (status, response.range(of: "\r\n\r\n").map { String(response[$0.upperBound...]) } ?? "")
+        }
+        // The demo polls Security Hub every 10 s: for 15 s the budget of 0.1 call/s lets at most 3
+        // GetFindings requests through (a burst of 1, then one every 10 s).
+        try await Task.sleep(for: .seconds(15))
+        let metrics = PrometheusSamples(text: try get("/metrics").body)
+        #expect(metrics[#"aws_realtime_worker_aws_rate_budget_calls_per_second{api="GetFindings"}"#] == 0.1)
+        let findings = metrics[#"aws_realtime_worker_aws_requests_total{api="GetFindings",outcome="success"}"#] ?? 0
+        #expect(findings >= 1 && findings <= 3, "GetFindings requests: \(findings)")
+        #expect(metrics["aws_realtime_worker_leader"] == 1)
+        #expect((metrics[#"aws_realtime_worker_polls_total{stream="aws-logs"}"#] ?? 0) >= 1)
+        #expect(metrics[#"aws_realtime_worker_stream_state{stream="aws-logs",state="live"}"#] == 1)
+        // Gateway series are still there.
+        #expect(metrics[#"gateway_connections{protocol="websocket"}"#] == 0)
+        let ready = try get("/ready")
+        #expect(ready.status == 200, "\(ready.body)")
+        #expect(try await server.terminate(timeout: .seconds(30)) == 0)
+    }
+
     @Test func withRedisURLTheStreamsGoThroughRedis() async throws {
         try await RedisServerProcess.withServer { redis in
             let port = try FreePort.next()

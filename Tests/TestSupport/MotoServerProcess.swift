@@ -103,8 +103,8 @@ private func stop(_ process: Process) async {
 
 /// One blocking HTTP/1.1 exchange on 127.0.0.1 with `Connection: close`: what start-up checks
 /// and moto's control endpoints need, without an HTTP client library.
-enum LoopbackHTTP {
-    static func exchange(port: Int, request: String, timeoutSeconds: Int) throws -> String {
+public enum LoopbackHTTP {
+    public static func exchange(port: Int, request: String, timeoutSeconds: Int) throws -> String {
         #if canImport(Glibc)
             let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         #else

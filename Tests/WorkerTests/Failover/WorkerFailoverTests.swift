@@ -1,4 +1,5 @@
 import AWSCore
+import AWSReplay
 import Foundation
 import Payloads
 import TestSupport
@@ -243,6 +244,47 @@ struct WorkerFailoverTests {
             #expect(metrics[#"aws_realtime_worker_aws_rate_budget_calls_per_second{api="LookupEvents"}"#] == 2)
             #expect(metrics[#"aws_realtime_worker_aws_rate_budget_calls_total{api="LookupEvents"}"#] ?? 0 >= 7)
             #expect(metrics[#"aws_realtime_worker_aws_rate_budget_wait_seconds_total{api="LookupEvents"}"#] ?? 0 >= 1.9)
+        }
+    }
+
+    /// Late events across a failover: the leader publishes what CloudTrail lists first and is
+    /// killed; an event then shows up with an EventTime before the newest published, with a newer
+    /// one. The standby resumes from the stored cursor (its window and seen set): each event is in
+    /// `{p}log:aws-activity` exactly once, also after further polls.
+    @Test func lateEventsAcrossAFailoverArePublishedExactlyOnce() async throws {
+        let now = Int(Date().timeIntervalSince1970)
+        func event(_ id: String, _ secondsBack: Int) -> String {
+            #"{"EventId":"\#(id)","EventName":"RunInstances","EventTime":\#(now - secondsBack),"ReadOnly":"false","Resources":[]}"#
+        }
+        let template = FailoverCaptures.cloudTrailPages[0]
+        let answers = [
+            #"{"Events":[\#(event("b", 30)),\#(event("a", 60))]}"#,
+            #"{"Events":[\#(event("c", 5)),\#(event("b", 30)),\#(event("a", 60)),\#(event("late", 120))]}"#,
+        ]
+        let captures = answers.enumerated().map { index, body in
+            var capture = template
+            capture.name = String(format: "%04d-cloudtrail-LookupEvents.json", index + 1)
+            capture.response = CapturedResponse(status: 200, headers: template.response?.headers ?? [], body: Array(body.utf8))
+            return capture
+        }
+        try await FailoverHarness.run(captures: captures) { harness in
+            let worker = FailoverHarness.configuration(ttl: "2s", enabled: [.activity: "  aws-activity: {interval: 1s}"])
+            let first = try await harness.startWorker("first", configuration: worker)
+            try await harness.waitUntil("the first leader has published a and b", timeout: .seconds(10)) {
+                try await harness.log(.activity).flatMap(\.eventIDs) == ["a", "b"]
+            }
+            await first.kill()
+            let second = try await harness.startWorker("second", configuration: worker)
+            try await harness.waitUntil("the standby has published the late event", timeout: Self.ttl + .seconds(10)) {
+                try await harness.log(.activity).flatMap(\.eventIDs).count >= 4
+            }
+            // A few more polls by the new leader change nothing.
+            let listings = harness.replay.requests.filter { $0.operation == "LookupEvents" }.count
+            try await harness.waitUntil("three more listings", timeout: .seconds(10)) {
+                harness.replay.requests.filter { $0.operation == "LookupEvents" }.count >= listings + 3
+            }
+            #expect(try await harness.log(.activity).flatMap(\.eventIDs) == ["a", "b", "late", "c"])
+            #expect(try second.metrics()["aws_realtime_worker_leader"] == 1)
         }
     }
 
