@@ -214,4 +214,43 @@ import Testing
         #expect(try CostsGrouping("LINKED_ACCOUNT").definition == .dimension("LINKED_ACCOUNT"))
         #expect(throws: ConfigurationError.self) { try CostsGrouping("TAG:") }
     }
+
+    /// At most `maxRequestsPerDay` (4) billed Cost Explorer requests a UTC day, usage and forecast
+    /// together: a third poll the same day makes no request and says when the next one fits; the
+    /// count is kept in the cursor, so a new leader keeps to it too.
+    @Test func atMostFourRequestsAUTCDay() async throws {
+        let results =
+            #"{"TimePeriod":{"Start":"2026-11-27","End":"2026-11-28"},"Total":{},"Groups":[],"Estimated":true}"#
+        let captures = [
+            CollectorFixtures.costExplorer(
+                "0001-ce-GetCostAndUsage.json", operation: "GetCostAndUsage", request: Self.serviceRequest,
+                response: Self.page(results)),
+            CollectorFixtures.costExplorer(
+                "0002-ce-GetCostForecast.json", operation: "GetCostForecast", request: Self.forecastRequest,
+                response: #"{"Total":{"Amount":"10","Unit":"USD"},"ForecastResultsByTime":[]}"#),
+        ]
+        try await CollectorFixtures.withReplay(captures) { client in
+            let collector = try Self.collector(client, now: "2026-11-27T15:00:00Z")
+            var cursor: [String: String] = [:]
+            for _ in 0..<2 {
+                let poll = try await collector.poll(from: cursor)
+                #expect(poll.batches.count == 1)
+                cursor = try #require(poll.cursor)
+            }
+            #expect(cursor["requests"] == "4")
+            let third = try await collector.poll(from: cursor)
+            #expect(third.batches.isEmpty)
+            #expect(collector.costExplorer.usage.total.requests == 4)
+            let afternoon = try CollectorFixtures.date("2026-11-27T16:00:00Z")
+            #expect(collector.nextDue(cursor: cursor, now: afternoon) == (try CollectorFixtures.date("2026-11-28T00:00:00Z")))
+            // Another process (a new leader) with the same cursor keeps to the cap.
+            let successor = try Self.collector(client, now: "2026-11-27T18:00:00Z")
+            #expect(try await successor.poll(from: cursor).batches.isEmpty)
+            #expect(successor.costExplorer.usage.total.requests == 0)
+            // The next UTC day it reads again.
+            let tomorrow = try Self.collector(client, now: "2026-11-28T00:00:05Z")
+            #expect(tomorrow.nextDue(cursor: cursor, now: try CollectorFixtures.date("2026-11-28T00:00:05Z")) == nil)
+            #expect(try await tomorrow.poll(from: cursor).batches.count == 1)
+        }
+    }
 }

@@ -274,4 +274,38 @@ import Testing
         let sameCount = state.refreshed(with: [], droppedCount: 5, at: start)
         #expect(!sameCount, "the same one is not logged again")
     }
+
+    /// Each series is read once per period, when its datapoint settles, and a GetMetricData call
+    /// asks only for the series that are due (CloudWatch bills per metric requested).
+    @Test func aReadAsksOnlyForTheSeriesWhosePeriodHasSettled() async throws {
+        var settings = MetricsSettings()
+        settings.settleDelay = .seconds(30)
+        settings.metrics = [
+            MetricsSettings.Metric(namespace: "AWS/EC2", name: "CPUUtilization", dimensions: ["InstanceId": "i-1"], period: 60),
+            MetricsSettings.Metric(namespace: "AWS/EC2", name: "NetworkIn", dimensions: ["InstanceId": "i-1"], period: 300),
+        ]
+        let clock = CollectorTestClock(try CollectorFixtures.date("2026-11-27T10:05:30Z"))
+        let fake = MetricsFakeCloudWatch()
+        try await Self.withCollector(fake, settings: settings, clock: clock) { collector in
+            // 10:05:30: both periods ended at 10:05 and settled: both read.
+            var cursor = try #require(try await collector.poll(from: [:]).cursor)
+            #expect(fake.queriesPerRequest == [2])
+            #expect(cursor["read:60"] == "1795773900" && cursor["read:300"] == "1795773900")
+            // The next one-minute datapoint settles at 10:06:30; nothing is due before.
+            #expect(collector.nextDue(cursor: cursor, now: clock.now) == (try CollectorFixtures.date("2026-11-27T10:06:30Z")))
+            clock.set(try CollectorFixtures.date("2026-11-27T10:06:10Z"))
+            #expect(try await collector.poll(from: cursor).batches.isEmpty)
+            #expect(fake.requests(of: "GetMetricData") == 1, "nothing due, no call")
+            // 10:06:30: only the one-minute series is read.
+            clock.set(try CollectorFixtures.date("2026-11-27T10:06:30Z"))
+            let minute = try await collector.poll(from: cursor)
+            #expect(fake.queriesPerRequest == [2, 1])
+            #expect(try Self.decode(minute.batches).series.map(\.period) == [60])
+            cursor = try #require(minute.cursor)
+            // 10:10:30: both again (the five-minute period ended at 10:10).
+            clock.set(try CollectorFixtures.date("2026-11-27T10:10:30Z"))
+            _ = try await collector.poll(from: cursor)
+            #expect(fake.queriesPerRequest == [2, 1, 2])
+        }
+    }
 }
