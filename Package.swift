@@ -12,6 +12,10 @@ let package = Package(
         .library(name: "Payloads", targets: ["Payloads"]),
         .library(name: "AWSServices", targets: ["AWSServices"]),
         .library(name: "Redis", targets: ["Redis"]),
+        // For the benchmarks package (Benchmarks/): the worker on its in-process bus and the replay server.
+        .library(name: "Bus", targets: ["Bus"]),
+        .library(name: "Worker", targets: ["Worker"]),
+        .library(name: "AWSReplay", targets: ["AWSReplay"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),

@@ -1,3 +1,4 @@
+import Foundation
 import AWSCore
 import AWSServices
 import Logging
@@ -9,29 +10,30 @@ public enum CollectorFactory {
     /// Each collector counts its requests (and the answer items it skipped) on its own usage
     /// counter, so a poll's cost is exactly its own requests'.
     public static func makeCollectors(
-        settings: StreamSettings, client: AWSClient, budgets: AWSRateBudgets = AWSRateBudgets(), logger: Logger
+        settings: StreamSettings, client: AWSClient, budgets: AWSRateBudgets = AWSRateBudgets(), logger: Logger,
+        now: @escaping @Sendable () -> Date = { Date() }
     ) -> [any Collector] {
         let cloudTrailLimiter = budgets.limiter(for: .lookupEvents) ?? .cloudTrailLookupEvents(clock: ContinuousClock())
         return [
             MetricsCollector(
                 cloudWatch: CloudWatchClient(client: client, usage: AWSUsageCounter(), budgets: budgets, logger: logger),
-                settings: settings.metrics, logger: logger),
+                settings: settings.metrics, logger: logger, now: now),
             LogsCollector(
                 client: CloudWatchLogsClient(client: client, usage: AWSUsageCounter(), budgets: budgets, logger: logger),
-                settings: settings.logs, logger: logger),
+                settings: settings.logs, logger: logger, now: now),
             ActivityCollector(
                 client: CloudTrailClient(
                     client: client, rateLimiter: cloudTrailLimiter, usage: AWSUsageCounter(), logger: logger),
-                settings: settings.activity, logger: logger),
+                settings: settings.activity, logger: logger, now: now),
             CostsCollector(
                 costExplorer: CostExplorerClient(client: client, usage: AWSUsageCounter(), budgets: budgets, logger: logger),
-                settings: settings.costs, logger: logger),
+                settings: settings.costs, logger: logger, now: now),
             SecurityCollector(
                 client: SecurityHubClient(client: client, usage: AWSUsageCounter(), budgets: budgets, logger: logger),
-                settings: settings.security, logger: logger),
+                settings: settings.security, logger: logger, now: now),
             HealthCollector(
                 client: HealthClient(client: client, usage: AWSUsageCounter(), budgets: budgets, logger: logger),
-                settings: settings.health, logger: logger),
+                settings: settings.health, logger: logger, now: now),
         ]
     }
 }
