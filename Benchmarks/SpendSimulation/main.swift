@@ -95,8 +95,12 @@ let worker = try await server.withServer { port in
         configuration.region = "us-east-1"
         configuration.dailySpendBudget = options.budget
         let bus = InProcessBus()
+        // AWS's request quotas in simulated time: the rate budgets run on the real clock.
+        let budgets = AWSRateBudgets(
+            callsPerSecond: Dictionary(
+                uniqueKeysWithValues: settings.effectiveRateBudgets.map { ($0.key, $0.value * options.rate) }))
         let collectors = CollectorFactory.makeCollectors(
-            settings: settings.streams, client: client, budgets: AWSRateBudgets(callsPerSecond: settings.rateBudgets),
+            settings: settings.streams, client: client, budgets: budgets,
             logger: workerLogger, now: { clock.now() })
         let worker = Worker(configuration: configuration, collectors: collectors, bus: bus, logger: workerLogger, clock: clock)
         try await withThrowingTaskGroup(of: Void.self) { group in

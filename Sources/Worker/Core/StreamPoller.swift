@@ -145,7 +145,7 @@ struct StreamPoller: Sendable {
         let polled: CollectedPoll
         switch result {
         case .failure(let error):
-            state.schedule.attempted(at: started, succeeded: false)
+            state.schedule.attempted(at: started, succeeded: false, jitter: randomJitter())
             statistics.pollFailed(stream, errorKey: Self.errorKey(stream: stream, error: error))
             let changed = state.health.failed(error, at: started)
             statistics.state(stream, stateData(state))
@@ -154,7 +154,7 @@ struct StreamPoller: Sendable {
         case .success(let value):
             polled = value
         }
-        state.schedule.attempted(at: started, succeeded: true)
+        state.schedule.attempted(at: started, succeeded: true, jitter: randomJitter())
         if state.health.succeeded(at: started) {
             logger.info("Stream live again", metadata: ["worker.stream.state": "live"])
         }
@@ -181,6 +181,11 @@ struct StreamPoller: Sendable {
         }
         if let cursor = polled.cursor, polled.batches.isEmpty { state.cursor = cursor }
         return .polled
+    }
+
+    /// Up to `jitter` (a fraction) of the interval, at most a minute.
+    private func randomJitter() -> TimeInterval {
+        min(60, settings.interval.seconds * Double.random(in: 0...max(0, configuration.jitter)))
     }
 
     private func logFailure(_ error: any Error, changed: Bool, state: inout State, at now: Date, logger: Logger) {

@@ -32,6 +32,9 @@ struct PollSchedule: Sendable, Equatable {
     /// When the last poll started and ended well.
     private(set) var lastAttempt: Date?
     private(set) var lastSuccess: Date?
+    /// A random delay added to the next due time, so that workers and streams do not poll in
+    /// lockstep (the configuration's `jitter`, a fraction of the interval).
+    private(set) var jitter: TimeInterval = 0
 
     init(policy: Policy) {
         self.policy = policy
@@ -45,9 +48,10 @@ struct PollSchedule: Sendable, Equatable {
         lastSuccess = lastPoll
     }
 
-    mutating func attempted(at date: Date, succeeded: Bool) {
+    mutating func attempted(at date: Date, succeeded: Bool, jitter: TimeInterval = 0) {
         lastAttempt = date
         if succeeded { lastSuccess = date }
+        self.jitter = max(0, jitter)
     }
 
     /// Whether the stream has someone to poll for: listeners, or demand `always`. An unknown
@@ -62,6 +66,13 @@ struct PollSchedule: Sendable, Equatable {
     /// When the next poll is due, or nil while a billed stream without keep-warm has nobody
     /// watching.
     func due(
+        listeners: Int?, health: StreamHealth.State, collectorDue: Date?, stretch: Double
+    ) -> Date? {
+        baseDue(listeners: listeners, health: health, collectorDue: collectorDue, stretch: stretch)?
+            .addingTimeInterval(jitter)
+    }
+
+    private func baseDue(
         listeners: Int?, health: StreamHealth.State, collectorDue: Date?, stretch: Double
     ) -> Date? {
         let watched = hasDemand(listeners: listeners)
