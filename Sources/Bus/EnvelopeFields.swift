@@ -11,7 +11,26 @@ public enum EnvelopeFields {
     /// The value bytes of each key in `keys` found at the top level of `json` (other keys are
     /// skipped). nil when `json` is not one well-formed object.
     public static func values(of keys: Set<String>, in json: ByteBuffer) -> [String: ByteBuffer]? {
-        var scanner = Scanner(bytes: Array(json.readableBytesView))
+        scan(json, for: keys, stopAtFirst: false)
+    }
+
+    /// The value bytes of the first top-level `key` in `json`, read no further than it: the
+    /// envelope's `type`, which the worker writes third, costs a scan of its first bytes, whatever
+    /// the size of its `data`. nil when the key is absent, or the object is malformed before it
+    /// (what follows it is not checked: ``values(of:in:)`` checks the whole object).
+    public static func value(of key: String, in json: ByteBuffer) -> ByteBuffer? {
+        scan(json, for: [key], stopAtFirst: true)?[key]
+    }
+
+    private static func scan(_ json: ByteBuffer, for keys: Set<String>, stopAtFirst: Bool) -> [String: ByteBuffer]? {
+        // In place: no copy of the bytes (an envelope's `data` can be large).
+        json.withUnsafeReadableBytes { bytes in scan(json, bytes: bytes, for: keys, stopAtFirst: stopAtFirst) }
+    }
+
+    private static func scan(_ json: ByteBuffer, bytes: UnsafeRawBufferPointer, for keys: Set<String>, stopAtFirst: Bool)
+        -> [String: ByteBuffer]?
+    {
+        var scanner = Scanner(bytes: bytes)
         var found: [String: ByteBuffer] = [:]
         scanner.skipWhitespace()
         guard scanner.take(UInt8(ascii: "{")) else { return nil }
@@ -29,6 +48,7 @@ public enum EnvelopeFields {
             let key = String(decoding: scanner.bytes[(keyRange.lowerBound + 1)..<(keyRange.upperBound - 1)], as: UTF8.self)
             if keys.contains(key) {
                 found[key] = json.getSlice(at: json.readerIndex + valueStart, length: scanner.index - valueStart)
+                if stopAtFirst { return found }
             }
             scanner.skipWhitespace()
             if scanner.take(UInt8(ascii: ",")) { continue }
@@ -37,8 +57,9 @@ public enum EnvelopeFields {
         }
     }
 
+    /// Reads `bytes` only while the buffer that lends them is in scope (`withUnsafeReadableBytes`).
     private struct Scanner {
-        let bytes: [UInt8]
+        let bytes: UnsafeRawBufferPointer
         var index = 0
         static let maxDepth = 64
 

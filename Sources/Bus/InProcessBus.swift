@@ -157,8 +157,9 @@ public final class InProcessBus: PublisherBus, Sendable {
         }
     }
 
-    func latest(of stream: StreamName) -> BusMessage? {
-        state.withLock { $0.logs[stream]?.last }
+    /// The newest `count` messages, newest first.
+    func latest(of stream: StreamName, count: Int) -> [BusMessage] {
+        state.withLock { state in Array((state.logs[stream] ?? []).suffix(max(0, count)).reversed()) }
     }
 
     func oldestID(of stream: StreamName) -> BusMessageID? {

@@ -32,8 +32,8 @@ public final class InProcessSubscriber: SubscriberBus, Sendable {
         bus.history(of: stream, after: id, limit: limit)
     }
 
-    public func latest(of stream: StreamName) async throws -> BusMessage? {
-        bus.latest(of: stream)
+    public func latest(of stream: StreamName, count: Int) async throws -> [BusMessage] {
+        bus.latest(of: stream, count: count)
     }
 
     public func oldestID(of stream: StreamName) async throws -> BusMessageID? {

@@ -1,7 +1,7 @@
 import Payloads
 
 /// What a gateway needs from the broker: live messages of the streams its clients watch,
-/// their history for recovery and resume, and the latest message for a snapshot.
+/// their history for recovery and resume, and the latest messages for a snapshot.
 public protocol SubscriberBus: Sendable {
     associatedtype Events: AsyncSequence<BusEvent, Never> & Sendable
 
@@ -20,8 +20,8 @@ public protocol SubscriberBus: Sendable {
     /// Stored messages after `id` (all when nil), oldest first, at most `limit`.
     func history(of stream: StreamName, after id: BusMessageID?, limit: Int) async throws -> [BusMessage]
 
-    /// The newest stored message of `stream`.
-    func latest(of stream: StreamName) async throws -> BusMessage?
+    /// The newest stored messages of `stream`, newest first, at most `count`.
+    func latest(of stream: StreamName, count: Int) async throws -> [BusMessage]
 
     /// The oldest id still stored, to tell a client its resume point is gone.
     func oldestID(of stream: StreamName) async throws -> BusMessageID?
@@ -32,6 +32,18 @@ public protocol SubscriberBus: Sendable {
 }
 
 extension SubscriberBus {
+    /// The newest stored message of `stream`, data or state.
+    public func latest(of stream: StreamName) async throws -> BusMessage? {
+        try await latest(of: stream, count: 1).first
+    }
+
+    /// What a new subscriber of `stream` is sent first: its newest data and, when the newest entry
+    /// is a `stream-state` envelope, that state (one read of the newest ``BusSnapshot/scanLimit``
+    /// entries).
+    public func snapshot(of stream: StreamName) async throws -> BusSnapshot {
+        BusSnapshot(newestFirst: try await latest(of: stream, count: BusSnapshot.scanLimit))
+    }
+
     public var droppedMessages: [BusDropReason: Int] {
         Dictionary(uniqueKeysWithValues: BusDropReason.allCases.map { ($0, 0) })
     }

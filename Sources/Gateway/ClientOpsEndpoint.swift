@@ -157,7 +157,11 @@ final class ClientOpsEndpoint<Bus: SubscriberBus>: WebSocketEndpoint {
             do throws(ClientProtocolError) {
                 try await hub.subscribe(
                     connection, to: stream, since: since,
-                    began: { snapshot in connection.send(ControlMessage.subscribed(stream, snapshot: snapshot?.envelope)) },
+                    began: { snapshot in
+                        connection.send(ControlMessage.subscribed(stream, snapshot: snapshot?.data?.envelope))
+                        // A stream that is not live: its state envelope follows, as it came live.
+                        if let state = snapshot?.state { connection.send(state.envelope) }
+                    },
                     render: \.envelope)
             } catch {
                 failure = error

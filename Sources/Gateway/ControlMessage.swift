@@ -4,6 +4,10 @@ import Payloads
 /// The gateway's own messages to WebSocket clients, written as bytes: the snapshot is spliced in
 /// as the envelope's exact bytes, never decoded and re-encoded.
 enum ControlMessage {
+    /// `{"op":"subscribed","stream":…,"snapshot":<envelope>|null}`: `snapshot` is the stream's
+    /// latest data (null when resuming or nothing is stored). A stream whose newest entry is a
+    /// `stream-state` envelope has that envelope sent right after, as a message like any other
+    /// (`ClientOpsEndpoint`): the shape of `subscribed` is the one clients always had.
     static func subscribed(_ stream: StreamName, snapshot: ByteBuffer?) -> ByteBuffer {
         var buffer = ByteBuffer()
         buffer.reserveCapacity(64 + (snapshot?.readableBytes ?? 4))

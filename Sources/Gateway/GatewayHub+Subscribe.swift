@@ -7,14 +7,16 @@ import Payloads
 /// 1. Its subscription is registered (the broker subscribes the stream if it is the first) in
 ///    the catching-up phase: live messages are not queued to it.
 /// 2. It begins: from its resume point (`since`, `Last-Event-ID`), or from the snapshot (the
-///    latest message), and with `resync-required` first when the resume point is older than the
-///    history kept.
+///    latest data, and the stream's state when the newest entry is a `stream-state` envelope:
+///    ``BusSnapshot``), and with `resync-required` first when the resume point is older than the
+///    history kept. A resume needs nothing of the kind: states are stored in history like data,
+///    so it delivers them in order with the rest.
 /// 3. It catches up: the history after its position, up to the last id the hub relayed, is read
 ///    a page at a time and queued only as the socket drains (`enqueueWhenRoom`), so a resume of
 ///    any length never fills the queue. Every message the hub relays was stored before, so
 ///    nothing relayed meanwhile is missed. Past `limits.maxResumeMessages` (or when the log is
 ///    trimmed past its position while it is read) the client is told to resync and the stream
-///    starts again from its latest message.
+///    starts again from its snapshot.
 /// 4. It goes live under the hub lock, once its position has reached the last relayed id: no
 ///    message lost, none twice, in order. A subscriber of several streams at once (SSE) goes
 ///    live on all of them together: a stream caught up first holds its live messages (bounded)
@@ -33,10 +35,10 @@ extension GatewayHub {
     /// - Parameters:
     ///   - began: the confirmation to queue, with the snapshot (nil when resuming or when nothing
     ///     is stored); called once, before any message of the stream.
-    ///   - render: a message read from history, in the client's format.
+    ///   - render: a message read from history (data or state), in the client's format.
     func subscribe(
         _ connection: GatewayConnection, to stream: StreamName, since: BusMessageID?,
-        began: (BusMessage?) -> Void, render: (BusMessage) -> ByteBuffer
+        began: (BusSnapshot?) -> Void, render: (BusMessage) -> ByteBuffer
     ) async throws(ClientProtocolError) {
         var failure: ClientProtocolError?
         await subscribe(
@@ -53,7 +55,7 @@ extension GatewayHub {
     ///   - failed: a stream that could not be subscribed, with what the client is told; the
     ///     others go on.
     func subscribe(
-        _ connection: GatewayConnection, to starts: [StreamStart], began: (StreamName, BusMessage?) -> Void,
+        _ connection: GatewayConnection, to starts: [StreamStart], began: (StreamName, BusSnapshot?) -> Void,
         render: (BusMessage) -> ByteBuffer, failed: (StreamName, ClientProtocolError) -> Void
     ) async {
         let heldLimit = max(1, configuration.limits.maxQueuedMessages / 4 / max(1, starts.count))
@@ -122,7 +124,7 @@ extension GatewayHub {
     /// Waits for the broker subscription, then queues the stream's confirmation and snapshot; the
     /// cursor to catch up from.
     private func begin(
-        _ start: StreamStart, connection: GatewayConnection, began: (StreamName, BusMessage?) -> Void
+        _ start: StreamStart, connection: GatewayConnection, began: (StreamName, BusSnapshot?) -> Void
     ) async throws(StartFailure) -> Cursor {
         let stream = start.stream
         do {
@@ -141,9 +143,9 @@ extension GatewayHub {
                     return Cursor(stream: stream, after: since)
                 }
             }
-            let snapshot = try await bus.latest(of: stream)
-            began(stream, snapshot)
-            return Cursor(stream: stream, after: snapshot?.id ?? .zero)
+            let snapshot = try await bus.snapshot(of: stream)
+            began(stream, snapshot.isEmpty ? nil : snapshot)
+            return Cursor(stream: stream, after: snapshot.lastID ?? .zero)
         }
     }
 
@@ -190,8 +192,9 @@ extension GatewayHub {
     }
 
     /// The resume is longer than `maxResumeMessages`, or its position was trimmed from history:
-    /// the client is told to resync and is sent the latest message, the stream's new start. A
-    /// client that falls that far behind a second time cannot keep up: it is cut.
+    /// the client is told to resync and is sent the snapshot (the latest data, and the state when
+    /// the stream is not live), the stream's new start. A client that falls that far behind a
+    /// second time cannot keep up: it is cut.
     private func restartFromLatest(
         _ cursor: inout Cursor, connection: GatewayConnection, render: (BusMessage) -> ByteBuffer
     ) async throws(StartFailure) {
@@ -204,14 +207,13 @@ extension GatewayHub {
         }
         GatewayMetrics.add(metrics.resyncsRequired)
         send(.resyncRequired(stream), to: connection)
-        let latest = try await readingBroker(stream) { try await bus.latest(of: stream) }
+        let snapshot = try await readingBroker(stream) { try await bus.snapshot(of: stream) }
         cursor.sent = 0
-        guard let latest else {
-            cursor.after = .zero
-            return
+        cursor.after = .zero
+        for message in snapshot.messages {
+            guard await connection.enqueueWhenRoom(render(message)) else { throw .closed }
+            cursor.after = message.id
         }
-        guard await connection.enqueueWhenRoom(render(latest)) else { throw .closed }
-        cursor.after = latest.id
     }
 
     /// Under the hub lock: each caught-up stream (its position at the last relayed id) holds its

@@ -30,21 +30,30 @@ final class PreparedMessage {
         self.webSocketPayload = message.envelope
     }
 
-    /// `id: <positions>\nevent: <stream>\ndata: <envelope>\n\n` for a connection reading
-    /// `streams`: the id carries the position of each of them (`StreamPositions`).
+    /// `id: <positions>\nevent: <name>\ndata: <envelope>\n\n` for a connection reading
+    /// `streams`: the id carries the position of each of them (`StreamPositions`); the name is
+    /// ``sseEventName(of:)``'s.
     func sseEvent(for streams: StreamSet) -> ByteBuffer {
         for entry in preparedSSEEvents where entry.streams == streams { return entry.event }
         var positions = self.positions ?? StreamPositions()
         positions[stream] = id
-        let event = Self.sseEvent(id: positions.eventID(for: streams), event: stream.rawValue, data: webSocketPayload)
+        let name = Self.sseEventName(of: BusMessage(stream: stream, id: id, envelope: webSocketPayload))
+        let event = Self.sseEvent(id: positions.eventID(for: streams), event: name, data: webSocketPayload)
         preparedSSEEvents.append((streams, event))
         return event
     }
 
-    /// `42/aws-realtime,["<stream>-update",{timestamp, data, type, id}]`.
+    /// The SSE event name of a message: its stream's name for data; `<stream>-state` for a
+    /// `stream-state` envelope, so that a client listening to `<stream>` events (every one of them
+    /// data until states existed) does not take a state for data.
+    static func sseEventName(of message: BusMessage) -> String {
+        message.isStreamState ? "\(message.stream.rawValue)-state" : message.stream.rawValue
+    }
+
+    /// `42/aws-realtime,["<stream>-update",{timestamp, data, type, id}]` (`-state` for a state).
     var socketIOPacket: ByteBuffer {
         if let preparedSocketIOPacket { return preparedSocketIOPacket }
-        let packet = SocketIOFrames.update(stream: stream, id: id, envelope: webSocketPayload)
+        let packet = SocketIOFrames.streamEvent(stream: stream, id: id, envelope: webSocketPayload)
         preparedSocketIOPacket = packet
         return packet
     }

@@ -9,7 +9,9 @@ import Payloads
 /// writes whatever the hub queued (a batch per wake-up), a comment heartbeat when idle, and ends
 /// the response when the gateway closes the connection (slow consumer, token expiry, drain).
 ///
-/// Every event's id carries the position of each of the connection's streams
+/// Data is an event named after its stream (`event: aws-health`), a `stream-state` envelope one
+/// named `<stream>-state` (`PreparedMessage.sseEventName(of:)`); a snapshot is the stream's latest
+/// data, then its state when it is not live. Every event's id carries the position of each of the connection's streams
 /// (`StreamPositions`): a client that reconnects with it as `Last-Event-ID` resumes each stream
 /// from where it stood, and a stream whose position fell out of history gets `resync-required`
 /// (an `error` event naming it) and its snapshot, alone.
@@ -54,13 +56,14 @@ struct ServerSentEventsSession<Bus: SubscriberBus>: Sendable {
                 func event(_ message: BusMessage) -> ByteBuffer {
                     positions[message.stream] = message.id
                     return PreparedMessage.sseEvent(
-                        id: positions.eventID(for: eventStreams), event: message.stream.rawValue, data: message.envelope)
+                        id: positions.eventID(for: eventStreams), event: PreparedMessage.sseEventName(of: message),
+                        data: message.envelope)
                 }
                 await hub.subscribe(
                     connection, to: streams.map { .init(stream: $0, since: resumePoint?.since($0)) },
                     began: { stream, snapshot in
                         if let snapshot {
-                            connection.send(event(snapshot))
+                            for message in snapshot.messages { connection.send(event(message)) }
                         } else if positions[stream] == nil {
                             // Nothing stored yet: everything stored from now on is new to this client.
                             positions[stream] = .zero

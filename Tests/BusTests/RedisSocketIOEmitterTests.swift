@@ -103,6 +103,36 @@ import Testing
         }
     }
 
+    /// A `stream-state` envelope goes to Node Socket.IO servers as `<stream>-state`, the event the
+    /// gateway's own Socket.IO clients get; never as `<stream>-update`.
+    @Test func aStreamStateIsEmittedAsTheStateEvent() async throws {
+        try await Self.withEmitter(.enabled()) { bus, _, subscriber in
+            _ = try await bus.acquireLease(token: "leader", ttl: .seconds(10))
+            let state = try EncodedEnvelope(
+                Envelope(
+                    stream: .health, type: StreamStateData.type, epoch: 1, timestamp: Date(timeIntervalSince1970: 0),
+                    account: "1", region: "eu-west-1",
+                    data: StreamStateData(
+                        state: "unavailable", since: "1970-01-01T00:00:00.000Z", operation: "DescribeEvents",
+                        code: "SubscriptionRequiredException", message: "no plan", retryAt: "1970-01-01T01:00:00.000Z")))
+            guard case .published(let id) = try await bus.publish(state, to: .health, cursor: nil, token: "leader") else {
+                Issue.record("refused")
+                return
+            }
+            let (channel, bytes) = try await Self.firstMessage(subscriber)
+            #expect(channel == "socket.io#/aws-realtime#")
+            let decoded = try MessagePackTestDecoder.decode(bytes)
+            guard case .array(let parts) = decoded, parts.count == 3, case .array(let event)? = parts[1]["data"] else {
+                Issue.record("not an emitter message: \(decoded)")
+                return
+            }
+            #expect(event.first == .string("aws-health-state"))
+            #expect(event.last?["type"] == .string("stream-state"))
+            #expect(event.last?["data"]?["state"] == .string("unavailable"))
+            #expect(event.last?["id"] == .string(id.description))
+        }
+    }
+
     @Test func aFencedLeaderEmitsNothing() async throws {
         try await Self.withEmitter(.enabled()) { bus, _, subscriber in
             _ = try await bus.acquireLease(token: "leader", ttl: .seconds(10))

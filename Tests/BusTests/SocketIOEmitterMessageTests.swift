@@ -110,6 +110,31 @@ import Testing
         #expect(event.last?["type"] == .string("metrics"))
     }
 
+    /// A `stream-state` envelope is `<stream>-state`, never `<stream>-update`: old front ends
+    /// listen to `-update` only and would render it as data.
+    @Test func aStreamStateIsEmittedAsTheStateEvent() throws {
+        let state = StreamStateData(
+            state: "unavailable", since: "1970-01-01T00:00:00.000Z", operation: "DescribeEvents",
+            code: "SubscriptionRequiredException", message: "no plan", retryAt: "1970-01-01T01:00:00.000Z")
+        let envelope = try EncodedEnvelope(
+            Envelope(
+                stream: .health, type: StreamStateData.type, epoch: 1, timestamp: Date(timeIntervalSince1970: 0), account: "1",
+                region: "eu-west-1", data: state))
+        let message = try SocketIOEmitterMessage(envelope: envelope, stream: .health, namespace: "/aws-realtime")
+        let decoded = try MessagePackTestDecoder.decode(message.withID("5-2"))
+        guard case .array(let parts) = decoded, parts.count == 3, case .array(let event)? = parts[1]["data"] else {
+            Issue.record("not an emitter message: \(decoded)")
+            return
+        }
+        #expect(event.first == .string("aws-health-state"))
+        #expect(event.last?["type"] == .string("stream-state"))
+        #expect(event.last?["data"]?["code"] == .string("SubscriptionRequiredException"))
+        #expect(event.last?["id"] == .string("5-2"))
+        // Data of any other type keeps its `-update`.
+        #expect(SocketIOEmitterMessage.event(stream: .health, type: .string("health")) == "aws-health-update")
+        #expect(SocketIOEmitterMessage.event(stream: .health, type: .null) == "aws-health-update")
+    }
+
     @Test func theChannelIsKeyNamespace() {
         #expect(SocketIOEmitterConfiguration.enabled().channel == "socket.io#/aws-realtime#")
         #expect(SocketIOEmitterConfiguration.enabled(key: "app", namespace: "/x").channel == "app#/x#")

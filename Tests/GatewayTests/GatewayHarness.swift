@@ -46,9 +46,37 @@ struct RunningGateway: Sendable {
         return ids
     }
 
+    /// Publishes a `stream-state` envelope on `stream` as the worker does (`StreamPoller`); its id.
+    @discardableResult
+    func publish(state: StreamStateData, to stream: StreamName) async throws -> BusMessageID {
+        guard
+            case .published(let id) = try await bus.publish(
+                try EncodedEnvelope.streamState(state, of: stream), to: stream, cursor: nil, token: Self.token)
+        else {
+            throw HarnessError(message: "publish fenced")
+        }
+        return id
+    }
+
     func listeners(_ stream: StreamName = .metrics) async throws -> Int {
         try await bus.listenerCounts(of: [stream])[stream] ?? 0
     }
+}
+
+extension EncodedEnvelope {
+    /// The `stream-state` envelope the worker publishes when `stream`'s state changes.
+    static func streamState(_ state: StreamStateData, of stream: StreamName) throws -> EncodedEnvelope {
+        try EncodedEnvelope(
+            Envelope(
+                stream: stream, type: StreamStateData.type, epoch: 1, timestamp: Date(), account: "123456789012",
+                region: "eu-west-1", data: state))
+    }
+
+    /// AWS Health refused to an account without a Business support plan, tried again in an hour.
+    static let unavailableHealth = StreamStateData(
+        state: "unavailable", since: "2026-11-27T12:00:00.000Z", operation: "DescribeEvents",
+        code: "SubscriptionRequiredException", message: "The AWS Premium Support subscription is required to use this service.",
+        retryAt: "2026-11-27T13:00:00.000Z")
 }
 
 /// A gateway under test reached over HTTP on 127.0.0.1: the requests and waits every suite uses.

@@ -53,7 +53,9 @@ final class InterceptingSubscriber: SubscriberBus {
         }
     }
 
-    func latest(of stream: StreamName) async throws -> BusMessage? { try await wrapped.latest(of: stream) }
+    func latest(of stream: StreamName, count: Int) async throws -> [BusMessage] {
+        try await wrapped.latest(of: stream, count: count)
+    }
     func oldestID(of stream: StreamName) async throws -> BusMessageID? { try await wrapped.oldestID(of: stream) }
 
     func history(of stream: StreamName, after id: BusMessageID?, limit: Int) async throws -> [BusMessage] {

@@ -154,6 +154,23 @@ struct LivePageSamples {
         ])
     }
 
+    /// AWS Health without a Business support plan, as the worker reports it: unavailable since a
+    /// minute ago, tried again in an hour.
+    var healthUnavailable: StreamStateData {
+        StreamStateData(
+            state: "unavailable", since: ago(60), operation: "DescribeEvents", code: "SubscriptionRequiredException",
+            message: "The AWS Premium Support subscription is required to use this service.", retryAt: ago(-3_600))
+    }
+
+    /// Throttled polls: degraded, tried again on schedule.
+    var healthDegraded: StreamStateData {
+        StreamStateData(
+            state: "degraded", since: ago(5), operation: "DescribeEvents", code: "ThrottlingException", message: "Rate exceeded")
+    }
+
+    /// Recovered.
+    var healthLive: StreamStateData { StreamStateData(state: "live", since: ago(0)) }
+
     /// Each stream's data encoded once, in the order the page lists them.
     func encoded() throws -> [(stream: StreamName, json: [UInt8])] {
         let encoder = JSONEncoder()

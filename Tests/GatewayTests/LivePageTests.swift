@@ -94,6 +94,10 @@ struct LivePageTests {
                 account: "123456789012", region: "eu-west-1", encodedData: json)
             documents.append(("envelope", envelope.withID("1795737600000-0")))
         }
+        for state in [samples.healthUnavailable, samples.healthDegraded, samples.healthLive] {
+            documents.append(("stream-state", Array(try JSONEncoder().encode(state))))
+            documents.append(("envelope", try EncodedEnvelope.streamState(state, of: .health).withID("1795737600000-1")))
+        }
         #expect(try JSONSchemaValidator.violations(documents) == [])
     }
 
@@ -158,6 +162,41 @@ struct LivePageTests {
                 url: "http://127.0.0.1:\(gateway.port)/", "state:aws-metrics=stale", "state:aws-costs=stale",
                 "state:aws-activity=live", "state:aws-logs=waiting", "state:aws-security=waiting", "state:aws-health=waiting")
             _ = try await Chromium.result(of: browser)
+        }
+    }
+
+    /// A stream whose history ends with a `stream-state` envelope: the page opened then shows its
+    /// last data (the snapshot carries it) with a badge saying why the stream is not live, and
+    /// follows the state's changes live.
+    @Test(
+        .enabled(if: Chromium.path != nil, Chromium.missing),
+        .timeLimit(.minutes(3)))
+    func streamStatesShowAsBadgesWithTheAWSErrorBesideTheLastData() async throws {
+        try await withGateway { gateway in
+            let samples = LivePageSamples(now: Date())
+            try await gateway.publishSamples(samples)
+            try await gateway.publish(state: samples.healthUnavailable, to: .health)
+            let screenshot = artifacts.appendingPathComponent("live-page-stream-state.png")
+            try? FileManager.default.removeItem(at: screenshot)
+            let browser = try Chromium.drive(
+                url: "http://127.0.0.1:\(gateway.port)/", "state:aws-health=unavailable", "source:aws-health=unavailable",
+                "text:unavailable: SubscriptionRequiredException — AWS Health needs a Business, Enterprise On-Ramp or Enterprise support plan (retry ",
+                "state:aws-metrics=live", "source:aws-metrics=live", "screenshot:\(screenshot.path)", "pause:degraded",
+                "state:aws-health=degraded", "source:aws-health=degraded", "text:degraded: ThrottlingException — Rate exceeded",
+                "pause:live", "state:aws-health=live", "source:aws-health=live", "no-text:SubscriptionRequiredException")
+            _ = try await browser.waitFor("pause", timeout: .seconds(90)) { $0["label"] as? String == "degraded" }
+            try await gateway.publish(state: samples.healthDegraded, to: .health)
+            browser.release()
+            _ = try await browser.waitFor("pause", timeout: .seconds(60)) { $0["label"] as? String == "live" }
+            try await gateway.publish(state: samples.healthLive, to: .health)
+            browser.release()
+            let done = try await Chromium.result(of: browser)
+            let summary = try #require(done["summary"] as? [String: Any])
+            let panels = try #require(summary["panels"] as? [String: [String: Any]])
+            // The health events came with the snapshot, before the unavailable state, and no data
+            // was published after: the states never replaced or hid them.
+            #expect((panels["aws-health"]?["rowClasses"] as? [String]) == ["sev-high", "sev-low"])
+            #expect(FileManager.default.fileExists(atPath: screenshot.path))
         }
     }
 

@@ -32,6 +32,16 @@ struct RedisRunningGateway: GatewayEndpoint {
         }
     }
 
+    /// Publishes a `stream-state` envelope on `stream` under the lease, as the worker does; its id.
+    func publish(state: StreamStateData, to stream: StreamName) async throws -> BusMessageID {
+        switch try await publisher.publish(
+            try EncodedEnvelope.streamState(state, of: stream), to: stream, cursor: nil, token: Self.token)
+        {
+        case .published(let id): return id
+        case .fenced: throw HarnessError(message: "publish fenced: the test publisher lost its lease")
+        }
+    }
+
     /// Every id stored in the stream's log, oldest first (XRANGE - +).
     func storedIDs(of stream: StreamName = .metrics) async throws -> [BusMessageID] {
         try await publisherClient.xrange(Self.keys.log(stream), from: "-", to: "+", count: 100_000).compactMap {

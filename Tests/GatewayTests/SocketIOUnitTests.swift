@@ -30,16 +30,35 @@ struct SocketIOUnitTests {
             string:
                 #"{"v":1,"stream":"aws-costs","type":"costs","id":"9-2","epoch":3,"timestamp":"2026-11-27T00:00:00.000Z","data":{"total":1.50,"s":"a\"}b","n":[1,{"x":null}]}}"#
         )
-        let frame = SocketIOFrames.update(stream: .costs, id: BusMessageID(milliseconds: 9, sequence: 2), envelope: envelope)
+        let frame = SocketIOFrames.streamEvent(stream: .costs, id: BusMessageID(milliseconds: 9, sequence: 2), envelope: envelope)
         #expect(
             String(buffer: frame)
                 == #"42/aws-realtime,["aws-costs-update",{"timestamp":"2026-11-27T00:00:00.000Z","data":{"total":1.50,"s":"a\"}b","n":[1,{"x":null}]},"type":"costs","id":"9-2"}]"#
         )
         // Something that is not an envelope is carried whole rather than lost.
-        let odd = SocketIOFrames.update(
+        let odd = SocketIOFrames.streamEvent(
             stream: .logs, id: BusMessageID(milliseconds: 1, sequence: 0), envelope: ByteBuffer(string: "[1]"))
         #expect(
             String(buffer: odd) == #"42/aws-realtime,["aws-logs-update",{"timestamp":null,"data":[1],"type":"logs","id":"1-0"}]"#)
+    }
+
+    /// A `stream-state` envelope is its own event, `<stream>-state`, with the same fields: old
+    /// clients listen to `-update` only and must not render a state as data.
+    @Test func aStreamStateIsTheStateEventWithTheSameFields() {
+        let envelope = ByteBuffer(
+            string:
+                #"{"v":1,"stream":"aws-health","type":"stream-state","id":"9-3","epoch":3,"timestamp":"2026-11-27T12:00:00.000Z","account":"1","region":"r","data":{"code":"SubscriptionRequiredException","state":"unavailable"}}"#
+        )
+        let frame = SocketIOFrames.streamEvent(
+            stream: .health, id: BusMessageID(milliseconds: 9, sequence: 3), envelope: envelope)
+        #expect(
+            String(buffer: frame)
+                == #"42/aws-realtime,["aws-health-state",{"timestamp":"2026-11-27T12:00:00.000Z","data":{"code":"SubscriptionRequiredException","state":"unavailable"},"type":"stream-state","id":"9-3"}]"#
+        )
+        // The prepared packet, built once per message for every Socket.IO subscriber, is the same.
+        let prepared = PreparedMessage(
+            BusMessage(stream: .health, id: BusMessageID(milliseconds: 9, sequence: 3), envelope: envelope))
+        #expect(prepared.socketIOPacket == frame)
     }
 
     @Test func envelopeScannerRefusesMalformedJSON() {

@@ -43,6 +43,17 @@ struct UnitTests {
         #expect(String(buffer: multiline) == "event: e\ndata: a\ndata: b\n\n")
     }
 
+    /// A `stream-state` envelope is the SSE event `<stream>-state`; data keeps its stream's name.
+    @Test func aStreamStateIsItsOwnSSEEvent() {
+        let envelope = ByteBuffer(string: #"{"v":1,"type":"stream-state","id":"8-0","data":{"state":"live"}}"#)
+        let state = BusMessage(stream: .health, id: BusMessageID(milliseconds: 8, sequence: 0), envelope: envelope)
+        #expect(PreparedMessage.sseEventName(of: state) == "aws-health-state")
+        let event = PreparedMessage(state).sseEvent(for: StreamSet([.health]))
+        #expect(String(buffer: event) == "id: aws-health:8-0\nevent: aws-health-state\ndata: \(String(buffer: envelope))\n\n")
+        let data = BusMessage(stream: .health, id: .zero, envelope: ByteBuffer(string: #"{"v":1,"type":"health","data":{}}"#))
+        #expect(PreparedMessage.sseEventName(of: data) == "aws-health")
+    }
+
     @Test func controlMessagesSpliceTheSnapshotBytes() {
         let snapshot = ByteBuffer(string: "{\"v\":1,\"data\":{\"x\":[1,2]}}")
         #expect(

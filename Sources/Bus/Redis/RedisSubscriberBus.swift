@@ -67,8 +67,10 @@ public final class RedisSubscriberBus: SubscriberBus, Sendable {
         return try await client.xrange(keys.log(stream), from: start, to: "+", count: limit).compactMap { message(stream, $0) }
     }
 
-    public func latest(of stream: StreamName) async throws -> BusMessage? {
-        try await client.xrevrange(keys.log(stream), from: "+", to: "-", count: 1).first.flatMap { message(stream, $0) }
+    /// `XREVRANGE <log> + - COUNT <count>`: one round trip, newest first.
+    public func latest(of stream: StreamName, count: Int) async throws -> [BusMessage] {
+        guard count > 0 else { return [] }
+        return try await client.xrevrange(keys.log(stream), from: "+", to: "-", count: count).compactMap { message(stream, $0) }
     }
 
     public func oldestID(of stream: StreamName) async throws -> BusMessageID? {

@@ -1,24 +1,63 @@
 extension LivePage {
     /// Stream states, the banner, the token, and the `/ws` client: subscribe, resume with `since`,
     /// capped exponential backoff, `resync-required` and the other control messages.
+    ///
+    /// Two states per stream: what the page sees (`waiting`, `live`, `stale`, `error`) and what the
+    /// worker says of the AWS source in `stream-state` envelopes (`live`, `degraded`,
+    /// `unavailable`, with the AWS error). A source that is not live shows in the stream's badge
+    /// and in a note with the error code, what it means, and the next retry.
     static let scriptClient = #"""
-          // ---- Stream state: waiting / live / stale / error ---------------------------------------
+          // ---- Stream state: waiting / live / stale / error, or the source's degraded / unavailable --
           const streams = {};
           for (const name of STREAM_NAMES) {
             streams[name] = {
               name, lastId: null, producedAt: null, receivedAt: null, error: null,
-              pending: false, subscribed: false, resync: false, retryTimer: null,
+              pending: false, subscribed: false, resync: false, resuming: false, retryTimer: null,
+              // The data of the latest stream-state envelope (null: none since the snapshot, live).
+              source: null,
               panel: $('panel-' + name), tile: null,
             };
           }
 
           function stateOf(stream) {
             if (stream.error) return 'error';
+            const source = sourceStateOf(stream);
+            if (source !== 'live') return source;
             if (stream.receivedAt === null) return 'waiting';
             if (!connection.isOpen) return 'stale';
             const staleAfter = RENDERERS[stream.name].staleAfterMs();
             if (staleAfter !== null && stream.producedAt !== null && Date.now() - stream.producedAt > staleAfter) return 'stale';
             return 'live';
+          }
+
+          // The worker's word on the AWS source: one of a fixed list (it becomes an attribute value).
+          function sourceStateOf(stream) {
+            const state = stream.source ? str(stream.source.state) : 'live';
+            return SOURCE_STATES.includes(state) ? state : 'live';
+          }
+
+          // "unavailable: SubscriptionRequiredException — AWS Health needs … (retry 13:00)"; in a
+          // tile, short: "SubscriptionRequiredException (retry 13:00)".
+          function sourceText(stream, isShort) {
+            const source = record(stream.source);
+            const state = sourceStateOf(stream);
+            const code = str(source.code);
+            let text = isShort ? code || state : state + (code ? ': ' + code : '');
+            const detail = SOURCE_HINTS[code] || str(source.message);
+            if (detail && !isShort) text += ' — ' + detail;
+            if (state === 'unavailable' && millis(source.retryAt) !== null) {
+              text += ' (retry ' + shortTime(source.retryAt) + ')';
+            } else if (millis(source.since) !== null) {
+              text += ' (since ' + shortTime(source.since) + ')';
+            }
+            return text;
+          }
+
+          // The whole error, on hover: operation, code and AWS's own message.
+          function sourceTitle(stream) {
+            const source = record(stream.source);
+            const parts = [str(source.operation), str(source.code), str(source.message)].filter(Boolean);
+            return parts.join(': ') + (millis(source.since) !== null ? ' · since ' + str(source.since) : '');
           }
 
           function buildOverview() {
@@ -28,13 +67,15 @@ extension LivePage {
               stream.tile = el('li', { class: 'tile', id: 'tile-' + name, 'data-stream': name, 'data-state': 'waiting' },
                 el('div', { class: 'tile-name' }, name, ' ', el('span', { class: 'state-badge' }, 'waiting')),
                 el('div', { class: 'tile-line', 'data-role': 'updated' }, 'no data yet'),
-                el('div', { class: 'tile-line', 'data-role': 'summary' }, ''));
+                el('div', { class: 'tile-line', 'data-role': 'summary' }, ''),
+                el('div', { class: 'tile-line source-note', 'data-role': 'source', 'data-source': 'live', hidden: true }, ''));
               overview.append(stream.tile);
             }
           }
 
           function showState(stream) {
             const state = stateOf(stream);
+            const source = sourceStateOf(stream);
             const renderer = RENDERERS[stream.name];
             const updated = stream.producedAt !== null ? 'updated ' + ago(stream.producedAt) : 'no data yet';
             const title = stream.producedAt !== null ? new Date(stream.producedAt).toISOString() + ' · id ' + stream.lastId : '';
@@ -45,6 +86,11 @@ extension LivePage {
               const line = node.querySelector('[data-role="updated"]');
               line.textContent = stream.error ? stream.error : updated;
               line.title = title;
+              const badge = node.querySelector('[data-role="source"]');
+              badge.dataset.source = source;
+              badge.hidden = source === 'live';
+              badge.textContent = source === 'live' ? '' : sourceText(stream, node === stream.tile);
+              badge.title = source === 'live' ? '' : sourceTitle(stream);
             }
             if (stream.tile) {
               stream.tile.querySelector('[data-role="summary"]').textContent = stream.receivedAt !== null ? renderer.summary() : '';
@@ -255,6 +301,7 @@ extension LivePage {
             clearTimeout(stream.retryTimer);
             const message = { op: 'subscribe', stream: stream.name };
             if (stream.lastId) message.since = stream.lastId;
+            stream.resuming = Boolean(stream.lastId);
             stream.pending = true;
             send(message);
           }
@@ -277,6 +324,9 @@ extension LivePage {
                 stream.pending = false;
                 stream.subscribed = true;
                 stream.error = null;
+                // A fresh start: the stream is live unless a state envelope follows the snapshot.
+                // A resume keeps its state: what changed meanwhile comes in order from history.
+                if (!stream.resuming || stream.resync) stream.source = null;
                 if (message.snapshot && typeof message.snapshot === 'object') {
                   onEnvelope(message.snapshot, true);
                 } else if (stream.resync) {
@@ -332,6 +382,7 @@ extension LivePage {
             const stream = streams[str(envelope.stream)];
             if (!stream) return;
             if (envelope.type === 'heartbeat') return;
+            if (envelope.type === STREAM_STATE_TYPE) return onStreamState(stream, envelope);
             if (stream.resync && isSnapshot) {
               RENDERERS[stream.name].reset();
               stream.resync = false;
@@ -346,6 +397,15 @@ extension LivePage {
             $('where').textContent = 'account ' + account + ' · region ' + (str(envelope.region) || '–');
             RENDERERS[stream.name].ingest(envelope.data);
             if (!isSnapshot) renderStream(stream);
+          }
+
+          // Whether the AWS source is delivered: not data, nothing for the renderer. Its id still
+          // moves the stream's position (it is stored in history: a resume goes on after it).
+          function onStreamState(stream, envelope) {
+            if (stream.lastId && compareIds(envelope.id, stream.lastId) <= 0) return;
+            stream.lastId = str(envelope.id);
+            stream.source = record(envelope.data);
+            showState(stream);
           }
 
           // ---- Start ---------------------------------------------------------------------------------

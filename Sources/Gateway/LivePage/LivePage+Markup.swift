@@ -41,6 +41,7 @@ extension LivePage {
               <span class="state-badge" data-role="state">waiting</span>
               <span class="updated" data-role="updated"></span>
             </div>
+            <p class="source-note" data-role="source" data-source="live" hidden></p>
             <div class="content"></div>
           </section>
           <section class="panel" id="panel-aws-activity" data-stream="aws-activity" data-state="waiting">
@@ -48,6 +49,7 @@ extension LivePage {
               <span class="state-badge" data-role="state">waiting</span>
               <span class="updated" data-role="updated"></span>
             </div>
+            <p class="source-note" data-role="source" data-source="live" hidden></p>
             <div class="content"></div>
           </section>
           <section class="panel" id="panel-aws-security" data-stream="aws-security" data-state="waiting">
@@ -55,6 +57,7 @@ extension LivePage {
               <span class="state-badge" data-role="state">waiting</span>
               <span class="updated" data-role="updated"></span>
             </div>
+            <p class="source-note" data-role="source" data-source="live" hidden></p>
             <div class="content"></div>
           </section>
           <section class="panel" id="panel-aws-costs" data-stream="aws-costs" data-state="waiting">
@@ -62,6 +65,7 @@ extension LivePage {
               <span class="state-badge" data-role="state">waiting</span>
               <span class="updated" data-role="updated"></span>
             </div>
+            <p class="source-note" data-role="source" data-source="live" hidden></p>
             <div class="content"></div>
           </section>
           <section class="panel" id="panel-aws-health" data-stream="aws-health" data-state="waiting">
@@ -69,6 +73,7 @@ extension LivePage {
               <span class="state-badge" data-role="state">waiting</span>
               <span class="updated" data-role="updated"></span>
             </div>
+            <p class="source-note" data-role="source" data-source="live" hidden></p>
             <div class="content"></div>
           </section>
           <section class="panel panel-wide" id="panel-aws-logs" data-stream="aws-logs" data-state="waiting">
@@ -76,6 +81,7 @@ extension LivePage {
               <span class="state-badge" data-role="state">waiting</span>
               <span class="updated" data-role="updated"></span>
             </div>
+            <p class="source-note" data-role="source" data-source="live" hidden></p>
             <div class="content"></div>
           </section>
         </main>

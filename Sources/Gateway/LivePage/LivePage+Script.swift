@@ -18,6 +18,23 @@ extension LivePage {
           const MAX_POINTS = 120;
           const MAX_CHARTS = 24;
           const requiresToken = document.body.dataset.auth === 'required';
+          // stream-state envelopes: whether the worker can read a stream's AWS source, and why not.
+          const STREAM_STATE_TYPE = 'stream-state';
+          const SOURCE_STATES = ['live', 'degraded', 'unavailable'];
+          // What the AWS error codes the worker marks unavailable mean for an operator.
+          const SOURCE_HINTS = {
+            SubscriptionRequiredException: 'AWS Health needs a Business, Enterprise On-Ramp or Enterprise support plan',
+            InvalidAccessException: 'Security Hub is not enabled in this account and region',
+            AccessDeniedException: 'the worker\'s credentials are not allowed to call this API',
+            AccessDenied: 'the worker\'s credentials are not allowed to call this API',
+            UnauthorizedOperation: 'the worker\'s credentials are not allowed to call this API',
+            UnauthorizedException: 'the worker\'s credentials are not allowed to call this API',
+            AuthorizationError: 'the worker\'s credentials are not allowed to call this API',
+            OptInRequired: 'the account has not opted in to this service',
+            NotSubscribedException: 'the account is not subscribed to this service',
+            UnrecognizedClientException: 'AWS does not recognise the worker\'s credentials',
+            InvalidClientTokenId: 'AWS does not recognise the worker\'s credentials',
+          };
 
           // ---- Small helpers: text only, never markup --------------------------------------------
           function el(tag, attrs, ...children) {
@@ -51,6 +68,14 @@ extension LivePage {
             const date = new Date(t);
             const sameDay = new Date().toDateString() === date.toDateString();
             return sameDay ? date.toLocaleTimeString() : date.toLocaleString();
+          }
+          // Hours and minutes (with the date when not today): "13:00".
+          function shortTime(iso) {
+            const t = millis(iso);
+            if (t === null) return str(iso);
+            const date = new Date(t);
+            const time = date.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
+            return new Date().toDateString() === date.toDateString() ? time : date.toLocaleDateString() + ' ' + time;
           }
           function timeCell(iso) {
             return el('td', { class: 'time', title: str(iso) }, clockTime(iso));

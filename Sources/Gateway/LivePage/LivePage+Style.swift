@@ -5,6 +5,7 @@ extension LivePage {
         :root {
           --bg: #f6f7f9; --card: #ffffff; --ink: #1d2330; --muted: #667085; --line: #e3e6ec;
           --live: #16803c; --stale: #b7791f; --waiting: #7b8494; --error: #c62828;
+          --degraded: #c27c0e; --unavailable: #9b3d3d;
           --critical: #8e1b1b; --high: #d9480f; --medium: #b58100; --low: #1c64c8; --info: #6b7280;
           --chart: #2f6fde; --chart-fill: rgba(47, 111, 222, 0.12);
           font: 14px/1.4 system-ui, -apple-system, "Segoe UI", "DejaVu Sans", sans-serif;
@@ -49,6 +50,8 @@ extension LivePage {
         .tile[data-state="live"] { border-left-color: var(--live); }
         .tile[data-state="stale"] { border-left-color: var(--stale); }
         .tile[data-state="error"] { border-left-color: var(--error); }
+        .tile[data-state="degraded"] { border-left-color: var(--degraded); }
+        .tile[data-state="unavailable"] { border-left-color: var(--unavailable); }
         .tile-name { font-weight: 600; }
         .tile-line { color: var(--muted); font-size: 12px; }
 
@@ -61,6 +64,17 @@ extension LivePage {
         [data-state="live"] > .panel-head .state-badge, .tile[data-state="live"] .state-badge { background: var(--live); }
         [data-state="stale"] > .panel-head .state-badge, .tile[data-state="stale"] .state-badge { background: var(--stale); }
         [data-state="error"] > .panel-head .state-badge, .tile[data-state="error"] .state-badge { background: var(--error); }
+        [data-state="degraded"] > .panel-head .state-badge, .tile[data-state="degraded"] .state-badge {
+          background: var(--degraded);
+        }
+        [data-state="unavailable"] > .panel-head .state-badge, .tile[data-state="unavailable"] .state-badge {
+          background: var(--unavailable);
+        }
+        .source-note { margin: 0 0 8px; padding: 4px 8px; border-radius: 4px; font-size: 12px; overflow-wrap: anywhere;
+                       border-left: 4px solid var(--waiting); background: rgba(123, 132, 148, 0.12); }
+        .source-note[data-source="degraded"] { border-left-color: var(--degraded); background: rgba(194, 124, 14, 0.12); }
+        .source-note[data-source="unavailable"] { border-left-color: var(--unavailable); background: rgba(155, 61, 61, 0.12); }
+        .tile .source-note { margin: 4px 0 0; padding: 2px 6px; color: var(--ink); }
         .empty { color: var(--muted); margin: 6px 0; }
         .stream-error { color: var(--error); margin: 6px 0; }
 

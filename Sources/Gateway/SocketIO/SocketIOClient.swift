@@ -185,11 +185,13 @@ struct SocketIOClient<Bus: SubscriberBus> {
                 began: { snapshot in
                     connection.send(SocketIOFrames.event("subscription-confirmed", json: confirmation))
                     if let ackID { connection.send(SocketIOFrames.ack(ackID, json: confirmation)) }
-                    if let snapshot {
-                        connection.send(SocketIOFrames.update(stream: stream, id: snapshot.id, envelope: snapshot.envelope))
+                    // The latest data as `<stream>-update`, then the state as `<stream>-state`
+                    // when the stream is not live.
+                    for message in snapshot?.messages ?? [] {
+                        connection.send(SocketIOFrames.streamEvent(stream: stream, id: message.id, envelope: message.envelope))
                     }
                 },
-                render: { SocketIOFrames.update(stream: stream, id: $0.id, envelope: $0.envelope) })
+                render: { SocketIOFrames.streamEvent(stream: stream, id: $0.id, envelope: $0.envelope) })
             subscriptions.insert(stream)
         } catch {
             reply(error, ackID: ackID)

@@ -64,15 +64,18 @@ enum SocketIOFrames {
         ByteBuffer(string: header(3, namespace: namespace) + "\(id)[\(json)]")
     }
 
-    /// The old gateway's `<stream>-update` event with `{timestamp, data, type, id}` taken from the
-    /// envelope's own bytes. An envelope that cannot be scanned (never produced by our worker) is
-    /// carried whole as `data`, so nothing is lost.
-    static func update(stream: StreamName, id: BusMessageID, envelope: ByteBuffer) -> ByteBuffer {
+    /// One envelope as the event its clients listen to, with `{timestamp, data, type, id}` taken
+    /// from the envelope's own bytes: data is the old gateway's `<stream>-update`; a
+    /// `stream-state` envelope is `<stream>-state`, which old clients ignore (they would render it
+    /// as data under `-update`). An envelope that cannot be scanned (never produced by our worker)
+    /// is carried whole as `data` of an `-update`, so nothing is lost.
+    static func streamEvent(stream: StreamName, id: BusMessageID, envelope: ByteBuffer) -> ByteBuffer {
         let fields = EnvelopeFields.values(of: ["timestamp", "data", "type"], in: envelope)
+        let isState = fields?["type"].map(BusMessage.isStreamStateType) ?? false
         var buffer = ByteBuffer()
         buffer.reserveCapacity(envelope.readableBytes + 96)
         buffer.writeString(header(2, namespace: namespace))
-        buffer.writeString("[\"\(stream.rawValue)-update\",{\"timestamp\":")
+        buffer.writeString("[\"\(stream.rawValue)-\(isState ? "state" : "update")\",{\"timestamp\":")
         func write(_ value: ByteBuffer?) {
             if var value { buffer.writeBuffer(&value) } else { buffer.writeString("null") }
         }

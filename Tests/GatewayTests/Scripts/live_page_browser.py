@@ -12,7 +12,9 @@ steps, run in order, each wait bounded by --timeout (default 30 s):
   expect:disconnected  the "disconnected" banner
   text:TEXT            the page shows TEXT
   no-text:TEXT         the page does not show TEXT
-  state:STREAM=STATE   the stream's panel is in STATE (live, stale, waiting, error)
+  state:STREAM=STATE   the stream's panel is in STATE (live, stale, waiting, error, degraded, unavailable)
+  source:STREAM=STATE  the stream's source note (from stream-state envelopes) in STATE, in its panel
+                       and its overview tile: shown for degraded and unavailable, hidden for live
   pause:LABEL          print {"event": "paused", "label": LABEL}, then wait for a line on stdin
   screenshot:PATH      a PNG of the whole page
 Prints {"event": "step", ...} per step passed and ends with {"event": "done", "ok": ...,
@@ -52,11 +54,16 @@ SUMMARY = """
   const text = (node) => (node ? node.textContent.trim() : '');
   if (!q('#conn') || !q('#banner')) return { loading: true, url: location.href };
   const panels = {};
+  const source = (root) => {
+    const note = q('[data-role="source"]', root);
+    return note ? { state: note.dataset.source, hidden: note.hidden, text: text(note), title: note.title } : null;
+  };
   for (const panel of document.querySelectorAll('section.panel[data-stream]')) {
     const content = q('.content', panel);
     const rows = [...panel.querySelectorAll('tbody tr')];
     panels[panel.dataset.stream] = {
       state: panel.dataset.state,
+      source: source(panel),
       updated: text(q('[data-role="updated"]', panel)),
       rows: rows.length,
       rowClasses: rows.map((row) => row.getAttribute('class') || ''),
@@ -77,6 +84,7 @@ SUMMARY = """
     banner: { hidden: banner.hidden, kind: banner.dataset.kind, text: text(q('#banner-text')),
               tokenForm: !q('#token-form').hidden },
     tiles: Object.fromEntries([...document.querySelectorAll('.tile')].map((tile) => [tile.dataset.stream, tile.dataset.state])),
+    tileSources: Object.fromEntries([...document.querySelectorAll('.tile')].map((tile) => [tile.dataset.stream, source(tile)])),
     costs: { total: text(q('#panel-aws-costs [data-role="total"]')), forecast: text(q('#panel-aws-costs [data-role="forecast"]')) },
     csp: window.__cspViolations || [],
     body: document.body.innerText.slice(0, 30000),
@@ -308,6 +316,21 @@ def check_state(stream, state):
     return check
 
 
+def check_source(stream, state):
+    def check(summary):
+        problems = []
+        for where, note in (("panel", (summary["panels"].get(stream) or {}).get("source")),
+                            ("tile", summary["tileSources"].get(stream))):
+            if note is None:
+                problems.append("%s: no source note in its %s" % (stream, where))
+            elif note["state"] != state or note["hidden"] != (state == "live"):
+                problems.append("%s: %s source note %s (%s), expected %s %s" % (
+                    stream, where, note["state"], "hidden" if note["hidden"] else repr(note["text"]), state,
+                    "hidden" if state == "live" else "shown"))
+        return problems
+    return check
+
+
 def page_errors(devtools, summary):
     problems = ["CSP violation: %s" % violation for violation in summary.get("csp", [])]
     problems += ["script exception: %s" % exception for exception in devtools.exceptions]
@@ -386,6 +409,9 @@ def run(args, devtools):
         elif kind == "state":
             stream, _, state = value.partition("=")
             summary, problems = wait_until(devtools, check_state(stream, state), args.timeout)
+        elif kind == "source":
+            stream, _, state = value.partition("=")
+            summary, problems = wait_until(devtools, check_source(stream, state), args.timeout)
         elif kind == "pause":
             emit({"event": "paused", "label": value})
             read_stdin_line(max(args.timeout, 60))

@@ -3,8 +3,9 @@ import Payloads
 /// One update in the `@socket.io/redis-emitter` wire format, around the hole where the Redis
 /// stream id goes (known only inside the publish script, like ``EncodedEnvelope``'s).
 ///
-/// What `emitter.of(namespace).emit("<stream>-update", payload)` publishes
-/// (`socketio/socket.io-redis-emitter` `lib/broadcast-operator.ts`, `BroadcastOperator.emit`):
+/// What `emitter.of(namespace).emit("<stream>-update", payload)` publishes (the event is
+/// `<stream>-state` for a `stream-state` envelope), per `socketio/socket.io-redis-emitter`
+/// `lib/broadcast-operator.ts`, `BroadcastOperator.emit`:
 /// `notepack.encode([UID, packet, opts])` with `UID = "emitter"`,
 /// `packet = {type: PacketType.EVENT (2), data: [event, payload], nsp}` and
 /// `opts = {rooms: [], flags: {}, except: []}` (no room, no flag set: `flags` is an empty map),
@@ -14,7 +15,7 @@ import Payloads
 /// its own `<key>#<namespace>#` (nothing after it: no room), the uid is not its own, and
 /// `packet.nsp` is its namespace; then it broadcasts `packet` to its local sockets.
 ///
-/// The payload is the gateway's Socket.IO update (`SocketIOFrames.update`): `{timestamp, data,
+/// The payload is the gateway's Socket.IO update (`SocketIOFrames.streamEvent`): `{timestamp, data,
 /// type, id}` from the envelope, with `id` last so the script appends it: the message is
 /// `prefix + str(id) + suffix`, where `str` is the MessagePack string header (fixstr for the
 /// ids Redis makes, < 32 bytes) followed by the id.
@@ -43,7 +44,15 @@ struct SocketIOEmitterMessage: Sendable, Equatable {
         guard let timestamp = json["timestamp"], let type = json["type"], let data = json["data"] else {
             throw EnvelopeError(reason: "the envelope lacks timestamp, type or data")
         }
-        self.init(event: "\(stream.rawValue)-update", timestamp: timestamp, type: type, data: data, namespace: namespace)
+        self.init(
+            event: Self.event(stream: stream, type: type), timestamp: timestamp, type: type, data: data, namespace: namespace)
+    }
+
+    /// `<stream>-update` for data, as the old gateway named it; `<stream>-state` for a
+    /// `stream-state` envelope, which old clients (listening to `-update` only) must not render
+    /// as data. The same names as the gateway's own Socket.IO events (`SocketIOFrames.streamEvent`).
+    static func event(stream: StreamName, type: MessagePackValue) -> String {
+        type == .string(StreamStateData.type) ? "\(stream.rawValue)-state" : "\(stream.rawValue)-update"
     }
 
     init(event: String, timestamp: MessagePackValue, type: MessagePackValue, data: MessagePackValue, namespace: String) {
