@@ -32,7 +32,8 @@ import Testing
             let client = try sio(
                 gateway,
                 [
-                    "--transports", transports, "emit:subscribe-aws-metrics={\"interval\":5000}", "wait:subscription-confirmed",
+                    "--transports", transports, "--in-order", "emit:subscribe-aws-metrics={\"interval\":5000}",
+                    "wait:subscription-confirmed",
                     "wait:aws-metrics-update=3", "sleep:1.2",
                 ])
             let established = try await client.waitFor("connection-established") {
