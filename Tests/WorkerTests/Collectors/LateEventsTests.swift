@@ -37,6 +37,16 @@ import Testing
             #"{"eventId":"\#(id)","logStreamName":"\#(stream)","timestamp":\#(time),"ingestionTime":\#(time + delay),"message":"\#(id)"}"#
     }
 
+    /// One log group, with the captures' page size (100).
+    static func logsCollector(_ client: AWSClient) -> LogsCollector {
+        var settings = LogsSettings()
+        settings.logGroups = ["/aws/lambda/orders"]
+        settings.maxEventsPerPoll = 100
+        return LogsCollector(
+            client: CloudWatchLogsClient(client: client, logger: IncrementalFixtures.logger), settings: settings,
+            logger: IncrementalFixtures.logger, now: { Self.now })
+    }
+
     @Test func aLogEventIngestedLateInAnotherLogStreamIsPublishedOnce() async throws {
         let template = try Self.template("collectors-logs/incremental")
         let a = Self.logEvent("a", at: -30_000, stream: "s1")
@@ -51,12 +61,7 @@ import Testing
                 #"{"events":[\#(a),\#(late),\#(b),\#(c)]}"#,
             ])
         try await IncrementalFixtures.withReplay(captures) { client in
-            var settings = LogsSettings()
-            settings.logGroups = ["/aws/lambda/orders"]
-            settings.maxEventsPerPoll = 100
-            let collector = LogsCollector(
-                client: CloudWatchLogsClient(client: client, logger: IncrementalFixtures.logger), settings: settings,
-                logger: IncrementalFixtures.logger, now: { Self.now })
+            let collector = Self.logsCollector(client)
             var cursor: [String: String] = [:]
             var published: [[String]] = []
             for _ in 0..<3 {
@@ -75,12 +80,7 @@ import Testing
         let slow = Self.logEvent("slow", at: -1_000, stream: "s1", ingestedAfter: 300_000)
         let captures = Self.polls(template, [#"{"events":[\#(slow)]}"#])
         try await IncrementalFixtures.withReplay(captures) { client in
-            var settings = LogsSettings()
-            settings.logGroups = ["/aws/lambda/orders"]
-            settings.maxEventsPerPoll = 100
-            let collector = LogsCollector(
-                client: CloudWatchLogsClient(client: client, logger: IncrementalFixtures.logger), settings: settings,
-                logger: IncrementalFixtures.logger, now: { Self.now })
+            let collector = Self.logsCollector(client)
             let poll = try await collector.poll(from: [:])
             #expect(poll.lateEvents == 1)
         }
