@@ -1,6 +1,6 @@
-import Foundation
 import AWSCore
 import AWSServices
+import Foundation
 import Logging
 
 /// The six collectors, built from the configuration and one AWS client.
