@@ -117,7 +117,7 @@ let package = Package(
         .target(
             name: "Worker",
             dependencies: [
-                "AWSServices", "AWSCore", "Bus", "Payloads",
+                "AWSServices", "AWSCore", "Bus", "Payloads", "Redis",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Logging", package: "swift-log"),
             ]

@@ -295,7 +295,8 @@ final class RedisChannelHandler: ChannelDuplexHandler {
         guard let first = items.first?.bytes, first.readableBytes <= 12 else { return nil }
         let kind = String(buffer: first)
         switch kind {
-        case "message", "pmessage", "subscribe", "unsubscribe", "psubscribe", "punsubscribe":
+        case "message", "pmessage", "subscribe", "unsubscribe", "psubscribe", "punsubscribe", "smessage", "ssubscribe",
+            "sunsubscribe":
             return kind
         default:
             return nil
@@ -308,7 +309,7 @@ final class RedisChannelHandler: ChannelDuplexHandler {
             return
         }
         switch kind {
-        case "message":
+        case "message", "smessage":
             guard items.count == 3, let channel = items[1].bytes, let payload = items[2].bytes else {
                 throw RESPValueDecoder.malformed("pub/sub message with \(items.count) elements")
             }
@@ -324,8 +325,18 @@ final class RedisChannelHandler: ChannelDuplexHandler {
                 throw RESPValueDecoder.malformed("subscription confirmation with \(items.count) elements")
             }
             let confirmation = RedisSubscriptionConfirmation(kind: confirmationKind, name: items[1].string ?? "")
+            if confirmationKind == .sunsubscribe, !self.isExpected(confirmation), let channel = items[1].bytes {
+                // The node gave up the channel's slot (resharding, demotion): not an answer to us.
+                self.pushSink?(.shardChannelUnsubscribed(channel: channel))
+                return
+            }
             try self.confirm(confirmation)
         }
+    }
+
+    private func isExpected(_ confirmation: RedisSubscriptionConfirmation) -> Bool {
+        guard let head = self.pending.first, head.isSubscription else { return false }
+        return head.remainingConfirmations.first == confirmation
     }
 
     private func confirm(_ confirmation: RedisSubscriptionConfirmation) throws {

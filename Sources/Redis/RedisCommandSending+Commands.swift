@@ -206,7 +206,17 @@ extension RedisCommandSending {
 
     /// PUBSUB NUMSUB: the subscriber count of each channel.
     public func subscriberCounts(of channels: [String]) async throws -> [String: Int] {
-        let reply = try await self.send(["PUBSUB", "NUMSUB"] + channels)
+        try await self.pubSubCounts("NUMSUB", channels)
+    }
+
+    /// PUBSUB SHARDNUMSUB (Redis 7): subscribers of each shard channel on the node that serves its
+    /// slot (a cluster client sends it there; the channels must share one slot).
+    public func shardSubscriberCounts(of channels: [String]) async throws -> [String: Int] {
+        try await self.pubSubCounts("SHARDNUMSUB", channels)
+    }
+
+    private func pubSubCounts(_ subcommand: String, _ channels: [String]) async throws -> [String: Int] {
+        let reply = try await self.send(["PUBSUB", subcommand] + channels)
         guard let flat = reply.elements, flat.count % 2 == 0 else {
             throw RedisClientError.unexpected(reply, expected: "channel and count pairs")
         }

@@ -1,21 +1,28 @@
 extension RedisConfiguration {
-    /// Parses `redis://[user[:password]@]host[:port][/db]`, or `rediss://` for TLS.
+    /// Parses `redis://[user[:password]@]host[:port][/db]`, or `rediss://` for TLS;
+    /// `redis+cluster://` and `rediss+cluster://` name a Redis Cluster seed (no database).
     ///
     /// User and password may be percent-encoded. Fields the URL does not set keep the values of
     /// `defaults`. Errors never repeat the URL, which may hold a password.
     public init(url: String, defaults: RedisConfiguration = RedisConfiguration()) throws(RedisClientError) {
         self = defaults
-        let rest: Substring
-        if url.hasPrefix("redis://") {
-            rest = url.dropFirst("redis://".count)
-        } else if url.hasPrefix("rediss://") {
-            rest = url.dropFirst("rediss://".count)
+        var rest: Substring
+        if url.hasPrefix("redis://") || url.hasPrefix("redis+cluster://") {
+            rest = url.dropFirst("redis".count)
+        } else if url.hasPrefix("rediss://") || url.hasPrefix("rediss+cluster://") {
+            rest = url.dropFirst("rediss".count)
             if !self.tls.isEnabled {
                 self.tls = .enabled()
             }
         } else {
-            throw Self.invalid("the Redis URL must start with redis:// or rediss://")
+            throw Self.invalid(
+                "the Redis URL must start with redis://, rediss://, redis+cluster:// or rediss+cluster://")
         }
+        if rest.hasPrefix("+cluster") {
+            self.cluster = .enabled
+            rest = rest.dropFirst("+cluster".count)
+        }
+        rest = rest.dropFirst("://".count)
         var authority = rest
         var path: Substring = ""
         if let slash = rest.firstIndex(of: "/") {
@@ -70,10 +77,12 @@ extension RedisConfiguration {
             }
             self.database = database
         }
+        try self.checkClusterDatabase(source: "the Redis URL")
     }
 
     /// Reads `REDIS_URL`, or else the older `REDIS_HOST` and `REDIS_PORT`; then `REDIS_USERNAME`,
-    /// `REDIS_PASSWORD`, `REDIS_DB` and `REDIS_TLS_CA_FILE` override their fields when set.
+    /// `REDIS_PASSWORD`, `REDIS_DB` and `REDIS_TLS_CA_FILE` override their fields when set, and
+    /// `REDIS_CLUSTER` (`true`, `false` or `auto`) chooses cluster mode.
     /// The caller passes the environment (the library never reads the process environment).
     public init(environment: [String: String], defaults: RedisConfiguration = RedisConfiguration()) throws(RedisClientError) {
         self = defaults
@@ -109,6 +118,21 @@ extension RedisConfiguration {
         if let caFile = environment["REDIS_TLS_CA_FILE"], !caFile.isEmpty {
             self.tls = .enabled(caFile: caFile, serverName: self.tls.serverName)
         }
+        if let clusterText = environment["REDIS_CLUSTER"], !clusterText.isEmpty {
+            guard let cluster = Cluster(clusterText) else {
+                throw Self.invalid("REDIS_CLUSTER must be true, false or auto, not \(clusterText)")
+            }
+            self.cluster = cluster
+        }
+        try self.checkClusterDatabase(source: "REDIS_DB")
+    }
+
+    /// A cluster has only database 0: refuse another rather than send a SELECT it would reject.
+    private func checkClusterDatabase(source: String) throws(RedisClientError) {
+        guard !self.cluster.isDisabled, self.database != 0 else { return }
+        throw Self.invalid(
+            "\(source) selects database \(self.database), but a Redis Cluster has only database 0: remove it, or set REDIS_CLUSTER=false"
+        )
     }
 
     private static func invalid(_ message: String) -> RedisClientError {

@@ -19,6 +19,8 @@ public struct RedisConfiguration: Sendable {
     public var timeouts: Timeouts
     public var reconnect: Reconnect
     public var limits: Limits
+    /// Single node, Redis Cluster, or detect (see ``Cluster``).
+    public var cluster: Cluster
 
     public init(
         host: String = "127.0.0.1",
@@ -31,7 +33,8 @@ public struct RedisConfiguration: Sendable {
         protocolVersion: ProtocolVersion = .automatic,
         timeouts: Timeouts = Timeouts(),
         reconnect: Reconnect = Reconnect(),
-        limits: Limits = Limits()
+        limits: Limits = Limits(),
+        cluster: Cluster = .disabled
     ) {
         self.host = host
         self.port = port
@@ -44,6 +47,7 @@ public struct RedisConfiguration: Sendable {
         self.timeouts = timeouts
         self.reconnect = reconnect
         self.limits = limits
+        self.cluster = cluster
     }
 }
 
@@ -158,10 +162,67 @@ extension RedisConfiguration {
     }
 }
 
+extension RedisConfiguration {
+    /// Whether the server is one node (or a primary with replicas behind one endpoint) or a Redis
+    /// Cluster (ElastiCache cluster mode, ElastiCache Serverless), whose keys are spread over
+    /// 16,384 hash slots served by several primaries.
+    public struct Cluster: Sendable, Hashable, CustomStringConvertible {
+        fileprivate enum Value: String, Sendable, Hashable {
+            case disabled, enabled, automatic
+        }
+
+        fileprivate var value: Value
+
+        /// One node: commands go to the configured endpoint.
+        public static let disabled = Cluster(value: .disabled)
+        /// A cluster: the configured endpoint is a seed (any node, or a configuration endpoint);
+        /// the client discovers the others and routes each command by its key's slot.
+        public static let enabled = Cluster(value: .enabled)
+        /// Ask the server at start (`CLUSTER INFO` answering `cluster_enabled:1`).
+        public static let automatic = Cluster(value: .automatic)
+
+        public var isEnabled: Bool { self.value == .enabled }
+        public var isAutomatic: Bool { self.value == .automatic }
+        public var isDisabled: Bool { self.value == .disabled }
+
+        public var description: String {
+            switch self.value {
+            case .disabled: "false"
+            case .enabled: "true"
+            case .automatic: "auto"
+            }
+        }
+
+        /// Reads `true`/`false`/`auto` (also `yes`/`no`/`1`/`0`, any case).
+        public init?(_ text: String) {
+            switch text.lowercased() {
+            case "true", "yes", "1", "on": self = .enabled
+            case "false", "no", "0", "off": self = .disabled
+            case "auto", "automatic", "detect": self = .automatic
+            default: return nil
+            }
+        }
+
+        private init(value: Value) { self.value = value }
+    }
+
+    /// This configuration aimed at one node of a cluster: its address, no database (a cluster has
+    /// only database 0), and the server name checked against its certificate left to that node's
+    /// host unless one was configured.
+    public func node(_ address: RedisClusterNodeAddress) -> RedisConfiguration {
+        var configuration = self
+        configuration.host = address.host
+        configuration.port = address.port
+        configuration.database = 0
+        return configuration
+    }
+}
+
 extension RedisConfiguration: CustomStringConvertible {
     /// `rediss://user:***@host:port/db`: the password is never shown.
     public var description: String {
-        var text = self.tls.isEnabled ? "rediss://" : "redis://"
+        var text = self.tls.isEnabled ? "rediss" : "redis"
+        text += self.cluster.isEnabled ? "+cluster://" : "://"
         if self.username != nil || self.password != nil {
             text += self.username ?? ""
             if self.password != nil { text += ":***" }

@@ -161,7 +161,7 @@ public final class RedisConnection: Sendable {
                     command: "CLIENT SETNAME")
             }
         }
-        if configuration.database != 0 {
+        if configuration.database != 0 && configuration.cluster.isDisabled {
             try Self.check(
                 try await Self.send(["SELECT", String(configuration.database)], on: channel, configuration: configuration),
                 command: "SELECT")

@@ -46,10 +46,12 @@ extension Channel {
     }
 }
 
-/// A confirmation the server sends for each name in a (P)SUBSCRIBE / (P)UNSUBSCRIBE.
+/// A confirmation the server sends for each name in a (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE.
 struct RedisSubscriptionConfirmation: Sendable, Hashable {
     enum Kind: String, Sendable, Hashable {
         case subscribe, unsubscribe, psubscribe, punsubscribe
+        /// Sharded pub/sub (Redis 7): channels that live in a hash slot, served by its shard.
+        case ssubscribe, sunsubscribe
     }
 
     var kind: Kind
@@ -58,6 +60,10 @@ struct RedisSubscriptionConfirmation: Sendable, Hashable {
 
 /// A pub/sub delivery, as the channel handler hands it to the subscriber.
 enum RedisPushMessage: Sendable {
+    /// `message`, or `smessage` on a shard channel.
     case message(channel: ByteBuffer, payload: ByteBuffer)
     case patternMessage(pattern: ByteBuffer, channel: ByteBuffer, payload: ByteBuffer)
+    /// A `sunsubscribe` the client did not ask for: the node no longer serves the channel's slot
+    /// (it was migrated away, or the node became a replica). Subscribe again on the new owner.
+    case shardChannelUnsubscribed(channel: ByteBuffer)
 }

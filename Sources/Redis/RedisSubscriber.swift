@@ -123,6 +123,10 @@ public final class RedisSubscriber: Sendable {
                 state.channels.subtract(names)
             case .punsubscribe:
                 state.patterns.subtract(names)
+            case .ssubscribe, .sunsubscribe:
+                throw RedisClientError(
+                    code: .invalidConfiguration,
+                    message: "RedisSubscriber holds classic channels; shard channels belong to RedisClusterSubscriber")
             }
             // Written under the lock, so the server sees changes in the order they were made.
             return state.connection?.sendSubscription(kind, names)
@@ -170,6 +174,9 @@ public final class RedisSubscriber: Sendable {
                 buffer.push(.message(channel: String(buffer: channel), payload: payload))
             case .patternMessage(let pattern, let channel, let payload):
                 buffer.push(.patternMessage(pattern: String(buffer: pattern), channel: String(buffer: channel), payload: payload))
+            case .shardChannelUnsubscribed:
+                // Classic pub/sub never holds shard channels.
+                break
             }
         }
         defer {

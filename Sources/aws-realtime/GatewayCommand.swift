@@ -97,13 +97,19 @@ struct GatewayCommand: AsyncParsableCommand {
             } catch {
                 throw ValidationError("REDIS_URL: \(error)")
             }
-            let client = RedisClient(configuration: redis, logger: logger)
-            let subscriber = RedisSubscriber(configuration: redis, logger: logger)
-            let keys = RedisBusKeys(prefix: environment["REDIS_KEY_PREFIX"].flatMap { $0.isEmpty ? nil : $0 } ?? "aws-realtime:")
-            let bus = RedisSubscriberBus(subscriber: subscriber, client: client, keys: keys, logger: logger)
-            logger.info("Relaying from Redis", metadata: ["redis.endpoint": "\(redis)", "redis.prefix": "\(keys.prefix)"])
+            let broker = try await RedisBroker.make(
+                configuration: redis, keyPrefix: RedisBroker.keyPrefix(environment: environment), logger: logger)
+            let subscriber = broker.makeSubscriber()
+            let keys = broker.keys
+            let bus = RedisSubscriberBus(subscriber: subscriber, client: broker.client, keys: keys, logger: logger)
+            logger.info(
+                "Relaying from Redis",
+                metadata: [
+                    "redis.endpoint": "\(broker.configuration)", "redis.prefix": "\(keys.prefix)",
+                    "redis.pubsub": "\(broker.pubSub == .sharded ? "sharded" : "classic")",
+                ])
             let services: [any Service] = [
-                ClosureService("redis-client") { try await client.run() },
+                broker.clientService,
                 ClosureService("redis-subscriber") { try await subscriber.run() },
                 ClosureService("redis-bus") { await bus.run() },
                 Gateway(bus: bus, configuration: configuration, logger: logger),

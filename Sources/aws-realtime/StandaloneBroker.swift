@@ -6,7 +6,7 @@ import Worker
 /// Redis, then the same Redis buses (and key prefix) as `worker` and `gateway`.
 enum StandaloneBroker: Sendable {
     case inProcess(historyLength: Int)
-    case redis(RedisConfiguration, keyPrefix: String, historyLength: Int)
+    case redis(RedisConfiguration, keyPrefix: String?, historyLength: Int)
 
     init(environment: [String: String], settings: WorkerSettings) throws {
         let isSet = { (key: String) in !(environment[key] ?? "").isEmpty }
@@ -16,11 +16,12 @@ enum StandaloneBroker: Sendable {
         }
         let configuration: RedisConfiguration
         do {
-            configuration = try RedisConfiguration(environment: environment)
+            configuration = try RedisConfiguration(
+                environment: environment, defaults: RedisConfiguration(cluster: settings.redisCluster ?? .disabled))
         } catch {
-            throw ValidationError("Redis configuration (REDIS_URL / REDIS_HOST / REDIS_PORT): \(error)")
+            throw ValidationError("Redis configuration (REDIS_URL / REDIS_HOST / REDIS_PORT / REDIS_CLUSTER): \(error)")
         }
-        let prefix = environment["REDIS_KEY_PREFIX"].flatMap { $0.isEmpty ? nil : $0 } ?? settings.keyPrefix
+        let prefix = RedisBroker.keyPrefix(environment: environment, file: settings.keyPrefix)
         self = .redis(configuration, keyPrefix: prefix, historyLength: settings.historyLength)
     }
 }

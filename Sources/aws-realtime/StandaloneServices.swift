@@ -61,16 +61,17 @@ struct StandaloneServices {
             busName = "in-process"
             closeSubscriber = { subscriber.close() }
         case .redis(let configuration, let keyPrefix, let historyLength):
-            let keys = RedisBusKeys(prefix: keyPrefix)
-            let redisClient = RedisClient(configuration: configuration, logger: logger)
-            let redisSubscriber = RedisSubscriber(configuration: configuration, logger: logger)
+            let broker = try await RedisBroker.make(configuration: configuration, keyPrefix: keyPrefix, logger: logger)
+            let keys = broker.keys
+            let redisClient = broker.client
+            let redisSubscriber = broker.makeSubscriber()
             let publisher = RedisPublisherBus(
                 client: redisClient, keys: keys, historyLength: historyLength, socketIOEmitter: settings.socketIOEmitter,
-                logger: logger)
+                pubSub: broker.pubSub, logger: logger)
             let subscriber = RedisSubscriberBus(subscriber: redisSubscriber, client: redisClient, keys: keys, logger: logger)
             let worker = Worker(configuration: workerConfiguration, collectors: collectors, bus: publisher, logger: logger)
             services = [
-                ClosureService("redis-client") { try await redisClient.run() },
+                broker.clientService,
                 ClosureService("redis-subscriber") { try await redisSubscriber.run() },
                 ClosureService("redis-bus") { await subscriber.run() },
                 WorkerService(worker: worker),
@@ -80,7 +81,7 @@ struct StandaloneServices {
                         worker, budgets: budgets, isBrokerReachable: { (try? await redisClient.ping()) != nil }),
                     onListening: onListening),
             ]
-            busName = "redis \(configuration) prefix \(keyPrefix)"
+            busName = "redis \(broker.configuration) prefix \(keys.prefix)"
         }
         logger.info(
             "Standalone: worker and gateway in one process",

@@ -43,16 +43,19 @@ struct WorkerCommand: AsyncParsableCommand {
         let settings = try WorkerSettingsFile.load(path: config, environment: environment)
         let redis: RedisConfiguration
         do {
-            redis = try RedisConfiguration(environment: environment)
+            redis = try RedisConfiguration(
+                environment: environment, defaults: RedisConfiguration(cluster: settings.redisCluster ?? .disabled))
         } catch {
-            throw ValidationError("Redis configuration (REDIS_URL / REDIS_HOST / REDIS_PORT): \(error)")
+            throw ValidationError("Redis configuration (REDIS_URL / REDIS_HOST / REDIS_PORT / REDIS_CLUSTER): \(error)")
         }
-        let keyPrefix = environment["REDIS_KEY_PREFIX"].flatMap { $0.isEmpty ? nil : $0 } ?? settings.keyPrefix
+        let keyPrefix = RedisBroker.keyPrefix(environment: environment, file: settings.keyPrefix)
         let port = try OperationsPort.resolve(explicit: port, environment: environment, defaultPort: 9090)
 
         if checkConfig {
             var text = "# aws-realtime worker: effective configuration\n"
-            text += "# redis: \(redis)\n# redis key prefix: \(keyPrefix)\n# operations: http://\(host):\(port)\n"
+            text += "# redis: \(redis) (cluster: \(redis.cluster))\n"
+            text += "# redis key prefix: \(keyPrefix ?? "default: aws-realtime: on one node, {aws-realtime}: on a cluster")\n"
+            text += "# operations: http://\(host):\(port)\n"
             if let region = try? AWSRegion.resolve(environment: environment) { text += "# region: \(region)\n" }
             print(text + settings.effectiveYAML, terminator: "")
             return
@@ -81,10 +84,11 @@ struct WorkerCommand: AsyncParsableCommand {
                 workerConfiguration.account = await Self.accountID(client: client, logger: logger)
             }
 
-            let redisClient = RedisClient(configuration: redis, logger: logger)
+            let broker = try await RedisBroker.make(configuration: redis, keyPrefix: keyPrefix, logger: logger)
+            let redisClient = broker.client
             let bus = RedisPublisherBus(
-                client: redisClient, keys: RedisBusKeys(prefix: keyPrefix), historyLength: settings.historyLength,
-                socketIOEmitter: settings.socketIOEmitter, logger: logger)
+                client: redisClient, keys: broker.keys, historyLength: settings.historyLength,
+                socketIOEmitter: settings.socketIOEmitter, pubSub: broker.pubSub, logger: logger)
             if settings.socketIOEmitter.isEnabled {
                 logger.info(
                     "Also publishing every update in the Socket.IO emitter format",
@@ -101,7 +105,7 @@ struct WorkerCommand: AsyncParsableCommand {
                 logger: logger)
             let group = ServiceGroup(
                 services: [
-                    ClosureService("redis-client") { try await redisClient.run() },
+                    broker.clientService,
                     operations.application,
                     WorkerService(worker: worker),
                 ],

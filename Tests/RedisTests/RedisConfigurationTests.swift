@@ -39,6 +39,36 @@ import Testing
         }
     }
 
+    @Test func clusterModeIsChosenByURLSchemeOrEnvironmentAndRefusesADatabase() throws {
+        let url = try RedisConfiguration(url: "rediss+cluster://u:pw@clustercfg.cache.amazonaws.com:6379")
+        #expect(url.cluster.isEnabled && url.tls.isEnabled)
+        #expect(url.host == "clustercfg.cache.amazonaws.com")
+        #expect(url.description == "rediss+cluster://u:***@clustercfg.cache.amazonaws.com:6379")
+        #expect(try RedisConfiguration(url: "redis+cluster://h").cluster.isEnabled)
+        #expect(try !RedisConfiguration(url: "redis://h").cluster.isEnabled)
+        #expect(try RedisConfiguration(environment: ["REDIS_CLUSTER": "true"]).cluster.isEnabled)
+        #expect(try RedisConfiguration(environment: ["REDIS_CLUSTER": "auto"]).cluster.isAutomatic)
+        #expect(try RedisConfiguration(environment: ["REDIS_CLUSTER": "no"]).cluster.isDisabled)
+        // The file's choice (passed as defaults) stands unless the environment says otherwise.
+        let fromFile = try RedisConfiguration(
+            environment: ["REDIS_URL": "redis://h"], defaults: RedisConfiguration(cluster: .enabled))
+        #expect(fromFile.cluster.isEnabled)
+        #expect(throws: RedisClientError.self) { try RedisConfiguration(environment: ["REDIS_CLUSTER": "maybe"]) }
+        // A cluster has only database 0: SELECT would fail on every connection, so say it now.
+        for environment in [
+            ["REDIS_URL": "redis+cluster://h/2"], ["REDIS_CLUSTER": "true", "REDIS_DB": "1"],
+            ["REDIS_URL": "redis://h/3", "REDIS_CLUSTER": "auto"],
+        ] {
+            do {
+                _ = try RedisConfiguration(environment: environment)
+                Issue.record("accepted a database on a cluster: \(environment)")
+            } catch {
+                #expect(error.code == .invalidConfiguration)
+                #expect(error.message.contains("database"))
+            }
+        }
+    }
+
     @Test func readsTheEnvironmentItIsGiven() throws {
         let legacy = try RedisConfiguration(environment: [
             "REDIS_HOST": "redis.local", "REDIS_PORT": "6390", "REDIS_PASSWORD": "pw",

@@ -1,4 +1,5 @@
 import Payloads
+import Redis
 
 /// The Redis keys of DESIGN.md, under a configurable prefix (default `aws-realtime:`).
 public struct RedisBusKeys: Sendable, Hashable {
@@ -24,4 +25,33 @@ public struct RedisBusKeys: Sendable, Hashable {
         guard channel.hasPrefix(prefix + "ch:") else { return nil }
         return StreamName(rawValue: String(channel.dropFirst(prefix.count + 3)))
     }
+}
+
+extension RedisBusKeys {
+    /// The prefix on a Redis Cluster: the hash tag `{aws-realtime}` puts every key and shard
+    /// channel of the bus in one slot, so one script can touch the lease, a stream's log, its
+    /// channel and its cursor together.
+    public static let clusterDefaultPrefix = "{aws-realtime}:"
+
+    /// The prefix's hash tag (the text between its first `{` and the next `}`), if it has one.
+    public var hashTag: String? {
+        RedisClusterSlot.hashTag(of: Array(prefix.utf8)).map { String(decoding: $0, as: UTF8.self) }
+    }
+
+    /// Checks that every key under this prefix falls in one cluster slot: the prefix must hold a
+    /// whole, non-empty hash tag. `configurationKey` names the setting in the error.
+    public func checkClusterSafe(configurationKey: String) throws(RedisBusKeysError) {
+        guard let open = prefix.firstIndex(of: "{"), prefix[open...].contains("}"), hashTag != nil else {
+            throw RedisBusKeysError(
+                message:
+                    "\(configurationKey) is \"\(prefix)\", but on a Redis Cluster the key prefix must hold a hash tag so that the bus's keys share one slot, such as \"\(Self.clusterDefaultPrefix)\" (the default there)"
+            )
+        }
+    }
+}
+
+/// A key layout that cannot work on the configured Redis.
+public struct RedisBusKeysError: Error, CustomStringConvertible {
+    public let message: String
+    public var description: String { message }
 }

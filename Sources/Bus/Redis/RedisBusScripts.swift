@@ -62,13 +62,15 @@ enum RedisBusScripts {
         end
         """
 
-    /// KEYS: leader, log, channel, cursor, and the Socket.IO emitter channel when enabled.
-    /// ARGV: token, maxlen, envelope prefix, envelope suffix, emitter prefix, emitter suffix,
-    /// cursor field count N, then N name/value pairs.
+    /// KEYS: leader, log, channel, cursor (one hash slot in a cluster: the key layout's hash tag).
+    /// ARGV: token, maxlen, envelope prefix, envelope suffix, publish command (`PUBLISH`, or
+    /// `SPUBLISH` on a cluster's shard channel), Socket.IO emitter channel (empty when disabled),
+    /// emitter prefix, emitter suffix, cursor field count N, then N name/value pairs.
     /// Checks the lease, stores `prefix .. id .. suffix` in the log under `id`, publishes the same
     /// bytes, publishes `emitter prefix .. msgpack_str(id) .. emitter suffix` on the emitter
-    /// channel (``SocketIOEmitterMessage``) and replaces the cursor, all or nothing: a fenced
-    /// leader emits nothing either. Returns the id, or "FENCED".
+    /// channel (``SocketIOEmitterMessage``; classic PUBLISH, which a cluster broadcasts, so it is
+    /// not a key) and replaces the cursor, all or nothing: a fenced leader emits nothing either.
+    /// Returns the id, or "FENCED".
     static let publish = RedisScript(
         nextID + "\n" + messagePackString + """
 
@@ -76,21 +78,21 @@ enum RedisBusScripts {
             local id = next_id(KEYS[2])
             local envelope = ARGV[3] .. id .. ARGV[4]
             redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[2], id, 'e', envelope)
-            redis.call('PUBLISH', KEYS[3], envelope)
-            if KEYS[5] then
-              redis.call('PUBLISH', KEYS[5], ARGV[5] .. msgpack_str(id) .. ARGV[6])
+            redis.call(ARGV[5], KEYS[3], envelope)
+            if ARGV[6] ~= '' then
+              redis.call('PUBLISH', ARGV[6], ARGV[7] .. msgpack_str(id) .. ARGV[8])
             end
-            local fields = tonumber(ARGV[7])
+            local fields = tonumber(ARGV[9])
             if fields > 0 then
               redis.call('DEL', KEYS[4])
               for i = 0, fields - 1 do
-                redis.call('HSET', KEYS[4], ARGV[8 + 2 * i], ARGV[9 + 2 * i])
+                redis.call('HSET', KEYS[4], ARGV[10 + 2 * i], ARGV[11 + 2 * i])
               end
             end
             return id
             """)
 
-    /// KEYS: leader, log, channel. ARGV: token, envelope prefix, envelope suffix.
+    /// KEYS: leader, log, channel. ARGV: token, envelope prefix, envelope suffix, publish command.
     /// Publishes a heartbeat (not stored) stamped with the newest stored id, or "0-0".
     static let heartbeat = RedisScript(
         """
@@ -98,7 +100,7 @@ enum RedisBusScripts {
         local last = redis.call('XREVRANGE', KEYS[2], '+', '-', 'COUNT', 1)
         local id = '0-0'
         if #last > 0 then id = last[1][1] end
-        redis.call('PUBLISH', KEYS[3], ARGV[2] .. id .. ARGV[3])
+        redis.call(ARGV[4], KEYS[3], ARGV[2] .. id .. ARGV[3])
         return id
         """)
 }

@@ -11,14 +11,17 @@ public struct RedisPublisherBus: PublisherBus {
     public let historyLength: Int
     /// Whether each update also goes out in the `@socket.io/redis-emitter` format.
     public let socketIOEmitter: SocketIOEmitterConfiguration
+    /// Classic pub/sub on one node, or sharded pub/sub on a cluster.
+    public let pubSub: RedisBusPubSub
     private let client: any RedisCommandSending
     private let logger: Logger?
 
     public init(
         client: any RedisCommandSending, keys: RedisBusKeys = RedisBusKeys(), historyLength: Int = 1000,
-        socketIOEmitter: SocketIOEmitterConfiguration = .disabled, logger: Logger? = nil
+        socketIOEmitter: SocketIOEmitterConfiguration = .disabled, pubSub: RedisBusPubSub = .classic, logger: Logger? = nil
     ) {
         self.client = client
+        self.pubSub = pubSub
         self.keys = keys
         self.historyLength = historyLength
         self.socketIOEmitter = socketIOEmitter
@@ -53,13 +56,13 @@ public struct RedisPublisherBus: PublisherBus {
     public func publish(
         _ envelope: EncodedEnvelope, to stream: StreamName, cursor: [String: String]?, token: String
     ) async throws -> PublishOutcome {
-        var scriptKeys = [keys.leader, keys.log(stream), keys.channel(stream), keys.cursor(stream)]
+        let scriptKeys = [keys.leader, keys.log(stream), keys.channel(stream), keys.cursor(stream)]
         let emitted = emitterMessage(for: envelope, stream: stream)
-        if emitted != nil { scriptKeys.append(socketIOEmitter.channel) }
         var arguments = [
             ByteBuffer(string: token), ByteBuffer(string: String(historyLength)), ByteBuffer(bytes: envelope.prefix),
-            ByteBuffer(bytes: envelope.suffix), ByteBuffer(bytes: emitted?.prefix ?? []),
-            ByteBuffer(bytes: emitted?.suffix ?? []),
+            ByteBuffer(bytes: envelope.suffix), ByteBuffer(string: pubSub.publishCommand),
+            ByteBuffer(string: emitted == nil ? "" : socketIOEmitter.channel),
+            ByteBuffer(bytes: emitted?.prefix ?? []), ByteBuffer(bytes: emitted?.suffix ?? []),
             ByteBuffer(string: String(cursor?.count ?? 0)),
         ]
         for (name, value) in (cursor ?? [:]).sorted(by: { $0.key < $1.key }) {
@@ -89,7 +92,10 @@ public struct RedisPublisherBus: PublisherBus {
     public func heartbeat(_ envelope: EncodedEnvelope, to stream: StreamName, token: String) async throws -> PublishOutcome {
         let reply = try await client.evaluate(
             RedisBusScripts.heartbeat, keys: [keys.leader, keys.log(stream), keys.channel(stream)],
-            arguments: [ByteBuffer(string: token), ByteBuffer(bytes: envelope.prefix), ByteBuffer(bytes: envelope.suffix)])
+            arguments: [
+                ByteBuffer(string: token), ByteBuffer(bytes: envelope.prefix), ByteBuffer(bytes: envelope.suffix),
+                ByteBuffer(string: pubSub.publishCommand),
+            ])
         return try Self.outcome(reply, operation: "heartbeat")
     }
 
@@ -98,7 +104,12 @@ public struct RedisPublisherBus: PublisherBus {
     }
 
     public func listenerCounts(of streams: [StreamName]) async throws -> [StreamName: Int] {
-        let counts = try await client.subscriberCounts(of: streams.map(keys.channel))
+        let channels = streams.map(keys.channel)
+        let counts =
+            switch pubSub {
+            case .classic: try await client.subscriberCounts(of: channels)
+            case .sharded: try await client.shardSubscriberCounts(of: channels)
+            }
         var result: [StreamName: Int] = [:]
         for stream in streams { result[stream] = counts[keys.channel(stream)] ?? 0 }
         return result

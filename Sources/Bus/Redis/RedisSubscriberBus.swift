@@ -9,14 +9,15 @@ import Redis
 /// Run ``run()`` for as long as the bus is used; read ``events`` from one consumer.
 public final class RedisSubscriberBus: SubscriberBus, Sendable {
     public let keys: RedisBusKeys
-    private let subscriber: RedisSubscriber
+    private let subscriber: any RedisChannelSubscribing
     private let client: any RedisCommandSending
     private let buffer: BusEventBuffer
     private let drops: BusDropLog
     private let logger: Logger
 
     public init(
-        subscriber: RedisSubscriber, client: any RedisCommandSending, keys: RedisBusKeys = RedisBusKeys(), bufferSize: Int = 4096,
+        subscriber: any RedisChannelSubscribing, client: any RedisCommandSending, keys: RedisBusKeys = RedisBusKeys(),
+        bufferSize: Int = 4096,
         dropLogInterval: Duration = .seconds(60), logger: Logger
     ) {
         self.subscriber = subscriber

@@ -11,6 +11,7 @@ extension WorkerSettings {
         var lines = [
             "account: \(Self.quoted(worker.account))",
             "keyPrefix: \(Self.quoted(keyPrefix))",
+            "redisCluster: \(redisCluster.map { "\($0)" } ?? "null")",
             "historyLength: \(historyLength)",
             "lease:",
             "  ttl: \(format(worker.lease.ttl))",

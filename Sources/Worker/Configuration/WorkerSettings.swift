@@ -2,6 +2,7 @@ import AWSServices
 import Bus
 import Foundation
 import Payloads
+import Redis
 import Yams
 
 /// Everything the worker runs with, read from the optional YAML file: the worker's own
@@ -9,8 +10,11 @@ import Yams
 public struct WorkerSettings: Sendable {
     public var worker = WorkerConfiguration()
     public var streams = StreamSettings()
-    /// Prefix of every Redis key (`aws-realtime:`).
+    /// Prefix of every Redis key (`aws-realtime:`; `{aws-realtime}:` on a Redis Cluster).
     public var keyPrefix = "aws-realtime:"
+    /// Whether Redis is a cluster (`redisCluster`: true, false or auto); `REDIS_CLUSTER` and a
+    /// `redis+cluster://` URL override it; `nil` leaves the environment's choice.
+    public var redisCluster: RedisConfiguration.Cluster?
     /// Messages kept per stream for recovery and snapshots.
     public var historyLength = 1000
     /// Calls per second allowed per AWS API (`rateBudgets` in the file); an API not named here
@@ -33,10 +37,17 @@ public struct WorkerSettings: Sendable {
         guard let root else { return settings }
         let top = try ConfigurationNode(node: root, path: "").mapping(allowed: [
             "account", "keyPrefix", "historyLength", "lease", "demand", "heartbeatInterval", "outageBufferCapacity", "jitter",
-            "dailySpendBudget", "rateBudgets", "socketIOEmitter", "streams", "unavailableRetryInterval",
+            "dailySpendBudget", "rateBudgets", "socketIOEmitter", "streams", "unavailableRetryInterval", "redisCluster",
         ])
         if let node = top["account"] { settings.worker.account = try node.string() }
         if let node = top["keyPrefix"] { settings.keyPrefix = try node.string() }
+        if let node = top["redisCluster"], !node.isNull {
+            let text = try node.string()
+            guard let cluster = RedisConfiguration.Cluster(text) else {
+                throw ConfigurationError(key: "redisCluster", reason: "expected true, false or auto, not \(text)")
+            }
+            settings.redisCluster = cluster
+        }
         if let node = top["historyLength"] { settings.historyLength = try node.int(in: 10...1_000_000) }
         if let node = top["lease"] {
             let lease = try node.mapping(allowed: ["ttl", "renewInterval"])
