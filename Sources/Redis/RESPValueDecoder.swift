@@ -11,6 +11,9 @@ public struct RESPValueDecoder: NIOSingleStepByteToMessageDecoder {
     public typealias InboundOut = RESPValue
 
     public let limits: RESPDecoderLimits
+    /// Values parsed so far, counted each time the parser reads one (a partial reply read again
+    /// counts again): tests use it to measure how much work a reply cost.
+    private(set) var parsedElementCount = 0
 
     public init(limits: RESPDecoderLimits = RESPDecoderLimits()) {
         self.limits = limits
@@ -22,12 +25,12 @@ public struct RESPValueDecoder: NIOSingleStepByteToMessageDecoder {
 
     /// The next complete reply in `buffer`, which it then moves past; `nil`, with the buffer
     /// untouched, when the reply has not fully arrived.
-    func next(from buffer: inout ByteBuffer) throws -> RESPValue? {
+    mutating func next(from buffer: inout ByteBuffer) throws -> RESPValue? {
         if let integer = Self.readSmallInteger(&buffer) {
             return .integer(integer)
         }
         var copy = buffer
-        guard let value = try Self.parseValue(&copy, limits: self.limits, depth: 1) else {
+        guard let value = try Self.parseValue(&copy, limits: self.limits, depth: 1, count: &self.parsedElementCount) else {
             return nil
         }
         buffer = copy
@@ -92,7 +95,9 @@ extension RESPValueDecoder {
 
     /// Parses one value; `nil` when more bytes are needed. Moves the reader index past the value
     /// only when it returns one.
-    static func parseValue(_ buffer: inout ByteBuffer, limits: RESPDecoderLimits, depth: Int) throws -> RESPValue? {
+    static func parseValue(
+        _ buffer: inout ByteBuffer, limits: RESPDecoderLimits, depth: Int, count parsed: inout Int
+    ) throws -> RESPValue? {
         guard let marker = buffer.getInteger(at: buffer.readerIndex, as: UInt8.self) else {
             return nil
         }
@@ -122,7 +127,9 @@ extension RESPValueDecoder {
                 return .verbatimString(format: format, text)
             }
         case UInt8(ascii: "*"), UInt8(ascii: "~"), UInt8(ascii: ">"):
-            value = try self.readAggregate(&body, limits: limits, depth: depth, nullable: marker == UInt8(ascii: "*")).map {
+            value = try self.readAggregate(
+                &body, limits: limits, depth: depth, count: &parsed, nullable: marker == UInt8(ascii: "*")
+            ).map {
                 values in
                 guard let values else { return .null }
                 switch marker {
@@ -132,13 +139,13 @@ extension RESPValueDecoder {
                 }
             }
         case UInt8(ascii: "%"), UInt8(ascii: "|"):
-            guard let pairs = try self.readMap(&body, limits: limits, depth: depth) else {
+            guard let pairs = try self.readMap(&body, limits: limits, depth: depth, count: &parsed) else {
                 return nil
             }
             if marker == UInt8(ascii: "|") {
                 // An attribute describes the reply that follows it: read it, keep the reply.
                 _ = pairs
-                guard let next = try self.parseValue(&body, limits: limits, depth: depth) else {
+                guard let next = try self.parseValue(&body, limits: limits, depth: depth, count: &parsed) else {
                     return nil
                 }
                 value = next
@@ -175,6 +182,7 @@ extension RESPValueDecoder {
             throw self.malformed("unknown type byte \(marker)")
         }
         guard let value else { return nil }
+        parsed += 1
         buffer = body
         return value
     }
@@ -289,7 +297,9 @@ extension RESPValueDecoder {
         return .some(bytes)
     }
 
-    private static func readAggregate(_ buffer: inout ByteBuffer, limits: RESPDecoderLimits, depth: Int, nullable: Bool) throws
+    private static func readAggregate(
+        _ buffer: inout ByteBuffer, limits: RESPDecoderLimits, depth: Int, count parsed: inout Int, nullable: Bool
+    ) throws
         -> [RESPValue]??
     {
         guard depth <= limits.maxNestingDepth else {
@@ -306,13 +316,15 @@ extension RESPValueDecoder {
         var values: [RESPValue] = []
         values.reserveCapacity(min(count, buffer.readableBytes / 3 + 1))
         for _ in 0..<count {
-            guard let value = try self.parseValue(&buffer, limits: limits, depth: depth + 1) else { return nil }
+            guard let value = try self.parseValue(&buffer, limits: limits, depth: depth + 1, count: &parsed) else { return nil }
             values.append(value)
         }
         return .some(values)
     }
 
-    private static func readMap(_ buffer: inout ByteBuffer, limits: RESPDecoderLimits, depth: Int) throws -> [RESPValue.Pair]? {
+    private static func readMap(
+        _ buffer: inout ByteBuffer, limits: RESPDecoderLimits, depth: Int, count parsed: inout Int
+    ) throws -> [RESPValue.Pair]? {
         guard depth <= limits.maxNestingDepth else {
             throw self.malformed("nesting deeper than \(limits.maxNestingDepth)")
         }
@@ -326,8 +338,8 @@ extension RESPValueDecoder {
         var pairs: [RESPValue.Pair] = []
         pairs.reserveCapacity(min(count, buffer.readableBytes / 6 + 1))
         for _ in 0..<count {
-            guard let key = try self.parseValue(&buffer, limits: limits, depth: depth + 1) else { return nil }
-            guard let value = try self.parseValue(&buffer, limits: limits, depth: depth + 1) else { return nil }
+            guard let key = try self.parseValue(&buffer, limits: limits, depth: depth + 1, count: &parsed) else { return nil }
+            guard let value = try self.parseValue(&buffer, limits: limits, depth: depth + 1, count: &parsed) else { return nil }
             pairs.append(RESPValue.Pair(key: key, value: value))
         }
         return pairs

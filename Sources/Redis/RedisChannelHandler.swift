@@ -21,7 +21,7 @@ final class RedisChannelHandler: ChannelDuplexHandler {
 
     private var pending = CircularBuffer<Pending>(initialCapacity: 64)
     /// Decodes replies straight into the promise queue: no pipeline hop per reply.
-    private let decoder: RESPValueDecoder
+    private var decoder: RESPValueDecoder
     /// The start of a reply whose end has not arrived yet; `nil` when every byte read was used.
     private var partial: ByteBuffer?
     /// Replies collected so far for the batch at the head of `pending`. Kept out of the queue so
