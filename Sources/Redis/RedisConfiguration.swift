@@ -178,7 +178,7 @@ extension RedisConfiguration {
         /// A cluster: the configured endpoint is a seed (any node, or a configuration endpoint);
         /// the client discovers the others and routes each command by its key's slot.
         public static let enabled = Cluster(value: .enabled)
-        /// Ask the server at start (`CLUSTER INFO` answering `cluster_enabled:1`).
+        /// Ask the server at start (`INFO cluster` answering `cluster_enabled:1`).
         public static let automatic = Cluster(value: .automatic)
 
         public var isEnabled: Bool { self.value == .enabled }

@@ -41,6 +41,8 @@ public final class RedisClusterClient: RedisCommandSending {
         var topology: RedisClusterTopology?
         var nodes: [RedisClusterNodeAddress: Node] = [:]
         var refreshWaiters: [CheckedContinuation<Void, Never>]?
+        /// Why the last map read failed, for the error of a command that found no node.
+        var lastRefreshError: RedisClientError?
         var isShutdown = false
     }
 
@@ -147,7 +149,8 @@ public final class RedisClusterClient: RedisCommandSending {
                 address = owner
             } else {
                 retries += 1
-                guard ContinuousClock.now < deadline else { throw self.unserved(route) }
+                let isMisconfigured = self.state.withLockedValue { $0.lastRefreshError?.code == .invalidConfiguration }
+                guard ContinuousClock.now < deadline, !isMisconfigured else { throw self.unserved(route) }
                 try await Task.sleep(for: Self.retryDelay(retries))
                 continue
             }
@@ -315,10 +318,11 @@ public final class RedisClusterClient: RedisCommandSending {
 
     private func unserved(_ route: RedisClusterCommandRoute) -> RedisClientError {
         let what = if case .slot(let slot) = route { "slot \(slot)" } else { "any slot" }
+        let lastError = self.state.withLockedValue { $0.lastRefreshError }
+        let reason = lastError.map { ": \($0.message)" } ?? " (the cluster is down, forming, or failing over)"
         return RedisClientError(
-            code: .notConnected,
-            message:
-                "no primary of the Redis Cluster at \(self.seed) serves \(what) (the cluster is down, forming, or failing over)")
+            code: lastError?.code == .invalidConfiguration ? .invalidConfiguration : .notConnected,
+            message: "no primary of the Redis Cluster at \(self.seed) serves \(what)\(reason)", underlying: lastError)
     }
 
     private func tooManyRedirections(_ last: RedisClientError) -> RedisClientError {
@@ -353,17 +357,23 @@ public final class RedisClusterClient: RedisCommandSending {
             return self.topology != nil
         }
         let topology: RedisClusterTopology?
+        var failure: RedisClientError?
         do {
             topology = try await RedisClusterTopologyReader(
                 configuration: self.configuration, eventLoopGroup: self.eventLoopGroup, logger: self.logger
             ).read(from: self.refreshCandidates())
         } catch {
-            self.logger.warning("redis cluster topology refresh failed", metadata: ["redis.error": "\(error)"])
+            failure =
+                error as? RedisClientError
+                ?? RedisClientError(code: .notConnected, message: "reading the cluster's slot map failed", underlying: error)
+            self.logger.warning(
+                "redis cluster topology refresh failed", metadata: ["redis.error": "\(failure?.message ?? "\(error)")"])
             topology = nil
         }
         let (waiters, stopped) = self.state.withLockedValue { state in
             let waiters = state.refreshWaiters ?? []
             state.refreshWaiters = nil
+            state.lastRefreshError = failure
             guard let topology else { return (waiters, [Node]()) }
             if state.topology?.shards != topology.shards {
                 self.logger.info(
