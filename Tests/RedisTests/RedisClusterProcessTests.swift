@@ -50,6 +50,9 @@ import Testing
             #expect(try await cluster.primary(ofSlot: slot) == promoted)
             #expect(await !cluster.runningPorts.contains(old))
             #expect(try await cluster.send(["GET", "survivor"], to: promoted) == .bulk("still here"))
+            for port in await cluster.runningPorts where port != promoted {
+                #expect(try await cluster.send(["GET", "survivor"], to: port) == .error("MOVED \(slot) 127.0.0.1:\(promoted)"))
+            }
 
             try await cluster.restart(node: old)
             let rejoined = try await cluster.nodes().first { $0.port == old }
@@ -89,7 +92,10 @@ import Testing
             #expect(try await cluster.send(["CLUSTER", "COUNTKEYSINSLOT", String(slot)], to: target) == .integer(250))
             #expect(try await cluster.send(["CLUSTER", "COUNTKEYSINSLOT", String(slot)], to: source) == .integer(0))
             #expect(try await cluster.send(["GET", keys[0]], to: target) == .bulk("value of \(keys[0])"))
-            #expect(try await cluster.send(["GET", keys[0]], to: source) == .error("MOVED \(slot) 127.0.0.1:\(target)"))
+            // Every other node, replicas included, already knows the new owner.
+            for port in cluster.ports where port != target {
+                #expect(try await cluster.send(["GET", keys[0]], to: port) == .error("MOVED \(slot) 127.0.0.1:\(target)"))
+            }
             // The neighbours keep theirs.
             #expect(try await cluster.primary(ofSlot: slot == 0 ? 1 : slot - 1) == source)
         }
@@ -137,6 +143,25 @@ import Testing
             #expect(anonymous.errorMessage?.hasPrefix("NOAUTH") == true)
             try await Self.writeReplicateAndMigrate(on: cluster)
         }
+    }
+
+    @Test func aNodeThatCannotStartFailsWithItsLog() async throws {
+        let options = RedisClusterProcess.Options(extraArguments: ["--no-such-directive", "yes"])
+        let error = await #expect(throws: RedisClusterProcessError.self) {
+            try await RedisClusterProcess.withCluster(options: options) { _ in Issue.record("the body ran") }
+        }
+        #expect(error?.message.contains("exited at start") == true)
+        #expect(error?.message.contains("Bad directive") == true)
+    }
+
+    @Test func aClusterThatDoesNotFormInTimeFailsWithinTheBound() async throws {
+        let options = RedisClusterProcess.Options(settleTimeout: .milliseconds(300))
+        let start = ContinuousClock.now
+        let error = await #expect(throws: RedisClusterProcessError.self) {
+            try await RedisClusterProcess.withCluster(options: options) { _ in Issue.record("the body ran") }
+        }
+        #expect(ContinuousClock.now - start < .seconds(5))
+        #expect(error?.message.contains("0.3 seconds") == true)
     }
 
     /// A write acknowledged by a replica (`--masterauth` works) and a slot migrated (`MIGRATE`
