@@ -125,18 +125,14 @@ import Testing
         }
     }
 
-    @Test func aClusterWithAPasswordReplicatesAndMigratesWithIt() async throws {
-        let options = RedisClusterProcess.Options(authentication: .password("cluster-secret"))
-        try await RedisClusterProcess.withCluster(options: options) { cluster in
-            let port = try #require(cluster.ports.first)
-            let anonymous = try await cluster.send(["GET", "x"], to: port, authenticate: false)
-            #expect(anonymous.errorMessage?.hasPrefix("NOAUTH") == true)
-            try await Self.writeReplicateAndMigrate(on: cluster)
-        }
-    }
-
-    @Test func aClusterWithAnACLUserReplicatesAndMigratesWithIt() async throws {
-        let options = RedisClusterProcess.Options(authentication: .user("harness", password: "user-secret"))
+    /// A password (`requirepass`/`masterauth`) and an ACL user (`masteruser`) alike.
+    @Test(arguments: [
+        RedisClusterProcess.Authentication.password("cluster-secret"), .user("harness", password: "user-secret"),
+    ])
+    func aClusterWithAuthenticationReplicatesAndMigratesWithIt(authentication: RedisClusterProcess.Authentication)
+        async throws
+    {
+        let options = RedisClusterProcess.Options(authentication: authentication)
         try await RedisClusterProcess.withCluster(options: options) { cluster in
             let port = try #require(cluster.ports.first)
             let anonymous = try await cluster.send(["GET", "x"], to: port, authenticate: false)

@@ -105,36 +105,18 @@ private func stop(_ process: Process) async {
 /// and moto's control endpoints need, without an HTTP client library.
 public enum LoopbackHTTP {
     public static func exchange(port: Int, request: String, timeoutSeconds: Int) throws -> String {
-        #if canImport(Glibc)
-            let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        #else
-            let fd = socket(AF_INET, SOCK_STREAM, 0)
-        #endif
-        guard fd >= 0 else { throw MotoServerError(message: "socket() failed: errno \(errno)") }
-        defer { close(fd) }
-        var timeout = timeval(tv_sec: timeoutSeconds, tv_usec: 0)
-        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-        setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = in_port_t(UInt16(port).bigEndian)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        guard connected == 0 else { throw MotoServerError(message: "connect to 127.0.0.1:\(port) failed: errno \(errno)") }
-        let bytes = Array(request.utf8)
-        var sent = 0
-        while sent < bytes.count {
-            let count = bytes[sent...].withUnsafeBytes { send(fd, $0.baseAddress, $0.count, 0) }
-            guard count > 0 else { throw MotoServerError(message: "send failed: errno \(errno)") }
-            sent += count
+        let socket: LoopbackSocket
+        do {
+            socket = try LoopbackSocket(port: port, timeout: .seconds(timeoutSeconds))
+            try socket.send(Array(request.utf8))
+        } catch {
+            throw MotoServerError(message: error.message)
         }
         var response: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 16_384)
         // Bounded: at most 16 MiB of answer.
         while response.count < 16 << 20 {
-            let count = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+            let count = socket.receive(into: &buffer)
             if count == 0 { break }
             guard count > 0 else { throw MotoServerError(message: "recv failed: errno \(errno)") }
             response += buffer[0..<count]

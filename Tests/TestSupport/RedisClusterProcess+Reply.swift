@@ -54,27 +54,12 @@ enum RedisLoopbackExchange {
     /// Sends `commands` to 127.0.0.1:`port` and reads one reply each; every send and receive is
     /// bounded by `timeout`, the whole answer by 16 MiB.
     static func exchange(port: Int, commands: [[String]], timeout: Duration) throws -> [RedisClusterProcess.Reply] {
-        #if canImport(Glibc)
-            let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        #else
-            let fd = socket(AF_INET, SOCK_STREAM, 0)
-        #endif
-        guard fd >= 0 else { throw Failure(message: "socket() failed: errno \(errno)") }
-        defer { close(fd) }
-        let seconds = timeout.components.seconds
-        let microseconds = timeout.components.attoseconds / 1_000_000_000_000
-        var time = timeval(tv_sec: Int(seconds), tv_usec: .init(microseconds))
-        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &time, socklen_t(MemoryLayout<timeval>.size))
-        setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &time, socklen_t(MemoryLayout<timeval>.size))
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = in_port_t(UInt16(port).bigEndian)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        let socket: LoopbackSocket
+        do {
+            socket = try LoopbackSocket(port: port, timeout: timeout)
+        } catch {
+            throw Failure(message: error.message)
         }
-        guard connected == 0 else { throw Failure(message: "connect to 127.0.0.1:\(port) failed: errno \(errno)") }
-
         var request: [UInt8] = []
         for command in commands {
             request += Array("*\(command.count)\r\n".utf8)
@@ -83,11 +68,10 @@ enum RedisLoopbackExchange {
                 request += Array("$\(bytes.count)\r\n".utf8) + bytes + [13, 10]
             }
         }
-        var sent = 0
-        while sent < request.count {
-            let count = request[sent...].withUnsafeBytes { send(fd, $0.baseAddress, $0.count, 0) }
-            guard count > 0 else { throw Failure(message: "send to 127.0.0.1:\(port) failed: errno \(errno)") }
-            sent += count
+        do {
+            try socket.send(request)
+        } catch {
+            throw Failure(message: error.message)
         }
 
         var parser = ReplyParser()
@@ -99,7 +83,7 @@ enum RedisLoopbackExchange {
                 continue
             }
             guard parser.bufferedCount < 16 << 20 else { throw Failure(message: "answer from 127.0.0.1:\(port) over 16 MiB") }
-            let count = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+            let count = socket.receive(into: &chunk)
             guard count > 0 else {
                 let reason = count == 0 ? "connection closed" : "errno \(errno)"
                 throw Failure(
