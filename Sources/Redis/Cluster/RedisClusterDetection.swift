@@ -5,8 +5,8 @@ import NIOPosix
 /// Answers `REDIS_CLUSTER=auto`: is the configured server a Redis Cluster node?
 public enum RedisClusterDetection {
     /// Asks the configured endpoint `INFO cluster`: `cluster_enabled:1` is a cluster, `0` (or any
-    /// refusal, such as an ACL without `INFO`) is one node. While the server cannot be reached it tries again with the reconnect backoff, until
-    /// it answers or the task is cancelled.
+    /// refusal, such as an ACL without `INFO`) is one node. While the server cannot be reached it
+    /// tries again with the reconnect backoff, until it answers or the task is cancelled.
     public static func isCluster(
         configuration: RedisConfiguration,
         eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
