@@ -1,18 +1,33 @@
 import NIOCore
 
-/// Decodes RESP2 and RESP3 replies incrementally.
+/// Decodes RESP2 and RESP3 replies incrementally, reading every byte once.
 ///
-/// A reply that has not fully arrived yields `nil` and leaves the buffer untouched, so the
-/// decoder is called again when more bytes come; a malformed reply or one over the
+/// Each complete piece of a reply (a scalar, or the header of an aggregate) is consumed from the
+/// buffer as soon as it is parsed; the aggregates it belongs to wait on a stack of open
+/// aggregates, bounded by `maxNestingDepth`, until their last element arrives. A large reply
+/// dripped over many reads (a server sending an array element by element) thus costs time in
+/// proportion to its size: each read resumes at the next element instead of parsing the reply
+/// again from its start, which made it quadratic. Only an incomplete scalar stays in the buffer to
+/// be read again when more bytes come; the bulk length check makes a large partial bulk string
+/// cost one comparison per read, not a rescan.
+///
+/// The parser is a loop, not a recursion, so no reply can exhaust the call stack: nesting is
+/// bounded by `maxNestingDepth`, and RESP3 attributes, which describe the value after them
+/// without nesting it, by `maxAttributes` per reply. A malformed reply or one over the
 /// ``RESPDecoderLimits`` throws a ``RedisClientError`` with code `.protocolError`, which closes
-/// the connection. A partial reply is parsed again from its start when more bytes arrive; the
-/// bulk length check makes a large partial bulk string cost one comparison, not a rescan.
+/// the connection; the decoder is not used again after it threw.
 public struct RESPValueDecoder: NIOSingleStepByteToMessageDecoder {
     public typealias InboundOut = RESPValue
 
     public let limits: RESPDecoderLimits
-    /// Values parsed so far, counted each time the parser reads one (a partial reply read again
-    /// counts again): tests use it to measure how much work a reply cost.
+    /// The aggregates of the reply being read that still wait for elements, outermost first.
+    private var openAggregates: [OpenAggregate] = []
+    /// RESP3 attributes read so far in the reply being read, anywhere in it.
+    private var attributeCount = 0
+    /// The key/value pairs those attributes held.
+    private var attributePairCount = 0
+    /// Scalars and aggregate headers the general parser read: each is read once, however the
+    /// reply is split, which tests check.
     private(set) var parsedElementCount = 0
 
     public init(limits: RESPDecoderLimits = RESPDecoderLimits()) {
@@ -23,22 +38,209 @@ public struct RESPValueDecoder: NIOSingleStepByteToMessageDecoder {
         try self.next(from: &buffer)
     }
 
-    /// The next complete reply in `buffer`, which it then moves past; `nil`, with the buffer
-    /// untouched, when the reply has not fully arrived.
-    mutating func next(from buffer: inout ByteBuffer) throws -> RESPValue? {
-        if let integer = Self.readSmallInteger(&buffer) {
-            return .integer(integer)
-        }
-        var copy = buffer
-        guard let value = try Self.parseValue(&copy, limits: self.limits, depth: 1, count: &self.parsedElementCount) else {
-            return nil
-        }
-        buffer = copy
-        return value
-    }
-
     public mutating func decodeLast(buffer: inout ByteBuffer, seenEOF: Bool) throws -> RESPValue? {
         try self.decode(buffer: &buffer)
+    }
+
+    /// `true` between the first byte of a reply and its last: the next bytes continue it, so
+    /// they are not a reply of their own (an integer there is an element, not a PUBLISH count).
+    var isReadingReply: Bool {
+        !self.openAggregates.isEmpty || self.attributeCount != 0
+    }
+
+    /// The next complete reply in `buffer`; `nil` when it has not fully arrived. Consumes every
+    /// complete piece it reads, so the caller keeps only the unread rest of `buffer` and passes it
+    /// again, with the bytes that follow it, on the next call. The decoder keeps slices of the
+    /// buffer for the elements it holds, so a caller drops the consumed bytes
+    /// (`discardReadBytes()`, as the channel handler and `ByteToMessageHandler` do) before
+    /// appending: appending to a storage those slices share copies all of it.
+    mutating func next(from buffer: inout ByteBuffer) throws -> RESPValue? {
+        if !self.isReadingReply, let integer = Self.readSmallInteger(&buffer) {
+            return .integer(integer)
+        }
+        reading: while true {
+            guard let piece = try self.readPiece(&buffer) else { return nil }
+            guard case .value(var value) = piece else { continue }
+            // A complete value fills a slot of the innermost open aggregate, which may complete it.
+            while !self.openAggregates.isEmpty {
+                let last = self.openAggregates.count - 1
+                self.openAggregates[last].append(value)
+                guard self.openAggregates[last].remaining == 0 else { continue reading }
+                // A finished attribute yields nothing: the value it describes comes next.
+                guard let finished = self.openAggregates.removeLast().finished() else { continue reading }
+                value = finished
+            }
+            self.attributeCount = 0
+            self.attributePairCount = 0
+            return value
+        }
+    }
+
+    /// Reads consecutive small integer replies like ``readSmallIntegers(_:limit:into:)``, but only
+    /// between replies: inside a partly read aggregate an integer is one of its elements.
+    func nextSmallIntegers(from buffer: inout ByteBuffer, limit: Int, into values: inout [RESPValue]) -> Int {
+        guard !self.isReadingReply else { return 0 }
+        return Self.readSmallIntegers(&buffer, limit: limit, into: &values)
+    }
+}
+
+extension RESPValueDecoder {
+    /// An aggregate whose header was read and whose elements are still arriving.
+    private struct OpenAggregate {
+        enum Kind {
+            case array, set, push, map
+            /// A RESP3 attribute: a map that describes the value after it, read and dropped.
+            case attribute
+        }
+
+        let kind: Kind
+        /// Elements still to come; for a map or an attribute, key/value pairs.
+        private(set) var remaining: Int
+        private var values: [RESPValue] = []
+        private var pairs: [RESPValue.Pair] = []
+        /// The key of a pair whose value has not arrived yet.
+        private var key: RESPValue?
+
+        /// `count` elements or pairs as announced by the header; `available` bytes already in the
+        /// buffer, to reserve no more than they could hold (each element takes three or more).
+        init(kind: Kind, count: Int, available: Int) {
+            self.kind = kind
+            self.remaining = count
+            switch kind {
+            case .array, .set, .push:
+                self.values.reserveCapacity(min(count, available / 3 + 1))
+            case .map:
+                self.pairs.reserveCapacity(min(count, available / 6 + 1))
+            case .attribute:
+                break
+            }
+        }
+
+        mutating func append(_ value: RESPValue) {
+            switch self.kind {
+            case .array, .set, .push:
+                self.values.append(value)
+                self.remaining -= 1
+            case .map, .attribute:
+                guard let key = self.key else {
+                    self.key = value
+                    return
+                }
+                if self.kind == .map {
+                    self.pairs.append(RESPValue.Pair(key: key, value: value))
+                }
+                self.key = nil
+                self.remaining -= 1
+            }
+        }
+
+        /// The aggregate once every element arrived; `nil` for an attribute.
+        func finished() -> RESPValue? {
+            switch self.kind {
+            case .array: return .array(self.values)
+            case .set: return .set(self.values)
+            case .push: return .push(self.values)
+            case .map: return .map(self.pairs)
+            case .attribute: return nil
+            }
+        }
+    }
+
+    /// What one step of the parser read.
+    private enum Piece {
+        /// A whole value: a scalar, a null, or an empty aggregate.
+        case value(RESPValue)
+        /// The header of an aggregate (now open) or an attribute: more follows.
+        case header
+    }
+
+    /// Reads one scalar or one aggregate header at the reader index and consumes it; `nil`, with
+    /// the buffer untouched and no state changed, when it has not fully arrived.
+    private mutating func readPiece(_ buffer: inout ByteBuffer) throws -> Piece? {
+        guard let marker = buffer.getInteger(at: buffer.readerIndex, as: UInt8.self) else {
+            return nil
+        }
+        var body = buffer
+        body.moveReaderIndex(forwardBy: 1)
+        let piece: Piece
+        switch marker {
+        case UInt8(ascii: "*"), UInt8(ascii: "~"), UInt8(ascii: ">"):
+            try self.checkDepth()
+            guard
+                let count = try Self.readLength(
+                    &body, limits: self.limits, nullable: marker == UInt8(ascii: "*"), maximum: self.limits.maxAggregateCount,
+                    what: "aggregate")
+            else {
+                return nil
+            }
+            let kind: OpenAggregate.Kind =
+                switch marker {
+                case UInt8(ascii: "~"): .set
+                case UInt8(ascii: ">"): .push
+                default: .array
+                }
+            piece = self.opening(kind, count: count, available: body.readableBytes)
+        case UInt8(ascii: "%"):
+            try self.checkDepth()
+            guard
+                let count = try Self.readLength(
+                    &body, limits: self.limits, nullable: false, maximum: self.limits.maxAggregateCount, what: "map")
+            else {
+                return nil
+            }
+            piece = self.opening(.map, count: count, available: body.readableBytes)
+        case UInt8(ascii: "|"):
+            try self.checkDepth()
+            guard self.attributeCount < self.limits.maxAttributes else {
+                throw Self.malformed(
+                    "more than \(self.limits.maxAttributes) attributes in one reply (limits.reply.maxAttributes)")
+            }
+            guard
+                let count = try Self.readLength(
+                    &body, limits: self.limits, nullable: false, maximum: self.limits.maxAggregateCount, what: "attribute")
+            else {
+                return nil
+            }
+            let pairs = count ?? 0
+            guard pairs <= self.limits.maxAggregateCount - self.attributePairCount else {
+                throw Self.malformed(
+                    "attributes with more than \(self.limits.maxAggregateCount) pairs in one reply (limits.reply.maxAggregateCount)"
+                )
+            }
+            self.attributeCount += 1
+            self.attributePairCount += pairs
+            piece = self.opening(.attribute, count: pairs, available: body.readableBytes)
+        default:
+            guard let value = try Self.readScalar(marker, &body, limits: self.limits) else { return nil }
+            piece = .value(value)
+        }
+        self.parsedElementCount &+= 1
+        buffer = body
+        return piece
+    }
+
+    /// An aggregate of `count` elements or pairs (`nil`: the RESP2 null array) as the parser's
+    /// next step: a whole value when it is empty or null, else an open aggregate that waits for them.
+    private mutating func opening(_ kind: OpenAggregate.Kind, count: Int?, available: Int) -> Piece {
+        guard let count else { return .value(.null) }
+        guard count > 0 else {
+            switch kind {
+            case .array: return .value(.array([]))
+            case .set: return .value(.set([]))
+            case .push: return .value(.push([]))
+            case .map: return .value(.map([]))
+            case .attribute: return .header
+            }
+        }
+        self.openAggregates.append(OpenAggregate(kind: kind, count: count, available: available))
+        return .header
+    }
+
+    /// An aggregate or attribute header here would open one more level than the limit allows.
+    private func checkDepth() throws {
+        guard self.openAggregates.count < self.limits.maxNestingDepth else {
+            throw Self.malformed("nesting deeper than \(self.limits.maxNestingDepth)")
+        }
     }
 }
 
@@ -52,7 +254,8 @@ extension RESPValueDecoder {
 
     /// The commonest reply, a complete `:<digits>\r\n` of at most 18 digits (PUBLISH, INCR, DEL...),
     /// read in place without slicing the buffer. `nil`, with the buffer untouched, for anything
-    /// else (negative, longer, incomplete or malformed), which takes the general path.
+    /// else (negative, longer, incomplete or malformed), which takes the general path. Only valid
+    /// between replies (see ``isReadingReply``).
     static func readSmallInteger(_ buffer: inout ByteBuffer) -> Int64? {
         let parsed = buffer.withUnsafeReadableBytes { raw in Self.smallInteger(in: raw, at: 0) }
         guard let parsed else { return nil }
@@ -61,7 +264,8 @@ extension RESPValueDecoder {
     }
 
     /// Reads consecutive small integer replies (as ``readSmallInteger(_:)``), at most `limit`, in
-    /// one pass over the bytes; returns how many it appended to `values`.
+    /// one pass over the bytes; returns how many it appended to `values`. Only valid between
+    /// replies: callers with a decoder use ``nextSmallIntegers(from:limit:into:)``.
     static func readSmallIntegers(_ buffer: inout ByteBuffer, limit: Int, into values: inout [RESPValue]) -> Int {
         var count = 0
         let consumed = buffer.withUnsafeReadableBytes { raw in
@@ -93,30 +297,22 @@ extension RESPValueDecoder {
         return (value, index + 2 - offset)
     }
 
-    /// Parses one value; `nil` when more bytes are needed. Moves the reader index past the value
-    /// only when it returns one.
-    static func parseValue(
-        _ buffer: inout ByteBuffer, limits: RESPDecoderLimits, depth: Int, count parsed: inout Int
-    ) throws -> RESPValue? {
-        guard let marker = buffer.getInteger(at: buffer.readerIndex, as: UInt8.self) else {
-            return nil
-        }
-        var body = buffer
-        body.moveReaderIndex(forwardBy: 1)
-        let value: RESPValue?
+    /// Parses the scalar whose type byte `marker` was just read from `buffer`; `nil` when more
+    /// bytes are needed.
+    private static func readScalar(_ marker: UInt8, _ buffer: inout ByteBuffer, limits: RESPDecoderLimits) throws -> RESPValue? {
         switch marker {
         case UInt8(ascii: "+"):
-            value = try self.readLine(&body, limits: limits).map { .simpleString($0) }
+            return try self.readLine(&buffer, limits: limits).map { .simpleString($0) }
         case UInt8(ascii: "-"):
-            value = try self.readLine(&body, limits: limits).map { .error($0) }
+            return try self.readLine(&buffer, limits: limits).map { .error($0) }
         case UInt8(ascii: ":"):
-            value = try self.readLine(&body, limits: limits).map { .integer(try self.parseInteger($0)) }
+            return try self.readLine(&buffer, limits: limits).map { .integer(try self.parseInteger($0)) }
         case UInt8(ascii: "$"):
-            value = try self.readBulk(&body, limits: limits, nullable: true).map { $0.map { .bulkString($0) } ?? .null }
+            return try self.readBulk(&buffer, limits: limits, nullable: true).map { $0.map { .bulkString($0) } ?? .null }
         case UInt8(ascii: "!"):
-            value = try self.readBulk(&body, limits: limits, nullable: false).map { $0.map { .error($0) } ?? .null }
+            return try self.readBulk(&buffer, limits: limits, nullable: false).map { $0.map { .error($0) } ?? .null }
         case UInt8(ascii: "="):
-            value = try self.readBulk(&body, limits: limits, nullable: false).map { bulk in
+            return try self.readBulk(&buffer, limits: limits, nullable: false).map { bulk in
                 guard var text = bulk, text.readableBytes >= 4,
                     text.getInteger(at: text.readerIndex + 3, as: UInt8.self) == UInt8(ascii: ":")
                 else {
@@ -126,39 +322,13 @@ extension RESPValueDecoder {
                 text.moveReaderIndex(forwardBy: 1)
                 return .verbatimString(format: format, text)
             }
-        case UInt8(ascii: "*"), UInt8(ascii: "~"), UInt8(ascii: ">"):
-            value = try self.readAggregate(
-                &body, limits: limits, depth: depth, count: &parsed, nullable: marker == UInt8(ascii: "*")
-            ).map {
-                values in
-                guard let values else { return .null }
-                switch marker {
-                case UInt8(ascii: "~"): return .set(values)
-                case UInt8(ascii: ">"): return .push(values)
-                default: return .array(values)
-                }
-            }
-        case UInt8(ascii: "%"), UInt8(ascii: "|"):
-            guard let pairs = try self.readMap(&body, limits: limits, depth: depth, count: &parsed) else {
-                return nil
-            }
-            if marker == UInt8(ascii: "|") {
-                // An attribute describes the reply that follows it: read it, keep the reply.
-                _ = pairs
-                guard let next = try self.parseValue(&body, limits: limits, depth: depth, count: &parsed) else {
-                    return nil
-                }
-                value = next
-            } else {
-                value = .map(pairs)
-            }
         case UInt8(ascii: "_"):
-            value = try self.readLine(&body, limits: limits).map { line in
+            return try self.readLine(&buffer, limits: limits).map { line in
                 guard line.readableBytes == 0 else { throw self.malformed("null with a body") }
                 return .null
             }
         case UInt8(ascii: "#"):
-            value = try self.readLine(&body, limits: limits).map { line in
+            return try self.readLine(&buffer, limits: limits).map { line in
                 switch line.getInteger(at: line.readerIndex, as: UInt8.self) {
                 case UInt8(ascii: "t") where line.readableBytes == 1: return .boolean(true)
                 case UInt8(ascii: "f") where line.readableBytes == 1: return .boolean(false)
@@ -166,9 +336,9 @@ extension RESPValueDecoder {
                 }
             }
         case UInt8(ascii: ","):
-            value = try self.readLine(&body, limits: limits).map { .double(try self.parseDouble($0)) }
+            return try self.readLine(&buffer, limits: limits).map { .double(try self.parseDouble($0)) }
         case UInt8(ascii: "("):
-            value = try self.readLine(&body, limits: limits).map { line in
+            return try self.readLine(&buffer, limits: limits).map { line in
                 var digits = line
                 if digits.getInteger(at: digits.readerIndex, as: UInt8.self) == UInt8(ascii: "-") {
                     digits.moveReaderIndex(forwardBy: 1)
@@ -181,10 +351,6 @@ extension RESPValueDecoder {
         default:
             throw self.malformed("unknown type byte \(marker)")
         }
-        guard let value else { return nil }
-        parsed += 1
-        buffer = body
-        return value
     }
 
     /// Reads up to CRLF; `nil` if the CRLF has not arrived yet.
@@ -295,53 +461,5 @@ extension RESPValueDecoder {
             throw self.malformed("bulk string not followed by CRLF")
         }
         return .some(bytes)
-    }
-
-    private static func readAggregate(
-        _ buffer: inout ByteBuffer, limits: RESPDecoderLimits, depth: Int, count parsed: inout Int, nullable: Bool
-    ) throws
-        -> [RESPValue]??
-    {
-        guard depth <= limits.maxNestingDepth else {
-            throw self.malformed("nesting deeper than \(limits.maxNestingDepth)")
-        }
-        guard
-            let count = try self.readLength(
-                &buffer, limits: limits, nullable: nullable, maximum: limits.maxAggregateCount, what: "aggregate")
-        else {
-            return nil
-        }
-        guard let count else { return .some(nil) }
-        // Each element takes at least three bytes: never reserve more than the bytes could hold.
-        var values: [RESPValue] = []
-        values.reserveCapacity(min(count, buffer.readableBytes / 3 + 1))
-        for _ in 0..<count {
-            guard let value = try self.parseValue(&buffer, limits: limits, depth: depth + 1, count: &parsed) else { return nil }
-            values.append(value)
-        }
-        return .some(values)
-    }
-
-    private static func readMap(
-        _ buffer: inout ByteBuffer, limits: RESPDecoderLimits, depth: Int, count parsed: inout Int
-    ) throws -> [RESPValue.Pair]? {
-        guard depth <= limits.maxNestingDepth else {
-            throw self.malformed("nesting deeper than \(limits.maxNestingDepth)")
-        }
-        guard
-            let count = try self.readLength(
-                &buffer, limits: limits, nullable: false, maximum: limits.maxAggregateCount, what: "map")
-        else {
-            return nil
-        }
-        guard let count else { return nil }
-        var pairs: [RESPValue.Pair] = []
-        pairs.reserveCapacity(min(count, buffer.readableBytes / 6 + 1))
-        for _ in 0..<count {
-            guard let key = try self.parseValue(&buffer, limits: limits, depth: depth + 1, count: &parsed) else { return nil }
-            guard let value = try self.parseValue(&buffer, limits: limits, depth: depth + 1, count: &parsed) else { return nil }
-            pairs.append(RESPValue.Pair(key: key, value: value))
-        }
-        return pairs
     }
 }

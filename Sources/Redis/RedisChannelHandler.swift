@@ -22,7 +22,8 @@ final class RedisChannelHandler: ChannelDuplexHandler {
     private var pending = CircularBuffer<Pending>(initialCapacity: 64)
     /// Decodes replies straight into the promise queue: no pipeline hop per reply.
     private var decoder: RESPValueDecoder
-    /// The start of a reply whose end has not arrived yet; `nil` when every byte read was used.
+    /// The unread end of the last read: the start of a scalar whose end has not arrived yet (the
+    /// decoder keeps the aggregates around it); `nil` when every byte read was used.
     private var partial: ByteBuffer?
     /// Replies collected so far for the batch at the head of `pending`. Kept out of the queue so
     /// appending never copies the array.
@@ -174,7 +175,7 @@ final class RedisChannelHandler: ChannelDuplexHandler {
         }
         var remaining = head.remainingReplies
         while remaining > 0 {
-            remaining -= RESPValueDecoder.readSmallIntegers(&input, limit: remaining, into: &collected)
+            remaining -= self.decoder.nextSmallIntegers(from: &input, limit: remaining, into: &collected)
             if remaining == 0 { break }
             guard let value = try self.decoder.next(from: &input) else { break }
             if case .push(let items) = value {

@@ -108,6 +108,42 @@ import Testing
         }
     }
 
+    @Test func integersInsideAPartialAggregateAreElementsNotReplies() throws {
+        // A batch of three: an array of integers (the fast path for integer replies must not take
+        // its elements once its header is read), a push between replies, a map with an
+        // attribute, then an integer. Fed in pieces of every size from one byte up.
+        let wire =
+            "*3\r\n:1\r\n:2\r\n*2\r\n:3\r\n:4\r\n>2\r\n$10\r\ninvalidate\r\n*1\r\n:5\r\n"
+            + "|1\r\n+a\r\n:6\r\n%1\r\n:7\r\n~1\r\n:8\r\n:9\r\n+PONG\r\n"
+        let utf8 = Array(wire.utf8)
+        for piece in 1...utf8.count {
+            let harness = try Harness()
+            let batch = harness.channel.eventLoop.makePromise(of: [RESPValue].self)
+            var bytes = ByteBuffer()
+            RESPCommandEncoder.encode(
+                [["LRANGE"], ["HGETALL"], ["INCR"]].map { $0.map { ByteBuffer(string: $0) } }, into: &bytes)
+            harness.write(RedisRequest(bytes: bytes, responder: .batch(batch, count: 3)))
+            let ping = try harness.send(["PING"])
+            let batchResult = NIOLockedValueBox<[RESPValue]?>(nil)
+            batch.futureResult.whenSuccess { values in batchResult.withLockedValue { $0 = values } }
+            for start in stride(from: 0, to: utf8.count, by: piece) {
+                try harness.channel.writeInbound(ByteBuffer(bytes: utf8[start..<min(utf8.count, start + piece)]))
+            }
+            #expect(
+                batchResult.withLockedValue { $0 }
+                    == [
+                        .array([.integer(1), .integer(2), .array([.integer(3), .integer(4)])]),
+                        .map([.init(key: .integer(7), value: .set([.integer(8)]))]),
+                        .integer(9),
+                    ],
+                "pieces of \(piece) bytes"
+            )
+            #expect(try Self.result(ping)?.get() == .simpleString(ByteBuffer(string: "PONG")), "pieces of \(piece) bytes")
+            // Still open: finishing a channel the handler closed would throw.
+            _ = try harness.channel.finish()
+        }
+    }
+
     @Test func aBatchWhoseCallbackClosesTheChannelStopsTheRead() throws {
         let harness = try Harness()
         let batch = harness.channel.eventLoop.makePromise(of: [RESPValue].self)
