@@ -165,7 +165,7 @@ let package = Package(
         // Benchmarks (run in release builds; numbers go to the README).
         .executableTarget(name: "SigV4Benchmark", dependencies: ["SigV4"]),
         // Redis servers the benchmarks start for themselves on loopback: one node or a cluster.
-        .target(name: "BenchmarkSupport"),
+        .target(name: "BenchmarkSupport", dependencies: [.product(name: "NIOCore", package: "swift-nio")]),
         .executableTarget(
             name: "RedisBenchmark",
             dependencies: [

@@ -103,6 +103,12 @@ public final class RedisLoopbackServers {
     /// Kills every server (SIGKILL: they hold no data), waits for each to exit and deletes the
     /// scratch folder. Safe to call more than once.
     public func stop() {
+        if !self.signalSources.isEmpty {
+            for source in self.signalSources { source.cancel() }
+            self.signalSources = []
+            signal(SIGINT, SIG_DFL)
+            signal(SIGTERM, SIG_DFL)
+        }
         for process in self.processes where process.isRunning {
             kill(process.processIdentifier, SIGKILL)
         }
@@ -112,7 +118,7 @@ public final class RedisLoopbackServers {
     }
 
     /// Makes SIGINT and SIGTERM kill the servers, delete the scratch folder and exit the process
-    /// (status 130 or 143). Call once, from the main thread, after the start.
+    /// (status 130 or 143), until ``stop()``. Call once, after the start.
     public func stopOnSignals() {
         let pids = self.pids
         let directory = self.directory

@@ -81,24 +81,6 @@ let quietLogger: Logger = {
     return logger
 }()
 
-/// Runs a task's async code on one event loop; the cluster client's connections live on that
-/// loop, so the caller's writes go straight into the channel and replies resume it on the same
-/// thread (as `RedisConnection.taskExecutor` does for one connection).
-final class EventLoopTaskExecutor: TaskExecutor {
-    let eventLoop: any EventLoop
-
-    init(eventLoop: any EventLoop) {
-        self.eventLoop = eventLoop
-    }
-
-    func enqueue(_ job: consuming ExecutorJob) {
-        let job = UnownedJob(job)
-        self.eventLoop.execute {
-            job.runSynchronously(on: self.asUnownedTaskExecutor())
-        }
-    }
-}
-
 /// SPUBLISH calls and redirection errors per node, from `INFO commandstats` and `INFO errorstats`.
 struct ClusterCallCounts {
     var spublish: [Int: Int] = [:]
