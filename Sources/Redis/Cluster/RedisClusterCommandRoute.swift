@@ -26,18 +26,24 @@ enum RedisClusterCommandRoute: Sendable, Hashable {
                 self = .anyPrimary
                 return
             }
-            self = .slot(RedisClusterSlot.of(key: arguments[3].readableBytesView))
+            self = .slot(Self.slot(of: arguments[3]))
         case .pubSub:
             guard arguments.count > 2, Self.isName(arguments[1], Self.shardNumSub) else {
                 self = .anyPrimary
                 return
             }
-            self = .slot(RedisClusterSlot.of(key: arguments[2].readableBytesView))
+            self = .slot(Self.slot(of: arguments[2]))
         case .keyless:
             self = .anyPrimary
         case .firstArgument:
-            self = arguments.count > 1 ? .slot(RedisClusterSlot.of(key: arguments[1].readableBytesView)) : .anyPrimary
+            self = arguments.count > 1 ? .slot(Self.slot(of: arguments[1])) : .anyPrimary
         }
+    }
+
+    /// The slot of a key, hashed over the buffer's bytes in place (a raw buffer: no index checks
+    /// of a `ByteBufferView` per byte).
+    private static func slot(of key: ByteBuffer) -> Int {
+        key.withUnsafeReadableBytes { RedisClusterSlot.of(key: $0) }
     }
 
     /// Where a command's name says its key is.
