@@ -164,9 +164,12 @@ let package = Package(
 
         // Benchmarks (run in release builds; numbers go to the README).
         .executableTarget(name: "SigV4Benchmark", dependencies: ["SigV4"]),
+        // Redis servers the benchmarks start for themselves on loopback: one node or a cluster.
+        .target(name: "BenchmarkSupport", dependencies: [.product(name: "NIOCore", package: "swift-nio")]),
         .executableTarget(
             name: "RedisBenchmark",
             dependencies: [
+                "BenchmarkSupport",
                 "Redis",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -177,6 +180,8 @@ let package = Package(
         .executableTarget(
             name: "FanoutBenchmark",
             dependencies: [
+                "BenchmarkSupport", "Bus", "Payloads", "Redis",
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

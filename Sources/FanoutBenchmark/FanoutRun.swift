@@ -1,9 +1,11 @@
+import BenchmarkSupport
 import Foundation
 import NIOCore
 import NIOPosix
 
 /// One run: a fresh gateway, `connections` load clients that each subscribe to `aws-metrics`,
-/// then a measured window of `seconds` at `rate` messages a second.
+/// then a measured window of `seconds` at `rate` messages a second. With a Redis broker, a fresh
+/// `redis-server` (or 3-primary cluster) too, and this process publishes (``RedisBrokerPublisher``).
 struct FanoutRun {
     var loadProtocol: LoadProtocol
     var connections: Int
@@ -12,6 +14,7 @@ struct FanoutRun {
     var setupSeconds: Int
     var holdSeconds = 0
     var binary: String
+    var broker = Broker.inProcess
 
     struct Result {
         var loadProtocol: LoadProtocol
@@ -35,14 +38,49 @@ struct FanoutRun {
         var rssMiB: Double
         var gatewayThreads: Int
         var closedDuringWindow: Int
+        var broker = Broker.inProcess
+        /// Messages this process published during the window (Redis brokers only).
+        var publishedInWindow = 0
+        /// CPU time of the publishing thread during the window, µs (Redis brokers only).
+        var publisherCPU = 0.0
+        /// CPU time of the redis-server processes during the window, µs (Redis brokers only).
+        var redisCPU = 0.0
 
         func perDelivery(_ micros: Double) -> Double { delivered > 0 ? micros / Double(delivered) : 0 }
     }
 
     func run(group: MultiThreadedEventLoopGroup) async throws -> Result {
+        guard broker != .inProcess else {
+            return try await self.measure(group: group, bus: .inProcess(rate: rate), servers: nil, publisher: nil)
+        }
+        let servers = try broker == .cluster ? RedisLoopbackServers.startCluster(primaries: 3) : RedisLoopbackServers.startNode()
+        servers.stopOnSignals()
+        defer { servers.stop() }
+        progress("  \(broker.rawValue): redis-server on 127.0.0.1:\(servers.ports.map(String.init).joined(separator: ","))")
+        let publisher = RedisBrokerPublisher(
+            broker: broker, port: servers.ports[0], rate: rate, maxDuration: .seconds(setupSeconds + seconds + holdSeconds + 60))
+        let outcome: Swift.Result<Result, any Error>
+        do {
+            outcome = .success(
+                try await withThrowingTaskGroup(of: Void.self) { tasks in
+                    tasks.addTask { await publisher.run() }
+                    defer { tasks.cancelAll() }
+                    return try await self.measure(group: group, bus: .redis, servers: servers, publisher: publisher)
+                })
+        } catch {
+            outcome = .failure(error)
+        }
+        try await publisher.shutdown()
+        return try outcome.get()
+    }
+
+    private func measure(
+        group: MultiThreadedEventLoopGroup, bus: GatewayProcess.Bus, servers: RedisLoopbackServers?,
+        publisher: RedisBrokerPublisher?
+    ) async throws -> Result {
         let loadBefore = SystemProbe.loadAverage()
         let gateway = try GatewayProcess(
-            binary: binary, rate: rate, maxConnections: connections + 100, environment: [:])
+            binary: binary, bus: bus, maxConnections: connections + 100, environment: publisher?.gatewayEnvironment ?? [:])
         defer { gateway.stop() }
         let pid = gateway.pid
         let port = gateway.port
@@ -117,11 +155,22 @@ struct FanoutRun {
         let machineStart = SystemProbe.machineTicks()
         let gatewayStart = SystemProbe.cpu(pid: pid)
         let clientStart = SystemProbe.ownCPU()
+        let publishedStart = publisher?.counts.withLock { $0.published } ?? 0
+        let publisherStart = try await publisher?.threadCPUMicroseconds() ?? 0
+        let redisStart = servers?.cpuSeconds() ?? 0
         let start = Date()
         try await Task.sleep(for: .seconds(seconds))
         let elapsed = Date().timeIntervalSince(start)
         let gatewayCPU = SystemProbe.cpu(pid: pid) - gatewayStart
         let clientCPU = SystemProbe.ownCPU() - clientStart
+        let publishedInWindow = (publisher?.counts.withLock { $0.published } ?? 0) - publishedStart
+        let publisherCPU = (try await publisher?.threadCPUMicroseconds() ?? 0) - publisherStart
+        let redisCPU = ((servers?.cpuSeconds() ?? 0) - redisStart) * 1e6
+        if let publisher {
+            let counts = publisher.counts.withLock { $0 }
+            if let failure = counts.failure { throw BenchmarkError(message: "the publisher failed: \(failure)") }
+            if counts.fenced > 0 { throw BenchmarkError(message: "\(counts.fenced) publishes were fenced") }
+        }
         let machineBusy = SystemProbe.MachineTicks.busyFraction(from: machineStart, to: SystemProbe.machineTicks())
         let endSequence = stats.state.withLock { $0.maxSequence } - 1
         try await Task.sleep(for: .seconds(2))  // stragglers of the window
@@ -151,6 +200,7 @@ struct FanoutRun {
             p50: stats.percentile(0.5), p99: stats.percentile(0.99), p999: stats.percentile(0.999),
             lost: tally.lost, duplicates: tally.duplicates, gatewayCPU: gatewayCPU, clientCPU: clientCPU,
             delivered: tally.delivered, machineBusy: machineBusy, loadBefore: loadBefore,
-            loadAfter: SystemProbe.loadAverage(), rssMiB: rss, gatewayThreads: threads, closedDuringWindow: tally.closed)
+            loadAfter: SystemProbe.loadAverage(), rssMiB: rss, gatewayThreads: threads, closedDuringWindow: tally.closed,
+            broker: broker, publishedInWindow: publishedInWindow, publisherCPU: publisherCPU, redisCPU: redisCPU)
     }
 }

@@ -5,21 +5,29 @@ import Foundation
 #endif
 
 /// The gateway under test: `aws-realtime gateway --allow-anonymous --benchmark-publisher RATE` on
-/// 127.0.0.1, a child process of the benchmark, so its CPU time and memory are its own.
+/// 127.0.0.1 (or `--bus redis`, with `REDIS_URL` and `REDIS_KEY_PREFIX` in `environment`), a child
+/// process of the benchmark, so its CPU time and memory are its own.
 final class GatewayProcess {
+    /// The gateway's bus: in-process with its own publisher at a rate, or Redis.
+    enum Bus {
+        case inProcess(rate: Int)
+        case redis
+    }
+
     let port: Int
     private let process = Process()
 
     var pid: Int32 { process.processIdentifier }
 
     /// Starts the gateway and waits (at most 30 s) until it accepts connections.
-    init(binary: String, rate: Int, maxConnections: Int, environment extra: [String: String]) throws {
+    init(binary: String, bus: Bus, maxConnections: Int, environment extra: [String: String]) throws {
         port = Self.freePort()
         process.executableURL = URL(fileURLWithPath: binary)
-        process.arguments = [
-            "gateway", "--allow-anonymous", "--bus", "in-process", "--host", "127.0.0.1", "--port", String(port),
-            "--benchmark-publisher", String(rate),
-        ]
+        process.arguments = ["gateway", "--allow-anonymous", "--host", "127.0.0.1", "--port", String(port)]
+        switch bus {
+        case .inProcess(let rate): process.arguments? += ["--bus", "in-process", "--benchmark-publisher", String(rate)]
+        case .redis: process.arguments? += ["--bus", "redis"]
+        }
         var environment = ProcessInfo.processInfo.environment
         environment["GATEWAY_MAX_CONNECTIONS"] = String(maxConnections)
         // Every load client connects from 127.0.0.1, up to 200 handshakes at once.

@@ -2,8 +2,18 @@
     import Glibc
 #endif
 
+/// Where the published messages come from (`--broker`).
+enum Broker: String, Sendable {
+    /// The gateway's own in-process bus and benchmark publisher (`--benchmark-publisher RATE`).
+    case inProcess = "in-process"
+    /// One `redis-server` this benchmark starts; the gateway runs `--bus redis`, this process publishes.
+    case redis
+    /// A 3-primary Redis Cluster this benchmark starts; sharded pub/sub (`SPUBLISH`).
+    case cluster
+}
+
 /// The command line: `--binary PATH --connections 1000,5000 --rate 10 --seconds 10 --idle 10000
-/// --protocols websocket,socketio --client-threads 1`.
+/// --protocols websocket,socketio --client-threads 1 --broker in-process|redis|cluster`.
 struct Options {
     var binary = ".build/release/aws-realtime"
     var connections = [1000, 5000]
@@ -19,6 +29,7 @@ struct Options {
     var holdSeconds = 0
     /// Connection counts for the kernel's floor (`WriteFloor`) instead of gateway runs.
     var writeFloor: [Int] = []
+    var broker = Broker.inProcess
 
     init(arguments: [String]) {
         var iterator = arguments.dropFirst().makeIterator()
@@ -36,6 +47,9 @@ struct Options {
             case "--client-threads": clientThreads = max(1, min(4, Int(value) ?? clientThreads))
             case "--setup-seconds": setupSeconds = max(10, min(300, Int(value) ?? setupSeconds))
             case "--hold-seconds": holdSeconds = max(0, min(300, Int(value) ?? holdSeconds))
+            case "--broker":
+                guard let broker = Broker(rawValue: value) else { Self.usage("--broker takes in-process, redis or cluster") }
+                self.broker = broker
             case "--write-floor": writeFloor = value.split(separator: ",").compactMap { Int($0) }.map { min($0, 20_000) }
             default: Self.usage("unknown argument \(argument)")
             }
@@ -47,6 +61,7 @@ struct Options {
         print(
             "usage: FanoutBenchmark [--binary PATH] [--connections N,…] [--rate R] [--seconds S] [--idle N,…] "
                 + "[--protocols websocket,socketio] [--client-threads T] [--setup-seconds S] [--hold-seconds S] "
+                + "[--broker in-process|redis|cluster] "
                 + "[--write-floor N,… (the kernel's cost of a bare write per socket, instead of gateway runs)]")
         exit(2)
     }

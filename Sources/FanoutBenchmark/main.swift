@@ -2,7 +2,7 @@
 //
 //   swift build -c release --product aws-realtime && swift build -c release --product FanoutBenchmark
 //   .build/release/FanoutBenchmark --binary .build/release/aws-realtime --connections 1000,5000 --rate 10 \
-//       --seconds 10 --idle 10000 --protocols websocket,socketio
+//       --seconds 10 --idle 10000 --protocols websocket,socketio [--broker in-process|redis|cluster]
 //
 // (`swift build` builds only the last of several `--product` options: build them one by one.)
 import Foundation
@@ -42,6 +42,22 @@ if !options.writeFloor.isEmpty {
     }
     exit(0)
 }
+let brokerNote: String
+switch options.broker {
+case .inProcess:
+    brokerNote = "in-process (the gateway's own publisher)."
+case .redis, .cluster:
+    let cluster = options.broker == .cluster
+    brokerNote =
+        (cluster
+            ? "cluster. Each run starts a fresh 3-primary Redis Cluster (no replicas, sharded pub/sub)"
+            : "redis. Each run starts a fresh redis-server")
+        + " on 127.0.0.1; the gateway runs `--bus redis` with REDIS_URL and REDIS_KEY_PREFIX (no --benchmark-publisher);"
+        + " this process publishes the same envelopes at RATE through the product's publish path (RedisPublisherBus:"
+        + " the lease, then the publish script, over " + (cluster ? "RedisClusterClient, SPUBLISH" : "RedisClient, PUBLISH")
+        + ") on an event loop thread of its own, whose CPU time (RUSAGE_THREAD) is the publishing side's; redis CPU is"
+        + " utime+stime of the redis-server processes over the window. Both per message published in the window."
+}
 print(
     """
     Method: each run starts a fresh gateway (`aws-realtime gateway --bus in-process --benchmark-publisher RATE`, a child
@@ -53,6 +69,7 @@ print(
     apart: the gateway's (utime+stime of its process, every thread, including its publisher and idle timers) and
     the load client's (getrusage), each per delivery, and the machine's busy share over the window; the load
     average (1 min) before and after each run says what else ran. Open files limit: \(fileLimit).
+    Broker: \(brokerNote)
 
     """)
 let group = MultiThreadedEventLoopGroup(numberOfThreads: options.clientThreads)
@@ -71,7 +88,8 @@ for loadProtocol in options.protocols {
         )
         let result = try await FanoutRun(
             loadProtocol: loadProtocol, connections: run.connections, rate: run.rate, seconds: run.seconds,
-            setupSeconds: options.setupSeconds, holdSeconds: options.holdSeconds, binary: options.binary
+            setupSeconds: options.setupSeconds, holdSeconds: options.holdSeconds, binary: options.binary,
+            broker: options.broker
         ).run(group: group)
         progress(
             "  \(result.subscribed) of \(run.connections) subscribed in \(String(format: "%.1f", result.setupSeconds)) s"
@@ -84,14 +102,17 @@ try await group.shutdownGracefully()
 
 print("")
 print(
-    "| protocol | connections | rate msg/s | subscribed | deliveries/s | p50 ms | p99 ms | p99.9 ms | lost | dup | "
-        + "gateway CPU µs/delivery (user+sys) | client CPU µs/delivery | machine busy | gateway RSS MiB | load before/after |"
+    "| broker | protocol | connections | rate msg/s | subscribed | deliveries/s | p50 ms | p99 ms | p99.9 ms | lost | dup | "
+        + "gateway CPU µs/delivery (user+sys) | client CPU µs/delivery | published | publisher CPU µs/msg | "
+        + "redis CPU µs/msg | machine busy | gateway RSS MiB | load before/after |"
 )
-print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
 for r in results {
     let measured = r.rate > 0
+    let viaRedis = measured && r.broker != .inProcess
+    let perMessage = { (micros: Double) in String(format: "%.1f", micros / Double(max(1, r.publishedInWindow))) }
     let row = [
-        r.loadProtocol.rawValue, String(r.connections), String(r.rate), String(r.subscribed),
+        r.broker.rawValue, r.loadProtocol.rawValue, String(r.connections), String(r.rate), String(r.subscribed),
         measured ? String(format: "%.0f", r.deliveriesPerSecond) : "-",
         measured ? String(format: "%.1f", Double(r.p50) / 1000) : "-",
         measured ? String(format: "%.1f", Double(r.p99) / 1000) : "-",
@@ -102,6 +123,8 @@ for r in results {
                 format: "%.2f (%.2f+%.2f)", r.perDelivery(r.gatewayCPU.total), r.perDelivery(r.gatewayCPU.user),
                 r.perDelivery(r.gatewayCPU.system)) : "-",
         measured ? String(format: "%.2f", r.perDelivery(r.clientCPU.total)) : "-",
+        viaRedis ? String(r.publishedInWindow) : "-", viaRedis ? perMessage(r.publisherCPU) : "-",
+        viaRedis ? perMessage(r.redisCPU) : "-",
         String(format: "%.0f %%", r.machineBusy * 100), String(format: "%.1f", r.rssMiB),
         String(format: "%.2f/%.2f", r.loadBefore, r.loadAfter),
     ]

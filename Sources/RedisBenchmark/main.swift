@@ -2,8 +2,11 @@
 //
 //   swift build -c release --product RedisBenchmark
 //   .build/release/RedisBenchmark [--port P] [--messages N] [--window W] [--payload BYTES] [--rounds R]
+//   .build/release/RedisBenchmark --cluster [--messages N] [--window W] [--payload BYTES] [--rounds R]
 //
 // Without --port it starts its own redis-server on a free 127.0.0.1 port and stops it at the end.
+// With --cluster it starts its own 3-primary Redis Cluster instead and compares SPUBLISH through
+// RedisClusterClient with `redis-benchmark --cluster` (ClusterBenchmark.swift).
 // Every phase is bounded in messages and in time (60 s).
 //
 // The comparison, per round: `redis-benchmark -c 1 -P W` writes W PUBLISH commands on one
@@ -26,12 +29,18 @@ struct Options {
     var rounds = 5
     /// Only our pipelined client, for profiling.
     var isPipelineOnly = false
+    /// SPUBLISH on a 3-primary cluster this run starts, through the cluster client.
+    var isCluster = false
 
     init(arguments: [String]) throws {
         var iterator = arguments.dropFirst().makeIterator()
         while let flag = iterator.next() {
             if flag == "--pipeline-only" {
                 self.isPipelineOnly = true
+                continue
+            }
+            if flag == "--cluster" {
+                self.isCluster = true
                 continue
             }
             guard let text = iterator.next(), let value = Int(text), value > 0 else {
@@ -44,8 +53,12 @@ struct Options {
             case "--payload": self.payload = min(value, 1_000_000)
             case "--rounds": self.rounds = min(value, 20)
             default:
-                throw BenchmarkError("unknown flag \(flag); flags: --port --messages --window --payload --rounds --pipeline-only")
+                throw BenchmarkError(
+                    "unknown flag \(flag); flags: --port --messages --window --payload --rounds --pipeline-only --cluster")
             }
+        }
+        if self.isCluster && self.port != nil {
+            throw BenchmarkError("--cluster starts its own cluster: leave out --port")
         }
         // Whole windows, so both sides send exactly the same number of messages.
         self.messages = max(self.window, self.messages / self.window * self.window)
@@ -99,24 +112,34 @@ func cpuSeconds(ofChildren: Bool) -> Double {
     return user + system
 }
 
-func redisBenchmarkArguments(port: Int, messages: Int, window: Int, clients: Int, payload: String) -> [String] {
-    [
-        "-h", "127.0.0.1", "-p", String(port), "-c", String(clients), "-n", String(messages), "-P", String(window), "-q",
-        "PUBLISH", channelName, payload,
-    ]
+/// `redis-benchmark` with `command channel payload` as its custom command; `--cluster` first on a
+/// cluster (it then routes the command to the node that serves the channel's slot).
+func redisBenchmarkArguments(
+    port: Int, messages: Int, window: Int, clients: Int, payload: String, command: String = "PUBLISH",
+    channel: String = channelName, isCluster: Bool = false
+) -> [String] {
+    (isCluster ? ["--cluster"] : [])
+        + [
+            "-h", "127.0.0.1", "-p", String(port), "-c", String(clients), "-n", String(messages), "-P", String(window), "-q",
+            command, channel, payload,
+        ]
 }
 
 func describe(redisBenchmark arguments: [String]) -> String {
     "redis-benchmark " + arguments.map { $0.count > 40 ? "<\($0.utf8.count)-byte payload>" : $0 }.joined(separator: " ")
 }
 
-/// Runs redis-benchmark with PUBLISH as a custom command: its own requests per second, and its
-/// CPU time per message (from the children's rusage once it has been waited for).
-func redisBenchmark(port: Int, messages: Int, window: Int, clients: Int, payload: String) throws -> Measurement {
+/// Runs redis-benchmark with PUBLISH (or `command`) as a custom command: its own requests per
+/// second, and its CPU time per message (from the children's rusage once it has been waited for).
+func redisBenchmark(
+    port: Int, messages: Int, window: Int, clients: Int, payload: String, command: String = "PUBLISH",
+    channel: String = channelName, isCluster: Bool = false
+) throws -> Measurement {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: "/usr/bin/redis-benchmark")
     process.arguments = redisBenchmarkArguments(
-        port: port, messages: messages, window: window, clients: clients, payload: payload)
+        port: port, messages: messages, window: window, clients: clients, payload: payload, command: command,
+        channel: channel, isCluster: isCluster)
     let pipe = Pipe()
     process.standardOutput = pipe
     process.standardError = FileHandle.nullDevice
@@ -257,6 +280,15 @@ func median(_ values: [Double]) -> Double {
 }
 
 let options = try Options(arguments: CommandLine.arguments)
+if options.isCluster {
+    do {
+        try await runClusterBenchmark(options: options)
+        exit(0)
+    } catch {
+        print("RedisBenchmark --cluster failed: \(error)")
+        exit(1)
+    }
+}
 let port: Int
 if let given = options.port {
     port = given

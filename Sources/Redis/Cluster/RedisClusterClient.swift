@@ -197,20 +197,33 @@ public final class RedisClusterClient: RedisCommandSending {
     /// connected: it did not run) is sent again on its own through ``send(_:)-([ByteBuffer])``.
     public func pipeline(_ commands: [[ByteBuffer]]) async throws -> [RESPValue] {
         guard !commands.isEmpty else { return [] }
-        var byNode: [RedisClusterNodeAddress: [Int]] = [:]
+        // Routes first, then every owner under one lock (the map is read once per pipeline).
+        let routes = commands.map(RedisClusterCommandRoute.init)
+        var owners = self.owners(of: routes)
+        if owners == nil {
+            _ = await self.refreshTopology()
+            owners = self.owners(of: routes)
+        }
         var alone: [Int] = []
-        for (index, command) in commands.enumerated() {
-            if let owner = await self.owner(of: RedisClusterCommandRoute(command)) {
-                byNode[owner, default: []].append(index)
-            } else {
-                alone.append(index)
+        // `nil` indexes: every command, in order (all of them go to one node: no regrouping).
+        var groups: [(address: RedisClusterNodeAddress, indexes: [Int]?)] = []
+        if let owners, let first = owners[0], owners.allSatisfy({ $0 == first }) {
+            groups = [(first, nil)]
+        } else {
+            var byNode: [RedisClusterNodeAddress: [Int]] = [:]
+            for (index, owner) in (owners ?? []).enumerated() {
+                if let owner { byNode[owner, default: []].append(index) } else { alone.append(index) }
             }
+            if owners == nil { alone = Array(commands.indices) }
+            groups = byNode.map { (address: $0.key, indexes: Optional($0.value)) }
         }
         var results = [RESPValue](repeating: .null, count: commands.count)
-        for (address, indexes) in byNode {
+        for (address, indexes) in groups {
             do {
-                let replies = try await self.client(for: address).pipeline(indexes.map { commands[$0] })
-                for (position, index) in indexes.enumerated() {
+                let batch = indexes.map { list in list.map { commands[$0] } } ?? commands
+                let replies = try await self.client(for: address).pipeline(batch)
+                for position in 0..<(indexes?.count ?? commands.count) {
+                    let index = indexes?[position] ?? position
                     let reply = position < replies.count ? replies[position] : .null
                     if case .error(let message) = reply, Self.isRetryable(serverMessage: String(buffer: message)) {
                         alone.append(index)
@@ -219,7 +232,7 @@ public final class RedisClusterClient: RedisCommandSending {
                     }
                 }
             } catch let error as RedisClientError where Self.neverWritten(error) {
-                alone += indexes
+                alone += indexes ?? Array(commands.indices)
             }
         }
         for index in alone.sorted() {
@@ -288,6 +301,19 @@ public final class RedisClusterClient: RedisCommandSending {
             switch route {
             case .slot(let slot): return topology.primary(ofSlot: slot)
             case .anyPrimary: return topology.primaries.randomElement()
+            }
+        }
+    }
+
+    /// The primary for each route under one lock; `nil` while the client has no map.
+    private func owners(of routes: [RedisClusterCommandRoute]) -> [RedisClusterNodeAddress?]? {
+        self.state.withLockedValue { state in
+            guard let topology = state.topology else { return nil }
+            return routes.map { route in
+                switch route {
+                case .slot(let slot): topology.primary(ofSlot: slot)
+                case .anyPrimary: topology.primaries.randomElement()
+                }
             }
         }
     }

@@ -1,0 +1,138 @@
+import BenchmarkSupport
+import Bus
+import Foundation
+import Logging
+import NIOCore
+import NIOPosix
+import Payloads
+import Redis
+import Synchronization
+
+/// The publishing side of `--broker redis|cluster`: the product's own publish path
+/// (`RedisPublisherBus` over a `RedisClient`, or over a `RedisClusterClient` with sharded pub/sub
+/// on a cluster) sending `rate` envelopes a second on `aws-metrics`, each with `data.seq` and
+/// `data.sentAt` (CLOCK_REALTIME) as the gateway's in-process `BenchmarkPublisher` builds them.
+///
+/// Its Redis connections and its publishing task run on one event loop thread of their own, so
+/// that thread's CPU time (``threadCPUMicroseconds()``) is the publishing side's cost.
+final class RedisBrokerPublisher: Sendable {
+    /// The envelope's `data`, as the gateway's `BenchmarkPublisher` sends it (about 200 bytes in all).
+    struct Sample: Codable, Sendable {
+        var seq: Int
+        var sentAt: Int64
+        var namespace = "AWS/EC2"
+        var metric = "CPUUtilization"
+        var value = 42.5
+    }
+
+    struct Counts {
+        var published = 0
+        var fenced = 0
+        var failure: String?
+    }
+
+    let rate: Int
+    let keys: RedisBusKeys
+    /// `REDIS_URL` and `REDIS_KEY_PREFIX` for the gateway.
+    let gatewayEnvironment: [String: String]
+    let counts = Mutex(Counts())
+    private let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+    private let runClient: @Sendable () async throws -> Void
+    private let bus: RedisPublisherBus
+    /// When publishing stops even if nobody cancels it.
+    private let maxDuration: Duration
+
+    init(broker: Broker, port: Int, rate: Int, maxDuration: Duration) {
+        var logger = Logger(label: "fanout-publisher")
+        logger.logLevel = .warning
+        var configuration = RedisConfiguration(port: port)
+        let client: any RedisCommandSending
+        let pubSub: RedisBusPubSub
+        let url: String
+        if broker == .cluster {
+            configuration.cluster = .enabled
+            let cluster = RedisClusterClient(configuration: configuration, eventLoopGroup: group, logger: logger)
+            (client, self.runClient) = (cluster, { try await cluster.run() })
+            (self.keys, pubSub, url) = (RedisBusKeys(prefix: RedisBusKeys.clusterDefaultPrefix), .sharded, "redis+cluster://")
+        } else {
+            let single = RedisClient(configuration: configuration, eventLoopGroup: group, logger: logger)
+            (client, self.runClient) = (single, { try await single.run() })
+            (self.keys, pubSub, url) = (RedisBusKeys(), .classic, "redis://")
+        }
+        self.bus = RedisPublisherBus(client: client, keys: self.keys, pubSub: pubSub, logger: logger)
+        self.rate = max(1, rate)
+        self.maxDuration = maxDuration
+        self.gatewayEnvironment = ["REDIS_URL": "\(url)127.0.0.1:\(port)", "REDIS_KEY_PREFIX": self.keys.prefix]
+    }
+
+    /// Takes the lease and publishes until cancelled (or `maxDuration`); a failure is kept in
+    /// ``counts`` for the run to report, not thrown.
+    func run() async {
+        let executor = EventLoopTaskExecutor(eventLoop: self.group.next())
+        await withTaskGroup(of: Void.self) { tasks in
+            tasks.addTask { try? await self.runClient() }
+            do {
+                try await withTaskExecutorPreference(executor) { try await self.publish() }
+            } catch is CancellationError {
+            } catch {
+                self.counts.withLock { $0.failure = "\(error)" }
+            }
+            tasks.cancelAll()
+        }
+    }
+
+    /// User plus system CPU time of the publisher's thread so far (`RUSAGE_THREAD` on that thread).
+    func threadCPUMicroseconds() async throws -> Double {
+        try await self.group.next().submit {
+            var usage = rusage()
+            // RUSAGE_THREAD (1 on Linux) is not in Swift's Glibc module.
+            getrusage(__rusage_who_t(1), &usage)
+            func micros(_ time: timeval) -> Double { Double(time.tv_sec) * 1_000_000 + Double(time.tv_usec) }
+            return micros(usage.ru_utime) + micros(usage.ru_stime)
+        }.get()
+    }
+
+    func shutdown() async throws {
+        try await self.group.shutdownGracefully()
+    }
+
+    private func publish() async throws {
+        let token = "fanout-benchmark-\(getpid())"
+        let clock = ContinuousClock()
+        // The lease, while the client connects (and, on a cluster, reads the slot map): 15 s at most.
+        let leaseDeadline = clock.now + .seconds(15)
+        var acquired: Int64?
+        while acquired == nil {
+            do {
+                acquired = try await self.bus.acquireLease(token: token, ttl: .seconds(3600))
+                if acquired == nil { throw BenchmarkError(message: "the bus lease is held by another token") }
+            } catch is RedisClientError where clock.now < leaseDeadline {
+                try await Task.sleep(for: .milliseconds(100))
+            }
+        }
+        guard let epoch = acquired else { return }
+        let period = Duration.nanoseconds(1_000_000_000 / Int64(self.rate))
+        let end = clock.now + self.maxDuration
+        var next = clock.now
+        var seq = 0
+        while !Task.isCancelled && clock.now < end {
+            seq += 1
+            var now = timespec()
+            clock_gettime(CLOCK_REALTIME, &now)
+            let sample = Sample(seq: seq, sentAt: Int64(now.tv_sec) * 1_000_000_000 + Int64(now.tv_nsec))
+            let envelope = Envelope(
+                stream: .metrics, type: "metrics", epoch: epoch, timestamp: Date(), account: "123456789012",
+                region: "eu-west-1", data: sample)
+            switch try await self.bus.publish(try EncodedEnvelope(envelope), to: .metrics, cursor: nil, token: token) {
+            case .published: self.counts.withLock { $0.published += 1 }
+            case .fenced: self.counts.withLock { $0.fenced += 1 }
+            }
+            next = next.advanced(by: period)
+            if next > clock.now {
+                try await Task.sleep(until: next, clock: clock)
+            } else if clock.now - next > .seconds(1) {
+                next = clock.now  // fell far behind: do not burst to catch up
+            }
+        }
+    }
+}
