@@ -130,6 +130,40 @@ import Testing
         }
     }
 
+    /// A map read in the middle of a failover can lack a slot (the dead primary dropped, its
+    /// replica not promoted yet). A command for that slot must read the map again while it
+    /// retries, not wait for the periodic refresh (here a minute away): the worker's end-to-end
+    /// test lost its lease that way, its commands failing for 10 s after the cluster had settled.
+    @Test func aMapWithoutTheSlotIsReadAgainWhileTheCommandRetries() async throws {
+        let options = RedisClusterProcess.Options(extraArguments: ["--cluster-require-full-coverage", "no"])
+        try await RedisClusterProcess.withCluster(options: options) { cluster in
+            var configuration = Self.configuration(cluster)
+            configuration.timeouts = .init(connect: .seconds(3), command: .seconds(5))
+            let client = RedisClusterClient(configuration: configuration, refreshInterval: .seconds(60), logger: testLogger)
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { try await client.run() }
+                defer { group.cancelAll() }
+                try await client.set("{unserved}k", to: "back")
+                _ = try await client.send(["WAIT", "1", "2000"])
+                let slot = RedisClusterSlot.of(key: "{unserved}k")
+                let owner = try await cluster.primary(ofSlot: slot)
+                // Every node forgets who serves the slot (the key stays on `owner`), and the
+                // client reads that map.
+                for port in await cluster.runningPorts {
+                    _ = try await cluster.send(["CLUSTER", "DELSLOTS", String(slot)], to: port)
+                }
+                #expect(await client.refreshTopology())
+                #expect(client.topology?.primary(ofSlot: slot) == nil)
+                // The owner takes it back and every node agrees; the client's map still lacks it.
+                #expect(try await cluster.send(["CLUSTER", "ADDSLOTS", String(slot)], to: owner) == .status("OK"))
+                try await cluster.waitUntilSettled()
+                #expect(client.topology?.primary(ofSlot: slot) == nil)
+                #expect(try await client.get("{unserved}k").map { String(buffer: $0) } == "back")
+                #expect(client.topology?.primary(ofSlot: slot)?.port == owner)
+            }
+        }
+    }
+
     @Test func aShardChannelFollowsItsSlotThroughAReshardAndAFailover() async throws {
         try await RedisClusterProcess.withCluster { cluster in
             try await Self.withClusterClient(cluster) { client in

@@ -496,9 +496,9 @@ public actor RedisClusterProcess {
 
     /// Moves `slot` with its keys to the primary on `targetPort`, as `redis-cli --cluster reshard`
     /// does for one slot, and waits until every node agrees that the target serves it.
-    public func migrateSlot(_ slot: Int, to targetPort: Int) async throws {
+    public func migrateSlot(_ slot: Int, to targetPort: Int, pauseBeforeAssignment: Duration = .zero) async throws {
         let migration = try await self.beginMigration(slot: slot, to: targetPort)
-        try await self.finishMigration(migration)
+        try await self.finishMigration(migration, pauseBeforeAssignment: pauseBeforeAssignment)
     }
 
     /// The first half of a migration: `CLUSTER SETSLOT slot IMPORTING` on the target, `MIGRATING`
@@ -526,7 +526,12 @@ public actor RedisClusterProcess {
     /// The second half: moves the slot's remaining keys (`CLUSTER GETKEYSINSLOT` + `MIGRATE`, 100 at
     /// a time), assigns the slot with `CLUSTER SETSLOT slot NODE` on the target, the source and
     /// every other primary, and waits until every node agrees.
-    public func finishMigration(_ migration: Migration) async throws {
+    ///
+    /// `pauseBeforeAssignment` stretches the moment when every key is on the target but the slot
+    /// is still the source's (a big slot, a slow resharding tool): the source answers `ASK` for
+    /// the keys and the target runs the commands after `ASKING`, so a script's `SPUBLISH` there
+    /// reaches the target's shard channel subscribers, not the source's.
+    public func finishMigration(_ migration: Migration, pauseBeforeAssignment: Duration = .zero) async throws {
         let slot = String(migration.slot)
         let primaries = try await self.nodes().filter(\.isPrimary).map(\.port)
         let deadline = ContinuousClock.now + self.options.settleTimeout
@@ -544,6 +549,7 @@ public actor RedisClusterProcess {
             if keys.isEmpty { break }
             try await self.migrate(keys, from: migration.sourcePort, to: migration.targetPort)
         }
+        if pauseBeforeAssignment > .zero { try await Task.sleep(for: pauseBeforeAssignment) }
         // The target first, so it serves the slot before the source stops answering ASK.
         let assign = ["CLUSTER", "SETSLOT", slot, "NODE", migration.targetID]
         try await self.command(assign, on: migration.targetPort)

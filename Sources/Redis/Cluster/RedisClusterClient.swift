@@ -152,6 +152,9 @@ public final class RedisClusterClient: RedisCommandSending {
                 let isMisconfigured = self.state.withLockedValue { $0.lastRefreshError?.code == .invalidConfiguration }
                 guard ContinuousClock.now < deadline, !isMisconfigured else { throw self.unserved(route) }
                 try await Task.sleep(for: Self.retryDelay(retries))
+                // A map read mid-failover can lack the slot: read it again rather than wait for
+                // the periodic refresh.
+                _ = await self.refreshTopology()
                 continue
             }
             let client = try self.client(for: address)

@@ -9,6 +9,8 @@ steps:
   recv:N             receive N messages, printing each as {"recv": text}
   until:SUBSTRING    receive (printing each) until one contains SUBSTRING (at most 10 s)
   ids:N              receive N envelopes, printing {"ids": [...], "raw": [...]} once
+  watch:SECONDS      receive (printing each as {"recv": text, "at": unix time}) for SECONDS, however
+                     many come; then done
   stream-until:SUBSTRING
                      receive (printing each) until one contains SUBSTRING (at most 90 s in all,
                      30 s a message: for runs where how many will come is not known)
@@ -85,6 +87,17 @@ def main():
                     raw.append(message)
                     ids.append(json.loads(message).get("id"))
                 emit({"ids": ids, "raw": raw})
+            elif kind == "watch":
+                deadline = time.time() + float(value)
+                while True:
+                    remaining = deadline - time.time()
+                    if remaining <= 0:
+                        break
+                    try:
+                        message = ws.recv(timeout=remaining)
+                    except TimeoutError:
+                        break
+                    emit({"recv": message, "at": time.time()})
             elif kind == "sleep":
                 time.sleep(float(value))
             elif kind == "wait-close":

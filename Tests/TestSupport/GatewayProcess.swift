@@ -1,0 +1,188 @@
+import Foundation
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// A real `aws-realtime gateway` child process for process-level tests: the debug binary built by
+/// `swift build` (``WorkerProcess/executable``), listening on a free 127.0.0.1 port, its standard
+/// error (the log) in a file. ``kill()`` ends it in every state and is what every test calls on
+/// its way out.
+public actor GatewayProcess {
+    public nonisolated let name: String
+    public nonisolated let port: Int
+    public nonisolated let pid: Int32
+    public nonisolated let logPath: String
+    private var process: Process?
+
+    private init(name: String, port: Int, process: Process, logPath: String) {
+        self.name = name
+        self.port = port
+        self.pid = process.processIdentifier
+        self.process = process
+        self.logPath = logPath
+    }
+
+    /// Starts `aws-realtime gateway --host 127.0.0.1 --port <free> [arguments]` with exactly
+    /// `environment` (nothing inherited), its log in `logDirectory`, and waits until `/health`
+    /// answers (at most `startupTimeout`).
+    public static func start(
+        name: String, arguments: [String] = ["--allow-anonymous"], environment: [String: String], logDirectory: URL,
+        startupTimeout: Duration = .seconds(30)
+    ) async throws -> GatewayProcess {
+        let port = try FreePort.next()
+        let logPath = logDirectory.appendingPathComponent("gateway-\(name).log").path
+        guard FileManager.default.createFile(atPath: logPath, contents: nil) else {
+            throw WorkerProcessError(message: "cannot create the log file \(logPath)")
+        }
+        let log = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
+        defer { try? log.close() }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: WorkerProcess.executable)
+        process.arguments = ["gateway", "--host", "127.0.0.1", "--port", String(port)] + arguments
+        process.environment = environment
+        process.standardInput = FileHandle.nullDevice
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = log
+        try process.run()
+        let gateway = GatewayProcess(name: name, port: port, process: process, logPath: logPath)
+        let deadline = ContinuousClock.now.advanced(by: startupTimeout)
+        while ContinuousClock.now < deadline {
+            guard gateway.isAlive else {
+                throw WorkerProcessError(message: "gateway \(name) exited at start: \(gateway.logText().suffix(2_000))")
+            }
+            if let response = try? gateway.get("/health", timeoutSeconds: 1), response.status == 200 { return gateway }
+            try await Task.sleep(for: .milliseconds(25))
+        }
+        await gateway.kill()
+        throw WorkerProcessError(message: "gateway \(name) did not answer /health within \(startupTimeout)")
+    }
+
+    /// Whether the process still runs (a zombie counts as gone).
+    public nonisolated var isAlive: Bool { ChildProcessState.isAlive(pid) }
+
+    /// SIGKILL and waits until it is gone (at most 5 s).
+    public func kill() async {
+        guard process != nil else { return }
+        _ = Foundation.kill(pid, SIGKILL)
+        let deadline = ContinuousClock.now.advanced(by: .seconds(5))
+        while isAlive, ContinuousClock.now < deadline { try? await Task.sleep(for: .milliseconds(5)) }
+        process = nil
+    }
+
+    /// Everything the gateway logged so far.
+    public nonisolated func logText() -> String {
+        (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? ""
+    }
+
+    /// One GET on the gateway's port: status and body.
+    public nonisolated func get(_ path: String, timeoutSeconds: Int = 2) throws -> (status: Int, body: String) {
+        let response = try LoopbackHTTP.exchange(
+            port: port, request: "GET \(path) HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\nConnection: close\r\n\r\n",
+            timeoutSeconds: timeoutSeconds)
+        guard let statusLine = response.split(separator: "\r\n", maxSplits: 1).first,
+            let status = statusLine.split(separator: " ").dropFirst().first.flatMap({ Int($0) })
+        else { throw WorkerProcessError(message: "gateway \(name) sent no HTTP status line for \(path)") }
+        let body = response.range(of: "\r\n\r\n").map { String(response[$0.upperBound...]) } ?? ""
+        return (status, body)
+    }
+
+    /// `/metrics`, parsed.
+    public nonisolated func metrics() throws -> PrometheusSamples {
+        let response = try get("/metrics")
+        guard response.status == 200 else {
+            throw WorkerProcessError(message: "gateway \(name) answered /metrics with \(response.status)")
+        }
+        return PrometheusSamples(text: response.body)
+    }
+}
+
+/// A client script of `Tests/GatewayTests/Scripts/` (`ws_client.py`, `sio_client.py`) run with
+/// `python3` from PATH (PyPI `websockets`, `python-socketio`), its JSON lines in a file read as
+/// they come (its standard error beside it, `.stderr`). ``kill()`` ends it; every test calls it
+/// on its way out.
+public actor ClientScriptProcess {
+    /// `Tests/GatewayTests/Scripts` of this checkout, found from this file's path.
+    public static var scriptsDirectory: URL {
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("GatewayTests/Scripts")
+    }
+
+    public nonisolated let name: String
+    public nonisolated let pid: Int32
+    public nonisolated let outputPath: String
+    private var process: Process?
+
+    private init(name: String, process: Process, outputPath: String) {
+        self.name = name
+        self.pid = process.processIdentifier
+        self.process = process
+        self.outputPath = outputPath
+    }
+
+    /// Starts `python3 <script>.py arguments...`, its standard output in `directory`.
+    public static func start(name: String, script: String, arguments: [String], directory: URL) throws -> ClientScriptProcess {
+        let path = scriptsDirectory.appendingPathComponent("\(script).py").path
+        guard FileManager.default.fileExists(atPath: path) else {
+            throw WorkerProcessError(message: "missing client script \(path)")
+        }
+        let outputPath = directory.appendingPathComponent("client-\(name).jsonl").path
+        guard FileManager.default.createFile(atPath: outputPath, contents: nil) else {
+            throw WorkerProcessError(message: "cannot create \(outputPath)")
+        }
+        let output = try FileHandle(forWritingTo: URL(fileURLWithPath: outputPath))
+        defer { try? output.close() }
+        // Standard error apart: a warning written between two lines cannot break one.
+        let errorPath = directory.appendingPathComponent("client-\(name).stderr").path
+        guard FileManager.default.createFile(atPath: errorPath, contents: nil) else {
+            throw WorkerProcessError(message: "cannot create \(errorPath)")
+        }
+        let errors = try FileHandle(forWritingTo: URL(fileURLWithPath: errorPath))
+        defer { try? errors.close() }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", path] + arguments
+        process.standardInput = FileHandle.nullDevice
+        process.standardOutput = output
+        process.standardError = errors
+        try process.run()
+        return ClientScriptProcess(name: name, process: process, outputPath: outputPath)
+    }
+
+    public nonisolated var isAlive: Bool { ChildProcessState.isAlive(pid) }
+
+    /// Everything the script printed so far.
+    public nonisolated func outputText() -> String {
+        (try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? ""
+    }
+
+    /// The JSON lines printed so far (a line being written is left out).
+    public nonisolated func lines() -> [[String: Any]] {
+        outputText().split(separator: "\n").compactMap {
+            try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]
+        }
+    }
+
+    /// SIGKILL and waits until it is gone (at most 5 s).
+    public func kill() async {
+        guard process != nil else { return }
+        _ = Foundation.kill(pid, SIGKILL)
+        let deadline = ContinuousClock.now.advanced(by: .seconds(5))
+        while isAlive, ContinuousClock.now < deadline { try? await Task.sleep(for: .milliseconds(5)) }
+        process = nil
+    }
+}
+
+/// Whether a child process runs, from `/proc/<pid>/stat` (a zombie counts as gone, a stopped
+/// process as running).
+enum ChildProcessState {
+    static func isAlive(_ pid: Int32) -> Bool {
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+            let close = stat.lastIndex(of: ")")
+        else { return false }
+        let state = stat[stat.index(after: close)...].trimmingCharacters(in: .whitespaces).first
+        return state != "Z" && state != "X"
+    }
+}
