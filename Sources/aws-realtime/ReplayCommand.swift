@@ -12,7 +12,7 @@ struct ReplayCommand: AsyncParsableCommand {
         discussion: """
             Prints the bound URL (http://HOST:PORT) on stdout once listening, then serves until interrupted.
             Requests are matched to captures by method, path, operation and normalised body; the captures of
-            one request are served in file-name order. See the README section "Captures and replay".
+            one request are served in file-name order. See the README section "Captures".
             """
     )
 
