@@ -141,6 +141,12 @@ let package = Package(
                 .product(name: "NIOHTTPTypesHTTP1", package: "swift-nio-extras"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            // The live page, compiled into the binary (the Docker image copies only the binary).
+            resources: [
+                .embedInCode("LivePage/live-page.html"),
+                .embedInCode("LivePage/live-page.css"),
+                .embedInCode("LivePage/live-page.js"),
             ]
         ),
 

@@ -6,9 +6,11 @@ import NIOCore
 /// external scripts, fonts or images) that connects to `/ws` on the same origin, subscribes to
 /// the six streams and renders them.
 ///
-/// It is a Swift string, not a SwiftPM resource, so the release binary carries it alone (the
-/// Docker image copies only the binary). Each response gets a fresh CSP nonce for the inline
-/// `<script>` and `<style>`; nothing else may run, load or connect except to this host.
+/// Its markup, style sheet and script are `live-page.html`, `live-page.css` and `live-page.js`
+/// beside this file, compiled into the binary (SwiftPM's `embedInCode`), so the release binary
+/// carries them alone (the Docker image copies only the binary) and the served page stays one
+/// document. Each response gets a fresh CSP nonce for the inline `<script>` and `<style>`;
+/// nothing else may run, load or connect except to this host.
 enum LivePage {
     /// The page for `request`; `requiresToken` tells the page to ask for a token before connecting.
     static func response(to request: Request, requiresToken: Bool) -> Response {
@@ -67,8 +69,14 @@ enum LivePage {
         }.joined()
     }
 
-    /// The document, parsed once into literal text and `{{slots}}`.
-    static let template = LivePageTemplate(
-        head + "<style nonce=\"{{nonce}}\">\n" + style + "</style>\n</head>\n" + body + "<script nonce=\"{{nonce}}\">\n"
-            + script + "</script>\n</body>\n</html>\n")
+    /// The document, parsed once into literal text and `{{slots}}` (`nonce`, and `auth`: `required`
+    /// or `anonymous`). The markup's `{{live-page.css}}` and `{{live-page.js}}` are filled with the
+    /// two files first, once.
+    static let template: LivePageTemplate = {
+        let markup = String(decoding: PackageResources.live_page_html, as: UTF8.self)
+        let style = String(decoding: PackageResources.live_page_css, as: UTF8.self)
+        let script = String(decoding: PackageResources.live_page_js, as: UTF8.self)
+        return LivePageTemplate(
+            markup.replacing("{{live-page.css}}", with: style).replacing("{{live-page.js}}", with: script))
+    }()
 }
