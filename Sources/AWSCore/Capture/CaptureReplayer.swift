@@ -88,18 +88,6 @@ public actor CaptureReplayer {
         return .matched(group.captures[index], position: index + 1, count: count)
     }
 
-    /// Starts every request's sequence from its first capture again.
-    public func rewind() {
-        for key in groups.keys { groups[key]?.served = 0 }
-    }
-
-    /// How many requests were answered from each group, by the first capture's file name.
-    public func servedCounts() -> [String: Int] {
-        var counts: [String: Int] = [:]
-        for group in groups.values { if let first = group.captures.first { counts[first.name] = group.served } }
-        return counts
-    }
-
     /// Up to three captured requests closest to `key`: same operation first, then same path, then
     /// the most parameters in common.
     func candidates(for key: CaptureRequestKey) -> [CaptureMismatch.Candidate] {
