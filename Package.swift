@@ -15,6 +15,7 @@ let package = Package(
         // For the benchmarks package (Benchmarks/): the worker on its in-process bus and the replay server.
         .library(name: "Bus", targets: ["Bus"]),
         .library(name: "Worker", targets: ["Worker"]),
+        .library(name: "AWSCapture", targets: ["AWSCapture"]),
         .library(name: "AWSReplay", targets: ["AWSReplay"]),
     ],
     dependencies: [
@@ -62,10 +63,21 @@ let package = Package(
             ]
         ),
 
+        // AWSCapture: AWS exchanges as capture files: recording and replaying transports, matching,
+        // redaction (tests, `aws-realtime record` and `replay`, the demo); the worker never needs it.
+        .target(
+            name: "AWSCapture",
+            dependencies: [
+                "AWSCore",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+
         // Replay server: serves capture folders over HTTP on loopback (tests, `aws-realtime replay`).
         .target(
             name: "AWSReplay",
             dependencies: [
+                "AWSCapture",
                 "AWSCore",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -154,6 +166,7 @@ let package = Package(
         .executableTarget(
             name: "aws-realtime",
             dependencies: [
+                "AWSCapture",
                 "AWSCore",
                 "AWSReplay",
                 "AWSServices",
@@ -212,12 +225,12 @@ let package = Package(
         ),
         .testTarget(
             name: "AWSCoreTests",
-            dependencies: ["AWSCore", "TestSupport"],
+            dependencies: ["AWSCapture", "AWSCore", "TestSupport"],
             resources: [.copy("Fixtures")]
         ),
         .testTarget(
             name: "AWSReplayTests",
-            dependencies: ["AWSReplay", "AWSCore", "TestSupport"]
+            dependencies: ["AWSReplay", "AWSCapture", "AWSCore", "TestSupport"]
         ),
         .testTarget(
             name: "PayloadsTests",
@@ -230,7 +243,7 @@ let package = Package(
         .testTarget(
             name: "WorkerTests",
             dependencies: [
-                "Worker", "Bus", "Payloads", "AWSServices", "AWSCore", "AWSReplay", "Redis", "TestSupport",
+                "Worker", "Bus", "Payloads", "AWSServices", "AWSCapture", "AWSCore", "AWSReplay", "Redis", "TestSupport",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
             ]

@@ -15,6 +15,7 @@ let package = Package(
         .executableTarget(
             name: "SpendSimulation",
             dependencies: [
+                .product(name: "AWSCapture", package: "aws-realtime"),
                 .product(name: "AWSCore", package: "aws-realtime"),
                 .product(name: "AWSReplay", package: "aws-realtime"),
                 .product(name: "AWSServices", package: "aws-realtime"),

@@ -1,3 +1,4 @@
+import AWSCapture
 import AWSCore
 
 /// One fault the replay server can inject instead of (or on top of) the captured answer.

@@ -1,3 +1,4 @@
+import AWSCapture
 import AWSCore
 
 /// Which requests get which fault. A list of rules, tried in order; the first rule that selects a

@@ -1,3 +1,4 @@
+import AWSCapture
 import AWSCore
 
 /// Decides what the server does with one complete request. ``ReplayResponder`` answers from

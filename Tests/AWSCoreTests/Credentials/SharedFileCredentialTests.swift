@@ -1,3 +1,4 @@
+import AWSCapture
 import AWSCore
 import Foundation
 import Synchronization

@@ -1,3 +1,4 @@
+import AWSCore
 /// `application/x-www-form-urlencoded` and query-string helpers (the AWS query protocol's request body).
 public enum CaptureForm {
     /// Splits `a=1&b=2` into decoded (name, value) pairs, in order; `+` is a space.

@@ -1,3 +1,4 @@
+import AWSCore
 import Foundation
 
 /// Builds an AWS error response in the shape of a request's wire protocol, as AWS would send it.

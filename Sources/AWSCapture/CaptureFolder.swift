@@ -1,3 +1,4 @@
+import AWSCore
 import Foundation
 
 /// A folder of capture files: one scenario. Files are served in file-name order, so a numeric

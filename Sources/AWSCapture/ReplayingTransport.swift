@@ -1,3 +1,4 @@
+import AWSCore
 /// A transport that answers from captures in-process, without a socket: for unit tests of code
 /// above the transport. The replay server (`AWSReplay`) serves the same captures over HTTP.
 ///

@@ -1,3 +1,4 @@
+import AWSCore
 /// What the replayer does when a request matches captures that have all been served already.
 public struct CaptureExhaustion: Sendable, Hashable, CustomStringConvertible {
     private enum Value: String, Sendable, Hashable { case repeatLast, cycle, notFound }

@@ -1,3 +1,4 @@
+import AWSCore
 /// Removes credentials from an exchange before it is written to disk.
 ///
 /// What it redacts (each value becomes `REDACTED`, access key ids become `AKIAREDACTEDREDACTED` or

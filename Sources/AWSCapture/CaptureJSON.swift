@@ -1,3 +1,4 @@
+import AWSCore
 /// A JSON value that keeps what the text said: member order, number spelling, duplicate keys.
 ///
 /// Capture files embed JSON bodies as JSON. Re-serialising through Foundation would reorder keys

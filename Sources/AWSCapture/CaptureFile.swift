@@ -1,3 +1,4 @@
+import AWSCore
 import Foundation
 
 /// Reads and writes the capture file format, `aws-realtime-capture/1` (see `README-captures.md`).

@@ -1,3 +1,4 @@
+import AWSCore
 /// One recorded HTTP exchange with AWS: the request as sent and the response as received.
 ///
 /// Stored as one human-readable JSON file per exchange (see `README-captures.md`).

@@ -1,3 +1,4 @@
+import AWSCore
 /// How the replayer compares a live request with captured ones.
 ///
 /// Two requests match when they have the same method, the same path (percent-decoded), the same

@@ -1,3 +1,4 @@
+import AWSCore
 /// A transport that sends through another one and writes every exchange to a capture folder,
 /// credentials redacted (see ``CaptureRedactor``).
 ///

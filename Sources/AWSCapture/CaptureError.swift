@@ -1,3 +1,4 @@
+import AWSCore
 /// What went wrong reading, writing or replaying captures, and where.
 public struct CaptureError: Error, Sendable, CustomStringConvertible {
     /// The kind of failure, for callers that react to it.

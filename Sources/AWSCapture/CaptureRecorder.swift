@@ -1,3 +1,4 @@
+import AWSCore
 import Foundation
 
 /// Writes exchanges into a capture folder, redacted, numbered in the order they complete.
