@@ -115,11 +115,18 @@ let package = Package(
             ]
         ),
 
+        // SocketIOEmitter: updates in the `@socket.io/redis-emitter` wire format (MessagePack), for
+        // Node Socket.IO servers during a migration; the Redis bus publishes them when enabled.
+        .target(
+            name: "SocketIOEmitter",
+            dependencies: ["Payloads"]
+        ),
+
         // 7. Bus: what the worker and the gateway need from a broker; on Redis and in-process.
         .target(
             name: "Bus",
             dependencies: [
-                "Payloads", "Redis",
+                "Payloads", "Redis", "SocketIOEmitter",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
             ]
@@ -129,7 +136,7 @@ let package = Package(
         .target(
             name: "Worker",
             dependencies: [
-                "AWSServices", "AWSCore", "Bus", "Payloads", "Redis",
+                "AWSServices", "AWSCore", "Bus", "Payloads", "Redis", "SocketIOEmitter",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -173,6 +180,7 @@ let package = Package(
                 "Bus",
                 "Gateway",
                 "Redis",
+                "SocketIOEmitter",
                 "Worker",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -237,13 +245,18 @@ let package = Package(
             dependencies: ["Payloads", "TestSupport"]
         ),
         .testTarget(
+            name: "SocketIOEmitterTests",
+            dependencies: ["SocketIOEmitter", "Bus", "Payloads", "Redis", "TestSupport"]
+        ),
+        .testTarget(
             name: "BusTests",
             dependencies: ["Bus", "Payloads", "Redis", "TestSupport"]
         ),
         .testTarget(
             name: "WorkerTests",
             dependencies: [
-                "Worker", "Bus", "Payloads", "AWSServices", "AWSCapture", "AWSCore", "AWSReplay", "Redis", "TestSupport",
+                "Worker", "Bus", "Payloads", "AWSServices", "AWSCapture", "AWSCore", "AWSReplay", "Redis",
+                "SocketIOEmitter", "TestSupport",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
             ]

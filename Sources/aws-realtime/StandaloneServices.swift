@@ -6,6 +6,7 @@ import Gateway
 import Logging
 import Redis
 import ServiceLifecycle
+import SocketIOEmitter
 import Worker
 
 /// The services of a standalone instance, wired to one bus and run in one `ServiceGroup`:

@@ -7,6 +7,7 @@ import Hummingbird
 import Logging
 import Redis
 import ServiceLifecycle
+import SocketIOEmitter
 import Worker
 
 /// `aws-realtime worker`: the singleton that polls AWS and publishes to Redis, with its

@@ -1,4 +1,5 @@
 import Bus
+import SocketIOEmitter
 import Testing
 
 @testable import Worker

@@ -2,6 +2,7 @@ import Logging
 import NIOCore
 import Payloads
 import Redis
+import SocketIOEmitter
 
 /// The worker's side of the bus on Redis: the lease, the fenced publish script, cursors and
 /// listener counts, over one pipelined ``RedisClient`` (which the caller runs).

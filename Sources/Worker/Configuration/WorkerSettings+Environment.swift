@@ -1,3 +1,4 @@
+import SocketIOEmitter
 extension WorkerSettings {
     /// The variable that turns the Socket.IO emitter copy on or off over the file's
     /// `socketIOEmitter.enabled` (for deployments that set variables more easily than files).

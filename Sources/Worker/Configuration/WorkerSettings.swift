@@ -3,6 +3,7 @@ import Bus
 import Foundation
 import Payloads
 import Redis
+import SocketIOEmitter
 import Yams
 
 /// Everything the worker runs with, read from the optional YAML file: the worker's own

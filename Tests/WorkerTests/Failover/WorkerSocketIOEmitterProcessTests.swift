@@ -3,6 +3,7 @@ import Logging
 import NIOCore
 import Payloads
 import Redis
+import SocketIOEmitter
 import TestSupport
 import Testing
 

@@ -1,6 +1,6 @@
 import Testing
 
-@testable import Bus
+@testable import SocketIOEmitter
 
 /// JSON read as `JSON.parse` sees it, then written as `notepack.io` writes it: golden bytes by hand.
 @Suite struct MessagePackJSONReaderTests {

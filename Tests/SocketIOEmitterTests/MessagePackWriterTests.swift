@@ -1,6 +1,6 @@
 import Testing
 
-@testable import Bus
+@testable import SocketIOEmitter
 
 /// Golden bytes for ``MessagePackWriter``, written by hand from `notepack.io`'s encoder
 /// (`darrachequesne/notepack` `lib/encode.js`, `_encode`) and the MessagePack spec's format bytes.

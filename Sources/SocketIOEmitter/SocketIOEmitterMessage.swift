@@ -19,22 +19,24 @@ import Payloads
 /// type, id}` from the envelope, with `id` last so the script appends it: the message is
 /// `prefix + str(id) + suffix`, where `str` is the MessagePack string header (fixstr for the
 /// ids Redis makes, < 32 bytes) followed by the id.
-struct SocketIOEmitterMessage: Sendable, Equatable {
+public struct SocketIOEmitterMessage: Sendable, Equatable {
     /// `uid` of every emitter message; the adapter drops a message only when it is its own uid.
     static let uid = "emitter"
     /// socket.io-parser's `PacketType.EVENT`.
     static let eventPacketType: Int64 = 2
 
-    var prefix: [UInt8]
-    var suffix: [UInt8]
+    /// The message up to the id's MessagePack string.
+    public var prefix: [UInt8]
+    /// The message after the id.
+    public var suffix: [UInt8]
 
-    struct EnvelopeError: Error, CustomStringConvertible {
-        let reason: String
-        var description: String { "socketIOEmitter: cannot convert the envelope to MessagePack: \(reason)" }
+    public struct EnvelopeError: Error, CustomStringConvertible {
+        public let reason: String
+        public var description: String { "socketIOEmitter: cannot convert the envelope to MessagePack: \(reason)" }
     }
 
     /// The message for `envelope` (an envelope the worker encoded, whose id is still empty).
-    init(envelope: EncodedEnvelope, stream: StreamName, namespace: String) throws(EnvelopeError) {
+    public init(envelope: EncodedEnvelope, stream: StreamName, namespace: String) throws(EnvelopeError) {
         let json: MessagePackValue
         do {
             json = try MessagePackJSONReader.read(envelope.withID(""))

@@ -1,4 +1,4 @@
-@testable import Bus
+@testable import SocketIOEmitter
 
 /// A small MessagePack decoder for the tests, written from the MessagePack spec
 /// (https://github.com/msgpack/msgpack/blob/master/spec.md) and independent of

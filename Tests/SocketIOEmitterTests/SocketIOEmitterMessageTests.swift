@@ -2,7 +2,7 @@ import Foundation
 import Payloads
 import Testing
 
-@testable import Bus
+@testable import SocketIOEmitter
 
 /// The `@socket.io/redis-emitter` message, byte for byte: what
 /// `new Emitter(redis).of("/aws-realtime").emit("aws-logs-update", payload)` publishes

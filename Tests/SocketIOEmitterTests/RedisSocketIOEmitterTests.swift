@@ -7,6 +7,7 @@ import TestSupport
 import Testing
 
 @testable import Bus
+@testable import SocketIOEmitter
 
 /// The Socket.IO emitter copy against a real `redis-server` on a free loopback port, read the way
 /// `@socket.io/redis-adapter` reads it: `PSUBSCRIBE socket.io#/aws-realtime#*`.
@@ -20,7 +21,7 @@ import Testing
         _ body: @Sendable (RedisPublisherBus, any RedisCommandSending, RedisSubscriber) async throws -> Void
     ) async throws {
         try await RedisServerProcess.withServer { server in
-            let configuration = RedisBusTests.configuration(port: server.port)
+            let configuration = Self.configuration(port: server.port)
             let client = RedisClient(configuration: configuration, logger: logger)
             let subscriber = RedisSubscriber(configuration: configuration, logger: logger)
             let bus = RedisPublisherBus(
@@ -58,8 +59,15 @@ import Testing
         }
     }
 
+    static func configuration(port: Int) -> RedisConfiguration {
+        RedisConfiguration(host: "127.0.0.1", port: port, timeouts: .init(connect: .seconds(2), command: .seconds(5)))
+    }
+
     static func envelope(_ value: Int) throws -> EncodedEnvelope {
-        try RedisBusTests.envelope(value)
+        try EncodedEnvelope(
+            Envelope(
+                stream: .logs, type: "logs", epoch: 1, timestamp: Date(timeIntervalSince1970: 0), account: "1",
+                region: "eu-west-1", data: [value]))
     }
 
     static func expected(id: String, value: Int) -> MessagePackValue {
@@ -183,7 +191,7 @@ import Testing
 
     @Test func aCustomKeyAndNamespaceNameTheChannel() async throws {
         try await RedisServerProcess.withServer { server in
-            let configuration = RedisBusTests.configuration(port: server.port)
+            let configuration = Self.configuration(port: server.port)
             let client = RedisClient(configuration: configuration, logger: Self.logger)
             let subscriber = RedisSubscriber(configuration: configuration, logger: Self.logger)
             let bus = RedisPublisherBus(client: client, socketIOEmitter: .enabled(key: "legacy", namespace: "/live"))
