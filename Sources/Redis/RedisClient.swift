@@ -1,6 +1,7 @@
 import Logging
 import NIOCore
 import NIOPosix
+import ServiceLifecycle
 
 /// A command client that owns one pipelined connection and reconnects it.
 ///
@@ -9,7 +10,7 @@ import NIOPosix
 /// Commands sent while it connects wait for the connection (bounded by the connect timeout);
 /// commands sent while it backs off fail at once with `.notConnected`; commands in flight when
 /// the connection drops fail with `.connectionClosed`.
-public final class RedisClient: RedisCommandSending {
+public final class RedisClient: RedisCommandSending, Service {
     public let configuration: RedisConfiguration
     private let eventLoopGroup: any EventLoopGroup
     private let logger: Logger
@@ -33,9 +34,13 @@ public final class RedisClient: RedisCommandSending {
         )
     }
 
-    /// Connects and keeps reconnecting until the calling task is cancelled; then closes the
-    /// connection and returns. Call it once.
+    /// Connects and keeps reconnecting until the calling task is cancelled or its service group
+    /// shuts down gracefully; then closes the connection and returns. Call it once.
     public func run() async throws {
+        try await runUntilCancelledOrShutDown { try await self.connectAndReconnect() }
+    }
+
+    private func connectAndReconnect() async throws {
         let backoff = RedisBackoff(policy: self.configuration.reconnect)
         var attempt = 0
         defer { self.slot.shutdown() }

@@ -2,6 +2,7 @@ import Logging
 import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
+import ServiceLifecycle
 
 /// A pub/sub connection that reconnects and subscribes again to what it held.
 ///
@@ -10,7 +11,7 @@ import NIOPosix
 /// channel and pattern it holds, waits for the server to confirm each, and then delivers
 /// ``RedisPubSubEvent/reconnected`` so the consumer can recover what it missed from history.
 /// A slow consumer never blocks the socket: see ``RedisEventBuffer`` policy in ``events``.
-public final class RedisSubscriber: Sendable {
+public final class RedisSubscriber: Sendable, Service {
     /// The events of this subscriber, for a single consumer. Bounded: when
     /// `limits.subscriberBufferSize` events wait, the oldest is dropped and the consumer gets
     /// ``RedisPubSubEvent/dropped(count:)`` before the next event. Ends when ``run()`` returns.
@@ -161,9 +162,14 @@ public final class RedisSubscriber: Sendable {
         )
     }
 
-    /// Connects, subscribes, and reconnects with backoff until the calling task is cancelled;
-    /// then closes the connection, ends ``events`` and returns. Call it once.
+    /// Connects, subscribes, and reconnects with backoff until the calling task is cancelled or
+    /// its service group shuts down gracefully; then closes the connection, ends ``events`` and
+    /// returns. Call it once.
     public func run() async throws {
+        try await runUntilCancelledOrShutDown { try await self.connectAndResubscribe() }
+    }
+
+    private func connectAndResubscribe() async throws {
         let backoff = RedisBackoff(policy: self.configuration.reconnect)
         var attempt = 0
         var connectionCount = 0

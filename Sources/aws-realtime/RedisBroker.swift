@@ -2,6 +2,7 @@ import ArgumentParser
 import Bus
 import Logging
 import Redis
+import ServiceLifecycle
 
 /// The Redis a command relays through: one node or a cluster (chosen by `REDIS_CLUSTER`, a
 /// `redis+cluster://` URL or the worker file's `redisCluster`, or detected with `auto`), the key
@@ -11,8 +12,8 @@ struct RedisBroker {
     let keys: RedisBusKeys
     let pubSub: RedisBusPubSub
     let client: any RedisCommandSending
-    /// Runs ``client`` (its connections and, on a cluster, its slot map).
-    let clientService: ClosureService
+    /// ``client`` as the service that runs its connections (and, on a cluster, its slot map).
+    let clientService: any Service
     private let logger: Logger
 
     /// Resolves `auto` (waiting for Redis to answer), picks the key prefix (`{aws-realtime}:` on a
@@ -28,7 +29,7 @@ struct RedisBroker {
             let client = RedisClient(configuration: configuration, logger: logger)
             return RedisBroker(
                 configuration: configuration, keys: RedisBusKeys(prefix: keyPrefix ?? "aws-realtime:"), pubSub: .classic,
-                client: client, clientService: ClosureService("redis-client") { try await client.run() }, logger: logger)
+                client: client, clientService: client, logger: logger)
         }
         let keys = RedisBusKeys(prefix: keyPrefix ?? RedisBusKeys.clusterDefaultPrefix)
         do {
@@ -39,7 +40,7 @@ struct RedisBroker {
         let client = RedisClusterClient(configuration: configuration, logger: logger)
         return RedisBroker(
             configuration: configuration, keys: keys, pubSub: .sharded, client: client,
-            clientService: ClosureService("redis-cluster-client") { try await client.run() }, logger: logger)
+            clientService: client, logger: logger)
     }
 
     /// A pub/sub connection for the bus's channels: classic on one node, sharded on a cluster.

@@ -53,7 +53,7 @@ struct StandaloneServices {
             workerConfiguration.lease.renewInterval = min(workerConfiguration.lease.renewInterval, .seconds(1))
             let worker = Worker(configuration: workerConfiguration, collectors: collectors, bus: bus, logger: logger)
             services = [
-                WorkerService(worker: worker),
+                worker,
                 Gateway(
                     bus: subscriber, configuration: gateway, logger: logger,
                     extras: Self.workerExtras(worker, budgets: budgets, isBrokerReachable: { true }),
@@ -73,9 +73,9 @@ struct StandaloneServices {
             let worker = Worker(configuration: workerConfiguration, collectors: collectors, bus: publisher, logger: logger)
             services = [
                 broker.clientService,
-                ClosureService("redis-subscriber") { try await redisSubscriber.run() },
-                ClosureService("redis-bus") { await subscriber.run() },
-                WorkerService(worker: worker),
+                redisSubscriber,
+                subscriber,
+                worker,
                 Gateway(
                     bus: subscriber, configuration: gateway, logger: logger,
                     extras: Self.workerExtras(

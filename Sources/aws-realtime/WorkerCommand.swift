@@ -108,7 +108,7 @@ struct WorkerCommand: AsyncParsableCommand {
                 services: [
                     broker.clientService,
                     operations.application,
-                    WorkerService(worker: worker),
+                    worker,
                 ],
                 gracefulShutdownSignals: [.sigterm, .sigint], cancellationSignals: [], logger: logger)
             try await group.run()
@@ -126,20 +126,6 @@ struct WorkerCommand: AsyncParsableCommand {
                 metadata: ["error": "\(error)"])
         }
         return "unknown"
-    }
-}
-
-/// The worker as a `Service`: a graceful shutdown lets the polls in flight publish, then
-/// releases the lease.
-struct WorkerService: Service {
-    let worker: Worker
-
-    func run() async throws {
-        await withGracefulShutdownHandler {
-            await worker.run()
-        } onGracefulShutdown: {
-            worker.stop()
-        }
     }
 }
 

@@ -2,12 +2,13 @@ import Logging
 import NIOCore
 import Payloads
 import Redis
+import ServiceLifecycle
 
 /// A gateway's side of the bus on Redis: one pub/sub connection (``RedisSubscriber``, which
 /// resubscribes after a reconnect) for live messages, and a command client for history.
 ///
 /// Run ``run()`` for as long as the bus is used; read ``events`` from one consumer.
-public final class RedisSubscriberBus: SubscriberBus, Sendable {
+public final class RedisSubscriberBus: SubscriberBus, Service {
     public let keys: RedisBusKeys
     private let subscriber: any RedisChannelSubscribing
     private let client: any RedisCommandSending
@@ -37,9 +38,14 @@ public final class RedisSubscriberBus: SubscriberBus, Sendable {
     /// line per reason per `dropLogInterval`).
     public var droppedMessages: [BusDropReason: Int] { drops.counts }
 
-    /// Translates the subscriber's events into bus events until cancelled. The subscriber's own
-    /// `run()` is the caller's to run alongside.
+    /// Translates the subscriber's events into bus events until cancelled, its service group
+    /// shuts down gracefully, or the subscriber ends. The subscriber's own `run()` is the caller's
+    /// to run alongside (before this one in a `ServiceGroup`, so it stops after it).
     public func run() async {
+        await cancelWhenGracefulShutdown { await self.translateEvents() }
+    }
+
+    private func translateEvents() async {
         defer { buffer.finish() }
         var translator = RedisBusEventTranslator(keys: keys)
         for await event in subscriber.events {

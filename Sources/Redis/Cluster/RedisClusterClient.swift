@@ -2,6 +2,7 @@ import Logging
 import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
+import ServiceLifecycle
 
 /// A command client for a Redis Cluster: it learns which primary serves each hash slot from any
 /// node (``RedisClusterTopology``), keeps one pipelined, reconnecting ``RedisClient`` per primary,
@@ -17,7 +18,7 @@ import NIOPosix
 /// Run ``run()`` in a task group (or as a service) for as long as the client is used: it reads
 /// the map at once, again every `refreshInterval` and after each `MOVED`, and runs the per-node
 /// clients.
-public final class RedisClusterClient: RedisCommandSending {
+public final class RedisClusterClient: RedisCommandSending, Service {
     public let configuration: RedisConfiguration
     /// How often the map is read again when nothing asked for it.
     public let refreshInterval: Duration
@@ -94,9 +95,13 @@ public final class RedisClusterClient: RedisCommandSending {
     /// The newest map, once one node answered.
     public var topology: RedisClusterTopology? { self.state.withLockedValue { $0.topology } }
 
-    /// Reads the map and runs the per-node clients until the calling task is cancelled; then
-    /// closes every connection and returns. Call it once.
+    /// Reads the map and runs the per-node clients until the calling task is cancelled or its
+    /// service group shuts down gracefully; then closes every connection and returns. Call it once.
     public func run() async throws {
+        try await runUntilCancelledOrShutDown { try await self.runNodes() }
+    }
+
+    private func runNodes() async throws {
         defer {
             let nodes = self.state.withLockedValue { state in
                 state.isShutdown = true

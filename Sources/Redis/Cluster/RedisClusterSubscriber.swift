@@ -2,6 +2,7 @@ import Logging
 import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
+import ServiceLifecycle
 
 /// Sharded pub/sub (Redis 7: `SSUBSCRIBE`) on a Redis Cluster: each channel is subscribed on the
 /// primary that serves its hash slot, which is the only node its `SPUBLISH`es reach.
@@ -15,7 +16,7 @@ import NIOPosix
 ///
 /// Run ``run()`` in a task group; subscribe and unsubscribe from any task; read ``events`` from
 /// one consumer.
-public final class RedisClusterSubscriber: RedisChannelSubscribing {
+public final class RedisClusterSubscriber: RedisChannelSubscribing, Service {
     public let configuration: RedisConfiguration
     /// How often the map is read to find channels whose slot moved without a word to us.
     public let refreshInterval: Duration
@@ -150,9 +151,13 @@ public final class RedisClusterSubscriber: RedisChannelSubscribing {
     // MARK: Connections
 
     /// Reads the map, subscribes every held channel on its owner, and rebuilds after every
-    /// change, until the calling task is cancelled; then closes its connections, ends ``events``
-    /// and returns. Call it once.
+    /// change, until the calling task is cancelled or its service group shuts down gracefully;
+    /// then closes its connections, ends ``events`` and returns. Call it once.
     public func run() async throws {
+        try await runUntilCancelledOrShutDown { try await self.subscribeOnOwners() }
+    }
+
+    private func subscribeOnOwners() async throws {
         let backoff = RedisBackoff(policy: self.configuration.reconnect)
         let reader = RedisClusterTopologyReader(
             configuration: self.configuration, eventLoopGroup: self.eventLoopGroup, logger: self.logger)

@@ -2,13 +2,15 @@ import Bus
 import Foundation
 import Logging
 import Payloads
+import ServiceLifecycle
 
 /// The worker: holds (or waits for) the singleton lease and, while it leads, polls each
 /// enabled stream and publishes what it finds, with a heartbeat on every stream.
 ///
-/// `run()` returns after `stop()` (graceful: polls in flight finish and publish, then the lease
-/// is released so a standby takes over at once) or when its task is cancelled.
-public final class Worker: Sendable {
+/// `run()` returns after `stop()` or its service group's graceful shutdown (polls in flight
+/// finish and publish, then the lease is released so a standby takes over at once), or when its
+/// task is cancelled.
+public final class Worker: Service {
     public let configuration: WorkerConfiguration
     public let lease: LeaderLease
     public let statistics: WorkerStatistics
@@ -44,6 +46,14 @@ public final class Worker: Sendable {
     }
 
     public func run() async {
+        await withGracefulShutdownHandler {
+            await self.pollWhileLeading()
+        } onGracefulShutdown: {
+            self.stop()
+        }
+    }
+
+    private func pollWhileLeading() async {
         logger.info(
             "Worker starting",
             metadata: [
