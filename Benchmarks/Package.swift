@@ -12,6 +12,7 @@ let package = Package(
         .package(name: "aws-realtime", path: ".."),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.3"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
     ],
     targets: [
         .executableTarget(
@@ -53,6 +54,19 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
             ],
             path: "RedisBenchmark"
+        ),
+        // The gateway FanoutBenchmark starts for `--broker in-process`: the product's Gateway on the
+        // in-process bus with a publisher in the same process.
+        .executableTarget(
+            name: "FanoutGateway",
+            dependencies: [
+                .product(name: "Bus", package: "aws-realtime"),
+                .product(name: "Gateway", package: "aws-realtime"),
+                .product(name: "Payloads", package: "aws-realtime"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "FanoutGateway"
         ),
         .executableTarget(
             name: "FanoutBenchmark",
