@@ -3,7 +3,6 @@ import Bus
 import Foundation
 import Gateway
 import Logging
-import Payloads
 import Redis
 import ServiceLifecycle
 
