@@ -12,8 +12,10 @@ let package = Package(
         .library(name: "Payloads", targets: ["Payloads"]),
         .library(name: "AWSServices", targets: ["AWSServices"]),
         .library(name: "Redis", targets: ["Redis"]),
-        // For the benchmarks package (Benchmarks/): the worker on its in-process bus and the replay server.
+        // For the benchmarks package (Benchmarks/): the worker and the gateway on the in-process bus, and
+        // the replay server. (SigV4, AWSServices, Payloads and Redis above serve it too.)
         .library(name: "Bus", targets: ["Bus"]),
+        .library(name: "Gateway", targets: ["Gateway"]),
         .library(name: "Worker", targets: ["Worker"]),
         .library(name: "AWSCapture", targets: ["AWSCapture"]),
         .library(name: "AWSReplay", targets: ["AWSReplay"]),
@@ -189,33 +191,6 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
-            ]
-        ),
-
-        // Benchmarks (run in release builds; numbers go to the README).
-        .executableTarget(name: "SigV4Benchmark", dependencies: ["SigV4"]),
-        // Redis servers the benchmarks start for themselves on loopback: one node or a cluster.
-        .target(name: "BenchmarkSupport", dependencies: [.product(name: "NIOCore", package: "swift-nio")]),
-        .executableTarget(
-            name: "RedisBenchmark",
-            dependencies: [
-                "BenchmarkSupport",
-                "Redis",
-                .product(name: "Logging", package: "swift-log"),
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOPosix", package: "swift-nio"),
-            ]
-        ),
-        .executableTarget(name: "MetricDataParseBenchmark", dependencies: ["AWSServices"]),
-        .executableTarget(
-            name: "FanoutBenchmark",
-            dependencies: [
-                "BenchmarkSupport", "Bus", "Payloads", "Redis",
-                .product(name: "Logging", package: "swift-log"),
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOPosix", package: "swift-nio"),
-                .product(name: "NIOHTTP1", package: "swift-nio"),
-                .product(name: "NIOWebSocket", package: "swift-nio"),
             ]
         ),
 

@@ -14,7 +14,7 @@ import Worker
 // of every API, watched and unwatched, from the simulated AWS's call log, and the worker's own
 // figure, which must agree.
 //
-// `swift run -c release SpendSimulation [--days D] [--rate R] [--metrics M] [--watch 9-17] [--budget DOLLARS]`
+// `swift run -c release --package-path Benchmarks SpendSimulation [--days D] [--rate R] [--metrics M] [--watch 9-17] [--budget DOLLARS]`
 
 struct Options {
     var days = 1
@@ -28,7 +28,8 @@ struct Options {
     init(arguments: [String]) {
         var iterator = arguments.dropFirst().makeIterator()
         while let argument = iterator.next() {
-            let value = iterator.next() ?? ""
+            if argument == "--help" || argument == "-h" { Self.usage(nil) }
+            guard let value = iterator.next() else { Self.usage("\(argument) needs a value") }
             switch argument {
             case "--days": days = max(1, min(7, Int(value) ?? days))
             case "--rate": rate = max(60, min(3_600, Double(value) ?? rate))
@@ -45,10 +46,11 @@ struct Options {
         }
     }
 
-    static func usage(_ message: String) -> Never {
-        print(message)
+    /// Prints the usage; exits 0 for `--help` (no message), 2 otherwise.
+    static func usage(_ message: String?) -> Never {
+        if let message { print(message) }
         print("usage: SpendSimulation [--days 1-7] [--rate 60-3600] [--metrics N] [--watch FROM-TO] [--budget DOLLARS]")
-        exit(2)
+        exit(message == nil ? 0 : 2)
     }
 }
 

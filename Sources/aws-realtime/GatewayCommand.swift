@@ -3,7 +3,6 @@ import Bus
 import Foundation
 import Gateway
 import Logging
-import Payloads
 import Redis
 import ServiceLifecycle
 
@@ -35,11 +34,6 @@ struct GatewayCommand: AsyncParsableCommand {
 
     @Flag(help: "Serve clients without a token (every stream readable). Auth is required otherwise.")
     var allowAnonymous = false
-
-    /// Benchmark only: publish RATE envelopes a second on aws-metrics from inside this process
-    /// (in-process bus), each carrying its send time, for `FanoutBenchmark`.
-    @Option(help: .hidden)
-    var benchmarkPublisher: Int?
 
     func run() async throws {
         let environment = ProcessInfo.processInfo.environment
@@ -81,12 +75,8 @@ struct GatewayCommand: AsyncParsableCommand {
             let inProcess = InProcessBus()
             let subscriber = inProcess.makeSubscriber()
             defer { subscriber.close() }
-            var services: [any Service] = [Gateway(bus: subscriber, configuration: configuration, logger: logger)]
-            if let rate = benchmarkPublisher {
-                services.append(BenchmarkPublisher(bus: inProcess, rate: rate, logger: logger))
-            } else {
-                logger.warning("The in-process bus has no publisher here: clients will only get what this process publishes")
-            }
+            let services: [any Service] = [Gateway(bus: subscriber, configuration: configuration, logger: logger)]
+            logger.warning("The in-process bus has no publisher here: clients will only get what this process publishes")
             let group = ServiceGroup(
                 services: services, gracefulShutdownSignals: [.sigterm, .sigint], cancellationSignals: [], logger: logger)
             try await group.run()
@@ -119,57 +109,6 @@ struct GatewayCommand: AsyncParsableCommand {
             try await group.run()
         default:
             throw ValidationError("--bus must be in-process or redis")
-        }
-    }
-}
-
-/// Benchmark only: publishes `rate` envelopes a second on `aws-metrics`, each with its publish
-/// time in nanoseconds since the epoch (`data.sentAt`) and a sequence number (`data.seq`), about
-/// 200 bytes in all, like a small metrics update.
-struct BenchmarkPublisher: Service {
-    struct Sample: Codable, Sendable {
-        var seq: Int
-        var sentAt: Int64
-        var namespace = "AWS/EC2"
-        var metric = "CPUUtilization"
-        var value = 42.5
-    }
-
-    let bus: InProcessBus
-    let rate: Int
-    let logger: Logger
-
-    func run() async throws {
-        guard rate > 0 else {
-            try? await gracefulShutdown()
-            return
-        }
-        let token = "benchmark"
-        guard let epoch = try await bus.acquireLease(token: token, ttl: .seconds(86_400)) else { return }
-        let period = Duration.nanoseconds(1_000_000_000 / Int64(rate))
-        let bus = self.bus
-        // Ends quietly on shutdown: a CancellationError here is the shutdown, not a failure.
-        try? await cancelWhenGracefulShutdown {
-            let clock = ContinuousClock()
-            var next = clock.now
-            var seq = 0
-            while !Task.isCancelled {
-                seq += 1
-                var now = timespec()
-                clock_gettime(CLOCK_REALTIME, &now)
-                let sample = Sample(seq: seq, sentAt: Int64(now.tv_sec) * 1_000_000_000 + Int64(now.tv_nsec))
-                let envelope = Envelope(
-                    stream: .metrics, type: "metrics", epoch: epoch, timestamp: Date(), account: "123456789012",
-                    region: "eu-west-1",
-                    data: sample)
-                _ = try await bus.publish(try EncodedEnvelope(envelope), to: .metrics, cursor: nil, token: token)
-                next = next.advanced(by: period)
-                if next > clock.now {
-                    try await Task.sleep(until: next, clock: clock)
-                } else if clock.now - next > .seconds(1) {
-                    next = clock.now  // fell far behind: do not burst to catch up
-                }
-            }
         }
     }
 }

@@ -11,12 +11,12 @@ import Synchronization
 /// The publishing side of `--broker redis|cluster`: the product's own publish path
 /// (`RedisPublisherBus` over a `RedisClient`, or over a `RedisClusterClient` with sharded pub/sub
 /// on a cluster) sending `rate` envelopes a second on `aws-metrics`, each with `data.seq` and
-/// `data.sentAt` (CLOCK_REALTIME) as the gateway's in-process `BenchmarkPublisher` builds them.
+/// `data.sentAt` (CLOCK_REALTIME) as FanoutGateway's in-process `BenchmarkPublisher` builds them.
 ///
 /// Its Redis connections and its publishing task run on one event loop thread of their own, so
 /// that thread's CPU time (``threadCPUMicroseconds()``) is the publishing side's cost.
 final class RedisBrokerPublisher: Sendable {
-    /// The envelope's `data`, as the gateway's `BenchmarkPublisher` sends it (about 200 bytes in all).
+    /// The envelope's `data`, as FanoutGateway's `BenchmarkPublisher` sends it (about 200 bytes in all).
     struct Sample: Codable, Sendable {
         var seq: Int
         var sentAt: Int64

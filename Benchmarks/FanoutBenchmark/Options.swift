@@ -1,10 +1,12 @@
+import Foundation
+
 #if canImport(Glibc)
     import Glibc
 #endif
 
 /// Where the published messages come from (`--broker`).
 enum Broker: String, Sendable {
-    /// The gateway's own in-process bus and benchmark publisher (`--benchmark-publisher RATE`).
+    /// The gateway's own in-process bus and publisher: `FanoutGateway --rate RATE`, of this package.
     case inProcess = "in-process"
     /// One `redis-server` this benchmark starts; the gateway runs `--bus redis`, this process publishes.
     case redis
@@ -15,7 +17,8 @@ enum Broker: String, Sendable {
 /// The command line: `--binary PATH --connections 1000,5000 --rate 10 --seconds 10 --idle 10000
 /// --protocols websocket,socketio --client-threads 1 --broker in-process|redis|cluster`.
 struct Options {
-    var binary = ".build/release/aws-realtime"
+    /// The gateway executable each run starts; nil for the broker's default (`gatewayBinary`).
+    var binary: String?
     var connections = [1000, 5000]
     var rate = 10
     var seconds = 15
@@ -34,7 +37,8 @@ struct Options {
     init(arguments: [String]) {
         var iterator = arguments.dropFirst().makeIterator()
         while let argument = iterator.next() {
-            let value = iterator.next() ?? ""
+            if argument == "--help" || argument == "-h" { Self.usage(nil) }
+            guard let value = iterator.next() else { Self.usage("\(argument) needs a value") }
             switch argument {
             case "--binary": binary = value
             case "--connections": connections = value.split(separator: ",").compactMap { Int($0) }
@@ -54,15 +58,37 @@ struct Options {
             default: Self.usage("unknown argument \(argument)")
             }
         }
+        if broker == .inProcess, let binary, URL(fileURLWithPath: binary).lastPathComponent == "aws-realtime" {
+            Self.usage(
+                "--broker in-process runs FanoutGateway (this package), not aws-realtime: leave out --binary or give a FanoutGateway"
+            )
+        }
     }
 
-    static func usage(_ message: String) -> Never {
-        print(message)
+    /// The gateway to start: `--binary`, else `FanoutGateway` beside this executable for
+    /// `--broker in-process` (build both from Benchmarks/), else the product's
+    /// `.build/release/aws-realtime` (run from the repository root).
+    var gatewayBinary: String {
+        if let binary { return binary }
+        switch broker {
+        case .inProcess:
+            let executable =
+                (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+            return URL(fileURLWithPath: executable).deletingLastPathComponent().appendingPathComponent("FanoutGateway").path
+        case .redis, .cluster:
+            return ".build/release/aws-realtime"
+        }
+    }
+
+    /// Prints the usage; exits 0 for `--help` (no message), 2 otherwise.
+    static func usage(_ message: String?) -> Never {
+        if let message { print(message) }
         print(
-            "usage: FanoutBenchmark [--binary PATH] [--connections N,…] [--rate R] [--seconds S] [--idle N,…] "
+            "usage: FanoutBenchmark [--binary PATH (default: FanoutGateway beside this executable for --broker in-process, "
+                + ".build/release/aws-realtime for redis and cluster)] [--connections N,…] [--rate R] [--seconds S] [--idle N,…] "
                 + "[--protocols websocket,socketio] [--client-threads T] [--setup-seconds S] [--hold-seconds S] "
                 + "[--broker in-process|redis|cluster] "
                 + "[--write-floor N,… (the kernel's cost of a bare write per socket, instead of gateway runs)]")
-        exit(2)
+        exit(message == nil ? 0 : 2)
     }
 }

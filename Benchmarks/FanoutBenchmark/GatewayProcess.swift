@@ -4,11 +4,13 @@ import Foundation
     import Glibc
 #endif
 
-/// The gateway under test: `aws-realtime gateway --allow-anonymous --benchmark-publisher RATE` on
-/// 127.0.0.1 (or `--bus redis`, with `REDIS_URL` and `REDIS_KEY_PREFIX` in `environment`), a child
-/// process of the benchmark, so its CPU time and memory are its own.
+/// The gateway under test on 127.0.0.1, a child process of the benchmark, so its CPU time and
+/// memory are its own: `FanoutGateway --rate RATE` (this package: the product's gateway on the
+/// in-process bus with its publisher), or `aws-realtime gateway --allow-anonymous --bus redis`
+/// with `REDIS_URL` and `REDIS_KEY_PREFIX` in `environment`.
 final class GatewayProcess {
-    /// The gateway's bus: in-process with its own publisher at a rate, or Redis.
+    /// The gateway's bus: in-process with its own publisher at a rate (`FanoutGateway`), or Redis
+    /// (`aws-realtime gateway`).
     enum Bus {
         case inProcess(rate: Int)
         case redis
@@ -23,10 +25,10 @@ final class GatewayProcess {
     init(binary: String, bus: Bus, maxConnections: Int, environment extra: [String: String]) throws {
         port = Self.freePort()
         process.executableURL = URL(fileURLWithPath: binary)
-        process.arguments = ["gateway", "--allow-anonymous", "--host", "127.0.0.1", "--port", String(port)]
+        let listen = ["--host", "127.0.0.1", "--port", String(port)]
         switch bus {
-        case .inProcess(let rate): process.arguments? += ["--bus", "in-process", "--benchmark-publisher", String(rate)]
-        case .redis: process.arguments? += ["--bus", "redis"]
+        case .inProcess(let rate): process.arguments = listen + ["--rate", String(rate)]
+        case .redis: process.arguments = ["gateway", "--allow-anonymous"] + listen + ["--bus", "redis"]
         }
         var environment = ProcessInfo.processInfo.environment
         environment["GATEWAY_MAX_CONNECTIONS"] = String(maxConnections)

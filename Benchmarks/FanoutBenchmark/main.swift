@@ -1,9 +1,13 @@
 // FanoutBenchmark: N WebSocket (or Socket.IO) clients against one gateway process.
 //
-//   swift build -c release --product aws-realtime && swift build -c release --product FanoutBenchmark
-//   .build/release/FanoutBenchmark --binary .build/release/aws-realtime --connections 1000,5000 --rate 10 \
+//   swift build -c release --package-path Benchmarks --product FanoutGateway
+//   swift build -c release --package-path Benchmarks --product FanoutBenchmark
+//   Benchmarks/.build/release/FanoutBenchmark --connections 1000,5000 --rate 10 \
 //       --seconds 10 --idle 10000 --protocols websocket,socketio [--broker in-process|redis|cluster]
 //
+// Run from the repository root. `--broker in-process` (the default) starts FanoutGateway, built
+// beside this executable; `--broker redis|cluster` starts the product's gateway,
+// `.build/release/aws-realtime` unless `--binary` (`swift build -c release --product aws-realtime`).
 // (`swift build` builds only the last of several `--product` options: build them one by one.)
 import Foundation
 import NIOPosix
@@ -52,7 +56,7 @@ case .redis, .cluster:
         (cluster
             ? "cluster. Each run starts a fresh 3-primary Redis Cluster (no replicas, sharded pub/sub)"
             : "redis. Each run starts a fresh redis-server")
-        + " on 127.0.0.1; the gateway runs `--bus redis` with REDIS_URL and REDIS_KEY_PREFIX (no --benchmark-publisher);"
+        + " on 127.0.0.1; the gateway runs `--bus redis` with REDIS_URL and REDIS_KEY_PREFIX (the product's `aws-realtime gateway`);"
         + " this process publishes the same envelopes at RATE through the product's publish path (RedisPublisherBus:"
         + " the lease, then the publish script, over " + (cluster ? "RedisClusterClient, SPUBLISH" : "RedisClient, PUBLISH")
         + ") on an event loop thread of its own, whose CPU time (RUSAGE_THREAD) is the publishing side's; redis CPU is"
@@ -60,8 +64,8 @@ case .redis, .cluster:
 }
 print(
     """
-    Method: each run starts a fresh gateway (`aws-realtime gateway --bus in-process --benchmark-publisher RATE`, a child
-    process) whose in-process publisher sends RATE ~200-byte envelopes a second on aws-metrics, each carrying its
+    Method: each run starts a fresh gateway (`FanoutGateway --rate RATE`: the product's Gateway on the in-process bus,
+    a child process) whose in-process publisher sends RATE ~200-byte envelopes a second on aws-metrics, each carrying its
     publish time (CLOCK_REALTIME) and a sequence number. The load client (this process, \(options.clientThreads) NIO thread(s))
     opens the connections in batches of 200, subscribes each, waits 2 s, reads the gateway's RSS, then measures for
     the window: deliveries/s, publish-to-receipt latency (it includes the load client's own queueing: the client
@@ -88,7 +92,7 @@ for loadProtocol in options.protocols {
         )
         let result = try await FanoutRun(
             loadProtocol: loadProtocol, connections: run.connections, rate: run.rate, seconds: run.seconds,
-            setupSeconds: options.setupSeconds, holdSeconds: options.holdSeconds, binary: options.binary,
+            setupSeconds: options.setupSeconds, holdSeconds: options.holdSeconds, binary: options.gatewayBinary,
             broker: options.broker
         ).run(group: group)
         progress(

@@ -1,8 +1,8 @@
 // PUBLISH throughput of the Redis client against redis-benchmark, side by side, on one server.
 //
-//   swift build -c release --product RedisBenchmark
-//   .build/release/RedisBenchmark [--port P] [--messages N] [--window W] [--payload BYTES] [--rounds R]
-//   .build/release/RedisBenchmark --cluster [--messages N] [--window W] [--payload BYTES] [--rounds R]
+//   swift build -c release --package-path Benchmarks --product RedisBenchmark
+//   Benchmarks/.build/release/RedisBenchmark [--port P] [--messages N] [--window W] [--payload BYTES] [--rounds R]
+//   Benchmarks/.build/release/RedisBenchmark --cluster [--messages N] [--window W] [--payload BYTES] [--rounds R]
 //
 // Without --port it starts its own redis-server on a free 127.0.0.1 port and stops it at the end.
 // With --cluster it starts its own 3-primary Redis Cluster instead and compares SPUBLISH through
@@ -35,6 +35,7 @@ struct Options {
     init(arguments: [String]) throws {
         var iterator = arguments.dropFirst().makeIterator()
         while let flag = iterator.next() {
+            if flag == "--help" || flag == "-h" { throw OptionsError.helpRequested }
             if flag == "--pipeline-only" {
                 self.isPipelineOnly = true
                 continue
@@ -44,7 +45,7 @@ struct Options {
                 continue
             }
             guard let text = iterator.next(), let value = Int(text), value > 0 else {
-                throw BenchmarkError("flag \(flag) needs a positive number")
+                throw OptionsError.invalid("flag \(flag) needs a positive number")
             }
             switch flag {
             case "--port": self.port = value
@@ -53,16 +54,43 @@ struct Options {
             case "--payload": self.payload = min(value, 1_000_000)
             case "--rounds": self.rounds = min(value, 20)
             default:
-                throw BenchmarkError(
-                    "unknown flag \(flag); flags: --port --messages --window --payload --rounds --pipeline-only --cluster")
+                throw OptionsError.invalid("unknown flag \(flag)")
             }
         }
         if self.isCluster && self.port != nil {
-            throw BenchmarkError("--cluster starts its own cluster: leave out --port")
+            throw OptionsError.invalid("--cluster starts its own cluster: leave out --port")
         }
         // Whole windows, so both sides send exactly the same number of messages.
         self.messages = max(self.window, self.messages / self.window * self.window)
     }
+
+    static let usage =
+        "usage: RedisBenchmark [--port P] [--messages N] [--window W] [--payload BYTES] [--rounds R] [--pipeline-only]\n"
+        + "       RedisBenchmark --cluster [--messages N] [--window W] [--payload BYTES] [--rounds R]"
+
+    /// The options of this process's command line; on `--help` the usage and exit 0, on a bad
+    /// argument what is wrong, the usage and exit 2.
+    static func parseOrExit() -> Options {
+        do {
+            return try Options(arguments: CommandLine.arguments)
+        } catch OptionsError.invalid(let message) {
+            print(message)
+            print(usage)
+            exit(2)
+        } catch OptionsError.helpRequested {
+            print(usage)
+            exit(0)
+        } catch {
+            print(error)
+            print(usage)
+            exit(2)
+        }
+    }
+}
+
+enum OptionsError: Error {
+    case helpRequested
+    case invalid(String)
 }
 
 struct BenchmarkError: Error, CustomStringConvertible {
@@ -279,7 +307,7 @@ func median(_ values: [Double]) -> Double {
     return sorted.count % 2 == 1 ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
 }
 
-let options = try Options(arguments: CommandLine.arguments)
+let options = Options.parseOrExit()
 if options.isCluster {
     do {
         try await runClusterBenchmark(options: options)

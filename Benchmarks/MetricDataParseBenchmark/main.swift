@@ -1,8 +1,8 @@
 // Parses a generated GetMetricData XML response (500 series x 1,440 points, as CloudWatch sends
 // them) into typed results N times and reports throughput and peak memory.
 //
-//     swift build -c release --product MetricDataParseBenchmark
-//     .build/release/MetricDataParseBenchmark [iterations] [series] [points]
+//     swift build -c release --package-path Benchmarks --product MetricDataParseBenchmark
+//     Benchmarks/.build/release/MetricDataParseBenchmark [iterations] [series] [points]
 import AWSServices
 import Foundation
 
@@ -70,7 +70,19 @@ func pad(_ value: Int) -> String {
     value < 10 ? "0\(value)" : "\(value)"
 }
 
-let arguments = CommandLine.arguments.dropFirst().compactMap { Int($0) }
+let usage =
+    "usage: MetricDataParseBenchmark [iterations 1-1000 (10)] [series 1-500 (500)] [points 1-100800 (1440)]"
+let givenArguments = Array(CommandLine.arguments.dropFirst())
+if givenArguments.contains("--help") || givenArguments.contains("-h") {
+    print(usage)
+    exit(0)
+}
+if givenArguments.count > 3 || givenArguments.contains(where: { Int($0) == nil }) {
+    print("arguments are up to three whole numbers")
+    print(usage)
+    exit(2)
+}
+let arguments = givenArguments.compactMap { Int($0) }
 let iterations = min(max(arguments.first ?? 10, 1), 1_000)
 let series = min(max(arguments.dropFirst().first ?? 500, 1), 500)
 let points = min(max(arguments.dropFirst(2).first ?? 1_440, 1), 100_800)

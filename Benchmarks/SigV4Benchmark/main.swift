@@ -1,7 +1,9 @@
 // Signs a CloudWatch GetMetricData POST (query protocol, ~2.8 KB form body, session token,
 // payload hashed on every signature) on one thread and reports signatures per second.
 //
-//     swift build -c release --product SigV4Benchmark && .build/release/SigV4Benchmark
+//     swift build -c release --package-path Benchmarks --product SigV4Benchmark && Benchmarks/.build/release/SigV4Benchmark
+//
+// It takes no arguments: `--help` prints this, anything else the usage and exit 2.
 import Foundation
 import SigV4
 
@@ -108,6 +110,13 @@ func measure(queries: Int) -> (rate: Double, nanos: Double) {
             + " (goal 200000/s) [\(sink)]"
     )
     return best
+}
+
+if let argument = CommandLine.arguments.dropFirst().first {
+    let isHelp = argument == "--help" || argument == "-h"
+    if !isHelp { print("unknown argument \(argument)") }
+    print("usage: SigV4Benchmark (no arguments): signs GetMetricData requests on one thread, best of five runs")
+    exit(isHelp ? 0 : 2)
 }
 
 // The request the worker sends: 10 queries with every field (about 4.5 KB).
