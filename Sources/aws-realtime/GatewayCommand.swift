@@ -30,7 +30,7 @@ struct GatewayCommand: AsyncParsableCommand {
         help:
             "The broker: redis (REDIS_URL, or REDIS_HOST/REDIS_PORT; REDIS_KEY_PREFIX) or in-process (only useful with a publisher in this process)."
     )
-    var bus: String = "redis"
+    var bus: GatewayBroker = .redis
 
     @Flag(help: "Serve clients without a token (every stream readable). Auth is required otherwise.")
     var allowAnonymous = false
@@ -71,7 +71,7 @@ struct GatewayCommand: AsyncParsableCommand {
         }
 
         switch bus {
-        case "in-process":
+        case .inProcess:
             let inProcess = InProcessBus()
             let subscriber = inProcess.makeSubscriber()
             defer { subscriber.close() }
@@ -80,7 +80,7 @@ struct GatewayCommand: AsyncParsableCommand {
             let group = ServiceGroup(
                 services: services, gracefulShutdownSignals: [.sigterm, .sigint], cancellationSignals: [], logger: logger)
             try await group.run()
-        case "redis":
+        case .redis:
             let redis: RedisConfiguration
             do {
                 redis = try RedisConfiguration(environment: environment)
@@ -100,15 +100,19 @@ struct GatewayCommand: AsyncParsableCommand {
                 ])
             let services: [any Service] = [
                 broker.clientService,
-                ClosureService("redis-subscriber") { try await subscriber.run() },
-                ClosureService("redis-bus") { await bus.run() },
+                subscriber,
+                bus,
                 Gateway(bus: bus, configuration: configuration, logger: logger),
             ]
             let group = ServiceGroup(
                 services: services, gracefulShutdownSignals: [.sigterm, .sigint], cancellationSignals: [], logger: logger)
             try await group.run()
-        default:
-            throw ValidationError("--bus must be in-process or redis")
         }
     }
+}
+
+/// What `gateway --bus` relays from.
+enum GatewayBroker: String, ExpressibleByArgument, CaseIterable {
+    case redis
+    case inProcess = "in-process"
 }
