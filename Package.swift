@@ -43,11 +43,17 @@ let package = Package(
             providers: [.apt(["libxml2-dev"])]
         ),
 
+        // Text formats several layers write and read (civil dates and their ISO 8601, SigV4 and
+        // HTTP-date spellings, JSON string literals, Prometheus exposition text): one implementation
+        // each, below every other layer, so it depends on nothing.
+        .target(name: "TextFormats"),
+
         // 2. SigV4: pure signing, no I/O.
         .target(
             name: "SigV4",
             dependencies: [
-                .product(name: "Crypto", package: "swift-crypto")
+                "TextFormats",
+                .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
 
@@ -56,6 +62,7 @@ let package = Package(
             name: "AWSCore",
             dependencies: [
                 "SigV4",
+                "TextFormats",
                 "CCurl",
                 "CLibXML2",
                 .product(name: "Logging", package: "swift-log"),
@@ -67,6 +74,7 @@ let package = Package(
             name: "AWSReplay",
             dependencies: [
                 "AWSCore",
+                "TextFormats",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -77,6 +85,7 @@ let package = Package(
         // 5. Payloads: the envelope and per-stream data; the only vocabulary worker and gateway share.
         .target(
             name: "Payloads",
+            dependencies: ["TextFormats"],
             exclude: ["Schemas"]
         ),
 
@@ -85,6 +94,7 @@ let package = Package(
             name: "AWSServices",
             dependencies: [
                 "AWSCore",
+                "TextFormats",
                 "CLibXML2",
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -107,7 +117,7 @@ let package = Package(
         .target(
             name: "Bus",
             dependencies: [
-                "Payloads", "Redis",
+                "Payloads", "Redis", "TextFormats",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
             ]
@@ -117,7 +127,7 @@ let package = Package(
         .target(
             name: "Worker",
             dependencies: [
-                "AWSServices", "AWSCore", "Bus", "Payloads", "Redis",
+                "AWSServices", "AWSCore", "Bus", "Payloads", "Redis", "TextFormats",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -129,6 +139,7 @@ let package = Package(
             dependencies: [
                 "Bus",
                 "Payloads",
+                "TextFormats",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "JWTKit", package: "jwt-kit"),
@@ -200,6 +211,10 @@ let package = Package(
             path: "Tests/TestSupport"
         ),
         .testTarget(
+            name: "TextFormatsTests",
+            dependencies: ["TextFormats"]
+        ),
+        .testTarget(
             name: "SigV4Tests",
             dependencies: ["SigV4"],
             resources: [.copy("Fixtures")]
@@ -224,7 +239,7 @@ let package = Package(
         .testTarget(
             name: "WorkerTests",
             dependencies: [
-                "Worker", "Bus", "Payloads", "AWSServices", "AWSCore", "AWSReplay", "Redis", "TestSupport",
+                "Worker", "Bus", "Payloads", "AWSServices", "AWSCore", "AWSReplay", "Redis", "TestSupport", "TextFormats",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
             ]
