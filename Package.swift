@@ -226,7 +226,7 @@ let package = Package(
         ),
         .testTarget(
             name: "AWSReplayTests",
-            dependencies: ["AWSReplay", "AWSCore", "TestSupport"]
+            dependencies: ["AWSReplay", "AWSCore", "TestSupport", "TextFormats"]
         ),
         .testTarget(
             name: "PayloadsTests",

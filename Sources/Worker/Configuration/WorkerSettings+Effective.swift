@@ -1,6 +1,7 @@
 import AWSServices
 import Bus
 import Payloads
+import TextFormats
 
 extension WorkerSettings {
     /// The effective configuration as YAML, every default filled in, in the file's own keys:
