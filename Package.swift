@@ -46,11 +46,17 @@ let package = Package(
             providers: [.apt(["libxml2-dev"])]
         ),
 
+        // Text formats several layers write and read (civil dates and their ISO 8601, SigV4 and
+        // HTTP-date spellings, JSON string literals, Prometheus exposition text): one implementation
+        // each, below every other layer, so it depends on nothing.
+        .target(name: "TextFormats"),
+
         // 2. SigV4: pure signing, no I/O.
         .target(
             name: "SigV4",
             dependencies: [
-                .product(name: "Crypto", package: "swift-crypto")
+                "TextFormats",
+                .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
 
@@ -59,6 +65,7 @@ let package = Package(
             name: "AWSCore",
             dependencies: [
                 "SigV4",
+                "TextFormats",
                 "CCurl",
                 "CLibXML2",
                 .product(name: "Logging", package: "swift-log"),
@@ -71,6 +78,7 @@ let package = Package(
             name: "AWSCapture",
             dependencies: [
                 "AWSCore",
+                "TextFormats",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -81,6 +89,7 @@ let package = Package(
             dependencies: [
                 "AWSCapture",
                 "AWSCore",
+                "TextFormats",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -91,6 +100,7 @@ let package = Package(
         // 5. Payloads: the envelope and per-stream data; the only vocabulary worker and gateway share.
         .target(
             name: "Payloads",
+            dependencies: ["TextFormats"],
             exclude: ["Schemas"]
         ),
 
@@ -99,6 +109,7 @@ let package = Package(
             name: "AWSServices",
             dependencies: [
                 "AWSCore",
+                "TextFormats",
                 "CLibXML2",
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -129,7 +140,7 @@ let package = Package(
         .target(
             name: "Bus",
             dependencies: [
-                "Payloads", "Redis", "SocketIOEmitter",
+                "Payloads", "Redis", "SocketIOEmitter", "TextFormats",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -140,7 +151,7 @@ let package = Package(
         .target(
             name: "Worker",
             dependencies: [
-                "AWSServices", "AWSCore", "Bus", "Payloads", "Redis", "SocketIOEmitter",
+                "AWSServices", "AWSCore", "Bus", "Payloads", "Redis", "SocketIOEmitter", "TextFormats",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -153,6 +164,7 @@ let package = Package(
             dependencies: [
                 "Bus",
                 "Payloads",
+                "TextFormats",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "JWTKit", package: "jwt-kit"),
@@ -205,6 +217,10 @@ let package = Package(
             path: "Tests/TestSupport"
         ),
         .testTarget(
+            name: "TextFormatsTests",
+            dependencies: ["TextFormats"]
+        ),
+        .testTarget(
             name: "SigV4Tests",
             dependencies: ["SigV4"],
             resources: [.copy("Fixtures")]
@@ -216,7 +232,7 @@ let package = Package(
         ),
         .testTarget(
             name: "AWSReplayTests",
-            dependencies: ["AWSReplay", "AWSCapture", "AWSCore", "TestSupport"]
+            dependencies: ["AWSReplay", "AWSCapture", "AWSCore", "TestSupport", "TextFormats"]
         ),
         .testTarget(
             name: "PayloadsTests",
@@ -234,7 +250,7 @@ let package = Package(
             name: "WorkerTests",
             dependencies: [
                 "Worker", "Bus", "Payloads", "AWSServices", "AWSCapture", "AWSCore", "AWSReplay", "Redis",
-                "SocketIOEmitter", "TestSupport",
+                "SocketIOEmitter", "TestSupport", "TextFormats",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
             ]

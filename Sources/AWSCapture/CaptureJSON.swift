@@ -1,4 +1,6 @@
 import AWSCore
+import TextFormats
+
 /// A JSON value that keeps what the text said: member order, number spelling, duplicate keys.
 ///
 /// Capture files embed JSON bodies as JSON. Re-serialising through Foundation would reorder keys
@@ -283,7 +285,7 @@ extension CaptureJSON {
         case .null: output += "null"
         case .bool(let value): output += value ? "true" : "false"
         case .number(let text): output += text
-        case .string(let value): CaptureJSON.writeString(value, to: &output)
+        case .string(let value): JSONString.append(value, to: &output, style: .shortFormsAndDelete)
         case .array(let elements):
             guard !elements.isEmpty else {
                 output += "[]"
@@ -310,7 +312,7 @@ extension CaptureJSON {
             for (offset, member) in members.enumerated() {
                 if offset > 0 { output += "," }
                 CaptureJSON.newline(&output, indent: indent, level: level + 1)
-                CaptureJSON.writeString(member.key, to: &output)
+                JSONString.append(member.key, to: &output, style: .shortFormsAndDelete)
                 output += indent == nil ? ":" : ": "
                 member.value.write(to: &output, indent: indent, level: level + 1)
             }
@@ -336,26 +338,5 @@ extension CaptureJSON {
         guard let indent else { return }
         output += "\n"
         for _ in 0..<level { output += indent }
-    }
-
-    static func writeString(_ value: String, to output: inout String) {
-        output += "\""
-        for scalar in value.unicodeScalars {
-            switch scalar {
-            case "\"": output += "\\\""
-            case "\\": output += "\\\\"
-            case "\n": output += "\\n"
-            case "\r": output += "\\r"
-            case "\t": output += "\\t"
-            case "\u{08}": output += "\\b"
-            case "\u{0C}": output += "\\f"
-            case "\u{00}"..."\u{1F}", "\u{7F}":
-                let hex = String(scalar.value, radix: 16)
-                output += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            default:
-                output.unicodeScalars.append(scalar)
-            }
-        }
-        output += "\""
     }
 }

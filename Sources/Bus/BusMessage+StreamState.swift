@@ -1,5 +1,6 @@
 import NIOCore
 import Payloads
+import TextFormats
 
 extension BusMessage {
     /// `"stream-state"` as the worker writes it: the JSON string of ``StreamStateData/type``.

@@ -1,5 +1,6 @@
 import NIOCore
 import Payloads
+import TextFormats
 
 /// The gateway's own messages to WebSocket clients, written as bytes: the snapshot is spliced in
 /// as the envelope's exact bytes, never decoded and re-encoded.

@@ -1,6 +1,7 @@
 import Bus
 import Payloads
 import Synchronization
+import TextFormats
 
 /// Counters and gauges of one gateway process, rendered as Prometheus text at `/metrics`.
 ///
@@ -41,79 +42,76 @@ public final class GatewayMetrics: Sendable {
         subscriptions: [StreamName: Int], brokerSubscribed: Set<StreamName>, isBrokerConnected: Bool, pendingHandshakes: Int,
         brokerDrops: [BusDropReason: Int] = [:]
     ) -> String {
-        var out = ""
-        func metric(_ name: String, _ type: String, _ help: String, _ samples: [(labels: String, value: Int)]) {
-            out += "# HELP \(name) \(help)\n# TYPE \(name) \(type)\n"
-            for sample in samples {
-                out += sample.labels.isEmpty ? "\(name) \(sample.value)\n" : "\(name){\(sample.labels)} \(sample.value)\n"
-            }
+        var out = PrometheusText()
+        func metric(_ name: String, _ type: PrometheusText.MetricType, _ help: String, _ samples: [(String, Int)]) {
+            out.append(name, type, help: help, samples.map { (labels: $0.0, value: String($0.1)) })
         }
         func load(_ atomic: borrowing Atomic<Int>) -> Int { atomic.load(ordering: .relaxed) }
         metric(
-            "gateway_connections", "gauge", "Open client connections.",
+            "gateway_connections", .gauge, "Open client connections.",
             [
                 ("protocol=\"websocket\"", load(webSocketConnections)), ("protocol=\"sse\"", load(sseConnections)),
                 ("protocol=\"socketio\"", load(socketIOConnections)),
             ])
         metric(
-            "gateway_connection_objects", "gauge",
+            "gateway_connection_objects", .gauge,
             "Connection objects in memory, open or on their way out: above gateway_connections only while sockets close.",
             [("", load(connectionObjects))])
         metric(
-            "gateway_socketio_upgrades_total", "counter", "Socket.IO sessions upgraded from long-polling to WebSocket.",
+            "gateway_socketio_upgrades_total", .counter, "Socket.IO sessions upgraded from long-polling to WebSocket.",
             [("", load(socketIOUpgrades))])
         metric(
-            "gateway_subscriptions", "gauge", "Client subscriptions by stream.",
+            "gateway_subscriptions", .gauge, "Client subscriptions by stream.",
             StreamName.allCases.map { ("stream=\"\($0.rawValue)\"", subscriptions[$0] ?? 0) })
         metric(
-            "gateway_broker_connected", "gauge", "1 while the broker connection is up and resubscribed.",
+            "gateway_broker_connected", .gauge, "1 while the broker connection is up and resubscribed.",
             [("", isBrokerConnected ? 1 : 0)])
         metric(
-            "gateway_broker_subscribed", "gauge", "1 while the stream is subscribed in the broker.",
+            "gateway_broker_subscribed", .gauge, "1 while the stream is subscribed in the broker.",
             StreamName.allCases.map { ("stream=\"\($0.rawValue)\"", brokerSubscribed.contains($0) ? 1 : 0) })
-        metric("gateway_messages_relayed_total", "counter", "Broker messages relayed (each once).", [("", load(messagesRelayed))])
-        metric("gateway_deliveries_total", "counter", "Messages queued to client sockets.", [("", load(deliveries))])
-        metric("gateway_delivered_bytes_total", "counter", "Payload bytes queued to client sockets.", [("", load(bytesQueued))])
+        metric("gateway_messages_relayed_total", .counter, "Broker messages relayed (each once).", [("", load(messagesRelayed))])
+        metric("gateway_deliveries_total", .counter, "Messages queued to client sockets.", [("", load(deliveries))])
+        metric("gateway_delivered_bytes_total", .counter, "Payload bytes queued to client sockets.", [("", load(bytesQueued))])
         metric(
-            "gateway_slow_client_disconnects_total", "counter", "Clients cut because their outbound queue was full.",
+            "gateway_slow_client_disconnects_total", .counter, "Clients cut because their outbound queue was full.",
             [("", load(slowClientDisconnects))])
         metric(
-            "gateway_auth_failures_total", "counter", "Connections refused for a missing or invalid token.",
+            "gateway_auth_failures_total", .counter, "Connections refused for a missing or invalid token.",
             [("", load(authFailures))])
-        metric("gateway_origin_refusals_total", "counter", "Connections refused for their Origin.", [("", load(originRefusals))])
+        metric("gateway_origin_refusals_total", .counter, "Connections refused for their Origin.", [("", load(originRefusals))])
         metric(
-            "gateway_connection_limit_refusals_total", "counter", "Connections refused at the connection limit.",
+            "gateway_connection_limit_refusals_total", .counter, "Connections refused at the connection limit.",
             [("", load(connectionLimitRefusals))])
         metric(
-            "gateway_handshake_budget_refusals_total", "counter",
+            "gateway_handshake_budget_refusals_total", .counter,
             "Socket.IO handshakes refused because too many were waiting for their CONNECT (in total or from one address).",
             [("", load(handshakeBudgetRefusals))])
         metric(
-            "gateway_pending_handshakes", "gauge", "Socket.IO sessions waiting for their CONNECT (not yet authenticated).",
+            "gateway_pending_handshakes", .gauge, "Socket.IO sessions waiting for their CONNECT (not yet authenticated).",
             [("", pendingHandshakes)])
         metric(
-            "gateway_host_refusals_total", "counter", "Requests refused with 421 for a Host this gateway does not serve.",
+            "gateway_host_refusals_total", .counter, "Requests refused with 421 for a Host this gateway does not serve.",
             [("", load(hostRefusals))])
         metric(
-            "gateway_token_expiries_total", "counter", "Connections closed when their token expired.", [("", load(tokenExpiries))]
+            "gateway_token_expiries_total", .counter, "Connections closed when their token expired.", [("", load(tokenExpiries))]
         )
-        metric("gateway_client_errors_total", "counter", "Error messages sent for bad client input.", [("", load(clientErrors))])
-        metric("gateway_rate_limited_total", "counter", "Inbound messages refused by the rate limit.", [("", load(rateLimited))])
-        metric("gateway_broker_gaps_total", "counter", "Gaps reported by the broker subscription.", [("", load(brokerGaps))])
+        metric("gateway_client_errors_total", .counter, "Error messages sent for bad client input.", [("", load(clientErrors))])
+        metric("gateway_rate_limited_total", .counter, "Inbound messages refused by the rate limit.", [("", load(rateLimited))])
+        metric("gateway_broker_gaps_total", .counter, "Gaps reported by the broker subscription.", [("", load(brokerGaps))])
         metric(
-            "gateway_broker_resubscribes_total", "counter", "Streams resubscribed after silence (dead subscription).",
+            "gateway_broker_resubscribes_total", .counter, "Streams resubscribed after silence (dead subscription).",
             [("", load(brokerResubscribes))])
-        metric("gateway_broker_errors_total", "counter", "Failed broker calls.", [("", load(brokerErrors))])
+        metric("gateway_broker_errors_total", .counter, "Failed broker calls.", [("", load(brokerErrors))])
         metric(
-            "gateway_broker_messages_dropped_total", "counter",
+            "gateway_broker_messages_dropped_total", .counter,
             "Messages on the broker's channels that were not envelopes, by reason (each reason logged at most once a minute).",
             BusDropReason.allCases.map { ("reason=\"\($0)\"", brokerDrops[$0] ?? 0) })
         metric(
-            "gateway_recovered_messages_total", "counter", "Messages read back from history after a gap.",
+            "gateway_recovered_messages_total", .counter, "Messages read back from history after a gap.",
             [("", load(recoveredMessages))])
         metric(
-            "gateway_resyncs_required_total", "counter", "Clients told to resync (resume point gone).",
+            "gateway_resyncs_required_total", .counter, "Clients told to resync (resume point gone).",
             [("", load(resyncsRequired))])
-        return out
+        return out.text
     }
 }

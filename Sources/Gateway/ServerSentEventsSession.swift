@@ -4,6 +4,7 @@ import Logging
 import NIOCore
 import NIOWebSocket
 import Payloads
+import TextFormats
 
 /// One SSE client, run in its response body's task: subscribes to the requested streams, then
 /// writes whatever the hub queued (a batch per wake-up), a comment heartbeat when idle, and ends

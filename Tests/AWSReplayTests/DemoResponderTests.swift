@@ -3,6 +3,7 @@ import AWSCore
 import Foundation
 import Logging
 import Testing
+import TextFormats
 
 @testable import AWSReplay
 
@@ -203,7 +204,7 @@ import Testing
 
     @Test func templatesAndDates() {
         #expect(DemoTemplate.render("a {{x}} b {{y}} {{", ["x": "1"]) == "a 1 b {{y}} {{")
-        #expect(DemoTemplate.jsonEscaped("q\"\\\n\u{1}") == #"q\"\\\n\u0001"#)
+        #expect(JSONString.escaped("q\"\\\n\u{1}") == #"q\"\\\n\u0001"#)
         #expect(DemoClock.iso8601(Self.t0) == "2026-11-27T10:07:33Z")
         #expect(DemoClock.iso8601(Self.t0 + 0.25, milliseconds: true) == "2026-11-27T10:07:33.250Z")
         #expect(DemoClock.parseISO8601("2026-11-27T10:07:33.250Z") == Self.t0 + 0.25)

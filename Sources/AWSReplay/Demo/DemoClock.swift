@@ -1,4 +1,5 @@
 import Foundation
+import TextFormats
 
 /// Time arithmetic and formats of the demo: epoch seconds in, AWS's spellings out (ISO 8601,
 /// `yyyy-MM-dd`), locale-free.
@@ -6,35 +7,22 @@ enum DemoClock {
     /// `2026-11-27T02:08:00Z`, or with milliseconds `2026-11-27T02:08:00.000Z`.
     static func iso8601(_ seconds: Double, milliseconds: Bool = false) -> String {
         let whole = Int(seconds.rounded(.down))
-        let civil = HTTPDate.civil(epochSeconds: whole)
-        var text = "\(civil.year)-\(HTTPDate.two(civil.month))-\(HTTPDate.two(civil.day))T"
-        text += "\(HTTPDate.two(civil.hour)):\(HTTPDate.two(civil.minute)):\(HTTPDate.two(civil.second))"
-        if milliseconds {
-            let fraction = Int(((seconds - Double(whole)) * 1000).rounded(.down))
-            text += "." + String(repeating: "0", count: 3 - String(fraction).count) + String(fraction)
-        }
-        return text + "Z"
+        let fraction = milliseconds ? Int(((seconds - Double(whole)) * 1000).rounded(.down)) : nil
+        return UTCDateTime(secondsSince1970: whole).iso8601(milliseconds: fraction)
     }
 
     /// `2026-11-27`.
     static func day(_ seconds: Int) -> String {
-        let civil = HTTPDate.civil(epochSeconds: seconds)
-        return "\(civil.year)-\(HTTPDate.two(civil.month))-\(HTTPDate.two(civil.day))"
+        UTCDateTime(secondsSince1970: seconds).date.iso8601
     }
 
     /// Midnight UTC of `2026-11-27`, in epoch seconds.
     static func parseDay(_ text: String) -> Int? {
         let parts = text.split(separator: "-")
         guard parts.count == 3, let year = Int(parts[0]), let month = Int(parts[1]), let day = Int(parts[2]),
-            (1...12).contains(month), (1...31).contains(day)
+            (0...9999).contains(year), (1...12).contains(month), (1...31).contains(day)
         else { return nil }
-        // Howard Hinnant's days-from-civil.
-        let shiftedYear = month <= 2 ? year - 1 : year
-        let era = (shiftedYear >= 0 ? shiftedYear : shiftedYear - 399) / 400
-        let yearOfEra = shiftedYear - era * 400
-        let dayOfYear = (153 * (month > 2 ? month - 3 : month + 9) + 2) / 5 + day - 1
-        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
-        return (era * 146_097 + dayOfEra - 719_468) * 86_400
+        return CivilDate(year: year, month: month, day: day).daysSince1970 * 86_400
     }
 
     /// `2026-11-27T02:13:00.000Z` or `2026-11-27T02:13:00Z` in epoch seconds.

@@ -1,4 +1,5 @@
 import Foundation
+import TextFormats
 
 /// The incremental streams: CloudWatch Logs `FilterLogEvents`, CloudTrail `LookupEvents`,
 /// Security Hub `GetFindings`, AWS Health `DescribeEvents`. Events happen on a fixed cadence
@@ -30,7 +31,7 @@ extension DemoResponder {
                 [
                     "eventId": "\(milliseconds)\(DemoSignal.hash(group, slot) % 1_000_000_000)",
                     "ingestionTime": String(milliseconds + 180), "timestamp": String(milliseconds), "logStream": stream,
-                    "message": DemoTemplate.jsonEscaped(message),
+                    "message": JSONString.escaped(message),
                 ])
         }
         return fill(DemoCaptures.filterLogEvents, ["events": events.joined(separator: ","), "logStream": stream], slot: Int(now))
@@ -54,7 +55,7 @@ extension DemoResponder {
                 "eventTimeISO": DemoClock.iso8601(time), "sourceIP": activity.sourceIP,
                 "requestId": DemoSignal.uuid("cloudtrail-request", slot),
             ]
-            values["cloudTrailEvent"] = DemoTemplate.jsonEscaped(fill(DemoCaptures.cloudTrailRecord, values, slot: slot))
+            values["cloudTrailEvent"] = JSONString.escaped(fill(DemoCaptures.cloudTrailRecord, values, slot: slot))
             return fill(DemoCaptures.lookupEventsEvent, values, slot: slot)
         }
         return fill(DemoCaptures.lookupEvents, ["events": events.joined(separator: ",")], slot: Int(now))

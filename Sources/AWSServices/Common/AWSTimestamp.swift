@@ -1,4 +1,5 @@
 import Foundation
+import TextFormats
 
 /// ISO-8601 timestamps as AWS writes them (`2026-11-27T00:00:00Z`, `2020-06-02T14:02:49.159Z`,
 /// `2021-11-18T09:41:02-08:00`), parsed from bytes without `DateFormatter`, and written back.
@@ -55,7 +56,8 @@ public enum AWSTimestamp {
             let hour = digits(p, 11, 2), let minute = digits(p, 14, 2), let second = digits(p, 17, 2),
             (1...12).contains(month), (1...31).contains(day), hour <= 24, minute <= 59, second <= 60
         else { return nil }
-        var seconds = Double(daysFromCivil(year: year, month: month, day: day) * 86_400 + hour * 3_600 + minute * 60 + second)
+        var seconds = Double(
+            CivilDate(year: year, month: month, day: day).daysSince1970 * 86_400 + hour * 3_600 + minute * 60 + second)
         var index = 19
         if index < count, p[index] == 0x2E {
             // Fractional seconds: any number of digits, the first nine count (nanoseconds).
@@ -100,49 +102,14 @@ public enum AWSTimestamp {
         return value
     }
 
-    /// Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's `days_from_civil`).
-    @inline(__always)
-    static func daysFromCivil(year: Int, month: Int, day: Int) -> Int {
-        let y = month <= 2 ? year - 1 : year
-        let era = (y >= 0 ? y : y - 399) / 400
-        let yearOfEra = y - era * 400
-        let dayOfYear = (153 * (month > 2 ? month - 3 : month + 9) + 2) / 5 + day - 1
-        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
-        return era * 146_097 + dayOfEra - 719_468
-    }
-
-    /// The civil date of a day number since 1970-01-01 (H. Hinnant's `civil_from_days`).
-    static func civilFromDays(_ days: Int) -> (year: Int, month: Int, day: Int) {
-        let z = days + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let dayOfEra = z - era * 146_097
-        let yearOfEra = (dayOfEra - dayOfEra / 1_460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
-        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
-        let mp = (5 * dayOfYear + 2) / 153
-        let day = dayOfYear - (153 * mp + 2) / 5 + 1
-        let month = mp < 10 ? mp + 3 : mp - 9
-        return (yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month, day)
-    }
-
     /// A date outside ``validSeconds`` (or not finite) is written as the nearest end of it.
     private static func format(_ date: Date, fractionDigits: Int) -> String {
         let seconds = date.timeIntervalSince1970.isNaN ? 0 : date.timeIntervalSince1970
         let clamped = min(max(seconds, validSeconds.lowerBound), validSeconds.upperBound)
         let milliseconds = Int((clamped * 1_000).rounded(.down))
         let totalSeconds = milliseconds >= 0 ? milliseconds / 1_000 : (milliseconds - 999) / 1_000
-        let days = totalSeconds >= 0 ? totalSeconds / 86_400 : (totalSeconds - 86_399) / 86_400
-        let secondOfDay = totalSeconds - days * 86_400
-        let (year, month, day) = civilFromDays(days)
-        var text = pad(year, 4) + "-" + pad(month, 2) + "-" + pad(day, 2) + "T"
-        text += pad(secondOfDay / 3_600, 2) + ":" + pad(secondOfDay % 3_600 / 60, 2) + ":" + pad(secondOfDay % 60, 2)
-        if fractionDigits > 0 {
-            text += "." + pad(milliseconds - totalSeconds * 1_000, 3)
-        }
-        return text + "Z"
+        let fraction = fractionDigits > 0 ? milliseconds - totalSeconds * 1_000 : nil
+        return UTCDateTime(secondsSince1970: totalSeconds).iso8601(milliseconds: fraction)
     }
 
-    private static func pad(_ value: Int, _ width: Int) -> String {
-        let digits = String(value)
-        return digits.count >= width ? digits : String(repeating: "0", count: width - digits.count) + digits
-    }
 }

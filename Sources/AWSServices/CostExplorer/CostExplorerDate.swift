@@ -1,5 +1,6 @@
 import AWSCore
 import Foundation
+import TextFormats
 
 /// A Cost Explorer date, `yyyy-MM-dd` on the wire (a day, no time zone: Cost Explorer counts in
 /// UTC). Time periods are half-open: `start` is included, `end` is not.
@@ -9,7 +10,7 @@ public struct CostExplorerDate: Sendable, Hashable, Comparable, CustomStringConv
     public let day: Int
 
     public init?(year: Int, month: Int, day: Int) {
-        guard (1...9999).contains(year), (1...12).contains(month), (1...Self.days(inMonth: month, year: year)).contains(day)
+        guard (1...9999).contains(year), (1...12).contains(month), (1...CivilDate.days(inMonth: month, year: year)).contains(day)
         else {
             return nil
         }
@@ -37,7 +38,7 @@ public struct CostExplorerDate: Sendable, Hashable, Comparable, CustomStringConv
     /// The UTC day of `date`.
     public init(_ date: Date) {
         let days = Int((date.timeIntervalSince1970 / 86_400).rounded(.down))
-        let civil = AWSTimestamp.civilFromDays(days)
+        let civil = CivilDate(daysSince1970: days)
         self.year = civil.year
         self.month = civil.month
         self.day = civil.day
@@ -45,7 +46,7 @@ public struct CostExplorerDate: Sendable, Hashable, Comparable, CustomStringConv
 
     /// Midnight UTC at the start of the day.
     public var date: Date {
-        Date(timeIntervalSince1970: Double(AWSTimestamp.daysFromCivil(year: year, month: month, day: day) * 86_400))
+        Date(timeIntervalSince1970: Double(CivilDate(year: year, month: month, day: day).daysSince1970 * 86_400))
     }
 
     /// The first day of this day's month.
@@ -55,7 +56,7 @@ public struct CostExplorerDate: Sendable, Hashable, Comparable, CustomStringConv
 
     /// The day `count` days later (or earlier, for a negative count).
     public func adding(days count: Int) -> CostExplorerDate {
-        let civil = AWSTimestamp.civilFromDays(AWSTimestamp.daysFromCivil(year: year, month: month, day: day) + count)
+        let civil = CivilDate(daysSince1970: CivilDate(year: year, month: month, day: day).daysSince1970 + count)
         return CostExplorerDate(uncheckedYear: civil.year, month: civil.month, day: civil.day)
     }
 
@@ -67,11 +68,7 @@ public struct CostExplorerDate: Sendable, Hashable, Comparable, CustomStringConv
     }
 
     public var description: String {
-        func pad(_ value: Int, _ width: Int) -> String {
-            let text = String(value)
-            return String(repeating: "0", count: max(0, width - text.count)) + text
-        }
-        return "\(pad(year, 4))-\(pad(month, 2))-\(pad(day, 2))"
+        CivilDate(year: year, month: month, day: day).iso8601
     }
 
     public static func < (lhs: Self, rhs: Self) -> Bool {
@@ -82,14 +79,6 @@ public struct CostExplorerDate: Sendable, Hashable, Comparable, CustomStringConv
         self.year = year
         self.month = month
         self.day = day
-    }
-
-    private static func days(inMonth month: Int, year: Int) -> Int {
-        switch month {
-        case 2: return year % 4 == 0 && (year % 100 != 0 || year % 400 == 0) ? 29 : 28
-        case 4, 6, 9, 11: return 30
-        default: return 31
-        }
     }
 }
 

@@ -1,5 +1,6 @@
 import NIOCore
 import Payloads
+import TextFormats
 
 /// Engine.IO v4 long-polling payloads: packets separated by the record separator (0x1E), binary
 /// packets as `b` + base64.

@@ -1,6 +1,7 @@
 import Bus
 import NIOCore
 import Payloads
+import TextFormats
 
 #if canImport(FoundationEssentials)
     import FoundationEssentials

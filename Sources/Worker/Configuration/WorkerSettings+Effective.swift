@@ -2,6 +2,7 @@ import AWSServices
 import Bus
 import Payloads
 import SocketIOEmitter
+import TextFormats
 
 extension WorkerSettings {
     /// The effective configuration as YAML, every default filled in, in the file's own keys:

@@ -1,5 +1,6 @@
 import AWSServices
 import Payloads
+import TextFormats
 
 /// The worker's statistics in the Prometheus text exposition format, for `/metrics`.
 public enum WorkerMetricsText {
@@ -10,33 +11,30 @@ public enum WorkerMetricsText {
         _ snapshot: WorkerStatistics.Snapshot, configuration: WorkerConfiguration, budgets: [AWSRateBudgets.Report] = [],
         now: Double
     ) -> String {
-        var text = ""
-        func metric(_ name: String, _ type: String, _ help: String, _ samples: [(labels: String, value: String)]) {
-            text += "# HELP \(name) \(help)\n# TYPE \(name) \(type)\n"
-            for sample in samples {
-                text += sample.labels.isEmpty ? "\(name) \(sample.value)\n" : "\(name){\(sample.labels)} \(sample.value)\n"
-            }
+        var text = PrometheusText()
+        func metric(_ name: String, _ type: PrometheusText.MetricType, _ help: String, _ samples: [PrometheusText.Sample]) {
+            text.append(name, type, help: help, samples)
         }
         func perStream<Value>(_ values: [StreamName: Value]) -> [(labels: String, value: String)] {
             StreamName.allCases.compactMap { stream in values[stream].map { (labels: "stream=\"\(stream)\"", value: "\($0)") } }
         }
         metric(
-            "aws_realtime_worker_leader", "gauge", "1 while this worker holds a valid lease.",
+            "aws_realtime_worker_leader", .gauge, "1 while this worker holds a valid lease.",
             [("", snapshot.isLeader ? "1" : "0")])
         metric(
-            "aws_realtime_worker_epoch", "gauge", "The fencing epoch of this worker's last leadership.",
+            "aws_realtime_worker_epoch", .gauge, "The fencing epoch of this worker's last leadership.",
             [("", "\(snapshot.epoch)")])
         metric(
-            "aws_realtime_worker_lease_acquisitions_total", "counter", "Leaderships taken.",
+            "aws_realtime_worker_lease_acquisitions_total", .counter, "Leaderships taken.",
             [("", "\(snapshot.leaseAcquisitions)")])
-        metric("aws_realtime_worker_lease_losses_total", "counter", "Leases lost while held.", [("", "\(snapshot.leaseLosses)")])
-        metric("aws_realtime_worker_polls_total", "counter", "Polls that reached AWS and succeeded.", perStream(snapshot.polls))
+        metric("aws_realtime_worker_lease_losses_total", .counter, "Leases lost while held.", [("", "\(snapshot.leaseLosses)")])
+        metric("aws_realtime_worker_polls_total", .counter, "Polls that reached AWS and succeeded.", perStream(snapshot.polls))
         metric(
-            "aws_realtime_worker_polls_skipped_total", "counter", "Polls skipped because nobody listened.",
+            "aws_realtime_worker_polls_skipped_total", .counter, "Polls skipped because nobody listened.",
             perStream(snapshot.pollsSkippedWithoutListeners))
-        metric("aws_realtime_worker_poll_errors_total", "counter", "Polls that failed.", perStream(snapshot.pollErrors))
+        metric("aws_realtime_worker_poll_errors_total", .counter, "Polls that failed.", perStream(snapshot.pollErrors))
         metric(
-            "aws_realtime_worker_aws_errors_total", "counter", "AWS errors by stream, operation and code.",
+            "aws_realtime_worker_aws_errors_total", .counter, "AWS errors by stream, operation and code.",
             snapshot.awsErrors.sorted { $0.key < $1.key }.map { key, count in
                 let parts = key.split(separator: "|", omittingEmptySubsequences: false).map(String.init)
                 let labels = [
@@ -47,22 +45,22 @@ public enum WorkerMetricsText {
                 return (labels: labels, value: "\(count)")
             })
         metric(
-            "aws_realtime_worker_aws_items_skipped_total", "counter",
+            "aws_realtime_worker_aws_items_skipped_total", .counter,
             "Items of AWS answers (events, findings) left out because they did not decode, by operation.",
             snapshot.awsUsage.sorted { $0.key < $1.key }.map {
                 (labels: PrometheusLabel.pair("operation", $0.key), value: "\($0.value.skippedItems)")
             })
         metric(
-            "aws_realtime_worker_aws_calls_total", "counter",
+            "aws_realtime_worker_aws_calls_total", .counter,
             "AWS requests each stream sent, whatever they found or how they ended.",
             perStream(snapshot.awsCalls))
         metric(
-            "aws_realtime_worker_aws_cost_dollars_total", "counter",
+            "aws_realtime_worker_aws_cost_dollars_total", .counter,
             "What each stream's AWS requests cost, by AWS's billing rules.",
             perStream(snapshot.awsDollars))
         let operations = snapshot.awsUsage.keys.sorted()
         metric(
-            "aws_realtime_worker_aws_requests_total", "counter", "AWS requests by API and outcome (after the client's retries).",
+            "aws_realtime_worker_aws_requests_total", .counter, "AWS requests by API and outcome (after the client's retries).",
             operations.flatMap { operation in
                 AWSRequestOutcome.allCases.compactMap { outcome in
                     snapshot.awsUsage[operation]?.outcomes[outcome].map {
@@ -72,30 +70,30 @@ public enum WorkerMetricsText {
             })
         let billed = operations.filter { AWSBilling.billedOperations.contains($0) }
         metric(
-            "aws_realtime_worker_aws_billed_requests_total", "counter", "Requests AWS bills (answered with success), by API.",
+            "aws_realtime_worker_aws_billed_requests_total", .counter, "Requests AWS bills (answered with success), by API.",
             billed.map { (labels: "api=\"\($0)\"", value: "\(snapshot.awsUsage[$0]?.billedRequests ?? 0)") })
         metric(
-            "aws_realtime_worker_aws_billed_metrics_total", "counter", "Metrics requested by billed GetMetricData requests.",
+            "aws_realtime_worker_aws_billed_metrics_total", .counter, "Metrics requested by billed GetMetricData requests.",
             billed.filter { $0 == "GetMetricData" }.map {
                 (labels: "api=\"\($0)\"", value: "\(snapshot.awsUsage[$0]?.billedMetrics ?? 0)")
             })
         metric(
-            "aws_realtime_worker_aws_billed_dollars_total", "counter",
+            "aws_realtime_worker_aws_billed_dollars_total", .counter,
             "What AWS bills for the requests, by API: GetMetricData $0.01 per 1,000 metrics, ListMetrics $0.01 per 1,000 requests, Cost Explorer $0.01 per request.",
             billed.map { (labels: "api=\"\($0)\"", value: "\(snapshot.awsUsage[$0]?.dollars(of: $0) ?? 0)") })
         metric(
-            "aws_realtime_worker_aws_spend_dollars_per_day", "gauge", "What the requests of the last 24 hours cost.",
+            "aws_realtime_worker_aws_spend_dollars_per_day", .gauge, "What the requests of the last 24 hours cost.",
             [("", "\(snapshot.dollarsInLastDay(now: now))")])
         metric(
-            "aws_realtime_worker_aws_projected_spend_dollars_per_day", "gauge",
+            "aws_realtime_worker_aws_projected_spend_dollars_per_day", .gauge,
             "What the billed streams would cost a day at their current periods, before any spend budget stretch.",
             [("", "\(snapshot.projectedDailySpend)")])
         metric(
-            "aws_realtime_worker_spend_budget_stretch", "gauge",
+            "aws_realtime_worker_spend_budget_stretch", .gauge,
             "The factor the daily spend budget stretches the billed streams' periods by (1: not stretched).",
             [("", "\(snapshot.spendStretch)")])
         metric(
-            "aws_realtime_worker_stream_state", "gauge",
+            "aws_realtime_worker_stream_state", .gauge,
             "1 for each stream's current state (live, degraded, unavailable); a stream never polled has none.",
             StreamName.allCases.flatMap { stream -> [(labels: String, value: String)] in
                 guard let current = snapshot.states[stream]?.state else { return [] }
@@ -104,42 +102,42 @@ public enum WorkerMetricsText {
                 }
             })
         metric(
-            "aws_realtime_worker_late_events_total", "counter",
+            "aws_realtime_worker_late_events_total", .counter,
             "Events AWS received later than their stream's overlap window (others like them may have been missed).",
             perStream(snapshot.lateEvents))
-        metric("aws_realtime_worker_published_total", "counter", "Envelopes published.", perStream(snapshot.published))
+        metric("aws_realtime_worker_published_total", .counter, "Envelopes published.", perStream(snapshot.published))
         metric(
-            "aws_realtime_worker_fenced_total", "counter", "Publishes refused because the lease was lost.",
+            "aws_realtime_worker_fenced_total", .counter, "Publishes refused because the lease was lost.",
             perStream(snapshot.fenced))
-        metric("aws_realtime_worker_heartbeats_total", "counter", "Heartbeats published.", [("", "\(snapshot.heartbeats)")])
+        metric("aws_realtime_worker_heartbeats_total", .counter, "Heartbeats published.", [("", "\(snapshot.heartbeats)")])
         metric(
-            "aws_realtime_worker_buffered_batches", "gauge", "Batches waiting for the broker to return.",
+            "aws_realtime_worker_buffered_batches", .gauge, "Batches waiting for the broker to return.",
             perStream(snapshot.buffered))
         metric(
-            "aws_realtime_worker_buffer_dropped_total", "counter", "Batches dropped from the outage buffer (oldest first).",
+            "aws_realtime_worker_buffer_dropped_total", .counter, "Batches dropped from the outage buffer (oldest first).",
             perStream(snapshot.bufferDropped))
         metric(
-            "aws_realtime_worker_last_success_seconds", "gauge", "When each stream last polled successfully (Unix time).",
+            "aws_realtime_worker_last_success_seconds", .gauge, "When each stream last polled successfully (Unix time).",
             perStream(snapshot.lastSuccess))
         if !budgets.isEmpty {
             func perAPI(_ value: (AWSRateBudgets.Report) -> String) -> [(labels: String, value: String)] {
                 budgets.map { (labels: "api=\"\($0.api.rawValue)\"", value: value($0)) }
             }
             metric(
-                "aws_realtime_worker_aws_rate_budget_calls_per_second", "gauge",
+                "aws_realtime_worker_aws_rate_budget_calls_per_second", .gauge,
                 "The rate budget of each AWS API: requests allowed per second.", perAPI { "\($0.callsPerSecond)" })
             metric(
-                "aws_realtime_worker_aws_rate_budget_calls_total", "counter",
+                "aws_realtime_worker_aws_rate_budget_calls_total", .counter,
                 "AWS requests that took a token of their API's rate budget.", perAPI { "\($0.usage.calls)" })
             metric(
-                "aws_realtime_worker_aws_rate_budget_wait_seconds_total", "counter",
+                "aws_realtime_worker_aws_rate_budget_wait_seconds_total", .counter,
                 "Time AWS requests spent waiting for their API's rate budget.", perAPI { "\($0.usage.waited.seconds)" })
         }
         if let budget = configuration.dailySpendBudget {
             metric(
-                "aws_realtime_worker_daily_spend_budget_dollars", "gauge", "The configured daily AWS spend budget.",
+                "aws_realtime_worker_daily_spend_budget_dollars", .gauge, "The configured daily AWS spend budget.",
                 [("", "\(budget)")])
         }
-        return text
+        return text.text
     }
 }
