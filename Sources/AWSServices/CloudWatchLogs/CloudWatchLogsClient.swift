@@ -2,7 +2,9 @@ import AWSCore
 import Logging
 
 /// CloudWatch Logs `FilterLogEvents` (JSON 1.1), paginated to the end.
-public struct CloudWatchLogsClient: Sendable {
+public struct CloudWatchLogsClient: Sendable, AWSServiceClient {
+    static var service: AWSService { .cloudWatchLogs }
+
     public let client: AWSClient
     public let usage: AWSUsageCounter
     /// Every request first takes a token of the `FilterLogEvents` budget.
@@ -24,13 +26,11 @@ public struct CloudWatchLogsClient: Sendable {
     /// Every event matching `input`, following `nextToken` to the end (pages may be empty while
     /// the search goes on: only a missing token ends it).
     public func filterLogEvents(_ input: FilterLogEventsInput) async throws -> FilterLogEventsOutput {
-        usage.recordCall("FilterLogEvents")
         var events: [FilteredLogEvent] = []
-        let loop = AWSPageLoop(service: .cloudWatchLogs, operation: "FilterLogEvents", limits: pagination, logger: logger)
-        let pages = try await loop.run { token in
-            let page = try await filterLogEventsPage(input, nextToken: token)
-            events += page.events
-            return page.nextToken
+        let pages = try await readCall(of: "FilterLogEvents") {
+            try await filterLogEventsPage(input, nextToken: $0)
+        } read: {
+            events += $0.events
         }
         return FilterLogEventsOutput(events: events, pages: pages)
     }

@@ -3,7 +3,9 @@ import Logging
 
 /// Cost Explorer `GetCostAndUsage` (paginated to the end) and `GetCostForecast` (JSON 1.1,
 /// global endpoint). Every request is billed $0.01: ``usage`` counts them.
-public struct CostExplorerClient: Sendable {
+public struct CostExplorerClient: Sendable, AWSServiceClient {
+    static var service: AWSService { .costExplorer }
+
     public let client: AWSClient
     public let usage: AWSUsageCounter
     /// Every request first takes a token of the `CostExplorer` budget.
@@ -24,12 +26,11 @@ public struct CostExplorerClient: Sendable {
 
     /// Every period of `input`, following `NextPageToken` to the end.
     public func getCostAndUsage(_ input: GetCostAndUsageInput) async throws -> GetCostAndUsageOutput {
-        usage.recordCall("GetCostAndUsage")
         var results: [CostAndUsageResult] = []
         var definitions: [GetCostAndUsageInput.GroupDefinition] = []
-        let loop = AWSPageLoop(service: .costExplorer, operation: "GetCostAndUsage", limits: pagination, logger: logger)
-        let pages = try await loop.run { token in
-            let page = try await getCostAndUsagePage(input, nextPageToken: token)
+        let pages = try await readCall(of: "GetCostAndUsage") {
+            try await getCostAndUsagePage(input, nextPageToken: $0)
+        } read: { page in
             if definitions.isEmpty { definitions = page.groupDefinitions }
             for result in page.resultsByTime {
                 if let last = results.last, last.timePeriod == result.timePeriod {
@@ -39,7 +40,6 @@ public struct CostExplorerClient: Sendable {
                     results.append(result)
                 }
             }
-            return page.nextPageToken
         }
         return GetCostAndUsageOutput(resultsByTime: results, groupDefinitions: definitions, pages: pages)
     }

@@ -2,7 +2,9 @@ import AWSCore
 import Logging
 
 /// AWS Health `DescribeEvents` (JSON 1.1, global endpoint), paginated to the end.
-public struct HealthClient: Sendable {
+public struct HealthClient: Sendable, AWSServiceClient {
+    static var service: AWSService { .health }
+
     public let client: AWSClient
     public let usage: AWSUsageCounter
     /// Every request first takes a token of the `DescribeEvents` budget.
@@ -23,13 +25,11 @@ public struct HealthClient: Sendable {
 
     /// Every event matching `input`, following `nextToken` to the end.
     public func describeEvents(_ input: DescribeEventsInput = DescribeEventsInput()) async throws -> DescribeEventsOutput {
-        usage.recordCall("DescribeEvents")
         var events: [HealthEvent] = []
-        let loop = AWSPageLoop(service: .health, operation: "DescribeEvents", limits: pagination, logger: logger)
-        let pages = try await loop.run { token in
-            let page = try await describeEventsPage(input, nextToken: token)
-            events += page.events
-            return page.nextToken
+        let pages = try await readCall(of: "DescribeEvents") {
+            try await describeEventsPage(input, nextToken: $0)
+        } read: {
+            events += $0.events
         }
         return DescribeEventsOutput(events: events, pages: pages)
     }

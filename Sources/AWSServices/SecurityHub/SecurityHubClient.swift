@@ -2,7 +2,9 @@ import AWSCore
 import Logging
 
 /// Security Hub `GetFindings` (REST-JSON, `POST /findings`), paginated to the end.
-public struct SecurityHubClient: Sendable {
+public struct SecurityHubClient: Sendable, AWSServiceClient {
+    static var service: AWSService { .securityHub }
+
     public let client: AWSClient
     public let usage: AWSUsageCounter
     /// Every request first takes a token of the `GetFindings` budget.
@@ -23,13 +25,11 @@ public struct SecurityHubClient: Sendable {
 
     /// Every finding matching `input`, following `NextToken` to the end.
     public func getFindings(_ input: GetFindingsInput) async throws -> GetFindingsOutput {
-        usage.recordCall("GetFindings")
         var findings: [SecurityHubFinding] = []
-        let loop = AWSPageLoop(service: .securityHub, operation: "GetFindings", limits: pagination, logger: logger)
-        let pages = try await loop.run { token in
-            let page = try await getFindingsPage(input, nextToken: token)
-            findings += page.findings
-            return page.nextToken
+        let pages = try await readCall(of: "GetFindings") {
+            try await getFindingsPage(input, nextToken: $0)
+        } read: {
+            findings += $0.findings
         }
         return GetFindingsOutput(findings: findings, pages: pages)
     }
