@@ -4,7 +4,7 @@ import Logging
 /// CloudTrail `LookupEvents` (JSON 1.1), paginated to the end. CloudTrail allows 2 LookupEvents
 /// requests per second per account and region: every request, pages included, first awaits
 /// ``rateLimiter``. Share one limiter between all clients of one account and region.
-public struct CloudTrailClient: Sendable, AWSServiceClient {
+public struct CloudTrailClient: Sendable, AWSPaginatedClient {
     static var service: AWSService { .cloudTrail }
 
     public let client: AWSClient

@@ -6,25 +6,13 @@ import Logging
 ///
 /// Usage is counted in ``usage``: `GetMetricData` bills per 1,000 metrics requested, so one poll
 /// of M metrics should cost ceil(M/500) requests, never one request per metric.
-public struct CloudWatchClient: Sendable, AWSServiceClient {
+public struct CloudWatchClient: AWSServiceCoreClient, AWSPaginatedClient {
     static var service: AWSService { .cloudWatch }
 
-    public let client: AWSClient
-    public let usage: AWSUsageCounter
-    /// Every request first takes a token of the `ListMetrics` or `GetMetricData` budget.
-    public let budgets: AWSRateBudgets
-    public var pagination: AWSPaginationLimits
-    let logger: Logger
+    public var core: AWSServiceCore
 
-    public init(
-        client: AWSClient, usage: AWSUsageCounter = AWSUsageCounter(), budgets: AWSRateBudgets = .unlimited,
-        pagination: AWSPaginationLimits = .default, logger: Logger
-    ) {
-        self.client = client
-        self.usage = usage
-        self.budgets = budgets
-        self.pagination = pagination
-        self.logger = logger
+    public init(core: AWSServiceCore) {
+        self.core = core
     }
 
     /// Every metric matching `input`, following `NextToken` to the end.

@@ -2,25 +2,13 @@ import AWSCore
 import Logging
 
 /// CloudWatch Logs `FilterLogEvents` (JSON 1.1), paginated to the end.
-public struct CloudWatchLogsClient: Sendable, AWSServiceClient {
+public struct CloudWatchLogsClient: AWSServiceCoreClient, AWSPaginatedClient {
     static var service: AWSService { .cloudWatchLogs }
 
-    public let client: AWSClient
-    public let usage: AWSUsageCounter
-    /// Every request first takes a token of the `FilterLogEvents` budget.
-    public let budgets: AWSRateBudgets
-    public var pagination: AWSPaginationLimits
-    let logger: Logger
+    public var core: AWSServiceCore
 
-    public init(
-        client: AWSClient, usage: AWSUsageCounter = AWSUsageCounter(), budgets: AWSRateBudgets = .unlimited,
-        pagination: AWSPaginationLimits = .default, logger: Logger
-    ) {
-        self.client = client
-        self.usage = usage
-        self.budgets = budgets
-        self.pagination = pagination
-        self.logger = logger
+    public init(core: AWSServiceCore) {
+        self.core = core
     }
 
     /// Every event matching `input`, following `nextToken` to the end (pages may be empty while

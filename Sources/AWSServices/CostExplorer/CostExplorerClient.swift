@@ -3,25 +3,13 @@ import Logging
 
 /// Cost Explorer `GetCostAndUsage` (paginated to the end) and `GetCostForecast` (JSON 1.1,
 /// global endpoint). Every request is billed $0.01: ``usage`` counts them.
-public struct CostExplorerClient: Sendable, AWSServiceClient {
+public struct CostExplorerClient: AWSServiceCoreClient, AWSPaginatedClient {
     static var service: AWSService { .costExplorer }
 
-    public let client: AWSClient
-    public let usage: AWSUsageCounter
-    /// Every request first takes a token of the `CostExplorer` budget.
-    public let budgets: AWSRateBudgets
-    public var pagination: AWSPaginationLimits
-    let logger: Logger
+    public var core: AWSServiceCore
 
-    public init(
-        client: AWSClient, usage: AWSUsageCounter = AWSUsageCounter(), budgets: AWSRateBudgets = .unlimited,
-        pagination: AWSPaginationLimits = .default, logger: Logger
-    ) {
-        self.client = client
-        self.usage = usage
-        self.budgets = budgets
-        self.pagination = pagination
-        self.logger = logger
+    public init(core: AWSServiceCore) {
+        self.core = core
     }
 
     /// Every period of `input`, following `NextPageToken` to the end.

@@ -2,25 +2,13 @@ import AWSCore
 import Logging
 
 /// AWS Health `DescribeEvents` (JSON 1.1, global endpoint), paginated to the end.
-public struct HealthClient: Sendable, AWSServiceClient {
+public struct HealthClient: AWSServiceCoreClient, AWSPaginatedClient {
     static var service: AWSService { .health }
 
-    public let client: AWSClient
-    public let usage: AWSUsageCounter
-    /// Every request first takes a token of the `DescribeEvents` budget.
-    public let budgets: AWSRateBudgets
-    public var pagination: AWSPaginationLimits
-    let logger: Logger
+    public var core: AWSServiceCore
 
-    public init(
-        client: AWSClient, usage: AWSUsageCounter = AWSUsageCounter(), budgets: AWSRateBudgets = .unlimited,
-        pagination: AWSPaginationLimits = .default, logger: Logger
-    ) {
-        self.client = client
-        self.usage = usage
-        self.budgets = budgets
-        self.pagination = pagination
-        self.logger = logger
+    public init(core: AWSServiceCore) {
+        self.core = core
     }
 
     /// Every event matching `input`, following `nextToken` to the end.

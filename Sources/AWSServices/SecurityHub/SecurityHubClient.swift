@@ -2,25 +2,13 @@ import AWSCore
 import Logging
 
 /// Security Hub `GetFindings` (REST-JSON, `POST /findings`), paginated to the end.
-public struct SecurityHubClient: Sendable, AWSServiceClient {
+public struct SecurityHubClient: AWSServiceCoreClient, AWSPaginatedClient {
     static var service: AWSService { .securityHub }
 
-    public let client: AWSClient
-    public let usage: AWSUsageCounter
-    /// Every request first takes a token of the `GetFindings` budget.
-    public let budgets: AWSRateBudgets
-    public var pagination: AWSPaginationLimits
-    let logger: Logger
+    public var core: AWSServiceCore
 
-    public init(
-        client: AWSClient, usage: AWSUsageCounter = AWSUsageCounter(), budgets: AWSRateBudgets = .unlimited,
-        pagination: AWSPaginationLimits = .default, logger: Logger
-    ) {
-        self.client = client
-        self.usage = usage
-        self.budgets = budgets
-        self.pagination = pagination
-        self.logger = logger
+    public init(core: AWSServiceCore) {
+        self.core = core
     }
 
     /// Every finding matching `input`, following `NextToken` to the end.

@@ -1,16 +1,16 @@
 import AWSCore
 import Logging
 
-/// What every service client holds for its paginated calls: the service, the usage counter, the
+/// What a service client needs for its paginated calls: the service, the usage counter, the
 /// page limit and the logger.
-protocol AWSServiceClient: Sendable {
+protocol AWSPaginatedClient: Sendable {
     static var service: AWSService { get }
     var usage: AWSUsageCounter { get }
     var pagination: AWSPaginationLimits { get }
     var logger: Logger { get }
 }
 
-extension AWSServiceClient {
+extension AWSPaginatedClient {
     /// The pages of one call of `operation`, each fetched by `page` with the previous page's
     /// token, to the end; past ``pagination`` the sequence fails with `.limitExceeded`.
     func pages<Page: AWSPage>(
