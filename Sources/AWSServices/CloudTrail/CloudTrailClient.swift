@@ -4,7 +4,9 @@ import Logging
 /// CloudTrail `LookupEvents` (JSON 1.1), paginated to the end. CloudTrail allows 2 LookupEvents
 /// requests per second per account and region: every request, pages included, first awaits
 /// ``rateLimiter``. Share one limiter between all clients of one account and region.
-public struct CloudTrailClient: Sendable {
+public struct CloudTrailClient: Sendable, AWSPaginatedClient {
+    static var service: AWSService { .cloudTrail }
+
     public let client: AWSClient
     public let rateLimiter: AWSRateLimiter
     public let usage: AWSUsageCounter
@@ -24,13 +26,11 @@ public struct CloudTrailClient: Sendable {
 
     /// Every event matching `input`, following `NextToken` to the end.
     public func lookupEvents(_ input: LookupEventsInput) async throws -> LookupEventsOutput {
-        usage.recordCall("LookupEvents")
         var events: [CloudTrailEvent] = []
-        let loop = AWSPageLoop(service: .cloudTrail, operation: "LookupEvents", limits: pagination, logger: logger)
-        let pages = try await loop.run { token in
-            let page = try await lookupEventsPage(input, nextToken: token)
-            events += page.events
-            return page.nextToken
+        let pages = try await readCall(of: "LookupEvents") {
+            try await lookupEventsPage(input, nextToken: $0)
+        } read: {
+            events += $0.events
         }
         return LookupEventsOutput(events: events, pages: pages)
     }

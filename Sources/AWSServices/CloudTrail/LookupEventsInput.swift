@@ -107,7 +107,7 @@ extension CloudTrailEvent: Decodable {
 
 /// One page of `LookupEvents`. An event that does not decode (an `EventTime` outside 1970 to
 /// 9999, say) is left out and listed in ``skipped``.
-public struct LookupEventsPage: Sendable, Hashable, Decodable, AWSPageSkippingItems {
+public struct LookupEventsPage: Sendable, Hashable, Decodable, AWSPageSkippingItems, AWSPage {
     public var events: [CloudTrailEvent]
     public var nextToken: String?
     public var skipped: [AWSSkippedItem]

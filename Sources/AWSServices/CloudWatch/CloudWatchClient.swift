@@ -6,35 +6,24 @@ import Logging
 ///
 /// Usage is counted in ``usage``: `GetMetricData` bills per 1,000 metrics requested, so one poll
 /// of M metrics should cost ceil(M/500) requests, never one request per metric.
-public struct CloudWatchClient: Sendable {
-    public let client: AWSClient
-    public let usage: AWSUsageCounter
-    /// Every request first takes a token of the `ListMetrics` or `GetMetricData` budget.
-    public let budgets: AWSRateBudgets
-    public var pagination: AWSPaginationLimits
-    let logger: Logger
+public struct CloudWatchClient: AWSServiceCoreClient, AWSPaginatedClient {
+    static var service: AWSService { .cloudWatch }
 
-    public init(
-        client: AWSClient, usage: AWSUsageCounter = AWSUsageCounter(), budgets: AWSRateBudgets = .unlimited,
-        pagination: AWSPaginationLimits = .default, logger: Logger
-    ) {
-        self.client = client
-        self.usage = usage
-        self.budgets = budgets
-        self.pagination = pagination
-        self.logger = logger
+    public var core: AWSServiceCore
+
+    public init(core: AWSServiceCore) {
+        self.core = core
     }
 
     /// Every metric matching `input`, following `NextToken` to the end.
     public func listMetrics(_ input: ListMetricsInput = ListMetricsInput()) async throws -> ListMetricsOutput {
-        usage.recordCall("ListMetrics")
         var metrics: [CloudWatchMetric] = []
         var owningAccounts: [String] = []
-        let pages = try await pageLoop("ListMetrics").run { token in
-            let page = try await listMetricsPage(input, nextToken: token)
+        let pages = try await readCall(of: "ListMetrics") {
+            try await listMetricsPage(input, nextToken: $0)
+        } read: { page in
             metrics += page.metrics
             owningAccounts += page.owningAccounts
-            return page.nextToken
         }
         return ListMetricsOutput(metrics: metrics, owningAccounts: owningAccounts, pages: pages)
     }
@@ -71,10 +60,10 @@ public struct CloudWatchClient: Sendable {
         while batchStart < input.queries.endIndex {
             let batchEnd = min(batchStart + GetMetricDataInput.maxQueriesPerRequest, input.queries.endIndex)
             let batch = input.queries[batchStart..<batchEnd]
-            requests += try await pageLoop(operation).run { token in
-                let page = try await getMetricDataPage(input, batch: batch, nextToken: token)
-                merger.add(page)
-                return page.nextToken
+            requests += try await readPages(of: operation) {
+                try await getMetricDataPage(input, batch: batch, nextToken: $0)
+            } read: {
+                merger.add($0)
             }
             batchStart = batchEnd
         }
@@ -127,9 +116,5 @@ public struct CloudWatchClient: Sendable {
                 )
             }
         }
-    }
-
-    func pageLoop(_ operation: String) -> AWSPageLoop {
-        AWSPageLoop(service: .cloudWatch, operation: operation, limits: pagination, logger: logger)
     }
 }

@@ -71,7 +71,7 @@ public struct ListMetricsOutput: Sendable, Hashable {
 }
 
 /// One page of `ListMetrics`.
-public struct ListMetricsPage: Sendable, Hashable {
+public struct ListMetricsPage: Sendable, Hashable, AWSPage {
     public var metrics: [CloudWatchMetric]
     public var owningAccounts: [String]
     public var nextToken: String?

@@ -51,7 +51,7 @@ public struct MetricDataMessage: Sendable, Hashable {
 }
 
 /// One page of one `GetMetricData` request.
-public struct GetMetricDataPage: Sendable, Hashable {
+public struct GetMetricDataPage: Sendable, Hashable, AWSPage {
     public var results: [MetricDataResult]
     /// Messages about the request as a whole.
     public var messages: [MetricDataMessage]

@@ -2,35 +2,23 @@ import AWSCore
 import Logging
 
 /// CloudWatch Logs `FilterLogEvents` (JSON 1.1), paginated to the end.
-public struct CloudWatchLogsClient: Sendable {
-    public let client: AWSClient
-    public let usage: AWSUsageCounter
-    /// Every request first takes a token of the `FilterLogEvents` budget.
-    public let budgets: AWSRateBudgets
-    public var pagination: AWSPaginationLimits
-    let logger: Logger
+public struct CloudWatchLogsClient: AWSServiceCoreClient, AWSPaginatedClient {
+    static var service: AWSService { .cloudWatchLogs }
 
-    public init(
-        client: AWSClient, usage: AWSUsageCounter = AWSUsageCounter(), budgets: AWSRateBudgets = .unlimited,
-        pagination: AWSPaginationLimits = .default, logger: Logger
-    ) {
-        self.client = client
-        self.usage = usage
-        self.budgets = budgets
-        self.pagination = pagination
-        self.logger = logger
+    public var core: AWSServiceCore
+
+    public init(core: AWSServiceCore) {
+        self.core = core
     }
 
     /// Every event matching `input`, following `nextToken` to the end (pages may be empty while
     /// the search goes on: only a missing token ends it).
     public func filterLogEvents(_ input: FilterLogEventsInput) async throws -> FilterLogEventsOutput {
-        usage.recordCall("FilterLogEvents")
         var events: [FilteredLogEvent] = []
-        let loop = AWSPageLoop(service: .cloudWatchLogs, operation: "FilterLogEvents", limits: pagination, logger: logger)
-        let pages = try await loop.run { token in
-            let page = try await filterLogEventsPage(input, nextToken: token)
-            events += page.events
-            return page.nextToken
+        let pages = try await readCall(of: "FilterLogEvents") {
+            try await filterLogEventsPage(input, nextToken: $0)
+        } read: {
+            events += $0.events
         }
         return FilterLogEventsOutput(events: events, pages: pages)
     }

@@ -99,7 +99,7 @@ extension FilteredLogEvent: Decodable {
 /// One page of `FilterLogEvents` (`searchedLogStreams` is deprecated and ignored). An event
 /// that does not decode (a timestamp outside 1970 to 9999, say) is left out and listed in
 /// ``skipped``.
-public struct FilterLogEventsPage: Sendable, Hashable, Decodable, AWSPageSkippingItems {
+public struct FilterLogEventsPage: Sendable, Hashable, Decodable, AWSPageSkippingItems, AWSPage {
     public var events: [FilteredLogEvent]
     public var nextToken: String?
     public var skipped: [AWSSkippedItem]

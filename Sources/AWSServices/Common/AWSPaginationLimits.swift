@@ -1,6 +1,3 @@
-import AWSCore
-import Logging
-
 /// How far one paginated call may go. Every client follows `NextToken` to the end, but never
 /// further than `maxPages` requests: past that the call fails with ``AWSError/Kind/limitExceeded``
 /// instead of looping on a token that never ends.
@@ -15,44 +12,19 @@ public struct AWSPaginationLimits: Sendable, Hashable {
     public static let `default` = AWSPaginationLimits()
 }
 
-/// Follows pagination tokens for one call: asks `fetch` for a page with the previous page's token
-/// until a page carries none, bounded by `limits.maxPages`.
-struct AWSPageLoop {
-    var service: AWSService
-    var operation: String
-    var limits: AWSPaginationLimits
-    var logger: Logger
-
-    /// Runs the loop; `fetch` gets the token to send (`nil` first) and returns the next page's
-    /// token. Returns the number of pages read.
-    @discardableResult
-    func run(
-        startingAt firstToken: String? = nil,
-        isolation: isolated (any Actor)? = #isolation,
-        _ fetch: (String?) async throws -> String?
-    ) async throws -> Int {
-        var token = firstToken
-        var pages = 0
-        while true {
-            try Task.checkCancellation()
-            guard pages < limits.maxPages else {
-                logger.info(
-                    "Pagination stopped at the page limit",
-                    metadata: ["aws.operation": "\(operation)", "aws.pages": "\(pages)"])
-                throw AWSError(
-                    kind: .limitExceeded, service: service.cliName, operation: operation,
-                    message: "still more pages after \(pages) requests (the limit is \(limits.maxPages) pages per call); "
-                        + "narrow the request (time range, filters) or raise the page limit")
-            }
-            let next = try await fetch(token)
-            pages += 1
-            guard let next, !next.isEmpty else { return pages }
-            if next == token {
-                // A service that hands back the token it was given has nothing more to say.
-                logger.debug("The next token repeats the last one; pagination ends", metadata: ["aws.operation": "\(operation)"])
-                return pages
-            }
-            token = next
-        }
+/// What a page walk does when it reaches its page limit with pages still to come.
+public struct AWSPageLimitPolicy: Sendable, Hashable {
+    private enum Base: Hashable {
+        case fail, stop
     }
+
+    private let base: Base
+
+    /// Fail with ``AWSError/Kind/limitExceeded``: a call that must read its listing to the end.
+    public static let fail = AWSPageLimitPolicy(base: .fail)
+    /// End the walk with ``AWSPageWalk/hasMorePages`` set: an incremental reader that continues
+    /// from its cursor at the next poll.
+    public static let stop = AWSPageLimitPolicy(base: .stop)
+
+    var failsAtLimit: Bool { base == .fail }
 }

@@ -3,33 +3,22 @@ import Logging
 
 /// Cost Explorer `GetCostAndUsage` (paginated to the end) and `GetCostForecast` (JSON 1.1,
 /// global endpoint). Every request is billed $0.01: ``usage`` counts them.
-public struct CostExplorerClient: Sendable {
-    public let client: AWSClient
-    public let usage: AWSUsageCounter
-    /// Every request first takes a token of the `CostExplorer` budget.
-    public let budgets: AWSRateBudgets
-    public var pagination: AWSPaginationLimits
-    let logger: Logger
+public struct CostExplorerClient: AWSServiceCoreClient, AWSPaginatedClient {
+    static var service: AWSService { .costExplorer }
 
-    public init(
-        client: AWSClient, usage: AWSUsageCounter = AWSUsageCounter(), budgets: AWSRateBudgets = .unlimited,
-        pagination: AWSPaginationLimits = .default, logger: Logger
-    ) {
-        self.client = client
-        self.usage = usage
-        self.budgets = budgets
-        self.pagination = pagination
-        self.logger = logger
+    public var core: AWSServiceCore
+
+    public init(core: AWSServiceCore) {
+        self.core = core
     }
 
     /// Every period of `input`, following `NextPageToken` to the end.
     public func getCostAndUsage(_ input: GetCostAndUsageInput) async throws -> GetCostAndUsageOutput {
-        usage.recordCall("GetCostAndUsage")
         var results: [CostAndUsageResult] = []
         var definitions: [GetCostAndUsageInput.GroupDefinition] = []
-        let loop = AWSPageLoop(service: .costExplorer, operation: "GetCostAndUsage", limits: pagination, logger: logger)
-        let pages = try await loop.run { token in
-            let page = try await getCostAndUsagePage(input, nextPageToken: token)
+        let pages = try await readCall(of: "GetCostAndUsage") {
+            try await getCostAndUsagePage(input, nextPageToken: $0)
+        } read: { page in
             if definitions.isEmpty { definitions = page.groupDefinitions }
             for result in page.resultsByTime {
                 if let last = results.last, last.timePeriod == result.timePeriod {
@@ -39,7 +28,6 @@ public struct CostExplorerClient: Sendable {
                     results.append(result)
                 }
             }
-            return page.nextPageToken
         }
         return GetCostAndUsageOutput(resultsByTime: results, groupDefinitions: definitions, pages: pages)
     }

@@ -148,3 +148,7 @@ public struct GetCostAndUsageOutput: Sendable, Hashable {
     /// Requests made: each is billed ($0.01).
     public var pages: Int
 }
+
+extension GetCostAndUsagePage: AWSPage {
+    public var nextToken: String? { nextPageToken }
+}

@@ -113,7 +113,7 @@ extension HealthEvent: Decodable {
 
 /// One page of `DescribeEvents`. An event that does not decode (a time outside 1970 to 9999,
 /// say) is left out and listed in ``skipped``.
-public struct DescribeEventsPage: Sendable, Hashable, Decodable, AWSPageSkippingItems {
+public struct DescribeEventsPage: Sendable, Hashable, Decodable, AWSPageSkippingItems, AWSPage {
     public var events: [HealthEvent]
     public var nextToken: String?
     public var skipped: [AWSSkippedItem]

@@ -2,34 +2,22 @@ import AWSCore
 import Logging
 
 /// AWS Health `DescribeEvents` (JSON 1.1, global endpoint), paginated to the end.
-public struct HealthClient: Sendable {
-    public let client: AWSClient
-    public let usage: AWSUsageCounter
-    /// Every request first takes a token of the `DescribeEvents` budget.
-    public let budgets: AWSRateBudgets
-    public var pagination: AWSPaginationLimits
-    let logger: Logger
+public struct HealthClient: AWSServiceCoreClient, AWSPaginatedClient {
+    static var service: AWSService { .health }
 
-    public init(
-        client: AWSClient, usage: AWSUsageCounter = AWSUsageCounter(), budgets: AWSRateBudgets = .unlimited,
-        pagination: AWSPaginationLimits = .default, logger: Logger
-    ) {
-        self.client = client
-        self.usage = usage
-        self.budgets = budgets
-        self.pagination = pagination
-        self.logger = logger
+    public var core: AWSServiceCore
+
+    public init(core: AWSServiceCore) {
+        self.core = core
     }
 
     /// Every event matching `input`, following `nextToken` to the end.
     public func describeEvents(_ input: DescribeEventsInput = DescribeEventsInput()) async throws -> DescribeEventsOutput {
-        usage.recordCall("DescribeEvents")
         var events: [HealthEvent] = []
-        let loop = AWSPageLoop(service: .health, operation: "DescribeEvents", limits: pagination, logger: logger)
-        let pages = try await loop.run { token in
-            let page = try await describeEventsPage(input, nextToken: token)
-            events += page.events
-            return page.nextToken
+        let pages = try await readCall(of: "DescribeEvents") {
+            try await describeEventsPage(input, nextToken: $0)
+        } read: {
+            events += $0.events
         }
         return DescribeEventsOutput(events: events, pages: pages)
     }

@@ -101,7 +101,7 @@ extension SecurityHubFinding: Decodable {
 }
 
 /// One page of `GetFindings`.
-public struct GetFindingsPage: Sendable, Hashable, Decodable, AWSPageSkippingItems {
+public struct GetFindingsPage: Sendable, Hashable, Decodable, AWSPageSkippingItems, AWSPage {
     public var findings: [SecurityHubFinding]
     public var nextToken: String?
     /// Findings that did not decode (a time outside 1970 to 9999, say), left out.

@@ -13,7 +13,7 @@ import Payloads
 /// CloudTrail answers newest first, so a poll reads to the end of the listing before publishing
 /// anything; `maxEventsPerPoll` then bounds what one poll publishes (the oldest events; the rest
 /// follow at the next poll). The client's rate limiter keeps to CloudTrail's 2 calls per second.
-public struct ActivityCollector: Collector {
+public struct ActivityCollector: IncrementalCollector {
     public var stream: StreamName { .activity }
     public var usage: AWSUsageCounter? { client.usage }
 
@@ -34,21 +34,19 @@ public struct ActivityCollector: Collector {
         self.now = now
     }
 
+    var window: IncrementalWindow { settings.window }
+    var initialLookback: Duration { settings.initialLookback }
+    var maxEventsPerPoll: Int { settings.maxEventsPerPoll }
+
     public func poll(from stored: [String: String]) async throws -> CollectedPoll {
-        let cursor = IncrementalCursor.read(stored, seenLimit: settings.window.seenLimit, logger: logger)
-        guard let query = IncrementalQuery(cursor: cursor, now: now(), initialLookback: settings.initialLookback) else {
-            return CollectedPoll(batches: [])
-        }
+        try await pollIncrementally(from: stored)
+    }
+
+    func listing(for query: IncrementalQuery, atMost limit: Int) async throws -> IncrementalListing<NormalizedActivity> {
         // LookupEvents takes epoch seconds: start at the whole second, the cursor drops the rest.
         let input = LookupEventsInput(
             startTime: Date(timeIntervalSince1970: query.start.timeIntervalSince1970.rounded(.down)), endTime: query.end)
-        let output = try await client.lookupEvents(input)
-
-        let events = query.cursor.filter(output.events.compactMap(normalize), mark: \.mark)
-        let limit = max(1, settings.maxEventsPerPoll)
-        return try batcher.poll(
-            Array(events.prefix(limit)), advancing: query.cursor, in: stored, mark: \.mark, window: settings.window,
-            coveredUntil: events.count <= limit ? query.endMilliseconds : nil, item: \.payload)
+        return IncrementalListing(events: try await client.lookupEvents(input).events.compactMap(normalize))
     }
 
     /// The payload of one listed event, with its place on the cursor's line; `nil` (logged) for
@@ -74,7 +72,7 @@ public struct ActivityCollector: Collector {
     }
 }
 
-struct NormalizedActivity {
+struct NormalizedActivity: IncrementalEvent {
     var mark: IncrementalCursor.Mark
     var payload: ActivityEvent
 }

@@ -10,7 +10,7 @@ import Payloads
 ///
 /// The listing is read to its end, sorted oldest update first, and `maxEventsPerPoll` bounds
 /// what one poll publishes (the oldest; the rest follow at the next poll).
-public struct HealthCollector: Collector {
+public struct HealthCollector: IncrementalCollector {
     public var stream: StreamName { .health }
     public var usage: AWSUsageCounter? { client.usage }
 
@@ -34,21 +34,19 @@ public struct HealthCollector: Collector {
         self.now = now
     }
 
+    var window: IncrementalWindow { settings.window }
+    var initialLookback: Duration { settings.initialLookback }
+    var maxEventsPerPoll: Int { settings.maxEventsPerPoll }
+
     public func poll(from stored: [String: String]) async throws -> CollectedPoll {
-        let cursor = IncrementalCursor.read(stored, seenLimit: settings.window.seenLimit, logger: logger)
-        guard let query = IncrementalQuery(cursor: cursor, now: now(), initialLookback: settings.initialLookback) else {
-            return CollectedPoll(batches: [])
-        }
+        try await pollIncrementally(from: stored)
+    }
+
+    func listing(for query: IncrementalQuery, atMost limit: Int) async throws -> IncrementalListing<NormalizedHealthEvent> {
         let input = DescribeEventsInput(
             filter: .init(lastUpdatedFrom: Date(timeIntervalSince1970: query.start.timeIntervalSince1970.rounded(.down))),
             maxResults: Self.pageSize)
-        let output = try await client.describeEvents(input)
-
-        let events = query.cursor.filter(output.events.compactMap(normalize), mark: \.mark)
-        let limit = max(1, settings.maxEventsPerPoll)
-        return try batcher.poll(
-            Array(events.prefix(limit)), advancing: query.cursor, in: stored, mark: \.mark, window: settings.window,
-            coveredUntil: events.count <= limit ? query.endMilliseconds : nil, item: \.payload)
+        return IncrementalListing(events: try await client.describeEvents(input).events.compactMap(normalize))
     }
 
     /// The payload of one event and its place on the cursor's line (arn at lastUpdatedTime);
@@ -74,7 +72,7 @@ public struct HealthCollector: Collector {
     }
 }
 
-struct NormalizedHealthEvent {
+struct NormalizedHealthEvent: IncrementalEvent {
     var mark: IncrementalCursor.Mark
     var payload: Payloads.HealthEvent
 }

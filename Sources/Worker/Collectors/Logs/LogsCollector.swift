@@ -1,3 +1,4 @@
+import AWSCore
 import AWSServices
 import Foundation
 import Logging
@@ -120,27 +121,23 @@ public struct LogsCollector: Collector {
         in group: String, after cursor: IncrementalCursor, from start: Date, to end: Date, atMost limit: Int
     ) async throws -> Listing {
         var events: [FilteredLogEvent] = []
-        var token: String?
-        var requests = 0
-        repeat {
-            try Task.checkCancellation()
-            let input = FilterLogEventsInput(
-                logGroup: .name(group), filterPattern: settings.filterPattern, startTime: start, endTime: end,
-                limit: min(Self.pageLimit, limit - events.count))
-            let page = try await client.filterLogEventsPage(input, nextToken: token)
-            requests += 1
+        var groupLogger = logger
+        groupLogger[metadataKey: "aws.logs.group"] = "\(group)"
+        var pages = AWSPageWalk(
+            service: .cloudWatchLogs, operation: "FilterLogEvents", limits: client.pagination, atLimit: .stop,
+            logger: groupLogger)
+        while events.count < limit,
+            let page = try await pages.next({ token in
+                let input = FilterLogEventsInput(
+                    logGroup: .name(group), filterPattern: settings.filterPattern, startTime: start, endTime: end,
+                    limit: min(Self.pageLimit, limit - events.count))
+                return try await client.filterLogEventsPage(input, nextToken: token)
+            })
+        {
             let placed = page.events.filter { mark($0) != nil }
             events = cursor.filter(events + placed) { Self.mark($0) }
-            let next = page.nextToken.flatMap { $0.isEmpty || $0 == token ? nil : $0 }
-            token = next
-            if token != nil, requests >= client.pagination.maxPages {
-                logger.info(
-                    "Page limit reached; the next poll continues from the cursor",
-                    metadata: ["aws.operation": "FilterLogEvents", "aws.logs.group": "\(group)", "aws.pages": "\(requests)"])
-                return Listing(events: Array(events.prefix(limit)), isComplete: false)
-            }
-        } while token != nil && events.count < limit
-        return Listing(events: Array(events.prefix(limit)), isComplete: token == nil && events.count <= limit)
+        }
+        return Listing(events: Array(events.prefix(limit)), isComplete: !pages.hasMorePages && events.count <= limit)
     }
 
     /// The event's mark, or nil (logged) for a timestamp outside 1970 to 9999.

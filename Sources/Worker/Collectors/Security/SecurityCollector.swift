@@ -1,3 +1,4 @@
+import AWSCore
 import AWSServices
 import Foundation
 import Logging
@@ -15,7 +16,7 @@ import Payloads
 ///
 /// `maxFindingsPerPoll` bounds one poll; the sort makes stopping early safe (what is left is
 /// never older than the cursor).
-public struct SecurityCollector: Collector {
+public struct SecurityCollector: IncrementalCollector {
     public var stream: StreamName { .security }
     public var usage: AWSUsageCounter? { client.usage }
 
@@ -49,45 +50,42 @@ public struct SecurityCollector: Collector {
             filters: filters, sortCriteria: [.init(field: "UpdatedAt", order: .ascending)], maxResults: maxResults)
     }
 
+    var window: IncrementalWindow { settings.window }
+    var initialLookback: Duration { settings.initialLookback }
+    var maxEventsPerPoll: Int { settings.maxFindingsPerPoll }
+
     public func poll(from stored: [String: String]) async throws -> CollectedPoll {
-        let cursor = IncrementalCursor.read(stored, seenLimit: settings.window.seenLimit, logger: logger)
-        guard let query = IncrementalQuery(cursor: cursor, now: now(), initialLookback: settings.initialLookback) else {
-            return CollectedPoll(batches: [])
-        }
-        let limit = max(1, settings.maxFindingsPerPoll)
+        try await pollIncrementally(from: stored)
+    }
 
+    /// Pages through the findings until the end or `limit` new ones (the sort by UpdatedAt makes
+    /// stopping early safe).
+    func listing(for query: IncrementalQuery, atMost limit: Int) async throws -> IncrementalListing<NormalizedFinding> {
         var found: [NormalizedFinding] = []
-        var token: String?
-        var requests = 0
-        var isComplete = true
-        repeat {
-            try Task.checkCancellation()
-            let page = try await client.getFindingsPage(
-                input(from: query.start, to: query.end, maxResults: min(GetFindingsInput.maxResultsLimit, limit - found.count)),
-                nextToken: token)
-            requests += 1
+        var pages = AWSPageWalk(
+            service: .securityHub, operation: "GetFindings", limits: client.pagination, atLimit: .stop, logger: logger)
+        while found.count < limit,
+            let page = try await pages.next({ token in
+                try await client.getFindingsPage(
+                    input(
+                        from: query.start, to: query.end,
+                        maxResults: min(GetFindingsInput.maxResultsLimit, limit - found.count)),
+                    nextToken: token)
+            })
+        {
             found = query.cursor.filter(found + page.findings.compactMap(normalize), mark: \.mark)
-            token = page.nextToken.flatMap { $0.isEmpty || $0 == token ? nil : $0 }
-            if token != nil, requests >= client.pagination.maxPages {
-                logger.info(
-                    "Page limit reached; the next poll continues from the cursor",
-                    metadata: ["aws.operation": "GetFindings", "aws.pages": "\(requests)"])
-                isComplete = false
-                break
-            }
-        } while token != nil && found.count < limit
-        if token != nil || found.count > limit { isComplete = false }
+        }
+        return IncrementalListing(events: found, isComplete: !pages.hasMorePages)
+    }
 
+    /// Findings Security Hub processed later than the window after their UpdatedAt.
+    func lateEvents(in published: [NormalizedFinding]) -> Int {
         let overlap = settings.window.overlapMilliseconds
-        let published = Array(found.prefix(limit))
-        let late = published.count { finding in
+        return published.count { finding in
             guard let processed = finding.processedAt else { return false }
             let (delay, overflow) = processed.subtractingReportingOverflow(finding.mark.time)
             return !overflow && delay > overlap
         }
-        return try batcher.poll(
-            published, advancing: query.cursor, in: stored, mark: \.mark, window: settings.window,
-            coveredUntil: isComplete ? query.endMilliseconds : nil, lateEvents: late, item: \.payload)
     }
 
     /// The payload of one finding and its place on the cursor's line (id at UpdatedAt); `nil`
@@ -108,7 +106,7 @@ public struct SecurityCollector: Collector {
     }
 }
 
-struct NormalizedFinding {
+struct NormalizedFinding: IncrementalEvent {
     var mark: IncrementalCursor.Mark
     var payload: SecurityFinding
     /// When Security Hub processed the finding (epoch milliseconds), where it says.
