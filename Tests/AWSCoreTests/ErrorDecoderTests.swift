@@ -5,7 +5,7 @@ import Testing
 
 @Suite struct ErrorDecoderTests {
     @Test func queryXMLError() throws {
-        let response = AWSHTTPResponse(status: 400, body: try Fixture.bytes("errors/cloudformation-Throttling.xml"))
+        let response = AWSHTTPResponse(status: 400, body: try fixtures.bytes("errors/cloudformation-Throttling.xml"))
         let error = AWSErrorDecoder.decode(response, service: .cloudWatch, operation: "GetMetricData")
         #expect(error.code == "Throttling")
         #expect(error.message == "Rate exceeded")
@@ -15,7 +15,7 @@ import Testing
     }
 
     @Test func queryAccessDeniedIsNotRetryable() throws {
-        let response = AWSHTTPResponse(status: 403, body: try Fixture.bytes("errors/sts-AccessDenied.xml"))
+        let response = AWSHTTPResponse(status: 403, body: try fixtures.bytes("errors/sts-AccessDenied.xml"))
         let error = AWSErrorDecoder.decode(response, service: .sts, operation: "GetSessionToken")
         #expect(error.code == "AccessDenied")
         #expect(!error.isRetryable)
@@ -25,7 +25,7 @@ import Testing
     @Test func jsonErrorWithNamespacedType() throws {
         let response = AWSHTTPResponse(
             status: 400, headers: [AWSHTTPHeader("x-amzn-RequestId", "req-1")],
-            body: try Fixture.bytes("errors/coral-ExpiredTokenException.json"))
+            body: try fixtures.bytes("errors/coral-ExpiredTokenException.json"))
         let error = AWSErrorDecoder.decode(response, service: .cloudTrail, operation: "LookupEvents")
         #expect(error.code == "ExpiredTokenException")
         #expect(error.message == "The security token included in the request is expired")
@@ -33,7 +33,7 @@ import Testing
     }
 
     @Test func restJSONErrorFromHeader() throws {
-        let raw = try Fixture.text("errors/elastictranscoder-ThrottlingException.http")
+        let raw = try fixtures.text("errors/elastictranscoder-ThrottlingException.http")
         let (status, headers, body) = parseHTTP(raw)
         let error = AWSErrorDecoder.decode(
             AWSHTTPResponse(status: status, headers: headers, body: body), service: .securityHub, operation: "GetFindings")
@@ -59,7 +59,7 @@ import Testing
     /// Every error case of the Smithy protocol compliance tests for awsJson1_1, restJson1 and awsQuery.
     @Test(arguments: ["awsJson1_1-errors.json", "restJson1-errors.json", "awsQuery-xml-errors.json"])
     func smithyProtocolTests(file: String) throws {
-        let cases = try JSONValue(parsing: Fixture.bytes("errors/smithy/\(file)")).arrayValue ?? []
+        let cases = try JSONValue(parsing: fixtures.bytes("errors/smithy/\(file)")).arrayValue ?? []
         var checked = 0
         for testCase in cases {
             let id = testCase["id"]?.stringValue ?? ""

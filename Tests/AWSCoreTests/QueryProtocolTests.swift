@@ -43,7 +43,7 @@ import Testing
     }
 
     @Test func decodesTheResultElement() throws {
-        let json = try QueryProtocol.decodeResponse(operation: "ListMetrics", body: Fixture.bytes("cloudwatch-ListMetrics.xml"))
+        let json = try QueryProtocol.decodeResponse(operation: "ListMetrics", body: fixtures.bytes("cloudwatch-ListMetrics.xml"))
         let metrics = try #require(json["Metrics"]?.arrayValue)
         #expect(metrics.count == 11)
         #expect(metrics[0]["Namespace"] == .string("AWS/ELB"))
@@ -53,7 +53,7 @@ import Testing
 
     @Test func decodesSTSCredentials() throws {
         let json = try QueryProtocol.decodeResponse(
-            operation: "AssumeRoleWithWebIdentity", body: Fixture.bytes("sts-AssumeRoleWithWebIdentity.xml"))
+            operation: "AssumeRoleWithWebIdentity", body: fixtures.bytes("sts-AssumeRoleWithWebIdentity.xml"))
         #expect(json["Credentials"]?["AccessKeyId"]?.stringValue?.isEmpty == false)
         #expect(json["Credentials"]?["Expiration"]?.stringValue?.isEmpty == false)
     }

@@ -4,7 +4,9 @@ import Testing
 
 /// `aws-realtime healthcheck`, the built executable as a child process, against a scripted HTTP
 /// server on 127.0.0.1: exit 0 on 2xx, 1 with a one-line reason otherwise.
-@Suite(.timeLimit(.minutes(1)), .enabled(if: AWSRealtimeExecutable.isBuilt, "build the aws-realtime executable first"))
+@Suite(
+    .timeLimit(.minutes(1)), .enabled(if: AWSRealtimeExecutable.isBuilt, "build the aws-realtime executable first"),
+    .tags(.integration))
 struct HealthcheckCommandTests {
     @Test func aTwoHundredIsHealthy() async throws {
         try await withHTTPTestServer(handler: { _ in .respond(status: 200, body: "ok\n") }) { server in
@@ -67,8 +69,7 @@ enum AWSRealtimeExecutable {
     }
 
     static var path: String {
-        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent(".build/debug/aws-realtime").path
+        TestRepository.debugExecutable
     }
 
     static var isBuilt: Bool { FileManager.default.isExecutableFile(atPath: path) }

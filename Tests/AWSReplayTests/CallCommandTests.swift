@@ -1,29 +1,24 @@
 import AWSCore
 import AWSReplay
 import Foundation
+import TestSupport
 import Testing
 
 /// `aws-realtime call` against the replay server, as an operator runs it.
-@Suite(.timeLimit(.minutes(1)), .enabled(if: AWSRealtimeProcess.isBuilt, "build the aws-realtime executable first"))
+@Suite(
+    .timeLimit(.minutes(1)), .enabled(if: AWSRealtimeProcess.isBuilt, "build the aws-realtime executable first"),
+    .tags(.integration))
 struct CallCommandTests {
     /// Runs `aws-realtime call <arguments>` against `endpoint`; its exit status and standard output.
     static func call(_ arguments: [String], endpoint: String) async throws -> (status: Int32, output: String) {
         let home = FileManager.default.temporaryDirectory.appendingPathComponent("call-\(UUID().uuidString)").path
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: AWSRealtimeProcess.executable)
-        process.arguments = ["call"] + arguments
-        process.environment = [
+        let environment = [
             "AWS_ENDPOINT_URL": endpoint, "AWS_REGION": "eu-west-1", "AWS_ACCESS_KEY_ID": "AKIDEXAMPLE",
             "AWS_SECRET_ACCESS_KEY": ReplayEndToEndTests.secretKey, "HOME": home, "AWS_EC2_METADATA_DISABLED": "true",
             "AWS_MAX_ATTEMPTS": "1",
         ]
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+        let run = try ChildProcessRun.run(AWSRealtimeProcess.executable, ["call"] + arguments, environment: environment)
+        return (run.status, run.stdout)
     }
 
     /// CloudWatch answers an empty list as an empty element (`<Metrics/>`); the SDKs and the AWS CLI

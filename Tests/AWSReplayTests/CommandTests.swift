@@ -3,11 +3,14 @@ import AWSCore
 import AWSReplay
 import Foundation
 import SigV4
+import TestSupport
 import Testing
 
 /// The `aws-realtime` executable as a child process: `record` in front of a replay server, then
 /// `replay` of what it wrote, each reporting its URL on stdout.
-@Suite(.timeLimit(.minutes(1)), .enabled(if: AWSRealtimeProcess.isBuilt, "build the aws-realtime executable first"))
+@Suite(
+    .timeLimit(.minutes(1)), .enabled(if: AWSRealtimeProcess.isBuilt, "build the aws-realtime executable first"),
+    .tags(.integration))
 struct CommandTests {
     @Test func recordThenReplayTheRecordedFolder() async throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("replay-command-\(UUID().uuidString)").path
@@ -59,23 +62,16 @@ struct CommandTests {
         let captures = try CaptureFolder.load(Fixtures.capturesFolder + "/cloudwatch")
         let sessionToken = "IQoJb3JpZ2luX2VjEXAMPLESESSIONTOKEN"
         let (status, output) = try await Fixtures.withReplayServer(captures: captures) { upstream in
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: AWSRealtimeProcess.executable)
-            process.arguments = [
+            let arguments = [
                 "record", "--out", folder, "--", "call", "cloudwatch", "ListMetrics", "--input", #"{"Namespace":"AWS/EC2"}"#,
             ]
-            process.environment = [
+            let environment = [
                 "AWS_ENDPOINT_URL": upstream.endpoint, "AWS_REGION": "eu-west-1", "AWS_ACCESS_KEY_ID": "AKIDEXAMPLE",
                 "AWS_SECRET_ACCESS_KEY": ReplayEndToEndTests.secretKey, "AWS_SESSION_TOKEN": sessionToken, "HOME": folder,
                 "AWS_EC2_METADATA_DISABLED": "true",
             ]
-            let pipe = Pipe()
-            process.standardOutput = pipe
-            process.standardError = FileHandle.nullDevice
-            try process.run()
-            let data = pipe.fileHandleForReading.readDataToEndOfFile()
-            process.waitUntilExit()
-            return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+            let run = try ChildProcessRun.run(AWSRealtimeProcess.executable, arguments, environment: environment)
+            return (run.status, run.stdout)
         }
         #expect(status == 0)
         #expect(output.contains("\"Metrics\""))
@@ -105,8 +101,7 @@ struct CommandTests {
 /// A running `aws-realtime` child process whose stdout goes to a file.
 struct AWSRealtimeProcess {
     static var executable: String {
-        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent(".build/debug/aws-realtime").path
+        TestRepository.debugExecutable
     }
 
     static var isBuilt: Bool { FileManager.default.isExecutableFile(atPath: executable) }

@@ -3,13 +3,13 @@ import AWSCore
 import AWSReplay
 import Foundation
 import Logging
+import TestSupport
 
 /// Shared helpers: the shipped capture folder, small captures built in code, a server in a scope.
 enum Fixtures {
     /// `Tests/Captures`, found from this file's path (the tests run from the package root or not).
     static var capturesFolder: String {
-        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("Captures").path
+        TestRepository.capturesFolder
     }
 
     static let logger = Logger(label: "aws-realtime.replay.tests")

@@ -2,6 +2,7 @@ import AWSCapture
 import AWSCore
 import AWSReplay
 import Foundation
+import TestSupport
 import Testing
 
 @Suite(.timeLimit(.minutes(1))) struct ReplayFaultTests {
@@ -95,7 +96,8 @@ import Testing
         }
     }
 
-    @Test func truncatedBodyAnnouncesMoreThanItSends() async throws {
+    // Integration: the wire check runs /usr/bin/curl as a child process.
+    @Test(.tags(.integration)) func truncatedBodyAnnouncesMoreThanItSends() async throws {
         try await withFaults([.init(requests: [1, 2], fault: ReplayFault(.truncatedBody, sendBytes: 5))]) { curl in
             let truncated = try await curl.send(headers: Self.trailHeaders, body: "{}")
             #expect(truncated.failure?.code == .connectionReset, "\(String(describing: truncated.failure))")

@@ -40,7 +40,7 @@ import Testing
     /// second for its token.
     @Test func everyPageOfGetFindingsTakesAToken() async throws {
         let pages = [
-            try Fixture.text("securityhub/GetFindings-page1.json"), try Fixture.text("securityhub/GetFindings-page2.json"),
+            try fixtures.text("securityhub/GetFindings-page1.json"), try fixtures.text("securityhub/GetFindings-page2.json"),
         ]
         let handler = pagedHandler(pages: pages, tokens: ["U2VjdXJpdHlIdWJQYWdlVG9rZW4y"], contentType: "application/json") {
             $0.json["NextToken"]?.stringValue
@@ -62,7 +62,7 @@ import Testing
     @Test func eachClientUsesItsOwnAPIBudget() async throws {
         let budgets = AWSRateBudgets(clock: VirtualClock())
         let logsPages = [
-            try Fixture.text("logs/FilterLogEvents-page1.json"), try Fixture.text("logs/FilterLogEvents-page2.json"),
+            try fixtures.text("logs/FilterLogEvents-page1.json"), try fixtures.text("logs/FilterLogEvents-page2.json"),
         ]
         let logsToken = "ZNUEPl7FcQuXbIH4Swk9D9eFu2XBg-ijZIZlvzz4ea9zZRjw-MMtQtvcoMdmq4T29K7Q6Y1e_KvyfpcT_f_tUw"
         try await withScriptedAWS(
@@ -74,7 +74,7 @@ import Testing
                 FilterLogEventsInput(logGroup: .name("my-log-group")))
         }
         let healthPages = [
-            try Fixture.text("health/DescribeEvents-page1.json"), try Fixture.text("health/DescribeEvents-page2.json"),
+            try fixtures.text("health/DescribeEvents-page1.json"), try fixtures.text("health/DescribeEvents-page2.json"),
         ]
         try await withScriptedAWS(
             handler: pagedHandler(pages: healthPages, tokens: ["Q2xvc2VkRXZlbnRzUGFnZTI="], contentType: Self.json) {
@@ -83,7 +83,7 @@ import Testing
         ) { client, _ in
             _ = try await HealthClient(client: client, budgets: budgets, logger: testLogger).describeEvents()
         }
-        let costPages = [try Fixture.text("ce/GetCostAndUsage-page1.json"), try Fixture.text("ce/GetCostAndUsage-page2.json")]
+        let costPages = [try fixtures.text("ce/GetCostAndUsage-page1.json"), try fixtures.text("ce/GetCostAndUsage-page2.json")]
         try await withScriptedAWS(
             handler: pagedHandler(pages: costPages, tokens: ["AAMA-EXAMPLE-PAGE-TOKEN"], contentType: Self.json) {
                 $0.json["NextPageToken"]?.stringValue
@@ -105,7 +105,9 @@ import Testing
     /// CloudWatch: ListMetrics and GetMetricData pages each through their own budget.
     @Test func cloudWatchOperationsHaveSeparateBudgets() async throws {
         let budgets = AWSRateBudgets(clock: VirtualClock())
-        let pages = [try Fixture.text("cloudwatch/ListMetrics-page1.xml"), try Fixture.text("cloudwatch/ListMetrics-page2.xml")]
+        let pages = [
+            try fixtures.text("cloudwatch/ListMetrics-page1.xml"), try fixtures.text("cloudwatch/ListMetrics-page2.xml"),
+        ]
         try await withScriptedAWS(
             handler: pagedHandler(pages: pages, tokens: ["eyJwYWdlIjoyfQ=="], contentType: "text/xml") {
                 $0.formFields["NextToken"]

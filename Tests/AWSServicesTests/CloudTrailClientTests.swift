@@ -10,7 +10,7 @@ import Testing
 
     @Test func lookupEventsFollowsNextTokenAndAwaitsTheRateLimiter() async throws {
         let pages = [
-            try Fixture.text("cloudtrail/LookupEvents-page1.json"), try Fixture.text("cloudtrail/LookupEvents-page2.json"),
+            try fixtures.text("cloudtrail/LookupEvents-page1.json"), try fixtures.text("cloudtrail/LookupEvents-page2.json"),
         ]
         let handler = pagedHandler(pages: pages, tokens: [Self.token], contentType: Self.json) {
             $0.json["NextToken"]?.stringValue
@@ -57,7 +57,7 @@ import Testing
     }
 
     @Test func cloudTrailEventRecordIsParsed() async throws {
-        let pages = [try Fixture.text("cloudtrail/LookupEvents-page2.json")]
+        let pages = [try fixtures.text("cloudtrail/LookupEvents-page2.json")]
         try await withScriptedAWS(handler: pagedHandler(pages: pages, tokens: [], contentType: Self.json) { _ in nil }) {
             client, _ in
             let output = try await CloudTrailClient(
@@ -89,7 +89,7 @@ import Testing
 
     @Test func assumedRoleRecordNamesTheRole() throws {
         let page = try JSONDecoder().decode(
-            LookupEventsPageProbe.self, from: Data(try Fixture.bytes("cloudtrail/LookupEvents-page1.json")))
+            LookupEventsPageProbe.self, from: Data(try fixtures.bytes("cloudtrail/LookupEvents-page1.json")))
         let record = try CloudTrailEventRecord(json: try #require(page.Events.first?.CloudTrailEvent))
         #expect(record.userIdentity?.type == "AssumedRole")
         #expect(record.userIdentity?.principalId == "AROAJIKPFTA72SWU4L7T4:my-session-name")

@@ -9,7 +9,9 @@ import Testing
     static let xml = "text/xml"
 
     @Test func listMetricsFollowsNextTokenToTheEnd() async throws {
-        let pages = [try Fixture.text("cloudwatch/ListMetrics-page1.xml"), try Fixture.text("cloudwatch/ListMetrics-page2.xml")]
+        let pages = [
+            try fixtures.text("cloudwatch/ListMetrics-page1.xml"), try fixtures.text("cloudwatch/ListMetrics-page2.xml"),
+        ]
         let handler = pagedHandler(pages: pages, tokens: ["eyJwYWdlIjoyfQ=="], contentType: Self.xml) {
             $0.formFields["NextToken"]
         }
@@ -42,7 +44,7 @@ import Testing
     }
 
     @Test func listMetricsEmpty() async throws {
-        let body = try Fixture.text("cloudwatch/ListMetrics-empty.xml")
+        let body = try fixtures.text("cloudwatch/ListMetrics-empty.xml")
         try await withScriptedAWS(handler: { _ in .respond(headers: [("Content-Type", Self.xml)], body: body) }) {
             client, server in
             let output = try await CloudWatchClient(client: client, logger: testLogger).listMetrics()
@@ -53,7 +55,7 @@ import Testing
     }
 
     @Test func throttlingSurfacesAsAWSError() async throws {
-        let body = try Fixture.text("errors/query-Throttling.xml")
+        let body = try fixtures.text("errors/query-Throttling.xml")
         try await withScriptedAWS(handler: { _ in .respond(status: 400, headers: [("Content-Type", Self.xml)], body: body) }) {
             client, _ in
             let cloudWatch = CloudWatchClient(client: client, logger: testLogger)
@@ -115,7 +117,7 @@ import Testing
 
     @Test func partialSeriesAreMergedAcrossPages() async throws {
         let pages = [
-            try Fixture.text("cloudwatch/GetMetricData-page1.xml"), try Fixture.text("cloudwatch/GetMetricData-page2.xml"),
+            try fixtures.text("cloudwatch/GetMetricData-page1.xml"), try fixtures.text("cloudwatch/GetMetricData-page2.xml"),
         ]
         let handler = pagedHandler(pages: pages, tokens: ["eyJtMSI6MTYzNzA3MzYwMH0="], contentType: Self.xml) {
             $0.formFields["NextToken"]
@@ -164,7 +166,7 @@ import Testing
     @Test func pageLimitStopsAnEndlessToken() async throws {
         let handler: HTTPTestServer.Handler = { request in
             let next = Int(request.formFields["NextToken"] ?? "0") ?? 0
-            let body = try? Fixture.text("cloudwatch/ListMetrics-page1.xml").replacingOccurrences(
+            let body = try? fixtures.text("cloudwatch/ListMetrics-page1.xml").replacingOccurrences(
                 of: "eyJwYWdlIjoyfQ==", with: "\(next + 1)")
             return .respond(headers: [("Content-Type", Self.xml)], body: body ?? "")
         }

@@ -9,7 +9,7 @@ import Testing
 
     @Test func filterLogEventsFollowsNextTokenToTheEnd() async throws {
         let token = "ZNUEPl7FcQuXbIH4Swk9D9eFu2XBg-ijZIZlvzz4ea9zZRjw-MMtQtvcoMdmq4T29K7Q6Y1e_KvyfpcT_f_tUw"
-        let pages = [try Fixture.text("logs/FilterLogEvents-page1.json"), try Fixture.text("logs/FilterLogEvents-page2.json")]
+        let pages = [try fixtures.text("logs/FilterLogEvents-page1.json"), try fixtures.text("logs/FilterLogEvents-page2.json")]
         let handler = pagedHandler(pages: pages, tokens: [token], contentType: Self.json) { $0.json["nextToken"]?.stringValue }
         try await withScriptedAWS(handler: handler) { client, server in
             let logs = CloudWatchLogsClient(client: client, logger: testLogger)
@@ -72,7 +72,7 @@ import Testing
     }
 
     @Test func throttlingSurfacesAsAWSError() async throws {
-        let body = try Fixture.text("errors/json-ThrottlingException.json")
+        let body = try fixtures.text("errors/json-ThrottlingException.json")
         try await withScriptedAWS(handler: { _ in .respond(status: 400, headers: [("Content-Type", Self.json)], body: body) }) {
             client, _ in
             await #expect {

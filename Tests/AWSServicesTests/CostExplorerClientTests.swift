@@ -8,7 +8,7 @@ import Testing
     static let json = "application/x-amz-json-1.1"
 
     @Test func getCostAndUsageFollowsNextPageTokenAndMergesThePeriod() async throws {
-        let pages = [try Fixture.text("ce/GetCostAndUsage-page1.json"), try Fixture.text("ce/GetCostAndUsage-page2.json")]
+        let pages = [try fixtures.text("ce/GetCostAndUsage-page1.json"), try fixtures.text("ce/GetCostAndUsage-page2.json")]
         let handler = pagedHandler(pages: pages, tokens: ["AAMA-EXAMPLE-PAGE-TOKEN"], contentType: Self.json) {
             $0.json["NextPageToken"]?.stringValue
         }

@@ -5,7 +5,7 @@ import Testing
 
 @Suite struct GetMetricDataResponseParserTests {
     @Test func parsesTheDocumentedExample() throws {
-        let page = try GetMetricDataResponseParser.parse(try Fixture.bytes("cloudwatch/GetMetricData-single.xml"))
+        let page = try GetMetricDataResponseParser.parse(try fixtures.bytes("cloudwatch/GetMetricData-single.xml"))
         #expect(page.nextToken == nil)
         #expect(page.messages.isEmpty)
         #expect(page.results.count == 2)
@@ -18,7 +18,7 @@ import Testing
     }
 
     @Test func readsMessagesStatusCodesEntitiesAndExponents() throws {
-        let page = try GetMetricDataResponseParser.parse(try Fixture.bytes("cloudwatch/GetMetricData-messages.xml"))
+        let page = try GetMetricDataResponseParser.parse(try fixtures.bytes("cloudwatch/GetMetricData-messages.xml"))
         #expect(
             page.messages == [
                 MetricDataMessage(code: "MaxQueryTimeRangeExceed", value: "The query time range exceeds the maximum allowed")

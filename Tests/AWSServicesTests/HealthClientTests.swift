@@ -8,7 +8,9 @@ import Testing
     static let json = "application/x-amz-json-1.1"
 
     @Test func describeEventsFollowsNextTokenToTheEnd() async throws {
-        let pages = [try Fixture.text("health/DescribeEvents-page1.json"), try Fixture.text("health/DescribeEvents-page2.json")]
+        let pages = [
+            try fixtures.text("health/DescribeEvents-page1.json"), try fixtures.text("health/DescribeEvents-page2.json"),
+        ]
         let handler = pagedHandler(pages: pages, tokens: ["Q2xvc2VkRXZlbnRzUGFnZTI="], contentType: Self.json) {
             $0.json["nextToken"]?.stringValue
         }

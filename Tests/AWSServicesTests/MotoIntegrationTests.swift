@@ -6,7 +6,7 @@ import Testing
 
 /// The clients against the PyPI `moto` server on 127.0.0.1, seeded through our own `AWSClient`.
 /// moto has no CloudTrail LookupEvents and no AWS Health: those are tested against captures.
-@Suite(.serialized) struct MotoIntegrationTests {
+@Suite(.serialized, .tags(.integration)) struct MotoIntegrationTests {
     /// Security Hub with the two operations the test seeds moto with (`AWSService.securityHub`
     /// binds only the ones the worker calls).
     static let securityHubSeeding = AWSService(

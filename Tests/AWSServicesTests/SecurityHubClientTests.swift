@@ -9,7 +9,7 @@ import Testing
 
     @Test func getFindingsFollowsNextTokenToTheEnd() async throws {
         let pages = [
-            try Fixture.text("securityhub/GetFindings-page1.json"), try Fixture.text("securityhub/GetFindings-page2.json"),
+            try fixtures.text("securityhub/GetFindings-page1.json"), try fixtures.text("securityhub/GetFindings-page2.json"),
         ]
         let handler = pagedHandler(pages: pages, tokens: ["U2VjdXJpdHlIdWJQYWdlVG9rZW4y"], contentType: Self.json) {
             $0.json["NextToken"]?.stringValue
@@ -66,7 +66,7 @@ import Testing
     }
 
     @Test func restJSONErrorFromTheHeader() async throws {
-        let raw = try Fixture.text("errors/rest-json-ThrottlingException.http")
+        let raw = try fixtures.text("errors/rest-json-ThrottlingException.http")
         let separator = try #require(raw.range(of: "\n\n"))
         let body = String(raw[separator.upperBound...])
         try await withScriptedAWS(handler: { _ in

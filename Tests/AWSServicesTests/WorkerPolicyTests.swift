@@ -1,13 +1,13 @@
 import AWSCore
 import Foundation
+import TestSupport
 import Testing
 
 /// `iam/` against the code: the worker policy grants exactly the actions of the `AWSOperation`
 /// cases that need a caller policy, and every AWS call in `Sources/` is built from an
 /// `AWSOperation` case, so the catalog is the whole list.
 struct WorkerPolicyTests {
-    static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent()
+    static let repository = TestRepository.root
 
     @Test func thePolicyGrantsExactlyTheActionsTheCodeCalls() throws {
         let policy = try IAMPolicyDocument(file: "iam/worker-policy.json")

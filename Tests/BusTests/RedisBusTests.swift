@@ -9,7 +9,7 @@ import Testing
 @testable import Bus
 
 /// The Redis bus against a real `redis-server` on a free loopback port.
-@Suite(.timeLimit(.minutes(1))) struct RedisBusTests {
+@Suite(.timeLimit(.minutes(1)), .tags(.integration)) struct RedisBusTests {
     static let logger = Logger(label: "bus-tests", factory: { _ in SwiftLogNoOpLogHandler() })
 
     static func configuration(port: Int) -> RedisConfiguration {

@@ -11,7 +11,7 @@ import Testing
 /// The Redis bus on a real Redis Cluster (3 primaries, 3 replicas on loopback): the lease, the
 /// fenced publish script with SPUBLISH, listener counts by PUBSUB SHARDNUMSUB, and history
 /// recovery after the streams' slot is resharded while publishing.
-@Suite(.serialized, .timeLimit(.minutes(2))) struct RedisClusterBusTests {
+@Suite(.serialized, .timeLimit(.minutes(2)), .tags(.integration)) struct RedisClusterBusTests {
     static let logger = Logger(label: "bus-cluster-tests", factory: { _ in SwiftLogNoOpLogHandler() })
     static let keys = RedisBusKeys(prefix: RedisBusKeys.clusterDefaultPrefix)
 

@@ -9,11 +9,11 @@ import Testing
 /// 1 on any other failure). About a minute for both.
 @Suite(
     .serialized, .timeLimit(.minutes(5)),
-    .enabled(if: StandaloneProcess.isBuilt, "build the aws-realtime executable first (swift build)"))
+    .enabled(if: StandaloneProcess.isBuilt, "build the aws-realtime executable first (swift build)"),
+    .tags(.integration))
 struct AutobahnProcessTests {
     static var driver: String {
-        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("Autobahn/fuzzing_client.py").path
+        TestRepository.url("Tests/Autobahn/fuzzing_client.py").path
     }
 
     @Test(arguments: ["/ws", "/socket.io/?EIO=4&transport=websocket"])

@@ -3,11 +3,12 @@ import Foundation
 import Gateway
 import Payloads
 import Redis
+import TestSupport
 import Testing
 
 /// Envelopes on the broker's channels are read as JSON wherever their whitespace falls; what
 /// cannot be read is counted by reason in `/metrics` (and logged, rate-limited).
-@Suite(.serialized)
+@Suite(.serialized, .tags(.integration))
 struct BrokerEnvelopeTests {
     @Test func anEnvelopeWithSpacesIsRelayedAndWhatIsUnreadableIsCounted() async throws {
         let reconnect = RedisConfiguration.Reconnect(

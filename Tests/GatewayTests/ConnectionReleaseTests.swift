@@ -2,13 +2,14 @@ import Bus
 import Foundation
 import Gateway
 import Payloads
+import TestSupport
 import Testing
 
 /// Every connection object is released once its client is gone, whatever the protocol and however
 /// it left: no retain cycle between a socket's channel handler, its connection, its Socket.IO
 /// session, their timers and close callbacks (`gateway_connection_objects` counts the objects
 /// alive).
-@Suite(.serialized)
+@Suite(.serialized, .tags(.integration))
 struct ConnectionReleaseTests {
     @Test func connectionsAreReleasedAfterTheirClientsLeave() async throws {
         var configuration = GatewayConfiguration(auth: .init(mode: .anonymous))

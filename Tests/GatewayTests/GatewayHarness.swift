@@ -87,14 +87,9 @@ protocol GatewayEndpoint: Sendable {
 extension RunningGateway: GatewayEndpoint {}
 
 extension GatewayEndpoint {
-    /// Waits (at most 10 s) until `condition` holds.
+    /// Waits (at most 10 s, polling every 20 ms) until `condition` holds (TestSupport's `waitUntil`).
     func eventually(_ what: String, _ condition: @Sendable () async throws -> Bool) async throws {
-        let deadline = ContinuousClock.now.advanced(by: .seconds(10))
-        while ContinuousClock.now < deadline {
-            if try await condition() { return }
-            try await Task.sleep(for: .milliseconds(20))
-        }
-        throw HarnessError(message: "timed out waiting for \(what)")
+        try await waitUntil(what, timeout: .seconds(10), every: .milliseconds(20), condition)
     }
 
     /// GET over plain HTTP with curl: (status, body).

@@ -7,7 +7,8 @@ import Testing
 /// log is the process's own, and the standalone's anonymous loopback mode is decided at start.
 @Suite(
     .serialized, .timeLimit(.minutes(3)),
-    .enabled(if: StandaloneProcess.isBuilt, "build the aws-realtime executable first (swift build)"))
+    .enabled(if: StandaloneProcess.isBuilt, "build the aws-realtime executable first (swift build)"),
+    .tags(.integration))
 struct GatewayProcessSecurityTests {
     static let secret = "process-test-secret-8f3a1c5e9b7d2046-not-in-any-log"
     static let redisPassword = "redis-pw-5d8c2b7e1f4a9036"

@@ -2,11 +2,12 @@ import Bus
 import Foundation
 import Gateway
 import Payloads
+import TestSupport
 import Testing
 
 /// A client that half-closes its connection (TCP FIN, no close frame) is gone: the gateway closes
 /// the socket at once and stops counting it, instead of waiting for the next ping or heartbeat.
-@Suite(.serialized)
+@Suite(.serialized, .tags(.integration))
 struct HalfClosedSocketTests {
     static func halfClose(_ gateway: RunningGateway, _ mode: String, _ target: String) async throws -> [String: Any] {
         let client = try ScriptedClient("half_close_client", ["127.0.0.1", String(gateway.port), mode, target, "5"])

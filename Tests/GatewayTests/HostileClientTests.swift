@@ -7,7 +7,7 @@ import Testing
 /// The gateway against hostile clients, on a real gateway over 127.0.0.1: unauthenticated
 /// Socket.IO handshakes by the hundred, DNS rebinding, and the Engine.IO edges where the
 /// reference server (socketio/socket.io) closes or answers differently than a lenient server.
-@Suite(.serialized) struct HostileClientTests {
+@Suite(.serialized, .tags(.integration)) struct HostileClientTests {
     static var authenticated: GatewayConfiguration {
         GatewayConfiguration(auth: .init(mode: .required(.hs256(secret: Array(testSecret.utf8)))))
     }

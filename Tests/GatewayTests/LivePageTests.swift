@@ -10,7 +10,7 @@ import Testing
 
 /// The live page at `GET /`: its headers and markup over HTTP, and what it shows in a real
 /// headless Chromium driven over the DevTools protocol by `Scripts/live_page_browser.py`.
-@Suite(.serialized)
+@Suite(.serialized, .tags(.integration))
 struct LivePageTests {
     // MARK: The document and its headers
 
@@ -319,9 +319,7 @@ struct LivePageTests {
 
 /// `.build/test-artifacts/` of this package (git-ignored with `.build`).
 let artifacts: URL = {
-    let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent()
-    let directory = root.appendingPathComponent(".build/test-artifacts")
+    let directory = TestRepository.url(".build/test-artifacts")
     try? FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
     return directory
 }()

@@ -8,7 +8,8 @@ import Testing
 /// meanwhile. Everything on 127.0.0.1; the flood lasts at most 3 s a client.
 @Suite(
     .serialized, .timeLimit(.minutes(2)),
-    .enabled(if: StandaloneProcess.isBuilt, "build the aws-realtime executable first (swift build)"))
+    .enabled(if: StandaloneProcess.isBuilt, "build the aws-realtime executable first (swift build)"),
+    .tags(.integration))
 struct PingFloodProcessTests {
     /// The growth of the gateway's resident memory allowed while it is flooded (it grew by
     /// gigabytes when every pong was queued).

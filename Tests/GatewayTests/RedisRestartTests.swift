@@ -4,13 +4,14 @@ import Gateway
 import Payloads
 import Redis
 import Synchronization
+import TestSupport
 import Testing
 
 /// The gateway on a real `redis-server` that is killed and restarted on the same port while a
 /// publisher writes envelopes the way the worker does: WebSocket (`websockets`) and Socket.IO
 /// (`python-socketio`) clients get every stored envelope, in order, once; `/ready` says 503
 /// while the pub/sub connection is down and 200 once it is back and resubscribed.
-@Suite(.serialized, .timeLimit(.minutes(3))) struct RedisRestartTests {
+@Suite(.serialized, .timeLimit(.minutes(3)), .tags(.integration)) struct RedisRestartTests {
     /// Publishes until told to stop, counting what Redis took and what failed.
     final class Publishing: Sendable {
         let isStopped = Atomic<Bool>(false)

@@ -2,11 +2,12 @@ import Bus
 import Foundation
 import Gateway
 import Payloads
+import TestSupport
 import Testing
 
 /// Resuming from history at any length: fed as the socket drains, never through the queue all
 /// at once, with the live messages published meanwhile after it, in order, once each.
-@Suite(.serialized)
+@Suite(.serialized, .tags(.integration))
 struct ResumeTests {
     static func configuration(maxResumeMessages: Int = 5000) -> GatewayConfiguration {
         var configuration = GatewayConfiguration(auth: .init(mode: .anonymous))

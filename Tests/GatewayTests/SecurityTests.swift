@@ -3,10 +3,11 @@ import Foundation
 import Gateway
 import JWTKit
 import Payloads
+import TestSupport
 import Testing
 
 /// JWT auth and the Origin allow list, over real WebSocket and SSE clients.
-@Suite(.serialized)
+@Suite(.serialized, .tags(.integration))
 struct SecurityTests {
     static var authenticated: GatewayConfiguration {
         GatewayConfiguration(

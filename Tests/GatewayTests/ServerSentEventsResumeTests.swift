@@ -2,11 +2,12 @@ import Bus
 import Foundation
 import Gateway
 import Payloads
+import TestSupport
 import Testing
 
 /// SSE resume with several streams: the event id carries each stream's position, so a client
 /// reconnecting with `Last-Event-ID` gets every event of every stream exactly once.
-@Suite(.serialized)
+@Suite(.serialized, .tags(.integration))
 struct ServerSentEventsResumeTests {
     /// Received events of `streams`: (stream, envelope id, event id).
     static func received(_ text: String, streams: [StreamName]) -> [(stream: String, id: String, eventID: String?)] {

@@ -2,10 +2,11 @@ import Bus
 import Foundation
 import Gateway
 import Payloads
+import TestSupport
 import Testing
 
 /// SSE with curl on 127.0.0.1.
-@Suite(.serialized)
+@Suite(.serialized, .tags(.integration))
 struct ServerSentEventsTests {
     /// Parses `id:`/`event:`/`data:` blocks.
     static func events(_ text: String) -> [(id: String?, event: String?, data: String)] {

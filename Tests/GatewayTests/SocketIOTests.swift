@@ -10,7 +10,7 @@ import Testing
 /// The Socket.IO endpoint against the PyPI `python-socketio` client (an independent
 /// implementation of what socket.io-client v4 speaks), raw Engine.IO requests with curl, and raw
 /// WebSocket frames.
-@Suite(.serialized) struct SocketIOTests {
+@Suite(.serialized, .tags(.integration)) struct SocketIOTests {
     static let transports: [String] = ["websocket", "polling", "polling,websocket"]
 
     private func sio(_ gateway: some GatewayEndpoint, _ arguments: [String]) throws -> ScriptedClient {

@@ -15,7 +15,8 @@ import Testing
 /// ends it cleanly with status 0. Everything on 127.0.0.1; every wait bounded.
 @Suite(
     .serialized, .timeLimit(.minutes(2)),
-    .enabled(if: StandaloneProcess.isBuilt, "build the aws-realtime executable first (swift build)"))
+    .enabled(if: StandaloneProcess.isBuilt, "build the aws-realtime executable first (swift build)"),
+    .tags(.integration))
 struct StandaloneProcessTests {
     @Test func aFirstRunWithoutCredentialsServesTheDemoOnEveryStreamAndStopsCleanlyOnSIGTERM() async throws {
         let port = try FreePort.next()
@@ -124,16 +125,8 @@ extension StandaloneProcessTests {
 
     /// Runs `redis-cli` against the test server and returns its output.
     static func redisCLI(port: Int, _ arguments: [String]) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["redis-cli", "-h", "127.0.0.1", "-p", "\(port)"] + arguments
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        let run = try ChildProcessRun.run("/usr/bin/env", ["redis-cli", "-h", "127.0.0.1", "-p", "\(port)"] + arguments)
+        return run.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
     /// Standalone runs the worker: its `/metrics` has the worker's series (polls, AWS requests by API
@@ -238,8 +231,7 @@ final class StandaloneProcess: @unchecked Sendable {
     // @unchecked: every stored property is set once in init and never mutated; Process's
     // isRunning, processIdentifier and terminate are safe from any thread.
     static var executable: String {
-        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent(".build/debug/aws-realtime").path
+        TestRepository.debugExecutable
     }
 
     static var isBuilt: Bool { FileManager.default.isExecutableFile(atPath: executable) }

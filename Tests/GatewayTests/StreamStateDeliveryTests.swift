@@ -3,12 +3,13 @@ import Foundation
 import Gateway
 import Payloads
 import Redis
+import TestSupport
 import Testing
 
 /// `stream-state` envelopes through every protocol: a new subscriber of a stream whose history
 /// ends with one gets the last data and the state; resume and live delivery carry states in
 /// order like data; Socket.IO clients get them as `<stream>-state`, never as `<stream>-update`.
-@Suite(.serialized)
+@Suite(.serialized, .tags(.integration))
 struct StreamStateDeliveryTests {
     static let degraded = StreamStateData(
         state: "degraded", since: "2026-11-27T11:00:00.000Z", operation: "DescribeEvents", code: "ThrottlingException",

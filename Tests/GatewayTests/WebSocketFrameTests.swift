@@ -2,12 +2,13 @@ import Bus
 import Foundation
 import Gateway
 import Payloads
+import TestSupport
 import Testing
 
 /// `/ws` at the frame level, with a hand-written client (`raw_ws_client.py`): what the session
 /// handler does with pings, fragments, messages sent back to back, close frames and a client
 /// that vanishes in the middle of a subscribe.
-@Suite(.serialized)
+@Suite(.serialized, .tags(.integration))
 struct WebSocketFrameTests {
     private func raw(_ gateway: RunningGateway, _ steps: [String]) throws -> ScriptedClient {
         try ScriptedClient("raw_ws_client", ["127.0.0.1", String(gateway.port)] + steps)

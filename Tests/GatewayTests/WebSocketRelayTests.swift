@@ -3,10 +3,11 @@ import Foundation
 import Gateway
 import Payloads
 import Synchronization
+import TestSupport
 import Testing
 
 /// The WebSocket protocol end to end, with the PyPI `websockets` client on 127.0.0.1.
-@Suite(.serialized)
+@Suite(.serialized, .tags(.integration))
 struct WebSocketRelayTests {
     @Test func subscribeGetsSnapshotThenRelaysInOrderThenUnsubscribes() async throws {
         try await withGateway { gateway in

@@ -7,7 +7,7 @@ import Testing
 /// The cluster client and the sharded subscriber on a real Redis Cluster (3 primaries, 3
 /// replicas on loopback): routing, MOVED after a resharding, ASK during one, a killed primary,
 /// and shard channels that follow their slot.
-@Suite(.serialized) struct RedisClusterClientTests {
+@Suite(.serialized, .tags(.integration)) struct RedisClusterClientTests {
     static func configuration(_ cluster: RedisClusterProcess) -> RedisConfiguration {
         var configuration = RedisConfiguration.test(port: cluster.ports[0])
         configuration.cluster = .enabled

@@ -3,7 +3,7 @@ import Testing
 
 /// The Redis Cluster harness, checked with plain commands to single nodes: a real cluster of six
 /// `redis-server`s per test.
-@Suite(.serialized) struct RedisClusterProcessTests {
+@Suite(.serialized, .tags(.integration)) struct RedisClusterProcessTests {
     @Test func theClusterComesUpWithThreePrimariesServingEverySlot() async throws {
         try await RedisClusterProcess.withCluster(primaries: 3, replicasPerPrimary: 1) { cluster in
             let nodes = try await cluster.nodes()

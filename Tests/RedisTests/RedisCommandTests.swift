@@ -4,7 +4,7 @@ import TestSupport
 import Testing
 
 /// Every typed command against a real redis-server.
-@Suite struct RedisCommandTests {
+@Suite(.tags(.integration)) struct RedisCommandTests {
     @Test func typedCommands() async throws {
         try await RedisServerProcess.withServer { server in
             try await withClient(.test(port: server.port)) { client in

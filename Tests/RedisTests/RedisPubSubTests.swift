@@ -3,7 +3,7 @@ import Redis
 import TestSupport
 import Testing
 
-@Suite struct RedisPubSubTests {
+@Suite(.tags(.integration)) struct RedisPubSubTests {
     @Test func deliversChannelAndPatternMessages() async throws {
         try await RedisServerProcess.withServer { server in
             try await withClient(.test(port: server.port)) { publisher in

@@ -3,7 +3,7 @@ import Redis
 import TestSupport
 import Testing
 
-@Suite struct RedisReconnectTests {
+@Suite(.tags(.integration)) struct RedisReconnectTests {
     @Test func clientAndSubscriberComeBackAfterTheServerIsKilledAndRestarted() async throws {
         try await RedisServerProcess.withServer { server in
             try await withClient(.test(port: server.port)) { client in

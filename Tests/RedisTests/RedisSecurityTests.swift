@@ -4,7 +4,7 @@ import Redis
 import TestSupport
 import Testing
 
-@Suite struct RedisSecurityTests {
+@Suite(.tags(.integration)) struct RedisSecurityTests {
     static let password = "s3cr3t-Pa55"
 
     @Test func authenticatesAnACLUserAndNeverRevealsThePassword() async throws {

@@ -54,14 +54,9 @@ func withSubscriber<T: Sendable>(_ configuration: RedisConfiguration, _ body: @S
     }
 }
 
-/// Polls `condition` every 10 ms for at most `timeout`.
+/// Polls `condition` every 10 ms for at most `timeout` (TestSupport's `eventually`, with this suite's default).
 func eventually(timeout: Duration = .seconds(5), _ condition: @Sendable () async throws -> Bool) async throws -> Bool {
-    let deadline = ContinuousClock.now + timeout
-    while ContinuousClock.now < deadline {
-        if try await condition() { return true }
-        try await Task.sleep(for: .milliseconds(10))
-    }
-    return false
+    try await TestSupport.eventually(timeout: timeout, condition)
 }
 
 /// Reads the next event, failing after `timeout`.

@@ -11,7 +11,7 @@ import Testing
 
 /// The Socket.IO emitter copy against a real `redis-server` on a free loopback port, read the way
 /// `@socket.io/redis-adapter` reads it: `PSUBSCRIBE socket.io#/aws-realtime#*`.
-@Suite(.timeLimit(.minutes(1))) struct RedisSocketIOEmitterTests {
+@Suite(.timeLimit(.minutes(1)), .tags(.integration)) struct RedisSocketIOEmitterTests {
     static let logger = Logger(label: "bus-tests", factory: { _ in SwiftLogNoOpLogHandler() })
     static let pattern = "socket.io#/aws-realtime#*"
 

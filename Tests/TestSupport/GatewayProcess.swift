@@ -106,8 +106,7 @@ public actor GatewayProcess {
 public actor ClientScriptProcess {
     /// `Tests/GatewayTests/Scripts` of this checkout, found from this file's path.
     public static var scriptsDirectory: URL {
-        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("GatewayTests/Scripts")
+        TestRepository.url("Tests/GatewayTests/Scripts")
     }
 
     public nonisolated let name: String

@@ -6,8 +6,7 @@ import Foundation
 public enum JSONSchemaValidator {
     /// `Sources/Payloads/Schemas`, found from this file's path.
     public static var schemaDirectory: URL {
-        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("Sources/Payloads/Schemas")
+        TestRepository.url("Sources/Payloads/Schemas")
     }
 
     /// Returns one line per violation (`document N (schema): message`); empty when all are valid.

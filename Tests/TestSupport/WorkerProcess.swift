@@ -13,8 +13,7 @@ import Foundation
 public actor WorkerProcess {
     /// `.build/debug/aws-realtime` of this checkout, found from this file's path.
     public static var executable: String {
-        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent(".build/debug/aws-realtime").path
+        TestRepository.debugExecutable
     }
 
     public static var isBuilt: Bool { FileManager.default.isExecutableFile(atPath: executable) }

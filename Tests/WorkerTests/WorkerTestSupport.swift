@@ -4,6 +4,7 @@ import Logging
 import NIOCore
 import Payloads
 import Synchronization
+import TestSupport
 import Worker
 
 /// An incremental source: events are increasing integers; the cursor is the last one published.
@@ -117,12 +118,8 @@ enum WorkerTesting {
     }
 
     /// Polls `condition` every 10 ms until it holds or `timeout` passes.
+    /// (TestSupport's `eventually`, with this suite's default; an error on the last check counts as false.)
     static func eventually(timeout: Duration = .seconds(5), _ condition: () async throws -> Bool) async -> Bool {
-        let deadline = ContinuousClock.now.advanced(by: timeout)
-        while ContinuousClock.now < deadline {
-            if (try? await condition()) == true { return true }
-            try? await Task.sleep(for: .milliseconds(10))
-        }
-        return (try? await condition()) == true
+        (try? await TestSupport.eventually(timeout: timeout, condition)) == true
     }
 }

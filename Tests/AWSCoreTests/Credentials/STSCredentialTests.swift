@@ -14,14 +14,14 @@ import Testing
                 case "AssumeRoleWithWebIdentity":
                     return .respond(
                         headers: [("Content-Type", "text/xml")],
-                        body: try Fixture.bytes("credentials/sts-AssumeRoleWithWebIdentity.xml"))
+                        body: try fixtures.bytes("credentials/sts-AssumeRoleWithWebIdentity.xml"))
                 case "AssumeRole" where failAssumeRole:
                     return .respond(
                         status: 403, headers: [("Content-Type", "text/xml")],
-                        body: try Fixture.bytes("errors/sts-AccessDenied.xml"))
+                        body: try fixtures.bytes("errors/sts-AccessDenied.xml"))
                 case "AssumeRole":
                     return .respond(
-                        headers: [("Content-Type", "text/xml")], body: try Fixture.bytes("credentials/sts-AssumeRole.xml"))
+                        headers: [("Content-Type", "text/xml")], body: try fixtures.bytes("credentials/sts-AssumeRole.xml"))
                 default:
                     return .respond(status: 400, body: "")
                 }

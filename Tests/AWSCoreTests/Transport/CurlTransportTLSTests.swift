@@ -6,7 +6,7 @@ import Testing
 
 /// TLS against `openssl s_server` with a self-signed certificate made for the test. The OpenSSL
 /// command line tool ships with the libssl-dev CI already installs; without it the suite is skipped.
-@Suite("CurlTransport TLS", .enabled(if: OpenSSLTool.path != nil, "needs the openssl command line tool"))
+@Suite("CurlTransport TLS", .enabled(if: OpenSSLTool.path != nil, "needs the openssl command line tool"), .tags(.integration))
 struct CurlTransportTLSTests {
     @Test func untrustedCertificateFailsAndATrustedOneWorks() async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("aws-realtime-tls-\(UUID().uuidString)")

@@ -12,11 +12,8 @@ import Worker
 /// Shared by the collector tests: captures, the replay server with a real libcurl client, a
 /// logger that keeps what it is told, and the payload checks.
 enum IncrementalFixtures {
-    /// `Tests/Captures`, found from this file's path.
-    static var capturesFolder: String {
-        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("Captures").path
-    }
+    /// `Tests/Captures`.
+    static var capturesFolder: String { TestRepository.capturesFolder }
 
     static func captures(_ folder: String) throws -> [Capture] {
         try CaptureFolder.load(capturesFolder + "/" + folder)

@@ -8,7 +8,7 @@ import Worker
 
 /// Both collectors against the PyPI moto server on 127.0.0.1, seeded by the test: CloudWatch
 /// through `PutMetricData`, Cost Explorer through moto's `/moto-api/static/ce/cost-and-usage-results`.
-@Suite(.serialized) struct MetricsAndCostsMotoTests {
+@Suite(.serialized, .tags(.integration)) struct MetricsAndCostsMotoTests {
     @Test func metricsDiscoveredAndFetchedFromMoto() async throws {
         try await withMotoServer { moto in
             try await CollectorFixtures.withClient(endpoint: moto.endpointURL) { client in

@@ -12,23 +12,13 @@ import Worker
 /// Shared by the metrics and costs collector tests: AWS clients over libcurl to loopback servers,
 /// captures built in code, a fake CloudWatch, an adjustable clock and schema checks.
 enum CollectorFixtures {
-    /// Static test credentials (from a dictionary, not the process environment; WorkerTests does
-    /// not depend on SigV4, where `AWSCredentials` lives).
-    static let credentials = EnvironmentCredentialProvider(environment: [
-        "AWS_ACCESS_KEY_ID": "AKIDEXAMPLE", "AWS_SECRET_ACCESS_KEY": "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY",
-    ])
+    /// The collector tests' static test credentials (`IncrementalFixtures.credentials`).
+    static var credentials: EnvironmentCredentialProvider { IncrementalFixtures.credentials }
 
-    static var logger: Logger {
-        var logger = Logger(label: "aws-realtime.tests.collectors")
-        logger.logLevel = .warning
-        return logger
-    }
+    static var logger: Logger { IncrementalFixtures.logger }
 
-    /// `Tests/Captures`, found from this file's path.
-    static var capturesFolder: String {
-        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("Captures").path
-    }
+    /// `Tests/Captures`.
+    static var capturesFolder: String { TestRepository.capturesFolder }
 
     /// An `AWSClient` over libcurl with static test credentials, every service at `endpoint`.
     static func withClient<T: Sendable>(endpoint: String, _ body: (AWSClient) async throws -> T) async throws -> T {

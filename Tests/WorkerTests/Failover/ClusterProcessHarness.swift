@@ -249,13 +249,7 @@ final class ClusterProcessHarness: Sendable {
 
     /// Polls `condition` every 20 ms until it holds; throws naming `what` after `timeout`.
     func waitUntil(_ what: String, timeout: Duration, _ condition: () async throws -> Bool) async throws {
-        let deadline = ContinuousClock.now.advanced(by: timeout)
-        while ContinuousClock.now < deadline {
-            if (try? await condition()) == true { return }
-            try await Task.sleep(for: .milliseconds(20))
-        }
-        if try await condition() { return }
-        throw WorkerProcessError(message: "timed out after \(timeout) waiting until \(what)")
+        try await TestSupport.waitUntil(what, timeout: timeout, every: .milliseconds(20), condition)
     }
 }
 

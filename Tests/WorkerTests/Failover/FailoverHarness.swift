@@ -145,13 +145,7 @@ final class FailoverHarness: Sendable {
 
     /// Polls `condition` every 10 ms until it holds; throws naming `what` after `timeout`.
     func waitUntil(_ what: String, timeout: Duration, _ condition: () async throws -> Bool) async throws {
-        let deadline = ContinuousClock.now.advanced(by: timeout)
-        while ContinuousClock.now < deadline {
-            if (try? await condition()) == true { return }
-            try await Task.sleep(for: .milliseconds(10))
-        }
-        if try await condition() { return }
-        throw WorkerProcessError(message: "timed out after \(timeout) waiting until \(what)")
+        try await TestSupport.waitUntil(what, timeout: timeout, condition)
     }
 }
 

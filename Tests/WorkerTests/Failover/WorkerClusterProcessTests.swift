@@ -21,7 +21,8 @@ import Testing
 /// Serialized: each test starts six Redis nodes, four processes and three clients on a small machine.
 @Suite(
     .serialized, .timeLimit(.minutes(3)),
-    .enabled(if: WorkerProcess.isBuilt, "build the aws-realtime executable first (swift build)"))
+    .enabled(if: WorkerProcess.isBuilt, "build the aws-realtime executable first (swift build)"),
+    .tags(.integration))
 struct WorkerClusterProcessTests {
     struct World: Sendable {
         let leader: WorkerProcess

@@ -14,7 +14,8 @@ import Testing
 /// themselves are pinned by the Bus tests.)
 @Suite(
     .serialized, .timeLimit(.minutes(2)),
-    .enabled(if: WorkerProcess.isBuilt, "build the aws-realtime executable first (swift build)"))
+    .enabled(if: WorkerProcess.isBuilt, "build the aws-realtime executable first (swift build)"),
+    .tags(.integration))
 struct WorkerSocketIOEmitterProcessTests {
     static func ascii(_ text: String) -> [UInt8] { Array(text.utf8) }
 

@@ -12,7 +12,8 @@ import Testing
 /// The standby that takes over reads the same answers and keeps running too.
 @Suite(
     .serialized, .timeLimit(.minutes(2)),
-    .enabled(if: WorkerProcess.isBuilt, "build the aws-realtime executable first (swift build)"))
+    .enabled(if: WorkerProcess.isBuilt, "build the aws-realtime executable first (swift build)"),
+    .tags(.integration))
 struct HostileAnswersProcessTests {
     static let reducedCode = "Evil___1_forged_series_x__y"
 
