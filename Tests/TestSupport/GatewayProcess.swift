@@ -1,11 +1,5 @@
 import Foundation
 
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Darwin)
-    import Darwin
-#endif
-
 /// A real `aws-realtime gateway` child process for process-level tests: the debug binary built by
 /// `swift build` (``WorkerProcess/executable``), listening on a free 127.0.0.1 port, its standard
 /// error (the log) in a file. ``kill()`` ends it in every state and is what every test calls on
@@ -32,32 +26,10 @@ public actor GatewayProcess {
         name: String, arguments: [String] = ["--allow-anonymous"], environment: [String: String], logDirectory: URL,
         startupTimeout: Duration = .seconds(30)
     ) async throws -> GatewayProcess {
-        let port = try FreePort.next()
-        let logPath = logDirectory.appendingPathComponent("gateway-\(name).log").path
-        guard FileManager.default.createFile(atPath: logPath, contents: nil) else {
-            throw WorkerProcessError(message: "cannot create the log file \(logPath)")
-        }
-        let log = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
-        defer { try? log.close() }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: WorkerProcess.executable)
-        process.arguments = ["gateway", "--host", "127.0.0.1", "--port", String(port)] + arguments
-        process.environment = environment
-        process.standardInput = FileHandle.nullDevice
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = log
-        try process.run()
-        let gateway = GatewayProcess(name: name, port: port, process: process, logPath: logPath)
-        let deadline = ContinuousClock.now.advanced(by: startupTimeout)
-        while ContinuousClock.now < deadline {
-            guard gateway.isAlive else {
-                throw WorkerProcessError(message: "gateway \(name) exited at start: \(gateway.logText().suffix(2_000))")
-            }
-            if let response = try? gateway.get("/health", timeoutSeconds: 1), response.status == 200 { return gateway }
-            try await Task.sleep(for: .milliseconds(25))
-        }
-        await gateway.kill()
-        throw WorkerProcessError(message: "gateway \(name) did not answer /health within \(startupTimeout)")
+        let launched = try ServerChildProcess.launch(
+            role: "gateway", name: name, arguments: arguments, environment: environment, logDirectory: logDirectory)
+        try await ServerChildProcess.waitForHealth(launched, role: "gateway", name: name, timeout: startupTimeout)
+        return GatewayProcess(name: name, port: launched.port, process: launched.process, logPath: launched.logPath)
     }
 
     /// Whether the process still runs (a zombie counts as gone).
@@ -66,9 +38,7 @@ public actor GatewayProcess {
     /// SIGKILL and waits until it is gone (at most 5 s).
     public func kill() async {
         guard process != nil else { return }
-        _ = Foundation.kill(pid, SIGKILL)
-        let deadline = ContinuousClock.now.advanced(by: .seconds(5))
-        while isAlive, ContinuousClock.now < deadline { try? await Task.sleep(for: .milliseconds(5)) }
+        await ServerChildProcess.kill(pid)
         process = nil
     }
 
@@ -79,23 +49,12 @@ public actor GatewayProcess {
 
     /// One GET on the gateway's port: status and body.
     public nonisolated func get(_ path: String, timeoutSeconds: Int = 2) throws -> (status: Int, body: String) {
-        let response = try LoopbackHTTP.exchange(
-            port: port, request: "GET \(path) HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\nConnection: close\r\n\r\n",
-            timeoutSeconds: timeoutSeconds)
-        guard let statusLine = response.split(separator: "\r\n", maxSplits: 1).first,
-            let status = statusLine.split(separator: " ").dropFirst().first.flatMap({ Int($0) })
-        else { throw WorkerProcessError(message: "gateway \(name) sent no HTTP status line for \(path)") }
-        let body = response.range(of: "\r\n\r\n").map { String(response[$0.upperBound...]) } ?? ""
-        return (status, body)
+        try ServerChildProcess.get(port: port, path: path, timeoutSeconds: timeoutSeconds, from: "gateway \(name)")
     }
 
     /// `/metrics`, parsed.
     public nonisolated func metrics() throws -> PrometheusSamples {
-        let response = try get("/metrics")
-        guard response.status == 200 else {
-            throw WorkerProcessError(message: "gateway \(name) answered /metrics with \(response.status)")
-        }
-        return PrometheusSamples(text: response.body)
+        try ServerChildProcess.metrics(port: port, from: "gateway \(name)")
     }
 }
 
@@ -167,21 +126,7 @@ public actor ClientScriptProcess {
     /// SIGKILL and waits until it is gone (at most 5 s).
     public func kill() async {
         guard process != nil else { return }
-        _ = Foundation.kill(pid, SIGKILL)
-        let deadline = ContinuousClock.now.advanced(by: .seconds(5))
-        while isAlive, ContinuousClock.now < deadline { try? await Task.sleep(for: .milliseconds(5)) }
+        await ServerChildProcess.kill(pid)
         process = nil
-    }
-}
-
-/// Whether a child process runs, from `/proc/<pid>/stat` (a zombie counts as gone, a stopped
-/// process as running).
-enum ChildProcessState {
-    static func isAlive(_ pid: Int32) -> Bool {
-        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
-            let close = stat.lastIndex(of: ")")
-        else { return false }
-        let state = stat[stat.index(after: close)...].trimmingCharacters(in: .whitespaces).first
-        return state != "Z" && state != "X"
     }
 }

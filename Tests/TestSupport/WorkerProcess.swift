@@ -39,42 +39,15 @@ public actor WorkerProcess {
         name: String, configPath: String, environment: [String: String], logDirectory: URL,
         startupTimeout: Duration = .seconds(30)
     ) async throws -> WorkerProcess {
-        let port = try FreePort.next()
-        let logPath = logDirectory.appendingPathComponent("worker-\(name).log").path
-        guard FileManager.default.createFile(atPath: logPath, contents: nil) else {
-            throw WorkerProcessError(message: "cannot create the log file \(logPath)")
-        }
-        let log = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
-        defer { try? log.close() }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = ["worker", "--host", "127.0.0.1", "--port", String(port), "--config", configPath]
-        process.environment = environment
-        process.standardInput = FileHandle.nullDevice
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = log
-        try process.run()
-        let worker = WorkerProcess(name: name, operationsPort: port, process: process, logPath: logPath)
-        let deadline = ContinuousClock.now.advanced(by: startupTimeout)
-        while ContinuousClock.now < deadline {
-            guard worker.isAlive else {
-                throw WorkerProcessError(message: "worker \(name) exited at start: \(worker.logText().suffix(2_000))")
-            }
-            if let response = try? worker.get("/health", timeoutSeconds: 1), response.status == 200 { return worker }
-            try await Task.sleep(for: .milliseconds(25))
-        }
-        await worker.kill()
-        throw WorkerProcessError(message: "worker \(name) did not answer /health within \(startupTimeout)")
+        let launched = try ServerChildProcess.launch(
+            role: "worker", name: name, arguments: ["--config", configPath], environment: environment,
+            logDirectory: logDirectory)
+        try await ServerChildProcess.waitForHealth(launched, role: "worker", name: name, timeout: startupTimeout)
+        return WorkerProcess(name: name, operationsPort: launched.port, process: launched.process, logPath: launched.logPath)
     }
 
     /// Whether the process still runs (a zombie counts as gone; a stopped process counts as alive).
-    public nonisolated var isAlive: Bool {
-        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
-            let close = stat.lastIndex(of: ")")
-        else { return false }
-        let state = stat[stat.index(after: close)...].trimmingCharacters(in: .whitespaces).first
-        return state != "Z" && state != "X"
-    }
+    public nonisolated var isAlive: Bool { ChildProcessState.isAlive(pid) }
 
     /// Sends `signal` (SIGSTOP, SIGCONT, SIGKILL, ...) to the process.
     public func send(_ signal: Int32) {
@@ -92,9 +65,7 @@ public actor WorkerProcess {
     /// SIGKILL (a stopped process dies too) and waits until it is gone (at most 5 s).
     public func kill() async {
         guard process != nil else { return }
-        _ = Foundation.kill(pid, SIGKILL)
-        let deadline = ContinuousClock.now.advanced(by: .seconds(5))
-        while isAlive, ContinuousClock.now < deadline { try? await Task.sleep(for: .milliseconds(5)) }
+        await ServerChildProcess.kill(pid)
         process = nil
     }
 
@@ -113,24 +84,12 @@ public actor WorkerProcess {
     /// One GET on the operations port: status and body. Throws when nothing answers within the
     /// timeout (a stopped process does not answer).
     public nonisolated func get(_ path: String, timeoutSeconds: Int = 2) throws -> (status: Int, body: String) {
-        let response = try LoopbackHTTP.exchange(
-            port: operationsPort,
-            request: "GET \(path) HTTP/1.1\r\nHost: 127.0.0.1:\(operationsPort)\r\nConnection: close\r\n\r\n",
-            timeoutSeconds: timeoutSeconds)
-        guard let statusLine = response.split(separator: "\r\n", maxSplits: 1).first,
-            let status = statusLine.split(separator: " ").dropFirst().first.flatMap({ Int($0) })
-        else { throw WorkerProcessError(message: "worker \(name) sent no HTTP status line for \(path)") }
-        let body = response.range(of: "\r\n\r\n").map { String(response[$0.upperBound...]) } ?? ""
-        return (status, body)
+        try ServerChildProcess.get(port: operationsPort, path: path, timeoutSeconds: timeoutSeconds, from: "worker \(name)")
     }
 
     /// `/metrics`, parsed: every sample by its name and labels as written (`name{labels}`).
     public nonisolated func metrics() throws -> PrometheusSamples {
-        let response = try get("/metrics")
-        guard response.status == 200 else {
-            throw WorkerProcessError(message: "worker \(name) answered /metrics with \(response.status)")
-        }
-        return PrometheusSamples(text: response.body)
+        try ServerChildProcess.metrics(port: operationsPort, from: "worker \(name)")
     }
 }
 
