@@ -49,9 +49,8 @@ struct CallCommand: AsyncParsableCommand {
         } catch {
             throw ValidationError("--input is not valid JSON")
         }
-        LoggingSystem.bootstrap { StreamLogHandler.standardError(label: $0) }
-        var logger = Logger(label: "aws-realtime.call")
-        logger.logLevel = environment["LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info
+        try LoggingConfiguration.bootstrapFromEnvironment(environment)
+        let logger = Logger(label: "aws-realtime.call")
 
         do {
             let retry = try AWSRetryConfiguration.fromEnvironment(environment)

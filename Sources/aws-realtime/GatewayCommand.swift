@@ -17,6 +17,8 @@ struct GatewayCommand: AsyncParsableCommand {
             Environment:
             \(GatewayConfiguration.environmentKeys.map { "  \($0.key): \($0.meaning)" }.joined(separator: "\n"))
               PORT: the port when --port is not given
+              LOG_LEVEL: trace, debug, info (default), notice, warning, error or critical
+              LOG_FORMAT: json or text (default: json when standard error is not a terminal)
             """
     )
 
@@ -37,9 +39,8 @@ struct GatewayCommand: AsyncParsableCommand {
 
     func run() async throws {
         let environment = ProcessInfo.processInfo.environment
-        LoggingSystem.bootstrap { StreamLogHandler.standardError(label: $0) }
-        var logger = Logger(label: "aws-realtime.gateway")
-        logger.logLevel = environment["LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info
+        try LoggingConfiguration.bootstrapFromEnvironment(environment)
+        let logger = Logger(label: "aws-realtime.gateway")
 
         var base = GatewayConfiguration(host: host)
         if let port {

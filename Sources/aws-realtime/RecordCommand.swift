@@ -90,6 +90,7 @@ struct RecordCommand: AsyncParsableCommand {
     }
 
     private func runProxy(upstream: String) async throws {
+        try LoggingConfiguration.bootstrapFromEnvironment(ProcessInfo.processInfo.environment)
         let logger = Logger(label: "aws-realtime.record")
         var configuration = ReplayConfiguration()
         configuration.host = host

@@ -52,6 +52,7 @@ struct ReplayCommand: AsyncParsableCommand {
     var maxConnections: Int = 64
 
     func run() async throws {
+        try LoggingConfiguration.bootstrapFromEnvironment(ProcessInfo.processInfo.environment)
         let logger = Logger(label: "aws-realtime.replay")
         var configuration = ReplayConfiguration()
         configuration.host = host

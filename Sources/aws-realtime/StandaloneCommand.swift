@@ -44,7 +44,7 @@ struct StandaloneCommand: AsyncParsableCommand {
 
     func run() async throws {
         let environment = ProcessInfo.processInfo.environment
-        LoggingBootstrap.bootstrap(environment: environment)
+        try LoggingConfiguration.bootstrapFromEnvironment(environment)
         let logger = Logger(label: "aws-realtime.standalone")
 
         let settings = try WorkerSettingsFile.load(path: config, environment: environment)

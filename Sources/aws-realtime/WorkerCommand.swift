@@ -38,7 +38,7 @@ struct WorkerCommand: AsyncParsableCommand {
 
     func run() async throws {
         let environment = ProcessInfo.processInfo.environment
-        LoggingBootstrap.bootstrap(environment: environment)
+        try LoggingConfiguration.bootstrapFromEnvironment(environment)
         let logger = Logger(label: "aws-realtime.worker")
 
         let settings = try WorkerSettingsFile.load(path: config, environment: environment)

@@ -19,7 +19,8 @@ struct GatewayProcessSecurityTests {
 
     private static func environment(_ extra: [String: String]) -> [String: String] {
         var environment = StandaloneProcessTests.environment(home: "/nonexistent-home-for-tests", closedPort: 1)
-        environment["LOG_FORMAT"] = nil
+        // Text, not JSON: JSON escapes "/" and other bytes, and the search for the secret must see it as printed.
+        environment["LOG_FORMAT"] = "text"
         environment.merge(extra) { _, new in new }
         return environment
     }
