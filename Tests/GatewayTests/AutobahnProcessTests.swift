@@ -26,7 +26,7 @@ struct AutobahnProcessTests {
         #expect(try await StandaloneProcessTests.health(port: port, timeout: .seconds(30)), "\(server.log())")
 
         let arguments =
-            [Self.driver, "ws://127.0.0.1:\(port)\(path)", "--jobs", "4", "--slack", "5"]
+            [Self.driver, "ws://127.0.0.1:\(port)\(path)", "--jobs", "16", "--slack", "5"]
             + (path == "/ws" ? [] : ["--engineio"])
         let (status, output) = try await Self.run(arguments)
         let summary = output.split(separator: "\n").suffix(13).joined(separator: "\n")
