@@ -25,11 +25,6 @@ public struct LookupEventsInput: Sendable, Hashable {
         public var key: String
         public var value: String
 
-        public init(key: String, value: String) {
-            self.key = key
-            self.value = value
-        }
-
         public static func eventName(_ value: String) -> Self { Self(key: "EventName", value: value) }
         public static func eventSource(_ value: String) -> Self { Self(key: "EventSource", value: value) }
         public static func username(_ value: String) -> Self { Self(key: "Username", value: value) }
