@@ -73,7 +73,7 @@ public struct SecurityCollector: IncrementalCollector {
                     nextToken: token)
             })
         {
-            found = query.cursor.filter(found + page.findings.compactMap(normalize), mark: \.mark)
+            found = query.cursor.filter(found + page.items.compactMap(normalize), mark: \.mark)
         }
         return IncrementalListing(events: found, isComplete: !pages.hasMorePages)
     }
