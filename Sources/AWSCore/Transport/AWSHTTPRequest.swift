@@ -9,6 +9,14 @@ public struct AWSHTTPHeader: Sendable, Hashable {
     }
 }
 
+extension [AWSHTTPHeader] {
+    /// The value of the first header named `name`, compared case-insensitively.
+    public func value(named name: String) -> String? {
+        let lowered = name.lowercased()
+        return first { $0.name.lowercased() == lowered }?.value
+    }
+}
+
 /// An HTTP request as the transport sends it: already signed, URL already encoded.
 public struct AWSHTTPRequest: Sendable {
     public var method: String
