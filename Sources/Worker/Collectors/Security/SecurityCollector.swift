@@ -50,10 +50,6 @@ public struct SecurityCollector: IncrementalCollector {
             filters: filters, sortCriteria: [.init(field: "UpdatedAt", order: .ascending)], maxResults: maxResults)
     }
 
-    var window: IncrementalWindow { settings.window }
-    var initialLookback: Duration { settings.initialLookback }
-    var maxEventsPerPoll: Int { settings.maxFindingsPerPoll }
-
     public func poll(from stored: [String: String]) async throws -> CollectedPoll {
         try await pollIncrementally(from: stored)
     }
