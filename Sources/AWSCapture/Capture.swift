@@ -58,36 +58,12 @@ public struct CapturedRequest: Sendable, Hashable {
 
     /// The first header of that name, compared case-insensitively.
     public func header(_ name: String) -> String? {
-        let lowered = name.lowercased()
-        return headers.first { $0.name.lowercased() == lowered }?.value
+        headers.value(named: name)
     }
 }
 
-/// The response half of a capture.
-public struct CapturedResponse: Sendable, Hashable {
-    public var status: Int
-    public var headers: [AWSHTTPHeader]
-    public var body: [UInt8]
-
-    public init(status: Int, headers: [AWSHTTPHeader] = [], body: [UInt8] = []) {
-        self.status = status
-        self.headers = headers
-        self.body = body
-    }
-
-    public init(_ response: AWSHTTPResponse) {
-        self.init(status: response.status, headers: response.headers, body: response.body)
-    }
-
-    public var httpResponse: AWSHTTPResponse {
-        AWSHTTPResponse(status: status, headers: headers, body: body)
-    }
-
-    public func header(_ name: String) -> String? {
-        let lowered = name.lowercased()
-        return headers.first { $0.name.lowercased() == lowered }?.value
-    }
-}
+/// The response half of a capture: the response as the transport received it.
+public typealias CapturedResponse = AWSHTTPResponse
 
 extension CapturedRequest {
     /// Splits an absolute URL (`https://host/path?query`) the way the transport sent it.

@@ -64,7 +64,7 @@ public enum CaptureFolder {
     /// The service a request went to: the SigV4 credential scope's service if signed, else the
     /// first label of an AWS host name, else `aws`.
     public static func serviceName(of request: AWSHTTPRequest) -> String {
-        let authorization = request.headers.first { $0.name.lowercased() == "authorization" }?.value ?? ""
+        let authorization = request.headers.value(named: "Authorization") ?? ""
         if let range = authorization.range(of: "Credential=") {
             let credential = authorization[range.upperBound...].prefix { $0 != "," && $0 != " " }
             let scope = credential.split(separator: "/")

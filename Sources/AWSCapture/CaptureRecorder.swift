@@ -47,7 +47,7 @@ public actor CaptureRecorder {
                 name: name,
                 note: note,
                 request: captured,
-                response: response.map(CapturedResponse.init),
+                response: response,
                 transportError: response == nil ? (error.map { String(describing: $0) } ?? "no response") : nil
             )
         )

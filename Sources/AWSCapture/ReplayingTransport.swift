@@ -23,7 +23,7 @@ public struct ReplayingTransport: Transport {
             guard let response = capture.response else {
                 throw ReplayedTransportFailure(capture: capture.name, message: capture.transportError ?? "transport error")
             }
-            return response.httpResponse
+            return response
         case .unmatched(let mismatch):
             return mismatch.errorResponse(for: captured)
         }

@@ -65,7 +65,7 @@ public actor ReplayResponder: ReplayRequestHandler {
             metadata["replay.position"] = "\(position)/\(count)"
             logger.debug("replay serves a capture", metadata: metadata)
             guard let captured = capture.response else { return .reset }
-            let response = finish(captured.httpResponse, dateOffset: 0)
+            let response = finish(captured, dateOffset: 0)
             switch fault?.kind {
             case .slowFirstByte?:
                 return .respond(response, delay: .milliseconds(fault?.delayMilliseconds ?? 0))

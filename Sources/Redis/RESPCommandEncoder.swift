@@ -42,14 +42,7 @@ enum RESPCommandEncoder {
             var offset = self.writeLength(marker: UInt8(ascii: "*"), arguments.count, to: start)
             for argument in arguments {
                 var argument = argument
-                argument.withUTF8 { bytes in
-                    offset += self.writeLength(marker: UInt8(ascii: "$"), bytes.count, to: start + offset)
-                    if let base = bytes.baseAddress {
-                        (start + offset).copyMemory(from: base, byteCount: bytes.count)
-                    }
-                    offset += bytes.count
-                }
-                offset += self.writeCRLF(to: start + offset)
+                offset += argument.withUTF8 { self.writeBulkString(UnsafeRawBufferPointer($0), to: start + offset) }
             }
             return offset
         }
@@ -74,14 +67,7 @@ enum RESPCommandEncoder {
                 for message in messages {
                     (start + offset).copyMemory(from: headerStart, byteCount: header.count)
                     offset += header.count
-                    offset += self.writeLength(marker: UInt8(ascii: "$"), message.readableBytes, to: start + offset)
-                    message.withUnsafeReadableBytes { bytes in
-                        if let base = bytes.baseAddress {
-                            (start + offset).copyMemory(from: base, byteCount: bytes.count)
-                        }
-                    }
-                    offset += message.readableBytes
-                    offset += self.writeCRLF(to: start + offset)
+                    offset += message.withUnsafeReadableBytes { self.writeBulkString($0, to: start + offset) }
                 }
                 return offset
             }
@@ -102,14 +88,7 @@ enum RESPCommandEncoder {
     private static func write(_ arguments: [ByteBuffer], to start: UnsafeMutableRawPointer) -> Int {
         var offset = self.writeLength(marker: UInt8(ascii: "*"), arguments.count, to: start)
         for argument in arguments {
-            offset += self.writeLength(marker: UInt8(ascii: "$"), argument.readableBytes, to: start + offset)
-            argument.withUnsafeReadableBytes { bytes in
-                if let base = bytes.baseAddress {
-                    (start + offset).copyMemory(from: base, byteCount: bytes.count)
-                }
-            }
-            offset += argument.readableBytes
-            offset += self.writeCRLF(to: start + offset)
+            offset += argument.withUnsafeReadableBytes { self.writeBulkString($0, to: start + offset) }
         }
         return offset
     }
@@ -123,6 +102,15 @@ enum RESPCommandEncoder {
             digits += 1
         }
         return digits
+    }
+
+    /// Writes `bytes` as a bulk string, `$<count>` CRLF, the bytes, CRLF; returns the bytes written.
+    private static func writeBulkString(_ bytes: UnsafeRawBufferPointer, to start: UnsafeMutableRawPointer) -> Int {
+        let offset = self.writeLength(marker: UInt8(ascii: "$"), bytes.count, to: start)
+        if let base = bytes.baseAddress {
+            (start + offset).copyMemory(from: base, byteCount: bytes.count)
+        }
+        return offset + bytes.count + self.writeCRLF(to: start + offset + bytes.count)
     }
 
     /// Writes `marker`, the decimal `value` and CRLF; returns the bytes written.

@@ -37,11 +37,6 @@ public enum RESPValue: Sendable, Hashable {
     public struct Pair: Sendable, Hashable {
         public var key: RESPValue
         public var value: RESPValue
-
-        public init(key: RESPValue, value: RESPValue) {
-            self.key = key
-            self.value = value
-        }
     }
 }
 

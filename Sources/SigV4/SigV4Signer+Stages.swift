@@ -59,6 +59,27 @@ extension SigV4Signer {
         return out
     }
 
+    /// Steps 1 to 4 over one request: its canonical request, string to sign and signature.
+    func signatureStages(
+        of request: SigV4Request,
+        canonicalQuery: [UInt8],
+        headers: CanonicalHeaders,
+        payloadHash: [UInt8],
+        secretAccessKey: String,
+        date: SigV4Date
+    ) -> (canonicalRequest: [UInt8], stringToSign: [UInt8], signature: [UInt8]) {
+        let canonicalRequest = canonicalRequest(
+            method: request.method,
+            encodedPath: request.encodedPath,
+            canonicalQuery: canonicalQuery,
+            headers: headers,
+            payloadHash: payloadHash
+        )
+        let stringToSign = stringToSign(canonicalRequest: canonicalRequest, date: date)
+        let key = signingKey(secretAccessKey: secretAccessKey, date: date)
+        return (canonicalRequest, stringToSign, signature(stringToSign: stringToSign, key: key))
+    }
+
     /// The credential scope, `YYYYMMDD/region/service/aws4_request`.
     func appendScope(_ date: SigV4Date, to out: inout [UInt8]) {
         out.append(contentsOf: date.dateStamp)

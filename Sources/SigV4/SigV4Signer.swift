@@ -74,21 +74,14 @@ public struct SigV4Signer: Sendable {
         var canonicalQuery: [UInt8] = []
         SigV4URIEncoding.appendCanonicalQuery(request.query, to: &canonicalQuery)
 
-        let canonicalRequest = canonicalRequest(
-            method: request.method,
-            encodedPath: request.encodedPath,
+        let (canonicalRequest, stringToSign, signature) = signatureStages(
+            of: request,
             canonicalQuery: canonicalQuery,
             headers: canonicalHeaders,
-            payloadHash: payloadHash
-        )
-        let stringToSign = stringToSign(canonicalRequest: canonicalRequest, date: signingDate)
-        let key = keyCache.signingKey(
+            payloadHash: payloadHash,
             secretAccessKey: credentials.secretAccessKey,
-            date: signingDate,
-            region: region,
-            service: service
+            date: signingDate
         )
-        let signature = signature(stringToSign: stringToSign, key: key)
 
         var authorization: [UInt8] = []
         authorization.reserveCapacity(160 + canonicalHeaders.signedHeaders.count)
@@ -159,21 +152,14 @@ public struct SigV4Signer: Sendable {
         var canonicalQuery: [UInt8] = []
         SigV4URIEncoding.appendCanonicalQuery(request.query + added, to: &canonicalQuery)
 
-        let canonicalRequest = canonicalRequest(
-            method: request.method,
-            encodedPath: request.encodedPath,
+        let (canonicalRequest, stringToSign, signature) = signatureStages(
+            of: request,
             canonicalQuery: canonicalQuery,
             headers: canonicalHeaders,
-            payloadHash: payloadHash
-        )
-        let stringToSign = stringToSign(canonicalRequest: canonicalRequest, date: signingDate)
-        let key = keyCache.signingKey(
+            payloadHash: payloadHash,
             secretAccessKey: credentials.secretAccessKey,
-            date: signingDate,
-            region: region,
-            service: service
+            date: signingDate
         )
-        let signature = signature(stringToSign: stringToSign, key: key)
 
         var query = canonicalQuery
         if let token, !options.sessionToken.isSigned {

@@ -6,11 +6,7 @@ extension UTCDateTime {
         bytes.reserveCapacity(24)
         date.appendISO8601(to: &bytes)
         bytes.append(UInt8(ascii: "T"))
-        DecimalDigits.append(hour, width: 2, to: &bytes)
-        bytes.append(UInt8(ascii: ":"))
-        DecimalDigits.append(minute, width: 2, to: &bytes)
-        bytes.append(UInt8(ascii: ":"))
-        DecimalDigits.append(second, width: 2, to: &bytes)
+        appendTimeOfDay(to: &bytes)
         if let milliseconds {
             bytes.append(UInt8(ascii: "."))
             DecimalDigits.append(min(max(milliseconds, 0), 999), width: 3, to: &bytes)
@@ -54,13 +50,20 @@ extension UTCDateTime {
         bytes.append(UInt8(ascii: " "))
         DecimalDigits.append(date.year, width: 4, to: &bytes)
         bytes.append(UInt8(ascii: " "))
+        appendTimeOfDay(to: &bytes)
+        bytes += " GMT".utf8
+        return String(decoding: bytes, as: UTF8.self)
+    }
+}
+
+extension UTCDateTime {
+    /// `HH:mm:ss`.
+    func appendTimeOfDay(to bytes: inout [UInt8]) {
         DecimalDigits.append(hour, width: 2, to: &bytes)
         bytes.append(UInt8(ascii: ":"))
         DecimalDigits.append(minute, width: 2, to: &bytes)
         bytes.append(UInt8(ascii: ":"))
         DecimalDigits.append(second, width: 2, to: &bytes)
-        bytes += " GMT".utf8
-        return String(decoding: bytes, as: UTF8.self)
     }
 }
 

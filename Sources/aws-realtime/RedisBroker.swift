@@ -3,6 +3,7 @@ import Bus
 import Logging
 import Redis
 import ServiceLifecycle
+import Worker
 
 /// The Redis a command relays through: one node or a cluster (chosen by `REDIS_CLUSTER`, a
 /// `redis+cluster://` URL or the worker file's `redisCluster`, or detected with `auto`), the key
@@ -48,6 +49,17 @@ struct RedisBroker {
         switch pubSub {
         case .classic: RedisSubscriber(configuration: configuration, logger: logger)
         case .sharded: RedisClusterSubscriber(configuration: configuration, logger: logger)
+        }
+    }
+
+    /// The Redis the environment names (`REDIS_URL` or `REDIS_HOST`/`REDIS_PORT`, `REDIS_CLUSTER`),
+    /// cluster or not as the worker file says when the environment does not.
+    static func configuration(environment: [String: String], settings: WorkerSettings) throws -> RedisConfiguration {
+        do {
+            return try RedisConfiguration(
+                environment: environment, defaults: RedisConfiguration(cluster: settings.redisCluster ?? .disabled))
+        } catch {
+            throw ValidationError("Redis configuration (REDIS_URL / REDIS_HOST / REDIS_PORT / REDIS_CLUSTER): \(error)")
         }
     }
 

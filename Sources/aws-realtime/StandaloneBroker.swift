@@ -1,4 +1,3 @@
-import ArgumentParser
 import Redis
 import Worker
 
@@ -14,13 +13,7 @@ enum StandaloneBroker: Sendable {
             self = .inProcess(historyLength: settings.historyLength)
             return
         }
-        let configuration: RedisConfiguration
-        do {
-            configuration = try RedisConfiguration(
-                environment: environment, defaults: RedisConfiguration(cluster: settings.redisCluster ?? .disabled))
-        } catch {
-            throw ValidationError("Redis configuration (REDIS_URL / REDIS_HOST / REDIS_PORT / REDIS_CLUSTER): \(error)")
-        }
+        let configuration = try RedisBroker.configuration(environment: environment, settings: settings)
         let prefix = RedisBroker.keyPrefix(environment: environment, file: settings.keyPrefix)
         self = .redis(configuration, keyPrefix: prefix, historyLength: settings.historyLength)
     }

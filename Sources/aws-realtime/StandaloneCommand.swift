@@ -50,12 +50,7 @@ struct StandaloneCommand: AsyncParsableCommand {
         let settings = try WorkerSettingsFile.load(path: config, environment: environment)
         let port = try OperationsPort.resolve(explicit: port, environment: environment, defaultPort: 8080)
         let broker = try StandaloneBroker(environment: environment, settings: settings)
-        let retry: AWSRetryConfiguration
-        do {
-            retry = try AWSRetryConfiguration.fromEnvironment(environment)
-        } catch {
-            throw ValidationError("\(error)")
-        }
+        let retry = try AWSClientSetup.retry(environment: environment)
         let launch = Launch(
             environment: environment, settings: settings, broker: broker, retry: retry, host: host, port: port,
             allowAnonymous: allowAnonymous, logger: logger)
@@ -95,15 +90,8 @@ struct StandaloneCommand: AsyncParsableCommand {
         let logger: Logger
 
         func runOnAWS(transport: any Transport, credentials: AWSCredentialChain) async throws {
-            let region: String
-            do {
-                region = try AWSRegion.resolve(environment: environment, profileRegion: credentials.profileRegion)
-            } catch {
-                throw ValidationError("\(error)")
-            }
-            let client = AWSClient(
-                region: region, transport: transport, credentialProvider: credentials,
-                endpoints: AWSEndpointResolver(environment: environment), retry: retry, logger: logger)
+            let client = try AWSClientSetup.client(
+                environment: environment, transport: transport, credentials: credentials, retry: retry, logger: logger)
             let gateway = try await StandaloneGatewayAuth.configuration(
                 environment: environment, host: host, port: port, allowAnonymous: allowAnonymous, isDemo: false, logger: logger)
             try await StandaloneServices(client: client, settings: settings, broker: broker, gateway: gateway, logger: logger)

@@ -42,13 +42,7 @@ struct WorkerCommand: AsyncParsableCommand {
         let logger = Logger(label: "aws-realtime.worker")
 
         let settings = try WorkerSettingsFile.load(path: config, environment: environment)
-        let redis: RedisConfiguration
-        do {
-            redis = try RedisConfiguration(
-                environment: environment, defaults: RedisConfiguration(cluster: settings.redisCluster ?? .disabled))
-        } catch {
-            throw ValidationError("Redis configuration (REDIS_URL / REDIS_HOST / REDIS_PORT / REDIS_CLUSTER): \(error)")
-        }
+        let redis = try RedisBroker.configuration(environment: environment, settings: settings)
         let keyPrefix = RedisBroker.keyPrefix(environment: environment, file: settings.keyPrefix)
         let port = try OperationsPort.resolve(explicit: port, environment: environment, defaultPort: 9090)
 
@@ -62,25 +56,13 @@ struct WorkerCommand: AsyncParsableCommand {
             return
         }
 
-        let retry: AWSRetryConfiguration
-        do {
-            retry = try AWSRetryConfiguration.fromEnvironment(environment)
-        } catch {
-            throw ValidationError("\(error)")
-        }
+        let retry = try AWSClientSetup.retry(environment: environment)
         try await TransportFactory.withTransport(environment: environment, logger: logger) { transport in
             let credentials = AWSCredentialChain.makeDefault(environment: environment, transport: transport, logger: logger)
-            let region: String
-            do {
-                region = try AWSRegion.resolve(environment: environment, profileRegion: credentials.profileRegion)
-            } catch {
-                throw ValidationError("\(error)")
-            }
-            let client = AWSClient(
-                region: region, transport: transport, credentialProvider: credentials,
-                endpoints: AWSEndpointResolver(environment: environment), retry: retry, logger: logger)
+            let client = try AWSClientSetup.client(
+                environment: environment, transport: transport, credentials: credentials, retry: retry, logger: logger)
             var workerConfiguration = settings.worker
-            workerConfiguration.region = region
+            workerConfiguration.region = client.region
             if workerConfiguration.account == WorkerConfiguration().account {
                 workerConfiguration.account = await Self.accountID(client: client, logger: logger)
             }

@@ -202,8 +202,7 @@ import TextFormats
         #expect(Self.body(unknown).contains("ListQueues"))
     }
 
-    @Test func templatesAndDates() {
-        #expect(DemoTemplate.render("a {{x}} b {{y}} {{", ["x": "1"]) == "a 1 b {{y}} {{")
+    @Test func escapingDatesAndSlots() {
         #expect(JSONString.escaped("q\"\\\n\u{1}") == #"q\"\\\n\u0001"#)
         #expect(DemoClock.iso8601(Self.t0) == "2026-11-27T10:07:33Z")
         #expect(DemoClock.iso8601(Self.t0 + 0.25, milliseconds: true) == "2026-11-27T10:07:33.250Z")

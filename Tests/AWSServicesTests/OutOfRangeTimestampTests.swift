@@ -25,7 +25,7 @@ import Testing
             let trail = CloudTrailClient(
                 client: client, rateLimiter: .cloudTrailLookupEvents(clock: VirtualClock()), usage: usage, logger: testLogger)
             let page = try await trail.lookupEventsPage(LookupEventsInput())
-            #expect(page.events.map(\.eventId) == ["good", "good-2"])
+            #expect(page.items.map(\.eventId) == ["good", "good-2"])
             #expect(page.nextToken == "t")
             #expect(page.skipped.count == 1)
             #expect(page.skipped.first?.list == "Events")
@@ -47,8 +47,8 @@ import Testing
             let usage = AWSUsageCounter()
             let logs = CloudWatchLogsClient(client: client, usage: usage, logger: testLogger)
             let page = try await logs.filterLogEventsPage(FilterLogEventsInput(logGroup: .name("/g")))
-            #expect(page.events.map(\.eventId) == ["good"])
-            #expect(page.events.first?.timestampMilliseconds == 1_589_086_345_905)
+            #expect(page.items.map(\.eventId) == ["good"])
+            #expect(page.items.first?.timestampMilliseconds == 1_589_086_345_905)
             #expect(page.skipped.map(\.id) == ["bad", "late"])
             #expect(page.skipped.last?.reason == ".events[2].ingestionTime: -5 is not a time between 1970 and 9999")
             #expect(usage.usage(of: "FilterLogEvents").skippedItems == 2)
@@ -79,10 +79,10 @@ import Testing
             + #"{"Id":"f3","CreatedAt":"9999-12-31T23:59:59-01:00"}]}"#
         try await withScriptedAWS(handler: Self.answering(body, contentType: "application/json")) { client, _ in
             let page = try await SecurityHubClient(client: client, logger: testLogger).getFindingsPage(GetFindingsInput())
-            #expect(page.findings.map(\.id) == ["f1"])
-            #expect(page.findings.first?.severity?.label == "LOW")
+            #expect(page.items.map(\.id) == ["f1"])
+            #expect(page.items.first?.severity?.label == "LOW")
             // A normalized severity no Int holds is left out, not trapped on.
-            #expect(page.findings.first?.severity?.normalized == nil)
+            #expect(page.items.first?.severity?.normalized == nil)
             #expect(page.skipped.map(\.id) == ["f2", "f3"])
             #expect(page.skipped.first?.reason.contains("between 1970 and 9999") == true)
         }

@@ -93,7 +93,7 @@ import Testing
         let body = #"{"Findings": [{"Id": "f", "UpdatedAt": "last tuesday"}, {"Id": "g"}]}"#
         try await withScriptedAWS(handler: { _ in .respond(body: body) }) { client, _ in
             let page = try await SecurityHubClient(client: client, logger: testLogger).getFindingsPage(GetFindingsInput())
-            #expect(page.findings.map(\.id) == ["g"])
+            #expect(page.items.map(\.id) == ["g"])
             #expect(page.skipped.map(\.id) == ["f"])
             #expect(page.skipped.first?.reason.hasPrefix(".Findings[0].UpdatedAt: 'last tuesday' is not an ISO-8601") == true)
         }

@@ -1,11 +1,14 @@
-/// One header line. Order and repetition are preserved, as they are on the wire.
-public struct AWSHTTPHeader: Sendable, Hashable {
-    public var name: String
-    public var value: String
+import SigV4
 
-    public init(_ name: String, _ value: String) {
-        self.name = name
-        self.value = value
+/// One header line. Order and repetition are preserved, as they are on the wire; the line the
+/// signer signs is the line the transport sends.
+public typealias AWSHTTPHeader = SigV4Header
+
+extension [AWSHTTPHeader] {
+    /// The value of the first header named `name`, compared case-insensitively.
+    public func value(named name: String) -> String? {
+        let lowered = name.lowercased()
+        return first { $0.name.lowercased() == lowered }?.value
     }
 }
 

@@ -1,5 +1,5 @@
 /// An HTTP response as the transport received it (body already decompressed).
-public struct AWSHTTPResponse: Sendable {
+public struct AWSHTTPResponse: Sendable, Hashable {
     public var status: Int
     public var headers: [AWSHTTPHeader]
     public var body: [UInt8]
@@ -12,7 +12,6 @@ public struct AWSHTTPResponse: Sendable {
 
     /// The first header of that name, compared case-insensitively.
     public func header(_ name: String) -> String? {
-        let lowered = name.lowercased()
-        return headers.first { $0.name.lowercased() == lowered }?.value
+        headers.value(named: name)
     }
 }

@@ -18,24 +18,12 @@ enum DemoClock {
 
     /// Midnight UTC of `2026-11-27`, in epoch seconds.
     static func parseDay(_ text: String) -> Int? {
-        let parts = text.split(separator: "-")
-        guard parts.count == 3, let year = Int(parts[0]), let month = Int(parts[1]), let day = Int(parts[2]),
-            (0...9999).contains(year), (1...12).contains(month), (1...31).contains(day)
-        else { return nil }
-        return CivilDate(year: year, month: month, day: day).daysSince1970 * 86_400
+        guard text.utf8.count == 10, let date = ISO8601Text.civilDate(text) else { return nil }
+        return date.daysSince1970 * 86_400
     }
 
     /// `2026-11-27T02:13:00.000Z` or `2026-11-27T02:13:00Z` in epoch seconds.
     static func parseISO8601(_ text: String) -> Double? {
-        guard text.count >= 20, let midnight = parseDay(String(text.prefix(10))) else { return nil }
-        let time = text.dropFirst(11)
-        let fields = time.prefix(8).split(separator: ":")
-        guard fields.count == 3, let hour = Int(fields[0]), let minute = Int(fields[1]), let second = Int(fields[2]) else {
-            return nil
-        }
-        var seconds = Double(midnight + hour * 3600 + minute * 60 + second)
-        let tail = time.dropFirst(8)
-        if tail.hasPrefix("."), let fraction = Double("0" + tail.prefix { $0 != "Z" && $0 != "+" }) { seconds += fraction }
-        return seconds
+        ISO8601Text.secondsSince1970(text)
     }
 }

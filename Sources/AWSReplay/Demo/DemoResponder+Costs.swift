@@ -1,4 +1,5 @@
 import Foundation
+import TextFormats
 
 /// Cost Explorer `GetCostAndUsage` (daily, month to date, grouped) and `GetCostForecast`.
 extension DemoResponder {
@@ -15,20 +16,16 @@ extension DemoResponder {
         var day = start
         while day < end, days.count < 366 {
             let groups = DemoCaptures.dailyCosts.map { cost in
-                DemoTemplate.render(
-                    DemoCaptures.costGroup,
-                    [
-                        "key": cost.service, "metric": metric,
-                        "amount": String(format: "%.10f", Self.spend(cost.service, cost.dollars, day: day, now: now)),
-                    ])
+                TextTemplate(DemoCaptures.costGroup).render([
+                    "key": cost.service, "metric": metric,
+                    "amount": String(format: "%.10f", Self.spend(cost.service, cost.dollars, day: day, now: now)),
+                ])
             }
             days.append(
-                DemoTemplate.render(
-                    DemoCaptures.costDay,
-                    [
-                        "start": DemoClock.day(day), "end": DemoClock.day(day + 86_400), "groups": groups.joined(separator: ","),
-                        "estimated": day == today ? "true" : "false",
-                    ]))
+                TextTemplate(DemoCaptures.costDay).render([
+                    "start": DemoClock.day(day), "end": DemoClock.day(day + 86_400), "groups": groups.joined(separator: ","),
+                    "estimated": day == today ? "true" : "false",
+                ]))
             day += 86_400
         }
         return fill(

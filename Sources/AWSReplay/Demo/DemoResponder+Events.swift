@@ -20,19 +20,16 @@ extension DemoResponder {
         let events = Self.slots(every: every, offset: offset, from: start, to: end, limit: limit).map { slot in
             let milliseconds = Int64(((Double(slot) * every + offset) * 1000).rounded(.down))
             let messages = DemoCaptures.logMessages
-            let message = DemoTemplate.render(
-                messages[Self.index(slot, messages.count)],
+            let message = TextTemplate(messages[Self.index(slot, messages.count)]).render(
                 [
                     "requestId": DemoSignal.uuid(group, slot / messages.count), "n": String(1000 + Self.index(slot, 9000)),
                     "ms": String(20 + DemoSignal.hash(group, slot) % 900),
                 ])
-            return DemoTemplate.render(
-                DemoCaptures.filterLogEventsEvent,
-                [
-                    "eventId": "\(milliseconds)\(DemoSignal.hash(group, slot) % 1_000_000_000)",
-                    "ingestionTime": String(milliseconds + 180), "timestamp": String(milliseconds), "logStream": stream,
-                    "message": JSONString.escaped(message),
-                ])
+            return TextTemplate(DemoCaptures.filterLogEventsEvent).render([
+                "eventId": "\(milliseconds)\(DemoSignal.hash(group, slot) % 1_000_000_000)",
+                "ingestionTime": String(milliseconds + 180), "timestamp": String(milliseconds), "logStream": stream,
+                "message": JSONString.escaped(message),
+            ])
         }
         return fill(DemoCaptures.filterLogEvents, ["events": events.joined(separator: ","), "logStream": stream], slot: Int(now))
     }
@@ -50,7 +47,7 @@ extension DemoResponder {
                 "eventId": DemoSignal.uuid("cloudtrail", slot), "eventName": activity.eventName,
                 "eventSource": activity.eventSource, "username": activity.username, "role": activity.role,
                 "resourceType": activity.resourceType,
-                "resourceName": DemoTemplate.render(activity.resourceName, ["n": n]),
+                "resourceName": TextTemplate(activity.resourceName).render(["n": n]),
                 "readOnly": activity.isReadOnly ? "true" : "false", "eventTime": String(Int(time)),
                 "eventTimeISO": DemoClock.iso8601(time), "sourceIP": activity.sourceIP,
                 "requestId": DemoSignal.uuid("cloudtrail-request", slot),

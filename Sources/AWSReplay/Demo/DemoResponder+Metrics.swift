@@ -1,16 +1,15 @@
 import Foundation
+import TextFormats
 
 /// CloudWatch `ListMetrics` and `GetMetricData`.
 extension DemoResponder {
     func listMetrics(_ request: DemoRequest, now: Double) -> String {
         let namespace = request.form["Namespace"]
         let members = DemoCaptures.metrics.filter { namespace == nil || $0.namespace == namespace }.map { metric in
-            DemoTemplate.render(
-                DemoCaptures.listMetricsMember,
-                [
-                    "namespace": metric.namespace, "name": metric.name, "dimensionName": metric.dimensionName,
-                    "dimensionValue": metric.dimensionValue,
-                ])
+            TextTemplate(DemoCaptures.listMetricsMember).render([
+                "namespace": metric.namespace, "name": metric.name, "dimensionName": metric.dimensionName,
+                "dimensionValue": metric.dimensionValue,
+            ])
         }
         return fill(DemoCaptures.listMetrics, ["members": members.joined()], slot: Int(now))
     }
@@ -45,13 +44,11 @@ extension DemoResponder {
             }
             if isDescending { points.reverse() }
             results.append(
-                DemoTemplate.render(
-                    DemoCaptures.getMetricDataResult,
-                    [
-                        "id": id, "label": name,
-                        "timestamps": points.map { "<member>\(DemoClock.iso8601(Double($0.time)))</member>" }.joined(),
-                        "values": points.map { "<member>\(Self.format($0.value, isWhole: metric.isWhole))</member>" }.joined(),
-                    ]))
+                TextTemplate(DemoCaptures.getMetricDataResult).render([
+                    "id": id, "label": name,
+                    "timestamps": points.map { "<member>\(DemoClock.iso8601(Double($0.time)))</member>" }.joined(),
+                    "values": points.map { "<member>\(Self.format($0.value, isWhole: metric.isWhole))</member>" }.joined(),
+                ]))
         }
         return fill(DemoCaptures.getMetricData, ["results": results.joined()], slot: Int(now))
     }

@@ -2,6 +2,7 @@ import AWSCapture
 import AWSCore
 import Foundation
 import Logging
+import TextFormats
 
 /// Answers the worker's AWS requests with the bundled demo captures (``DemoCaptures``), filled
 /// from the clock at serve time, so a first run without AWS credentials shows live data through
@@ -88,7 +89,7 @@ public struct DemoResponder: ReplayRequestHandler {
         all["account"] = all["account"] ?? DemoCaptures.account
         all["region"] = all["region"] ?? region
         all["requestId"] = all["requestId"] ?? DemoSignal.uuid("request", slot)
-        return DemoTemplate.render(template, all)
+        return TextTemplate(template).render(all)
     }
 
     /// The slots `k` whose time `k * every + offset` lies in `[start, end]`, the newest `limit`

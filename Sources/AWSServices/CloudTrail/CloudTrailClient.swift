@@ -26,12 +26,7 @@ public struct CloudTrailClient: Sendable, AWSPaginatedClient {
 
     /// Every event matching `input`, following `NextToken` to the end.
     public func lookupEvents(_ input: LookupEventsInput) async throws -> LookupEventsOutput {
-        var events: [CloudTrailEvent] = []
-        let pages = try await readCall(of: "LookupEvents") {
-            try await lookupEventsPage(input, nextToken: $0)
-        } read: {
-            events += $0.events
-        }
+        let (events, pages) = try await readItems(of: "LookupEvents") { try await lookupEventsPage(input, nextToken: $0) }
         return LookupEventsOutput(events: events, pages: pages)
     }
 

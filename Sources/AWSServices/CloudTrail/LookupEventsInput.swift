@@ -25,11 +25,6 @@ public struct LookupEventsInput: Sendable, Hashable {
         public var key: String
         public var value: String
 
-        public init(key: String, value: String) {
-            self.key = key
-            self.value = value
-        }
-
         public static func eventName(_ value: String) -> Self { Self(key: "EventName", value: value) }
         public static func eventSource(_ value: String) -> Self { Self(key: "EventSource", value: value) }
         public static func username(_ value: String) -> Self { Self(key: "Username", value: value) }
@@ -87,7 +82,9 @@ public struct CloudTrailEvent: Sendable, Hashable {
 }
 
 extension CloudTrailEvent: AWSListItem {
-    static var idMember: String { "EventId" }
+    public static var idMember: String { "EventId" }
+    public static var listMember: String { "Events" }
+    public static var nextTokenMember: String { "NextToken" }
 }
 
 extension CloudTrailEvent: Decodable {
@@ -105,21 +102,8 @@ extension CloudTrailEvent: Decodable {
     }
 }
 
-/// One page of `LookupEvents`. An event that does not decode (an `EventTime` outside 1970 to
-/// 9999, say) is left out and listed in ``skipped``.
-public struct LookupEventsPage: Sendable, Hashable, Decodable, AWSPageSkippingItems, AWSPage {
-    public var events: [CloudTrailEvent]
-    public var nextToken: String?
-    public var skipped: [AWSSkippedItem]
-
-    public init(from decoder: any Decoder) throws {
-        let container = try decoder.container(keyedBy: AWSCodingKey.self)
-        let list = try container.itemList("Events", of: CloudTrailEvent.self)
-        events = list.items
-        skipped = list.skipped
-        nextToken = try container.optional("NextToken")
-    }
-}
+/// One page of `LookupEvents`.
+public typealias LookupEventsPage = AWSListPage<CloudTrailEvent>
 
 /// Every event of a `LookupEvents` call (newest first, as CloudTrail returns them).
 public struct LookupEventsOutput: Sendable, Hashable {

@@ -1,6 +1,7 @@
 import AWSCore
 import CLibXML2
 import Foundation
+import TextFormats
 
 #if canImport(Glibc)
     import Glibc
@@ -242,7 +243,7 @@ private struct MetricDataParseState {
         scratch[scratchCount] = 0
         switch kind {
         case .timestamp:
-            guard let seconds = AWSTimestamp.secondsSince1970(scratch, count: scratchCount),
+            guard let seconds = ISO8601Text.secondsSince1970(scratch, count: scratchCount),
                 let date = AWSTimestamp.date(secondsSince1970: seconds)
             else {
                 throw malformed("'\(scratchText)' in the Timestamps of \(id) is not an ISO-8601 timestamp between 1970 and 9999")

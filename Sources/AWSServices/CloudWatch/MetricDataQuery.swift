@@ -14,19 +14,6 @@ public struct MetricDataQuery: Sendable, Hashable {
     public var period: Int?
     public var accountId: String?
 
-    public init(
-        id: String, metricStat: MetricStat? = nil, expression: String? = nil, label: String? = nil,
-        returnData: Bool? = nil, period: Int? = nil, accountId: String? = nil
-    ) {
-        self.id = id
-        self.metricStat = metricStat
-        self.expression = expression
-        self.label = label
-        self.returnData = returnData
-        self.period = period
-        self.accountId = accountId
-    }
-
     /// A metric's statistic over `period` seconds.
     public static func metric(
         id: String, _ metric: CloudWatchMetric, period: Int, stat: String, unit: String? = nil, label: String? = nil
@@ -41,13 +28,6 @@ public struct MetricDataQuery: Sendable, Hashable {
         /// `Average`, `Sum`, `Minimum`, `Maximum`, `SampleCount`, `p99`, ...
         public var stat: String
         public var unit: String?
-
-        public init(metric: CloudWatchMetric, period: Int, stat: String, unit: String? = nil) {
-            self.metric = metric
-            self.period = period
-            self.stat = stat
-            self.unit = unit
-        }
     }
 
     var queryInput: JSONValue {

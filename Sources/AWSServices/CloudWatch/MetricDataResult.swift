@@ -52,16 +52,10 @@ public struct MetricDataMessage: Sendable, Hashable {
 
 /// One page of one `GetMetricData` request.
 public struct GetMetricDataPage: Sendable, Hashable, AWSPage {
-    public var results: [MetricDataResult]
+    public var results: [MetricDataResult] = []
     /// Messages about the request as a whole.
-    public var messages: [MetricDataMessage]
+    public var messages: [MetricDataMessage] = []
     public var nextToken: String?
-
-    public init(results: [MetricDataResult] = [], messages: [MetricDataMessage] = [], nextToken: String? = nil) {
-        self.results = results
-        self.messages = messages
-        self.nextToken = nextToken
-    }
 }
 
 /// Every series of a `GetMetricData` call, pages merged by `Id`, in the order of first appearance.

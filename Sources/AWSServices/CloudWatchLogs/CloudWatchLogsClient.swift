@@ -14,12 +14,7 @@ public struct CloudWatchLogsClient: AWSServiceCoreClient, AWSPaginatedClient {
     /// Every event matching `input`, following `nextToken` to the end (pages may be empty while
     /// the search goes on: only a missing token ends it).
     public func filterLogEvents(_ input: FilterLogEventsInput) async throws -> FilterLogEventsOutput {
-        var events: [FilteredLogEvent] = []
-        let pages = try await readCall(of: "FilterLogEvents") {
-            try await filterLogEventsPage(input, nextToken: $0)
-        } read: {
-            events += $0.events
-        }
+        let (events, pages) = try await readItems(of: "FilterLogEvents") { try await filterLogEventsPage(input, nextToken: $0) }
         return FilterLogEventsOutput(events: events, pages: pages)
     }
 

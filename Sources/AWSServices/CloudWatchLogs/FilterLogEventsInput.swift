@@ -68,7 +68,9 @@ public struct FilteredLogEvent: Sendable, Hashable {
 }
 
 extension FilteredLogEvent: AWSListItem {
-    static var idMember: String { "eventId" }
+    public static var idMember: String { "eventId" }
+    public static var listMember: String { "events" }
+    public static var nextTokenMember: String { "nextToken" }
 }
 
 extension FilteredLogEvent: Decodable {
@@ -96,22 +98,8 @@ extension FilteredLogEvent: Decodable {
     }
 }
 
-/// One page of `FilterLogEvents` (`searchedLogStreams` is deprecated and ignored). An event
-/// that does not decode (a timestamp outside 1970 to 9999, say) is left out and listed in
-/// ``skipped``.
-public struct FilterLogEventsPage: Sendable, Hashable, Decodable, AWSPageSkippingItems, AWSPage {
-    public var events: [FilteredLogEvent]
-    public var nextToken: String?
-    public var skipped: [AWSSkippedItem]
-
-    public init(from decoder: any Decoder) throws {
-        let container = try decoder.container(keyedBy: AWSCodingKey.self)
-        let list = try container.itemList("events", of: FilteredLogEvent.self)
-        events = list.items
-        skipped = list.skipped
-        nextToken = try container.optional("nextToken")
-    }
-}
+/// One page of `FilterLogEvents` (`searchedLogStreams` is deprecated and ignored).
+public typealias FilterLogEventsPage = AWSListPage<FilteredLogEvent>
 
 /// Every matching event of a `FilterLogEvents` call, in the order the pages gave them.
 public struct FilterLogEventsOutput: Sendable, Hashable {

@@ -37,4 +37,14 @@ extension AWSPaginatedClient {
         usage.recordCall(operation)
         return try await readPages(of: operation, page, read: read)
     }
+
+    /// The items of every page of one call of `operation`, in page order, and the number of
+    /// pages (``readCall(of:_:read:)``).
+    func readItems<Item>(
+        of operation: String, _ page: @escaping @Sendable (String?) async throws -> AWSListPage<Item>
+    ) async throws -> (items: [Item], pages: Int) {
+        var items: [Item] = []
+        let pages = try await readCall(of: operation, page) { items += $0.items }
+        return (items, pages)
+    }
 }

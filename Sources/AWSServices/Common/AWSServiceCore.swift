@@ -10,17 +10,6 @@ public struct AWSServiceCore: Sendable {
     public let budgets: AWSRateBudgets
     public var pagination: AWSPaginationLimits
     let logger: Logger
-
-    public init(
-        client: AWSClient, usage: AWSUsageCounter = AWSUsageCounter(), budgets: AWSRateBudgets = .unlimited,
-        pagination: AWSPaginationLimits = .default, logger: Logger
-    ) {
-        self.client = client
-        self.usage = usage
-        self.budgets = budgets
-        self.pagination = pagination
-        self.logger = logger
-    }
 }
 
 /// A client of one AWS API over an ``AWSServiceCore``: a client type holds its core and adds

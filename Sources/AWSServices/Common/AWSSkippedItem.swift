@@ -28,9 +28,3 @@ public struct AWSSkippedItem: Sendable, Hashable, CustomStringConvertible {
 public protocol AWSPageSkippingItems {
     var skipped: [AWSSkippedItem] { get }
 }
-
-/// An element of a response list that names itself for ``AWSSkippedItem/id``.
-protocol AWSListItem: Decodable {
-    /// The member holding the item's id (`EventId`, `arn`, ...).
-    static var idMember: String { get }
-}

@@ -21,18 +21,8 @@ public struct CostExplorerDate: Sendable, Hashable, Comparable, CustomStringConv
 
     /// Parses `yyyy-MM-dd` (a trailing time, as HOURLY results carry, is ignored).
     public init?(_ text: String) {
-        let bytes = Array(text.utf8)
-        guard bytes.count >= 10, bytes[4] == 0x2D, bytes[7] == 0x2D else { return nil }
-        func number(_ range: Range<Int>) -> Int? {
-            var value = 0
-            for byte in bytes[range] {
-                guard byte &- 0x30 < 10 else { return nil }
-                value = value * 10 + Int(byte &- 0x30)
-            }
-            return value
-        }
-        guard let year = number(0..<4), let month = number(5..<7), let day = number(8..<10) else { return nil }
-        self.init(year: year, month: month, day: day)
+        guard let date = ISO8601Text.civilDate(text) else { return nil }
+        self.init(year: date.year, month: date.month, day: date.day)
     }
 
     /// The UTC day of `date`.

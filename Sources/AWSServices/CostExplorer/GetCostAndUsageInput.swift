@@ -38,11 +38,6 @@ public struct GetCostAndUsageInput: Sendable, Hashable {
         public var type: String
         public var key: String
 
-        public init(type: String, key: String) {
-            self.type = type
-            self.key = key
-        }
-
         public static func dimension(_ key: String) -> Self { Self(type: "DIMENSION", key: key) }
         public static func tag(_ key: String) -> Self { Self(type: "TAG", key: key) }
         public static let service = dimension("SERVICE")

@@ -91,7 +91,9 @@ public struct HealthEvent: Sendable, Hashable {
 }
 
 extension HealthEvent: AWSListItem {
-    static var idMember: String { "arn" }
+    public static var idMember: String { "arn" }
+    public static var listMember: String { "events" }
+    public static var nextTokenMember: String { "nextToken" }
 }
 
 extension HealthEvent: Decodable {
@@ -111,21 +113,8 @@ extension HealthEvent: Decodable {
     }
 }
 
-/// One page of `DescribeEvents`. An event that does not decode (a time outside 1970 to 9999,
-/// say) is left out and listed in ``skipped``.
-public struct DescribeEventsPage: Sendable, Hashable, Decodable, AWSPageSkippingItems, AWSPage {
-    public var events: [HealthEvent]
-    public var nextToken: String?
-    public var skipped: [AWSSkippedItem]
-
-    public init(from decoder: any Decoder) throws {
-        let container = try decoder.container(keyedBy: AWSCodingKey.self)
-        let list = try container.itemList("events", of: HealthEvent.self)
-        events = list.items
-        skipped = list.skipped
-        nextToken = try container.optional("nextToken")
-    }
-}
+/// One page of `DescribeEvents`.
+public typealias DescribeEventsPage = AWSListPage<HealthEvent>
 
 /// Every event of a `DescribeEvents` call.
 public struct DescribeEventsOutput: Sendable, Hashable {

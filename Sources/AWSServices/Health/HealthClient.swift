@@ -13,12 +13,7 @@ public struct HealthClient: AWSServiceCoreClient, AWSPaginatedClient {
 
     /// Every event matching `input`, following `nextToken` to the end.
     public func describeEvents(_ input: DescribeEventsInput = DescribeEventsInput()) async throws -> DescribeEventsOutput {
-        var events: [HealthEvent] = []
-        let pages = try await readCall(of: "DescribeEvents") {
-            try await describeEventsPage(input, nextToken: $0)
-        } read: {
-            events += $0.events
-        }
+        let (events, pages) = try await readItems(of: "DescribeEvents") { try await describeEventsPage(input, nextToken: $0) }
         return DescribeEventsOutput(events: events, pages: pages)
     }
 

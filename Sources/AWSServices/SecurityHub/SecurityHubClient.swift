@@ -13,12 +13,7 @@ public struct SecurityHubClient: AWSServiceCoreClient, AWSPaginatedClient {
 
     /// Every finding matching `input`, following `NextToken` to the end.
     public func getFindings(_ input: GetFindingsInput) async throws -> GetFindingsOutput {
-        var findings: [SecurityHubFinding] = []
-        let pages = try await readCall(of: "GetFindings") {
-            try await getFindingsPage(input, nextToken: $0)
-        } read: {
-            findings += $0.findings
-        }
+        let (findings, pages) = try await readItems(of: "GetFindings") { try await getFindingsPage(input, nextToken: $0) }
         return GetFindingsOutput(findings: findings, pages: pages)
     }
 

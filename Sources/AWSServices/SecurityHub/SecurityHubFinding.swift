@@ -72,7 +72,9 @@ public struct SecurityHubFinding: Sendable, Hashable {
 }
 
 extension SecurityHubFinding: AWSListItem {
-    static var idMember: String { "Id" }
+    public static var idMember: String { "Id" }
+    public static var listMember: String { "Findings" }
+    public static var nextTokenMember: String { "NextToken" }
 }
 
 extension SecurityHubFinding: Decodable {
@@ -101,20 +103,7 @@ extension SecurityHubFinding: Decodable {
 }
 
 /// One page of `GetFindings`.
-public struct GetFindingsPage: Sendable, Hashable, Decodable, AWSPageSkippingItems, AWSPage {
-    public var findings: [SecurityHubFinding]
-    public var nextToken: String?
-    /// Findings that did not decode (a time outside 1970 to 9999, say), left out.
-    public var skipped: [AWSSkippedItem]
-
-    public init(from decoder: any Decoder) throws {
-        let container = try decoder.container(keyedBy: AWSCodingKey.self)
-        let list = try container.itemList("Findings", of: SecurityHubFinding.self)
-        findings = list.items
-        skipped = list.skipped
-        nextToken = try container.optional("NextToken")
-    }
-}
+public typealias GetFindingsPage = AWSListPage<SecurityHubFinding>
 
 /// Every finding of a `GetFindings` call, in the order of the pages.
 public struct GetFindingsOutput: Sendable, Hashable {

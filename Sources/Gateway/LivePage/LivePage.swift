@@ -1,6 +1,7 @@
 import HTTPTypes
 import Hummingbird
 import NIOCore
+import TextFormats
 
 /// The live page served at `GET /`: one self-contained HTML document (inline CSS and JS, no
 /// external scripts, fonts or images) that connects to `/ws` on the same origin, subscribes to
@@ -72,11 +73,11 @@ enum LivePage {
     /// The document, parsed once into literal text and `{{slots}}` (`nonce`, and `auth`: `required`
     /// or `anonymous`). The markup's `{{live-page.css}}` and `{{live-page.js}}` are filled with the
     /// two files first, once.
-    static let template: LivePageTemplate = {
+    static let template: TextTemplate = {
         let markup = String(decoding: PackageResources.live_page_html, as: UTF8.self)
         let style = String(decoding: PackageResources.live_page_css, as: UTF8.self)
         let script = String(decoding: PackageResources.live_page_js, as: UTF8.self)
-        return LivePageTemplate(
+        return TextTemplate(
             markup.replacing("{{live-page.css}}", with: style).replacing("{{live-page.js}}", with: script))
     }()
 }

@@ -6,6 +6,12 @@
 (() => {
   // ---- Streams and limits ----------------------------------------------------------------
   const STREAM_NAMES = ['aws-metrics', 'aws-logs', 'aws-activity', 'aws-costs', 'aws-security', 'aws-health'];
+  // The panels in page order: the stream, its heading, and whether it spans the page.
+  const PANELS = [
+    ['aws-metrics', 'Metrics', true], ['aws-activity', 'CloudTrail activity', false],
+    ['aws-security', 'Security Hub findings', false], ['aws-costs', 'Costs, month to date', false],
+    ['aws-health', 'AWS Health', false], ['aws-logs', 'Recent log lines', true],
+  ];
   const TOKEN_KEY = 'aws-realtime.token';
   const BACKOFF_FIRST_MS = 500;
   const BACKOFF_CAP_MS = 30000;
@@ -451,7 +457,7 @@
       pending: false, subscribed: false, resync: false, resuming: false, retryTimer: null,
       // The data of the latest stream-state envelope (null: none since the snapshot, live).
       source: null,
-      panel: $('panel-' + name), tile: null,
+      panel: null, tile: null,
     };
   }
 
@@ -494,6 +500,21 @@
     const source = record(stream.source);
     const parts = [str(source.operation), str(source.code), str(source.message)].filter(Boolean);
     return parts.join(': ') + (millis(source.since) !== null ? ' · since ' + str(source.since) : '');
+  }
+
+  function buildPanels() {
+    const main = document.querySelector('main');
+    for (const [name, title, isWide] of PANELS) {
+      const stream = streams[name];
+      stream.panel = el('section',
+        { class: isWide ? 'panel panel-wide' : 'panel', id: 'panel-' + name, 'data-stream': name, 'data-state': 'waiting' },
+        el('div', { class: 'panel-head' }, el('h2', {}, title),
+          el('span', { class: 'state-badge', 'data-role': 'state' }, 'waiting'),
+          el('span', { class: 'updated', 'data-role': 'updated' })),
+        el('p', { class: 'source-note', 'data-role': 'source', 'data-source': 'live', hidden: true }),
+        el('div', { class: 'content' }));
+      main.append(stream.panel);
+    }
   }
 
   function buildOverview() {
@@ -846,6 +867,7 @@
 
   // ---- Start ---------------------------------------------------------------------------------
   function start() {
+    buildPanels();
     buildOverview();
     for (const name of STREAM_NAMES) renderStream(streams[name]);
     $('retry').addEventListener('click', reconnectNow);

@@ -3,11 +3,12 @@ public struct RedisClusterNodeAddress: Sendable, Hashable, CustomStringConvertib
     public var host: String
     public var port: Int
 
-    public init(host: String, port: Int) {
-        self.host = host
-        self.port = port
+    public var description: String {
+        self.host.contains(":") ? "[\(self.host)]:\(self.port)" : "\(self.host):\(self.port)"
     }
+}
 
+extension RedisClusterNodeAddress {
     /// Reads `host:port` (the last colon splits, so an IPv6 host works; `[::1]:6379` too).
     /// An empty host (`:6380`, which a node sends when it does not know its own address) takes
     /// `defaultHost`, the host of the node that answered.
@@ -21,9 +22,5 @@ public struct RedisClusterNodeAddress: Sendable, Hashable, CustomStringConvertib
         }
         self.host = host.isEmpty ? defaultHost : String(host)
         self.port = port
-    }
-
-    public var description: String {
-        self.host.contains(":") ? "[\(self.host)]:\(self.port)" : "\(self.host):\(self.port)"
     }
 }

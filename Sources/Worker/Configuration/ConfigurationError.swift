@@ -4,10 +4,5 @@ public struct ConfigurationError: Error, Sendable, CustomStringConvertible {
     public let key: String
     public let reason: String
 
-    public init(key: String, reason: String) {
-        self.key = key
-        self.reason = reason
-    }
-
     public var description: String { "\(key): \(reason)" }
 }

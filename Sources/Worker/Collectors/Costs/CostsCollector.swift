@@ -147,12 +147,9 @@ public struct CostsCollector: Collector {
 struct DailyRequests: Sendable, Equatable {
     var day: CostExplorerDate
     var requests: Int
+}
 
-    init(day: CostExplorerDate, requests: Int) {
-        self.day = day
-        self.requests = requests
-    }
-
+extension DailyRequests {
     init?(cursor: [String: String]) {
         guard let dayText = cursor["day"], let day = CostExplorerDate(dayText),
             let requests = cursor["requests"].flatMap({ Int($0) })

@@ -34,10 +34,6 @@ public struct HealthCollector: IncrementalCollector {
         self.now = now
     }
 
-    var window: IncrementalWindow { settings.window }
-    var initialLookback: Duration { settings.initialLookback }
-    var maxEventsPerPoll: Int { settings.maxEventsPerPoll }
-
     public func poll(from stored: [String: String]) async throws -> CollectedPoll {
         try await pollIncrementally(from: stored)
     }

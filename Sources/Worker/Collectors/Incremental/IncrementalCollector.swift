@@ -15,6 +15,21 @@ struct IncrementalListing<Event> {
     var isComplete = true
 }
 
+/// The settings every incremental stream has: how far back the first poll starts, how many
+/// events one poll publishes at most, and the overlap window read again behind the cursor.
+protocol IncrementalStreamSettings: Sendable {
+    var initialLookback: Duration { get }
+    var maxEventsPerPoll: Int { get }
+    var window: IncrementalWindow { get }
+}
+
+extension ActivitySettings: IncrementalStreamSettings {}
+extension HealthSettings: IncrementalStreamSettings {}
+
+extension SecuritySettings: IncrementalStreamSettings {
+    var maxEventsPerPoll: Int { maxFindingsPerPoll }
+}
+
 /// A stream read incrementally over one cursor: each poll reads from the cursor's start (the
 /// overlap window behind the point read last, or the initial lookback at first) to now, drops
 /// the events already published (the cursor's seen ids), publishes at most `maxEventsPerPoll`
@@ -22,9 +37,8 @@ struct IncrementalListing<Event> {
 /// part: the API's listing of one time range, normalized into events.
 protocol IncrementalCollector: Collector {
     associatedtype Event: IncrementalEvent
-    var window: IncrementalWindow { get }
-    var initialLookback: Duration { get }
-    var maxEventsPerPoll: Int { get }
+    associatedtype Settings: IncrementalStreamSettings
+    var settings: Settings { get }
     var batcher: IncrementalBatcher { get }
     var logger: Logger { get }
     var now: @Sendable () -> Date { get }
@@ -42,11 +56,12 @@ extension IncrementalCollector {
     /// One poll: the cursor read from `stored`, the listing since its start, the new events in
     /// batches each carrying the cursor that publishing it leaves.
     func pollIncrementally(from stored: [String: String]) async throws -> CollectedPoll {
+        let window = settings.window
         let cursor = IncrementalCursor.read(stored, seenLimit: window.seenLimit, logger: logger)
-        guard let query = IncrementalQuery(cursor: cursor, now: now(), initialLookback: initialLookback) else {
+        guard let query = IncrementalQuery(cursor: cursor, now: now(), initialLookback: settings.initialLookback) else {
             return CollectedPoll(batches: [])
         }
-        let limit = max(1, maxEventsPerPoll)
+        let limit = max(1, settings.maxEventsPerPoll)
         let listing = try await listing(for: query, atMost: limit)
         let events = query.cursor.filter(listing.events, mark: \.mark)
         let published = Array(events.prefix(limit))

@@ -25,17 +25,6 @@ public struct IncrementalCursor: Sendable, Hashable {
         public var time: Int64
         public var id: String
 
-        public init(time: Int64, id: String) {
-            self.time = time
-            self.id = id
-        }
-
-        /// `nil` for a date outside the range a cursor can hold (``IncrementalCursor/milliseconds(_:)``).
-        public init?(date: Date, id: String) {
-            guard let time = IncrementalCursor.milliseconds(date) else { return nil }
-            self.init(time: time, id: id)
-        }
-
         public static func < (lhs: Mark, rhs: Mark) -> Bool {
             lhs.time != rhs.time ? lhs.time < rhs.time : lhs.id < rhs.id
         }
@@ -186,5 +175,13 @@ public struct IncrementalCursor: Sendable, Hashable {
         hasher.combine(start)
         hasher.combine(seen)
         hasher.combine(seenLimit)
+    }
+}
+
+extension IncrementalCursor.Mark {
+    /// `nil` for a date outside the range a cursor can hold (``IncrementalCursor/milliseconds(_:)``).
+    public init?(date: Date, id: String) {
+        guard let time = IncrementalCursor.milliseconds(date) else { return nil }
+        self.init(time: time, id: id)
     }
 }

@@ -134,7 +134,7 @@ public struct LogsCollector: Collector {
                 return try await client.filterLogEventsPage(input, nextToken: token)
             })
         {
-            let placed = page.events.filter { mark($0) != nil }
+            let placed = page.items.filter { mark($0) != nil }
             events = cursor.filter(events + placed) { Self.mark($0) }
         }
         return Listing(events: Array(events.prefix(limit)), isComplete: !pages.hasMorePages && events.count <= limit)

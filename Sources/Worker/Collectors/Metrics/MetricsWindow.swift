@@ -9,12 +9,9 @@ import Payloads
 struct MetricsWindow: Sendable, Hashable {
     var start: Date
     var end: Date
+}
 
-    init(start: Date, end: Date) {
-        self.start = start
-        self.end = end
-    }
-
+extension MetricsWindow {
     /// The window of one period: `windowPeriods` × `period` ending at the boundary after `now`.
     init(period: Int, windowPeriods: Int, now: Date) {
         let period = max(1, period)

@@ -50,10 +50,6 @@ public struct SecurityCollector: IncrementalCollector {
             filters: filters, sortCriteria: [.init(field: "UpdatedAt", order: .ascending)], maxResults: maxResults)
     }
 
-    var window: IncrementalWindow { settings.window }
-    var initialLookback: Duration { settings.initialLookback }
-    var maxEventsPerPoll: Int { settings.maxFindingsPerPoll }
-
     public func poll(from stored: [String: String]) async throws -> CollectedPoll {
         try await pollIncrementally(from: stored)
     }
@@ -73,7 +69,7 @@ public struct SecurityCollector: IncrementalCollector {
                     nextToken: token)
             })
         {
-            found = query.cursor.filter(found + page.findings.compactMap(normalize), mark: \.mark)
+            found = query.cursor.filter(found + page.items.compactMap(normalize), mark: \.mark)
         }
         return IncrementalListing(events: found, isComplete: !pages.hasMorePages)
     }

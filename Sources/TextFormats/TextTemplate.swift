@@ -1,13 +1,15 @@
-/// A text with `{{name}}` slots, split once so that filling it is one pass of appends.
-struct LivePageTemplate: Sendable {
-    enum Piece: Sendable, Equatable {
+/// A text with `{{name}}` slots, split once so that filling it is one pass of appends. A slot
+/// without a value stays as written, so a missing value shows in the output instead of silently
+/// vanishing; a `{{` without its `}}` is text.
+public struct TextTemplate: Sendable {
+    public enum Piece: Sendable, Equatable {
         case text(String)
         case slot(String)
     }
 
-    let pieces: [Piece]
+    public let pieces: [Piece]
 
-    init(_ text: String) {
+    public init(_ text: String) {
         var pieces: [Piece] = []
         var rest = Substring(text)
         while let open = rest.firstRange(of: "{{"), let close = rest[open.upperBound...].firstRange(of: "}}") {
@@ -19,8 +21,8 @@ struct LivePageTemplate: Sendable {
         self.pieces = pieces
     }
 
-    /// The text with each slot replaced by its value (an unknown slot becomes empty).
-    func render(_ values: [String: String]) -> String {
+    /// The text with each slot replaced by its value.
+    public func render(_ values: [String: String]) -> String {
         var out = ""
         out.reserveCapacity(
             pieces.reduce(0) { total, piece in
@@ -30,7 +32,7 @@ struct LivePageTemplate: Sendable {
         for piece in pieces {
             switch piece {
             case .text(let text): out += text
-            case .slot(let name): out += values[name] ?? ""
+            case .slot(let name): out += values[name] ?? "{{\(name)}}"
             }
         }
         return out
