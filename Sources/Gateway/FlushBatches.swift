@@ -1,4 +1,6 @@
+import Bus
 import NIOCore
+import Payloads
 
 /// The connections that need a flush after one relay, grouped by event loop, so each loop gets
 /// one `execute` per burst whatever the number of sockets. A process has a handful of loops: a
@@ -8,6 +10,11 @@ struct FlushBatches {
     private var batches: [(loop: any EventLoop, connections: [GatewayConnection])] = []
     private var deliveries = 0
     private var bytes = 0
+    /// The message being relayed (`GatewayHubRelaySink`), prepared once for all its subscribers,
+    /// and the positions its first SSE subscriber gives it.
+    private var current: PreparedMessage?
+    private var currentPositions: StreamPositions?
+    private var relayed = 0
 
     var isEmpty: Bool { batches.isEmpty }
 
@@ -36,6 +43,7 @@ struct FlushBatches {
 
     /// One `execute` per loop, flushing every connection of that loop.
     func schedule(metrics: GatewayMetrics) {
+        if relayed > 0 { GatewayMetrics.add(metrics.messagesRelayed, relayed) }
         if deliveries > 0 {
             GatewayMetrics.add(metrics.deliveries, deliveries)
             GatewayMetrics.add(metrics.bytesQueued, bytes)
@@ -45,5 +53,23 @@ struct FlushBatches {
                 for connection in connections { connection.flushOnEventLoop() }
             }
         }
+    }
+}
+
+extension FlushBatches: GatewayHubRelaySink {
+    mutating func relay(_ message: BusMessage, positions: StreamPositions) {
+        current = PreparedMessage(message)
+        currentPositions = positions
+        relayed += 1
+    }
+
+    mutating func deliver(to connection: GatewayConnection) {
+        guard let current else { return }
+        if current.positions == nil, connection.format == .serverSentEvents { current.positions = currentPositions }
+        enqueue(current, to: connection)
+    }
+
+    mutating func tellToResync(_ connection: GatewayConnection, about stream: StreamName) {
+        enqueue(connection.payload(for: .resyncRequired(stream)), to: connection)
     }
 }

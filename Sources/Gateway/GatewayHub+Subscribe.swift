@@ -59,16 +59,7 @@ extension GatewayHub {
         render: (BusMessage) -> ByteBuffer, failed: (StreamName, ClientProtocolError) -> Void
     ) async {
         let heldLimit = max(1, configuration.limits.maxQueuedMessages / 4 / max(1, starts.count))
-        let needsBroker = state.withLock { state -> Bool in
-            var needsBroker = false
-            for start in starts {
-                guard let streamState = state.streams[start.stream] else { continue }
-                streamState.subscribers[connection.id] = Subscription(connection: connection, heldLimit: heldLimit)
-                needsBroker = needsBroker || streamState.broker != .subscribed
-            }
-            return needsBroker
-        }
-        if needsBroker { reconcileSignal.signal() }
+        resume(state.withLock { $0.subscribe(connection.id, connection, to: starts.map(\.stream), heldLimit: heldLimit) })
 
         var cursors: [Cursor] = []
         for start in starts {
@@ -81,8 +72,8 @@ extension GatewayHub {
             }
         }
         while !cursors.isEmpty {
-            let catchingUp = state.withLock { state in
-                Set(cursors.map(\.stream).filter { state.streams[$0]?.subscribers[connection.id]?.phase == .catchingUp })
+            let catchingUp = state.withLock { machine in
+                Set(cursors.map(\.stream).filter { machine.isCatchingUp(connection.id, in: $0) })
             }
             var index = 0
             while index < cursors.count {
@@ -159,7 +150,7 @@ extension GatewayHub {
         let pageSize = max(1, min(500, limits.maxQueuedMessages / 2))
         while true {
             if Task.isCancelled || !connection.isOpen { throw .closed }
-            let relayed = state.withLock { $0.streams[stream]?.lastRelayed }
+            let relayed = state.withLock { $0.lastRelayed(of: stream) }
             guard let relayed, relayed > cursor.after else { return }
             let budget = limits.maxResumeMessages - cursor.sent
             guard budget > 0 else {
@@ -223,32 +214,11 @@ extension GatewayHub {
         -> Bool
     {
         var flushes = FlushBatches()
-        let isLive = state.withLock { state -> Bool in
-            var subscriptions: [Subscription] = []
-            var isCaughtUp = true
-            for cursor in cursors {
-                guard let streamState = state.streams[cursor.stream],
-                    let subscription = streamState.subscribers[connection.id]
-                else { continue }
-                if subscription.phase == .catchingUp {
-                    if let relayed = streamState.lastRelayed, relayed > cursor.after {
-                        isCaughtUp = false
-                        continue
-                    }
-                    subscription.phase = .holding
-                    subscription.floor = cursor.after
-                }
-                subscriptions.append(subscription)
-            }
-            guard isCaughtUp else { return false }
-            for subscription in subscriptions {
-                for message in subscription.held where subscription.floor.map({ message.id > $0 }) ?? true {
-                    flushes.enqueue(render(message), to: connection)
-                    subscription.floor = message.id
-                }
-                subscription.held = []
-                subscription.phase = .live
-            }
+        let positions = cursors.map { (stream: $0.stream, after: $0.after) }
+        let isLive = state.withLock { machine -> Bool in
+            guard case .live(let held) = machine.goLive(connection.id, at: positions) else { return false }
+            // Queued before the lock is released: the next live message comes after them.
+            for message in held { flushes.enqueue(render(message), to: connection) }
             if connection.format == .serverSentEvents {
                 connection.setEventIDStreams(StreamSet(cursors.map(\.stream)))
             }
@@ -264,8 +234,7 @@ extension GatewayHub {
         _ failure: StartFailure, of stream: StreamName, connection: GatewayConnection,
         failed: (StreamName, ClientProtocolError) -> Void
     ) -> Bool {
-        _ = state.withLock { $0.streams[stream]?.subscribers.removeValue(forKey: connection.id) }
-        reconcileSignal.signal()
+        resume(state.withLock { $0.unsubscribe(connection.id, from: stream).wakeups })
         switch failure {
         case .closed:
             return false
@@ -277,12 +246,7 @@ extension GatewayHub {
 
     /// The connection went away mid-start: its subscriptions that are not live are forgotten.
     private func abandon(_ starts: [StreamStart], connection: GatewayConnection) {
-        state.withLock { state in
-            for start in starts where state.streams[start.stream]?.subscribers[connection.id]?.phase != .live {
-                state.streams[start.stream]?.subscribers[connection.id] = nil
-            }
-        }
-        reconcileSignal.signal()
+        resume(state.withLock { $0.abandon(connection.id, starts.map(\.stream)) })
     }
 
     /// Runs a broker read; a failure is counted, logged and told to the client as `unavailable`.
