@@ -2,6 +2,7 @@ import Bus
 import Foundation
 import Payloads
 import Synchronization
+import TestSupport
 import Testing
 
 @testable import Worker
@@ -61,21 +62,30 @@ import Testing
         let bus = InProcessBus()
         let source = SequenceSource()
         source.add(3)
-        let configuration = WorkerTesting.configuration(ttl: .milliseconds(200))
+        // The poll stalls at the gate until the takeover is done: no race between a poll's duration
+        // and the test's steps on a loaded machine.
+        let stall = TestGate()
         let slow = Worker(
-            configuration: configuration,
-            collectors: [SequenceCollector(stream: .logs, source: source, pollDuration: .milliseconds(600))],
+            configuration: WorkerTesting.configuration(),
+            collectors: [SequenceCollector(stream: .logs, source: source, gate: stall)],
             bus: bus, token: "slow", logger: WorkerTesting.logger)
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { await slow.run() }
+            defer {
+                stall.open()
+                slow.stop()
+            }
             #expect(await WorkerTesting.eventually { slow.lease.validEpoch != nil })
             // While the slow leader is inside its poll, take the lease over behind its back.
-            try await Task.sleep(for: .milliseconds(50))
+            #expect(await WorkerTesting.eventually { source.concurrentPolls.withLock { $0.current } == 1 })
             try await bus.releaseLease(token: "slow")
             #expect(try await bus.acquireLease(token: "usurper", ttl: .seconds(30)) != nil)
+            // Its lease is gone (its next renewal is refused) while the poll is still stalled.
+            #expect(await WorkerTesting.eventually { slow.lease.validEpoch == nil })
+            #expect(source.concurrentPolls.withLock { $0.current } == 1)
+            stall.open()
             #expect(await WorkerTesting.eventually { slow.statistics.snapshot.fenced[.logs, default: 0] >= 1 })
             #expect(try await WorkerTesting.publishedEvents(bus).isEmpty)
-            slow.stop()
         }
     }
 
