@@ -59,7 +59,7 @@ import Worker
 
             let third = try await collector.collect(from: try #require(second.last).cursor)
             #expect(third.isEmpty)
-            try IncrementalFixtures.expectValid(first + second, schema: "aws-logs")
+            try await IncrementalFixtures.expectValid(first + second, schema: "aws-logs")
         }
     }
 
@@ -74,7 +74,7 @@ import Worker
             #expect(collector.usage?.usage(of: "FilterLogEvents").requests == 2)
             let second = try await collector.collect(from: try #require(first.last).cursor)
             #expect(try Self.ids(second) == ["3", "4"])
-            try IncrementalFixtures.expectValid(first + second, schema: "aws-logs")
+            try await IncrementalFixtures.expectValid(first + second, schema: "aws-logs")
         }
     }
 
@@ -158,7 +158,7 @@ import Worker
                 #expect(secondEvents.map(\.logGroup) == [groups[0], groups[0], groups[1]])
 
                 #expect(try await collector.collect(from: try #require(second.last).cursor).isEmpty)
-                try IncrementalFixtures.expectValid(first + second, schema: "aws-logs")
+                try await IncrementalFixtures.expectValid(first + second, schema: "aws-logs")
             }
         }
     }
