@@ -115,8 +115,8 @@ import Worker
     }
 
     /// moto on loopback, seeded through our own client: two groups, two polls, new events (one
-    /// sharing the boundary timestamp) put in between.
-    @Test func againstMotoTwoPollsWithNewEventsInBetween() async throws {
+    /// sharing the boundary timestamp) put in between. Integration: moto is a Python child process.
+    @Test(.tags(.integration)) func againstMotoTwoPollsWithNewEventsInBetween() async throws {
         try await withMotoServer { moto in
             try await IncrementalFixtures.withClient(endpoint: moto.endpointURL) { client in
                 let groups = ["/aws-realtime/orders", "/aws-realtime/payments"]

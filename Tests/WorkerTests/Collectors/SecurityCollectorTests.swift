@@ -105,8 +105,8 @@ import Worker
     }
 
     /// moto on loopback: EnableSecurityHub + BatchImportFindings, two polls with new findings
-    /// (one updated at the boundary instant) imported in between.
-    @Test func againstMotoTwoPollsWithNewFindingsInBetween() async throws {
+    /// (one updated at the boundary instant) imported in between. Integration: moto is a Python child process.
+    @Test(.tags(.integration)) func againstMotoTwoPollsWithNewFindingsInBetween() async throws {
         try await withMotoServer { moto in
             try await IncrementalFixtures.withClient(endpoint: moto.endpointURL) { client in
                 let seeding = AWSService(
