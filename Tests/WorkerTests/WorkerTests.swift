@@ -7,7 +7,11 @@ import Testing
 
 @testable import Worker
 
-@Suite struct WorkerTests {
+// Integration: the real worker on wall-clock timers (lease renewals every 60 ms, poll intervals,
+// heartbeats), with assertions on what happens within a time (a takeover within 2 s, an outage shorter
+// than the TTL, skipped ticks per elapsed time). The worker takes no injectable clock for its lease and
+// sleeps, and on two cores the unit layer in parallel starves those timers for seconds.
+@Suite(.tags(.integration)) struct WorkerTests {
     @Test func oneLeaderPublishesEveryEventOnce() async throws {
         let bus = InProcessBus()
         let source = SequenceSource()
