@@ -126,7 +126,8 @@ import Testing
         try await Self.expectSnapshot(bus.makeSubscriber(), ids: ids)
     }
 
-    @Test func theRedisBusReadsTheSnapshotWithOneReverseRange() async throws {
+    /// Integration: a real `redis-server` (the rest of the suite is in-process).
+    @Test(.tags(.integration)) func theRedisBusReadsTheSnapshotWithOneReverseRange() async throws {
         try await RedisBusTests.withBuses { _, bus, subscriber in
             _ = try await bus.acquireLease(token: "leader", ttl: .seconds(10))
             let ids = try await Self.publishHistory(bus)

@@ -74,7 +74,7 @@ import Testing
 }
 
 @Suite struct SchemaTests {
-    @Test func everyStreamSampleSatisfiesItsSchema() throws {
+    @Test func everyStreamSampleSatisfiesItsSchema() async throws {
         var documents = try PayloadSamples.encoded()
         let envelope = Envelope(
             stream: .metrics, type: "metrics", epoch: 3, timestamp: PayloadSamples.now, account: "123456789012",
@@ -86,13 +86,13 @@ import Testing
             region: "eu-west-1",
             data: Heartbeat())
         documents.append(("envelope", try EncodedEnvelope(heartbeat).withID("1795737600000-1")))
-        #expect(try JSONSchemaValidator.violations(documents) == [])
+        #expect(try await JSONSchemaValidator.violations(documents) == [])
     }
 
     /// The validator does fail: a payload without a required field and with a wrong type is refused.
-    @Test func schemaViolationsAreReported() throws {
+    @Test func schemaViolationsAreReported() async throws {
         let broken = Array(#"{"events":[{"id":"1","logGroup":"g","timestamp":"yesterday","message":"m"}]}"#.utf8)
-        let violations = try JSONSchemaValidator.violations([("aws-logs", broken)])
+        let violations = try await JSONSchemaValidator.violations([("aws-logs", broken)])
         #expect(violations.count == 2)
         #expect(violations.contains { $0.contains("logStream") })
         #expect(violations.contains { $0.contains("yesterday") })

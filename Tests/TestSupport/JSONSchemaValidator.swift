@@ -10,7 +10,10 @@ public enum JSONSchemaValidator {
     }
 
     /// Returns one line per violation (`document N (schema): message`); empty when all are valid.
-    public static func violations(_ documents: [(schema: String, json: [UInt8])]) throws -> [String] {
+    ///
+    /// Async: Python runs for a second or so, and a thread of the concurrency pool blocked on it (two on
+    /// a two-core machine) would stall every other test running in parallel.
+    public static func violations(_ documents: [(schema: String, json: [UInt8])]) async throws -> [String] {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("schema-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
@@ -34,21 +37,36 @@ public enum JSONSchemaValidator {
                 for error in Draft202012Validator(schema, format_checker=Draft202012Validator.FORMAT_CHECKER).iter_errors(document):
                     print(f"document {index} ({item['schema'].rsplit('/', 1)[-1]}): {error.json_path}: {error.message}")
             """
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "-c", script, manifestPath.path]
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = output
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
+        let (status, data) = try await runOutsideTheConcurrencyPool(["python3", "-c", script, manifestPath.path])
         let lines = String(decoding: data, as: UTF8.self).split(separator: "\n").map(String.init)
-        guard process.terminationStatus == 0 else {
-            throw ValidatorError(
-                message: "jsonschema failed (exit \(process.terminationStatus)): \(lines.joined(separator: " | "))")
+        guard status == 0 else {
+            throw ValidatorError(message: "jsonschema failed (exit \(status)): \(lines.joined(separator: " | "))")
         }
         return lines
+    }
+
+    /// Runs `/usr/bin/env arguments` to its end on a Dispatch thread (not one of the concurrency pool's):
+    /// its exit status and its standard output and error together.
+    private static func runOutsideTheConcurrencyPool(_ arguments: [String]) async throws -> (Int32, Data) {
+        try await withCheckedThrowingContinuation { continuation in
+            DispatchQueue.global().async {
+                let process = Process()
+                process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+                process.arguments = arguments
+                let output = Pipe()
+                process.standardOutput = output
+                process.standardError = output
+                do {
+                    try process.run()
+                } catch {
+                    continuation.resume(throwing: error)
+                    return
+                }
+                let data = output.fileHandleForReading.readDataToEndOfFile()
+                process.waitUntilExit()
+                continuation.resume(returning: (process.terminationStatus, data))
+            }
+        }
     }
 
     public struct ValidatorError: Error, CustomStringConvertible {

@@ -35,7 +35,7 @@ import Worker
                 for collector in collectors {
                     let batches = try await collector.collect(from: [:])
                     #expect(!batches.isEmpty, "no batch for \(collector.stream)")
-                    try CollectorFixtures.expectValid(batches, schema: collector.stream.rawValue)
+                    try await CollectorFixtures.expectValid(batches, schema: collector.stream.rawValue)
                     cursors[collector.stream] = batches.last?.cursor ?? [:]
                     seen[collector.stream] = Self.ids(batches)
                 }

@@ -5,13 +5,16 @@ import AWSServices
 import Bus
 import Foundation
 import Payloads
+import TestSupport
 import Testing
 
 @testable import Worker
 
 /// The worker's promise end to end, in process: real collectors over libcurl to the replay
 /// server, the real poll loop and demand on the in-process bus.
-@Suite(.serialized) struct WorkerContractTests {
+/// Integration: libcurl to the replay server on 127.0.0.1 and the real poll loop on wall-clock timers,
+/// asserting that nothing is called during a 300-500 ms window.
+@Suite(.serialized, .tags(.integration)) struct WorkerContractTests {
     static func configuration(_ streams: [StreamName: WorkerConfiguration.Stream]) -> WorkerConfiguration {
         var all = streams
         for stream in StreamName.allCases where all[stream] == nil {

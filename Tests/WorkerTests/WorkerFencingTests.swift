@@ -1,6 +1,7 @@
 import Bus
 import Foundation
 import Payloads
+import TestSupport
 import Testing
 
 @testable import Worker
@@ -13,13 +14,19 @@ import Testing
         let bus = InProcessBus()
         let source = SequenceSource()
         source.add(3)
+        // The first poll stays in flight at the gate until the test lets it go: the takeover and the
+        // new leadership happen inside it however slow the machine is.
+        let firstPoll = TestGate()
         let worker = Worker(
-            configuration: WorkerTesting.configuration(ttl: .milliseconds(400)),
-            collectors: [SequenceCollector(stream: .logs, source: source, pollDuration: .milliseconds(1_500))],
+            configuration: WorkerTesting.configuration(),
+            collectors: [SequenceCollector(stream: .logs, source: source, gate: firstPoll)],
             bus: bus, token: "w", logger: WorkerTesting.logger)
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { await worker.run() }
-            defer { worker.stop() }
+            defer {
+                firstPoll.open()
+                worker.stop()
+            }
             #expect(await WorkerTesting.eventually { source.concurrentPolls.withLock { $0.current } == 1 })
             #expect(worker.lease.validEpoch == 1)
             // Behind the polling worker's back: another leader takes over, publishes, and goes away.
@@ -35,6 +42,7 @@ import Testing
             // The worker leads again, under a new epoch, while its first poll is still running.
             #expect(await WorkerTesting.eventually { worker.lease.validEpoch == usurperEpoch + 1 })
             #expect(source.concurrentPolls.withLock { $0.current } == 1, "the first poll should still be running")
+            firstPoll.open()
             // That poll's batch is refused; the next poll continues from the usurper's cursor.
             #expect(await WorkerTesting.eventually { worker.statistics.snapshot.fenced[.logs, default: 0] >= 1 })
             #expect(try await WorkerTesting.publishedEvents(bus) == [100])

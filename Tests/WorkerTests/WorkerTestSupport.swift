@@ -24,6 +24,9 @@ struct SequenceCollector: Collector {
     let stream: StreamName
     let source: SequenceSource
     var pollDuration: Duration = .zero
+    /// When set, every poll waits here (after counting itself in flight) until the test opens it: a
+    /// stalled poll that stays stalled for exactly as long as the scenario needs, however slow the machine.
+    var gate: TestGate? = nil
 
     func poll(from cursor: [String: String]) async throws -> CollectedPoll {
         source.concurrentPolls.withLock {
@@ -33,6 +36,7 @@ struct SequenceCollector: Collector {
         }
         defer { source.concurrentPolls.withLock { $0.current -= 1 } }
         if pollDuration > .zero { try await Task.sleep(for: pollDuration) }
+        if let gate { await gate.wait() }
         let last = Int(cursor["last"] ?? "0") ?? 0
         let new = source.events.withLock { $0.filter { $0 > last } }
         guard let newest = new.last else { return CollectedPoll(batches: []) }

@@ -2,11 +2,16 @@ import Bus
 import Foundation
 import Payloads
 import Synchronization
+import TestSupport
 import Testing
 
 @testable import Worker
 
-@Suite struct WorkerTests {
+// Integration: the real worker on wall-clock timers (lease renewals every 60 ms, poll intervals,
+// heartbeats), with assertions on what happens within a time (a takeover within 2 s, an outage shorter
+// than the TTL, skipped ticks per elapsed time). The worker takes no injectable clock for its lease and
+// sleeps, and on two cores the unit layer in parallel starves those timers for seconds.
+@Suite(.tags(.integration)) struct WorkerTests {
     @Test func oneLeaderPublishesEveryEventOnce() async throws {
         let bus = InProcessBus()
         let source = SequenceSource()
@@ -61,21 +66,30 @@ import Testing
         let bus = InProcessBus()
         let source = SequenceSource()
         source.add(3)
-        let configuration = WorkerTesting.configuration(ttl: .milliseconds(200))
+        // The poll stalls at the gate until the takeover is done: no race between a poll's duration
+        // and the test's steps on a loaded machine.
+        let stall = TestGate()
         let slow = Worker(
-            configuration: configuration,
-            collectors: [SequenceCollector(stream: .logs, source: source, pollDuration: .milliseconds(600))],
+            configuration: WorkerTesting.configuration(),
+            collectors: [SequenceCollector(stream: .logs, source: source, gate: stall)],
             bus: bus, token: "slow", logger: WorkerTesting.logger)
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { await slow.run() }
+            defer {
+                stall.open()
+                slow.stop()
+            }
             #expect(await WorkerTesting.eventually { slow.lease.validEpoch != nil })
             // While the slow leader is inside its poll, take the lease over behind its back.
-            try await Task.sleep(for: .milliseconds(50))
+            #expect(await WorkerTesting.eventually { source.concurrentPolls.withLock { $0.current } == 1 })
             try await bus.releaseLease(token: "slow")
             #expect(try await bus.acquireLease(token: "usurper", ttl: .seconds(30)) != nil)
+            // Its lease is gone (its next renewal is refused) while the poll is still stalled.
+            #expect(await WorkerTesting.eventually { slow.lease.validEpoch == nil })
+            #expect(source.concurrentPolls.withLock { $0.current } == 1)
+            stall.open()
             #expect(await WorkerTesting.eventually { slow.statistics.snapshot.fenced[.logs, default: 0] >= 1 })
             #expect(try await WorkerTesting.publishedEvents(bus).isEmpty)
-            slow.stop()
         }
     }
 

@@ -6,7 +6,9 @@ import TestSupport
 import Testing
 
 /// The ECS / EKS Pod Identity endpoint against a fake on 127.0.0.1.
-@Suite struct ContainerCredentialTests {
+/// Integration: libcurl to an HTTP server on 127.0.0.1 under the chain's 2 s container timeout, and a
+/// 200 ms answer that sixteen concurrent callers must share.
+@Suite(.tags(.integration)) struct ContainerCredentialTests {
     static let start = "2026-11-27T00:00:00Z"
 
     func withContainer<T: Sendable>(

@@ -5,7 +5,8 @@ import Testing
 
 /// The order of the chain and what it says when nothing is found.
 @Suite struct CredentialChainTests {
-    @Test func nothingFoundListsEverySourceAndWhy() async throws {
+    /// Integration: libcurl to a closed 127.0.0.1 port, with a wall-clock bound on the fall-through.
+    @Test(.tags(.integration)) func nothingFoundListsEverySourceAndWhy() async throws {
         let port = try FreePort.next()
         let (logger, lines) = capturingLogger()
         try await withCurlTransport(logger: quietLogger()) { transport in

@@ -4,7 +4,8 @@ import TestSupport
 import Testing
 
 /// IMDSv2 against a fake that enforces the token rules, via `AWS_EC2_METADATA_SERVICE_ENDPOINT`.
-@Suite struct InstanceMetadataCredentialTests {
+/// Integration: libcurl to an HTTP server on 127.0.0.1 under the chain's 1 s metadata timeout.
+@Suite(.tags(.integration)) struct InstanceMetadataCredentialTests {
     static let start = "2026-11-27T00:00:00Z"
 
     @Test func tokenThenRoleThenCredentials() async throws {

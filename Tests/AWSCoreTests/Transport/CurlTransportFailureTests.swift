@@ -3,7 +3,9 @@ import Testing
 
 @testable import AWSCore
 
-@Suite("CurlTransport failures")
+// Integration: libcurl against a server on 127.0.0.1, with timeouts of a few hundred milliseconds and
+// elapsed-time bounds that a loaded machine (the unit layer in parallel) does not keep.
+@Suite("CurlTransport failures", .tags(.integration))
 struct CurlTransportFailureTests {
     @Test func resetConnectionIsConnectionReset() async throws {
         try await withHTTPTestServer { _ in

@@ -62,7 +62,7 @@ import Worker
             // The listing was read to the capture time: the next poll starts 15 minutes before it,
             // long after both events, which the cursor forgets.
             #expect(batches.first?.cursor == ["w": "1795744680000", "seen": ""])
-            try IncrementalFixtures.expectValid(batches, schema: "aws-activity")
+            try await IncrementalFixtures.expectValid(batches, schema: "aws-activity")
         }
     }
 
@@ -110,7 +110,7 @@ import Worker
                 ])
 
             #expect(try await collector.collect(from: try #require(second.last).cursor).isEmpty)
-            try IncrementalFixtures.expectValid(first + second, schema: "aws-activity")
+            try await IncrementalFixtures.expectValid(first + second, schema: "aws-activity")
         }
     }
 

@@ -70,7 +70,7 @@ import Testing
         #expect(forecast.amount == 57.5000001)
         #expect(forecast.start == "2026-11-01")
         #expect(forecast.end == "2026-12-01")
-        try CollectorFixtures.expectValid(batches, schema: "aws-costs")
+        try await CollectorFixtures.expectValid(batches, schema: "aws-costs")
     }
 
     @Test func tagGroupingShowsTagValuesAndUntagged() async throws {
@@ -108,7 +108,7 @@ import Testing
         #expect(data.total == 9.5)
         #expect(data.forecast == nil)
         #expect(batches.first?.cursor["requests"] == "1")
-        try CollectorFixtures.expectValid(batches, schema: "aws-costs")
+        try await CollectorFixtures.expectValid(batches, schema: "aws-costs")
     }
 
     @Test func aForecastFailureKeepsTheMonthToDate() async throws {
@@ -135,7 +135,7 @@ import Testing
         #expect(batches.first?.cursor["requests"] == "2", "the failed forecast request counts against the daily cap too")
         let json = String(decoding: batches.first?.data ?? [], as: UTF8.self)
         #expect(!json.contains("forecast"))
-        try CollectorFixtures.expectValid(batches, schema: "aws-costs")
+        try await CollectorFixtures.expectValid(batches, schema: "aws-costs")
     }
 
     @Test func theLastDayOfTheMonthHasNoForecastRequest() async throws {
@@ -158,7 +158,7 @@ import Testing
         #expect(data.total == 0)
         #expect(data.byGroup.isEmpty)
         #expect(data.byDay == [CostsData.Day(date: "2026-11-30", amount: 0, estimated: true)])
-        try CollectorFixtures.expectValid(batches, schema: "aws-costs")
+        try await CollectorFixtures.expectValid(batches, schema: "aws-costs")
     }
 
     /// A Cost Explorer that always has another page: the poll stops after 3 requests ($0.03) with

@@ -63,7 +63,7 @@ import Worker
             #expect(updates[1].lastUpdatedTime == "2020-05-10T05:53:20.000Z")
 
             #expect(try await collector.collect(from: try #require(second.last).cursor).isEmpty)
-            try IncrementalFixtures.expectValid(first + second, schema: "aws-health")
+            try await IncrementalFixtures.expectValid(first + second, schema: "aws-health")
         }
     }
 
@@ -72,7 +72,7 @@ import Worker
         try await IncrementalFixtures.withReplay(captures) { client in
             let first = try await Self.collector(client, maxEventsPerPoll: 4).collect(from: [:])
             #expect(try Self.events(first).map(\.service) == ["EC2", "IAM", "SES", "CLOUDFRONT"])
-            try IncrementalFixtures.expectValid(first, schema: "aws-health")
+            try await IncrementalFixtures.expectValid(first, schema: "aws-health")
         }
     }
 

@@ -66,10 +66,11 @@ enum IncrementalFixtures {
     static let captureTime = Date(timeIntervalSince1970: 1_795_745_580)
 
     /// Every payload valid against its stream's JSON Schema.
-    static func expectValid(_ batches: [CollectedBatch], schema: String, sourceLocation: SourceLocation = #_sourceLocation) throws
+    static func expectValid(_ batches: [CollectedBatch], schema: String, sourceLocation: SourceLocation = #_sourceLocation)
+        async throws
     {
         guard !batches.isEmpty else { return }
-        let violations = try JSONSchemaValidator.violations(batches.map { (schema: schema, json: $0.data) })
+        let violations = try await JSONSchemaValidator.violations(batches.map { (schema: schema, json: $0.data) })
         #expect(violations == [], sourceLocation: sourceLocation)
     }
 

@@ -59,7 +59,7 @@ import Worker
 
             let third = try await collector.collect(from: try #require(second.last).cursor)
             #expect(third.isEmpty)
-            try IncrementalFixtures.expectValid(first + second, schema: "aws-logs")
+            try await IncrementalFixtures.expectValid(first + second, schema: "aws-logs")
         }
     }
 
@@ -74,7 +74,7 @@ import Worker
             #expect(collector.usage?.usage(of: "FilterLogEvents").requests == 2)
             let second = try await collector.collect(from: try #require(first.last).cursor)
             #expect(try Self.ids(second) == ["3", "4"])
-            try IncrementalFixtures.expectValid(first + second, schema: "aws-logs")
+            try await IncrementalFixtures.expectValid(first + second, schema: "aws-logs")
         }
     }
 
@@ -115,8 +115,8 @@ import Worker
     }
 
     /// moto on loopback, seeded through our own client: two groups, two polls, new events (one
-    /// sharing the boundary timestamp) put in between.
-    @Test func againstMotoTwoPollsWithNewEventsInBetween() async throws {
+    /// sharing the boundary timestamp) put in between. Integration: moto is a Python child process.
+    @Test(.tags(.integration)) func againstMotoTwoPollsWithNewEventsInBetween() async throws {
         try await withMotoServer { moto in
             try await IncrementalFixtures.withClient(endpoint: moto.endpointURL) { client in
                 let groups = ["/aws-realtime/orders", "/aws-realtime/payments"]
@@ -158,7 +158,7 @@ import Worker
                 #expect(secondEvents.map(\.logGroup) == [groups[0], groups[0], groups[1]])
 
                 #expect(try await collector.collect(from: try #require(second.last).cursor).isEmpty)
-                try IncrementalFixtures.expectValid(first + second, schema: "aws-logs")
+                try await IncrementalFixtures.expectValid(first + second, schema: "aws-logs")
             }
         }
     }

@@ -57,12 +57,12 @@ import Worker
                     ])
                 #expect(api.unit == "Count")
                 #expect(payload.series.last?.latest?.v == 8)
-                try CollectorFixtures.expectValid(batches, schema: "aws-metrics")
+                try await CollectorFixtures.expectValid(batches, schema: "aws-metrics")
 
                 // A new leader without the cursor reads again (it is due), with discovery cached.
                 let again = try await collector.collect(from: [:])
                 #expect(cloudWatch.usage.usage(of: "ListMetrics").requests == 2, "discovery is cached")
-                try CollectorFixtures.expectValid(again, schema: "aws-metrics")
+                try await CollectorFixtures.expectValid(again, schema: "aws-metrics")
             }
         }
     }
@@ -107,7 +107,7 @@ import Worker
                         CostsData.Group(key: "Amazon Simple Storage Service", amount: 1.5),
                     ])
                 #expect(Int(batches.first?.cursor["requests"] ?? "") ?? 99 <= CostsCollector.maxRequestsPerPoll)
-                try CollectorFixtures.expectValid(batches, schema: "aws-costs")
+                try await CollectorFixtures.expectValid(batches, schema: "aws-costs")
             }
         }
     }

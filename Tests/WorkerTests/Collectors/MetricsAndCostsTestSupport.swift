@@ -92,9 +92,9 @@ enum CollectorFixtures {
 
     /// Expects every batch's payload to be valid against `schema` (`aws-metrics`, `aws-costs`).
     static func expectValid(_ batches: [CollectedBatch], schema: String, sourceLocation: SourceLocation = #_sourceLocation)
-        throws
+        async throws
     {
-        let violations = try JSONSchemaValidator.violations(batches.map { (schema: schema, json: $0.data) })
+        let violations = try await JSONSchemaValidator.violations(batches.map { (schema: schema, json: $0.data) })
         #expect(violations.isEmpty, "\(violations)", sourceLocation: sourceLocation)
     }
 

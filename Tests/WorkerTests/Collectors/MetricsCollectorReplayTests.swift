@@ -64,7 +64,7 @@ import Testing
         #expect(data.series[0].dimensions == ["InstanceId": "i-a"])
         let json = String(decoding: batch.data, as: UTF8.self)
         #expect(json.contains(#""namespace":"AWS/EC2""#))
-        try CollectorFixtures.expectValid(batches, schema: "aws-metrics")
+        try await CollectorFixtures.expectValid(batches, schema: "aws-metrics")
     }
 
     @Test func nothingDiscoveredPublishesAnEmptyList() async throws {
@@ -82,7 +82,7 @@ import Testing
         }
         #expect(batches.map { String(decoding: $0.data, as: UTF8.self) } == [#"{"series":[]}"#])
         #expect(batches.first?.cursor["read:300"] == "1795773900")
-        try CollectorFixtures.expectValid(batches, schema: "aws-metrics")
+        try await CollectorFixtures.expectValid(batches, schema: "aws-metrics")
     }
 
     @Test func aConfiguredMetricWithoutDataIsListedWithoutPoints() async throws {
@@ -109,7 +109,7 @@ import Testing
                 #"{"series":[{"dimensions":{},"id":"Custom/App|QueueDepth||Maximum|60","metric":"QueueDepth","namespace":"Custom/App","#
                     + #""period":60,"points":[],"statistic":"Maximum"}]}"#
             ])
-        try CollectorFixtures.expectValid(batches, schema: "aws-metrics")
+        try await CollectorFixtures.expectValid(batches, schema: "aws-metrics")
     }
 
     @Test func anAWSErrorSurfacesWithServiceAndOperation() async throws {

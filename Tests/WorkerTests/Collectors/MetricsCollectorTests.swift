@@ -64,14 +64,14 @@ import Testing
             #expect(data.series.count == 1_200)
             #expect(data.series[1_199].points == [MetricPoint(t: "2026-11-27T10:00:00.000Z", v: 1_199, partial: false)])
             #expect(data.series[0].id == "AWS/EC2|CPUUtilization|InstanceId=i-0|Average|300")
-            try CollectorFixtures.expectValid(first, schema: "aws-metrics")
+            try await CollectorFixtures.expectValid(first, schema: "aws-metrics")
 
             clock.advance(by: 300)
             let second = try await collector.collect(from: first[0].cursor)
             #expect(fake.requests(of: "GetMetricData") == 6)
             // Read once per period: the cursor says the period that ended at 10:10 was read.
             #expect(second.first?.cursor == ["lastPoll": "2026-11-27T10:12:30.000Z", "read:300": "1795774200"])
-            try CollectorFixtures.expectValid(second, schema: "aws-metrics")
+            try await CollectorFixtures.expectValid(second, schema: "aws-metrics")
         }
     }
 
@@ -121,7 +121,7 @@ import Testing
                     MetricPoint(t: "2026-11-27T10:10:00.000Z", v: 7, partial: true),
                 ])
             #expect(secondSeries.id == firstSeries.id)
-            try CollectorFixtures.expectValid(first + second, schema: "aws-metrics")
+            try await CollectorFixtures.expectValid(first + second, schema: "aws-metrics")
         }
     }
 
@@ -170,7 +170,7 @@ import Testing
             let afterFailure = try await collector.collect(from: [:])
             #expect(fake.requests(of: "ListMetrics") == 2 * namespaces + 1)
             #expect(try Self.decode(afterFailure).series.map(\.id) == series.map(\.id))
-            try CollectorFixtures.expectValid(first + second + third + afterFailure, schema: "aws-metrics")
+            try await CollectorFixtures.expectValid(first + second + third + afterFailure, schema: "aws-metrics")
         }
     }
 
@@ -203,7 +203,7 @@ import Testing
             let series = try Self.decode(batches).series
             #expect(series.map(\.id) == (0..<10).map { "AWS/EC2|CPUUtilization|InstanceId=i-0\($0)|Average|60" })
             #expect(series.allSatisfy { $0.period == 60 })
-            try CollectorFixtures.expectValid(batches, schema: "aws-metrics")
+            try await CollectorFixtures.expectValid(batches, schema: "aws-metrics")
         }
     }
 
@@ -229,7 +229,7 @@ import Testing
                 series.map(\.id)
                     == settings.metrics.map { "AWS/EC2|NetworkIn|InstanceId=\($0.dimensions["InstanceId"] ?? "")|Sum|300" })
             #expect(series.allSatisfy { $0.points.count == 12 && $0.latest?.partial == true && $0.unit == "Bytes" })
-            try CollectorFixtures.expectValid(batches, schema: "aws-metrics")
+            try await CollectorFixtures.expectValid(batches, schema: "aws-metrics")
         }
     }
 

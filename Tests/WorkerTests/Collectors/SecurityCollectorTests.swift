@@ -72,7 +72,7 @@ import Worker
             #expect(updates[1].updatedAt == "2026-11-27T02:00:00.000Z")
 
             #expect(try await collector.collect(from: try #require(secondPoll.last).cursor).isEmpty)
-            try IncrementalFixtures.expectValid(first + secondPoll, schema: "aws-security")
+            try await IncrementalFixtures.expectValid(first + secondPoll, schema: "aws-security")
         }
     }
 
@@ -86,7 +86,7 @@ import Worker
             settings.workflowStatuses = ["NEW"]
             let batches = try await Self.collector(client, settings: settings).collect(from: [:])
             #expect(try Self.findings(batches).map(\.severity.label) == ["HIGH", "CRITICAL"])
-            try IncrementalFixtures.expectValid(batches, schema: "aws-security")
+            try await IncrementalFixtures.expectValid(batches, schema: "aws-security")
         }
     }
 
@@ -105,8 +105,8 @@ import Worker
     }
 
     /// moto on loopback: EnableSecurityHub + BatchImportFindings, two polls with new findings
-    /// (one updated at the boundary instant) imported in between.
-    @Test func againstMotoTwoPollsWithNewFindingsInBetween() async throws {
+    /// (one updated at the boundary instant) imported in between. Integration: moto is a Python child process.
+    @Test(.tags(.integration)) func againstMotoTwoPollsWithNewFindingsInBetween() async throws {
         try await withMotoServer { moto in
             try await IncrementalFixtures.withClient(endpoint: moto.endpointURL) { client in
                 let seeding = AWSService(
@@ -160,7 +160,7 @@ import Worker
                 #expect(findings.map(\.id) == ["finding-3", "finding-4"])
                 #expect(findings.map(\.severity.label) == ["HIGH", "CRITICAL"])
                 #expect(try await collector.collect(from: try #require(second.last).cursor).isEmpty)
-                try IncrementalFixtures.expectValid(first + second, schema: "aws-security")
+                try await IncrementalFixtures.expectValid(first + second, schema: "aws-security")
             }
         }
     }
