@@ -16,8 +16,8 @@ enum AWSRealtimeExecutable {
 
     static var isBuilt: Bool { FileManager.default.isExecutableFile(atPath: path) }
 
-    /// Runs the executable to its end (the test's time limit bounds it) with only `environment`
-    /// (no proxy variables from the test's environment).
+    /// Runs the executable to its end (the test's time limit bounds it; a cancelled run kills it)
+    /// with only `environment` (no proxy variables from the test's environment).
     static func run(_ arguments: [String], environment: [String: String] = [:]) async throws -> Result {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("healthcheck-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
@@ -39,8 +39,20 @@ enum AWSRealtimeExecutable {
             continuation.finish()
         }
         try process.run()
+        let pid = process.processIdentifier
         var status: Int32 = -1
-        for await code in exits { status = code }
+        // A test cancelled at its time limit (a command that did not exit) must not leave the
+        // process behind: it is killed, and the run reports the signal's status.
+        await withTaskCancellationHandler {
+            for await code in exits { status = code }
+        } onCancel: {
+            kill(pid, SIGKILL)
+        }
+        if process.isRunning {
+            kill(pid, SIGKILL)
+            process.waitUntilExit()
+            status = process.terminationStatus
+        }
         return Result(
             status: status, stdout: (try? String(contentsOf: stdout, encoding: .utf8)) ?? "",
             stderr: (try? String(contentsOf: stderr, encoding: .utf8)) ?? "")
