@@ -198,7 +198,8 @@ import Testing
             try await Task.sleep(for: .milliseconds(200))
             task.cancel()
             await #expect(throws: CancellationError.self) { try await task.value }
-            #expect(ContinuousClock.now - start < .seconds(3))
+            // Well before the answer's 10 s delay (a loose bound: the unit layer runs in parallel).
+            #expect(ContinuousClock.now - start < .seconds(8))
         }
     }
 

@@ -53,10 +53,9 @@ struct GatewayHubTests {
         try await whileRunning(hub) {
             let connection = makeConnection(hub)
             #expect(hub.admit(connection))
-            let clock = ContinuousClock()
-            let start = clock.now
+            // Returns once the bus subscription is made (a wall-clock bound here would only measure
+            // how loaded the machine is: the unit layer runs in parallel).
             try await hub.subscribe(connection, to: .metrics, since: nil, began: { _ in }, render: { $0.envelope })
-            #expect(clock.now - start < .seconds(2))
             #expect(hub.brokerSubscribedStreams() == [.metrics])
             let ids = try await publisher.publish(3)
             #expect(await pulledIDs(connection, count: 3) == ids.map(\.description))
@@ -86,7 +85,8 @@ struct GatewayHubTests {
             for connection in connections { hub.remove(connection) }
             await group.waitForAll()
         }
-        #expect(clock.now - start < .seconds(5))
+        // Well before the 30 s timeout: the last removal resumed the wait.
+        #expect(clock.now - start < .seconds(20))
         #expect(hub.connectionCount == 0)
     }
 
