@@ -117,10 +117,11 @@ public final class RedisLoopbackServers {
         try? FileManager.default.removeItem(at: self.directory)
     }
 
-    /// Makes SIGINT and SIGTERM kill the servers, delete the scratch folder and exit the process
-    /// (status 130 or 143), until ``stop()``. Call once, after the start.
-    public func stopOnSignals() {
-        let pids = self.pids
+    /// Makes SIGINT and SIGTERM kill the servers (and the processes `alsoKilling`: the relay a run
+    /// started beside them), delete the scratch folder and exit the process (status 130 or 143),
+    /// until ``stop()``. Call once, after the start.
+    public func stopOnSignals(alsoKilling others: [Int32] = []) {
+        let pids = others + self.pids
         let directory = self.directory
         for signalNumber in [SIGINT, SIGTERM] {
             signal(signalNumber, SIG_IGN)
