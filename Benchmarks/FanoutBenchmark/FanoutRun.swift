@@ -77,7 +77,7 @@ struct FanoutRun {
                     binary: binary, bus: .redis, maxConnections: connections + 100, environment: publisher.gatewayEnvironment)
             defer { relay.stop() }
             // SIGINT and SIGTERM end the relay with the servers.
-            servers.stopOnSignals(alsoKilling: relay.pids)
+            servers.stopOnSignals(alsoKilling: relay.pids, alsoRemoving: relay.folders)
             outcome = .success(
                 try await withThrowingTaskGroup(of: Void.self) { tasks in
                     tasks.addTask { await publisher.run() }

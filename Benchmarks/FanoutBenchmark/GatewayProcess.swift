@@ -22,6 +22,7 @@ final class GatewayProcess: RelayProcess {
     var pid: Int32 { process.processIdentifier }
     var measuredPID: Int32 { pid }
     var pids: [Int32] { [pid] }
+    var folders: [URL] { [] }
 
     /// Starts the gateway and waits (at most 30 s) until it accepts connections.
     init(binary: String, bus: Bus, maxConnections: Int, environment extra: [String: String]) throws {

@@ -24,6 +24,7 @@ final class NchanProcess: RelayProcess {
     var masterPID: Int32 { process.processIdentifier }
     var measuredPID: Int32 { workerPID }
     var pids: [Int32] { [masterPID, workerPID] }
+    var folders: [URL] { [directory] }
 
     /// The nchan module Debian installs.
     static let modulePath = "/usr/lib/nginx/modules/ngx_nchan_module.so"
