@@ -117,17 +117,18 @@ public final class RedisLoopbackServers {
         try? FileManager.default.removeItem(at: self.directory)
     }
 
-    /// Makes SIGINT and SIGTERM kill the servers, delete the scratch folder and exit the process
+    /// Makes SIGINT and SIGTERM kill the servers (and the processes `alsoKilling`: what a run
+    /// started beside them), delete the scratch folder (and `alsoRemoving`) and exit the process
     /// (status 130 or 143), until ``stop()``. Call once, after the start.
-    public func stopOnSignals() {
-        let pids = self.pids
-        let directory = self.directory
+    public func stopOnSignals(alsoKilling others: [Int32] = [], alsoRemoving folders: [URL] = []) {
+        let pids = others + self.pids
+        let directories = folders + [self.directory]
         for signalNumber in [SIGINT, SIGTERM] {
             signal(signalNumber, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: .global())
             source.setEventHandler {
                 for pid in pids { kill(pid, SIGKILL) }
-                try? FileManager.default.removeItem(at: directory)
+                for directory in directories { try? FileManager.default.removeItem(at: directory) }
                 exit(128 + signalNumber)
             }
             source.resume()

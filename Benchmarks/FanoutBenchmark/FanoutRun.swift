@@ -3,9 +3,10 @@ import Foundation
 import NIOCore
 import NIOPosix
 
-/// One run: a fresh gateway, `connections` load clients that each subscribe to `aws-metrics`,
-/// then a measured window of `seconds` at `rate` messages a second. With a Redis broker, a fresh
-/// `redis-server` (or 3-primary cluster) too, and this process publishes (``RedisBrokerPublisher``).
+/// One run: a fresh relay (the gateway, or nginx + nchan for `--broker nchan`), `connections` load
+/// clients that each subscribe to `aws-metrics`, then a measured window of `seconds` at `rate`
+/// messages a second. With a Redis broker, a fresh `redis-server` (or 3-primary cluster) too, and
+/// this process publishes (``RedisBrokerPublisher``).
 struct FanoutRun {
     var loadProtocol: LoadProtocol
     var connections: Int
@@ -29,14 +30,17 @@ struct FanoutRun {
         var p999: Int
         var lost: Int
         var duplicates: Int
-        var gatewayCPU: SystemProbe.CPUTime
+        /// CPU time of the relay over the window: the gateway's process, or nginx's worker.
+        var relayCPU: SystemProbe.CPUTime
         var clientCPU: SystemProbe.CPUTime
         var delivered: Int
         var machineBusy: Double
         var loadBefore: Double
         var loadAfter: Double
+        /// The relay's RSS once its connections are set up, and right after it started.
         var rssMiB: Double
-        var gatewayThreads: Int
+        var rssBeforeMiB: Double
+        var relayThreads: Int
         var closedDuringWindow: Int
         var broker = Broker.inProcess
         /// Messages this process published during the window (Redis brokers only).
@@ -47,25 +51,38 @@ struct FanoutRun {
         var redisCPU = 0.0
 
         func perDelivery(_ micros: Double) -> Double { delivered > 0 ? micros / Double(delivered) : 0 }
+
+        /// What the connections added to the relay's RSS, KiB per subscribed connection.
+        var kibPerConnection: Double { subscribed > 0 ? (rssMiB - rssBeforeMiB) * 1024 / Double(subscribed) : 0 }
     }
 
     func run(group: MultiThreadedEventLoopGroup) async throws -> Result {
         guard broker != .inProcess else {
-            return try await self.measure(group: group, bus: .inProcess(rate: rate), servers: nil, publisher: nil)
+            let gateway = try GatewayProcess(
+                binary: binary, bus: .inProcess(rate: rate), maxConnections: connections + 100, environment: [:])
+            defer { gateway.stop() }
+            return try await self.measure(group: group, relay: gateway, servers: nil, publisher: nil)
         }
         let servers = try broker == .cluster ? RedisLoopbackServers.startCluster(primaries: 3) : RedisLoopbackServers.startNode()
-        servers.stopOnSignals()
         defer { servers.stop() }
         progress("  \(broker.rawValue): redis-server on 127.0.0.1:\(servers.ports.map(String.init).joined(separator: ","))")
         let publisher = RedisBrokerPublisher(
             broker: broker, port: servers.ports[0], rate: rate, maxDuration: .seconds(setupSeconds + seconds + holdSeconds + 60))
         let outcome: Swift.Result<Result, any Error>
         do {
+            let relay: any RelayProcess =
+                broker == .nchan
+                ? try NchanProcess(nginx: binary, redisPort: servers.ports[0], maxConnections: connections + 100)
+                : try GatewayProcess(
+                    binary: binary, bus: .redis, maxConnections: connections + 100, environment: publisher.gatewayEnvironment)
+            defer { relay.stop() }
+            // SIGINT and SIGTERM end the relay with the servers.
+            servers.stopOnSignals(alsoKilling: relay.pids, alsoRemoving: relay.folders)
             outcome = .success(
                 try await withThrowingTaskGroup(of: Void.self) { tasks in
                     tasks.addTask { await publisher.run() }
                     defer { tasks.cancelAll() }
-                    return try await self.measure(group: group, bus: .redis, servers: servers, publisher: publisher)
+                    return try await self.measure(group: group, relay: relay, servers: servers, publisher: publisher)
                 })
         } catch {
             outcome = .failure(error)
@@ -75,16 +92,15 @@ struct FanoutRun {
     }
 
     private func measure(
-        group: MultiThreadedEventLoopGroup, bus: GatewayProcess.Bus, servers: RedisLoopbackServers?,
+        group: MultiThreadedEventLoopGroup, relay: any RelayProcess, servers: RedisLoopbackServers?,
         publisher: RedisBrokerPublisher?
     ) async throws -> Result {
         let loadBefore = SystemProbe.loadAverage()
-        let gateway = try GatewayProcess(
-            binary: binary, bus: bus, maxConnections: connections + 100, environment: publisher?.gatewayEnvironment ?? [:])
-        defer { gateway.stop() }
-        let pid = gateway.pid
-        let port = gateway.port
-        progress("  gateway pid \(pid), port \(port)")
+        let pid = relay.measuredPID
+        let port = relay.port
+        progress("  \(broker == .nchan ? "nginx worker" : "gateway") pid \(pid), port \(port)")
+        try await Task.sleep(for: .milliseconds(500))
+        let rssBefore = SystemProbe.rssMiB(pid: pid)
 
         let stats = LoadStats()
         let loadProtocol = self.loadProtocol
@@ -153,7 +169,7 @@ struct FanoutRun {
         }
         let closedBefore = stats.state.withLock { $0.closed }
         let machineStart = SystemProbe.machineTicks()
-        let gatewayStart = SystemProbe.cpu(pid: pid)
+        let relayStart = SystemProbe.cpu(pid: pid)
         let clientStart = SystemProbe.ownCPU()
         let publishedStart = publisher?.counts.withLock { $0.published } ?? 0
         let publisherStart = try await publisher?.threadCPUMicroseconds() ?? 0
@@ -161,7 +177,7 @@ struct FanoutRun {
         let start = Date()
         try await Task.sleep(for: .seconds(seconds))
         let elapsed = Date().timeIntervalSince(start)
-        let gatewayCPU = SystemProbe.cpu(pid: pid) - gatewayStart
+        let relayCPU = SystemProbe.cpu(pid: pid) - relayStart
         let clientCPU = SystemProbe.ownCPU() - clientStart
         let publishedInWindow = (publisher?.counts.withLock { $0.published } ?? 0) - publishedStart
         let publisherCPU = (try await publisher?.threadCPUMicroseconds() ?? 0) - publisherStart
@@ -188,19 +204,20 @@ struct FanoutRun {
             return (delivered, lost, state.duplicates, state.closed - closedBefore)
         }
         if holdSeconds > 0 {
-            progress("  holding gateway pid \(pid) with its connections for \(holdSeconds) s")
+            progress("  holding relay pid \(pid) with its connections for \(holdSeconds) s")
             try await Task.sleep(for: .seconds(holdSeconds))
         }
         for channel in channels { channel.close(promise: nil) }
-        gateway.stop()
+        relay.stop()
         return Result(
             loadProtocol: loadProtocol, connections: connections, rate: rate, subscribed: subscribed,
             setupSeconds: setupSeconds, setupFailures: failures.joined(separator: ", "),
             deliveriesPerSecond: Double(tally.delivered) / elapsed,
             p50: stats.percentile(0.5), p99: stats.percentile(0.99), p999: stats.percentile(0.999),
-            lost: tally.lost, duplicates: tally.duplicates, gatewayCPU: gatewayCPU, clientCPU: clientCPU,
+            lost: tally.lost, duplicates: tally.duplicates, relayCPU: relayCPU, clientCPU: clientCPU,
             delivered: tally.delivered, machineBusy: machineBusy, loadBefore: loadBefore,
-            loadAfter: SystemProbe.loadAverage(), rssMiB: rss, gatewayThreads: threads, closedDuringWindow: tally.closed,
-            broker: broker, publishedInWindow: publishedInWindow, publisherCPU: publisherCPU, redisCPU: redisCPU)
+            loadAfter: SystemProbe.loadAverage(), rssMiB: rss, rssBeforeMiB: rssBefore, relayThreads: threads,
+            closedDuringWindow: tally.closed, broker: broker, publishedInWindow: publishedInWindow, publisherCPU: publisherCPU,
+            redisCPU: redisCPU)
     }
 }

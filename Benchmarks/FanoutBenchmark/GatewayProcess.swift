@@ -8,7 +8,7 @@ import Foundation
 /// memory are its own: `FanoutGateway --rate RATE` (this package: the product's gateway on the
 /// in-process bus with its publisher), or `aws-realtime gateway --allow-anonymous --bus redis`
 /// with `REDIS_URL` and `REDIS_KEY_PREFIX` in `environment`.
-final class GatewayProcess {
+final class GatewayProcess: RelayProcess {
     /// The gateway's bus: in-process with its own publisher at a rate (`FanoutGateway`), or Redis
     /// (`aws-realtime gateway`).
     enum Bus {
@@ -20,6 +20,9 @@ final class GatewayProcess {
     private let process = Process()
 
     var pid: Int32 { process.processIdentifier }
+    var measuredPID: Int32 { pid }
+    var pids: [Int32] { [pid] }
+    var folders: [URL] { [] }
 
     /// Starts the gateway and waits (at most 30 s) until it accepts connections.
     init(binary: String, bus: Bus, maxConnections: Int, environment extra: [String: String]) throws {

@@ -8,7 +8,7 @@ import NIOPosix
 /// A minimal WebSocket client on raw NIO: the handshake written by hand, frames parsed from the
 /// byte stream, the protocol's subscription sent; envelope fields read by scanning for `"seq":`
 /// and `"sentAt":` (no JSON decoding), so the client stays cheap next to the gateway. Speaks the
-/// native protocol or Socket.IO v4 over WebSocket (`LoadProtocol`).
+/// native protocol, Socket.IO v4 over WebSocket or nchan's WebSocket subscriber (`LoadProtocol`).
 final class LoadClientHandler: ChannelInboundHandler {
     typealias InboundIn = ByteBuffer
     typealias OutboundOut = ByteBuffer
@@ -74,8 +74,13 @@ final class LoadClientHandler: ChannelInboundHandler {
             }
             phase = .open
             stats.state.withLock { $0.connected += 1 }
-            if loadProtocol == .webSocket {
-                sendText(context: context, "{\"op\":\"subscribe\",\"stream\":\"\(stream)\"}")
+            switch loadProtocol {
+            case .webSocket: sendText(context: context, "{\"op\":\"subscribe\",\"stream\":\"\(stream)\"}")
+            case .socketIO: break
+            case .nchan:
+                // nchan subscribes the socket to the channel of its location at the upgrade.
+                phase = .subscribed
+                stats.state.withLock { $0.subscribed += 1 }
             }
         }
         parseFrames(context: context)
@@ -127,6 +132,7 @@ final class LoadClientHandler: ChannelInboundHandler {
                 switch loadProtocol {
                 case .webSocket: handleNativeText(payload)
                 case .socketIO: handleSocketIOText(payload, context: context)
+                case .nchan: recordDelivery(payload.readableBytesView)
                 }
             case 0x9: send(context: context, opcode: 0xA, payload: payload)
             case 0x8:

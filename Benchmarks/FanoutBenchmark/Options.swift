@@ -12,10 +12,14 @@ enum Broker: String, Sendable {
     case redis
     /// A 3-primary Redis Cluster this benchmark starts; sharded pub/sub (`SPUBLISH`).
     case cluster
+    /// Not the gateway: nginx with nchan (Debian's `nginx` and `libnginx-mod-nchan`) on one
+    /// `redis-server` in `nostore` mode, the peer to beat (``NchanProcess``); this process
+    /// publishes nchan's own Redis message frame (``NchanFrame``).
+    case nchan
 }
 
 /// The command line: `--binary PATH --connections 1000,5000 --rate 10 --seconds 10 --idle 10000
-/// --protocols websocket,socketio --client-threads 1 --broker in-process|redis|cluster`.
+/// --protocols websocket,socketio --client-threads 1 --broker in-process|redis|cluster|nchan`.
 struct Options {
     /// The gateway executable each run starts; nil for the broker's default (`gatewayBinary`).
     var binary: String?
@@ -52,7 +56,9 @@ struct Options {
             case "--setup-seconds": setupSeconds = max(10, min(300, Int(value) ?? setupSeconds))
             case "--hold-seconds": holdSeconds = max(0, min(300, Int(value) ?? holdSeconds))
             case "--broker":
-                guard let broker = Broker(rawValue: value) else { Self.usage("--broker takes in-process, redis or cluster") }
+                guard let broker = Broker(rawValue: value) else {
+                    Self.usage("--broker takes in-process, redis, cluster or nchan")
+                }
                 self.broker = broker
             case "--write-floor": writeFloor = value.split(separator: ",").compactMap { Int($0) }.map { min($0, 20_000) }
             default: Self.usage("unknown argument \(argument)")
@@ -63,11 +69,14 @@ struct Options {
                 "--broker in-process runs FanoutGateway (this package), not aws-realtime: leave out --binary or give a FanoutGateway"
             )
         }
+        // nchan's subscribers speak plain WebSocket on its own location: no subscribe message.
+        if broker == .nchan { protocols = [.nchan] } else { protocols.removeAll { $0 == .nchan } }
+        if protocols.isEmpty { Self.usage("--protocols nchan goes with --broker nchan") }
     }
 
     /// The gateway to start: `--binary`, else `FanoutGateway` beside this executable for
-    /// `--broker in-process` (build both from Benchmarks/), else the product's
-    /// `.build/release/aws-realtime` (run from the repository root).
+    /// `--broker in-process` (build both from Benchmarks/), `/usr/sbin/nginx` for `--broker nchan`,
+    /// else the product's `.build/release/aws-realtime` (run from the repository root).
     var gatewayBinary: String {
         if let binary { return binary }
         switch broker {
@@ -77,6 +86,8 @@ struct Options {
             return URL(fileURLWithPath: executable).deletingLastPathComponent().appendingPathComponent("FanoutGateway").path
         case .redis, .cluster:
             return ".build/release/aws-realtime"
+        case .nchan:
+            return "/usr/sbin/nginx"
         }
     }
 
@@ -85,9 +96,9 @@ struct Options {
         if let message { print(message) }
         print(
             "usage: FanoutBenchmark [--binary PATH (default: FanoutGateway beside this executable for --broker in-process, "
-                + ".build/release/aws-realtime for redis and cluster)] [--connections N,…] [--rate R] [--seconds S] [--idle N,…] "
+                + ".build/release/aws-realtime for redis and cluster, /usr/sbin/nginx for nchan)] [--connections N,…] [--rate R] [--seconds S] [--idle N,…] "
                 + "[--protocols websocket,socketio] [--client-threads T] [--setup-seconds S] [--hold-seconds S] "
-                + "[--broker in-process|redis|cluster] "
+                + "[--broker in-process|redis|cluster|nchan] "
                 + "[--write-floor N,… (the kernel's cost of a bare write per socket, instead of gateway runs)]")
         exit(message == nil ? 0 : 2)
     }

@@ -15,6 +15,9 @@ import Synchronization
 ///
 /// Its Redis connections and its publishing task run on one event loop thread of their own, so
 /// that thread's CPU time (``threadCPUMicroseconds()``) is the publishing side's cost.
+///
+/// For `--broker nchan` it publishes the same envelope (its `id` set to `<epoch>-<seq>`) in nchan's
+/// own frame (``NchanFrame``) with a plain `PUBLISH` to `{channel:/aws_metrics}:pubsub`, no lease.
 final class RedisBrokerPublisher: Sendable {
     /// The envelope's `data`, as FanoutGateway's `BenchmarkPublisher` sends it (about 200 bytes in all).
     struct Sample: Codable, Sendable {
@@ -39,6 +42,8 @@ final class RedisBrokerPublisher: Sendable {
     private let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
     private let runClient: @Sendable () async throws -> Void
     private let bus: RedisPublisherBus
+    private let client: any RedisCommandSending
+    private let isNchan: Bool
     /// When publishing stops even if nobody cancels it.
     private let maxDuration: Duration
 
@@ -60,6 +65,8 @@ final class RedisBrokerPublisher: Sendable {
             (self.keys, pubSub, url) = (RedisBusKeys(), .classic, "redis://")
         }
         self.bus = RedisPublisherBus(client: client, keys: self.keys, pubSub: pubSub, logger: logger)
+        self.client = client
+        self.isNchan = broker == .nchan
         self.rate = max(1, rate)
         self.maxDuration = maxDuration
         self.gatewayEnvironment = ["REDIS_URL": "\(url)127.0.0.1:\(port)", "REDIS_KEY_PREFIX": self.keys.prefix]
@@ -72,7 +79,9 @@ final class RedisBrokerPublisher: Sendable {
         await withTaskGroup(of: Void.self) { tasks in
             tasks.addTask { try? await self.runClient() }
             do {
-                try await withTaskExecutorPreference(executor) { try await self.publish() }
+                try await withTaskExecutorPreference(executor) {
+                    if self.isNchan { try await self.publishToNchan() } else { try await self.publish() }
+                }
             } catch is CancellationError {
             } catch {
                 self.counts.withLock { $0.failure = "\(error)" }
@@ -96,6 +105,38 @@ final class RedisBrokerPublisher: Sendable {
         try await self.group.shutdownGracefully()
     }
 
+    /// nchan's frame with a plain PUBLISH, at `rate`, once the client answers (within 15 s).
+    private func publishToNchan() async throws {
+        let clock = ContinuousClock()
+        let readyDeadline = clock.now + .seconds(15)
+        while true {
+            do {
+                _ = try await self.client.ping()
+                break
+            } catch is RedisClientError where clock.now < readyDeadline {
+                try await Task.sleep(for: .milliseconds(100))
+            }
+        }
+        let channel = NchanFrame.redisChannel(for: LoadProtocol.nchanChannel)
+        let epoch = Int64(1)
+        var pacer = Pacer(rate: self.rate, maxDuration: self.maxDuration)
+        var seq = 0
+        while !Task.isCancelled && pacer.isRunning {
+            seq += 1
+            var now = timespec()
+            clock_gettime(CLOCK_REALTIME, &now)
+            let sample = Sample(seq: seq, sentAt: Int64(now.tv_sec) * 1_000_000_000 + Int64(now.tv_nsec))
+            let envelope = Envelope(
+                stream: .metrics, type: "metrics", epoch: epoch, timestamp: Date(), account: "123456789012",
+                region: "eu-west-1", data: sample)
+            let message = try EncodedEnvelope(envelope).withID("\(epoch)-\(seq)")
+            _ = try await self.client.publish(
+                NchanFrame.encode(message, unixSeconds: UInt32(truncatingIfNeeded: now.tv_sec)), to: channel)
+            self.counts.withLock { $0.published += 1 }
+            try await pacer.wait()
+        }
+    }
+
     private func publish() async throws {
         let token = "fanout-benchmark-\(getpid())"
         let clock = ContinuousClock()
@@ -111,11 +152,9 @@ final class RedisBrokerPublisher: Sendable {
             }
         }
         guard let epoch = acquired else { return }
-        let period = Duration.nanoseconds(1_000_000_000 / Int64(self.rate))
-        let end = clock.now + self.maxDuration
-        var next = clock.now
+        var pacer = Pacer(rate: self.rate, maxDuration: self.maxDuration)
         var seq = 0
-        while !Task.isCancelled && clock.now < end {
+        while !Task.isCancelled && pacer.isRunning {
             seq += 1
             var now = timespec()
             clock_gettime(CLOCK_REALTIME, &now)
@@ -127,12 +166,34 @@ final class RedisBrokerPublisher: Sendable {
             case .published: self.counts.withLock { $0.published += 1 }
             case .fenced: self.counts.withLock { $0.fenced += 1 }
             }
-            next = next.advanced(by: period)
-            if next > clock.now {
-                try await Task.sleep(until: next, clock: clock)
-            } else if clock.now - next > .seconds(1) {
-                next = clock.now  // fell far behind: do not burst to catch up
-            }
+            try await pacer.wait()
+        }
+    }
+}
+
+/// `rate` ticks a second on a fixed schedule, for at most `maxDuration`: a tick that falls more
+/// than a second behind restarts the schedule instead of bursting to catch up.
+struct Pacer {
+    private let clock = ContinuousClock()
+    private let period: Duration
+    private let end: ContinuousClock.Instant
+    private var next: ContinuousClock.Instant
+
+    init(rate: Int, maxDuration: Duration) {
+        self.period = .nanoseconds(1_000_000_000 / Int64(max(1, rate)))
+        self.next = self.clock.now
+        self.end = self.next + maxDuration
+    }
+
+    var isRunning: Bool { self.clock.now < self.end }
+
+    /// Sleeps until the next tick.
+    mutating func wait() async throws {
+        self.next = self.next.advanced(by: self.period)
+        if self.next > self.clock.now {
+            try await Task.sleep(until: self.next, clock: self.clock)
+        } else if self.clock.now - self.next > .seconds(1) {
+            self.next = self.clock.now
         }
     }
 }

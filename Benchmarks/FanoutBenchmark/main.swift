@@ -3,11 +3,14 @@
 //   swift build -c release --package-path Benchmarks --product FanoutGateway
 //   swift build -c release --package-path Benchmarks --product FanoutBenchmark
 //   Benchmarks/.build/release/FanoutBenchmark --connections 1000,5000 --rate 10 \
-//       --seconds 10 --idle 10000 --protocols websocket,socketio [--broker in-process|redis|cluster]
+//       --seconds 10 --idle 10000 --protocols websocket,socketio [--broker in-process|redis|cluster|nchan]
 //
 // Run from the repository root. `--broker in-process` (the default) starts FanoutGateway, built
 // beside this executable; `--broker redis|cluster` starts the product's gateway,
 // `.build/release/aws-realtime` unless `--binary` (`swift build -c release --product aws-realtime`).
+// `--broker nchan` starts nginx + nchan instead of a gateway, the peer to compare with
+// `--broker redis` (see NchanProcess); it needs Debian's packages, not part of CI:
+//   apt-get install -y nginx libnginx-mod-nchan   (leave the packaged nginx service stopped)
 // (`swift build` builds only the last of several `--product` options: build them one by one.)
 import Foundation
 import NIOPosix
@@ -50,6 +53,13 @@ let brokerNote: String
 switch options.broker {
 case .inProcess:
     brokerNote = "in-process (the gateway's own publisher)."
+case .nchan:
+    brokerNote =
+        "nchan. Not the gateway: each run starts a fresh redis-server and nginx (one worker process) with nchan in"
+        + " `nchan_redis_storage_mode nostore` on it; the clients subscribe on `nchan_subscriber websocket`"
+        + " (/sub/aws_metrics, subscribed at the upgrade); this process publishes the same envelopes at RATE in nchan's"
+        + " own msgpack frame with PUBLISH {channel:/aws_metrics}:pubsub. The relay's CPU and RSS are nginx's worker"
+        + " process's; redis CPU is redis-server's over the window."
 case .redis, .cluster:
     let cluster = options.broker == .cluster
     brokerNote =
@@ -72,7 +82,10 @@ print(
     shares the machine's \(ProcessInfo.processInfo.activeProcessorCount) cores with the gateway), lost and duplicate messages. CPU is reported
     apart: the gateway's (utime+stime of its process, every thread, including its publisher and idle timers) and
     the load client's (getrusage), each per delivery, and the machine's busy share over the window; the load
-    average (1 min) before and after each run says what else ran. Open files limit: \(fileLimit).
+    average (1 min) before and after each run says what else ran. Relay+redis: the relay's CPU and redis-server's
+    together per delivery (nchan's relaying includes Redis's pub/sub work). KiB/conn: what the connections added to
+    the relay's RSS (after setup minus right after start) per subscribed connection. Nothing is pinned (no taskset):
+    every process shares the \(ProcessInfo.processInfo.activeProcessorCount) cores. Open files limit: \(fileLimit).
     Broker: \(brokerNote)
 
     """)
@@ -107,10 +120,10 @@ try await group.shutdownGracefully()
 print("")
 print(
     "| broker | protocol | connections | rate msg/s | subscribed | deliveries/s | p50 ms | p99 ms | p99.9 ms | lost | dup | "
-        + "gateway CPU µs/delivery (user+sys) | client CPU µs/delivery | published | publisher CPU µs/msg | "
-        + "redis CPU µs/msg | machine busy | gateway RSS MiB | load before/after |"
+        + "relay CPU µs/delivery (user+sys) | relay+redis CPU µs/delivery | client CPU µs/delivery | published | "
+        + "publisher CPU µs/msg | redis CPU µs/msg | machine busy | relay RSS MiB | KiB/conn | load before/after |"
 )
-print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
 for r in results {
     let measured = r.rate > 0
     let viaRedis = measured && r.broker != .inProcess
@@ -124,12 +137,14 @@ for r in results {
         measured ? String(r.lost) : "-", measured ? String(r.duplicates) : "-",
         measured
             ? String(
-                format: "%.2f (%.2f+%.2f)", r.perDelivery(r.gatewayCPU.total), r.perDelivery(r.gatewayCPU.user),
-                r.perDelivery(r.gatewayCPU.system)) : "-",
+                format: "%.2f (%.2f+%.2f)", r.perDelivery(r.relayCPU.total), r.perDelivery(r.relayCPU.user),
+                r.perDelivery(r.relayCPU.system)) : "-",
+        viaRedis ? String(format: "%.2f", r.perDelivery(r.relayCPU.total + r.redisCPU)) : "-",
         measured ? String(format: "%.2f", r.perDelivery(r.clientCPU.total)) : "-",
         viaRedis ? String(r.publishedInWindow) : "-", viaRedis ? perMessage(r.publisherCPU) : "-",
         viaRedis ? perMessage(r.redisCPU) : "-",
         String(format: "%.0f %%", r.machineBusy * 100), String(format: "%.1f", r.rssMiB),
+        String(format: "%.1f", r.kibPerConnection),
         String(format: "%.2f/%.2f", r.loadBefore, r.loadAfter),
     ]
     print("| " + row.joined(separator: " | ") + " |")
