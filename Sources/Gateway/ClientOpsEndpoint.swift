@@ -6,7 +6,7 @@ import Payloads
 /// `/ws`: a client's JSON ops (`subscribe`, `unsubscribe`, `ping`) over a pipeline-served
 /// WebSocket.
 ///
-/// Ops run in the order they arrive: a subscribe (which may read the broker) continues in a
+/// Ops run in the order they arrive: a subscribe (which may read the bus) continues in a
 /// short-lived task while later messages wait here, bounded. Inbound messages are rate-limited;
 /// the token's expiry is a timer on the socket's loop.
 final class ClientOpsEndpoint<Bus: SubscriberBus>: WebSocketEndpoint {

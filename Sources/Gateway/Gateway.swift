@@ -13,7 +13,7 @@ import ServiceLifecycle
     import Foundation
 #endif
 
-/// The gateway as a `Service`: relays the broker's streams to WebSocket (`/ws`) and SSE
+/// The gateway as a `Service`: relays the bus's streams to WebSocket (`/ws`) and SSE
 /// (`/events`) clients, with `/health`, `/ready` and `/metrics`.
 ///
 /// `run()` runs the hub and the HTTP server as children. On graceful shutdown it stops admitting
@@ -178,7 +178,7 @@ public struct Gateway<Bus: SubscriberBus>: Service {
         }
         let extras = self.extras
         router.get("/ready") { _, _ in
-            var problems = hub.isReady ? [] : ["the gateway is not subscribed in the broker"]
+            var problems = hub.isReady ? [] : ["the gateway is not subscribed in the bus"]
             problems += await extras.readinessProblems()
             return Response(
                 status: problems.isEmpty ? .ok : .serviceUnavailable, headers: [.contentType: "text/plain"],
@@ -189,9 +189,9 @@ public struct Gateway<Bus: SubscriberBus>: Service {
         router.get("/metrics") { _, _ in
             let text =
                 metrics.render(
-                    subscriptions: hub.subscriptionCounts(), brokerSubscribed: hub.brokerSubscribedStreams(),
-                    isBrokerConnected: hub.bus.isConnected, pendingHandshakes: hub.pendingHandshakeCount,
-                    brokerDrops: hub.bus.droppedMessages) + extras.metricsText()
+                    subscriptions: hub.subscriptionCounts(), busSubscribed: hub.busSubscribedStreams(),
+                    isBusConnected: hub.bus.isConnected, pendingHandshakes: hub.pendingHandshakeCount,
+                    busDrops: hub.bus.droppedMessages) + extras.metricsText()
             return Response(
                 status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],
                 body: .init(byteBuffer: ByteBuffer(string: text)))
