@@ -9,11 +9,11 @@ import Payloads
 /// Ops run in the order they arrive: a subscribe (which may read the bus) continues in a
 /// short-lived task while later messages wait here, bounded. Inbound messages are rate-limited;
 /// the token's expiry is a timer on the socket's loop.
-final class ClientOpsEndpoint<Bus: SubscriberBus>: WebSocketEndpoint {
+final class ClientOpsEndpoint<Source: SubscriberBus>: WebSocketEndpoint {
     /// Messages that may wait while a subscribe runs; more closes the connection.
     static var maxWaitingMessages: Int { 32 }
 
-    private let hub: GatewayHub<Bus>
+    private let hub: GatewayHub<Source>
     private let grant: GatewayGrant
     private let tokenLifetime: Duration?
     private let logger: Logger
@@ -34,7 +34,7 @@ final class ClientOpsEndpoint<Bus: SubscriberBus>: WebSocketEndpoint {
     private var limits: GatewayConfiguration.Limits { hub.configuration.limits }
     private var metrics: GatewayMetrics { hub.metrics }
 
-    init(hub: GatewayHub<Bus>, grant: GatewayGrant, tokenLifetime: Duration?, logger: Logger) {
+    init(hub: GatewayHub<Source>, grant: GatewayGrant, tokenLifetime: Duration?, logger: Logger) {
         self.hub = hub
         self.grant = grant
         self.tokenLifetime = tokenLifetime

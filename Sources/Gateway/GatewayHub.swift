@@ -20,18 +20,18 @@ import Synchronization
 ///   its socket drains, then goes live (`GatewayHub+Subscribe.swift`).
 /// - Tasks that wait (for a subscription, for the drain, the idle worker) are continuations the
 ///   state machine hands back when what they wait for happens.
-final class GatewayHub<Bus: SubscriberBus>: Sendable {
+final class GatewayHub<Source: SubscriberBus>: Sendable {
     typealias Waiter = CheckedContinuation<Bool, Never>
     typealias StateMachine = GatewayHubStateMachine<GatewayConnection, Waiter>
 
-    let bus: Bus
+    let bus: Source
     let configuration: GatewayConfiguration
     let metrics: GatewayMetrics
     let logger: Logger
     let clock = ContinuousClock()
     let state: Mutex<StateMachine>
 
-    init(bus: Bus, configuration: GatewayConfiguration, metrics: GatewayMetrics, logger: Logger) {
+    init(bus: Source, configuration: GatewayConfiguration, metrics: GatewayMetrics, logger: Logger) {
         self.bus = bus
         self.configuration = configuration
         self.metrics = metrics
