@@ -47,7 +47,7 @@ final class ClientOpsEndpoint<Source: SubscriberBus>: WebSocketEndpoint {
 
     func opened(_ link: WebSocketLink) {
         let connection = GatewayConnection(
-            format: .webSocket, transport: .channel(link.channel), limits: hub.connectionLimits, metrics: metrics)
+            format: .webSocket, delivery: .channel(link.channel), limits: hub.connectionLimits, metrics: metrics)
         guard hub.admit(connection) else {
             GatewayMetrics.add(metrics.connectionLimitRefusals)
             link.close(CloseReason(code: .unknown(1013), text: "connection limit reached; try again later"))

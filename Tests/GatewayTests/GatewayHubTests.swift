@@ -20,7 +20,7 @@ struct GatewayHubTests {
     }
 
     func makeConnection(_ hub: GatewayHub<InProcessSubscriber>) -> GatewayConnection {
-        GatewayConnection(format: .webSocket, transport: .pull, limits: hub.connectionLimits, metrics: hub.metrics)
+        GatewayConnection(format: .webSocket, delivery: .pull, limits: hub.connectionLimits, metrics: hub.metrics)
     }
 
     /// Runs `body` while the hub runs.

@@ -56,10 +56,10 @@ final class EngineIOServer<Source: SubscriberBus>: Sendable {
     /// pending-handshake budgets, not the connection limit) until its namespace CONNECT succeeds,
     /// and is closed after `connectTimeout` if none does.
     func start(
-        transport: GatewayConnection.Transport, handshakeToken: String?, address: ClientAddress
+        delivery: GatewayConnection.Delivery, handshakeToken: String?, address: ClientAddress
     ) -> Result<EngineIOSession<Source>, EngineIOError> {
         let session = EngineIOSession(
-            transport: transport, hub: hub, authenticator: authenticator, handshakeToken: handshakeToken, now: now,
+            delivery: delivery, hub: hub, authenticator: authenticator, handshakeToken: handshakeToken, now: now,
             logger: logger)
         if let refusal = hub.admitPending(session.connection, from: address) {
             return .failure(refused(refusal, address: address))
@@ -139,7 +139,7 @@ final class EngineIOServer<Source: SubscriberBus>: Sendable {
         }
         guard let sid = query.sid else {
             let token = GatewayAuthenticator.token(authorization: authorization, query: nil) ?? query.token
-            switch start(transport: .pull, handshakeToken: token, address: address) {
+            switch start(delivery: .pull, handshakeToken: token, address: address) {
             case .success(let session):
                 return .init(status: 200, body: session.openPacket(upgrades: ["websocket"]), isError: false)
             case .failure(let error):

@@ -82,7 +82,7 @@ final class EngineIOSession<Source: SubscriberBus>: Sendable {
     private let timerLoop: any EventLoop
 
     init(
-        id: String = SessionID.make(), transport: GatewayConnection.Transport, hub: GatewayHub<Source>,
+        id: String = SessionID.make(), delivery: GatewayConnection.Delivery, hub: GatewayHub<Source>,
         authenticator: GatewayAuthenticator, handshakeToken: String?, now: @escaping @Sendable () -> Date, logger: Logger
     ) {
         self.id = id
@@ -95,9 +95,9 @@ final class EngineIOSession<Source: SubscriberBus>: Sendable {
         logger[metadataKey: "socketio.sid"] = "\(id)"
         self.logger = logger
         self.connection = GatewayConnection(
-            format: .socketIO, transport: transport, limits: hub.connectionLimits, metrics: hub.metrics)
+            format: .socketIO, delivery: delivery, limits: hub.connectionLimits, metrics: hub.metrics)
         let isWebSocket: Bool
-        if case .channel(let channel) = transport {
+        if case .channel(let channel) = delivery {
             isWebSocket = true
             timerLoop = channel.eventLoop
         } else {

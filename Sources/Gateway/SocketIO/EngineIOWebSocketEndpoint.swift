@@ -38,7 +38,7 @@ final class EngineIOWebSocketEndpoint<Source: SubscriberBus>: WebSocketEndpoint 
         switch start {
         case .newSession(let handshakeToken, let address):
             let session: EngineIOSession<Source>
-            switch server.start(transport: .channel(link.channel), handshakeToken: handshakeToken, address: address) {
+            switch server.start(delivery: .channel(link.channel), handshakeToken: handshakeToken, address: address) {
             case .success(let started):
                 session = started
             case .failure(let error):
