@@ -136,7 +136,7 @@ let package = Package(
             dependencies: ["Payloads"]
         ),
 
-        // 7. Bus: what the worker and the gateway need from a broker; on Redis and in-process.
+        // 7. Bus: the publish/subscribe layer the worker and the gateway share; on Redis and in-process.
         .target(
             name: "Bus",
             dependencies: [

@@ -1,5 +1,5 @@
 /// Why a message on a bus channel was dropped instead of relayed: the `reason` label of
-/// `gateway_broker_messages_dropped_total`.
+/// `gateway_bus_messages_dropped_total`.
 public struct BusDropReason: Error, Hashable, Sendable, CustomStringConvertible {
     private enum Backing: String, CaseIterable {
         case notJSON = "not-json"

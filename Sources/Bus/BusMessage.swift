@@ -19,7 +19,7 @@ public struct BusMessage: Sendable, Hashable {
 /// What a subscriber sees, in order.
 public enum BusEvent: Sendable, Hashable {
     case message(BusMessage)
-    /// Messages may have been missed (the broker connection dropped, or the subscriber fell
+    /// Messages may have been missed (the bus connection dropped, or the subscriber fell
     /// behind): read the history after the last id relayed before going on.
     case gap
 }

@@ -8,7 +8,7 @@ import Synchronization
     import Foundation
 #endif
 
-/// The broker of `standalone` mode: the same semantics as the Redis bus (ids, bounded history,
+/// The bus of `standalone` mode: the same semantics as the Redis bus (ids, bounded history,
 /// fenced lease and publish, cursors, listener counts) inside one process, so one machine needs
 /// no Redis.
 public final class InProcessBus: PublisherBus, Sendable {

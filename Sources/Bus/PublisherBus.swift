@@ -1,6 +1,6 @@
 import Payloads
 
-/// What the worker needs from the broker: the singleton lease with its fencing epoch, an
+/// What the worker needs from the bus: the singleton lease with its fencing epoch, an
 /// atomic fenced publish (history, live delivery and cursor together), the cursors, and how
 /// many listeners each stream has.
 public protocol PublisherBus: Sendable {

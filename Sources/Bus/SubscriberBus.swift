@@ -1,6 +1,6 @@
 import Payloads
 
-/// What a gateway needs from the broker: live messages of the streams its clients watch,
+/// What a gateway needs from the bus: live messages of the streams its clients watch,
 /// their history for recovery and resume, and the latest messages for a snapshot.
 public protocol SubscriberBus: Sendable {
     associatedtype Events: AsyncSequence<BusEvent, Never> & Sendable
@@ -8,11 +8,11 @@ public protocol SubscriberBus: Sendable {
     /// Live events of every stream subscribed, for one consumer.
     var events: Events { get }
 
-    /// Whether live delivery works right now: the broker connection is up and holds every
+    /// Whether live delivery works right now: the bus connection is up and holds every
     /// subscription (after a reconnect, once resubscribed). A gateway is not ready while false.
     var isConnected: Bool { get }
 
-    /// Starts live delivery of `stream`. Returns when the broker confirmed it.
+    /// Starts live delivery of `stream`. Returns when the bus confirmed it.
     func subscribe(to stream: StreamName) async throws
 
     func unsubscribe(from stream: StreamName) async throws

@@ -96,6 +96,6 @@ struct ClientProtocolError: Error, Equatable, Sendable {
             stream: stream)
     }
     static func unavailable(_ stream: StreamName) -> Self {
-        Self(code: "unavailable", message: "the broker did not confirm the subscription; try again", stream: stream)
+        Self(code: "unavailable", message: "the bus did not confirm the subscription; try again", stream: stream)
     }
 }

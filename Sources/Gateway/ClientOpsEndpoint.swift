@@ -6,14 +6,14 @@ import Payloads
 /// `/ws`: a client's JSON ops (`subscribe`, `unsubscribe`, `ping`) over a pipeline-served
 /// WebSocket.
 ///
-/// Ops run in the order they arrive: a subscribe (which may read the broker) continues in a
+/// Ops run in the order they arrive: a subscribe (which may read the bus) continues in a
 /// short-lived task while later messages wait here, bounded. Inbound messages are rate-limited;
 /// the token's expiry is a timer on the socket's loop.
-final class ClientOpsEndpoint<Bus: SubscriberBus>: WebSocketEndpoint {
+final class ClientOpsEndpoint<Source: SubscriberBus>: WebSocketEndpoint {
     /// Messages that may wait while a subscribe runs; more closes the connection.
     static var maxWaitingMessages: Int { 32 }
 
-    private let hub: GatewayHub<Bus>
+    private let hub: GatewayHub<Source>
     private let grant: GatewayGrant
     private let tokenLifetime: Duration?
     private let logger: Logger
@@ -34,7 +34,7 @@ final class ClientOpsEndpoint<Bus: SubscriberBus>: WebSocketEndpoint {
     private var limits: GatewayConfiguration.Limits { hub.configuration.limits }
     private var metrics: GatewayMetrics { hub.metrics }
 
-    init(hub: GatewayHub<Bus>, grant: GatewayGrant, tokenLifetime: Duration?, logger: Logger) {
+    init(hub: GatewayHub<Source>, grant: GatewayGrant, tokenLifetime: Duration?, logger: Logger) {
         self.hub = hub
         self.grant = grant
         self.tokenLifetime = tokenLifetime
@@ -47,7 +47,7 @@ final class ClientOpsEndpoint<Bus: SubscriberBus>: WebSocketEndpoint {
 
     func opened(_ link: WebSocketLink) {
         let connection = GatewayConnection(
-            format: .webSocket, transport: .channel(link.channel), limits: hub.connectionLimits, metrics: metrics)
+            format: .webSocket, delivery: .channel(link.channel), limits: hub.connectionLimits, metrics: metrics)
         guard hub.admit(connection) else {
             GatewayMetrics.add(metrics.connectionLimitRefusals)
             link.close(CloseReason(code: .unknown(1013), text: "connection limit reached; try again later"))

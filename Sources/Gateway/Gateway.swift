@@ -13,14 +13,14 @@ import ServiceLifecycle
     import Foundation
 #endif
 
-/// The gateway as a `Service`: relays the broker's streams to WebSocket (`/ws`) and SSE
+/// The gateway as a `Service`: relays the bus's streams to WebSocket (`/ws`) and SSE
 /// (`/events`) clients, with `/health`, `/ready` and `/metrics`.
 ///
 /// `run()` runs the hub and the HTTP server as children. On graceful shutdown it stops admitting
 /// connections, closes every socket with 1001 "going away" (SSE streams end), waits for them
 /// (at most `drainTimeout`), then stops the server.
-public struct Gateway<Bus: SubscriberBus>: Service {
-    let bus: Bus
+public struct Gateway<Source: SubscriberBus>: Service {
+    let bus: Source
     let configuration: GatewayConfiguration
     let metrics: GatewayMetrics
     let logger: Logger
@@ -33,7 +33,7 @@ public struct Gateway<Bus: SubscriberBus>: Service {
     ///   - extras: what the rest of the process adds to `/metrics` and `/ready` (standalone's worker).
     ///   - onListening: called with the bound port once the server accepts connections.
     public init(
-        bus: Bus,
+        bus: Source,
         configuration: GatewayConfiguration,
         metrics: GatewayMetrics = GatewayMetrics(),
         logger: Logger,
@@ -112,8 +112,8 @@ public struct Gateway<Bus: SubscriberBus>: Service {
     // MARK: WebSocket upgrade
 
     private func upgradeDecision(
-        request: HTTPRequest, channel: any Channel, logger: Logger, hub: GatewayHub<Bus>, authenticator: GatewayAuthenticator,
-        origins: OriginPolicy, hosts: HostPolicy, engine: EngineIOServer<Bus>
+        request: HTTPRequest, channel: any Channel, logger: Logger, hub: GatewayHub<Source>, authenticator: GatewayAuthenticator,
+        origins: OriginPolicy, hosts: HostPolicy, engine: EngineIOServer<Source>
     ) async -> GatewayUpgradeDecision {
         let metrics = self.metrics
         let (path, query) = Self.split(request.path ?? "/")
@@ -163,8 +163,8 @@ public struct Gateway<Bus: SubscriberBus>: Service {
     // MARK: HTTP routes
 
     private func makeRouter(
-        hub: GatewayHub<Bus>, authenticator: GatewayAuthenticator, origins: OriginPolicy, hosts: HostPolicy,
-        engine: EngineIOServer<Bus>
+        hub: GatewayHub<Source>, authenticator: GatewayAuthenticator, origins: OriginPolicy, hosts: HostPolicy,
+        engine: EngineIOServer<Source>
     ) -> Router<GatewayRequestContext> {
         let router = Router(context: GatewayRequestContext.self)
         let metrics = self.metrics
@@ -178,7 +178,7 @@ public struct Gateway<Bus: SubscriberBus>: Service {
         }
         let extras = self.extras
         router.get("/ready") { _, _ in
-            var problems = hub.isReady ? [] : ["the gateway is not subscribed in the broker"]
+            var problems = hub.isReady ? [] : ["the gateway is not subscribed in the bus"]
             problems += await extras.readinessProblems()
             return Response(
                 status: problems.isEmpty ? .ok : .serviceUnavailable, headers: [.contentType: "text/plain"],
@@ -189,9 +189,9 @@ public struct Gateway<Bus: SubscriberBus>: Service {
         router.get("/metrics") { _, _ in
             let text =
                 metrics.render(
-                    subscriptions: hub.subscriptionCounts(), brokerSubscribed: hub.brokerSubscribedStreams(),
-                    isBrokerConnected: hub.bus.isConnected, pendingHandshakes: hub.pendingHandshakeCount,
-                    brokerDrops: hub.bus.droppedMessages) + extras.metricsText()
+                    subscriptions: hub.subscriptionCounts(), busSubscribed: hub.busSubscribedStreams(),
+                    isBusConnected: hub.bus.isConnected, pendingHandshakes: hub.pendingHandshakeCount,
+                    busDrops: hub.bus.droppedMessages) + extras.metricsText()
             return Response(
                 status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],
                 body: .init(byteBuffer: ByteBuffer(string: text)))
@@ -278,7 +278,9 @@ public struct Gateway<Bus: SubscriberBus>: Service {
 
     /// Engine.IO long-polling at `/socket.io/` (GET pulls, POST pushes), with the CORS answers a
     /// browser on another allowed origin needs.
-    private func addSocketIORoutes(to router: Router<GatewayRequestContext>, engine: EngineIOServer<Bus>, origins: OriginPolicy) {
+    private func addSocketIORoutes(
+        to router: Router<GatewayRequestContext>, engine: EngineIOServer<Source>, origins: OriginPolicy
+    ) {
         let maxPayload = configuration.socketIO.maxPayload
         let handler: @Sendable (Request, GatewayRequestContext) async throws -> Response = { request, context in
             let origin = request.headers[.origin]

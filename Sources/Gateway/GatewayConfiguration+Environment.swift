@@ -82,7 +82,7 @@ extension GatewayConfiguration {
         if let value = try integer("GATEWAY_QUEUE_BYTES", minimum: 1024) { configuration.limits.maxQueuedBytes = value }
         if let value = try seconds("GATEWAY_PING_INTERVAL_SECONDS") { configuration.limits.pingInterval = value }
         if let value = try integer("GATEWAY_MAX_RESUME_MESSAGES") { configuration.limits.maxResumeMessages = value }
-        if let value = try seconds("GATEWAY_HEARTBEAT_INTERVAL_SECONDS") { configuration.brokerHeartbeatInterval = value }
+        if let value = try seconds("GATEWAY_HEARTBEAT_INTERVAL_SECONDS") { configuration.busHeartbeatInterval = value }
         if let value = try seconds("GATEWAY_SSE_HEARTBEAT_SECONDS") { configuration.sseHeartbeatInterval = value }
         if let value = try seconds("GATEWAY_DRAIN_TIMEOUT_SECONDS") { configuration.drainTimeout = value }
         if let value = try seconds("GATEWAY_REQUEST_HEAD_TIMEOUT_SECONDS") { configuration.limits.requestHeadTimeout = value }

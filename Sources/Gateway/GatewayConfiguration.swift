@@ -13,7 +13,7 @@ public struct GatewayConfiguration: Sendable {
     public var limits: Limits
     /// How often the worker publishes heartbeat envelopes on a watched stream. A subscribed stream
     /// silent for three intervals is treated as a dead subscription: resubscribed and recovered.
-    public var brokerHeartbeatInterval: Duration
+    public var busHeartbeatInterval: Duration
     /// How often SSE connections get a comment line, so proxies keep them open.
     public var sseHeartbeatInterval: Duration
     /// How long a graceful shutdown waits for sockets to close after "going away".
@@ -30,7 +30,7 @@ public struct GatewayConfiguration: Sendable {
         allowedOrigins: AllowedOrigins = .list([]),
         allowedHosts: AllowedHosts = .any,
         limits: Limits = .init(),
-        brokerHeartbeatInterval: Duration = .seconds(15),
+        busHeartbeatInterval: Duration = .seconds(15),
         sseHeartbeatInterval: Duration = .seconds(15),
         drainTimeout: Duration = .seconds(10),
         socketIO: SocketIO = .init(),
@@ -42,7 +42,7 @@ public struct GatewayConfiguration: Sendable {
         self.allowedOrigins = allowedOrigins
         self.allowedHosts = allowedHosts
         self.limits = limits
-        self.brokerHeartbeatInterval = brokerHeartbeatInterval
+        self.busHeartbeatInterval = busHeartbeatInterval
         self.sseHeartbeatInterval = sseHeartbeatInterval
         self.drainTimeout = drainTimeout
         self.isLivePageEnabled = isLivePageEnabled
@@ -112,12 +112,12 @@ public struct GatewayConfiguration: Sendable {
         /// fed as its socket drains (never more than half its queue at once); beyond that it is
         /// told to resync and goes on from the latest message.
         public var maxResumeMessages: Int
-        /// Messages the hub reads back from history after a broker gap, per stream.
+        /// Messages the hub reads back from history after a bus gap, per stream.
         public var maxRecoveryMessages: Int
         /// How long the hub keeps retrying a failed history read after a gap before it tells the
         /// stream's subscribers to resync (live messages wait meanwhile, so none jumps the gap).
         public var recoveryTimeout: Duration
-        /// How long a subscribe waits for the broker to confirm.
+        /// How long a subscribe waits for the bus to confirm.
         public var subscribeTimeout: Duration
         /// A connection whose first request head is not complete within this is closed (spare
         /// connections browsers open and never use, slow clients). On graceful shutdown one that

@@ -53,7 +53,7 @@ final class GatewayConnection: Sendable {
     }
 
     /// How queued buffers leave the process.
-    enum Transport: Sendable {
+    enum Delivery: Sendable {
         /// Written as WebSocket text frames to the channel, on its event loop.
         case channel(any Channel)
         /// Taken by whoever calls `pull()`: an SSE body writer, a long-polling GET.
@@ -95,7 +95,7 @@ final class GatewayConnection: Sendable {
         var roomWaiter: CheckedContinuation<Void, Never>?
         /// SSE: the streams whose positions its event ids carry (set when they go live).
         var eventIDStreams: StreamSet = []
-        var transport: Transport
+        var delivery: Delivery
         /// The channel's `WebSocketFrameEncoder` context, found by the first flush. A context
         /// whose handler was removed (the channel closed) fails writes: nothing is written.
         var encoder: NIOLoopBound<ChannelHandlerContext>?
@@ -145,13 +145,13 @@ final class GatewayConnection: Sendable {
     private let metrics: GatewayMetrics
     private let state: Mutex<State>
 
-    init(id: ConnectionID = .make(), format: Format, transport: Transport, limits: Limits, metrics: GatewayMetrics) {
+    init(id: ConnectionID = .make(), format: Format, delivery: Delivery, limits: Limits, metrics: GatewayMetrics) {
         self.id = id
         self.format = format
         self.limits = limits
         self.watermarks = Watermarks(limits)
         self.metrics = metrics
-        self.state = Mutex(State(transport: transport))
+        self.state = Mutex(State(delivery: delivery))
         GatewayMetrics.add(metrics.connectionObjects)
     }
 
@@ -182,7 +182,7 @@ final class GatewayConnection: Sendable {
     /// step aside, and what is queued is framed and flushed to the channel.
     func moveToChannel(_ channel: any Channel) {
         let waiter = state.withLock { state -> CheckedContinuation<Void, Never>? in
-            state.transport = .channel(channel)
+            state.delivery = .channel(channel)
             state.encoder = nil
             state.pending = state.pending.map(WebSocketTextFrame.encode)
             state.pendingBytes = state.pending.reduce(0) { $0 + $1.readableBytes }
@@ -244,7 +244,7 @@ final class GatewayConnection: Sendable {
         let outcome: Outcome = state.withLock { state in
             guard state.isOpen else { return .dropped }
             let channel: (any Channel)?
-            if case .channel(let value) = state.transport { channel = value } else { channel = nil }
+            if case .channel(let value) = state.delivery { channel = value } else { channel = nil }
             let buffer = resolve(channel, state.eventIDStreams)
             let size = buffer.readableBytes
             if onlyIfRoom, !watermarks.hasRoom(messages: state.queuedMessages, bytes: state.queuedBytes, adding: size) {
@@ -359,7 +359,7 @@ final class GatewayConnection: Sendable {
         typealias Batch = (channel: any Channel, encoder: NIOLoopBound<ChannelHandlerContext>?, frames: [ByteBuffer], bytes: Int)
         let batch: Batch? = state.withLock { state in
             state.isFlushScheduled = false
-            guard case .channel(let channel) = state.transport, !state.pending.isEmpty else { return nil }
+            guard case .channel(let channel) = state.delivery, !state.pending.isEmpty else { return nil }
             guard state.isOpen || state.closeReason != .slowConsumer else { return nil }
             var frames = state.spare
             state.spare = []
@@ -410,7 +410,7 @@ final class GatewayConnection: Sendable {
                 state.inFlightBytes -= bytes
             }
             if state.spare.capacity < frames.capacity { state.spare = frames }
-            if state.encoder == nil, case .channel(let current) = state.transport, current === channel {
+            if state.encoder == nil, case .channel(let current) = state.delivery, current === channel {
                 state.encoder = encoder
             }
             return state.takeRoomWaiter(watermarks)
@@ -436,7 +436,7 @@ final class GatewayConnection: Sendable {
         while true {
             var roomWaiter: CheckedContinuation<Void, Never>?
             let result: PullResult? = state.withLock { state in
-                guard case .pull = state.transport else { return .interrupted }
+                guard case .pull = state.delivery else { return .interrupted }
                 if state.isPullInterrupted {
                     state.isPullInterrupted = false
                     return .interrupted
@@ -464,7 +464,7 @@ final class GatewayConnection: Sendable {
             await withTaskCancellationHandler {
                 await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
                     let resumeNow = state.withLock { state -> Bool in
-                        guard case .pull = state.transport, !state.isPullInterrupted else { return true }
+                        guard case .pull = state.delivery, !state.isPullInterrupted else { return true }
                         if !state.pending.isEmpty || !state.isOpen || Task.isCancelled { return true }
                         state.dataWaiter = continuation
                         return false

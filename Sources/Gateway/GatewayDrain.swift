@@ -11,8 +11,8 @@ import ServiceLifecycle
 /// The server's group shuts down when the gateway's does: a `ServiceGroup` run inside a service
 /// follows its parent's graceful shutdown. Ordering the drain as a service of that group, rather
 /// than as a task beside it, is what makes it come first.
-struct GatewayDrain<Bus: SubscriberBus>: Service {
-    let hub: GatewayHub<Bus>
+struct GatewayDrain<Source: SubscriberBus>: Service {
+    let hub: GatewayHub<Source>
     let timeout: Duration
     let logger: Logger
 

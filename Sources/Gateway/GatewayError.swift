@@ -2,7 +2,7 @@
 public struct GatewayError: Error, CustomStringConvertible, Sendable {
     private enum Code: String, Sendable {
         case invalidConfiguration
-        case brokerUnavailable
+        case busUnavailable
         case shuttingDown
     }
 
@@ -24,8 +24,8 @@ public struct GatewayError: Error, CustomStringConvertible, Sendable {
         Self(code: .invalidConfiguration, message: message, configKey: configKey, underlying: underlying)
     }
 
-    static func brokerUnavailable(_ message: String, underlying: (any Error)? = nil) -> Self {
-        Self(code: .brokerUnavailable, message: message, configKey: nil, underlying: underlying)
+    static func busUnavailable(_ message: String, underlying: (any Error)? = nil) -> Self {
+        Self(code: .busUnavailable, message: message, configKey: nil, underlying: underlying)
     }
 
     static var shuttingDown: Self {

@@ -4,7 +4,7 @@ import Payloads
 
 /// A new subscriber's way to live delivery.
 ///
-/// 1. Its subscription is registered (the broker subscribes the stream if it is the first) in
+/// 1. Its subscription is registered (the bus subscribes the stream if it is the first) in
 ///    the catching-up phase: live messages are not queued to it.
 /// 2. It begins: from its resume point (`since`, `Last-Event-ID`), or from the snapshot (the
 ///    latest data, and the stream's state when the newest entry is a `stream-state` envelope:
@@ -112,7 +112,7 @@ extension GatewayHub {
         case closed
     }
 
-    /// Waits for the broker subscription, then queues the stream's confirmation and snapshot; the
+    /// Waits for the bus subscription, then queues the stream's confirmation and snapshot; the
     /// cursor to catch up from.
     private func begin(
         _ start: StreamStart, connection: GatewayConnection, began: (StreamName, BusSnapshot?) -> Void
@@ -123,7 +123,7 @@ extension GatewayHub {
         } catch {
             throw .client(error)
         }
-        return try await readingBroker(stream) {
+        return try await readingBus(stream) {
             if let since = start.since {
                 let oldest = since == .zero ? nil : try await bus.oldestID(of: stream)
                 if let oldest, since < oldest {
@@ -158,7 +158,7 @@ extension GatewayHub {
                 continue
             }
             let after = cursor.after
-            let (page, oldest) = try await readingBroker(stream) {
+            let (page, oldest) = try await readingBus(stream) {
                 let page = try await bus.history(of: stream, after: after, limit: min(pageSize, budget))
                 // Read after the page: a log trimmed past the position before the page was read shows.
                 let oldest = after == .zero ? nil : try await bus.oldestID(of: stream)
@@ -198,7 +198,7 @@ extension GatewayHub {
         }
         GatewayMetrics.add(metrics.resyncsRequired)
         send(.resyncRequired(stream), to: connection)
-        let snapshot = try await readingBroker(stream) { try await bus.snapshot(of: stream) }
+        let snapshot = try await readingBus(stream) { try await bus.snapshot(of: stream) }
         cursor.sent = 0
         cursor.after = .zero
         for message in snapshot.messages {
@@ -249,15 +249,15 @@ extension GatewayHub {
         resume(state.withLock { $0.abandon(connection.id, starts.map(\.stream)) })
     }
 
-    /// Runs a broker read; a failure is counted, logged and told to the client as `unavailable`.
-    private func readingBroker<Value>(_ stream: StreamName, _ read: () async throws -> Value) async throws(StartFailure)
+    /// Runs a bus read; a failure is counted, logged and told to the client as `unavailable`.
+    private func readingBus<Value>(_ stream: StreamName, _ read: () async throws -> Value) async throws(StartFailure)
         -> Value
     {
         do {
             return try await read()
         } catch {
-            GatewayMetrics.add(metrics.brokerErrors)
-            logger.warning("Broker read failed during subscribe", metadata: ["gateway.stream": "\(stream)", "error": "\(error)"])
+            GatewayMetrics.add(metrics.busErrors)
+            logger.warning("Bus read failed during subscribe", metadata: ["gateway.stream": "\(stream)", "error": "\(error)"])
             throw .client(.unavailable(stream))
         }
     }

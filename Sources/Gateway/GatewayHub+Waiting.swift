@@ -45,8 +45,8 @@ extension GatewayHub {
         }
     }
 
-    /// The broker worker's wait for work.
-    func waitForBrokerWork() async {
+    /// The bus worker's wait for work.
+    func waitForBusWork() async {
         await withTaskCancellationHandler {
             _ = await withCheckedContinuation { (continuation: Waiter) in
                 let isParked = state.withLock { machine in !Task.isCancelled && machine.parkWorker(continuation) }

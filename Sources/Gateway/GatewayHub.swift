@@ -4,13 +4,13 @@ import NIOCore
 import Payloads
 import Synchronization
 
-/// The relay: one broker subscription for the whole process, fanned out to local connections.
+/// The relay: one bus subscription for the whole process, fanned out to local connections.
 ///
 /// Its state is a value, ``GatewayHubStateMachine``, in a `Mutex`; this class performs what the
 /// state machine's transitions return, outside the lock:
-/// - A stream is subscribed in the broker when its first local client subscribes and
-///   unsubscribed after its last leaves; one worker makes every broker call, one at a time
-///   (`GatewayHub+Broker.swift`).
+/// - A stream is subscribed in the bus when its first local client subscribes and
+///   unsubscribed after its last leaves; one worker makes every bus call, one at a time
+///   (`GatewayHub+Bus.swift`).
 /// - Each message is prepared once (`PreparedMessage`) and the same buffers are queued to every
 ///   subscriber; WebSocket flushes are batched per event loop, one `execute` per loop per burst.
 /// - The last id relayed per stream is tracked: ids at or below it are skipped, and after a
@@ -20,18 +20,18 @@ import Synchronization
 ///   its socket drains, then goes live (`GatewayHub+Subscribe.swift`).
 /// - Tasks that wait (for a subscription, for the drain, the idle worker) are continuations the
 ///   state machine hands back when what they wait for happens.
-final class GatewayHub<Bus: SubscriberBus>: Sendable {
+final class GatewayHub<Source: SubscriberBus>: Sendable {
     typealias Waiter = CheckedContinuation<Bool, Never>
     typealias StateMachine = GatewayHubStateMachine<GatewayConnection, Waiter>
 
-    let bus: Bus
+    let bus: Source
     let configuration: GatewayConfiguration
     let metrics: GatewayMetrics
     let logger: Logger
     let clock = ContinuousClock()
     let state: Mutex<StateMachine>
 
-    init(bus: Bus, configuration: GatewayConfiguration, metrics: GatewayMetrics, logger: Logger) {
+    init(bus: Source, configuration: GatewayConfiguration, metrics: GatewayMetrics, logger: Logger) {
         self.bus = bus
         self.configuration = configuration
         self.metrics = metrics
@@ -42,7 +42,7 @@ final class GatewayHub<Bus: SubscriberBus>: Sendable {
                 admission: .init(
                     maxConnections: limits.maxConnections, maxPendingHandshakes: limits.maxPendingHandshakes,
                     maxPendingHandshakesPerAddress: limits.maxPendingHandshakesPerAddress),
-                silenceLimit: configuration.brokerHeartbeatInterval * 3, recoveryTimeout: limits.recoveryTimeout,
+                silenceLimit: configuration.busHeartbeatInterval * 3, recoveryTimeout: limits.recoveryTimeout,
                 maxRecoveryMessages: limits.maxRecoveryMessages),
             now: ContinuousClock().now)
         self.state = Mutex(machine)
@@ -92,9 +92,9 @@ final class GatewayHub<Bus: SubscriberBus>: Sendable {
 
     // MARK: Subscriptions
 
-    /// Waits until `stream` is subscribed in the broker, at most `limits.subscribeTimeout`.
+    /// Waits until `stream` is subscribed in the bus, at most `limits.subscribeTimeout`.
     func waitUntilSubscribed(_ stream: StreamName) async throws(ClientProtocolError) {
-        if state.withLock({ $0.isSubscribedInBroker(stream) }) { return }
+        if state.withLock({ $0.isSubscribedInBus(stream) }) { return }
         guard await wait(for: .subscribed(stream), timeout: configuration.limits.subscribeTimeout) else {
             throw .unavailable(stream)
         }
@@ -113,7 +113,7 @@ final class GatewayHub<Bus: SubscriberBus>: Sendable {
 
     // MARK: Relay (hot path)
 
-    /// Relays one broker message to every local subscriber of its stream, once, in id order (or
+    /// Relays one bus message to every local subscriber of its stream, once, in id order (or
     /// keeps it while the stream's history is read back).
     func relay(_ message: BusMessage) {
         var flushes = FlushBatches()
@@ -134,8 +134,8 @@ final class GatewayHub<Bus: SubscriberBus>: Sendable {
         _ = await wait(for: .drained, timeout: timeout)
     }
 
-    /// Running, not draining, connected to the broker (and resubscribed after a reconnect), every
-    /// stream with subscribers subscribed in the broker, and no history read after a gap still
+    /// Running, not draining, connected to the bus (and resubscribed after a reconnect), every
+    /// stream with subscribers subscribed in the bus, and no history read after a gap still
     /// under way (its stream's clients wait for it: a new client is better sent elsewhere).
     var isReady: Bool {
         bus.isConnected && state.withLock { $0.isReady }
@@ -147,7 +147,7 @@ final class GatewayHub<Bus: SubscriberBus>: Sendable {
         state.withLock { $0.subscriptionCounts() }
     }
 
-    func brokerSubscribedStreams() -> Set<StreamName> {
-        state.withLock { $0.brokerSubscribedStreams() }
+    func busSubscribedStreams() -> Set<StreamName> {
+        state.withLock { $0.busSubscribedStreams() }
     }
 }

@@ -25,9 +25,9 @@ public final class GatewayMetrics: Sendable {
     let tokenExpiries = Atomic<Int>(0)
     let clientErrors = Atomic<Int>(0)
     let rateLimited = Atomic<Int>(0)
-    let brokerGaps = Atomic<Int>(0)
-    let brokerResubscribes = Atomic<Int>(0)
-    let brokerErrors = Atomic<Int>(0)
+    let busGaps = Atomic<Int>(0)
+    let busResubscribes = Atomic<Int>(0)
+    let busErrors = Atomic<Int>(0)
     let recoveredMessages = Atomic<Int>(0)
     let resyncsRequired = Atomic<Int>(0)
 
@@ -39,8 +39,8 @@ public final class GatewayMetrics: Sendable {
 
     /// The Prometheus text exposition (version 0.0.4).
     func render(
-        subscriptions: [StreamName: Int], brokerSubscribed: Set<StreamName>, isBrokerConnected: Bool, pendingHandshakes: Int,
-        brokerDrops: [BusDropReason: Int] = [:]
+        subscriptions: [StreamName: Int], busSubscribed: Set<StreamName>, isBusConnected: Bool, pendingHandshakes: Int,
+        busDrops: [BusDropReason: Int] = [:]
     ) -> String {
         var out = PrometheusText()
         func metric(_ name: String, _ type: PrometheusText.MetricType, _ help: String, _ samples: [(String, Int)]) {
@@ -64,12 +64,12 @@ public final class GatewayMetrics: Sendable {
             "gateway_subscriptions", .gauge, "Client subscriptions by stream.",
             StreamName.allCases.map { ("stream=\"\($0.rawValue)\"", subscriptions[$0] ?? 0) })
         metric(
-            "gateway_broker_connected", .gauge, "1 while the broker connection is up and resubscribed.",
-            [("", isBrokerConnected ? 1 : 0)])
+            "gateway_bus_connected", .gauge, "1 while the bus connection is up and resubscribed.",
+            [("", isBusConnected ? 1 : 0)])
         metric(
-            "gateway_broker_subscribed", .gauge, "1 while the stream is subscribed in the broker.",
-            StreamName.allCases.map { ("stream=\"\($0.rawValue)\"", brokerSubscribed.contains($0) ? 1 : 0) })
-        metric("gateway_messages_relayed_total", .counter, "Broker messages relayed (each once).", [("", load(messagesRelayed))])
+            "gateway_bus_subscribed", .gauge, "1 while the stream is subscribed in the bus.",
+            StreamName.allCases.map { ("stream=\"\($0.rawValue)\"", busSubscribed.contains($0) ? 1 : 0) })
+        metric("gateway_messages_relayed_total", .counter, "Bus messages relayed (each once).", [("", load(messagesRelayed))])
         metric("gateway_deliveries_total", .counter, "Messages queued to client sockets.", [("", load(deliveries))])
         metric("gateway_delivered_bytes_total", .counter, "Payload bytes queued to client sockets.", [("", load(bytesQueued))])
         metric(
@@ -97,15 +97,15 @@ public final class GatewayMetrics: Sendable {
         )
         metric("gateway_client_errors_total", .counter, "Error messages sent for bad client input.", [("", load(clientErrors))])
         metric("gateway_rate_limited_total", .counter, "Inbound messages refused by the rate limit.", [("", load(rateLimited))])
-        metric("gateway_broker_gaps_total", .counter, "Gaps reported by the broker subscription.", [("", load(brokerGaps))])
+        metric("gateway_bus_gaps_total", .counter, "Gaps reported by the bus subscription.", [("", load(busGaps))])
         metric(
-            "gateway_broker_resubscribes_total", .counter, "Streams resubscribed after silence (dead subscription).",
-            [("", load(brokerResubscribes))])
-        metric("gateway_broker_errors_total", .counter, "Failed broker calls.", [("", load(brokerErrors))])
+            "gateway_bus_resubscribes_total", .counter, "Streams resubscribed after silence (dead subscription).",
+            [("", load(busResubscribes))])
+        metric("gateway_bus_errors_total", .counter, "Failed bus calls.", [("", load(busErrors))])
         metric(
-            "gateway_broker_messages_dropped_total", .counter,
-            "Messages on the broker's channels that were not envelopes, by reason (each reason logged at most once a minute).",
-            BusDropReason.allCases.map { ("reason=\"\($0)\"", brokerDrops[$0] ?? 0) })
+            "gateway_bus_messages_dropped_total", .counter,
+            "Messages on the bus's channels that were not envelopes, by reason (each reason logged at most once a minute).",
+            BusDropReason.allCases.map { ("reason=\"\($0)\"", busDrops[$0] ?? 0) })
         metric(
             "gateway_recovered_messages_total", .counter, "Messages read back from history after a gap.",
             [("", load(recoveredMessages))])

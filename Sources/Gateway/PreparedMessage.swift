@@ -2,7 +2,7 @@ import Bus
 import NIOCore
 import Payloads
 
-/// One broker message prepared for every protocol its subscribers speak: the WebSocket text frame
+/// One bus message prepared for every protocol its subscribers speak: the WebSocket text frame
 /// payload is the envelope exactly as published (the same storage, never re-encoded); the SSE
 /// event (one per set of streams its readers read: its id carries their positions), the Socket.IO
 /// packet and the complete WebSocket frames (header and payload, what a socket writes) are built

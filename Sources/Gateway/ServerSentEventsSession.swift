@@ -16,8 +16,8 @@ import TextFormats
 /// (`StreamPositions`): a client that reconnects with it as `Last-Event-ID` resumes each stream
 /// from where it stood, and a stream whose position fell out of history gets `resync-required`
 /// (an `error` event naming it) and its snapshot, alone.
-struct ServerSentEventsSession<Bus: SubscriberBus>: Sendable {
-    let hub: GatewayHub<Bus>
+struct ServerSentEventsSession<Source: SubscriberBus>: Sendable {
+    let hub: GatewayHub<Source>
     let streams: [StreamName]
     /// Where the client stands (`Last-Event-ID`, or `since`); nil: every stream starts from its snapshot.
     let resumePoint: StreamPositions.ResumePoint?
@@ -31,7 +31,7 @@ struct ServerSentEventsSession<Bus: SubscriberBus>: Sendable {
     func run(writer: inout any ResponseBodyWriter) async throws {
         let metrics = hub.metrics
         let connection = GatewayConnection(
-            format: .serverSentEvents, transport: .pull, limits: hub.connectionLimits, metrics: metrics)
+            format: .serverSentEvents, delivery: .pull, limits: hub.connectionLimits, metrics: metrics)
         guard hub.admit(connection) else {
             GatewayMetrics.add(metrics.connectionLimitRefusals)
             return

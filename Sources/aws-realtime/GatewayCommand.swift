@@ -6,12 +6,12 @@ import Logging
 import Redis
 import ServiceLifecycle
 
-/// `aws-realtime gateway`: relays the broker's streams to WebSocket (`/ws`) and SSE (`/events`)
+/// `aws-realtime gateway`: relays the bus's streams to WebSocket (`/ws`) and SSE (`/events`)
 /// clients. Configuration comes from the environment (see `--help`).
 struct GatewayCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "gateway",
-        abstract: "Relay the broker's streams to WebSocket and SSE clients.",
+        abstract: "Relay the bus's streams (Redis by default) to WebSocket and SSE clients.",
         discussion: """
             Endpoints: /ws (WebSocket), /events?streams=a,b (SSE), /health, /ready, /metrics.
             Environment:
@@ -30,9 +30,9 @@ struct GatewayCommand: AsyncParsableCommand {
 
     @Option(
         help:
-            "The broker: redis (REDIS_URL, or REDIS_HOST/REDIS_PORT; REDIS_KEY_PREFIX) or in-process (only useful with a publisher in this process)."
+            "The bus to relay from: redis (REDIS_URL, or REDIS_HOST/REDIS_PORT; REDIS_KEY_PREFIX) or in-process (only useful with a publisher in this process)."
     )
-    var bus: GatewayBroker = .redis
+    var bus: GatewayBusKind = .redis
 
     @Flag(help: "Serve clients without a token (every stream readable). Auth is required otherwise.")
     var allowAnonymous = false
@@ -88,19 +88,19 @@ struct GatewayCommand: AsyncParsableCommand {
             } catch {
                 throw ValidationError("REDIS_URL: \(error)")
             }
-            let broker = try await RedisBroker.make(
-                configuration: redis, keyPrefix: RedisBroker.keyPrefix(environment: environment), logger: logger)
-            let subscriber = broker.makeSubscriber()
-            let keys = broker.keys
-            let bus = RedisSubscriberBus(subscriber: subscriber, client: broker.client, keys: keys, logger: logger)
+            let redisDeployment = try await RedisDeployment.make(
+                configuration: redis, keyPrefix: RedisDeployment.keyPrefix(environment: environment), logger: logger)
+            let subscriber = redisDeployment.makeSubscriber()
+            let keys = redisDeployment.keys
+            let bus = RedisSubscriberBus(subscriber: subscriber, client: redisDeployment.client, keys: keys, logger: logger)
             logger.info(
                 "Relaying from Redis",
                 metadata: [
-                    "redis.endpoint": "\(broker.configuration)", "redis.prefix": "\(keys.prefix)",
-                    "redis.pubsub": "\(broker.pubSub == .sharded ? "sharded" : "classic")",
+                    "redis.endpoint": "\(redisDeployment.configuration)", "redis.prefix": "\(keys.prefix)",
+                    "redis.pubsub": "\(redisDeployment.pubSub == .sharded ? "sharded" : "classic")",
                 ])
             let services: [any Service] = [
-                broker.clientService,
+                redisDeployment.clientService,
                 subscriber,
                 bus,
                 Gateway(bus: bus, configuration: configuration, logger: logger),
@@ -113,7 +113,7 @@ struct GatewayCommand: AsyncParsableCommand {
 }
 
 /// What `gateway --bus` relays from.
-enum GatewayBroker: String, ExpressibleByArgument, CaseIterable {
+enum GatewayBusKind: String, ExpressibleByArgument, CaseIterable {
     case redis
     case inProcess = "in-process"
 }

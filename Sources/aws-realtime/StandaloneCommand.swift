@@ -49,10 +49,10 @@ struct StandaloneCommand: AsyncParsableCommand {
 
         let settings = try WorkerSettingsFile.load(path: config, environment: environment)
         let port = try OperationsPort.resolve(explicit: port, environment: environment, defaultPort: 8080)
-        let broker = try StandaloneBroker(environment: environment, settings: settings)
+        let bus = try StandaloneBus(environment: environment, settings: settings)
         let retry = try AWSClientSetup.retry(environment: environment)
         let launch = Launch(
-            environment: environment, settings: settings, broker: broker, retry: retry, host: host, port: port,
+            environment: environment, settings: settings, bus: bus, retry: retry, host: host, port: port,
             allowAnonymous: allowAnonymous, logger: logger)
         try await TransportFactory.withTransport(environment: environment, logger: logger) { transport in
             let chain = AWSCredentialChain.makeDefault(environment: environment, transport: transport, logger: logger)
@@ -81,7 +81,7 @@ struct StandaloneCommand: AsyncParsableCommand {
     struct Launch: Sendable {
         let environment: [String: String]
         let settings: WorkerSettings
-        let broker: StandaloneBroker
+        let bus: StandaloneBus
         let retry: AWSRetryConfiguration
         /// `--host`, nil when not given (see ``StandaloneGatewayAuth``).
         let host: String?
@@ -94,7 +94,7 @@ struct StandaloneCommand: AsyncParsableCommand {
                 environment: environment, transport: transport, credentials: credentials, retry: retry, logger: logger)
             let gateway = try await StandaloneGatewayAuth.configuration(
                 environment: environment, host: host, port: port, allowAnonymous: allowAnonymous, isDemo: false, logger: logger)
-            try await StandaloneServices(client: client, settings: settings, broker: broker, gateway: gateway, logger: logger)
+            try await StandaloneServices(client: client, settings: settings, bus: bus, gateway: gateway, logger: logger)
                 .run(dataSource: "AWS (credentials: \(await credentials.sourceName ?? "unknown source"))")
         }
 
@@ -124,7 +124,7 @@ struct StandaloneCommand: AsyncParsableCommand {
                     environment: environment, host: host, port: port, allowAnonymous: allowAnonymous, isDemo: true,
                     logger: logger)
                 try await StandaloneServices(
-                    client: client, settings: settings.forDemo(), broker: broker, gateway: gateway, logger: logger
+                    client: client, settings: settings.forDemo(), bus: bus, gateway: gateway, logger: logger
                 ).run(dataSource: "the bundled demo captures")
             }
         }

@@ -15,7 +15,7 @@ import Worker
 struct StandaloneServices {
     let client: AWSClient
     let settings: WorkerSettings
-    let broker: StandaloneBroker
+    let bus: StandaloneBus
     let gateway: GatewayConfiguration
     let logger: Logger
 
@@ -40,49 +40,50 @@ struct StandaloneServices {
         var services: [any Service]
         let busName: String
         var closeSubscriber: () -> Void = {}
-        switch broker {
+        switch bus {
         case .inProcess(let historyLength):
             if settings.socketIOEmitter.isEnabled {
                 logger.warning(
                     "socketIOEmitter needs Redis (set REDIS_URL); the in-process bus does not emit to Socket.IO servers")
             }
-            let bus = InProcessBus(configuration: .init(historyLength: historyLength))
-            let subscriber = bus.makeSubscriber()
+            let inProcessBus = InProcessBus(configuration: .init(historyLength: historyLength))
+            let subscriber = inProcessBus.makeSubscriber()
             // Renewing an in-process lease costs nothing; renewing often lets the first poll start
             // within a second of start-up instead of a third of the TTL.
             workerConfiguration.lease.renewInterval = min(workerConfiguration.lease.renewInterval, .seconds(1))
-            let worker = Worker(configuration: workerConfiguration, collectors: collectors, bus: bus, logger: logger)
+            let worker = Worker(configuration: workerConfiguration, collectors: collectors, bus: inProcessBus, logger: logger)
             services = [
                 worker,
                 Gateway(
                     bus: subscriber, configuration: gateway, logger: logger,
-                    extras: Self.workerExtras(worker, budgets: budgets, isBrokerReachable: { true }),
+                    extras: Self.workerExtras(worker, budgets: budgets, isBusReachable: { true }),
                     onListening: onListening),
             ]
             busName = "in-process"
             closeSubscriber = { subscriber.close() }
         case .redis(let configuration, let keyPrefix, let historyLength):
-            let broker = try await RedisBroker.make(configuration: configuration, keyPrefix: keyPrefix, logger: logger)
-            let keys = broker.keys
-            let redisClient = broker.client
-            let redisSubscriber = broker.makeSubscriber()
+            let redisDeployment = try await RedisDeployment.make(
+                configuration: configuration, keyPrefix: keyPrefix, logger: logger)
+            let keys = redisDeployment.keys
+            let redisClient = redisDeployment.client
+            let redisSubscriber = redisDeployment.makeSubscriber()
             let publisher = RedisPublisherBus(
                 client: redisClient, keys: keys, historyLength: historyLength, socketIOEmitter: settings.socketIOEmitter,
-                pubSub: broker.pubSub, logger: logger)
+                pubSub: redisDeployment.pubSub, logger: logger)
             let subscriber = RedisSubscriberBus(subscriber: redisSubscriber, client: redisClient, keys: keys, logger: logger)
             let worker = Worker(configuration: workerConfiguration, collectors: collectors, bus: publisher, logger: logger)
             services = [
-                broker.clientService,
+                redisDeployment.clientService,
                 redisSubscriber,
                 subscriber,
                 worker,
                 Gateway(
                     bus: subscriber, configuration: gateway, logger: logger,
                     extras: Self.workerExtras(
-                        worker, budgets: budgets, isBrokerReachable: { (try? await redisClient.ping()) != nil }),
+                        worker, budgets: budgets, isBusReachable: { (try? await redisClient.ping()) != nil }),
                     onListening: onListening),
             ]
-            busName = "redis \(broker.configuration) prefix \(keys.prefix)"
+            busName = "redis \(redisDeployment.configuration) prefix \(keys.prefix)"
         }
         logger.info(
             "Standalone: worker and gateway in one process",
@@ -101,7 +102,7 @@ struct StandaloneServices {
     /// The worker's metrics in the gateway's `/metrics` and its readiness in `/ready`, as the
     /// `worker` command's own endpoints give them.
     static func workerExtras(
-        _ worker: Worker, budgets: AWSRateBudgets, isBrokerReachable: @escaping @Sendable () async -> Bool
+        _ worker: Worker, budgets: AWSRateBudgets, isBusReachable: @escaping @Sendable () async -> Bool
     ) -> GatewayOperationsExtras {
         GatewayOperationsExtras(
             metricsText: {
@@ -112,7 +113,7 @@ struct StandaloneServices {
             readinessProblems: {
                 let snapshot = worker.statistics.snapshot
                 return WorkerReadiness.evaluate(
-                    snapshot, configuration: worker.configuration, isBrokerReachable: await isBrokerReachable(),
+                    snapshot, configuration: worker.configuration, isBusReachable: await isBusReachable(),
                     leaderSince: snapshot.leaderSince, now: Date().timeIntervalSince1970
                 ).reasons
             })

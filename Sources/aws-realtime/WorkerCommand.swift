@@ -42,8 +42,8 @@ struct WorkerCommand: AsyncParsableCommand {
         let logger = Logger(label: "aws-realtime.worker")
 
         let settings = try WorkerSettingsFile.load(path: config, environment: environment)
-        let redis = try RedisBroker.configuration(environment: environment, settings: settings)
-        let keyPrefix = RedisBroker.keyPrefix(environment: environment, file: settings.keyPrefix)
+        let redis = try RedisDeployment.configuration(environment: environment, settings: settings)
+        let keyPrefix = RedisDeployment.keyPrefix(environment: environment, file: settings.keyPrefix)
         let port = try OperationsPort.resolve(explicit: port, environment: environment, defaultPort: 9090)
 
         if checkConfig {
@@ -67,11 +67,11 @@ struct WorkerCommand: AsyncParsableCommand {
                 workerConfiguration.account = await Self.accountID(client: client, logger: logger)
             }
 
-            let broker = try await RedisBroker.make(configuration: redis, keyPrefix: keyPrefix, logger: logger)
-            let redisClient = broker.client
+            let redisDeployment = try await RedisDeployment.make(configuration: redis, keyPrefix: keyPrefix, logger: logger)
+            let redisClient = redisDeployment.client
             let bus = RedisPublisherBus(
-                client: redisClient, keys: broker.keys, historyLength: settings.historyLength,
-                socketIOEmitter: settings.socketIOEmitter, pubSub: broker.pubSub, logger: logger)
+                client: redisClient, keys: redisDeployment.keys, historyLength: settings.historyLength,
+                socketIOEmitter: settings.socketIOEmitter, pubSub: redisDeployment.pubSub, logger: logger)
             if settings.socketIOEmitter.isEnabled {
                 logger.info(
                     "Also publishing every update in the Socket.IO emitter format",
@@ -82,13 +82,13 @@ struct WorkerCommand: AsyncParsableCommand {
                 settings: settings.streams, client: client, budgets: budgets, logger: logger)
             let worker = Worker(configuration: workerConfiguration, collectors: collectors, bus: bus, logger: logger)
             let operations = WorkerOperationsServer(
-                worker: worker, budgets: budgets, isBrokerReachable: { (try? await redisClient.ping()) != nil },
+                worker: worker, budgets: budgets, isBusReachable: { (try? await redisClient.ping()) != nil },
                 host: host,
                 port: port,
                 logger: logger)
             let group = ServiceGroup(
                 services: [
-                    broker.clientService,
+                    redisDeployment.clientService,
                     operations.application,
                     worker,
                 ],

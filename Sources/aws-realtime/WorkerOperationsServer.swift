@@ -4,13 +4,13 @@ import Hummingbird
 import Logging
 import Worker
 
-/// The worker's operations endpoints: `/health` (alive), `/ready` (broker reachable and, for the
+/// The worker's operations endpoints: `/health` (alive), `/ready` (Redis reachable and, for the
 /// leader, every stream recently polled), `/metrics` (Prometheus text).
 struct WorkerOperationsServer {
     let application: Application<RouterResponder<BasicRequestContext>>
 
     init(
-        worker: Worker, budgets: AWSRateBudgets, isBrokerReachable: @escaping @Sendable () async -> Bool,
+        worker: Worker, budgets: AWSRateBudgets, isBusReachable: @escaping @Sendable () async -> Bool,
         host: String, port: Int,
         logger: Logger
     ) {
@@ -21,7 +21,7 @@ struct WorkerOperationsServer {
         router.get("/ready") { _, _ in
             let snapshot = worker.statistics.snapshot
             let verdict = WorkerReadiness.evaluate(
-                snapshot, configuration: worker.configuration, isBrokerReachable: await isBrokerReachable(),
+                snapshot, configuration: worker.configuration, isBusReachable: await isBusReachable(),
                 leaderSince: snapshot.leaderSince, now: Date().timeIntervalSince1970)
             let role = snapshot.isLeader ? "leader" : "standby"
             return verdict.isReady

@@ -6,7 +6,7 @@ import Testing
 @testable import Gateway
 
 /// The hub's state machine as a plain value: subscribers are names, waiters numbers, deliveries
-/// `name:id` strings. No sockets, no broker, no sleeps.
+/// `name:id` strings. No sockets, no bus, no sleeps.
 struct GatewayHubStateMachineTests {
     typealias Machine = GatewayHubStateMachine<String, Int>
 
@@ -61,14 +61,14 @@ struct GatewayHubStateMachineTests {
         machine.stream(stream)?.phase
     }
 
-    /// `name` (connection `number`) subscribed to `stream`, subscribed in the broker at `latest`,
+    /// `name` (connection `number`) subscribed to `stream`, subscribed in the bus at `latest`,
     /// caught up and live.
     func goLive(
         _ machine: inout Machine, _ name: String, _ number: UInt64, on stream: StreamName = .metrics, latest: UInt64 = 5
     ) {
         if machine.connections[connection(number)] == nil { #expect(machine.admit(connection(number), name) == true) }
         _ = machine.subscribe(connection(number), name, to: [stream], heldLimit: 4)
-        if machine.nextBrokerAction() == .subscribe(stream) {
+        if machine.nextBusAction() == .subscribe(stream) {
             var sink = Recorder()
             _ = machine.subscribed(stream, latest: id(latest), now: t0, into: &sink)
         }
@@ -79,28 +79,28 @@ struct GatewayHubStateMachineTests {
         #expect(held.isEmpty)
     }
 
-    // MARK: Demand: broker subscribe and unsubscribe
+    // MARK: Demand: bus subscribe and unsubscribe
 
-    @Test func aFirstSubscriberWakesTheWorkerToSubscribeInTheBroker() {
+    @Test func aFirstSubscriberWakesTheWorkerToSubscribeInTheBus() {
         var machine = machine()
-        #expect(machine.nextBrokerAction() == nil)
+        #expect(machine.nextBusAction() == nil)
         #expect(machine.parkWorker(7) == true)
         #expect(machine.admit(connection(1), "alice") == true)
         #expect(machine.subscribe(connection(1), "alice", to: [.metrics], heldLimit: 4) == [7])
-        #expect(machine.nextBrokerAction() == .subscribe(.metrics))
+        #expect(machine.nextBusAction() == .subscribe(.metrics))
         #expect(phase(machine) == .subscribing)
         // Nothing more to do while it subscribes: the worker would park.
-        #expect(machine.nextBrokerAction() == nil)
-        #expect(!machine.isSubscribedInBroker(.metrics))
+        #expect(machine.nextBusAction() == nil)
+        #expect(!machine.isSubscribedInBus(.metrics))
     }
 
-    @Test func aSecondSubscriberNeedsNoBrokerCall() {
+    @Test func aSecondSubscriberNeedsNoBusCall() {
         var machine = machine()
         goLive(&machine, "alice", 1)
         #expect(machine.parkWorker(7) == true)
         #expect(machine.admit(connection(2), "bob") == true)
         #expect(machine.subscribe(connection(2), "bob", to: [.metrics], heldLimit: 4) == [])
-        #expect(machine.nextBrokerAction() == nil)
+        #expect(machine.nextBusAction() == nil)
     }
 
     @Test func subscribedSetsTheBaselineAndResumesItsWaiters() {
@@ -110,13 +110,13 @@ struct GatewayHubStateMachineTests {
         #expect(machine.waitUntilSubscribed(.metrics, id: first, waiter: 1) == false)
         #expect(machine.waitUntilSubscribed(.logs, id: second, waiter: 2) == false)
         _ = machine.subscribe(connection(1), "alice", to: [.metrics], heldLimit: 4)
-        #expect(machine.nextBrokerAction() == .subscribe(.metrics))
+        #expect(machine.nextBusAction() == .subscribe(.metrics))
         var sink = Recorder()
         #expect(machine.subscribed(.metrics, latest: id(5), now: t0, into: &sink) == [1])
         #expect(phase(machine) == .live)
         #expect(machine.lastRelayed(of: .metrics) == id(5))
-        #expect(machine.isSubscribedInBroker(.metrics))
-        #expect(machine.brokerSubscribedStreams() == [.metrics])
+        #expect(machine.isSubscribedInBus(.metrics))
+        #expect(machine.busSubscribedStreams() == [.metrics])
         #expect(machine.positions[.metrics] == id(5))
         // Subscribed already: no wait.
         #expect(machine.waitUntilSubscribed(.metrics, id: machine.makeWaiterID(), waiter: 3) == true)
@@ -128,7 +128,7 @@ struct GatewayHubStateMachineTests {
     @Test func aStreamWithNothingStoredStandsAtZeroForSSE() {
         var machine = machine()
         _ = machine.subscribe(connection(1), "alice", to: [.logs], heldLimit: 4)
-        #expect(machine.nextBrokerAction() == .subscribe(.logs))
+        #expect(machine.nextBusAction() == .subscribe(.logs))
         var sink = Recorder()
         _ = machine.subscribed(.logs, latest: nil, now: t0, into: &sink)
         #expect(machine.lastRelayed(of: .logs) == nil)
@@ -141,14 +141,14 @@ struct GatewayHubStateMachineTests {
         machine.isRunning = true
         #expect(machine.isReady)
         _ = machine.subscribe(connection(1), "alice", to: [.metrics], heldLimit: 4)
-        #expect(machine.nextBrokerAction() == .subscribe(.metrics))
+        #expect(machine.nextBusAction() == .subscribe(.metrics))
         machine.subscribeFailed(.metrics)
         #expect(phase(machine) == .subscribeFailed)
         #expect(!machine.isReady)
-        #expect(machine.nextBrokerAction() == nil)
+        #expect(machine.nextBusAction() == nil)
         #expect(machine.parkWorker(7) == true)
         #expect(machine.tick(now: at(1)) == [7])
-        #expect(machine.nextBrokerAction() == .subscribe(.metrics))
+        #expect(machine.nextBusAction() == .subscribe(.metrics))
         var sink = Recorder()
         _ = machine.subscribed(.metrics, latest: nil, now: at(1), into: &sink)
         #expect(machine.isReady)
@@ -157,27 +157,27 @@ struct GatewayHubStateMachineTests {
     @Test func aNewSubscriberRetriesAFailedSubscribeAtOnce() {
         var machine = machine()
         _ = machine.subscribe(connection(1), "alice", to: [.metrics], heldLimit: 4)
-        _ = machine.nextBrokerAction()
+        _ = machine.nextBusAction()
         machine.subscribeFailed(.metrics)
         #expect(machine.parkWorker(7) == true)
         #expect(machine.subscribe(connection(2), "bob", to: [.metrics], heldLimit: 4) == [7])
-        #expect(machine.nextBrokerAction() == .subscribe(.metrics))
+        #expect(machine.nextBusAction() == .subscribe(.metrics))
     }
 
     @Test func aFailedSubscribeNobodyWantsAnyMoreIsForgotten() {
         var machine = machine()
         machine.isRunning = true
         _ = machine.subscribe(connection(1), "alice", to: [.metrics], heldLimit: 4)
-        _ = machine.nextBrokerAction()
+        _ = machine.nextBusAction()
         machine.subscribeFailed(.metrics)
         _ = machine.remove(connection(1))
         _ = machine.tick(now: at(1))
         #expect(phase(machine) == .unsubscribed)
         #expect(machine.isReady)
-        #expect(machine.nextBrokerAction() == nil)
+        #expect(machine.nextBusAction() == nil)
     }
 
-    @Test func theLastSubscriberLeavingUnsubscribesInTheBroker() {
+    @Test func theLastSubscriberLeavingUnsubscribesInTheBus() {
         var machine = machine()
         goLive(&machine, "alice", 1)
         goLive(&machine, "bob", 2)
@@ -186,36 +186,36 @@ struct GatewayHubStateMachineTests {
         #expect(first.isRemoved && first.wakeups.isEmpty)
         #expect(!machine.unsubscribe(connection(1), from: .metrics).isRemoved)
         #expect(machine.remove(connection(2)) == [7])
-        #expect(machine.nextBrokerAction() == .unsubscribe(.metrics))
+        #expect(machine.nextBusAction() == .unsubscribe(.metrics))
         #expect(phase(machine) == .unsubscribing)
         #expect(machine.positions[.metrics] == nil)
         machine.unsubscribed(.metrics)
         #expect(phase(machine) == .unsubscribed)
         #expect(machine.lastRelayed(of: .metrics) == nil)
-        #expect(machine.nextBrokerAction() == nil)
+        #expect(machine.nextBusAction() == nil)
     }
 
     @Test func aSubscriberArrivingWhileUnsubscribingSubscribesAgain() {
         var machine = machine()
         goLive(&machine, "alice", 1)
         _ = machine.remove(connection(1))
-        #expect(machine.nextBrokerAction() == .unsubscribe(.metrics))
+        #expect(machine.nextBusAction() == .unsubscribe(.metrics))
         _ = machine.subscribe(connection(2), "bob", to: [.metrics], heldLimit: 4)
         // Messages after the unsubscribe was sent are not relayed.
         var sink = Recorder()
         #expect(machine.receive(message(6), now: t0, into: &sink) == .dropped)
         machine.unsubscribed(.metrics)
-        #expect(machine.nextBrokerAction() == .subscribe(.metrics))
+        #expect(machine.nextBusAction() == .subscribe(.metrics))
     }
 
     @Test func everySubscriberLeavingWhileSubscribingUnsubscribesAfter() {
         var machine = machine()
         _ = machine.subscribe(connection(1), "alice", to: [.metrics], heldLimit: 4)
-        #expect(machine.nextBrokerAction() == .subscribe(.metrics))
+        #expect(machine.nextBusAction() == .subscribe(.metrics))
         _ = machine.remove(connection(1))
         var sink = Recorder()
         _ = machine.subscribed(.metrics, latest: id(5), now: t0, into: &sink)
-        #expect(machine.nextBrokerAction() == .unsubscribe(.metrics))
+        #expect(machine.nextBusAction() == .unsubscribe(.metrics))
     }
 
     // MARK: Relay
@@ -245,7 +245,7 @@ struct GatewayHubStateMachineTests {
         #expect(machine.lastRelayed(of: .metrics) == id(6))
     }
 
-    @Test func sseSubscribersGetEveryBrokerSubscribedStreamsPosition() {
+    @Test func sseSubscribersGetEveryBusSubscribedStreamsPosition() {
         var machine = machine()
         goLive(&machine, "alice", 1, on: .metrics, latest: 5)
         goLive(&machine, "bob", 2, on: .logs, latest: 9)
@@ -323,12 +323,12 @@ struct GatewayHubStateMachineTests {
         goLive(&machine, "alice", 1, on: .metrics)
         _ = machine.subscribe(connection(1), "alice", to: [.logs], heldLimit: 4)
         #expect(machine.parkWorker(7) == false)
-        #expect(machine.nextBrokerAction() == .subscribe(.logs))
+        #expect(machine.nextBusAction() == .subscribe(.logs))
         #expect(machine.parkWorker(7) == true)
         _ = machine.abandon(connection(1), [.metrics, .logs])
         #expect(machine.subscriptionCounts()[.metrics] == 1)
         #expect(machine.subscriptionCounts()[.logs] == 0)
-        #expect(machine.nextBrokerAction() == nil)
+        #expect(machine.nextBusAction() == nil)
     }
 
     // MARK: Recovery after a gap
@@ -339,29 +339,29 @@ struct GatewayHubStateMachineTests {
         goLive(&machine, "alice", 1, on: .metrics, latest: 5)
         goLive(&machine, "bob", 2, on: .logs, latest: 0)
         #expect(machine.parkWorker(7) == true)
-        #expect(machine.brokerReportedGap(now: t0) == [7])
+        #expect(machine.busReportedGap(now: t0) == [7])
         #expect(!machine.isReady)
-        #expect(machine.nextBrokerAction() == .readHistory(.metrics, after: id(5), limit: 3))
+        #expect(machine.nextBusAction() == .readHistory(.metrics, after: id(5), limit: 3))
         var sink = Recorder()
         #expect(machine.historyRead(.metrics, page: messages(6...8), now: t0, into: &sink) == .reading)
-        #expect(machine.nextBrokerAction() == .readHistory(.metrics, after: id(8), limit: 3))
+        #expect(machine.nextBusAction() == .readHistory(.metrics, after: id(8), limit: 3))
         #expect(machine.historyRead(.metrics, page: messages(9...9), now: t0, into: &sink) == .recovered(count: 4))
         #expect(phase(machine) == .live)
         #expect(sink.deliveries == ["alice:6-0", "alice:7-0", "alice:8-0", "alice:9-0"])
-        #expect(machine.nextBrokerAction() == .readHistory(.logs, after: id(0), limit: 3))
+        #expect(machine.nextBusAction() == .readHistory(.logs, after: id(0), limit: 3))
         #expect(machine.historyRead(.logs, page: [], now: t0, into: &sink) == .recovered(count: 0))
         #expect(machine.isReady)
-        #expect(machine.nextBrokerAction() == nil)
+        #expect(machine.nextBusAction() == nil)
     }
 
     @Test func aStreamWithNoHistoryWhenSubscribedRecoversFromTheLogsStart() {
         var machine = machine()
         _ = machine.subscribe(connection(1), "alice", to: [.metrics], heldLimit: 4)
-        _ = machine.nextBrokerAction()
+        _ = machine.nextBusAction()
         var sink = Recorder()
         _ = machine.subscribed(.metrics, latest: nil, now: t0, into: &sink)
-        _ = machine.brokerReportedGap(now: t0)
-        #expect(machine.nextBrokerAction() == .readHistory(.metrics, after: nil, limit: 3))
+        _ = machine.busReportedGap(now: t0)
+        #expect(machine.nextBusAction() == .readHistory(.metrics, after: nil, limit: 3))
     }
 
     /// The race of 64f209e's kind for gaps: a live message that comes while the history is read
@@ -369,8 +369,8 @@ struct GatewayHubStateMachineTests {
     @Test func aLiveMessageDuringAHistoryReadWaitsForIt() {
         var machine = machine()
         goLive(&machine, "alice", 1)
-        _ = machine.brokerReportedGap(now: t0)
-        #expect(machine.nextBrokerAction() == .readHistory(.metrics, after: id(5), limit: 3))
+        _ = machine.busReportedGap(now: t0)
+        #expect(machine.nextBusAction() == .readHistory(.metrics, after: id(5), limit: 3))
         var sink = Recorder()
         // 9 comes live while the read of 6... is under way; 8 is in both.
         #expect(machine.receive(message(8), now: t0, into: &sink) == .buffered)
@@ -386,13 +386,13 @@ struct GatewayHubStateMachineTests {
     @Test func aFullBufferIsReadBackFromHistoryInstead() {
         var machine = machine(bufferLimit: 2)
         goLive(&machine, "alice", 1)
-        _ = machine.brokerReportedGap(now: t0)
-        _ = machine.nextBrokerAction()
+        _ = machine.busReportedGap(now: t0)
+        _ = machine.nextBusAction()
         var sink = Recorder()
         for message in messages(7...10) { _ = machine.receive(message, now: t0, into: &sink) }
         #expect(machine.historyRead(.metrics, page: messages(6...6), now: t0, into: &sink) == .reading)
         // The buffer overflowed: another pass reads what it dropped.
-        #expect(machine.nextBrokerAction() == .readHistory(.metrics, after: id(6), limit: 3))
+        #expect(machine.nextBusAction() == .readHistory(.metrics, after: id(6), limit: 3))
         #expect(machine.historyRead(.metrics, page: messages(7...9), now: t0, into: &sink) == .reading)
         #expect(machine.historyRead(.metrics, page: messages(10...10), now: t0, into: &sink) == .recovered(count: 4))
         #expect(sink.deliveries == (6...10).map { "alice:\($0)-0" })
@@ -405,8 +405,8 @@ struct GatewayHubStateMachineTests {
     @Test func aReconnectWhileRecoveringReadsAgainAndLosesNothing() {
         var machine = machine()
         goLive(&machine, "alice", 1)
-        _ = machine.brokerReportedGap(now: t0)
-        #expect(machine.nextBrokerAction() == .readHistory(.metrics, after: id(5), limit: 3))
+        _ = machine.busReportedGap(now: t0)
+        #expect(machine.nextBusAction() == .readHistory(.metrics, after: id(5), limit: 3))
         var sink = Recorder()
         guard case .retry(let first) = machine.recoveryReadFailed(.metrics, now: t0, into: &sink),
             case .retry(let second) = machine.recoveryReadFailed(.metrics, now: t0, into: &sink)
@@ -417,15 +417,15 @@ struct GatewayHubStateMachineTests {
         #expect(first == .milliseconds(50))
         #expect(second == .milliseconds(100))
         // The pub/sub connection comes back: another gap, then live messages.
-        _ = machine.brokerReportedGap(now: at(1))
+        _ = machine.busReportedGap(now: at(1))
         #expect(machine.receive(message(12), now: at(1), into: &sink) == .buffered)
-        #expect(machine.nextBrokerAction() == .readHistory(.metrics, after: id(5), limit: 3))
+        #expect(machine.nextBusAction() == .readHistory(.metrics, after: id(5), limit: 3))
         // The read works now but ran before 9...11 were stored.
         #expect(machine.historyRead(.metrics, page: messages(6...8), now: at(1), into: &sink) == .reading)
         #expect(machine.historyRead(.metrics, page: [], now: at(1), into: &sink) == .reading)
         #expect(sink.deliveries == ["alice:6-0", "alice:7-0", "alice:8-0"])
         // The second pass, for the second gap.
-        #expect(machine.nextBrokerAction() == .readHistory(.metrics, after: id(8), limit: 3))
+        #expect(machine.nextBusAction() == .readHistory(.metrics, after: id(8), limit: 3))
         #expect(machine.historyRead(.metrics, page: messages(9...11), now: at(2), into: &sink) == .reading)
         #expect(machine.historyRead(.metrics, page: messages(12...12), now: at(2), into: &sink) == .recovered(count: 4))
         #expect(sink.deliveries == (6...12).map { "alice:\($0)-0" })
@@ -437,8 +437,8 @@ struct GatewayHubStateMachineTests {
         machine.isRunning = true
         goLive(&machine, "alice", 1)
         _ = machine.subscribe(connection(2), "bob", to: [.metrics], heldLimit: 4)
-        _ = machine.brokerReportedGap(now: t0)
-        _ = machine.nextBrokerAction()
+        _ = machine.busReportedGap(now: t0)
+        _ = machine.nextBusAction()
         var sink = Recorder()
         _ = machine.receive(message(9), now: t0, into: &sink)
         var delays: [Duration] = []
@@ -461,13 +461,13 @@ struct GatewayHubStateMachineTests {
     @Test func moreMissedThanIsReplayedSkipsToTheLatestAndTellsSubscribersToResync() {
         var machine = machine(maxRecoveryMessages: 4)
         goLive(&machine, "alice", 1)
-        _ = machine.brokerReportedGap(now: t0)
+        _ = machine.busReportedGap(now: t0)
         var sink = Recorder()
-        #expect(machine.nextBrokerAction() == .readHistory(.metrics, after: id(5), limit: 3))
+        #expect(machine.nextBusAction() == .readHistory(.metrics, after: id(5), limit: 3))
         #expect(machine.historyRead(.metrics, page: messages(6...8), now: t0, into: &sink) == .reading)
-        #expect(machine.nextBrokerAction() == .readHistory(.metrics, after: id(8), limit: 1))
+        #expect(machine.nextBusAction() == .readHistory(.metrics, after: id(8), limit: 1))
         #expect(machine.historyRead(.metrics, page: messages(9...9), now: t0, into: &sink) == .reading)
-        #expect(machine.nextBrokerAction() == .readLatest(.metrics))
+        #expect(machine.nextBusAction() == .readLatest(.metrics))
         _ = machine.receive(message(30), now: t0, into: &sink)
         machine.skippedToLatest(.metrics, latest: id(29), now: t0, into: &sink)
         #expect(machine.lastRelayed(of: .metrics) == id(30))
@@ -479,21 +479,21 @@ struct GatewayHubStateMachineTests {
     @Test func aGapWhileSubscribingRecoversBeforeGoingLive() {
         var machine = machine()
         _ = machine.subscribe(connection(1), "alice", to: [.metrics], heldLimit: 4)
-        _ = machine.nextBrokerAction()
+        _ = machine.nextBusAction()
         var sink = Recorder()
         _ = machine.receive(message(4), now: t0, into: &sink)
-        _ = machine.brokerReportedGap(now: t0)
+        _ = machine.busReportedGap(now: t0)
         let waiter = machine.makeWaiterID()
         #expect(machine.waitUntilSubscribed(.metrics, id: waiter, waiter: 3) == false)
         #expect(machine.subscribed(.metrics, latest: id(5), now: t0, into: &sink) == [3])
-        #expect(machine.nextBrokerAction() == .readHistory(.metrics, after: id(5), limit: 3))
+        #expect(machine.nextBusAction() == .readHistory(.metrics, after: id(5), limit: 3))
     }
 
     @Test func messagesThatCameWhileSubscribingAreRelayedPastTheBaseline() {
         var machine = machine()
         _ = machine.admit(connection(1), "alice")
         _ = machine.subscribe(connection(1), "alice", to: [.metrics], heldLimit: 4)
-        _ = machine.nextBrokerAction()
+        _ = machine.nextBusAction()
         var sink = Recorder()
         #expect(machine.receive(message(5), now: t0, into: &sink) == .buffered)
         #expect(machine.receive(message(6), now: t0, into: &sink) == .buffered)
@@ -515,12 +515,12 @@ struct GatewayHubStateMachineTests {
         #expect(machine.tick(now: at(45)) == [])
         #expect(machine.tick(now: at(46)) == [7])
         #expect(phase(machine) == .resubscribing)
-        #expect(machine.nextBrokerAction() == .resubscribe(.metrics))
+        #expect(machine.nextBusAction() == .resubscribe(.metrics))
         var sink = Recorder()
         // Right after the new subscribe, before the read-back.
         #expect(machine.receive(message(9), now: at(46), into: &sink) == .buffered)
         machine.resubscribed(.metrics, now: at(46))
-        #expect(machine.nextBrokerAction() == .readHistory(.metrics, after: id(5), limit: 3))
+        #expect(machine.nextBusAction() == .readHistory(.metrics, after: id(5), limit: 3))
         #expect(machine.historyRead(.metrics, page: messages(6...8), now: at(46), into: &sink) == .reading)
         #expect(machine.historyRead(.metrics, page: messages(9...9), now: at(46), into: &sink) == .recovered(count: 4))
         #expect(sink.deliveries == (6...9).map { "alice:\($0)-0" })
@@ -539,7 +539,7 @@ struct GatewayHubStateMachineTests {
         _ = machine.tick(now: at(60))
         #expect(phase(machine, .metrics) == .live)
         #expect(phase(machine, .logs) == .live)
-        #expect(machine.nextBrokerAction() == .unsubscribe(.logs))
+        #expect(machine.nextBusAction() == .unsubscribe(.logs))
     }
 
     // MARK: Connections and drain
@@ -588,7 +588,7 @@ struct GatewayHubStateMachineTests {
         var machine = machine()
         _ = machine.subscribe(connection(1), "alice", to: [.metrics], heldLimit: 4)
         #expect(machine.parkWorker(7) == false)
-        _ = machine.nextBrokerAction()
+        _ = machine.nextBusAction()
         #expect(machine.parkWorker(7) == true)
         #expect(machine.unparkWorker() == 7)
         #expect(machine.unparkWorker() == nil)

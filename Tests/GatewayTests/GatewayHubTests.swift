@@ -20,7 +20,7 @@ struct GatewayHubTests {
     }
 
     func makeConnection(_ hub: GatewayHub<InProcessSubscriber>) -> GatewayConnection {
-        GatewayConnection(format: .webSocket, transport: .pull, limits: hub.connectionLimits, metrics: hub.metrics)
+        GatewayConnection(format: .webSocket, delivery: .pull, limits: hub.connectionLimits, metrics: hub.metrics)
     }
 
     /// Runs `body` while the hub runs.
@@ -45,7 +45,7 @@ struct GatewayHubTests {
         return ids
     }
 
-    @Test func aSubscriberWaitsForTheBrokerSubscriptionThenGetsLiveMessagesInOrder() async throws {
+    @Test func aSubscriberWaitsForTheBusSubscriptionThenGetsLiveMessagesInOrder() async throws {
         let bus = InProcessBus()
         _ = try await bus.acquireLease(token: RunningGateway.token, ttl: .seconds(3600))
         let publisher = RunningGateway(port: 0, bus: bus, metrics: GatewayMetrics())
@@ -56,7 +56,7 @@ struct GatewayHubTests {
             // Returns once the bus subscription is made (a wall-clock bound here would only measure
             // how loaded the machine is: the unit layer runs in parallel).
             try await hub.subscribe(connection, to: .metrics, since: nil, began: { _ in }, render: { $0.envelope })
-            #expect(hub.brokerSubscribedStreams() == [.metrics])
+            #expect(hub.busSubscribedStreams() == [.metrics])
             let ids = try await publisher.publish(3)
             #expect(await pulledIDs(connection, count: 3) == ids.map(\.description))
             hub.remove(connection)
@@ -66,7 +66,7 @@ struct GatewayHubTests {
 
     @Test func waitingForASubscriptionThatNeverComesTimesOut() async throws {
         let hub = makeHub(InProcessBus()) { $0.limits.subscribeTimeout = .milliseconds(50) }
-        // Not running: nothing subscribes in the broker.
+        // Not running: nothing subscribes in the bus.
         await #expect(throws: ClientProtocolError.unavailable(.metrics)) {
             try await hub.waitUntilSubscribed(.metrics)
         }

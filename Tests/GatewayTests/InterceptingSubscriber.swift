@@ -4,7 +4,7 @@ import Payloads
 import Synchronization
 
 /// An `InProcessSubscriber` a test can interfere with: history reads fail while `failsHistory`
-/// is set (a broker whose pub/sub side is back while reads still fail, as the command connection
+/// is set (a Redis whose pub/sub side is back while reads still fail, as the command connection
 /// after a Redis restart), and hooks run right after an unsubscribe or a subscribe (to publish in
 /// the window the hub cannot see).
 final class InterceptingSubscriber: SubscriberBus {

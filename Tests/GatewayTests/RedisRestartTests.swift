@@ -53,7 +53,7 @@ import Testing
             initialDelay: .seconds(2), maxDelay: .seconds(2), multiplier: 1, jitter: 0.5)
         try await withRedisGateway(configuration, gatewayReconnect: gatewayReconnect) { gateway in
             try await gateway.eventually("/ready 200 at start") { try await gateway.get("/ready").status == 200 }
-            #expect(try await gateway.metric("gateway_broker_connected") == 1)
+            #expect(try await gateway.metric("gateway_bus_connected") == 1)
             let marker = "last-envelope"
             let subscribe = "send:{\"op\":\"subscribe\",\"stream\":\"aws-metrics\"}"
             let webSockets = try (0..<2).map { _ in
@@ -90,7 +90,7 @@ import Testing
                     try await gateway.get("/ready").status == 503
                 }
                 notReadyAfter = clock.now - down
-                #expect(try await gateway.metric("gateway_broker_connected") == 0)
+                #expect(try await gateway.metric("gateway_bus_connected") == 0)
                 try await Task.sleep(for: .milliseconds(500))
                 #expect(try await gateway.get("/ready").status == 503)
 
@@ -139,16 +139,16 @@ import Testing
             // The outage was real: publishes failed while Redis was down, and some were stored after.
             #expect(failed > 0)
             #expect(stored.count >= published + 1)
-            let gaps = try await gateway.metric("gateway_broker_gaps_total")
+            let gaps = try await gateway.metric("gateway_bus_gaps_total")
             let recovered = try await gateway.metric("gateway_recovered_messages_total")
             // History reads that failed and were retried (the command connection came back later).
-            let brokerErrors = try await gateway.metric("gateway_broker_errors_total")
+            let busErrors = try await gateway.metric("gateway_bus_errors_total")
             #expect(gaps > 0)
             #expect(recovered > 0)
-            #expect(try await gateway.metric("gateway_broker_connected") == 1)
+            #expect(try await gateway.metric("gateway_bus_connected") == 1)
             print(
                 "redis restart: \(published) published, \(failed) failed during the outage, \(stored.count) stored, "
-                    + "\(gaps) gap(s), \(recovered) recovered from the log, \(brokerErrors) failed broker call(s); "
+                    + "\(gaps) gap(s), \(recovered) recovered from the log, \(busErrors) failed bus call(s); "
                     + "/ready 503 after \(notReadyAfter), "
                     + "200 again \(readyAgainAfter) after the restart")
         }

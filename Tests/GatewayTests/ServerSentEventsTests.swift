@@ -89,8 +89,8 @@ struct ServerSentEventsTests {
             #expect(status == 200)
             for name in [
                 "gateway_connections", "gateway_subscriptions", "gateway_messages_relayed_total", "gateway_delivered_bytes_total",
-                "gateway_slow_client_disconnects_total", "gateway_auth_failures_total", "gateway_broker_gaps_total",
-                "gateway_broker_resubscribes_total",
+                "gateway_slow_client_disconnects_total", "gateway_auth_failures_total", "gateway_bus_gaps_total",
+                "gateway_bus_resubscribes_total",
             ] {
                 #expect(body.contains("# TYPE \(name) "), "\(name)")
             }

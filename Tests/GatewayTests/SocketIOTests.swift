@@ -47,7 +47,7 @@ import Testing
             let confirmation = try #require(confirmed["data"] as? [String: Any])
             #expect(confirmation["stream"] as? String == "aws-metrics")
             #expect(confirmation["interval"] as? Int == 5000)
-            try await gateway.eventually("broker subscription") {
+            try await gateway.eventually("bus subscription") {
                 try await gateway.metric("gateway_subscriptions{stream=\"aws-metrics\"}") == 1
             }
             let ids = try await gateway.publish(3)

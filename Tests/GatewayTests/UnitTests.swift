@@ -84,7 +84,7 @@ struct UnitTests {
                 "GATEWAY_QUEUE_MESSAGES": "100", "GATEWAY_HEARTBEAT_INTERVAL_SECONDS": "5",
             ], allowAnonymous: false, readFile: { _ in "" })
         #expect(configuration.limits.maxQueuedMessages == 100)
-        #expect(configuration.brokerHeartbeatInterval == .seconds(5))
+        #expect(configuration.busHeartbeatInterval == .seconds(5))
         #expect(!configuration.auth.mode.isAnonymous)
         #expect(OriginPolicy(allowed: configuration.allowedOrigins).allows(origin: "https://b.example", host: nil))
         #expect(throws: GatewayError.self) {

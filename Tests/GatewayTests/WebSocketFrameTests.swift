@@ -112,7 +112,7 @@ struct WebSocketFrameTests {
     }
 
     /// The client resets the connection right after asking to subscribe, while the subscribe
-    /// waits for the broker: the hub must not keep a subscription for a socket that is gone.
+    /// waits for the bus: the hub must not keep a subscription for a socket that is gone.
     @Test func clientGoneDuringSubscribeLeavesNothingBehind() async throws {
         try await withGateway { gateway in
             for round in 0..<20 {
@@ -127,7 +127,7 @@ struct WebSocketFrameTests {
                 }
                 return total == 0
             }
-            try await gateway.eventually("broker unsubscribed") {
+            try await gateway.eventually("bus unsubscribed") {
                 for stream in StreamName.allCases where try await gateway.listeners(stream) != 0 { return false }
                 return true
             }

@@ -84,7 +84,7 @@ final class RecordingEndpoint: WebSocketEndpoint {
 
     func opened(_ link: WebSocketLink) {
         let connection = GatewayConnection(
-            format: .webSocket, transport: .channel(link.channel), limits: .init(maxMessages: 256, maxBytes: 1 << 20),
+            format: .webSocket, delivery: .channel(link.channel), limits: .init(maxMessages: 256, maxBytes: 1 << 20),
             metrics: GatewayMetrics())
         self.connection = connection
         link.follow(connection)

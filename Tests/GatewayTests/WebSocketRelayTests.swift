@@ -37,7 +37,7 @@ struct WebSocketRelayTests {
             #expect((batch["raw"] as? [String]) == history.map { String(buffer: $0.envelope) })
 
             _ = try await client.waitFor("unsubscribed") { ($0["recv"] as? String)?.contains("unsubscribed") == true }
-            try await gateway.eventually("broker unsubscribe") { try await gateway.listeners() == 0 }
+            try await gateway.eventually("bus unsubscribe") { try await gateway.listeners() == 0 }
             try await client.waitForExit()
             #expect(client.received().first == "{\"op\":\"pong\"}")
         }
@@ -148,7 +148,7 @@ struct WebSocketRelayTests {
             let ids = try await gateway.publish(2000)
             let batch = try await client.waitFor("ids", timeout: .seconds(30)) { $0["ids"] != nil }
             #expect((batch["ids"] as? [String]) == ids.map(\.description))
-            #expect(try await gateway.metric("gateway_broker_gaps_total") > 0)
+            #expect(try await gateway.metric("gateway_bus_gaps_total") > 0)
             #expect(try await gateway.metric("gateway_recovered_messages_total") > 0)
         }
     }
@@ -179,13 +179,13 @@ struct WebSocketRelayTests {
 
     @Test func silentSubscriptionIsResubscribedAndRecovered() async throws {
         var configuration = GatewayConfiguration(auth: .init(mode: .anonymous))
-        configuration.brokerHeartbeatInterval = .milliseconds(200)
+        configuration.busHeartbeatInterval = .milliseconds(200)
         try await withGateway(configuration) { gateway in
             let client = try ScriptedClient(
                 "ws_client",
                 [gateway.webSocketURL, "send:{\"op\":\"subscribe\",\"stream\":\"aws-metrics\"}", "until:subscribed", "ids:5"])
             _ = try await client.waitFor("subscribed") { ($0["recv"] as? String)?.contains("subscribed") == true }
-            try await gateway.eventually("resubscribe") { try await gateway.metric("gateway_broker_resubscribes_total") > 0 }
+            try await gateway.eventually("resubscribe") { try await gateway.metric("gateway_bus_resubscribes_total") > 0 }
             let ids = try await gateway.publish(5)
             let batch = try await client.waitFor("ids") { $0["ids"] != nil }
             #expect((batch["ids"] as? [String]) == ids.map(\.description))
@@ -197,7 +197,7 @@ struct WebSocketRelayTests {
     /// wait while the hub reads back what the window missed).
     @Test(arguments: [true, false]) func resubscribeWindowLosesNothing(streamHadHistory: Bool) async throws {
         var configuration = GatewayConfiguration(auth: .init(mode: .anonymous))
-        configuration.brokerHeartbeatInterval = .milliseconds(200)
+        configuration.busHeartbeatInterval = .milliseconds(200)
         try await withInterceptedGateway(configuration) { gateway, subscriber in
             // Without history, the hub has relayed nothing when the window opens: its recovery
             // must read the log from the start.
@@ -217,7 +217,7 @@ struct WebSocketRelayTests {
                     if let ids = try? await gateway.publish(1) { published.withLock { $0 += ids } }
                     try? await Task.sleep(for: .milliseconds(100))
                 })
-            try await gateway.eventually("resubscribed") { try await gateway.metric("gateway_broker_resubscribes_total") > 0 }
+            try await gateway.eventually("resubscribed") { try await gateway.metric("gateway_bus_resubscribes_total") > 0 }
             try await gateway.eventually("both published") { published.withLock { $0.count } == 2 }
             let last = try await gateway.publish(1)
             let batch = try await client.waitFor("ids", timeout: .seconds(15)) { $0["ids"] != nil }

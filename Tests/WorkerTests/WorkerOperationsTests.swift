@@ -86,47 +86,47 @@ import Testing
             configuration.streams[stream] = .init(isEnabled: false, interval: .seconds(60), keepWarmInterval: nil)
         }
         var snapshot = WorkerStatistics.Snapshot()
-        // A standby only needs the broker.
+        // A standby only needs the bus.
         #expect(
-            WorkerReadiness.evaluate(snapshot, configuration: configuration, isBrokerReachable: true, leaderSince: nil, now: 1000)
+            WorkerReadiness.evaluate(snapshot, configuration: configuration, isBusReachable: true, leaderSince: nil, now: 1000)
                 .isReady)
         #expect(
             !WorkerReadiness.evaluate(
-                snapshot, configuration: configuration, isBrokerReachable: false, leaderSince: nil, now: 1000
+                snapshot, configuration: configuration, isBusReachable: false, leaderSince: nil, now: 1000
             ).isReady)
         snapshot.isLeader = true
         // A stream whose schedule expects nothing (billed and unwatched) never fails readiness.
         #expect(
-            WorkerReadiness.evaluate(snapshot, configuration: configuration, isBrokerReachable: true, leaderSince: 0, now: 1000)
+            WorkerReadiness.evaluate(snapshot, configuration: configuration, isBusReachable: true, leaderSince: 0, now: 1000)
                 .isReady)
         snapshot.expectedGap[.logs] = 10
         // A new leader gets three of the gaps its schedule expects to poll.
         #expect(
-            WorkerReadiness.evaluate(snapshot, configuration: configuration, isBrokerReachable: true, leaderSince: 990, now: 1000)
+            WorkerReadiness.evaluate(snapshot, configuration: configuration, isBusReachable: true, leaderSince: 990, now: 1000)
                 .isReady)
         let late = WorkerReadiness.evaluate(
-            snapshot, configuration: configuration, isBrokerReachable: true, leaderSince: 900, now: 1000)
+            snapshot, configuration: configuration, isBusReachable: true, leaderSince: 900, now: 1000)
         #expect(!late.isReady && late.reasons.first?.contains("aws-logs") == true)
         snapshot.lastSuccess[.logs] = 985
         #expect(
-            WorkerReadiness.evaluate(snapshot, configuration: configuration, isBrokerReachable: true, leaderSince: 900, now: 1000)
+            WorkerReadiness.evaluate(snapshot, configuration: configuration, isBusReachable: true, leaderSince: 900, now: 1000)
                 .isReady)
         // Nobody watches: the keep-warm gap is what is expected.
         snapshot.expectedGap[.logs] = 60
         snapshot.lastSuccess[.logs] = 900
         #expect(
-            WorkerReadiness.evaluate(snapshot, configuration: configuration, isBrokerReachable: true, leaderSince: 0, now: 1000)
+            WorkerReadiness.evaluate(snapshot, configuration: configuration, isBusReachable: true, leaderSince: 0, now: 1000)
                 .isReady)
         // An unavailable stream (AWS refuses the API to the account) does not fail readiness.
         snapshot.lastSuccess[.logs] = nil
         #expect(
-            !WorkerReadiness.evaluate(snapshot, configuration: configuration, isBrokerReachable: true, leaderSince: 0, now: 1000)
+            !WorkerReadiness.evaluate(snapshot, configuration: configuration, isBusReachable: true, leaderSince: 0, now: 1000)
                 .isReady)
         snapshot.states[.logs] = StreamStateData(
             state: "unavailable", since: "1970-01-01T00:00:00.000Z", operation: "FilterLogEvents",
             code: "AccessDeniedException")
         #expect(
-            WorkerReadiness.evaluate(snapshot, configuration: configuration, isBrokerReachable: true, leaderSince: 0, now: 1000)
+            WorkerReadiness.evaluate(snapshot, configuration: configuration, isBusReachable: true, leaderSince: 0, now: 1000)
                 .isReady)
     }
 }

@@ -93,7 +93,7 @@ import Testing
         }
     }
 
-    @Test func aBrokerOutageShorterThanTheLeaseLosesNothing() async throws {
+    @Test func aBusOutageShorterThanTheLeaseLosesNothing() async throws {
         let inner = InProcessBus()
         let bus = FlakyBus(inner)
         let source = SequenceSource()

@@ -10,7 +10,7 @@ import Payloads
 protocol GatewayHubRelaySink<Subscriber> {
     associatedtype Subscriber
 
-    /// `message` goes to the subscribers that follow; `positions` are every broker-subscribed
+    /// `message` goes to the subscribers that follow; `positions` are every bus-subscribed
     /// stream's last relayed id (for SSE event ids).
     mutating func relay(_ message: BusMessage, positions: StreamPositions)
 

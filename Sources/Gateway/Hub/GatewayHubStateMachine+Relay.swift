@@ -2,19 +2,19 @@ import Bus
 import Payloads
 
 extension GatewayHubStateMachine {
-    /// What became of a live message from the broker.
+    /// What became of a live message from the bus.
     enum ReceiveResult: Equatable, Sendable {
         /// Relayed to the stream's subscribers (if it has any).
         case relayed
-        /// At or below the last relayed id: relayed before (from history, or twice by the broker).
+        /// At or below the last relayed id: relayed before (from history, or twice by the bus).
         case duplicate
         /// The stream is not live: the message waits until it is.
         case buffered
-        /// The stream is not subscribed in the broker.
+        /// The stream is not subscribed in the bus.
         case dropped
     }
 
-    /// A live message from the broker (the hot path): relayed at once to a live stream's
+    /// A live message from the bus (the hot path): relayed at once to a live stream's
     /// subscribers, kept while its stream's history is read.
     mutating func receive(
         _ message: BusMessage, now: Instant, into sink: inout some GatewayHubRelaySink<Subscriber>
@@ -37,14 +37,14 @@ extension GatewayHubStateMachine {
     mutating func relay(_ message: BusMessage, at index: Int, into sink: inout some GatewayHubRelaySink<Subscriber>) -> Bool {
         let positions = self.positions
         guard streams[index].relay(message, positions: positions, into: &sink) else { return false }
-        if streams[index].isSubscribedInBroker { self.positions[streams[index].name] = message.id }
+        if streams[index].isSubscribedInBus { self.positions[streams[index].name] = message.id }
         return true
     }
 
     // MARK: Subscriptions
 
     /// Subscribes `subscriber` to `streams` in the catching-up phase: live messages are not queued
-    /// to it until `goLive(_:at:)`. Wakes the worker when a stream must be subscribed in the broker.
+    /// to it until `goLive(_:at:)`. Wakes the worker when a stream must be subscribed in the bus.
     mutating func subscribe(_ id: ConnectionID, _ subscriber: Subscriber, to names: [StreamName], heldLimit: Int) -> [Waiter] {
         for name in names {
             guard let index = Self.index(of: name) else { continue }

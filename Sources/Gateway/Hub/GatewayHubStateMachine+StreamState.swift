@@ -2,11 +2,11 @@ import Bus
 import Payloads
 
 extension GatewayHubStateMachine {
-    /// One stream: where its broker subscription stands, who reads it, how far it was relayed,
+    /// One stream: where its bus subscription stands, who reads it, how far it was relayed,
     /// and the live messages that wait while its history is read.
     struct StreamState {
         enum Phase: Equatable, Sendable {
-            /// Not subscribed in the broker; the worker subscribes it once it has a subscriber.
+            /// Not subscribed in the bus; the worker subscribes it once it has a subscriber.
             case unsubscribed
             /// The worker subscribes it and reads its newest id. Live messages wait in the buffer.
             case subscribing
@@ -30,7 +30,7 @@ extension GatewayHubStateMachine {
         /// Messages at or below it are not relayed again. Nil: nothing was stored when the stream
         /// was subscribed (everything stored later is new).
         var lastRelayed: BusMessageID?
-        /// When the broker last delivered a message of this stream (heartbeats included).
+        /// When the bus last delivered a message of this stream (heartbeats included).
         var lastSeen: ContinuousClock.Instant
         /// Since the last subscribe failed, until one works or nobody wants the stream.
         var hasFailedSubscribe = false
@@ -47,9 +47,9 @@ extension GatewayHubStateMachine {
 
         var hasSubscribers: Bool { !live.isEmpty || !starting.isEmpty }
 
-        /// Subscribed in the broker with a baseline: what `/metrics`, SSE positions and a waiting
+        /// Subscribed in the bus with a baseline: what `/metrics`, SSE positions and a waiting
         /// subscriber count as subscribed.
-        var isSubscribedInBroker: Bool {
+        var isSubscribedInBus: Bool {
             switch phase {
             case .live, .recovering, .resubscribing: true
             case .unsubscribed, .subscribing, .subscribeFailed, .unsubscribing: false

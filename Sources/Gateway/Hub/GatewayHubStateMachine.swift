@@ -2,22 +2,22 @@ import Bus
 import Payloads
 
 /// The relay hub's state as one plain value: connections and admission, each stream's
-/// subscriptions, its broker subscription (demand), its last relayed id, recovery from history,
+/// subscriptions, its bus subscription (demand), its last relayed id, recovery from history,
 /// and drain.
 ///
 /// It does no I/O and holds no lock. `GatewayHub` keeps it in a `Mutex`; every `mutating` method
-/// returns what the caller does once the lock is released: the waiters to resume (the broker
+/// returns what the caller does once the lock is released: the waiters to resume (the bus
 /// worker, tasks waiting for a subscription or for the drain), the subscribers to tell something,
-/// or the broker call to make (``GatewayHubBrokerAction``, performed by one worker, one at a
+/// or the bus call to make (``GatewayHubBusAction``, performed by one worker, one at a
 /// time). Messages are queued to subscribers through a ``GatewayHubRelaySink`` inside the lock;
 /// they are written after it.
 ///
 /// A stream's life: `unsubscribed` → (a subscriber) `subscribing` → `live` → (its last subscriber
-/// left) `unsubscribing` → `unsubscribed`. While `live` it can be `recovering` (after a broker
+/// left) `unsubscribing` → `unsubscribed`. While `live` it can be `recovering` (after a bus
 /// gap: its history after the last relayed id is read back) or `resubscribing` then `recovering`
 /// (silent for three heartbeats). Whenever it is not live its live messages wait in a bounded
 /// buffer and are relayed, after the history read and without duplicates, when it goes live
-/// again: nothing is relayed out of order, nothing published while the broker dropped us is lost.
+/// again: nothing is relayed out of order, nothing published while the bus dropped us is lost.
 ///
 /// Generic over what a subscriber and a waiter are, so that tests drive it with plain values.
 struct GatewayHubStateMachine<Subscriber, Waiter> {
@@ -49,10 +49,10 @@ struct GatewayHubStateMachine<Subscriber, Waiter> {
     /// Set while `GatewayHub.run()` runs.
     var isRunning = false
     private(set) var isDraining = false
-    /// The last relayed id of every stream subscribed in the broker (`0-0`: nothing was stored
+    /// The last relayed id of every stream subscribed in the bus (`0-0`: nothing was stored
     /// when it was subscribed): where a live SSE subscriber stands.
     var positions = StreamPositions()
-    /// The broker worker, when it has nothing to do.
+    /// The bus worker, when it has nothing to do.
     var parkedWorker: Waiter?
     private var subscriptionWaiters: [GatewayHubWaiterID: (stream: StreamName, waiter: Waiter)] = [:]
     private var drainWaiters: [GatewayHubWaiterID: Waiter] = [:]
@@ -145,14 +145,14 @@ struct GatewayHubStateMachine<Subscriber, Waiter> {
         return GatewayHubWaiterID(value: lastWaiterID)
     }
 
-    func isSubscribedInBroker(_ stream: StreamName) -> Bool {
-        self.stream(stream)?.isSubscribedInBroker ?? false
+    func isSubscribedInBus(_ stream: StreamName) -> Bool {
+        self.stream(stream)?.isSubscribedInBus ?? false
     }
 
-    /// True when `stream` is subscribed in the broker already; otherwise `waiter` is resumed when
+    /// True when `stream` is subscribed in the bus already; otherwise `waiter` is resumed when
     /// it is (or taken back with `cancelWait(_:)`).
     mutating func waitUntilSubscribed(_ stream: StreamName, id: GatewayHubWaiterID, waiter: Waiter) -> Bool {
-        guard !isSubscribedInBroker(stream) else { return true }
+        guard !isSubscribedInBus(stream) else { return true }
         subscriptionWaiters[id] = (stream, waiter)
         return false
     }
@@ -171,7 +171,7 @@ struct GatewayHubStateMachine<Subscriber, Waiter> {
     // MARK: Observing
 
     /// Running, not draining, no stream's history being read back (its clients wait for it) and
-    /// no failed subscribe a client waits for. The owner adds the broker connection's state.
+    /// no failed subscribe a client waits for. The owner adds the bus connection's state.
     var isReady: Bool {
         isRunning && !isDraining && !streams.contains { $0.isRecovering || $0.hasFailedSubscribe }
     }
@@ -186,14 +186,14 @@ struct GatewayHubStateMachine<Subscriber, Waiter> {
         Dictionary(uniqueKeysWithValues: streams.map { ($0.name, $0.live.count + $0.starting.count) })
     }
 
-    func brokerSubscribedStreams() -> Set<StreamName> {
-        Set(streams.filter(\.isSubscribedInBroker).map(\.name))
+    func busSubscribedStreams() -> Set<StreamName> {
+        Set(streams.filter(\.isSubscribedInBus).map(\.name))
     }
 
     /// Keeps `positions` in line with a stream's phase and last relayed id.
     mutating func updatePosition(at index: Int) {
         let stream = streams[index]
-        positions[stream.name] = stream.isSubscribedInBroker ? stream.lastRelayed ?? .zero : nil
+        positions[stream.name] = stream.isSubscribedInBus ? stream.lastRelayed ?? .zero : nil
     }
 }
 

@@ -18,16 +18,16 @@ import Synchronization
 /// Sessions live in a table by `sid` while they run (no task each: their timers run on event
 /// loops, their inbound packets in short-lived tasks). A long-polling session is bound to this process, so a load balancer must keep a client on one
 /// gateway (sticky sessions) unless the client uses `transports: ["websocket"]`.
-final class EngineIOServer<Bus: SubscriberBus>: Sendable {
-    let hub: GatewayHub<Bus>
+final class EngineIOServer<Source: SubscriberBus>: Sendable {
+    let hub: GatewayHub<Source>
     let authenticator: GatewayAuthenticator
     let origins: OriginPolicy
     let now: @Sendable () -> Date
     let logger: Logger
-    private let sessions = Mutex<[String: EngineIOSession<Bus>]>([:])
+    private let sessions = Mutex<[String: EngineIOSession<Source>]>([:])
 
     init(
-        hub: GatewayHub<Bus>, authenticator: GatewayAuthenticator, origins: OriginPolicy, now: @escaping @Sendable () -> Date,
+        hub: GatewayHub<Source>, authenticator: GatewayAuthenticator, origins: OriginPolicy, now: @escaping @Sendable () -> Date,
         logger: Logger
     ) {
         self.hub = hub
@@ -56,10 +56,10 @@ final class EngineIOServer<Bus: SubscriberBus>: Sendable {
     /// pending-handshake budgets, not the connection limit) until its namespace CONNECT succeeds,
     /// and is closed after `connectTimeout` if none does.
     func start(
-        transport: GatewayConnection.Transport, handshakeToken: String?, address: ClientAddress
-    ) -> Result<EngineIOSession<Bus>, EngineIOError> {
+        delivery: GatewayConnection.Delivery, handshakeToken: String?, address: ClientAddress
+    ) -> Result<EngineIOSession<Source>, EngineIOError> {
         let session = EngineIOSession(
-            transport: transport, hub: hub, authenticator: authenticator, handshakeToken: handshakeToken, now: now,
+            delivery: delivery, hub: hub, authenticator: authenticator, handshakeToken: handshakeToken, now: now,
             logger: logger)
         if let refusal = hub.admitPending(session.connection, from: address) {
             return .failure(refused(refusal, address: address))
@@ -89,7 +89,7 @@ final class EngineIOServer<Bus: SubscriberBus>: Sendable {
             return perAddress ? .tooManyPendingFromAddress : .tooManyPending
         }
     }
-    func session(_ id: String) -> EngineIOSession<Bus>? { sessions.withLock { $0[id] } }
+    func session(_ id: String) -> EngineIOSession<Source>? { sessions.withLock { $0[id] } }
 
     // MARK: Requests
 
@@ -132,14 +132,14 @@ final class EngineIOServer<Bus: SubscriberBus>: Sendable {
     func handlePolling(
         method: HTTPRequest.Method, query: String?, origin: String?, host: String?, authorization: String?,
         address: ClientAddress, body: () async throws -> ByteBuffer
-    ) async -> EngineIOSession<Bus>.PollingReply {
+    ) async -> EngineIOSession<Source>.PollingReply {
         let query = Query(query)
         if let error = verify(query, method: method, origin: origin, host: host, expectedTransport: "polling") {
             return .error(error)
         }
         guard let sid = query.sid else {
             let token = GatewayAuthenticator.token(authorization: authorization, query: nil) ?? query.token
-            switch start(transport: .pull, handshakeToken: token, address: address) {
+            switch start(delivery: .pull, handshakeToken: token, address: address) {
             case .success(let session):
                 return .init(status: 200, body: session.openPacket(upgrades: ["websocket"]), isError: false)
             case .failure(let error):
@@ -191,7 +191,7 @@ final class EngineIOServer<Bus: SubscriberBus>: Sendable {
         return serveInPipeline(.newSession(handshakeToken: token, address: address))
     }
 
-    private func serveInPipeline(_ start: EngineIOWebSocketEndpoint<Bus>.Start) -> GatewayUpgradeDecision {
+    private func serveInPipeline(_ start: EngineIOWebSocketEndpoint<Source>.Start) -> GatewayUpgradeDecision {
         let limits = hub.configuration.limits
         let logger = self.logger
         return .serveInPipeline {

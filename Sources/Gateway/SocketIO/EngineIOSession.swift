@@ -21,7 +21,7 @@ import Synchronization
 /// them in order and ends when none is left, so a POST is answered without waiting for a
 /// subscription. The heartbeat, the token expiry and the connect timeout are timers on an event
 /// loop: an idle session holds no task.
-final class EngineIOSession<Bus: SubscriberBus>: Sendable {
+final class EngineIOSession<Source: SubscriberBus>: Sendable {
     enum TransportState: Sendable, Equatable {
         case polling
         /// A WebSocket sent `2probe`; long-polling is being wound down until `5`.
@@ -55,7 +55,7 @@ final class EngineIOSession<Bus: SubscriberBus>: Sendable {
         /// Packets waiting for the inbound task, oldest first.
         var inbound: [Inbound] = []
         /// The Socket.IO client while no inbound task holds it; nil while one runs.
-        var client: SocketIOClient<Bus>?
+        var client: SocketIOClient<Source>?
         var isHandlingInbound = false
         var hasConnected = false
         var isEnded = false
@@ -70,7 +70,7 @@ final class EngineIOSession<Bus: SubscriberBus>: Sendable {
 
     let id: String
     let connection: GatewayConnection
-    let hub: GatewayHub<Bus>
+    let hub: GatewayHub<Source>
     let settings: GatewayConfiguration.SocketIO
     let authenticator: GatewayAuthenticator
     let handshakeToken: String?
@@ -82,7 +82,7 @@ final class EngineIOSession<Bus: SubscriberBus>: Sendable {
     private let timerLoop: any EventLoop
 
     init(
-        id: String = SessionID.make(), transport: GatewayConnection.Transport, hub: GatewayHub<Bus>,
+        id: String = SessionID.make(), delivery: GatewayConnection.Delivery, hub: GatewayHub<Source>,
         authenticator: GatewayAuthenticator, handshakeToken: String?, now: @escaping @Sendable () -> Date, logger: Logger
     ) {
         self.id = id
@@ -95,9 +95,9 @@ final class EngineIOSession<Bus: SubscriberBus>: Sendable {
         logger[metadataKey: "socketio.sid"] = "\(id)"
         self.logger = logger
         self.connection = GatewayConnection(
-            format: .socketIO, transport: transport, limits: hub.connectionLimits, metrics: hub.metrics)
+            format: .socketIO, delivery: delivery, limits: hub.connectionLimits, metrics: hub.metrics)
         let isWebSocket: Bool
-        if case .channel(let channel) = transport {
+        if case .channel(let channel) = delivery {
             isWebSocket = true
             timerLoop = channel.eventLoop
         } else {
@@ -160,7 +160,7 @@ final class EngineIOSession<Bus: SubscriberBus>: Sendable {
     }
 
     private func end(ended: @escaping @Sendable () -> Void) {
-        let (timers, client) = state.withLock { state -> ([Scheduled<Void>], SocketIOClient<Bus>?) in
+        let (timers, client) = state.withLock { state -> ([Scheduled<Void>], SocketIOClient<Source>?) in
             state.isEnded = true
             state.inbound = []
             defer {
@@ -248,7 +248,7 @@ final class EngineIOSession<Bus: SubscriberBus>: Sendable {
     /// Handles the queued packets in order, then ends; the next packet starts another.
     private func handleInbound() async {
         guard
-            var client = state.withLock({ state -> SocketIOClient<Bus>? in
+            var client = state.withLock({ state -> SocketIOClient<Source>? in
                 defer { state.client = nil }
                 return state.client
             })
@@ -263,7 +263,7 @@ final class EngineIOSession<Bus: SubscriberBus>: Sendable {
                 return state.inbound.removeFirst()
             }
             guard let next else { break }
-            let outcome: SocketIOClient<Bus>.Outcome
+            let outcome: SocketIOClient<Source>.Outcome
             switch next {
             case .packet(let packet): outcome = await client.handle(packet)
             case .binary: outcome = client.handleBinary()
@@ -509,8 +509,8 @@ private enum RequestAdmission {
 }
 
 /// Arms a session's token expiry from its Socket.IO client (which holds it as a closure).
-private struct ExpiryArming<Bus: SubscriberBus>: Sendable {
-    let session: EngineIOSession<Bus>
+private struct ExpiryArming<Source: SubscriberBus>: Sendable {
+    let session: EngineIOSession<Source>
 
     func arm(_ lifetime: Duration) { session.armExpiry(in: lifetime) }
 }

@@ -8,28 +8,28 @@ import NIOCore
 ///
 /// Once serving, text frames are Engine.IO packets for the session (`EngineIOSession.receive`),
 /// and a close the session asks for closes the socket with its code and reason.
-final class EngineIOWebSocketEndpoint<Bus: SubscriberBus>: WebSocketEndpoint {
+final class EngineIOWebSocketEndpoint<Source: SubscriberBus>: WebSocketEndpoint {
     enum Start {
         /// A new session on this WebSocket.
         case newSession(handshakeToken: String?, address: ClientAddress)
         /// A long-polling session probing this WebSocket.
-        case upgrade(EngineIOSession<Bus>)
+        case upgrade(EngineIOSession<Source>)
     }
 
     private enum State {
         case starting
-        case awaitingProbe(EngineIOSession<Bus>)
-        case awaitingUpgrade(EngineIOSession<Bus>)
-        case serving(EngineIOSession<Bus>)
+        case awaitingProbe(EngineIOSession<Source>)
+        case awaitingUpgrade(EngineIOSession<Source>)
+        case serving(EngineIOSession<Source>)
         case finished
     }
 
-    private let server: EngineIOServer<Bus>
+    private let server: EngineIOServer<Source>
     private let start: Start
     private var state = State.starting
     private var upgradeTimer: Scheduled<Void>?
 
-    init(server: EngineIOServer<Bus>, start: Start) {
+    init(server: EngineIOServer<Source>, start: Start) {
         self.server = server
         self.start = start
     }
@@ -37,8 +37,8 @@ final class EngineIOWebSocketEndpoint<Bus: SubscriberBus>: WebSocketEndpoint {
     func opened(_ link: WebSocketLink) {
         switch start {
         case .newSession(let handshakeToken, let address):
-            let session: EngineIOSession<Bus>
-            switch server.start(transport: .channel(link.channel), handshakeToken: handshakeToken, address: address) {
+            let session: EngineIOSession<Source>
+            switch server.start(delivery: .channel(link.channel), handshakeToken: handshakeToken, address: address) {
             case .success(let started):
                 session = started
             case .failure(let error):
@@ -98,7 +98,7 @@ final class EngineIOWebSocketEndpoint<Bus: SubscriberBus>: WebSocketEndpoint {
         state = .finished
     }
 
-    private func abandon(_ session: EngineIOSession<Bus>) {
+    private func abandon(_ session: EngineIOSession<Source>) {
         upgradeTimer?.cancel()
         upgradeTimer = nil
         session.abandonUpgrade()

@@ -23,7 +23,7 @@ import Payloads
 /// - `subscribe-<stream>` (`{interval?, since?}`) and `unsubscribe-<stream>` events, answered with
 ///   `subscription-confirmed` / `unsubscription-confirmed` and, when the client asked for one, an
 ///   ack carrying the same payload; errors as an `error` event (and in the ack).
-struct SocketIOClient<Bus: SubscriberBus> {
+struct SocketIOClient<Source: SubscriberBus> {
     /// What the session must do after a packet.
     enum Outcome: Equatable {
         case proceed
@@ -31,7 +31,7 @@ struct SocketIOClient<Bus: SubscriberBus> {
         case close(String)
     }
 
-    let hub: GatewayHub<Bus>
+    let hub: GatewayHub<Source>
     let connection: GatewayConnection
     let authenticator: GatewayAuthenticator
     /// The token of the handshake request, used when the CONNECT carries none.
@@ -48,7 +48,7 @@ struct SocketIOClient<Bus: SubscriberBus> {
     private(set) var attachmentsToDiscard = 0
 
     init(
-        hub: GatewayHub<Bus>, connection: GatewayConnection, authenticator: GatewayAuthenticator, handshakeToken: String?,
+        hub: GatewayHub<Source>, connection: GatewayConnection, authenticator: GatewayAuthenticator, handshakeToken: String?,
         now: @escaping @Sendable () -> Date, armExpiry: @escaping @Sendable (Duration) -> Void, logger: Logger
     ) {
         self.hub = hub

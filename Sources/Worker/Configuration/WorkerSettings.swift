@@ -7,7 +7,7 @@ import SocketIOEmitter
 import Yams
 
 /// Everything the worker runs with, read from the optional YAML file: the worker's own
-/// configuration, what each stream polls, and the broker's key prefix and history length.
+/// configuration, what each stream polls, and the Redis key prefix and history length.
 public struct WorkerSettings: Sendable {
     public var worker = WorkerConfiguration()
     public var streams = StreamSettings()

@@ -7,7 +7,7 @@ import Synchronization
 ///
 /// Every instance tries to take the lease; the holder renews it every `renewInterval`. A holder
 /// counts its lease valid for one TTL from the start of its last successful renewal, by its own
-/// clock, and stops collecting the moment that passes, even if the broker is unreachable and so
+/// clock, and stops collecting the moment that passes, even if the bus is unreachable and so
 /// cannot tell it: a standby may take over exactly then.
 ///
 /// Each leadership holds the lease under its own token (``token`` the first time, `token#2`,
@@ -111,8 +111,8 @@ public final class LeaderLease: Sendable {
                 }
             }
         } catch {
-            // The broker is unreachable: keep the lease until it runs out by our own clock.
-            logger.warning("Could not reach the broker for the lease", metadata: ["error": "\(error)"])
+            // The bus is unreachable: keep the lease until it runs out by our own clock.
+            logger.warning("Could not reach the bus for the lease", metadata: ["error": "\(error)"])
         }
         statistics.setLeader(validEpoch != nil)
         return next

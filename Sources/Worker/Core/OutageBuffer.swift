@@ -1,9 +1,9 @@
 import Foundation
 
-/// Batches collected while the broker was unreachable, published in order when it returns.
+/// Batches collected while the bus was unreachable, published in order when it returns.
 ///
 /// Bounded: when full, the oldest batch is dropped (and counted), and the cursor its successor
-/// continues from moves past it. `baseCursor` is where the broker's cursor must still stand for
+/// continues from moves past it. `baseCursor` is where the bus's cursor must still stand for
 /// the buffer to be published: if another leader moved it meanwhile, the buffer is stale.
 struct OutageBuffer {
     struct Entry {

@@ -234,7 +234,7 @@ struct StreamPoller: Sendable {
 
     enum PublishedBatch: Equatable { case published, buffered, fenced }
 
-    /// Publishes one batch (or buffers it while the broker is unreachable), with the stream's
+    /// Publishes one batch (or buffers it while the bus is unreachable), with the stream's
     /// published state kept in its cursor.
     private func publishBatch(
         _ batch: CollectedBatch, state: inout State, leadership: LeaderLease.Leadership, logger: Logger
@@ -257,7 +257,7 @@ struct StreamPoller: Sendable {
                 return .fenced
             }
         } catch {
-            logger.warning("Broker unreachable; buffering until it returns", metadata: ["error": "\(error)"])
+            logger.warning("Bus unreachable; buffering until it returns", metadata: ["error": "\(error)"])
             bufferBatch(batch, cursorBefore: cursorBefore, state: &state, logger: logger)
             return .buffered
         }

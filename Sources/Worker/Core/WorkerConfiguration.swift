@@ -72,7 +72,7 @@ public struct WorkerConfiguration: Sendable {
     public var demand: Demand
     /// The leader publishes a heartbeat on every enabled stream at least this often.
     public var heartbeatInterval: Duration
-    /// Batches kept per stream while the broker is unreachable (oldest dropped first).
+    /// Batches kept per stream while the bus is unreachable (oldest dropped first).
     public var outageBufferCapacity: Int
     /// Random extra delay before each poll, as a fraction of the interval, so that workers and
     /// streams do not poll in lockstep.

@@ -111,7 +111,7 @@ public enum WorkerMetricsText {
             perStream(snapshot.fenced))
         metric("aws_realtime_worker_heartbeats_total", .counter, "Heartbeats published.", [("", "\(snapshot.heartbeats)")])
         metric(
-            "aws_realtime_worker_buffered_batches", .gauge, "Batches waiting for the broker to return.",
+            "aws_realtime_worker_buffered_batches", .gauge, "Batches waiting for the bus to return.",
             perStream(snapshot.buffered))
         metric(
             "aws_realtime_worker_buffer_dropped_total", .counter, "Batches dropped from the outage buffer (oldest first).",

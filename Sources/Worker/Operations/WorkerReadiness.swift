@@ -1,6 +1,6 @@
 import Payloads
 
-/// Whether the worker is ready: the broker is reachable and, on the leader, every enabled and
+/// Whether the worker is ready: the bus is reachable and, on the leader, every enabled and
 /// available stream polled on its own schedule: its last success (or the start of the leadership)
 /// is no older than three times the gap its schedule expects now. A stream nobody watches that
 /// makes no call while unwatched (the billed ones) expects none; an `unavailable` stream (AWS
@@ -13,11 +13,11 @@ public enum WorkerReadiness {
     }
 
     public static func evaluate(
-        _ snapshot: WorkerStatistics.Snapshot, configuration: WorkerConfiguration, isBrokerReachable: Bool, leaderSince: Double?,
+        _ snapshot: WorkerStatistics.Snapshot, configuration: WorkerConfiguration, isBusReachable: Bool, leaderSince: Double?,
         now: Double
     ) -> Verdict {
         var reasons: [String] = []
-        if !isBrokerReachable { reasons.append("the broker is unreachable") }
+        if !isBusReachable { reasons.append("the bus is unreachable") }
         if snapshot.isLeader {
             for stream in StreamName.allCases where configuration.stream(stream).isEnabled {
                 if snapshot.states[stream]?.state == "unavailable" { continue }

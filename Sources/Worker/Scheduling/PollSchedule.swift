@@ -55,7 +55,7 @@ struct PollSchedule: Sendable, Equatable {
     }
 
     /// Whether the stream has someone to poll for: listeners, or demand `always`. An unknown
-    /// count (the broker did not answer) polls a free stream (its batches wait in the outage
+    /// count (the bus did not answer) polls a free stream (its batches wait in the outage
     /// buffer) but not a billed one.
     func hasDemand(listeners: Int?) -> Bool {
         guard policy.isDemandDriven else { return true }

@@ -121,10 +121,10 @@ struct WorkerClusterProcessTests {
         for gateway in world.gateways {
             let metrics = try gateway.metrics()
             print(
-                "[cluster] gateway \(gateway.name): gaps \(Int(metrics["gateway_broker_gaps_total"] ?? -1)), "
+                "[cluster] gateway \(gateway.name): gaps \(Int(metrics["gateway_bus_gaps_total"] ?? -1)), "
                     + "recovered \(Int(metrics["gateway_recovered_messages_total"] ?? -1)), "
-                    + "resubscribes \(Int(metrics["gateway_broker_resubscribes_total"] ?? -1)), "
-                    + "broker errors \(Int(metrics["gateway_broker_errors_total"] ?? -1))")
+                    + "resubscribes \(Int(metrics["gateway_bus_resubscribes_total"] ?? -1)), "
+                    + "bus errors \(Int(metrics["gateway_bus_errors_total"] ?? -1))")
         }
     }
 

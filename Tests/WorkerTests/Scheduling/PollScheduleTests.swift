@@ -37,7 +37,7 @@ import Testing
         // Nobody watches: at the keep-warm interval, looking for a first client every 2 s.
         #expect(Self.decide(schedule, at: 60, listeners: 0) == .wait(until: Self.start.addingTimeInterval(62)))
         #expect(Self.decide(schedule, at: 900, listeners: 0) == .pollNow)
-        // The broker did not say: a free stream polls (its batches wait in the outage buffer).
+        // The bus did not say: a free stream polls (its batches wait in the outage buffer).
         #expect(Self.decide(schedule, at: 60, listeners: nil) == .pollNow)
     }
 

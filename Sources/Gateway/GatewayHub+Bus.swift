@@ -2,17 +2,17 @@ import Bus
 import Logging
 import Payloads
 
-/// The hub's three tasks: the broker's events in, the broker calls the state machine asks for
+/// The hub's three tasks: the bus's events in, the bus calls the state machine asks for
 /// (one worker, one call at a time), and the tick that notices silent streams.
 extension GatewayHub {
-    /// Consumes the broker's events and keeps the broker subscriptions in line with local demand
+    /// Consumes the bus's events and keeps the bus subscriptions in line with local demand
     /// until cancelled.
     func run() async throws {
         state.withLock { $0.isRunning = true }
         defer { state.withLock { $0.isRunning = false } }
         await withTaskGroup(of: Void.self) { group in
             group.addTask { await self.consumeEvents() }
-            group.addTask { await self.performBrokerActions() }
+            group.addTask { await self.performBusActions() }
             group.addTask { await self.tick() }
             await group.next()
             group.cancelAll()
@@ -25,10 +25,10 @@ extension GatewayHub {
             case .message(let message):
                 relay(message)
             case .gap:
-                GatewayMetrics.add(metrics.brokerGaps)
-                logger.info("Broker reported a gap; recovering from history")
+                GatewayMetrics.add(metrics.busGaps)
+                logger.info("Bus reported a gap; recovering from history")
                 let now = clock.now
-                resume(state.withLock { $0.brokerReportedGap(now: now) })
+                resume(state.withLock { $0.busReportedGap(now: now) })
             }
             if Task.isCancelled { break }
         }
@@ -37,7 +37,7 @@ extension GatewayHub {
     /// Every heartbeat interval (at most a second): silent streams are resubscribed, failed
     /// subscribes tried again.
     private func tick() async {
-        let interval = min(configuration.brokerHeartbeatInterval, .seconds(1))
+        let interval = min(configuration.busHeartbeatInterval, .seconds(1))
         while !Task.isCancelled {
             do {
                 try await Task.sleep(for: interval)
@@ -52,37 +52,37 @@ extension GatewayHub {
     /// The only caller of `bus.subscribe`/`unsubscribe` and of the history reads that recover a
     /// stream: performs what the state machine asks, one action at a time, and parks when it asks
     /// for nothing.
-    private func performBrokerActions() async {
+    private func performBusActions() async {
         while !Task.isCancelled {
-            guard let action = state.withLock({ $0.nextBrokerAction() }) else {
-                await waitForBrokerWork()
+            guard let action = state.withLock({ $0.nextBusAction() }) else {
+                await waitForBusWork()
                 continue
             }
             await perform(action)
         }
     }
 
-    private func perform(_ action: GatewayHubBrokerAction) async {
+    private func perform(_ action: GatewayHubBusAction) async {
         switch action {
         case .subscribe(let stream):
-            await subscribeInBroker(stream)
+            await subscribeInBus(stream)
         case .unsubscribe(let stream):
             do {
                 try await bus.unsubscribe(from: stream)
-                logger.debug("Unsubscribed in the broker", metadata: ["gateway.stream": "\(stream)"])
+                logger.debug("Unsubscribed in the bus", metadata: ["gateway.stream": "\(stream)"])
             } catch {
-                GatewayMetrics.add(metrics.brokerErrors)
-                logger.warning("Broker unsubscribe failed", metadata: ["gateway.stream": "\(stream)", "error": "\(error)"])
+                GatewayMetrics.add(metrics.busErrors)
+                logger.warning("Bus unsubscribe failed", metadata: ["gateway.stream": "\(stream)", "error": "\(error)"])
             }
             state.withLock { $0.unsubscribed(stream) }
         case .resubscribe(let stream):
-            GatewayMetrics.add(metrics.brokerResubscribes)
+            GatewayMetrics.add(metrics.busResubscribes)
             logger.info("No message for three heartbeat intervals; resubscribing", metadata: ["gateway.stream": "\(stream)"])
             do {
                 try await bus.unsubscribe(from: stream)
                 try await bus.subscribe(to: stream)
             } catch {
-                GatewayMetrics.add(metrics.brokerErrors)
+                GatewayMetrics.add(metrics.busErrors)
                 logger.warning("Resubscribe failed; will retry", metadata: ["gateway.stream": "\(stream)", "error": "\(error)"])
             }
             let now = clock.now
@@ -110,17 +110,17 @@ extension GatewayHub {
         }
     }
 
-    private func subscribeInBroker(_ stream: StreamName) async {
+    private func subscribeInBus(_ stream: StreamName) async {
         do {
             try await bus.subscribe(to: stream)
             // The baseline for gap recovery: everything stored up to now is what a new
             // subscriber's snapshot covers.
             let latest = try await bus.latest(of: stream)
             resume(completeSubscribe(stream, latest: latest?.id))
-            logger.debug("Subscribed in the broker", metadata: ["gateway.stream": "\(stream)"])
+            logger.debug("Subscribed in the bus", metadata: ["gateway.stream": "\(stream)"])
         } catch {
-            GatewayMetrics.add(metrics.brokerErrors)
-            logger.warning("Broker subscribe failed; will retry", metadata: ["gateway.stream": "\(stream)", "error": "\(error)"])
+            GatewayMetrics.add(metrics.busErrors)
+            logger.warning("Bus subscribe failed; will retry", metadata: ["gateway.stream": "\(stream)", "error": "\(error)"])
             state.withLock { $0.subscribeFailed(stream) }
         }
     }
@@ -128,7 +128,7 @@ extension GatewayHub {
     /// A failed history read: retried with backoff (the worker waits; live messages of the stream
     /// wait in the state machine) until the recovery times out, then subscribers resync.
     private func recoveryReadFailed(_ stream: StreamName, error: any Error) async {
-        GatewayMetrics.add(metrics.brokerErrors)
+        GatewayMetrics.add(metrics.busErrors)
         switch failRecoveryRead(stream) {
         case .retry(let delay):
             logger.info("History read failed; retrying", metadata: ["gateway.stream": "\(stream)", "error": "\(error)"])

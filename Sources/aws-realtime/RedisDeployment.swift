@@ -8,7 +8,7 @@ import Worker
 /// The Redis a command relays through: one node or a cluster (chosen by `REDIS_CLUSTER`, a
 /// `redis+cluster://` URL or the worker file's `redisCluster`, or detected with `auto`), the key
 /// layout that fits it, and the clients to run.
-struct RedisBroker {
+struct RedisDeployment {
     let configuration: RedisConfiguration
     let keys: RedisBusKeys
     let pubSub: RedisBusPubSub
@@ -19,7 +19,7 @@ struct RedisBroker {
 
     /// Resolves `auto` (waiting for Redis to answer), picks the key prefix (`{aws-realtime}:` on a
     /// cluster when none was set) and checks that every key of the bus shares one slot there.
-    static func make(configuration: RedisConfiguration, keyPrefix: String?, logger: Logger) async throws -> RedisBroker {
+    static func make(configuration: RedisConfiguration, keyPrefix: String?, logger: Logger) async throws -> RedisDeployment {
         var configuration = configuration
         if configuration.cluster.isAutomatic {
             let isCluster = try await RedisClusterDetection.isCluster(configuration: configuration, logger: logger)
@@ -28,7 +28,7 @@ struct RedisBroker {
         }
         guard configuration.cluster.isEnabled else {
             let client = RedisClient(configuration: configuration, logger: logger)
-            return RedisBroker(
+            return RedisDeployment(
                 configuration: configuration, keys: RedisBusKeys(prefix: keyPrefix ?? "aws-realtime:"), pubSub: .classic,
                 client: client, clientService: client, logger: logger)
         }
@@ -39,7 +39,7 @@ struct RedisBroker {
             throw ValidationError(error.message)
         }
         let client = RedisClusterClient(configuration: configuration, logger: logger)
-        return RedisBroker(
+        return RedisDeployment(
             configuration: configuration, keys: keys, pubSub: .sharded, client: client,
             clientService: client, logger: logger)
     }

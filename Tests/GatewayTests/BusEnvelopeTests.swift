@@ -6,10 +6,10 @@ import Redis
 import TestSupport
 import Testing
 
-/// Envelopes on the broker's channels are read as JSON wherever their whitespace falls; what
+/// Envelopes on the bus's channels are read as JSON wherever their whitespace falls; what
 /// cannot be read is counted by reason in `/metrics` (and logged, rate-limited).
 @Suite(.serialized, .tags(.integration))
-struct BrokerEnvelopeTests {
+struct BusEnvelopeTests {
     @Test func anEnvelopeWithSpacesIsRelayedAndWhatIsUnreadableIsCounted() async throws {
         let reconnect = RedisConfiguration.Reconnect(
             initialDelay: .milliseconds(20), maxDelay: .milliseconds(200), multiplier: 2, jitter: 0.2)
@@ -36,11 +36,11 @@ struct BrokerEnvelopeTests {
             try await client.waitForExit()
             #expect(client.received().last == spaced)
             try await gateway.eventually("drops counted") {
-                let notJSON = try await gateway.metric("gateway_broker_messages_dropped_total{reason=\"not-json\"}")
-                let missingID = try await gateway.metric("gateway_broker_messages_dropped_total{reason=\"missing-id\"}")
+                let notJSON = try await gateway.metric("gateway_bus_messages_dropped_total{reason=\"not-json\"}")
+                let missingID = try await gateway.metric("gateway_bus_messages_dropped_total{reason=\"missing-id\"}")
                 return notJSON == 1 && missingID == 1
             }
-            #expect(try await gateway.metric("gateway_broker_messages_dropped_total{reason=\"bad-id\"}") == 0)
+            #expect(try await gateway.metric("gateway_bus_messages_dropped_total{reason=\"bad-id\"}") == 0)
         }
     }
 }

@@ -3,7 +3,7 @@ import Worker
 
 /// The bus of a standalone instance: in-process unless `REDIS_URL` or `REDIS_HOST` names a
 /// Redis, then the same Redis buses (and key prefix) as `worker` and `gateway`.
-enum StandaloneBroker: Sendable {
+enum StandaloneBus: Sendable {
     case inProcess(historyLength: Int)
     case redis(RedisConfiguration, keyPrefix: String?, historyLength: Int)
 
@@ -13,8 +13,8 @@ enum StandaloneBroker: Sendable {
             self = .inProcess(historyLength: settings.historyLength)
             return
         }
-        let configuration = try RedisBroker.configuration(environment: environment, settings: settings)
-        let prefix = RedisBroker.keyPrefix(environment: environment, file: settings.keyPrefix)
+        let configuration = try RedisDeployment.configuration(environment: environment, settings: settings)
+        let prefix = RedisDeployment.keyPrefix(environment: environment, file: settings.keyPrefix)
         self = .redis(configuration, keyPrefix: prefix, historyLength: settings.historyLength)
     }
 }

@@ -2,10 +2,10 @@ import Bus
 import Payloads
 
 extension GatewayHubStateMachine {
-    // MARK: The broker worker
+    // MARK: The bus worker
 
-    /// The worker's next broker call, if one is due; the stream moves to the phase it starts.
-    mutating func nextBrokerAction() -> GatewayHubBrokerAction? {
+    /// The worker's next bus call, if one is due; the stream moves to the phase it starts.
+    mutating func nextBusAction() -> GatewayHubBusAction? {
         for index in streams.indices {
             guard let action = dueAction(at: index) else { continue }
             switch action {
@@ -22,7 +22,7 @@ extension GatewayHubStateMachine {
         return nil
     }
 
-    private func dueAction(at index: Int) -> GatewayHubBrokerAction? {
+    private func dueAction(at index: Int) -> GatewayHubBusAction? {
         let stream = streams[index]
         switch stream.phase {
         case .unsubscribed where stream.hasSubscribers:
@@ -44,12 +44,12 @@ extension GatewayHubStateMachine {
         }
     }
 
-    var hasBrokerWork: Bool { streams.indices.contains { dueAction(at: $0) != nil } }
+    var hasBusWork: Bool { streams.indices.contains { dueAction(at: $0) != nil } }
 
     /// The worker has nothing to do: true when `waiter` was parked until there is; false when
     /// there is work already (the worker goes on without waiting).
     mutating func parkWorker(_ waiter: Waiter) -> Bool {
-        guard !hasBrokerWork else { return false }
+        guard !hasBusWork else { return false }
         parkedWorker = waiter
         return true
     }
@@ -61,12 +61,12 @@ extension GatewayHubStateMachine {
     }
 
     mutating func wakeWorkerIfWorkIsDue() -> [Waiter] {
-        guard let worker = parkedWorker, hasBrokerWork else { return [] }
+        guard let worker = parkedWorker, hasBusWork else { return [] }
         parkedWorker = nil
         return [worker]
     }
 
-    // MARK: Completions of broker actions
+    // MARK: Completions of bus actions
 
     /// `.subscribe` worked: `latest` (the newest stored id) is the baseline; the stream goes live,
     /// its waiting messages relayed, or recovers first if it missed some. The tasks waiting for
@@ -163,7 +163,7 @@ extension GatewayHubStateMachine {
         case gaveUp
     }
 
-    /// A read of `.readHistory` or `.readLatest` failed: after a broker restart the connection
+    /// A read of `.readHistory` or `.readLatest` failed: after a Redis restart the connection
     /// that reads history can come back after the one that reported the gap. Retried with
     /// backoff until the recovery's deadline; live messages wait meanwhile.
     mutating func recoveryReadFailed(
@@ -183,11 +183,11 @@ extension GatewayHubStateMachine {
         return .retry(after: delay)
     }
 
-    // MARK: Broker events and time
+    // MARK: Bus events and time
 
-    /// The broker may have dropped messages (its connection dropped, or we fell behind): every
+    /// The bus may have dropped messages (its connection dropped, or we fell behind): every
     /// live stream reads its history back; a stream that is not live reads it before it is.
-    mutating func brokerReportedGap(now: Instant) -> [Waiter] {
+    mutating func busReportedGap(now: Instant) -> [Waiter] {
         for index in streams.indices {
             switch streams[index].phase {
             case .live:

@@ -1,14 +1,14 @@
 import Bus
 import Payloads
 
-/// What the hub's broker worker does next, one at a time: the only calls to the broker's
+/// What the hub's bus worker does next, one at a time: the only calls to the bus's
 /// subscribe, unsubscribe and history reads outside a new subscriber's own catch-up. Each action
 /// has one completion on ``GatewayHubStateMachine`` that the worker calls with its result.
-enum GatewayHubBrokerAction: Sendable, Equatable {
-    /// Subscribe in the broker, then read the newest stored id (the baseline a new subscriber's
+enum GatewayHubBusAction: Sendable, Equatable {
+    /// Subscribe in the bus, then read the newest stored id (the baseline a new subscriber's
     /// snapshot covers): `subscribed(_:latest:now:into:)`, or `subscribeFailed(_:)`.
     case subscribe(StreamName)
-    /// The last local subscriber left: `unsubscribed(_:)`, whether the broker call worked or not.
+    /// The last local subscriber left: `unsubscribed(_:)`, whether the bus call worked or not.
     case unsubscribe(StreamName)
     /// The stream went silent: unsubscribe and subscribe again, then `resubscribed(_:now:)` (also
     /// when a call failed: the read-back runs, and silence is detected again).
