@@ -56,7 +56,7 @@ let package = Package(
             ],
             path: "RedisBenchmark"
         ),
-        // The gateway FanoutBenchmark starts for `--broker in-process`: the product's Gateway on the
+        // The gateway FanoutBenchmark starts for `--bus in-process`: the product's Gateway on the
         // in-process bus with a publisher in the same process.
         .executableTarget(
             name: "FanoutGateway",

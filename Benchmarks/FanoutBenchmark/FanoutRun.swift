@@ -3,10 +3,10 @@ import Foundation
 import NIOCore
 import NIOPosix
 
-/// One run: a fresh relay (the gateway, or nginx + nchan for `--broker nchan`), `connections` load
+/// One run: a fresh relay (the gateway, or nginx + nchan for `--bus nchan`), `connections` load
 /// clients that each subscribe to `aws-metrics`, then a measured window of `seconds` at `rate`
-/// messages a second. With a Redis broker, a fresh `redis-server` (or 3-primary cluster) too, and
-/// this process publishes (``RedisBrokerPublisher``).
+/// messages a second. With a Redis bus, a fresh `redis-server` (or 3-primary cluster) too, and
+/// this process publishes (``RedisBusPublisher``).
 struct FanoutRun {
     var loadProtocol: LoadProtocol
     var connections: Int
@@ -15,7 +15,7 @@ struct FanoutRun {
     var setupSeconds: Int
     var holdSeconds = 0
     var binary: String
-    var broker = Broker.inProcess
+    var bus = BusKind.inProcess
 
     struct Result {
         var loadProtocol: LoadProtocol
@@ -42,12 +42,12 @@ struct FanoutRun {
         var rssBeforeMiB: Double
         var relayThreads: Int
         var closedDuringWindow: Int
-        var broker = Broker.inProcess
-        /// Messages this process published during the window (Redis brokers only).
+        var bus = BusKind.inProcess
+        /// Messages this process published during the window (Redis buses only).
         var publishedInWindow = 0
-        /// CPU time of the publishing thread during the window, µs (Redis brokers only).
+        /// CPU time of the publishing thread during the window, µs (Redis buses only).
         var publisherCPU = 0.0
-        /// CPU time of the redis-server processes during the window, µs (Redis brokers only).
+        /// CPU time of the redis-server processes during the window, µs (Redis buses only).
         var redisCPU = 0.0
 
         func perDelivery(_ micros: Double) -> Double { delivered > 0 ? micros / Double(delivered) : 0 }
@@ -57,21 +57,21 @@ struct FanoutRun {
     }
 
     func run(group: MultiThreadedEventLoopGroup) async throws -> Result {
-        guard broker != .inProcess else {
+        guard bus != .inProcess else {
             let gateway = try GatewayProcess(
                 binary: binary, bus: .inProcess(rate: rate), maxConnections: connections + 100, environment: [:])
             defer { gateway.stop() }
             return try await self.measure(group: group, relay: gateway, servers: nil, publisher: nil)
         }
-        let servers = try broker == .cluster ? RedisLoopbackServers.startCluster(primaries: 3) : RedisLoopbackServers.startNode()
+        let servers = try bus == .cluster ? RedisLoopbackServers.startCluster(primaries: 3) : RedisLoopbackServers.startNode()
         defer { servers.stop() }
-        progress("  \(broker.rawValue): redis-server on 127.0.0.1:\(servers.ports.map(String.init).joined(separator: ","))")
-        let publisher = RedisBrokerPublisher(
-            broker: broker, port: servers.ports[0], rate: rate, maxDuration: .seconds(setupSeconds + seconds + holdSeconds + 60))
+        progress("  \(bus.rawValue): redis-server on 127.0.0.1:\(servers.ports.map(String.init).joined(separator: ","))")
+        let publisher = RedisBusPublisher(
+            bus: bus, port: servers.ports[0], rate: rate, maxDuration: .seconds(setupSeconds + seconds + holdSeconds + 60))
         let outcome: Swift.Result<Result, any Error>
         do {
             let relay: any RelayProcess =
-                broker == .nchan
+                bus == .nchan
                 ? try NchanProcess(nginx: binary, redisPort: servers.ports[0], maxConnections: connections + 100)
                 : try GatewayProcess(
                     binary: binary, bus: .redis, maxConnections: connections + 100, environment: publisher.gatewayEnvironment)
@@ -93,12 +93,12 @@ struct FanoutRun {
 
     private func measure(
         group: MultiThreadedEventLoopGroup, relay: any RelayProcess, servers: RedisLoopbackServers?,
-        publisher: RedisBrokerPublisher?
+        publisher: RedisBusPublisher?
     ) async throws -> Result {
         let loadBefore = SystemProbe.loadAverage()
         let pid = relay.measuredPID
         let port = relay.port
-        progress("  \(broker == .nchan ? "nginx worker" : "gateway") pid \(pid), port \(port)")
+        progress("  \(bus == .nchan ? "nginx worker" : "gateway") pid \(pid), port \(port)")
         try await Task.sleep(for: .milliseconds(500))
         let rssBefore = SystemProbe.rssMiB(pid: pid)
 
@@ -217,7 +217,7 @@ struct FanoutRun {
             lost: tally.lost, duplicates: tally.duplicates, relayCPU: relayCPU, clientCPU: clientCPU,
             delivered: tally.delivered, machineBusy: machineBusy, loadBefore: loadBefore,
             loadAfter: SystemProbe.loadAverage(), rssMiB: rss, rssBeforeMiB: rssBefore, relayThreads: threads,
-            closedDuringWindow: tally.closed, broker: broker, publishedInWindow: publishedInWindow, publisherCPU: publisherCPU,
+            closedDuringWindow: tally.closed, bus: bus, publishedInWindow: publishedInWindow, publisherCPU: publisherCPU,
             redisCPU: redisCPU)
     }
 }

@@ -6,7 +6,7 @@ enum LoadProtocol: String, CaseIterable, Sendable {
     /// `40/aws-realtime,`, `42/aws-realtime,["subscribe-<stream>"]`, updates as
     /// `42/aws-realtime,["<stream>-update",{…}]`, Engine.IO pings `2` answered `3`.
     case socketIO = "socketio"
-    /// nginx + nchan's `nchan_subscriber websocket` (`--broker nchan` only): `/sub/<channel>`, subscribed
+    /// nginx + nchan's `nchan_subscriber websocket` (`--bus nchan` only): `/sub/<channel>`, subscribed
     /// once upgraded, each message a text frame of the envelope as published.
     case nchan = "nchan"
 

@@ -1,6 +1,6 @@
 import NIOCore
 
-/// nchan's own message frame on Redis, for `--broker nchan`: what nchan itself publishes in
+/// nchan's own message frame on Redis, for `--bus nchan`: what nchan itself publishes in
 /// `nchan_redis_storage_mode nostore` and what its Redis subscriber accepts on the channel
 /// `<namespace>{channel:<id>}:pubsub` (anything else, plain JSON included, is logged as "invalid
 /// msgpack message from redis" and dropped).

@@ -4,7 +4,7 @@ import Foundation
     import Glibc
 #endif
 
-/// nginx with nchan on 127.0.0.1, the peer `--broker nchan` measures in the gateway's place:
+/// nginx with nchan on 127.0.0.1, the peer `--bus nchan` measures in the gateway's place:
 /// Debian's `nginx` and `libnginx-mod-nchan` (`apt-get install -y nginx libnginx-mod-nchan`; keep
 /// the packaged service stopped), started as a child of the benchmark with a generated
 /// configuration in a scratch folder (`nginx -p <folder> -c <folder>/nginx.conf`): `daemon off`,
@@ -34,7 +34,7 @@ final class NchanProcess: RelayProcess {
         guard FileManager.default.isExecutableFile(atPath: nginx), FileManager.default.fileExists(atPath: Self.modulePath)
         else {
             throw BenchmarkError(
-                message: "--broker nchan needs \(nginx) and \(Self.modulePath): apt-get install -y nginx libnginx-mod-nchan")
+                message: "--bus nchan needs \(nginx) and \(Self.modulePath): apt-get install -y nginx libnginx-mod-nchan")
         }
         port = GatewayProcess.freePort()
         directory = FileManager.default.temporaryDirectory.appendingPathComponent(

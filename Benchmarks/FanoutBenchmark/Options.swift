@@ -4,8 +4,8 @@ import Foundation
     import Glibc
 #endif
 
-/// Where the published messages come from (`--broker`).
-enum Broker: String, Sendable {
+/// Where the published messages come from (`--bus`).
+enum BusKind: String, Sendable {
     /// The gateway's own in-process bus and publisher: `FanoutGateway --rate RATE`, of this package.
     case inProcess = "in-process"
     /// One `redis-server` this benchmark starts; the gateway runs `--bus redis`, this process publishes.
@@ -19,9 +19,9 @@ enum Broker: String, Sendable {
 }
 
 /// The command line: `--binary PATH --connections 1000,5000 --rate 10 --seconds 10 --idle 10000
-/// --protocols websocket,socketio --client-threads 1 --broker in-process|redis|cluster|nchan`.
+/// --protocols websocket,socketio --client-threads 1 --bus in-process|redis|cluster|nchan`.
 struct Options {
-    /// The gateway executable each run starts; nil for the broker's default (`gatewayBinary`).
+    /// The gateway executable each run starts; nil for the bus's default (`gatewayBinary`).
     var binary: String?
     var connections = [1000, 5000]
     var rate = 10
@@ -36,7 +36,7 @@ struct Options {
     var holdSeconds = 0
     /// Connection counts for the kernel's floor (`WriteFloor`) instead of gateway runs.
     var writeFloor: [Int] = []
-    var broker = Broker.inProcess
+    var bus = BusKind.inProcess
 
     init(arguments: [String]) {
         var iterator = arguments.dropFirst().makeIterator()
@@ -55,31 +55,31 @@ struct Options {
             case "--client-threads": clientThreads = max(1, min(4, Int(value) ?? clientThreads))
             case "--setup-seconds": setupSeconds = max(10, min(300, Int(value) ?? setupSeconds))
             case "--hold-seconds": holdSeconds = max(0, min(300, Int(value) ?? holdSeconds))
-            case "--broker":
-                guard let broker = Broker(rawValue: value) else {
-                    Self.usage("--broker takes in-process, redis, cluster or nchan")
+            case "--bus":
+                guard let bus = BusKind(rawValue: value) else {
+                    Self.usage("--bus takes in-process, redis, cluster or nchan")
                 }
-                self.broker = broker
+                self.bus = bus
             case "--write-floor": writeFloor = value.split(separator: ",").compactMap { Int($0) }.map { min($0, 20_000) }
             default: Self.usage("unknown argument \(argument)")
             }
         }
-        if broker == .inProcess, let binary, URL(fileURLWithPath: binary).lastPathComponent == "aws-realtime" {
+        if bus == .inProcess, let binary, URL(fileURLWithPath: binary).lastPathComponent == "aws-realtime" {
             Self.usage(
-                "--broker in-process runs FanoutGateway (this package), not aws-realtime: leave out --binary or give a FanoutGateway"
+                "--bus in-process runs FanoutGateway (this package), not aws-realtime: leave out --binary or give a FanoutGateway"
             )
         }
         // nchan's subscribers speak plain WebSocket on its own location: no subscribe message.
-        if broker == .nchan { protocols = [.nchan] } else { protocols.removeAll { $0 == .nchan } }
-        if protocols.isEmpty { Self.usage("--protocols nchan goes with --broker nchan") }
+        if bus == .nchan { protocols = [.nchan] } else { protocols.removeAll { $0 == .nchan } }
+        if protocols.isEmpty { Self.usage("--protocols nchan goes with --bus nchan") }
     }
 
     /// The gateway to start: `--binary`, else `FanoutGateway` beside this executable for
-    /// `--broker in-process` (build both from Benchmarks/), `/usr/sbin/nginx` for `--broker nchan`,
+    /// `--bus in-process` (build both from Benchmarks/), `/usr/sbin/nginx` for `--bus nchan`,
     /// else the product's `.build/release/aws-realtime` (run from the repository root).
     var gatewayBinary: String {
         if let binary { return binary }
-        switch broker {
+        switch bus {
         case .inProcess:
             let executable =
                 (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
@@ -95,10 +95,10 @@ struct Options {
     static func usage(_ message: String?) -> Never {
         if let message { print(message) }
         print(
-            "usage: FanoutBenchmark [--binary PATH (default: FanoutGateway beside this executable for --broker in-process, "
+            "usage: FanoutBenchmark [--binary PATH (default: FanoutGateway beside this executable for --bus in-process, "
                 + ".build/release/aws-realtime for redis and cluster, /usr/sbin/nginx for nchan)] [--connections N,…] [--rate R] [--seconds S] [--idle N,…] "
                 + "[--protocols websocket,socketio] [--client-threads T] [--setup-seconds S] [--hold-seconds S] "
-                + "[--broker in-process|redis|cluster|nchan] "
+                + "[--bus in-process|redis|cluster|nchan] "
                 + "[--write-floor N,… (the kernel's cost of a bare write per socket, instead of gateway runs)]")
         exit(message == nil ? 0 : 2)
     }

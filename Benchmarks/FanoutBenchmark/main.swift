@@ -3,13 +3,13 @@
 //   swift build -c release --package-path Benchmarks --product FanoutGateway
 //   swift build -c release --package-path Benchmarks --product FanoutBenchmark
 //   Benchmarks/.build/release/FanoutBenchmark --connections 1000,5000 --rate 10 \
-//       --seconds 10 --idle 10000 --protocols websocket,socketio [--broker in-process|redis|cluster|nchan]
+//       --seconds 10 --idle 10000 --protocols websocket,socketio [--bus in-process|redis|cluster|nchan]
 //
-// Run from the repository root. `--broker in-process` (the default) starts FanoutGateway, built
-// beside this executable; `--broker redis|cluster` starts the product's gateway,
+// Run from the repository root. `--bus in-process` (the default) starts FanoutGateway, built
+// beside this executable; `--bus redis|cluster` starts the product's gateway,
 // `.build/release/aws-realtime` unless `--binary` (`swift build -c release --product aws-realtime`).
-// `--broker nchan` starts nginx + nchan instead of a gateway, the peer to compare with
-// `--broker redis` (see NchanProcess); it needs Debian's packages, not part of CI:
+// `--bus nchan` starts nginx + nchan instead of a gateway, the peer to compare with
+// `--bus redis` (see NchanProcess); it needs Debian's packages, not part of CI:
 //   apt-get install -y nginx libnginx-mod-nchan   (leave the packaged nginx service stopped)
 // (`swift build` builds only the last of several `--product` options: build them one by one.)
 import Foundation
@@ -49,20 +49,20 @@ if !options.writeFloor.isEmpty {
     }
     exit(0)
 }
-let brokerNote: String
-switch options.broker {
+let busNote: String
+switch options.bus {
 case .inProcess:
-    brokerNote = "in-process (the gateway's own publisher)."
+    busNote = "in-process (the gateway's own publisher)."
 case .nchan:
-    brokerNote =
+    busNote =
         "nchan. Not the gateway: each run starts a fresh redis-server and nginx (one worker process) with nchan in"
         + " `nchan_redis_storage_mode nostore` on it; the clients subscribe on `nchan_subscriber websocket`"
         + " (/sub/aws_metrics, subscribed at the upgrade); this process publishes the same envelopes at RATE in nchan's"
         + " own msgpack frame with PUBLISH {channel:/aws_metrics}:pubsub. The relay's CPU and RSS are nginx's worker"
         + " process's; redis CPU is redis-server's over the window."
 case .redis, .cluster:
-    let cluster = options.broker == .cluster
-    brokerNote =
+    let cluster = options.bus == .cluster
+    busNote =
         (cluster
             ? "cluster. Each run starts a fresh 3-primary Redis Cluster (no replicas, sharded pub/sub)"
             : "redis. Each run starts a fresh redis-server")
@@ -86,7 +86,7 @@ print(
     together per delivery (nchan's relaying includes Redis's pub/sub work). KiB/conn: what the connections added to
     the relay's RSS (after setup minus right after start) per subscribed connection. Nothing is pinned (no taskset):
     every process shares the \(ProcessInfo.processInfo.activeProcessorCount) cores. Open files limit: \(fileLimit).
-    Broker: \(brokerNote)
+    BusKind: \(busNote)
 
     """)
 let group = MultiThreadedEventLoopGroup(numberOfThreads: options.clientThreads)
@@ -106,7 +106,7 @@ for loadProtocol in options.protocols {
         let result = try await FanoutRun(
             loadProtocol: loadProtocol, connections: run.connections, rate: run.rate, seconds: run.seconds,
             setupSeconds: options.setupSeconds, holdSeconds: options.holdSeconds, binary: options.gatewayBinary,
-            broker: options.broker
+            bus: options.bus
         ).run(group: group)
         progress(
             "  \(result.subscribed) of \(run.connections) subscribed in \(String(format: "%.1f", result.setupSeconds)) s"
@@ -119,17 +119,17 @@ try await group.shutdownGracefully()
 
 print("")
 print(
-    "| broker | protocol | connections | rate msg/s | subscribed | deliveries/s | p50 ms | p99 ms | p99.9 ms | lost | dup | "
+    "| bus | protocol | connections | rate msg/s | subscribed | deliveries/s | p50 ms | p99 ms | p99.9 ms | lost | dup | "
         + "relay CPU µs/delivery (user+sys) | relay+redis CPU µs/delivery | client CPU µs/delivery | published | "
         + "publisher CPU µs/msg | redis CPU µs/msg | machine busy | relay RSS MiB | KiB/conn | load before/after |"
 )
 print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
 for r in results {
     let measured = r.rate > 0
-    let viaRedis = measured && r.broker != .inProcess
+    let viaRedis = measured && r.bus != .inProcess
     let perMessage = { (micros: Double) in String(format: "%.1f", micros / Double(max(1, r.publishedInWindow))) }
     let row = [
-        r.broker.rawValue, r.loadProtocol.rawValue, String(r.connections), String(r.rate), String(r.subscribed),
+        r.bus.rawValue, r.loadProtocol.rawValue, String(r.connections), String(r.rate), String(r.subscribed),
         measured ? String(format: "%.0f", r.deliveriesPerSecond) : "-",
         measured ? String(format: "%.1f", Double(r.p50) / 1000) : "-",
         measured ? String(format: "%.1f", Double(r.p99) / 1000) : "-",

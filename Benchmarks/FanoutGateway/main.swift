@@ -1,4 +1,4 @@
-// FanoutGateway: the gateway `FanoutBenchmark --broker in-process` starts, one process per run.
+// FanoutGateway: the gateway `FanoutBenchmark --bus in-process` starts, one process per run.
 // The product's `Gateway` on the in-process bus, configured exactly as `aws-realtime gateway
 // --allow-anonymous --bus in-process` configures it (GatewayConfiguration.fromEnvironment, the
 // same environment), with `BenchmarkPublisher` in the same process publishing RATE envelopes a

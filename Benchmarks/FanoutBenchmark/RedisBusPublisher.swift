@@ -8,7 +8,7 @@ import Payloads
 import Redis
 import Synchronization
 
-/// The publishing side of `--broker redis|cluster`: the product's own publish path
+/// The publishing side of `--bus redis|cluster`: the product's own publish path
 /// (`RedisPublisherBus` over a `RedisClient`, or over a `RedisClusterClient` with sharded pub/sub
 /// on a cluster) sending `rate` envelopes a second on `aws-metrics`, each with `data.seq` and
 /// `data.sentAt` (CLOCK_REALTIME) as FanoutGateway's in-process `BenchmarkPublisher` builds them.
@@ -16,9 +16,9 @@ import Synchronization
 /// Its Redis connections and its publishing task run on one event loop thread of their own, so
 /// that thread's CPU time (``threadCPUMicroseconds()``) is the publishing side's cost.
 ///
-/// For `--broker nchan` it publishes the same envelope (its `id` set to `<epoch>-<seq>`) in nchan's
+/// For `--bus nchan` it publishes the same envelope (its `id` set to `<epoch>-<seq>`) in nchan's
 /// own frame (``NchanFrame``) with a plain `PUBLISH` to `{channel:/aws_metrics}:pubsub`, no lease.
-final class RedisBrokerPublisher: Sendable {
+final class RedisBusPublisher: Sendable {
     /// The envelope's `data`, as FanoutGateway's `BenchmarkPublisher` sends it (about 200 bytes in all).
     struct Sample: Codable, Sendable {
         var seq: Int
@@ -47,14 +47,14 @@ final class RedisBrokerPublisher: Sendable {
     /// When publishing stops even if nobody cancels it.
     private let maxDuration: Duration
 
-    init(broker: Broker, port: Int, rate: Int, maxDuration: Duration) {
+    init(bus: BusKind, port: Int, rate: Int, maxDuration: Duration) {
         var logger = Logger(label: "fanout-publisher")
         logger.logLevel = .warning
         var configuration = RedisConfiguration(port: port)
         let client: any RedisCommandSending
         let pubSub: RedisBusPubSub
         let url: String
-        if broker == .cluster {
+        if bus == .cluster {
             configuration.cluster = .enabled
             let cluster = RedisClusterClient(configuration: configuration, eventLoopGroup: group, logger: logger)
             (client, self.runClient) = (cluster, { try await cluster.run() })
@@ -66,7 +66,7 @@ final class RedisBrokerPublisher: Sendable {
         }
         self.bus = RedisPublisherBus(client: client, keys: self.keys, pubSub: pubSub, logger: logger)
         self.client = client
-        self.isNchan = broker == .nchan
+        self.isNchan = bus == .nchan
         self.rate = max(1, rate)
         self.maxDuration = maxDuration
         self.gatewayEnvironment = ["REDIS_URL": "\(url)127.0.0.1:\(port)", "REDIS_KEY_PREFIX": self.keys.prefix]
