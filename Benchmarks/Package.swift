@@ -39,10 +39,14 @@ let package = Package(
             dependencies: [.product(name: "AWSServices", package: "aws-realtime")],
             path: "MetricDataParseBenchmark"
         ),
-        // Redis servers the benchmarks start for themselves on loopback: one node or a cluster.
+        // What several benchmarks share: Redis servers on loopback (one node or a cluster), the fan-out
+        // sample and its pacing.
         .target(
             name: "BenchmarkSupport",
-            dependencies: [.product(name: "NIOCore", package: "swift-nio")],
+            dependencies: [
+                .product(name: "Payloads", package: "aws-realtime"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
             path: "BenchmarkSupport"
         ),
         .executableTarget(
@@ -61,6 +65,7 @@ let package = Package(
         .executableTarget(
             name: "FanoutGateway",
             dependencies: [
+                "BenchmarkSupport",
                 .product(name: "Bus", package: "aws-realtime"),
                 .product(name: "Gateway", package: "aws-realtime"),
                 .product(name: "Payloads", package: "aws-realtime"),

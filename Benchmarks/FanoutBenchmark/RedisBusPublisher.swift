@@ -19,15 +19,6 @@ import Synchronization
 /// For `--bus nchan` it publishes the same envelope (its `id` set to `<epoch>-<seq>`) in nchan's
 /// own frame (``NchanFrame``) with a plain `PUBLISH` to `{channel:/aws_metrics}:pubsub`, no lease.
 final class RedisBusPublisher: Sendable {
-    /// The envelope's `data`, as FanoutGateway's `BenchmarkPublisher` sends it (about 200 bytes in all).
-    struct Sample: Codable, Sendable {
-        var seq: Int
-        var sentAt: Int64
-        var namespace = "AWS/EC2"
-        var metric = "CPUUtilization"
-        var value = 42.5
-    }
-
     struct Counts {
         var published = 0
         var fenced = 0
@@ -123,15 +114,10 @@ final class RedisBusPublisher: Sendable {
         var seq = 0
         while !Task.isCancelled && pacer.isRunning {
             seq += 1
-            var now = timespec()
-            clock_gettime(CLOCK_REALTIME, &now)
-            let sample = Sample(seq: seq, sentAt: Int64(now.tv_sec) * 1_000_000_000 + Int64(now.tv_nsec))
-            let envelope = Envelope(
-                stream: .metrics, type: "metrics", epoch: epoch, timestamp: Date(), account: "123456789012",
-                region: "eu-west-1", data: sample)
+            let (envelope, unixSeconds) = FanoutSample.envelope(seq: seq, epoch: epoch)
             let message = try EncodedEnvelope(envelope).withID("\(epoch)-\(seq)")
             _ = try await self.client.publish(
-                NchanFrame.encode(message, unixSeconds: UInt32(truncatingIfNeeded: now.tv_sec)), to: channel)
+                NchanFrame.encode(message, unixSeconds: UInt32(truncatingIfNeeded: unixSeconds)), to: channel)
             self.counts.withLock { $0.published += 1 }
             try await pacer.wait()
         }
@@ -156,44 +142,12 @@ final class RedisBusPublisher: Sendable {
         var seq = 0
         while !Task.isCancelled && pacer.isRunning {
             seq += 1
-            var now = timespec()
-            clock_gettime(CLOCK_REALTIME, &now)
-            let sample = Sample(seq: seq, sentAt: Int64(now.tv_sec) * 1_000_000_000 + Int64(now.tv_nsec))
-            let envelope = Envelope(
-                stream: .metrics, type: "metrics", epoch: epoch, timestamp: Date(), account: "123456789012",
-                region: "eu-west-1", data: sample)
+            let (envelope, _) = FanoutSample.envelope(seq: seq, epoch: epoch)
             switch try await self.bus.publish(try EncodedEnvelope(envelope), to: .metrics, cursor: nil, token: token) {
             case .published: self.counts.withLock { $0.published += 1 }
             case .fenced: self.counts.withLock { $0.fenced += 1 }
             }
             try await pacer.wait()
-        }
-    }
-}
-
-/// `rate` ticks a second on a fixed schedule, for at most `maxDuration`: a tick that falls more
-/// than a second behind restarts the schedule instead of bursting to catch up.
-struct Pacer {
-    private let clock = ContinuousClock()
-    private let period: Duration
-    private let end: ContinuousClock.Instant
-    private var next: ContinuousClock.Instant
-
-    init(rate: Int, maxDuration: Duration) {
-        self.period = .nanoseconds(1_000_000_000 / Int64(max(1, rate)))
-        self.next = self.clock.now
-        self.end = self.next + maxDuration
-    }
-
-    var isRunning: Bool { self.clock.now < self.end }
-
-    /// Sleeps until the next tick.
-    mutating func wait() async throws {
-        self.next = self.next.advanced(by: self.period)
-        if self.next > self.clock.now {
-            try await Task.sleep(until: self.next, clock: self.clock)
-        } else if self.clock.now - self.next > .seconds(1) {
-            self.next = self.clock.now
         }
     }
 }
