@@ -9,24 +9,72 @@ import Testing
 struct WorkerPolicyTests {
     static let repository = TestRepository.root
 
-    @Test func thePolicyGrantsExactlyTheActionsTheCodeCalls() throws {
-        let policy = try IAMPolicyDocument(file: "iam/worker-policy.json")
-        let granted = policy.statements.flatMap(\.actions)
+    /// The worker's two policies: the reads of the six streams, and `sts:AssumeRole` into the reader
+    /// role of each account it polls.
+    static let workerPolicies = ["iam/worker-policy.json", "iam/worker-targets-policy.json"]
+
+    @Test func thePoliciesGrantExactlyTheActionsTheCodeCalls() throws {
+        let granted = try Self.workerPolicies.flatMap { try IAMPolicyDocument(file: $0).statements.flatMap(\.actions) }
         let called = Set(AWSOperation.allCases.filter { $0.authorization == .callerPolicy }.map(\.iamAction))
 
         let missing = called.subtracting(granted).sorted()
-        #expect(missing.isEmpty, "the code calls \(missing) but iam/worker-policy.json does not grant it: add it (iam/README.md)")
+        #expect(missing.isEmpty, "the code calls \(missing) but no worker policy in iam/ grants it: add it (iam/README.md)")
         let unused = Set(granted).subtracting(called).sorted()
-        #expect(
-            unused.isEmpty,
-            "iam/worker-policy.json grants \(unused) but no AWSOperation with .callerPolicy calls it: remove it")
-        #expect(granted.count == Set(granted).count, "an action is granted twice in iam/worker-policy.json")
+        #expect(unused.isEmpty, "the worker policies grant \(unused) but no AWSOperation with .callerPolicy calls it: remove it")
+        #expect(granted.count == Set(granted).count, "an action is granted twice in the worker policies")
     }
 
-    @Test func thePolicyOnlyAllowsNamedReadActions() throws {
+    @Test func theStreamsPolicyOnlyAllowsNamedReadActions() throws {
         let policy = try IAMPolicyDocument(file: "iam/worker-policy.json")
-        #expect(policy.version == "2012-10-17")
-        #expect(Set(policy.statements.compactMap(\.sid)).count == policy.statements.count, "every statement has a unique Sid")
+        try Self.expectNamedReadActionsOnly(policy, file: "iam/worker-policy.json")
+    }
+
+    /// What a member account's reader role may do is what the worker may do in its own account: the
+    /// stream reads, nothing else (no further `sts:AssumeRole` from there).
+    @Test func theTargetRoleReadsWhatTheWorkerReads() throws {
+        let role = try IAMPolicyDocument(file: "iam/target-role-policy.json")
+        let worker = try IAMPolicyDocument(file: "iam/worker-policy.json")
+        try Self.expectNamedReadActionsOnly(role, file: "iam/target-role-policy.json")
+        #expect(Set(role.statements.flatMap(\.actions)) == Set(worker.statements.flatMap(\.actions)))
+        #expect(!role.statements.flatMap(\.actions).contains(AWSOperation.stsAssumeRole.iamAction))
+    }
+
+    /// `sts:AssumeRole` on one role name, only in accounts of the organization: never `Resource: *`.
+    @Test func theTargetsPolicyAssumesOnlyTheReaderRoleInsideTheOrganization() throws {
+        let policy = try IAMPolicyDocument(file: "iam/worker-targets-policy.json")
+        let statement = try #require(policy.statements.first)
+        #expect(policy.statements.count == 1)
+        #expect(statement.effect == "Allow")
+        #expect(!statement.hasNegations)
+        #expect(statement.actions == [AWSOperation.stsAssumeRole.iamAction])
+        #expect(statement.resources.count == 1)
+        for resource in statement.resources {
+            #expect(resource.hasPrefix("arn:aws:iam::*:role/"), "\(resource): a role ARN")
+            #expect(!resource.hasSuffix("*"), "\(resource): one role name, no wildcard")
+        }
+        #expect(statement.conditionKeys == ["aws:ResourceOrgID"])
+    }
+
+    /// The member account's role trusts the worker's role alone, with the external ID the worker file
+    /// sets (`externalId`) and only from inside the organization.
+    @Test func theTargetRoleTrustsOnlyTheWorkerWithTheExternalID() throws {
+        let policy = try IAMPolicyDocument(file: "iam/target-role-trust-policy.json")
+        let statement = try #require(policy.statements.first)
+        #expect(policy.statements.count == 1)
+        #expect(statement.effect == "Allow")
+        #expect(statement.resources.isEmpty, "a trust policy has no Resource")
+        let principals = try #require(statement.principal?["AWS"])
+        #expect(principals.count == 1)
+        #expect(principals.allSatisfy { $0.hasPrefix("arn:aws:iam::") && $0.hasSuffix(":role/aws-realtime-worker") })
+        #expect(statement.actions == [AWSOperation.stsAssumeRole.iamAction])
+        #expect(statement.conditionKeys == ["aws:PrincipalOrgID", "sts:ExternalId"])
+    }
+
+    static func expectNamedReadActionsOnly(_ policy: IAMPolicyDocument, file: String) throws {
+        #expect(policy.version == "2012-10-17", "\(file)")
+        #expect(
+            Set(policy.statements.compactMap(\.sid)).count == policy.statements.count, "\(file): every statement has a unique Sid"
+        )
         let readVerbs = ["Get", "List", "Describe", "Lookup", "Filter"]
         for statement in policy.statements {
             #expect(statement.effect == "Allow", "\(statement.sid ?? "?"): only Allow statements")
