@@ -68,6 +68,7 @@ let package = Package(
                 "TextFormats",
                 "CCurl",
                 "CLibXML2",
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),

@@ -30,6 +30,9 @@ public enum AWSOperation: CaseIterable, Sendable, Hashable {
     case stsAssumeRole
     /// The credential chain: `AWS_ROLE_ARN` + `AWS_WEB_IDENTITY_TOKEN_FILE` (EKS IRSA).
     case stsAssumeRoleWithWebIdentity
+    /// The credential chain: a shared-config profile of IAM Identity Center (`sso_session` or
+    /// `sso_start_url`) exchanges the cached `aws sso login` token for the role's credentials.
+    case ssoGetRoleCredentials
 
     /// The service the operation belongs to.
     public var service: AWSService {
@@ -41,6 +44,7 @@ public enum AWSOperation: CaseIterable, Sendable, Hashable {
         case .securityHubGetFindings: .securityHub
         case .healthDescribeEvents: .health
         case .stsGetCallerIdentity, .stsAssumeRole, .stsAssumeRoleWithWebIdentity: .sts
+        case .ssoGetRoleCredentials: .ssoPortal
         }
     }
 
@@ -59,6 +63,7 @@ public enum AWSOperation: CaseIterable, Sendable, Hashable {
         case .stsGetCallerIdentity: "GetCallerIdentity"
         case .stsAssumeRole: "AssumeRole"
         case .stsAssumeRoleWithWebIdentity: "AssumeRoleWithWebIdentity"
+        case .ssoGetRoleCredentials: "GetRoleCredentials"
         }
     }
 
@@ -73,8 +78,8 @@ public enum AWSOperation: CaseIterable, Sendable, Hashable {
     public var authorization: Authorization {
         switch self {
         case .stsGetCallerIdentity: .always
-        case .stsAssumeRole: .sourceIdentityPolicy
         case .stsAssumeRoleWithWebIdentity: .trustPolicy
+        case .ssoGetRoleCredentials: .identityCenterAssignment
         default: .callerPolicy
         }
     }
@@ -84,15 +89,17 @@ extension AWSOperation {
     /// Whose policy allows an operation.
     public enum Authorization: Sendable, Hashable {
         /// The calling identity's policy must allow ``AWSOperation/iamAction``: for the worker, its
-        /// role's policy (`iam/worker-policy.json`).
+        /// role's policies (`iam/worker-policy.json`; `iam/worker-targets-policy.json` for
+        /// `sts:AssumeRole` into the reader role of each account it polls, whose own policy is
+        /// `iam/target-role-policy.json`). For a shared-config profile's `role_arn`, the caller of
+        /// `sts:AssumeRole` is the profile's `source_profile` identity, and its policy must allow it.
         case callerPolicy
-        /// The identity that signs the call is not the worker's role but the one it starts from (a
-        /// profile's `source_profile`): that identity must be allowed `sts:AssumeRole` on the role,
-        /// and the role's trust policy must trust it.
-        case sourceIdentityPolicy
         /// The call is unsigned (the web identity token authenticates it): the role's trust policy
         /// alone decides (`iam/worker-trust-policy-irsa.json`).
         case trustPolicy
+        /// The call carries an IAM Identity Center access token instead of a signature: the user's
+        /// permission set assignment to the account decides (`sso_account_id`, `sso_role_name`).
+        case identityCenterAssignment
         /// AWS allows it to every identity, even against an explicit deny (`GetCallerIdentity`).
         case always
     }

@@ -10,7 +10,8 @@ extension AWSCredentialChain {
     ///    through STS `AssumeRoleWithWebIdentity` (unsigned);
     /// 3. `shared files`: the `AWS_PROFILE` profile of `~/.aws/credentials` and `~/.aws/config`
     ///    (static keys, `role_arn` with `source_profile` / `credential_source` /
-    ///    `web_identity_token_file`, `credential_process`);
+    ///    `web_identity_token_file`, IAM Identity Center `sso_session` / `sso_start_url`,
+    ///    `credential_process`);
     /// 4. `container`: `AWS_CONTAINER_CREDENTIALS_RELATIVE_URI` or `_FULL_URI` with its token;
     /// 5. `instance metadata`: IMDSv2, unless `AWS_EC2_METADATA_DISABLED=true`.
     ///

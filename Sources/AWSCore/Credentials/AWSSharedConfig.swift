@@ -10,6 +10,8 @@ public struct AWSSharedConfig: Sendable {
     public let profileName: String
     /// Every profile found, by name, properties keyed in lower case.
     public let profiles: [String: [String: String]]
+    /// The config file's `[sso-session name]` sections, by name (IAM Identity Center).
+    public let ssoSessions: [String: [String: String]]
     /// The credentials file as named for messages (`~/.aws/credentials` unless overridden).
     public let credentialsFileName: String
     /// The config file as named for messages.
@@ -18,11 +20,12 @@ public struct AWSSharedConfig: Sendable {
     public let problems: [String]
 
     public init(
-        profileName: String, profiles: [String: [String: String]], credentialsFileName: String = "~/.aws/credentials",
-        configFileName: String = "~/.aws/config", problems: [String] = []
+        profileName: String, profiles: [String: [String: String]], ssoSessions: [String: [String: String]] = [:],
+        credentialsFileName: String = "~/.aws/credentials", configFileName: String = "~/.aws/config", problems: [String] = []
     ) {
         self.profileName = profileName
         self.profiles = profiles
+        self.ssoSessions = ssoSessions
         self.credentialsFileName = credentialsFileName
         self.configFileName = configFileName
         self.problems = problems
@@ -36,13 +39,13 @@ public struct AWSSharedConfig: Sendable {
         var problems: [String] = []
         let config = read(configName, kind: .config, home: environment["HOME"], problems: &problems)
         let credentials = read(credentialsName, kind: .credentials, home: environment["HOME"], problems: &problems)
-        var merged = config
-        for (name, properties) in credentials {
+        var merged = config.profiles
+        for (name, properties) in credentials.profiles {
             merged[name, default: [:]].merge(properties) { _, fromCredentials in fromCredentials }
         }
         return AWSSharedConfig(
-            profileName: profileName, profiles: merged, credentialsFileName: credentialsName, configFileName: configName,
-            problems: problems)
+            profileName: profileName, profiles: merged, ssoSessions: config.ssoSessions, credentialsFileName: credentialsName,
+            configFileName: configName, problems: problems)
     }
 
     /// The selected profile's properties, if it exists in either file.
@@ -62,19 +65,19 @@ public struct AWSSharedConfig: Sendable {
 
     private static func read(
         _ name: String, kind: AWSSharedConfigFile.Kind, home: String?, problems: inout [String]
-    ) -> [String: [String: String]] {
+    ) -> AWSSharedConfigFile.Contents {
         guard let path = expand(name, home: home) else {
             problems.append("\(name): HOME is not set")
-            return [:]
+            return AWSSharedConfigFile.Contents()
         }
         switch CredentialDecoding.readSmallFile(path, limit: 4 * 1024 * 1024) {
         case .success(let bytes):
             return AWSSharedConfigFile.parse(String(decoding: bytes, as: UTF8.self), kind: kind)
         case .failure(.missing):
-            return [:]
+            return AWSSharedConfigFile.Contents()
         case .failure(let failure):
             problems.append("\(name) \(failure)")
-            return [:]
+            return AWSSharedConfigFile.Contents()
         }
     }
 }

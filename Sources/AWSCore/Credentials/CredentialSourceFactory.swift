@@ -33,6 +33,20 @@ struct CredentialSourceFactory: Sendable {
                 retry: configuration.stsRetry, now: now, logger: logger))
     }
 
+    /// IAM Identity Center: the token cache is `~/.aws/sso/cache` under `HOME`.
+    func sso(_ profile: SSOProfile) throws(AWSError) -> RefreshingCredentialProvider {
+        guard let cache = AWSSharedConfig.expand("~/.aws/sso/cache", home: environment["HOME"]) else {
+            throw AWSError(
+                kind: .credentials,
+                message:
+                    "profile \(profile.profileName) uses IAM Identity Center, whose token cache is under HOME, which is not set",
+                configurationKey: "HOME")
+        }
+        return refreshing(
+            SSOCredentialSource(
+                profile: profile, cacheDirectory: cache, environment: environment, transport: transport, now: now))
+    }
+
     func process(command: String) -> RefreshingCredentialProvider {
         refreshing(
             ProcessCredentialSource(

@@ -1,8 +1,8 @@
 import SigV4
 
 /// Turns a shared-config profile into a provider, in the SDKs' order of precedence: `role_arn`
-/// (with `web_identity_token_file`, `source_profile` or `credential_source`), then
-/// `credential_process`, then static keys. A profile used as a `source_profile` offers its static
+/// (with `web_identity_token_file`, `source_profile` or `credential_source`), then IAM Identity
+/// Center (`sso_session` or `sso_start_url`), then `credential_process`, then static keys. A profile used as a `source_profile` offers its static
 /// keys first, which lets a profile name itself as its source.
 struct SharedConfigCredentialResolver: Sendable {
     let config: AWSSharedConfig
@@ -42,9 +42,9 @@ struct SharedConfigCredentialResolver: Sendable {
             return try assumeRole(roleARN, properties: properties, profile: name, path: path)
         }
         if properties.keys.contains(where: { $0.hasPrefix("sso_") }) {
-            throw failure(
-                "profile \(name) uses IAM Identity Center (sso_*), which is not supported; export credentials with `aws configure export-credentials` or use credential_process"
-            )
+            let profile = try SSOProfile.read(
+                profile: name, properties: properties, sessions: config.ssoSessions, configFileName: config.configFileName)
+            return try factory.sso(profile)
         }
         if let command = nonEmpty(properties["credential_process"]) {
             return factory.process(command: command)

@@ -86,7 +86,16 @@ extension AWSService {
         cliName: "sts", serviceID: "STS", signingName: "sts", endpointPrefix: "sts",
         wireProtocol: .query(apiVersion: "2011-06-15"))
 
-    /// Every service the project calls.
+    /// The IAM Identity Center portal (`portal.sso.<region>.amazonaws.com`): `GetRoleCredentials`
+    /// takes the `aws sso login` access token in a header and is never signed, so it is not in
+    /// ``all`` (which `aws-realtime call` offers to sign for).
+    public static let ssoPortal = AWSService(
+        cliName: "sso", serviceID: "SSO", signingName: "awsssoportal", endpointPrefix: "portal.sso",
+        wireProtocol: .restJSON(operations: [
+            "GetRoleCredentials": AWSRESTBinding(method: "GET", path: "/federation/credentials")
+        ]))
+
+    /// Every service the project signs calls for.
     public static let all: [AWSService] = [cloudWatch, cloudWatchLogs, cloudTrail, costExplorer, securityHub, health, sts]
 
     /// The service the AWS CLI calls `cliName`.

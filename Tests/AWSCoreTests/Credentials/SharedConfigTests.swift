@@ -47,6 +47,7 @@ import Testing
             #expect(config.profiles["work"]?["s3"] == "")
             #expect(config.profiles["work"]?["max_concurrent_requests"] == nil)
             #expect(config.profiles["corp"] == nil)
+            #expect(config.ssoSessions == ["corp": ["sso_region": "us-east-1"]])
             #expect(config.profiles["notaprofile"] == nil)
             #expect(config.problems.isEmpty)
         }

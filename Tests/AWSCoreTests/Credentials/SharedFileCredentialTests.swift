@@ -142,7 +142,10 @@ import Testing
                 "[profile a]\nrole_arn = arn:aws:iam::1:role/a\nsource_profile = b\nmfa_serial = arn:aws:iam::1:mfa/me\n[profile b]\naws_access_key_id = A\naws_secret_access_key = B\n",
                 "mfa_serial"
             ),
-            ("[profile a]\nsso_session = corp\nsso_account_id = 1\n", "IAM Identity Center"),
+            (
+                "[profile a]\nsso_session = corp\nsso_account_id = 1\n",
+                "sso_session corp of profile a has no [sso-session corp] section"
+            ),
             (
                 "[profile a]\nrole_arn = arn:aws:iam::1:role/a\ncredential_source = Somewhere\n",
                 "must be Environment, Ec2InstanceMetadata or EcsContainer"
