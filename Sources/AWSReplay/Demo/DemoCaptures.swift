@@ -14,6 +14,10 @@ public enum DemoCaptures {
         <GetCallerIdentityResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><GetCallerIdentityResult><Arn>arn:aws:sts::{{account}}:assumed-role/aws-realtime-demo/demo</Arn><UserId>AROADEMODEMODEMODEMO:demo</UserId><Account>{{account}}</Account></GetCallerIdentityResult><ResponseMetadata><RequestId>{{requestId}}</RequestId></ResponseMetadata></GetCallerIdentityResponse>
         """#
 
+    static let assumeRole = #"""
+        <AssumeRoleResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><AssumeRoleResult><Credentials><AccessKeyId>{{accessKeyId}}</AccessKeyId><SecretAccessKey>{{secretAccessKey}}</SecretAccessKey><SessionToken>{{sessionToken}}</SessionToken><Expiration>{{expiration}}</Expiration></Credentials><AssumedRoleUser><AssumedRoleId>AROADEMODEMODEMODEMO:{{sessionName}}</AssumedRoleId><Arn>arn:aws:sts::{{account}}:assumed-role/{{roleName}}/{{sessionName}}</Arn></AssumedRoleUser></AssumeRoleResult><ResponseMetadata><RequestId>{{requestId}}</RequestId></ResponseMetadata></AssumeRoleResponse>
+        """#
+
     // MARK: CloudWatch
 
     static let listMetrics = #"""

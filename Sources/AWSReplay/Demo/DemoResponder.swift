@@ -27,7 +27,10 @@ public struct DemoResponder: ReplayRequestHandler {
         static let health = 90.0
     }
 
+    /// The region and account stamped into ARNs and events: the responder's own, or the caller's
+    /// (``DemoCaller``) while it answers one request.
     let region: String
+    let account: String
     let logger: Logger
     let now: @Sendable () -> Date
 
@@ -35,7 +38,12 @@ public struct DemoResponder: ReplayRequestHandler {
     ///   - region: the region stamped into ARNs and events.
     ///   - now: the wall clock the answers are computed from.
     public init(region: String = "eu-west-1", logger: Logger, now: @escaping @Sendable () -> Date = { Date() }) {
+        self.init(region: region, account: DemoCaptures.account, logger: logger, now: now)
+    }
+
+    private init(region: String, account: String, logger: Logger, now: @escaping @Sendable () -> Date) {
         self.region = region
+        self.account = account
         self.logger = logger
         self.now = now
     }
@@ -44,14 +52,27 @@ public struct DemoResponder: ReplayRequestHandler {
         .respond(response(to: request), delay: .zero)
     }
 
-    /// The answer to `captured` at the responder's current time.
+    /// The answer to `captured` at the responder's current time, in the account and region it
+    /// was signed for.
     public func response(to captured: CapturedRequest) -> AWSHTTPResponse {
+        let caller = DemoCaller(captured, defaultAccount: account, defaultRegion: region)
+        return DemoResponder(region: caller.region, account: caller.account, logger: logger, now: now)
+            .answer(captured)
+    }
+
+    private func answer(_ captured: CapturedRequest) -> AWSHTTPResponse {
         let request = DemoRequest(captured)
         let date = now()
         let seconds = date.timeIntervalSince1970
         let body: String?
         switch request.operation {
         case "GetCallerIdentity": body = fill(DemoCaptures.getCallerIdentity, [:], slot: Int(seconds))
+        case "AssumeRole":
+            switch assumeRole(request, now: seconds) {
+            case .answer(let answer): body = answer
+            case .refused(let error):
+                return ReplayResponder.finish(error.response(for: request.wire, request: captured), now: date, dateOffset: 0)
+            }
         case "ListMetrics": body = listMetrics(request, now: seconds)
         case "GetMetricData": body = getMetricData(request, now: seconds)
         case "FilterLogEvents": body = filterLogEvents(request, now: seconds)
@@ -86,7 +107,7 @@ public struct DemoResponder: ReplayRequestHandler {
     /// `template` filled with `values` plus the demo's account, region and a request id.
     func fill(_ template: String, _ values: [String: String], slot: Int) -> String {
         var all = values
-        all["account"] = all["account"] ?? DemoCaptures.account
+        all["account"] = all["account"] ?? account
         all["region"] = all["region"] ?? region
         all["requestId"] = all["requestId"] ?? DemoSignal.uuid("request", slot)
         return TextTemplate(template).render(all)
