@@ -23,6 +23,8 @@ public struct WorkerSettings: Sendable {
     public var rateBudgets: [AWSRateBudgetAPI: Double] = [:]
     /// Also publish every update in the `@socket.io/redis-emitter` format (`socketIOEmitter`).
     public var socketIOEmitter = SocketIOEmitterConfiguration()
+    /// The AWS accounts and Regions polled (`targets`); none: the base chain in `AWS_REGION`.
+    public var targets = WorkerTargets()
 
     public init() {}
 
@@ -39,6 +41,7 @@ public struct WorkerSettings: Sendable {
         let top = try ConfigurationNode(node: root, path: "").mapping(allowed: [
             "account", "keyPrefix", "historyLength", "lease", "demand", "heartbeatInterval", "outageBufferCapacity", "jitter",
             "dailySpendBudget", "rateBudgets", "socketIOEmitter", "streams", "unavailableRetryInterval", "redisCluster",
+            "targets",
         ])
         if let node = top["account"] { settings.worker.account = try node.string() }
         if let node = top["keyPrefix"] { settings.keyPrefix = try node.string() }
@@ -80,6 +83,7 @@ public struct WorkerSettings: Sendable {
         }
         if let node = top["rateBudgets"] { try settings.readRateBudgets(node) }
         if let node = top["socketIOEmitter"] { settings.socketIOEmitter = try Self.socketIOEmitter(node) }
+        if let node = top["targets"], !node.isNull { settings.targets = try Self.targets(node) }
         if let node = top["streams"] {
             for (name, streamNode) in try node.freeMapping() {
                 guard let stream = StreamName(rawValue: name) else {
