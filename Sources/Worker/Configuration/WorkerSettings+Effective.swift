@@ -59,6 +59,7 @@ extension WorkerSettings {
                     "      maxSeries: \(metrics.maxSeries)",
                     "      interval: \(format(metrics.discoveryInterval))", "      period: \(metrics.discoveryPeriod)",
                     "      windowPeriods: \(metrics.windowPeriods)",
+                    "      includeLinkedAccounts: \(metrics.includeLinkedAccounts)",
                 ]
             case .logs:
                 let logs = streams.logs

@@ -238,7 +238,9 @@ public struct WorkerSettings: Sendable {
             streams.metrics.metrics = metrics
         }
         if let discovery = members["discovery"] {
-            let fields = try discovery.mapping(allowed: ["namespaces", "maxSeries", "interval", "period", "windowPeriods"])
+            let fields = try discovery.mapping(allowed: [
+                "namespaces", "maxSeries", "interval", "period", "windowPeriods", "includeLinkedAccounts",
+            ])
             if let value = fields["namespaces"] { streams.metrics.discoveryNamespaces = try value.strings() }
             if let value = fields["maxSeries"] { streams.metrics.maxSeries = try value.int(in: 1...100_000) }
             if let value = fields["interval"] {
@@ -246,6 +248,7 @@ public struct WorkerSettings: Sendable {
             }
             if let value = fields["period"] { streams.metrics.discoveryPeriod = try Self.period(value) }
             if let value = fields["windowPeriods"] { streams.metrics.windowPeriods = try value.int(in: 1...1440) }
+            if let value = fields["includeLinkedAccounts"] { streams.metrics.includeLinkedAccounts = try value.bool() }
         }
     }
 

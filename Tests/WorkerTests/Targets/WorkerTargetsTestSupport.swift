@@ -84,3 +84,17 @@ final class HeartbeatRecordingBus: PublisherBus {
         try await inner.listenerCounts(of: streams)
     }
 }
+
+/// A monitoring account's collector: one poll, one batch per linked account.
+struct LinkedAccountsCollector: Collector {
+    let stream: StreamName
+    let accounts: [String]
+
+    func poll(from cursor: [String: String]) async throws -> CollectedPoll {
+        guard cursor["done"] == nil else { return CollectedPoll(batches: []) }
+        return CollectedPoll(
+            batches: accounts.map {
+                CollectedBatch(type: stream.dataType, data: Array("[1]".utf8), cursor: ["done": "1"], account: $0)
+            })
+    }
+}

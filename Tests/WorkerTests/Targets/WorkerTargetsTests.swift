@@ -103,4 +103,27 @@ import Testing
         #expect(text.contains(#""type":"heartbeat""#))
         #expect(text.contains(#""account":"*","region":"*""#))
     }
+
+    /// A monitoring account's batches of linked accounts: each envelope stamped with its own
+    /// account, in the monitoring target's Region, with the monitoring target's cursor.
+    @Test func linkedAccountsBatchesCarryTheirOwnAccount() async throws {
+        let bus = InProcessBus()
+        let monitoring = WorkerTarget.configured(account: "999999999999", region: "eu-west-1")
+        let worker = Worker(
+            configuration: WorkerTesting.configuration(),
+            targets: [
+                WorkerTargetCollectors(
+                    target: monitoring,
+                    collectors: [LinkedAccountsCollector(stream: .logs, accounts: ["111111111111", "222222222222"])])
+            ], bus: bus, logger: WorkerTesting.logger)
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { await worker.run() }
+            #expect(await WorkerTesting.eventually { try await PublishedEnvelope.history(bus, stream: .logs).count == 2 })
+            worker.stop()
+        }
+        let envelopes = try await PublishedEnvelope.history(bus, stream: .logs)
+        #expect(envelopes.map(\.account) == ["111111111111", "222222222222"])
+        #expect(envelopes.allSatisfy { $0.region == "eu-west-1" })
+        #expect(try await bus.cursor(of: .logs, scope: monitoring.cursorScope) == ["done": "1"])
+    }
 }
