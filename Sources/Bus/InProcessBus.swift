@@ -24,10 +24,16 @@ public final class InProcessBus: PublisherBus, Sendable {
         }
     }
 
+    /// A stream's cursor of one scope.
+    struct CursorKey: Hashable {
+        var stream: StreamName
+        var scope: BusCursorScope
+    }
+
     struct State {
         var logs: [StreamName: [BusMessage]] = [:]
         var lastIDs: [StreamName: BusMessageID] = [:]
-        var cursors: [StreamName: [String: String]] = [:]
+        var cursors: [CursorKey: [String: String]] = [:]
         var lease: (token: String, expiresAt: ContinuousClock.Instant)?
         var epoch: Int64 = 0
         var subscribers: [ObjectIdentifier: InProcessSubscriber] = [:]
@@ -97,7 +103,7 @@ public final class InProcessBus: PublisherBus, Sendable {
     }
 
     public func publish(
-        _ envelope: EncodedEnvelope, to stream: StreamName, cursor: [String: String]?, token: String
+        _ envelope: EncodedEnvelope, to stream: StreamName, cursor: [String: String]?, scope: BusCursorScope, token: String
     ) async throws -> PublishOutcome {
         let now = clock.now
         let milliseconds = milliseconds()
@@ -112,7 +118,7 @@ public final class InProcessBus: PublisherBus, Sendable {
             if log.count > configuration.historyLength { log.removeFirst(log.count - configuration.historyLength) }
             state.logs[stream] = log
             // As the Redis script: an empty cursor leaves the stored one as it is.
-            if let cursor, !cursor.isEmpty { state.cursors[stream] = cursor }
+            if let cursor, !cursor.isEmpty { state.cursors[CursorKey(stream: stream, scope: scope)] = cursor }
             for subscriber in state.subscribers.values where subscriber.isSubscribed(to: stream) {
                 subscriber.deliver(message)
             }
@@ -133,8 +139,8 @@ public final class InProcessBus: PublisherBus, Sendable {
         }
     }
 
-    public func cursor(of stream: StreamName) async throws -> [String: String] {
-        state.withLock { $0.cursors[stream] ?? [:] }
+    public func cursor(of stream: StreamName, scope: BusCursorScope) async throws -> [String: String] {
+        state.withLock { $0.cursors[CursorKey(stream: stream, scope: scope)] ?? [:] }
     }
 
     public func listenerCounts(of streams: [StreamName]) async throws -> [StreamName: Int] {

@@ -20,17 +20,19 @@ public protocol PublisherBus: Sendable {
     func leaseTimeRemaining() async throws -> Duration?
 
     /// Stores `envelope` in the stream's history, delivers it live and moves the stream's
-    /// cursor, all or nothing, only while `token` holds the lease.
-    func publish(_ envelope: EncodedEnvelope, to stream: StreamName, cursor: [String: String]?, token: String) async throws
-        -> PublishOutcome
+    /// cursor of `scope` (the stream's own, or one target's), all or nothing, only while `token`
+    /// holds the lease.
+    func publish(
+        _ envelope: EncodedEnvelope, to stream: StreamName, cursor: [String: String]?, scope: BusCursorScope, token: String
+    ) async throws -> PublishOutcome
 
     /// Delivers a heartbeat live (not stored in history), stamped with the id of the stream's
     /// newest stored message ("0-0" when none) so a gateway that relayed less can tell it missed
     /// something. Only while `token` holds the lease.
     func heartbeat(_ envelope: EncodedEnvelope, to stream: StreamName, token: String) async throws -> PublishOutcome
 
-    /// Where incremental collection of `stream` stands (empty when it never ran).
-    func cursor(of stream: StreamName) async throws -> [String: String]
+    /// Where incremental collection of `stream` stands in `scope` (empty when it never ran).
+    func cursor(of stream: StreamName, scope: BusCursorScope) async throws -> [String: String]
 
     /// Live listeners per stream (gateways subscribed to its channel).
     func listenerCounts(of streams: [StreamName]) async throws -> [StreamName: Int]
@@ -39,6 +41,18 @@ public protocol PublisherBus: Sendable {
 extension PublisherBus {
     /// A bus that cannot tell: a standby tries again at its renew interval.
     public func leaseTimeRemaining() async throws -> Duration? { nil }
+
+    /// Publishes with the stream's own cursor (a worker polling one account and Region).
+    public func publish(_ envelope: EncodedEnvelope, to stream: StreamName, cursor: [String: String]?, token: String)
+        async throws -> PublishOutcome
+    {
+        try await publish(envelope, to: stream, cursor: cursor, scope: .stream, token: token)
+    }
+
+    /// The stream's own cursor.
+    public func cursor(of stream: StreamName) async throws -> [String: String] {
+        try await cursor(of: stream, scope: .stream)
+    }
 }
 
 public enum PublishOutcome: Sendable, Hashable {

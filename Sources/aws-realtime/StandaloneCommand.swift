@@ -94,8 +94,11 @@ struct StandaloneCommand: AsyncParsableCommand {
                 environment: environment, transport: transport, credentials: credentials, retry: retry, logger: logger)
             let gateway = try await StandaloneGatewayAuth.configuration(
                 environment: environment, host: host, port: port, allowAnonymous: allowAnonymous, isDemo: false, logger: logger)
-            try await StandaloneServices(client: client, settings: settings, bus: bus, gateway: gateway, logger: logger)
-                .run(dataSource: "AWS (credentials: \(await credentials.sourceName ?? "unknown source"))")
+            try await StandaloneServices(
+                client: client, credentials: credentials, transport: transport, environment: environment, retry: retry,
+                settings: settings, bus: bus, gateway: gateway, logger: logger
+            )
+            .run(dataSource: "AWS (credentials: \(await credentials.sourceName ?? "unknown source"))")
         }
 
         /// The bundled demo: its responder on 127.0.0.1 (a free port), every AWS endpoint
@@ -114,17 +117,18 @@ struct StandaloneCommand: AsyncParsableCommand {
                 var demoEnvironment = environment.filter { !$0.key.hasPrefix("AWS_ENDPOINT_URL") }
                 demoEnvironment["AWS_ENDPOINT_URL"] = endpoint
                 logger.info("Demo AWS endpoint listening", metadata: ["aws.endpoint": "\(endpoint)"])
+                let demoCredentials = EnvironmentCredentialProvider(environment: [
+                    "AWS_ACCESS_KEY_ID": DemoResponder.accessKeyID, "AWS_SECRET_ACCESS_KEY": DemoResponder.secretAccessKey,
+                ])
                 let client = AWSClient(
-                    region: region, transport: transport,
-                    credentialProvider: EnvironmentCredentialProvider(environment: [
-                        "AWS_ACCESS_KEY_ID": DemoResponder.accessKeyID, "AWS_SECRET_ACCESS_KEY": DemoResponder.secretAccessKey,
-                    ]),
+                    region: region, transport: transport, credentialProvider: demoCredentials,
                     endpoints: AWSEndpointResolver(environment: demoEnvironment), retry: retry, logger: logger)
                 let gateway = try await StandaloneGatewayAuth.configuration(
                     environment: environment, host: host, port: port, allowAnonymous: allowAnonymous, isDemo: true,
                     logger: logger)
                 try await StandaloneServices(
-                    client: client, settings: settings.forDemo(), bus: bus, gateway: gateway, logger: logger
+                    client: client, credentials: demoCredentials, transport: transport, environment: demoEnvironment,
+                    retry: retry, settings: settings.forDemo(), bus: bus, gateway: gateway, logger: logger
                 ).run(dataSource: "the bundled demo captures")
             }
         }

@@ -14,6 +14,12 @@ import Worker
 /// and release the lease, then closes Redis (services stop in reverse order).
 struct StandaloneServices {
     let client: AWSClient
+    /// The base credential chain, the transport, the environment and the retry policy the
+    /// configured targets' clients are built with.
+    let credentials: any CredentialProvider
+    let transport: any Transport
+    let environment: [String: String]
+    let retry: AWSRetryConfiguration
     let settings: WorkerSettings
     let bus: StandaloneBus
     let gateway: GatewayConfiguration
@@ -21,14 +27,10 @@ struct StandaloneServices {
 
     func run(dataSource: String) async throws {
         var workerConfiguration = settings.worker
-        workerConfiguration.region = client.region
-        if workerConfiguration.account == WorkerConfiguration().account {
-            workerConfiguration.account = await WorkerCommand.accountID(client: client, logger: logger)
-        }
-        // The same per-API rate budgets as `worker` (`rateBudgets` in the file).
-        let budgets = AWSRateBudgets(callsPerSecond: settings.rateBudgets)
-        let collectors = CollectorFactory.makeCollectors(
-            settings: settings.streams, client: client, budgets: budgets, logger: logger)
+        // The same targets and per-API rate budgets as `worker` (`targets`, `rateBudgets` in the file).
+        let aws = await WorkerAWSSetup.make(
+            settings: settings, configuration: &workerConfiguration, client: client, credentials: credentials,
+            transport: transport, environment: environment, retry: retry, logger: logger)
         let logger = self.logger
         let host =
             ["0.0.0.0", "::"].contains(gateway.host) || StandaloneGatewayAuth.isLoopback(gateway.host)
@@ -51,12 +53,12 @@ struct StandaloneServices {
             // Renewing an in-process lease costs nothing; renewing often lets the first poll start
             // within a second of start-up instead of a third of the TTL.
             workerConfiguration.lease.renewInterval = min(workerConfiguration.lease.renewInterval, .seconds(1))
-            let worker = Worker(configuration: workerConfiguration, collectors: collectors, bus: inProcessBus, logger: logger)
+            let worker = Worker(configuration: workerConfiguration, targets: aws.targets, bus: inProcessBus, logger: logger)
             services = [
                 worker,
                 Gateway(
                     bus: subscriber, configuration: gateway, logger: logger,
-                    extras: Self.workerExtras(worker, budgets: budgets, isBusReachable: { true }),
+                    extras: Self.workerExtras(worker, budgets: aws.renderBudgets, isBusReachable: { true }),
                     onListening: onListening),
             ]
             busName = "in-process"
@@ -71,7 +73,7 @@ struct StandaloneServices {
                 client: redisClient, keys: keys, historyLength: historyLength, socketIOEmitter: settings.socketIOEmitter,
                 pubSub: redisDeployment.pubSub, logger: logger)
             let subscriber = RedisSubscriberBus(subscriber: redisSubscriber, client: redisClient, keys: keys, logger: logger)
-            let worker = Worker(configuration: workerConfiguration, collectors: collectors, bus: publisher, logger: logger)
+            let worker = Worker(configuration: workerConfiguration, targets: aws.targets, bus: publisher, logger: logger)
             services = [
                 redisDeployment.clientService,
                 redisSubscriber,
@@ -80,7 +82,7 @@ struct StandaloneServices {
                 Gateway(
                     bus: subscriber, configuration: gateway, logger: logger,
                     extras: Self.workerExtras(
-                        worker, budgets: budgets, isBusReachable: { (try? await redisClient.ping()) != nil }),
+                        worker, budgets: aws.renderBudgets, isBusReachable: { (try? await redisClient.ping()) != nil }),
                     onListening: onListening),
             ]
             busName = "redis \(redisDeployment.configuration) prefix \(keys.prefix)"
@@ -102,12 +104,13 @@ struct StandaloneServices {
     /// The worker's metrics in the gateway's `/metrics` and its readiness in `/ready`, as the
     /// `worker` command's own endpoints give them.
     static func workerExtras(
-        _ worker: Worker, budgets: AWSRateBudgets, isBusReachable: @escaping @Sendable () async -> Bool
+        _ worker: Worker, budgets: @escaping @Sendable () -> WorkerMetricsText.Budgets,
+        isBusReachable: @escaping @Sendable () async -> Bool
     ) -> GatewayOperationsExtras {
         GatewayOperationsExtras(
             metricsText: {
                 WorkerMetricsText.render(
-                    worker.statistics.snapshot, configuration: worker.configuration, budgets: budgets.reports,
+                    worker.statistics.snapshot, configuration: worker.configuration, budgets: budgets(),
                     now: Date().timeIntervalSince1970)
             },
             readinessProblems: {

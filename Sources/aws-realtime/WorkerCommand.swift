@@ -62,10 +62,9 @@ struct WorkerCommand: AsyncParsableCommand {
             let client = try AWSClientSetup.client(
                 environment: environment, transport: transport, credentials: credentials, retry: retry, logger: logger)
             var workerConfiguration = settings.worker
-            workerConfiguration.region = client.region
-            if workerConfiguration.account == WorkerConfiguration().account {
-                workerConfiguration.account = await Self.accountID(client: client, logger: logger)
-            }
+            let aws = await WorkerAWSSetup.make(
+                settings: settings, configuration: &workerConfiguration, client: client, credentials: credentials,
+                transport: transport, environment: environment, retry: retry, logger: logger)
 
             let redisDeployment = try await RedisDeployment.make(configuration: redis, keyPrefix: keyPrefix, logger: logger)
             let redisClient = redisDeployment.client
@@ -77,12 +76,9 @@ struct WorkerCommand: AsyncParsableCommand {
                     "Also publishing every update in the Socket.IO emitter format",
                     metadata: ["redis.channel": "\(settings.socketIOEmitter.channel)"])
             }
-            let budgets = AWSRateBudgets(callsPerSecond: settings.rateBudgets)
-            let collectors = CollectorFactory.makeCollectors(
-                settings: settings.streams, client: client, budgets: budgets, logger: logger)
-            let worker = Worker(configuration: workerConfiguration, collectors: collectors, bus: bus, logger: logger)
+            let worker = Worker(configuration: workerConfiguration, targets: aws.targets, bus: bus, logger: logger)
             let operations = WorkerOperationsServer(
-                worker: worker, budgets: budgets, isBusReachable: { (try? await redisClient.ping()) != nil },
+                worker: worker, budgets: aws.renderBudgets, isBusReachable: { (try? await redisClient.ping()) != nil },
                 host: host,
                 port: port,
                 logger: logger)

@@ -10,7 +10,8 @@ struct WorkerOperationsServer {
     let application: Application<RouterResponder<BasicRequestContext>>
 
     init(
-        worker: Worker, budgets: AWSRateBudgets, isBusReachable: @escaping @Sendable () async -> Bool,
+        worker: Worker, budgets: @escaping @Sendable () -> WorkerMetricsText.Budgets,
+        isBusReachable: @escaping @Sendable () async -> Bool,
         host: String, port: Int,
         logger: Logger
     ) {
@@ -31,7 +32,7 @@ struct WorkerOperationsServer {
         router.get("/metrics") { _, _ in
             Self.text(
                 WorkerMetricsText.render(
-                    worker.statistics.snapshot, configuration: worker.configuration, budgets: budgets.reports,
+                    worker.statistics.snapshot, configuration: worker.configuration, budgets: budgets(),
                     now: Date().timeIntervalSince1970),
                 contentType: "text/plain; version=0.0.4")
         }

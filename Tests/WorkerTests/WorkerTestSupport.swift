@@ -75,11 +75,11 @@ final class FlakyBus: PublisherBus {
         try await inner.releaseLease(token: token)
     }
 
-    func publish(_ envelope: EncodedEnvelope, to stream: StreamName, cursor: [String: String]?, token: String) async throws
-        -> PublishOutcome
-    {
+    func publish(
+        _ envelope: EncodedEnvelope, to stream: StreamName, cursor: [String: String]?, scope: BusCursorScope, token: String
+    ) async throws -> PublishOutcome {
         try check()
-        return try await inner.publish(envelope, to: stream, cursor: cursor, token: token)
+        return try await inner.publish(envelope, to: stream, cursor: cursor, scope: scope, token: token)
     }
 
     func heartbeat(_ envelope: EncodedEnvelope, to stream: StreamName, token: String) async throws -> PublishOutcome {
@@ -87,9 +87,9 @@ final class FlakyBus: PublisherBus {
         return try await inner.heartbeat(envelope, to: stream, token: token)
     }
 
-    func cursor(of stream: StreamName) async throws -> [String: String] {
+    func cursor(of stream: StreamName, scope: BusCursorScope) async throws -> [String: String] {
         try check()
-        return try await inner.cursor(of: stream)
+        return try await inner.cursor(of: stream, scope: scope)
     }
 
     func listenerCounts(of streams: [StreamName]) async throws -> [StreamName: Int] {

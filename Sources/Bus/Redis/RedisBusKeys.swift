@@ -14,7 +14,13 @@ public struct RedisBusKeys: Sendable, Hashable {
     /// Stream: history (MAXLEN ~ N), for recovery, resume and snapshots.
     public func log(_ stream: StreamName) -> String { "\(prefix)log:\(stream.rawValue)" }
     /// Hash: where incremental collection stands.
-    public func cursor(_ stream: StreamName) -> String { "\(prefix)cursor:\(stream.rawValue)" }
+    public func cursor(_ stream: StreamName) -> String { cursor(stream, scope: .stream) }
+    /// Hash: where incremental collection of one scope stands: `{p}cursor:<stream>` for the
+    /// stream's own cursor, `{p}cursor:<stream>:<account>:<region>` for a target's. The hash tag
+    /// is the prefix's, so a target's cursor shares the slot of every other key of the bus.
+    public func cursor(_ stream: StreamName, scope: BusCursorScope) -> String {
+        "\(prefix)cursor:\(stream.rawValue)\(scope.keySuffix)"
+    }
     /// String with a PX ttl: the singleton lease, holding the holder's token.
     public var leader: String { "\(prefix)leader" }
     /// Counter: the fencing epoch, incremented on each new leadership.

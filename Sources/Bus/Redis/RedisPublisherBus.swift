@@ -55,9 +55,9 @@ public struct RedisPublisherBus: PublisherBus {
     }
 
     public func publish(
-        _ envelope: EncodedEnvelope, to stream: StreamName, cursor: [String: String]?, token: String
+        _ envelope: EncodedEnvelope, to stream: StreamName, cursor: [String: String]?, scope: BusCursorScope, token: String
     ) async throws -> PublishOutcome {
-        let scriptKeys = [keys.leader, keys.log(stream), keys.channel(stream), keys.cursor(stream)]
+        let scriptKeys = [keys.leader, keys.log(stream), keys.channel(stream), keys.cursor(stream, scope: scope)]
         let emitted = emitterMessage(for: envelope, stream: stream)
         var arguments = [
             ByteBuffer(string: token), ByteBuffer(string: String(historyLength)), ByteBuffer(bytes: envelope.prefix),
@@ -100,8 +100,8 @@ public struct RedisPublisherBus: PublisherBus {
         return try Self.outcome(reply, operation: "heartbeat")
     }
 
-    public func cursor(of stream: StreamName) async throws -> [String: String] {
-        try await client.hgetall(keys.cursor(stream)).mapValues { String(buffer: $0) }
+    public func cursor(of stream: StreamName, scope: BusCursorScope) async throws -> [String: String] {
+        try await client.hgetall(keys.cursor(stream, scope: scope)).mapValues { String(buffer: $0) }
     }
 
     public func listenerCounts(of streams: [StreamName]) async throws -> [StreamName: Int] {

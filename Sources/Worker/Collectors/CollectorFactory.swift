@@ -41,6 +41,7 @@ public enum CollectorFactory {
 extension AWSError: PollErrorDescribing {
     /// `operation|code` for the worker's error metrics.
     public var pollErrorKey: String {
-        "\(operation ?? "unknown")|\(code ?? kind.description)"
+        let cause = StreamHealth.cause(of: self)
+        return "\(cause.operation ?? "unknown")|\(cause.code ?? cause.kind.description)"
     }
 }

@@ -50,6 +50,11 @@ public struct MetricsSettings: Sendable, Equatable {
     public var discoveryPeriod = 300
     /// How many periods of recent points each read asks for.
     public var windowPeriods = 12
+    /// CloudWatch cross-account observability: from a monitoring account, discovery also lists the
+    /// linked (source) accounts' metrics (`ListMetrics IncludeLinkedAccounts=true`), each series is
+    /// read from its owning account (`AccountId` on its `GetMetricData` query), and each account's
+    /// series are published in envelopes of their own, stamped with that account.
+    public var includeLinkedAccounts = false
     /// How long after a period closes its datapoint is read: CloudWatch makes a period's
     /// datapoint available within minutes of its end (AWS services publish basic monitoring
     /// every 5 minutes, detailed every minute). Each series is read once per period, this long

@@ -14,8 +14,8 @@ extension WorkerSettings {
     /// These settings for a demo run on the bundled captures (`standalone` without AWS
     /// credentials): every stream at ``demoIntervals`` (kept warm every minute), new metrics
     /// discovered at a ten-second period read as soon as it ends, no daily cap on the (local,
-    /// free) Cost Explorer answers, and ``demoLogGroups`` when no log group is configured.
-    /// Everything else (which streams are enabled, filters, grouping, lease, history) stays as
+    /// free) Cost Explorer answers, ``demoLogGroups`` when no log group is configured, and one
+    /// account (the captures'), not the file's `targets`. Everything else (which streams are enabled, filters, grouping, lease, history) stays as
     /// configured.
     public func forDemo() -> WorkerSettings {
         var settings = self
@@ -27,6 +27,7 @@ extension WorkerSettings {
         settings.streams.metrics.settleDelay = .zero
         settings.streams.costs.maxRequestsPerDay = 1_000_000
         if settings.streams.logs.logGroups.isEmpty { settings.streams.logs.logGroups = Self.demoLogGroups }
+        settings.targets = WorkerTargets()
         return settings
     }
 }

@@ -32,6 +32,7 @@ extension WorkerSettings {
             "socketIOEmitter:", "  enabled: \(socketIOEmitter.isEnabled)", "  key: \(Self.quoted(socketIOEmitter.key))",
             "  namespace: \(Self.quoted(socketIOEmitter.namespace))",
         ]
+        lines += targetLines
         lines.append("streams:")
         for stream in StreamName.allCases {
             let common = worker.stream(stream)
@@ -58,6 +59,7 @@ extension WorkerSettings {
                     "      maxSeries: \(metrics.maxSeries)",
                     "      interval: \(format(metrics.discoveryInterval))", "      period: \(metrics.discoveryPeriod)",
                     "      windowPeriods: \(metrics.windowPeriods)",
+                    "      includeLinkedAccounts: \(metrics.includeLinkedAccounts)",
                 ]
             case .logs:
                 let logs = streams.logs
@@ -99,6 +101,23 @@ extension WorkerSettings {
             }
         }
         return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// `targets`, when configured: every account with its effective Regions and session settings.
+    var targetLines: [String] {
+        guard targets.isConfigured else { return ["targets: null"] }
+        var lines = ["targets:", "  regions: \(Self.list(targets.regions))", "  accounts:"]
+        for account in targets.accounts {
+            lines.append("    - id: \(Self.quoted(account.id))")
+            lines.append("      roleArn: \(account.roleARN.map(Self.quoted) ?? "null")")
+            if account.roleARN != nil {
+                lines.append("      externalId: \(account.externalID.map(Self.quoted) ?? "null")")
+                lines.append("      sessionName: \(Self.quoted(account.sessionName))")
+                lines.append("      duration: \(account.duration.map(ConfigurationNode.format) ?? "null")")
+            }
+            lines.append("      regions: \(Self.list(account.regions))")
+        }
+        return lines
     }
 
     static func window(_ window: IncrementalWindow) -> [String] {

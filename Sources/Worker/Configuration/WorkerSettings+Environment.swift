@@ -1,4 +1,5 @@
 import SocketIOEmitter
+
 extension WorkerSettings {
     /// The variable that turns the Socket.IO emitter copy on or off over the file's
     /// `socketIOEmitter.enabled` (for deployments that set variables more easily than files).

@@ -23,6 +23,8 @@ public struct WorkerSettings: Sendable {
     public var rateBudgets: [AWSRateBudgetAPI: Double] = [:]
     /// Also publish every update in the `@socket.io/redis-emitter` format (`socketIOEmitter`).
     public var socketIOEmitter = SocketIOEmitterConfiguration()
+    /// The AWS accounts and Regions polled (`targets`); none: the base chain in `AWS_REGION`.
+    public var targets = WorkerTargets()
 
     public init() {}
 
@@ -39,6 +41,7 @@ public struct WorkerSettings: Sendable {
         let top = try ConfigurationNode(node: root, path: "").mapping(allowed: [
             "account", "keyPrefix", "historyLength", "lease", "demand", "heartbeatInterval", "outageBufferCapacity", "jitter",
             "dailySpendBudget", "rateBudgets", "socketIOEmitter", "streams", "unavailableRetryInterval", "redisCluster",
+            "targets",
         ])
         if let node = top["account"] { settings.worker.account = try node.string() }
         if let node = top["keyPrefix"] { settings.keyPrefix = try node.string() }
@@ -80,6 +83,7 @@ public struct WorkerSettings: Sendable {
         }
         if let node = top["rateBudgets"] { try settings.readRateBudgets(node) }
         if let node = top["socketIOEmitter"] { settings.socketIOEmitter = try Self.socketIOEmitter(node) }
+        if let node = top["targets"], !node.isNull { settings.targets = try Self.targets(node) }
         if let node = top["streams"] {
             for (name, streamNode) in try node.freeMapping() {
                 guard let stream = StreamName(rawValue: name) else {
@@ -234,7 +238,9 @@ public struct WorkerSettings: Sendable {
             streams.metrics.metrics = metrics
         }
         if let discovery = members["discovery"] {
-            let fields = try discovery.mapping(allowed: ["namespaces", "maxSeries", "interval", "period", "windowPeriods"])
+            let fields = try discovery.mapping(allowed: [
+                "namespaces", "maxSeries", "interval", "period", "windowPeriods", "includeLinkedAccounts",
+            ])
             if let value = fields["namespaces"] { streams.metrics.discoveryNamespaces = try value.strings() }
             if let value = fields["maxSeries"] { streams.metrics.maxSeries = try value.int(in: 1...100_000) }
             if let value = fields["interval"] {
@@ -242,6 +248,7 @@ public struct WorkerSettings: Sendable {
             }
             if let value = fields["period"] { streams.metrics.discoveryPeriod = try Self.period(value) }
             if let value = fields["windowPeriods"] { streams.metrics.windowPeriods = try value.int(in: 1...1440) }
+            if let value = fields["includeLinkedAccounts"] { streams.metrics.includeLinkedAccounts = try value.bool() }
         }
     }
 

@@ -61,10 +61,14 @@ public struct CollectedBatch: Sendable {
     /// The payload, already JSON.
     public var data: [UInt8]
     public var cursor: [String: String]
+    /// The account the payload is from when it is not the target's own (a monitoring account's
+    /// linked accounts, `includeLinkedAccounts`): the envelope's `account`. Nil: the target's.
+    public var account: String?
 
-    public init(type: String, data: [UInt8], cursor: [String: String]) {
+    public init(type: String, data: [UInt8], cursor: [String: String], account: String? = nil) {
         self.type = type
         self.data = data
         self.cursor = cursor
+        self.account = account
     }
 }

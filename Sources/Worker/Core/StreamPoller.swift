@@ -13,6 +13,8 @@ import Payloads
 /// interval skips the ticks it missed instead of piling them up.
 struct StreamPoller: Sendable {
     let collector: any Collector
+    /// The AWS account and Region this loop polls: its envelopes' `account` and `region`, its cursor.
+    let target: WorkerTarget
     let configuration: WorkerConfiguration
     let bus: any PublisherBus
     let lease: LeaderLease
@@ -69,6 +71,10 @@ struct StreamPoller: Sendable {
         var state = makeState()
         var logger = self.logger
         logger[metadataKey: "worker.stream"] = "\(stream)"
+        if target.isConfigured {
+            logger[metadataKey: "aws.account"] = "\(target.account)"
+            logger[metadataKey: "aws.region"] = "\(target.region)"
+        }
         while !Task.isCancelled, !stop.isStopped {
             let (outcome, wait) = await tick(&state, logger: logger)
             // Standby: check again soon (a local check, no I/O), so the first poll follows a takeover
@@ -140,15 +146,15 @@ struct StreamPoller: Sendable {
             result = .failure(error)
         }
         let usage = collector.usage?.usage(since: before) ?? [:]
-        statistics.used(usage, by: stream, at: clock.now().timeIntervalSince1970)
+        statistics.used(usage, by: stream, target: target, at: clock.now().timeIntervalSince1970)
 
         let polled: CollectedPoll
         switch result {
         case .failure(let error):
             state.schedule.attempted(at: started, succeeded: false, jitter: randomJitter())
-            statistics.pollFailed(stream, errorKey: Self.errorKey(stream: stream, error: error))
+            statistics.pollFailed(stream, target: target, errorKey: Self.errorKey(stream: stream, error: error))
             let changed = state.health.failed(error, at: started)
-            statistics.state(stream, stateData(state))
+            statistics.state(stream, target: target, stateData(state))
             logFailure(error, changed: changed, state: &state, at: started, logger: logger)
             return await publishStateIfChanged(&state, leadership: leadership, logger: logger) == .fenced ? .fenced : .failed
         case .success(let value):
@@ -158,8 +164,8 @@ struct StreamPoller: Sendable {
         if state.health.succeeded(at: started) {
             logger.info("Stream live again", metadata: ["worker.stream.state": "live"])
         }
-        statistics.state(stream, stateData(state))
-        statistics.polled(stream, at: started.timeIntervalSince1970)
+        statistics.state(stream, target: target, stateData(state))
+        statistics.polled(stream, target: target, at: started.timeIntervalSince1970)
         statistics.late(stream, count: polled.lateEvents)
         if polled.lateEvents > 0 {
             logger.warning(
@@ -169,7 +175,7 @@ struct StreamPoller: Sendable {
         if Self.billedStreams.contains(stream) {
             let dollars = usage.reduce(0) { $0 + $1.value.dollars(of: $1.key) }
             // A billed stream polls once per interval while watched (for metrics, its series' period).
-            if dollars > 0 { spend.report(stream, dollarsPerPoll: dollars, period: settings.interval) }
+            if dollars > 0 { spend.report(stream, target: target, dollarsPerPoll: dollars, period: settings.interval) }
         }
         if await publishStateIfChanged(&state, leadership: leadership, logger: logger) == .fenced { return .fenced }
 
@@ -196,7 +202,7 @@ struct StreamPoller: Sendable {
         if changed {
             if state.health.state == .unavailable {
                 logger.error(
-                    "AWS refuses this API to the account; the stream is unavailable and is tried again every \(ConfigurationNode.format(configuration.unavailableRetryInterval))",
+                    "AWS refuses this API (or the account's role) to this target; the stream is unavailable there and is tried again every \(ConfigurationNode.format(configuration.unavailableRetryInterval))",
                     metadata: metadata)
             } else {
                 logger.error("Poll failed; the stream is degraded and tried again on schedule", metadata: metadata)
@@ -250,7 +256,7 @@ struct StreamPoller: Sendable {
         do {
             switch try await publish(batch, collectedAt: clock.now(), leadership: leadership) {
             case .published:
-                statistics.published(stream)
+                statistics.published(stream, target: target)
                 return .published
             case .fenced:
                 _ = fenced(&state, logger: logger)
@@ -268,7 +274,7 @@ struct StreamPoller: Sendable {
     /// still stands where the buffer starts, that is if nobody published in between.
     private func adopt(epoch: Int64, state: inout State, logger: Logger) async -> Bool {
         do {
-            let stored = try await bus.cursor(of: stream)
+            let stored = try await bus.cursor(of: stream, scope: target.cursorScope)
             if !state.buffer.isEmpty, stored != state.buffer.baseCursor {
                 let discarded = state.buffer.discardAll()
                 statistics.buffer(stream, size: 0, dropped: discarded)
@@ -298,7 +304,7 @@ struct StreamPoller: Sendable {
                 switch try await publish(entry.batch, collectedAt: entry.collectedAt, leadership: leadership) {
                 case .published:
                     state.buffer.removeFirst()
-                    statistics.published(stream)
+                    statistics.published(stream, target: target)
                 case .fenced:
                     return fenced(&state, logger: logger)
                 }
@@ -335,8 +341,9 @@ struct StreamPoller: Sendable {
     {
         let envelope = EncodedEnvelope(
             stream: stream, type: batch.type, epoch: leadership.epoch, timestamp: ISO8601.string(from: collectedAt),
-            account: configuration.account, region: configuration.region, encodedData: batch.data)
-        return try await bus.publish(envelope, to: stream, cursor: batch.cursor, token: leadership.token)
+            account: batch.account ?? target.account, region: target.region, encodedData: batch.data)
+        return try await bus.publish(
+            envelope, to: stream, cursor: batch.cursor, scope: target.cursorScope, token: leadership.token)
     }
 
     /// `stream|operation|code` for AWS errors, `stream|error type` otherwise.

@@ -4,12 +4,32 @@ import TextFormats
 
 /// The worker's statistics in the Prometheus text exposition format, for `/metrics`.
 public enum WorkerMetricsText {
+    /// The rate budgets' reports: the one default target's (series labelled by `api`), or each
+    /// configured (account, Region)'s (labelled by `api`, `account` and `region`).
+    public struct Budgets: Sendable {
+        public var reports: [AWSRateBudgets.Report]
+        public var perTarget: [(target: WorkerTarget, reports: [AWSRateBudgets.Report])]
+
+        public static func single(_ reports: [AWSRateBudgets.Report]) -> Budgets { Budgets(reports: reports, perTarget: []) }
+
+        public static func perTarget(_ reports: [(target: WorkerTarget, reports: [AWSRateBudgets.Report])]) -> Budgets {
+            Budgets(reports: [], perTarget: reports)
+        }
+    }
+
+    public static func render(
+        _ snapshot: WorkerStatistics.Snapshot, configuration: WorkerConfiguration, budgets: Budgets, now: Double
+    ) -> String {
+        render(snapshot, configuration: configuration, budgets: budgets.reports, targetBudgets: budgets.perTarget, now: now)
+    }
+
     /// - Parameters:
     ///   - budgets: the AWS rate budgets' reports (``AWSRateBudgets/reports``), one series per API.
+    ///   - targetBudgets: each configured target's reports, one series per (API, account, Region).
     ///   - now: Unix time, for the trailing day's spend.
     public static func render(
         _ snapshot: WorkerStatistics.Snapshot, configuration: WorkerConfiguration, budgets: [AWSRateBudgets.Report] = [],
-        now: Double
+        targetBudgets: [(target: WorkerTarget, reports: [AWSRateBudgets.Report])] = [], now: Double
     ) -> String {
         var text = PrometheusText()
         func metric(_ name: String, _ type: PrometheusText.MetricType, _ help: String, _ samples: [PrometheusText.Sample]) {
@@ -119,9 +139,21 @@ public enum WorkerMetricsText {
         metric(
             "aws_realtime_worker_last_success_seconds", .gauge, "When each stream last polled successfully (Unix time).",
             perStream(snapshot.lastSuccess))
-        if !budgets.isEmpty {
+        if !budgets.isEmpty || !targetBudgets.isEmpty {
+            let labelled: [(labels: String, report: AWSRateBudgets.Report)] =
+                budgets.map { (labels: "api=\"\($0.api.rawValue)\"", report: $0) }
+                + targetBudgets.flatMap { target, reports in
+                    reports.map {
+                        (
+                            labels: [
+                                PrometheusLabel.pair("api", $0.api.rawValue), PrometheusLabel.pair("account", target.account),
+                                PrometheusLabel.pair("region", target.region),
+                            ].joined(separator: ","), report: $0
+                        )
+                    }
+                }
             func perAPI(_ value: (AWSRateBudgets.Report) -> String) -> [(labels: String, value: String)] {
-                budgets.map { (labels: "api=\"\($0.api.rawValue)\"", value: value($0)) }
+                labelled.map { (labels: $0.labels, value: value($0.report)) }
             }
             metric(
                 "aws_realtime_worker_aws_rate_budget_calls_per_second", .gauge,
@@ -133,6 +165,7 @@ public enum WorkerMetricsText {
                 "aws_realtime_worker_aws_rate_budget_wait_seconds_total", .counter,
                 "Time AWS requests spent waiting for their API's rate budget.", perAPI { "\($0.usage.waited.seconds)" })
         }
+        renderTargets(snapshot.targets, into: &text)
         if let budget = configuration.dailySpendBudget {
             metric(
                 "aws_realtime_worker_daily_spend_budget_dollars", .gauge, "The configured daily AWS spend budget.",

@@ -20,6 +20,11 @@ public enum WorkerReadiness {
         if !isBusReachable { reasons.append("the bus is unreachable") }
         if snapshot.isLeader {
             for stream in StreamName.allCases where configuration.stream(stream).isEnabled {
+                let targets = snapshot.targets.filter { $0.key.stream == stream }
+                if !targets.isEmpty {
+                    reasons += targetReasons(targets, gap: snapshot.expectedGap[stream], leaderSince: leaderSince, now: now)
+                    continue
+                }
                 if snapshot.states[stream]?.state == "unavailable" { continue }
                 guard let gap = snapshot.expectedGap[stream] else { continue }
                 let allowed = 3 * gap
@@ -32,6 +37,25 @@ public enum WorkerReadiness {
             }
         }
         return Verdict(isReady: reasons.isEmpty, reasons: reasons)
+    }
+
+    /// A stream of a worker with configured targets: each (account, Region) on its own, so that
+    /// one target's `unavailable` neither hides another's silence nor fails readiness itself.
+    private static func targetReasons(
+        _ targets: [WorkerStatistics.TargetKey: WorkerStatistics.TargetSnapshot], gap: Double?, leaderSince: Double?,
+        now: Double
+    ) -> [String] {
+        guard let gap else { return [] }
+        let allowed = 3 * gap
+        return targets.sorted { $0.key < $1.key }.compactMap { key, target in
+            if target.state?.state == "unavailable" { return nil }
+            let reference = target.lastSuccess ?? leaderSince ?? now
+            guard now - reference > allowed else { return nil }
+            var reason =
+                "\(key.stream) in \(key.account)/\(key.region) has not polled successfully for \(Int(now - reference)) s (allowed \(Int(allowed)) s)"
+            if let code = target.state?.code { reason += ": \(code)" }
+            return reason
+        }
     }
 }
 

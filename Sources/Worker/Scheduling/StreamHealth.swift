@@ -38,7 +38,7 @@ struct StreamHealth: Sendable, Equatable {
     /// state is not a change: it is logged and counted, not published again).
     mutating func failed(_ error: any Error, at now: Date) -> Bool {
         consecutiveFailures += 1
-        let aws = error as? AWSError
+        let aws = (error as? AWSError).map(Self.cause(of:))
         let current = Failure(operation: aws?.operation, code: aws?.code, message: Self.message(error))
         if let aws, Self.isUnavailable(aws) {
             failure = current
@@ -79,13 +79,24 @@ struct StreamHealth: Sendable, Equatable {
         "UnauthorizedException", "AuthorizationError", "NotSubscribedException",
     ]
 
+    /// The AWS answer behind a credentials error: a role that cannot be assumed fails every call
+    /// of its target with a credentials error around STS's own (`AssumeRole`, `AccessDenied`),
+    /// which is what the target's state names.
+    static func cause(of error: AWSError) -> AWSError {
+        guard error.kind == .credentials, var underlying = error.underlying as? AWSError, underlying.kind == .service else {
+            return error
+        }
+        underlying.message = error.message
+        return underlying
+    }
+
     static func isUnavailable(_ error: AWSError) -> Bool {
         guard error.kind == .service, let code = error.code else { return false }
         return unavailableCodes.contains(code)
     }
 
     static func message(_ error: any Error) -> String {
-        if let aws = error as? AWSError { return aws.message }
+        if let aws = error as? AWSError { return cause(of: aws).message }
         return String(describing: error)
     }
 }

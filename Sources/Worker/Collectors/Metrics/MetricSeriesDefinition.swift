@@ -9,6 +9,10 @@ struct MetricSeriesDefinition: Sendable, Hashable {
     /// Seconds.
     var period: Int
     var unit: String?
+    /// The linked account that owns the metric, when read from a monitoring account
+    /// (`includeLinkedAccounts`); nil: the caller's own account. Not part of ``id``: each
+    /// account's series go in envelopes of their own.
+    var account: String? = nil
 
     /// `namespace|metric|dim=value,...|statistic|period`, dimensions sorted by name: the same
     /// series gets the same id on every poll, from discovery or configuration alike.
@@ -40,13 +44,15 @@ struct MetricSeriesDefinition: Sendable, Hashable {
             period: metric.period, unit: MetricCustomaryStatistic.lookup(namespace: metric.namespace, metric: metric.name).unit)
     }
 
-    /// A discovered metric with its customary statistic.
-    init(discovered metric: CloudWatchMetric, period: Int) {
+    /// A discovered metric with its customary statistic (and its owning account, when listed
+    /// with `IncludeLinkedAccounts`).
+    init(discovered metric: CloudWatchMetric, period: Int, account: String? = nil) {
         let customary = MetricCustomaryStatistic.lookup(namespace: metric.namespace, metric: metric.metricName)
         var dimensions: [String: String] = [:]
         for dimension in metric.dimensions { dimensions[dimension.name] = dimension.value }
         self.init(
             namespace: metric.namespace, metric: metric.metricName, dimensions: dimensions, statistic: customary.statistic,
             period: period, unit: customary.unit)
+        self.account = account
     }
 }

@@ -88,16 +88,28 @@ public struct MetricsCollector: Collector {
         guard !due.isEmpty else { return CollectedPoll(batches: []) }
         let definitions = try await seriesToPoll(now: now).filter { due[$0.period] != nil }
         let series = try await fetch(definitions, now: now)
-        let documents = try MetricsPayloadEncoder.encode(series, maxBytes: maxPayloadBytes)
-        if documents.count > 1 {
-            logger.debug(
-                "Metrics payload split", metadata: ["aws.series": "\(series.count)", "worker.batches": "\(documents.count)"])
-        }
         var newCursor = cursor
         newCursor["lastPoll"] = ISO8601.string(from: now)
         for (period, boundary) in due { newCursor["read:\(period)"] = String(boundary) }
-        return CollectedPoll(
-            batches: documents.map { CollectedBatch(type: stream.dataType, data: $0, cursor: newCursor) }, cursor: newCursor)
+        // One envelope holds one account's series: a monitoring account's linked accounts each get their own.
+        var byAccount: [String?: [MetricSeries]] = [:]
+        for (definition, one) in zip(definitions, series) { byAccount[definition.account, default: []].append(one) }
+        var batches: [CollectedBatch] = []
+        for account in byAccount.keys.sorted(by: { ($0 ?? "") < ($1 ?? "") }) {
+            let documents = try MetricsPayloadEncoder.encode(byAccount[account] ?? [], maxBytes: maxPayloadBytes)
+            if documents.count > 1 {
+                logger.debug(
+                    "Metrics payload split",
+                    metadata: ["aws.series": "\(series.count)", "worker.batches": "\(documents.count)"])
+            }
+            batches += documents.map { CollectedBatch(type: stream.dataType, data: $0, cursor: newCursor, account: account) }
+        }
+        if byAccount.isEmpty {
+            batches = try MetricsPayloadEncoder.encode([], maxBytes: maxPayloadBytes).map {
+                CollectedBatch(type: stream.dataType, data: $0, cursor: newCursor)
+            }
+        }
+        return CollectedPoll(batches: batches, cursor: newCursor)
     }
 
     /// The configured series, or the discovered ones (cached).
@@ -131,13 +143,20 @@ public struct MetricsCollector: Collector {
         for namespace in settings.discoveryNamespaces {
             try Task.checkCancellation()
             let listed = try await cloudWatch.listMetrics(
-                ListMetricsInput(namespace: namespace, recentlyActive: .pastThreeHours))
-            for metric in listed.metrics {
-                let definition = MetricSeriesDefinition(discovered: metric, period: settings.discoveryPeriod)
-                byID[definition.id] = definition
+                ListMetricsInput(
+                    namespace: namespace, recentlyActive: .pastThreeHours,
+                    includeLinkedAccounts: settings.includeLinkedAccounts))
+            // With IncludeLinkedAccounts, OwningAccounts lists each metric's account, in the same order.
+            let accounts =
+                settings.includeLinkedAccounts && listed.owningAccounts.count == listed.metrics.count
+                ? listed.owningAccounts.map { Optional($0) } : Array(repeating: nil, count: listed.metrics.count)
+            for (metric, account) in zip(listed.metrics, accounts) {
+                let definition = MetricSeriesDefinition(
+                    discovered: metric, period: settings.discoveryPeriod, account: account)
+                byID["\(definition.id)|\(account ?? "")"] = definition
             }
         }
-        let sorted = byID.values.sorted { $0.id < $1.id }
+        let sorted = byID.values.sorted { ($0.id, $0.account ?? "") < ($1.id, $1.account ?? "") }
         let kept = Array(sorted.prefix(max(0, settings.maxSeries)))
         let dropped = sorted.count - kept.count
         if discovery.refreshed(with: kept, droppedCount: dropped, at: now), dropped > 0 {
@@ -158,8 +177,10 @@ public struct MetricsCollector: Collector {
         else { return [] }
         // Ids `m0`, `m1`, ...: valid GetMetricData ids, mapped back to series by position.
         let queries = definitions.enumerated().map { index, definition in
-            MetricDataQuery.metric(
+            var query = MetricDataQuery.metric(
                 id: "m\(index)", definition.cloudWatchMetric, period: definition.period, stat: definition.statistic)
+            query.accountId = definition.account
+            return query
         }
         let output = try await cloudWatch.getMetricData(
             GetMetricDataInput(queries: queries, startTime: window.start, endTime: window.end, scanBy: .timestampAscending))

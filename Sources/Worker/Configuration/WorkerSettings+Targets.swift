@@ -1,0 +1,130 @@
+import Foundation
+
+extension WorkerSettings {
+    /// Reads `targets`: `regions` (the default of every account) and `accounts`, each with an `id`
+    /// and optional `roleArn`, `externalId`, `sessionName`, `duration` and `regions`.
+    static func targets(_ node: ConfigurationNode) throws(ConfigurationError) -> WorkerTargets {
+        let fields = try node.mapping(allowed: ["regions", "accounts"])
+        var targets = WorkerTargets()
+        if let value = fields["regions"] { targets.regions = try regions(value) }
+        guard let list = fields["accounts"] else {
+            throw ConfigurationError(key: node.child("accounts"), reason: "list at least one account (or remove targets)")
+        }
+        let items = try list.sequence()
+        guard !items.isEmpty else {
+            throw ConfigurationError(key: list.path, reason: "list at least one account (or remove targets)")
+        }
+        guard items.count <= WorkerTargets.maximumAccounts else {
+            throw ConfigurationError(key: list.path, reason: "at most \(WorkerTargets.maximumAccounts) accounts")
+        }
+        var seen: Set<String> = []
+        for item in items {
+            let account = try Self.account(item, defaultRegions: targets.regions, defaultRegionsKey: node.child("regions"))
+            guard seen.insert(account.id).inserted else {
+                throw ConfigurationError(key: item.child("id"), reason: "account \(account.id) is listed twice")
+            }
+            targets.accounts.append(account)
+        }
+        return targets
+    }
+
+    private static func account(
+        _ node: ConfigurationNode, defaultRegions: [String], defaultRegionsKey: String
+    ) throws(ConfigurationError) -> WorkerTargets.Account {
+        let fields = try node.mapping(allowed: ["id", "roleArn", "externalId", "sessionName", "duration", "regions"])
+        guard let idNode = fields["id"] else {
+            throw ConfigurationError(key: node.child("id"), reason: "an account needs its 12-digit id")
+        }
+        let id = try idNode.string()
+        guard isAccountID(id) else {
+            throw ConfigurationError(
+                key: idNode.path, reason: "expected a 12-digit AWS account id (quote it to keep leading zeros)")
+        }
+        var account = WorkerTargets.Account(id: id, regions: defaultRegions)
+        if let value = fields["roleArn"], !value.isNull {
+            let arn = try value.string()
+            guard let roleAccount = roleAccount(of: arn) else {
+                throw ConfigurationError(
+                    key: value.path, reason: "expected an IAM role ARN such as arn:aws:iam::\(id):role/aws-realtime-reader")
+            }
+            guard roleAccount == id else {
+                throw ConfigurationError(key: value.path, reason: "the role is in account \(roleAccount), not in \(id)")
+            }
+            account.roleARN = arn
+        }
+        if let value = fields["externalId"], !value.isNull {
+            let externalID = try value.string()
+            guard (2...1224).contains(externalID.count), externalID.allSatisfy(isSTSCharacter(allowingSlash: true)) else {
+                throw ConfigurationError(
+                    key: value.path, reason: "expected 2 to 1224 letters, digits or any of + = , . @ : / -")
+            }
+            account.externalID = externalID
+        }
+        if let value = fields["sessionName"] {
+            let name = try value.string()
+            guard (2...64).contains(name.count), name.allSatisfy(isSTSCharacter(allowingSlash: false)) else {
+                throw ConfigurationError(key: value.path, reason: "expected 2 to 64 letters, digits or any of + = , . @ -")
+            }
+            account.sessionName = name
+        }
+        if let value = fields["duration"], !value.isNull {
+            account.duration = try value.duration(in: WorkerTargets.durationRange)
+        }
+        for key in ["externalId", "sessionName", "duration"] where fields[key] != nil && account.roleARN == nil {
+            throw ConfigurationError(key: node.child(key), reason: "only applies with a roleArn to assume")
+        }
+        if let value = fields["regions"] { account.regions = try regions(value) }
+        guard !account.regions.isEmpty else {
+            throw ConfigurationError(
+                key: node.child("regions"), reason: "no Regions: list them here or in \(defaultRegionsKey)")
+        }
+        return account
+    }
+
+    private static func regions(_ node: ConfigurationNode) throws(ConfigurationError) -> [String] {
+        var regions: [String] = []
+        for item in try node.sequence() {
+            let region = try item.string()
+            guard isRegion(region) else {
+                throw ConfigurationError(key: item.path, reason: "'\(region)' is not an AWS Region name such as eu-west-1")
+            }
+            guard !regions.contains(region) else {
+                throw ConfigurationError(key: item.path, reason: "\(region) is listed twice")
+            }
+            regions.append(region)
+        }
+        guard regions.count <= WorkerTargets.maximumRegions else {
+            throw ConfigurationError(key: node.path, reason: "at most \(WorkerTargets.maximumRegions) Regions")
+        }
+        return regions
+    }
+
+    static func isAccountID(_ text: String) -> Bool {
+        text.utf8.count == 12 && text.utf8.allSatisfy { (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) }
+    }
+
+    /// `eu-west-1`, `us-gov-west-1`, `ap-southeast-5`: lowercase words joined by `-`, ending in a number.
+    static func isRegion(_ text: String) -> Bool {
+        text.range(of: #"^[a-z]{2}(-[a-z]+)+-[0-9]{1,2}$"#, options: .regularExpression) != nil
+    }
+
+    /// The account of `arn:<partition>:iam::<account>:role/<path and name>`, or nil for anything else.
+    static func roleAccount(of arn: String) -> String? {
+        let parts = arn.split(separator: ":", maxSplits: 5, omittingEmptySubsequences: false).map(String.init)
+        guard parts.count == 6, parts[0] == "arn", ["aws", "aws-cn", "aws-us-gov"].contains(parts[1]), parts[2] == "iam",
+            parts[3].isEmpty, isAccountID(parts[4]), parts[5].hasPrefix("role/"), parts[5].count > 5, parts[5].count <= 512,
+            !parts[5].hasSuffix("/"), parts[5].allSatisfy(isSTSCharacter(allowingSlash: true))
+        else { return nil }
+        return parts[4]
+    }
+
+    /// The characters STS allows in role names, session names and external IDs (`[\w+=,.@-]`, and `/` and `:` in
+    /// external IDs and role paths).
+    private static func isSTSCharacter(allowingSlash: Bool) -> (Character) -> Bool {
+        { character in
+            guard character.isASCII else { return false }
+            if character.isLetter || character.isNumber || "_+=,.@-".contains(character) { return true }
+            return allowingSlash && (character == "/" || character == ":")
+        }
+    }
+}
