@@ -11,7 +11,7 @@ public enum EnvelopeFields {
     /// The value bytes of each key in `keys` found at the top level of `json` (other keys are
     /// skipped). nil when `json` is not one well-formed object.
     public static func values(of keys: Set<String>, in json: ByteBuffer) -> [String: ByteBuffer]? {
-        scan(json, for: keys, stopAtFirst: false)
+        scan(json, for: keys, stopWhenAllFound: false)
     }
 
     /// The value bytes of the first top-level `key` in `json`, read no further than it: the
@@ -19,15 +19,23 @@ public enum EnvelopeFields {
     /// the size of its `data`. nil when the key is absent, or the object is malformed before it
     /// (what follows it is not checked: ``values(of:in:)`` checks the whole object).
     public static func value(of key: String, in json: ByteBuffer) -> ByteBuffer? {
-        scan(json, for: [key], stopAtFirst: true)?[key]
+        scan(json, for: [key], stopWhenAllFound: true)?[key]
     }
 
-    private static func scan(_ json: ByteBuffer, for keys: Set<String>, stopAtFirst: Bool) -> [String: ByteBuffer]? {
+    /// The value bytes of the top-level `keys` in `json`, read no further than the last of them:
+    /// the envelope's `type`, `account` and `region`, which the worker writes before `data`, cost
+    /// a scan of its first bytes. A key absent is missing from the result (the whole object is read
+    /// then); nil when the object is malformed before every key was found.
+    public static func leadingValues(of keys: Set<String>, in json: ByteBuffer) -> [String: ByteBuffer]? {
+        scan(json, for: keys, stopWhenAllFound: true)
+    }
+
+    private static func scan(_ json: ByteBuffer, for keys: Set<String>, stopWhenAllFound: Bool) -> [String: ByteBuffer]? {
         // In place: no copy of the bytes (an envelope's `data` can be large).
-        json.withUnsafeReadableBytes { bytes in scan(json, bytes: bytes, for: keys, stopAtFirst: stopAtFirst) }
+        json.withUnsafeReadableBytes { bytes in scan(json, bytes: bytes, for: keys, stopWhenAllFound: stopWhenAllFound) }
     }
 
-    private static func scan(_ json: ByteBuffer, bytes: UnsafeRawBufferPointer, for keys: Set<String>, stopAtFirst: Bool)
+    private static func scan(_ json: ByteBuffer, bytes: UnsafeRawBufferPointer, for keys: Set<String>, stopWhenAllFound: Bool)
         -> [String: ByteBuffer]?
     {
         var scanner = Scanner(bytes: bytes)
@@ -48,7 +56,7 @@ public enum EnvelopeFields {
             let key = String(decoding: scanner.bytes[(keyRange.lowerBound + 1)..<(keyRange.upperBound - 1)], as: UTF8.self)
             if keys.contains(key) {
                 found[key] = json.getSlice(at: json.readerIndex + valueStart, length: scanner.index - valueStart)
-                if stopAtFirst { return found }
+                if stopWhenAllFound, found.count == keys.count { return found }
             }
             scanner.skipWhitespace()
             if scanner.take(UInt8(ascii: ",")) { continue }

@@ -8,10 +8,14 @@ import Payloads
     import Foundation
 #endif
 
-/// What a WebSocket client may send: `{"op":"subscribe","stream":"aws-metrics","since":"<id>"}`,
-/// `{"op":"unsubscribe","stream":...}`, `{"op":"ping"}`.
+/// What a WebSocket client may send: `{"op":"subscribe","stream":"aws-metrics","since":"<id>",
+/// "accounts":["123456789012"],"regions":["eu-west-1"]}` (`accounts`, `regions` and `since` are
+/// optional; a list or a comma-separated string, `"*"` for all), `{"op":"unsubscribe","stream":...}`,
+/// `{"op":"ping"}`.
 enum ClientMessage: Equatable, Sendable {
-    case subscribe(StreamName, since: BusMessageID?)
+    /// `targets`: the accounts and regions the subscribe asks for (``TargetFilter/everything`` when
+    /// it names none), not yet checked against the token.
+    case subscribe(StreamName, since: BusMessageID?, targets: TargetFilter = .everything)
     case unsubscribe(StreamName)
     case ping
 
@@ -19,6 +23,8 @@ enum ClientMessage: Equatable, Sendable {
         var op: String
         var stream: String?
         var since: String?
+        var accounts: ListClaim?
+        var regions: ListClaim?
     }
 
     /// Parses one inbound text message, or says why it cannot.
@@ -41,7 +47,10 @@ enum ClientMessage: Equatable, Sendable {
                 guard let id = BusMessageID(text) else { return .failure(.badSince(text)) }
                 since = id
             }
-            return .success(.subscribe(stream, since: since))
+            switch TargetFilter.request(accounts: wire.accounts?.values, regions: wire.regions?.values) {
+            case .success(let targets): return .success(.subscribe(stream, since: since, targets: targets))
+            case .failure(let error): return .failure(error)
+            }
         default:
             return .failure(.unknownOp(wire.op))
         }
@@ -78,6 +87,17 @@ struct ClientProtocolError: Error, Equatable, Sendable {
     }
     static func forbidden(_ stream: StreamName) -> Self {
         Self(code: "forbidden", message: "the token does not allow reading \(stream.rawValue)", stream: stream)
+    }
+    /// A subscribe's filter names an account the token's `accounts` claim does not list.
+    static func forbiddenAccount(_ account: String, stream: StreamName?) -> Self {
+        Self(code: "forbidden", message: "the token does not allow reading account \(account.prefix(64))", stream: stream)
+    }
+    /// A subscribe's filter names a region the token's `regions` claim does not list.
+    static func forbiddenRegion(_ region: String, stream: StreamName?) -> Self {
+        Self(code: "forbidden", message: "the token does not allow reading region \(region.prefix(64))", stream: stream)
+    }
+    static func badFilter(_ error: TargetFilterError) -> Self {
+        Self(code: "bad-request", message: error.message)
     }
     static func tooManySubscriptions(_ limit: Int) -> Self {
         Self(code: "too-many-subscriptions", message: "at most \(limit) subscriptions per connection")

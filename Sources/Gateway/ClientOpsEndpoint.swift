@@ -134,20 +134,26 @@ final class ClientOpsEndpoint<Source: SubscriberBus>: WebSocketEndpoint {
             } else {
                 reply(.notSubscribed(stream), to: connection)
             }
-        case .success(.subscribe(let stream, let since)):
+        case .success(.subscribe(let stream, let since, let requested)):
+            let targets = grant.targets.narrowed(by: requested, stream: stream)
             if !grant.allows(stream) {
                 reply(.forbidden(stream), to: connection)
+            } else if case .failure(let error) = targets {
+                reply(error, to: connection)
             } else if subscriptions.contains(stream) {
                 reply(.alreadySubscribed(stream), to: connection)
             } else if subscriptions.count >= limits.maxSubscriptionsPerConnection {
                 reply(.tooManySubscriptions(limits.maxSubscriptionsPerConnection), to: connection)
             } else {
-                subscribe(connection, to: stream, since: since, link: link)
+                subscribe(connection, to: stream, since: since, targets: try? targets.get(), link: link)
             }
         }
     }
 
-    private func subscribe(_ connection: GatewayConnection, to stream: StreamName, since: BusMessageID?, link: WebSocketLink) {
+    private func subscribe(
+        _ connection: GatewayConnection, to stream: StreamName, since: BusMessageID?, targets: TargetFilter?,
+        link: WebSocketLink
+    ) {
         isRunningOp = true
         let hub = self.hub
         let loop = link.eventLoop
@@ -156,11 +162,15 @@ final class ClientOpsEndpoint<Source: SubscriberBus>: WebSocketEndpoint {
             var failure: ClientProtocolError?
             do throws(ClientProtocolError) {
                 try await hub.subscribe(
-                    connection, to: stream, since: since,
+                    connection, to: stream, since: since, targets: targets,
                     began: { snapshot in
-                        connection.send(ControlMessage.subscribed(stream, snapshot: snapshot?.data?.envelope))
-                        // A stream that is not live: its state envelope follows, as it came live.
-                        if let state = snapshot?.state { connection.send(state.envelope) }
+                        let data = snapshot?.data ?? []
+                        connection.send(
+                            ControlMessage.subscribed(
+                                stream, snapshot: snapshot?.newestData?.envelope,
+                                snapshots: data.count > 1 ? data.map(\.envelope) : nil))
+                        // A target that is not live: its state envelope follows, as it came live.
+                        for state in snapshot?.states ?? [] { connection.send(state.envelope) }
                     },
                     render: \.envelope)
             } catch {

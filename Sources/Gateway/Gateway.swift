@@ -233,6 +233,17 @@ public struct Gateway<Source: SubscriberBus>: Service {
                 guard grant.allows(stream) else { return refuse(.forbidden, ClientProtocolError.forbidden(stream).message) }
                 if !streams.contains(stream) { streams.append(stream) }
             }
+            // `accounts=` and `regions=`: comma lists, within what the token allows.
+            let requested = TargetFilter.request(
+                accounts: TargetFilter.split(GatewayAuthenticator.queryParameter("accounts", in: query)),
+                regions: TargetFilter.split(GatewayAuthenticator.queryParameter("regions", in: query)))
+            let targets: TargetFilter
+            switch requested.flatMap({ grant.targets.narrowed(by: $0) }) {
+            case .success(let value):
+                targets = value
+            case .failure(let error):
+                return refuse(error.code == "forbidden" ? .forbidden : .badRequest, error.message)
+            }
             guard streams.count <= configuration.limits.maxSubscriptionsPerConnection else {
                 return refuse(
                     .badRequest,
@@ -263,7 +274,8 @@ public struct Gateway<Source: SubscriberBus>: Service {
                 if allow != "*" { headers[.accessControlAllowCredentials] = "true" }
             }
             let session = ServerSentEventsSession(
-                hub: hub, streams: streams, resumePoint: resumePoint, tokenLifetime: authenticator.remaining(grant),
+                hub: hub, streams: streams, targets: targets, resumePoint: resumePoint,
+                tokenLifetime: authenticator.remaining(grant),
                 channel: context.channel, logger: logger)
             return Response(
                 status: .ok, headers: headers,

@@ -13,6 +13,8 @@ struct GatewayGrant: Sendable, Equatable {
     var streams: Set<StreamName>?
     /// When the token expires; the connection is closed then.
     var expiresAt: Date?
+    /// The accounts and regions it may see (the `accounts` and `regions` claims; absent: all).
+    var targets = TargetFilter.everything
 
     static let anonymous = GatewayGrant(streams: nil, expiresAt: nil)
 
@@ -32,11 +34,15 @@ struct AuthenticationFailure: Error, Equatable, Sendable {
     static let noExpiration = Self(reason: "token has no exp")
     static let noStreams = Self(reason: "token has no streams claim")
     static let wrongAudience = Self(reason: "token aud does not name this gateway (GATEWAY_JWT_AUDIENCE)")
+    /// An `accounts` or `regions` claim that is not a list of account ids or region names (or `*`).
+    static func invalidTargets(_ error: TargetFilterError) -> Self {
+        Self(reason: "token \(error.dimension.rawValue) claim: \(error.reason)")
+    }
     static let wrongIssuer = Self(reason: "token iss is not the issuer this gateway trusts (GATEWAY_JWT_ISSUER)")
 }
 
-/// The claims the gateway reads: `streams` (a list, `"*"`, or a comma-separated string), `exp`,
-/// `nbf`, and `aud` (a string or a list, RFC 7519 4.1.3) and `iss` when the gateway is configured
+/// The claims the gateway reads: `streams` (a list, `"*"`, or a comma-separated string), `accounts`
+/// and `regions` (the same forms; absent: every account, every region), `exp`, `nbf`, and `aud` (a string or a list, RFC 7519 4.1.3) and `iss` when the gateway is configured
 /// to check them.
 struct GatewayClaims: JWTPayload {
     var exp: ExpirationClaim?
@@ -44,30 +50,12 @@ struct GatewayClaims: JWTPayload {
     var sub: SubjectClaim?
     var aud: AudienceClaim?
     var iss: IssuerClaim?
-    var streams: StreamsClaim?
+    var streams: ListClaim?
+    var accounts: ListClaim?
+    var regions: ListClaim?
 
     /// Time claims are checked by `GatewayAuthenticator` against its injected clock.
     func verify(using algorithm: some JWTAlgorithm) async throws {}
-}
-
-struct StreamsClaim: Codable, Sendable, Equatable {
-    var values: [String]
-
-    init(_ values: [String]) { self.values = values }
-
-    init(from decoder: any Decoder) throws {
-        let container = try decoder.singleValueContainer()
-        if let list = try? container.decode([String].self) {
-            values = list
-        } else {
-            values = try container.decode(String.self).split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
-        }
-    }
-
-    func encode(to encoder: any Encoder) throws {
-        var container = encoder.singleValueContainer()
-        try container.encode(values)
-    }
 }
 
 /// Verifies client JWTs (HS256, RS256 or ES256) against the configured key.
@@ -140,8 +128,17 @@ struct GatewayAuthenticator: Sendable {
         if let audience = auth.audience, !(claims.aud?.value.contains(audience) ?? false) { return .failure(.wrongAudience) }
         if let issuer = auth.issuer, claims.iss?.value != issuer { return .failure(.wrongIssuer) }
         guard let values = claims.streams?.values, !values.isEmpty else { return .failure(.noStreams) }
-        if values.contains("*") { return .success(GatewayGrant(streams: nil, expiresAt: claims.exp?.value)) }
-        return .success(GatewayGrant(streams: Set(values.compactMap { StreamName(rawValue: $0) }), expiresAt: claims.exp?.value))
+        var targets = TargetFilter.everything
+        switch TargetFilter.parse(claims.accounts?.values, as: .accounts) {
+        case .success(let accounts): targets.accounts = accounts
+        case .failure(let error): return .failure(.invalidTargets(error))
+        }
+        switch TargetFilter.parse(claims.regions?.values, as: .regions) {
+        case .success(let regions): targets.regions = regions
+        case .failure(let error): return .failure(.invalidTargets(error))
+        }
+        let streams = values.contains("*") ? nil : Set(values.compactMap { StreamName(rawValue: $0) })
+        return .success(GatewayGrant(streams: streams, expiresAt: claims.exp?.value, targets: targets))
     }
 
     /// Token lifetimes are clamped to this: an `exp` years ahead (or 1e300 s) arms a timer that

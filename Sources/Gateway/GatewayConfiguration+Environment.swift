@@ -30,6 +30,10 @@ extension GatewayConfiguration {
             "GATEWAY_MAX_RESUME_MESSAGES",
             "history a resuming client may be sent per stream, fed as its socket drains (default 10000)"
         ),
+        (
+            "GATEWAY_SNAPSHOT_SCAN_ENTRIES",
+            "newest entries per stream read for a subscriber's snapshot, the latest of each account and region (default 100)"
+        ),
         ("GATEWAY_DRAIN_TIMEOUT_SECONDS", "graceful shutdown wait for sockets (default 10)"),
         ("GATEWAY_REQUEST_HEAD_TIMEOUT_SECONDS", "a connection's first request head must arrive within (default 30)"),
         ("GATEWAY_KEEPALIVE_IDLE_SECONDS", "a kept-alive HTTP connection idle between requests is closed after (default 75)"),
@@ -82,6 +86,9 @@ extension GatewayConfiguration {
         if let value = try integer("GATEWAY_QUEUE_BYTES", minimum: 1024) { configuration.limits.maxQueuedBytes = value }
         if let value = try seconds("GATEWAY_PING_INTERVAL_SECONDS") { configuration.limits.pingInterval = value }
         if let value = try integer("GATEWAY_MAX_RESUME_MESSAGES") { configuration.limits.maxResumeMessages = value }
+        if let value = try integer("GATEWAY_SNAPSHOT_SCAN_ENTRIES") {
+            configuration.limits.snapshotScanEntries = min(value, 10_000)
+        }
         if let value = try seconds("GATEWAY_HEARTBEAT_INTERVAL_SECONDS") { configuration.busHeartbeatInterval = value }
         if let value = try seconds("GATEWAY_SSE_HEARTBEAT_SECONDS") { configuration.sseHeartbeatInterval = value }
         if let value = try seconds("GATEWAY_DRAIN_TIMEOUT_SECONDS") { configuration.drainTimeout = value }

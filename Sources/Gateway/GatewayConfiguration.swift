@@ -114,6 +114,10 @@ public struct GatewayConfiguration: Sendable {
         public var maxResumeMessages: Int
         /// Messages the hub reads back from history after a bus gap, per stream.
         public var maxRecoveryMessages: Int
+        /// The newest entries of a stream read for a new subscriber's snapshot (the latest data
+        /// and state of each account and region among them): at least the number of (account,
+        /// region) targets a stream carries, with room for their state changes.
+        public var snapshotScanEntries: Int
         /// How long the hub keeps retrying a failed history read after a gap before it tells the
         /// stream's subscribers to resync (live messages wait meanwhile, so none jumps the gap).
         public var recoveryTimeout: Duration
@@ -141,6 +145,7 @@ public struct GatewayConfiguration: Sendable {
             pingInterval: Duration = .seconds(30),
             maxResumeMessages: Int = 10_000,
             maxRecoveryMessages: Int = 10_000,
+            snapshotScanEntries: Int = 100,
             recoveryTimeout: Duration = .seconds(30),
             subscribeTimeout: Duration = .seconds(10),
             requestHeadTimeout: Duration = .seconds(30),
@@ -157,6 +162,7 @@ public struct GatewayConfiguration: Sendable {
             self.pingInterval = pingInterval
             self.maxResumeMessages = maxResumeMessages
             self.maxRecoveryMessages = maxRecoveryMessages
+            self.snapshotScanEntries = snapshotScanEntries
             self.recoveryTimeout = recoveryTimeout
             self.subscribeTimeout = subscribeTimeout
             self.requestHeadTimeout = requestHeadTimeout

@@ -7,8 +7,8 @@ import Payloads
 /// 1. Its subscription is registered (the bus subscribes the stream if it is the first) in
 ///    the catching-up phase: live messages are not queued to it.
 /// 2. It begins: from its resume point (`since`, `Last-Event-ID`), or from the snapshot (the
-///    latest data, and the stream's state when the newest entry is a `stream-state` envelope:
-///    ``BusSnapshot``), and with `resync-required` first when the resume point is older than the
+///    latest data of each (account, region) the connection may see, and that target's state when
+///    its newest entry is a `stream-state` envelope: ``StreamSnapshot``), and with `resync-required` first when the resume point is older than the
 ///    history kept. A resume needs nothing of the kind: states are stored in history like data,
 ///    so it delivers them in order with the rest.
 /// 3. It catches up: the history after its position, up to the last id the hub relayed, is read
@@ -17,6 +17,8 @@ import Payloads
 ///    nothing relayed meanwhile is missed. Past `limits.maxResumeMessages` (or when the log is
 ///    trimmed past its position while it is read) the client is told to resync and the stream
 ///    starts again from its snapshot.
+/// Every message it is sent (snapshot, history, held, live) passes its ``TargetFilter``, if it has
+/// one.
 /// 4. It goes live under the hub lock, once its position has reached the last relayed id: no
 ///    message lost, none twice, in order. A subscriber of several streams at once (SSE) goes
 ///    live on all of them together: a stream caught up first holds its live messages (bounded)
@@ -36,14 +38,16 @@ extension GatewayHub {
     ///   - began: the confirmation to queue, with the snapshot (nil when resuming or when nothing
     ///     is stored); called once, before any message of the stream.
     ///   - render: a message read from history (data or state), in the client's format.
+    ///   - targets: the accounts and regions the connection sees (nil: everything); every message
+    ///     it is sent, snapshot, history, held or live, passes it.
     func subscribe(
-        _ connection: GatewayConnection, to stream: StreamName, since: BusMessageID?,
-        began: (BusSnapshot?) -> Void, render: (BusMessage) -> ByteBuffer
+        _ connection: GatewayConnection, to stream: StreamName, since: BusMessageID?, targets: TargetFilter? = nil,
+        began: (StreamSnapshot?) -> Void, render: (BusMessage) -> ByteBuffer
     ) async throws(ClientProtocolError) {
         var failure: ClientProtocolError?
         await subscribe(
-            connection, to: [StreamStart(stream: stream, since: since)], began: { _, snapshot in began(snapshot) },
-            render: render, failed: { _, error in failure = error })
+            connection, to: [StreamStart(stream: stream, since: since)], targets: targets,
+            began: { _, snapshot in began(snapshot) }, render: render, failed: { _, error in failure = error })
         if let failure { throw failure }
     }
 
@@ -55,16 +59,21 @@ extension GatewayHub {
     ///   - failed: a stream that could not be subscribed, with what the client is told; the
     ///     others go on.
     func subscribe(
-        _ connection: GatewayConnection, to starts: [StreamStart], began: (StreamName, BusSnapshot?) -> Void,
-        render: (BusMessage) -> ByteBuffer, failed: (StreamName, ClientProtocolError) -> Void
+        _ connection: GatewayConnection, to starts: [StreamStart], targets: TargetFilter? = nil,
+        began: (StreamName, StreamSnapshot?) -> Void, render: (BusMessage) -> ByteBuffer,
+        failed: (StreamName, ClientProtocolError) -> Void
     ) async {
+        let filter = targets?.orNilIfEverything
         let heldLimit = max(1, configuration.limits.maxQueuedMessages / 4 / max(1, starts.count))
-        resume(state.withLock { $0.subscribe(connection.id, connection, to: starts.map(\.stream), heldLimit: heldLimit) })
+        resume(
+            state.withLock {
+                $0.subscribe(connection.id, connection, to: starts.map(\.stream), heldLimit: heldLimit, filter: filter)
+            })
 
         var cursors: [Cursor] = []
         for start in starts {
             do throws(StartFailure) {
-                cursors.append(try await begin(start, connection: connection, began: began))
+                cursors.append(try await begin(start, filter: filter, connection: connection, began: began))
             } catch {
                 guard handle(error, of: start.stream, connection: connection, failed: failed) else {
                     return abandon(starts, connection: connection)
@@ -98,7 +107,9 @@ extension GatewayHub {
     /// One stream's progress through its start, kept by the subscribing task.
     struct Cursor {
         let stream: StreamName
-        /// The last message sent (`0-0`: none, and none was stored).
+        /// The accounts and regions sent (nil: everything).
+        let filter: TargetFilter?
+        /// The last message read (sent, or passed over by the filter; `0-0`: none, and none was stored).
         var after: BusMessageID
         /// History messages sent since the start (or the last restart from the latest).
         var sent = 0
@@ -115,7 +126,8 @@ extension GatewayHub {
     /// Waits for the bus subscription, then queues the stream's confirmation and snapshot; the
     /// cursor to catch up from.
     private func begin(
-        _ start: StreamStart, connection: GatewayConnection, began: (StreamName, BusSnapshot?) -> Void
+        _ start: StreamStart, filter: TargetFilter?, connection: GatewayConnection,
+        began: (StreamName, StreamSnapshot?) -> Void
     ) async throws(StartFailure) -> Cursor {
         let stream = start.stream
         do {
@@ -131,12 +143,12 @@ extension GatewayHub {
                     send(.resyncRequired(stream), to: connection)
                 } else {
                     began(stream, nil)
-                    return Cursor(stream: stream, after: since)
+                    return Cursor(stream: stream, filter: filter, after: since)
                 }
             }
-            let snapshot = try await bus.snapshot(of: stream)
-            began(stream, snapshot.isEmpty ? nil : snapshot)
-            return Cursor(stream: stream, after: snapshot.lastID ?? .zero)
+            let snapshot = try await readSnapshot(of: stream, filter: filter)
+            began(stream, snapshot.position == nil ? nil : snapshot)
+            return Cursor(stream: stream, filter: filter, after: snapshot.position ?? .zero)
         }
     }
 
@@ -172,7 +184,10 @@ extension GatewayHub {
             for message in page {
                 // Later ones will be relayed: they come live.
                 guard message.id <= relayed else { break }
-                guard await connection.enqueueWhenRoom(render(message)) else { throw .closed }
+                if cursor.filter?.allows(message.origin) ?? true {
+                    guard await connection.enqueueWhenRoom(render(message)) else { throw .closed }
+                }
+                // Read, sent or filtered out: both count against the budget (the work is the read).
                 cursor.after = message.id
                 cursor.sent += 1
                 sent += 1
@@ -198,13 +213,22 @@ extension GatewayHub {
         }
         GatewayMetrics.add(metrics.resyncsRequired)
         send(.resyncRequired(stream), to: connection)
-        let snapshot = try await readingBus(stream) { try await bus.snapshot(of: stream) }
+        let filter = cursor.filter
+        let snapshot = try await readingBus(stream) { try await readSnapshot(of: stream, filter: filter) }
         cursor.sent = 0
         cursor.after = .zero
         for message in snapshot.messages {
             guard await connection.enqueueWhenRoom(render(message)) else { throw .closed }
             cursor.after = message.id
         }
+        cursor.after = max(cursor.after, snapshot.position ?? .zero)
+    }
+
+    /// The snapshot of `stream` for a reader with `filter`: one read of its newest
+    /// `limits.snapshotScanEntries` entries.
+    private func readSnapshot(of stream: StreamName, filter: TargetFilter?) async throws -> StreamSnapshot {
+        let entries = try await bus.latest(of: stream, count: configuration.limits.snapshotScanEntries)
+        return StreamSnapshot(newestFirst: entries, filter: filter)
     }
 
     /// Under the hub lock: each caught-up stream (its position at the last relayed id) holds its

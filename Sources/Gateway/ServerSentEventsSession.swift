@@ -11,14 +11,17 @@ import TextFormats
 /// the response when the gateway closes the connection (slow consumer, token expiry, drain).
 ///
 /// Data is an event named after its stream (`event: aws-health`), a `stream-state` envelope one
-/// named `<stream>-state` (`PreparedMessage.sseEventName(of:)`); a snapshot is the stream's latest
-/// data, then its state when it is not live. Every event's id carries the position of each of the connection's streams
+/// named `<stream>-state` (`PreparedMessage.sseEventName(of:)`); a snapshot is the latest data of
+/// each (account, region) the client sees, and a target's state when it is not live, oldest first.
+/// `accounts=` and `regions=` narrow what it is sent (``TargetFilter``). Every event's id carries the position of each of the connection's streams
 /// (`StreamPositions`): a client that reconnects with it as `Last-Event-ID` resumes each stream
 /// from where it stood, and a stream whose position fell out of history gets `resync-required`
 /// (an `error` event naming it) and its snapshot, alone.
 struct ServerSentEventsSession<Source: SubscriberBus>: Sendable {
     let hub: GatewayHub<Source>
     let streams: [StreamName]
+    /// The accounts and regions it is sent (`accounts=`, `regions=`, within the token's claims).
+    var targets = TargetFilter.everything
     /// Where the client stands (`Last-Event-ID`, or `since`); nil: every stream starts from its snapshot.
     let resumePoint: StreamPositions.ResumePoint?
     let tokenLifetime: Duration?
@@ -45,6 +48,7 @@ struct ServerSentEventsSession<Source: SubscriberBus>: Sendable {
         let hub = self.hub
         let streams = self.streams
         let resumePoint = self.resumePoint
+        let targets = self.targets
         let heartbeatInterval = hub.configuration.sseHeartbeatInterval
         try await writer.write(ByteBuffer(string: ": connected\nretry: 2000\n\n"))
         try await withThrowingTaskGroup(of: Void.self) { group in
@@ -61,10 +65,12 @@ struct ServerSentEventsSession<Source: SubscriberBus>: Sendable {
                         data: message.envelope)
                 }
                 await hub.subscribe(
-                    connection, to: streams.map { .init(stream: $0, since: resumePoint?.since($0)) },
+                    connection, to: streams.map { .init(stream: $0, since: resumePoint?.since($0)) }, targets: targets,
                     began: { stream, snapshot in
                         if let snapshot {
                             for message in snapshot.messages { connection.send(event(message)) }
+                            // Past what the filter left out of the snapshot too.
+                            if let position = snapshot.position { positions[stream] = max(positions[stream] ?? .zero, position) }
                         } else if positions[stream] == nil {
                             // Nothing stored yet: everything stored from now on is new to this client.
                             positions[stream] = .zero

@@ -258,20 +258,24 @@ struct TestClaims: JWTPayload {
     var exp: ExpirationClaim?
     var nbf: NotBeforeClaim?
     var streams: [String]?
+    var accounts: [String]? = nil
+    var regions: [String]? = nil
     func verify(using algorithm: some JWTAlgorithm) async throws {}
 }
 
 let testSecret = "0123456789abcdef0123456789abcdef-test-secret"
 
-func hs256Token(streams: [String]?, expiresIn: TimeInterval? = 600, secret: String = testSecret, notBefore: Date? = nil)
-    async throws -> String
-{
+/// `accounts`, `regions`: the claims limiting the AWS accounts and regions (nil: absent, all).
+func hs256Token(
+    streams: [String]?, expiresIn: TimeInterval? = 600, secret: String = testSecret, notBefore: Date? = nil,
+    accounts: [String]? = nil, regions: [String]? = nil
+) async throws -> String {
     let keys = JWTKeyCollection()
     await keys.add(hmac: HMACKey(from: secret), digestAlgorithm: .sha256)
     return try await keys.sign(
         TestClaims(
             exp: expiresIn.map { ExpirationClaim(value: Date().addingTimeInterval($0)) },
-            nbf: notBefore.map { NotBeforeClaim(value: $0) }, streams: streams))
+            nbf: notBefore.map { NotBeforeClaim(value: $0) }, streams: streams, accounts: accounts, regions: regions))
 }
 
 /// What a graceful shutdown under test did.

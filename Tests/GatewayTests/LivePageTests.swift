@@ -165,6 +165,38 @@ struct LivePageTests {
         }
     }
 
+    /// Issue 17: the account and region selectors offer what the envelopes carried; choosing one
+    /// resubscribes with that filter and the page shows only that account's data.
+    @Test(
+        .enabled(if: Chromium.path != nil, Chromium.missing),
+        .timeLimit(.minutes(3)))
+    func theAccountAndRegionSelectorsFilterWhatThePageShows() async throws {
+        try await withGateway { gateway in
+            func logs(_ text: String) -> LogsData {
+                LogsData(events: [
+                    LogEvent(
+                        id: text, logGroup: "/aws/lambda/orders-api", logStream: "s", timestamp: ISO8601.string(from: Date()),
+                        ingestionTime: nil, message: "INFO \(text)")
+                ])
+            }
+            try await gateway.publish(logs("line-of-account-one"), to: .logs, account: "111111111111", region: "eu-west-1")
+            try await gateway.publish(logs("line-of-account-two"), to: .logs, account: "222222222222", region: "us-east-1")
+            let browser = try Chromium.drive(
+                url: "http://127.0.0.1:\(gateway.port)/", "text:line-of-account-one", "text:line-of-account-two",
+                "options:account-select=111111111111,222222222222", "options:region-select=eu-west-1,us-east-1",
+                "choose:account-select=222222222222", "no-text:line-of-account-one", "text:line-of-account-two",
+                "pause:live", "text:live-line-two", "no-text:live-line-one", "choose:account-select=",
+                // All accounts again: the snapshot, the latest of each account.
+                "text:live-line-one", "text:live-line-two")
+            _ = try await browser.waitFor("pause", timeout: .seconds(90)) { $0["label"] as? String == "live" }
+            // Live, the filter holds: account one's new line does not come, account two's does.
+            try await gateway.publish(logs("live-line-one"), to: .logs, account: "111111111111", region: "eu-west-1")
+            try await gateway.publish(logs("live-line-two"), to: .logs, account: "222222222222", region: "us-east-1")
+            browser.release()
+            _ = try await Chromium.result(of: browser)
+        }
+    }
+
     /// A stream whose history ends with a `stream-state` envelope: the page opened then shows its
     /// last data (the snapshot carries it) with a badge saying why the stream is not live, and
     /// follows the state's changes live.
@@ -364,17 +396,22 @@ enum Chromium {
 }
 
 extension RunningGateway {
-    /// Publishes one envelope of `data` on `stream`, produced now.
-    func publish(_ data: some Encodable, to stream: StreamName) async throws {
+    /// Publishes one envelope of `data` on `stream`, produced now (in `account` and `region`).
+    func publish(
+        _ data: some Encodable, to stream: StreamName, account: String = "123456789012", region: String = "eu-west-1"
+    ) async throws {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        try await publish(encoded: Array(try encoder.encode(data)), to: stream)
+        try await publish(encoded: Array(try encoder.encode(data)), to: stream, account: account, region: region)
     }
 
-    func publish(encoded json: [UInt8], to stream: StreamName, producedAt: Date = Date()) async throws {
+    func publish(
+        encoded json: [UInt8], to stream: StreamName, producedAt: Date = Date(), account: String = "123456789012",
+        region: String = "eu-west-1"
+    ) async throws {
         let envelope = EncodedEnvelope(
-            stream: stream, type: stream.dataType, epoch: 1, timestamp: ISO8601.string(from: producedAt), account: "123456789012",
-            region: "eu-west-1", encodedData: json)
+            stream: stream, type: stream.dataType, epoch: 1, timestamp: ISO8601.string(from: producedAt), account: account,
+            region: region, encodedData: json)
         guard case .published = try await bus.publish(envelope, to: stream, cursor: nil, token: Self.token) else {
             throw HarnessError(message: "publish fenced")
         }

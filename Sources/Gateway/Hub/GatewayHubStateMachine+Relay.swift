@@ -45,11 +45,14 @@ extension GatewayHubStateMachine {
 
     /// Subscribes `subscriber` to `streams` in the catching-up phase: live messages are not queued
     /// to it until `goLive(_:at:)`. Wakes the worker when a stream must be subscribed in the bus.
-    mutating func subscribe(_ id: ConnectionID, _ subscriber: Subscriber, to names: [StreamName], heldLimit: Int) -> [Waiter] {
+    /// `filter`: the accounts and regions it sees of them (nil: everything).
+    mutating func subscribe(
+        _ id: ConnectionID, _ subscriber: Subscriber, to names: [StreamName], heldLimit: Int, filter: TargetFilter? = nil
+    ) -> [Waiter] {
         for name in names {
             guard let index = Self.index(of: name) else { continue }
             streams[index].live[id] = nil
-            streams[index].starting[id] = StartingSubscription(subscriber: subscriber, heldLimit: heldLimit)
+            streams[index].starting[id] = StartingSubscription(subscriber: subscriber, heldLimit: heldLimit, filter: filter)
             // A client waits for it: try again now rather than at the next tick.
             if streams[index].phase == .subscribeFailed { streams[index].phase = .unsubscribed }
         }
@@ -119,7 +122,8 @@ extension GatewayHubStateMachine {
                 held.append(message)
                 floor = message.id
             }
-            streams[index].live[id] = LiveSubscription(subscriber: subscription.subscriber, floor: floor)
+            streams[index].live[id] = LiveSubscription(
+                subscriber: subscription.subscriber, floor: floor, filter: subscription.filter)
         }
         return .live(held: held)
     }

@@ -67,8 +67,8 @@ extension GatewayHubStateMachine {
             live.values.map(\.subscriber) + starting.values.filter(\.isHolding).map(\.subscriber)
         }
 
-        /// Relays one message, in id order, to its live subscribers; holding ones keep it. False
-        /// when it was relayed already.
+        /// Relays one message, in id order, to its live subscribers whose filter lets it through;
+        /// holding ones keep it. False when it was relayed already.
         mutating func relay(
             _ message: BusMessage, positions: StreamPositions, into sink: inout some GatewayHubRelaySink<Subscriber>
         ) -> Bool {
@@ -76,12 +76,20 @@ extension GatewayHubStateMachine {
             lastRelayed = message.id
             guard hasSubscribers else { return true }
             sink.relay(message, positions: positions)
+            // Read from the envelope once, by the first subscription with a filter: nothing when
+            // none has one.
+            var origin: EnvelopeOrigin?
             for subscription in live.values {
                 if let floor = subscription.floor, message.id <= floor { continue }
+                if let filter = subscription.filter {
+                    let known = origin ?? message.origin
+                    origin = known
+                    guard filter.allows(known) else { continue }
+                }
                 sink.deliver(to: subscription.subscriber)
             }
             if !starting.isEmpty {
-                for index in starting.values.indices { starting.values[index].hold(message) }
+                for index in starting.values.indices { starting.values[index].hold(message, origin: &origin) }
             }
             return true
         }

@@ -6,6 +6,8 @@ extension GatewayHubStateMachine {
         let subscriber: Subscriber
         /// Messages at or below it were sent already (snapshot, history or held).
         var floor: BusMessageID?
+        /// The accounts and regions it sees; nil: everything (no per-message check).
+        var filter: TargetFilter? = nil
     }
 
     /// A subscriber on its way to live delivery (`GatewayHub+Subscribe.swift`).
@@ -19,16 +21,25 @@ extension GatewayHubStateMachine {
         var floor: BusMessageID?
         var held: [BusMessage] = []
         let heldLimit: Int
+        /// The accounts and regions it sees; nil: everything.
+        let filter: TargetFilter?
 
-        init(subscriber: Subscriber, heldLimit: Int) {
+        init(subscriber: Subscriber, heldLimit: Int, filter: TargetFilter? = nil) {
             self.subscriber = subscriber
             self.heldLimit = heldLimit
+            self.filter = filter
         }
 
-        /// Keeps a live message for when it goes live; a subscription holding too many reads them
+        /// Keeps a live message for when it goes live (one its filter lets through: `origin` is the
+        /// message's, read once for every subscription); a subscription holding too many reads them
         /// from history instead.
-        mutating func hold(_ message: BusMessage) {
+        mutating func hold(_ message: BusMessage, origin: inout EnvelopeOrigin?) {
             guard isHolding else { return }
+            if let filter {
+                let known = origin ?? message.origin
+                origin = known
+                guard filter.allows(known) else { return }
+            }
             if held.count < heldLimit {
                 held.append(message)
             } else {

@@ -1,7 +1,7 @@
 'use strict';
 // The live page's script, inlined into live-page.html with the response's CSP nonce: the /ws
-// client (subscribe, resume with `since`, capped exponential backoff, the token) and one renderer
-// per stream. Every string from the data reaches the DOM as a text node or an attribute value,
+// client (subscribe, resume with `since`, capped exponential backoff, the token, the account and
+// region filter) and one renderer per stream. Every string from the data reaches the DOM as a text node or an attribute value,
 // never as markup; severity and state classes come from fixed lists.
 (() => {
   // ---- Streams and limits ----------------------------------------------------------------
@@ -19,6 +19,10 @@
   const PING_EVERY_MS = 25000;
   const MAX_POINTS = 120;
   const MAX_CHARTS = 24;
+  // At most this many accounts and regions offered in the selectors (those seen in envelopes).
+  const MAX_CHOICES = 200;
+  const ACCOUNT_PATTERN = /^[0-9]{12}$/;
+  const REGION_PATTERN = /^[a-z]+(-[a-z0-9]+)+$|^global$/;
   const requiresToken = document.body.dataset.auth === 'required';
   // stream-state envelopes: whether the worker can read a stream's AWS source, and why not.
   const STREAM_STATE_TYPE = 'stream-state';
@@ -758,6 +762,8 @@
     clearTimeout(stream.retryTimer);
     const message = { op: 'subscribe', stream: stream.name };
     if (stream.lastId) message.since = stream.lastId;
+    if (targets.account) message.accounts = [targets.account];
+    if (targets.region) message.regions = [targets.region];
     stream.resuming = Boolean(stream.lastId);
     stream.pending = true;
     send(message);
@@ -784,7 +790,12 @@
         // A fresh start: the stream is live unless a state envelope follows the snapshot.
         // A resume keeps its state: what changed meanwhile comes in order from history.
         if (!stream.resuming || stream.resync) stream.source = null;
-        if (message.snapshot && typeof message.snapshot === 'object') {
+        if (Array.isArray(message.snapshots) && message.snapshots.length > 0) {
+          // The latest data of each account and region, oldest first (`snapshot` is the last).
+          message.snapshots.forEach((envelope, index) => {
+            if (envelope && typeof envelope === 'object') onEnvelope(envelope, index === 0);
+          });
+        } else if (message.snapshot && typeof message.snapshot === 'object') {
           onEnvelope(message.snapshot, true);
         } else if (stream.resync) {
           RENDERERS[stream.name].reset();
@@ -852,6 +863,7 @@
     stream.error = null;
     const account = str(envelope.account) || '–';
     $('where').textContent = 'account ' + account + ' · region ' + (str(envelope.region) || '–');
+    offerTarget(str(envelope.account), str(envelope.region));
     RENDERERS[stream.name].ingest(envelope.data);
     if (!isSnapshot) renderStream(stream);
   }
@@ -865,12 +877,52 @@
     showState(stream);
   }
 
+  // ---- Accounts and regions: the selectors, filled from the envelopes seen --------------------
+  // The filter the page subscribes with ('' : all); a change resubscribes every stream from its
+  // snapshot (the gateway refuses a filter the token does not allow: the stream shows the error).
+  const targets = { account: '', region: '', accounts: new Set(), regions: new Set() };
+
+  function offerTarget(account, region) {
+    addChoice($('account-select'), targets.accounts, account, ACCOUNT_PATTERN);
+    addChoice($('region-select'), targets.regions, region, REGION_PATTERN);
+  }
+
+  function addChoice(select, seen, value, pattern) {
+    if (!value || seen.has(value) || seen.size >= MAX_CHOICES || !pattern.test(value)) return;
+    seen.add(value);
+    const options = [...select.options].slice(1).map((option) => option.value).concat(value).sort();
+    const before = options.indexOf(value) + 1;
+    select.insertBefore(el('option', { value }, value), select.options[before] || null);
+  }
+
+  function onTargetsChanged() {
+    const account = $('account-select').value;
+    const region = $('region-select').value;
+    if (account === targets.account && region === targets.region) return;
+    targets.account = account;
+    targets.region = region;
+    for (const name of STREAM_NAMES) {
+      const stream = streams[name];
+      // A fresh start from the snapshot of what the filter lets through.
+      stream.lastId = null;
+      stream.resync = true;
+      stream.source = null;
+      if (stream.subscribed || stream.pending) send({ op: 'unsubscribe', stream: name });
+      stream.subscribed = false;
+      if (connection.isOpen) subscribe(stream);
+    }
+    showAllStates();
+  }
+
   // ---- Start ---------------------------------------------------------------------------------
   function start() {
     buildPanels();
     buildOverview();
     for (const name of STREAM_NAMES) renderStream(streams[name]);
     $('retry').addEventListener('click', reconnectNow);
+    $('account-select').addEventListener('change', onTargetsChanged);
+    $('region-select').addEventListener('change', onTargetsChanged);
+    $('targets').addEventListener('submit', (event) => event.preventDefault());
     $('token-form').addEventListener('submit', (event) => {
       event.preventDefault();
       const token = $('token-input').value.trim();

@@ -172,7 +172,14 @@ struct SocketIOClient<Source: SubscriberBus> {
             guard let id = BusMessageID(text) else { return reply(.badSince(text), ackID: ackID) }
             since = id
         }
-        guard grant?.allows(stream) ?? false else { return reply(.forbidden(stream), ackID: ackID) }
+        guard let grant, grant.allows(stream) else { return reply(.forbidden(stream), ackID: ackID) }
+        // `{accounts: [...], regions: [...]}` (or comma strings): within the token's claims. A
+        // payload without them (every NestJS front end's) sees everything the token allows.
+        let targets: TargetFilter
+        switch Self.requestedTargets(in: argument).flatMap({ grant.targets.narrowed(by: $0, stream: stream) }) {
+        case .success(let value): targets = value
+        case .failure(let error): return reply(error, ackID: ackID)
+        }
         guard !subscriptions.contains(stream) else { return reply(.alreadySubscribed(stream), ackID: ackID) }
         guard subscriptions.count < limits.maxSubscriptionsPerConnection else {
             return reply(.tooManySubscriptions(limits.maxSubscriptionsPerConnection), ackID: ackID)
@@ -181,12 +188,12 @@ struct SocketIOClient<Source: SubscriberBus> {
         let connection = self.connection
         do {
             try await hub.subscribe(
-                connection, to: stream, since: since,
+                connection, to: stream, since: since, targets: targets,
                 began: { snapshot in
                     connection.send(SocketIOFrames.event("subscription-confirmed", json: confirmation))
                     if let ackID { connection.send(SocketIOFrames.ack(ackID, json: confirmation)) }
-                    // The latest data as `<stream>-update`, then the state as `<stream>-state`
-                    // when the stream is not live.
+                    // The latest data of each account and region as `<stream>-update`, and a
+                    // target's state as `<stream>-state` when it is not live, oldest first.
                     for message in snapshot?.messages ?? [] {
                         connection.send(SocketIOFrames.streamEvent(stream: stream, id: message.id, envelope: message.envelope))
                     }
@@ -195,6 +202,26 @@ struct SocketIOClient<Source: SubscriberBus> {
             subscriptions.insert(stream)
         } catch {
             reply(error, ackID: ackID)
+        }
+    }
+
+    /// The `accounts` and `regions` of a subscribe payload: lists of strings or comma-separated
+    /// strings; absent or null: not given.
+    static func requestedTargets(in argument: SocketIOJSON?) -> Result<TargetFilter, ClientProtocolError> {
+        func list(_ key: String) -> Result<[String]?, ClientProtocolError> {
+            switch argument?[key] {
+            case nil, .null?:
+                return .success(nil)
+            case .string(let text)?:
+                return .success(TargetFilter.split(text) ?? [])
+            case .array(let items)? where items.allSatisfy(\.isString):
+                return .success(items.compactMap(\.string))
+            default:
+                return .failure(ClientProtocolError(code: "bad-request", message: "\(key) is a list of strings"))
+            }
+        }
+        return list("accounts").flatMap { accounts in
+            list("regions").flatMap { regions in TargetFilter.request(accounts: accounts, regions: regions) }
         }
     }
 

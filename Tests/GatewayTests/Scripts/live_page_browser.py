@@ -15,6 +15,9 @@ steps, run in order, each wait bounded by --timeout (default 30 s):
   state:STREAM=STATE   the stream's panel is in STATE (live, stale, waiting, error, degraded, unavailable)
   source:STREAM=STATE  the stream's source note (from stream-state envelopes) in STATE, in its panel
                        and its overview tile: shown for degraded and unavailable, hidden for live
+  options:SELECT=A,B   the account or region selector (account-select, region-select) offers exactly
+                       A, B (besides "all")
+  choose:SELECT=VALUE  picks VALUE in the selector (once it offers it), as a user would
   pause:LABEL          print {"event": "paused", "label": LABEL}, then wait for a line on stdin
   screenshot:PATH      a PNG of the whole page
 Prints {"event": "step", ...} per step passed and ends with {"event": "done", "ok": ...,
@@ -86,6 +89,8 @@ SUMMARY = """
     tiles: Object.fromEntries([...document.querySelectorAll('.tile')].map((tile) => [tile.dataset.stream, tile.dataset.state])),
     tileSources: Object.fromEntries([...document.querySelectorAll('.tile')].map((tile) => [tile.dataset.stream, source(tile)])),
     costs: { total: text(q('#panel-aws-costs [data-role="total"]')), forecast: text(q('#panel-aws-costs [data-role="forecast"]')) },
+    selectors: Object.fromEntries(['account-select', 'region-select'].map((id) => [id,
+      q('#' + id) ? [...q('#' + id).options].slice(1).map((option) => option.value) : null])),
     csp: window.__cspViolations || [],
     body: document.body.innerText.slice(0, 30000),
   };
@@ -331,6 +336,34 @@ def check_source(stream, state):
     return check
 
 
+def check_options(select, values):
+    def check(summary):
+        offered = (summary.get("selectors") or {}).get(select)
+        return [] if offered == values else ["%s offers %r, expected %r" % (select, offered, values)]
+    return check
+
+
+# Picks a value in a selector and fires `change`, as a user would; false while it is not offered.
+CHOOSE = """
+((id, value) => {
+  const select = document.getElementById(id);
+  if (!select || ![...select.options].some((option) => option.value === value)) return false;
+  select.value = value;
+  select.dispatchEvent(new Event('change', { bubbles: true }));
+  return true;
+})(%s, %s)
+"""
+
+
+def choose(devtools, select, value, timeout):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if devtools.evaluate(CHOOSE % (json.dumps(select), json.dumps(value))) is True:
+            return []
+        time.sleep(0.2)
+    return ["%s never offered %r" % (select, value)]
+
+
 def page_errors(devtools, summary):
     problems = ["CSP violation: %s" % violation for violation in summary.get("csp", [])]
     problems += ["script exception: %s" % exception for exception in devtools.exceptions]
@@ -412,6 +445,13 @@ def run(args, devtools):
         elif kind == "source":
             stream, _, state = value.partition("=")
             summary, problems = wait_until(devtools, check_source(stream, state), args.timeout)
+        elif kind == "options":
+            select, _, values = value.partition("=")
+            expected = [item for item in values.split(",") if item]
+            summary, problems = wait_until(devtools, check_options(select, expected), args.timeout)
+        elif kind == "choose":
+            select, _, choice = value.partition("=")
+            problems = choose(devtools, select, choice, args.timeout)
         elif kind == "pause":
             emit({"event": "paused", "label": value})
             read_stdin_line(max(args.timeout, 60))
