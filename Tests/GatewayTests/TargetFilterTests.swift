@@ -216,6 +216,19 @@ struct TargetFilterTests {
         #expect(strings.targets == TargetFilter(accounts: [Self.a1, Self.a2], regions: nil))
     }
 
+    @Test func theSnapshotScanIsConfigurable() throws {
+        func read(_ value: String) throws -> Int {
+            try GatewayConfiguration.fromEnvironment(
+                ["GATEWAY_SNAPSHOT_SCAN_ENTRIES": value], allowAnonymous: true, readFile: { _ in "" }
+            ).limits.snapshotScanEntries
+        }
+        #expect(GatewayConfiguration().limits.snapshotScanEntries == 100)
+        #expect(try read("400") == 400)
+        #expect(try read("99999999") == 10_000)
+        #expect(throws: GatewayError.self) { try read("0") }
+        #expect(throws: GatewayError.self) { try read("lots") }
+    }
+
     // MARK: The snapshot per target
 
     @Test func theSnapshotIsTheLatestOfEachTargetTheReaderSees() {
