@@ -30,6 +30,20 @@ let package = Package(
             path: "SpendSimulation"
         ),
         .executableTarget(
+            name: "WorkerRoundBenchmark",
+            dependencies: [
+                .product(name: "AWSCapture", package: "aws-realtime"),
+                .product(name: "AWSCore", package: "aws-realtime"),
+                .product(name: "AWSReplay", package: "aws-realtime"),
+                .product(name: "Bus", package: "aws-realtime"),
+                .product(name: "Payloads", package: "aws-realtime"),
+                .product(name: "SigV4", package: "aws-realtime"),
+                .product(name: "Worker", package: "aws-realtime"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "WorkerRoundBenchmark"
+        ),
+        .executableTarget(
             name: "SigV4Benchmark",
             dependencies: [.product(name: "SigV4", package: "aws-realtime")],
             path: "SigV4Benchmark"
