@@ -135,17 +135,18 @@ final class ClientOpsEndpoint<Source: SubscriberBus>: WebSocketEndpoint {
                 reply(.notSubscribed(stream), to: connection)
             }
         case .success(.subscribe(let stream, let since, let requested)):
-            let targets = grant.targets.narrowed(by: requested, stream: stream)
+            // What the op asks for, within the token's accounts and regions.
+            let narrowed = grant.targets.narrowed(by: requested, stream: stream)
             if !grant.allows(stream) {
                 reply(.forbidden(stream), to: connection)
-            } else if case .failure(let error) = targets {
+            } else if case .failure(let error) = narrowed {
                 reply(error, to: connection)
             } else if subscriptions.contains(stream) {
                 reply(.alreadySubscribed(stream), to: connection)
             } else if subscriptions.count >= limits.maxSubscriptionsPerConnection {
                 reply(.tooManySubscriptions(limits.maxSubscriptionsPerConnection), to: connection)
-            } else {
-                subscribe(connection, to: stream, since: since, targets: try? targets.get(), link: link)
+            } else if case .success(let targets) = narrowed {
+                subscribe(connection, to: stream, since: since, targets: targets, link: link)
             }
         }
     }

@@ -34,16 +34,17 @@ struct AuthenticationFailure: Error, Equatable, Sendable {
     static let noExpiration = Self(reason: "token has no exp")
     static let noStreams = Self(reason: "token has no streams claim")
     static let wrongAudience = Self(reason: "token aud does not name this gateway (GATEWAY_JWT_AUDIENCE)")
+    static let wrongIssuer = Self(reason: "token iss is not the issuer this gateway trusts (GATEWAY_JWT_ISSUER)")
     /// An `accounts` or `regions` claim that is not a list of account ids or region names (or `*`).
     static func invalidTargets(_ error: TargetFilterError) -> Self {
         Self(reason: "token \(error.dimension.rawValue) claim: \(error.reason)")
     }
-    static let wrongIssuer = Self(reason: "token iss is not the issuer this gateway trusts (GATEWAY_JWT_ISSUER)")
 }
 
 /// The claims the gateway reads: `streams` (a list, `"*"`, or a comma-separated string), `accounts`
-/// and `regions` (the same forms; absent: every account, every region), `exp`, `nbf`, and `aud` (a string or a list, RFC 7519 4.1.3) and `iss` when the gateway is configured
-/// to check them.
+/// and `regions` (the same forms, validated by ``TargetFilter/parse(_:as:)``; absent: every account,
+/// every region), `exp`, `nbf`, and `aud` (a string or a list, RFC 7519 4.1.3) and `iss` when the
+/// gateway is configured to check them.
 struct GatewayClaims: JWTPayload {
     var exp: ExpirationClaim?
     var nbf: NotBeforeClaim?
