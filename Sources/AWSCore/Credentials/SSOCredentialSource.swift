@@ -46,8 +46,8 @@ public struct SSOCredentialSource: CredentialSource {
         let operation = AWSOperation.ssoGetRoleCredentials
         let endpoint = try endpoints.endpoint(for: operation.service, region: profile.region)
         let url =
-            endpoint.baseURL + "/federation/credentials?account_id=\(profile.accountID)&role_name="
-            + Self.queryEncoded(profile.roleName)
+            endpoint.baseURL + "/federation/credentials?"
+            + QueryProtocol.formEncode([("account_id", profile.accountID), ("role_name", profile.roleName)])
         let request = AWSHTTPRequest(
             method: "GET", url: url,
             headers: [AWSHTTPHeader("Accept", "application/json"), AWSHTTPHeader("x-amz-sso_bearer_token", token)],
@@ -148,20 +148,5 @@ public struct SSOCredentialSource: CredentialSource {
         var normalized = text.trimmingCharacters(in: .whitespaces)
         if normalized.hasSuffix("UTC") { normalized = normalized.dropLast(3) + "Z" }
         return CredentialDecoding.date(normalized)
-    }
-
-    /// A role name's IAM characters (`[A-Za-z0-9+=,.@_-]`) as a query value: `+=,@` escaped.
-    static func queryEncoded(_ value: String) -> String {
-        var out = ""
-        for scalar in value.unicodeScalars {
-            switch scalar {
-            case "+": out += "%2B"
-            case "=": out += "%3D"
-            case ",": out += "%2C"
-            case "@": out += "%40"
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        return out
     }
 }
