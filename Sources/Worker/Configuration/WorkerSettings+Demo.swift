@@ -14,9 +14,11 @@ extension WorkerSettings {
     /// These settings for a demo run on the bundled captures (`standalone` without AWS
     /// credentials): every stream at ``demoIntervals`` (kept warm every minute), new metrics
     /// discovered at a ten-second period read as soon as it ends, no daily cap on the (local,
-    /// free) Cost Explorer answers, ``demoLogGroups`` when no log group is configured, and one
-    /// account (the captures'), not the file's `targets`. Everything else (which streams are enabled, filters, grouping, lease, history) stays as
-    /// configured.
+    /// free) Cost Explorer answers and ``demoLogGroups`` when no log group is configured.
+    /// Everything else (which streams are enabled, filters, grouping, the file's `targets`, lease,
+    /// history) stays as configured: the demo answers each account's `AssumeRole` and every
+    /// request in the account and Region it was signed for, so a file with `targets` shows them
+    /// all.
     public func forDemo() -> WorkerSettings {
         var settings = self
         for (stream, interval) in Self.demoIntervals {
@@ -27,7 +29,6 @@ extension WorkerSettings {
         settings.streams.metrics.settleDelay = .zero
         settings.streams.costs.maxRequestsPerDay = 1_000_000
         if settings.streams.logs.logGroups.isEmpty { settings.streams.logs.logGroups = Self.demoLogGroups }
-        settings.targets = WorkerTargets()
         return settings
     }
 }
