@@ -10,7 +10,7 @@ import Payloads
 /// ``maxFieldLength`` reads as `""`: an origin nobody names, which only an unrestricted reader sees.
 public struct EnvelopeOrigin: Sendable, Hashable {
     /// The region of the streams that are not regional (`aws-costs`, `aws-health`).
-    public static let globalRegion = "global"
+    public static let globalRegion = EnvelopeTarget.globalRegion
     /// Longer values are not account ids or region names: they read as `""`.
     public static let maxFieldLength = 64
 

@@ -83,7 +83,7 @@ extension TargetFilter {
         }
         guard !values.isEmpty else { return .failure(.init(dimension, "empty: list values or \"*\" for all")) }
         for value in values {
-            let isValid = dimension == .accounts ? isAccountID(value) : isRegionName(value)
+            let isValid = dimension == .accounts ? EnvelopeTarget.isAccountID(value) : isRegionName(value)
             guard isValid else {
                 let kind = dimension == .accounts ? "a 12-digit account id" : "a region name like eu-west-1"
                 return .failure(.init(dimension, "'\(value.prefix(64))' is not \(kind)"))
@@ -114,10 +114,6 @@ extension TargetFilter {
         return text.split(separator: ",", omittingEmptySubsequences: true).map {
             String($0.drop { $0 == " " }.reversed().drop { $0 == " " }.reversed())
         }
-    }
-
-    static func isAccountID(_ value: String) -> Bool {
-        value.utf8.count == 12 && value.utf8.allSatisfy { $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }
     }
 
     /// `global`, or 2 to 32 lowercase ASCII letters, digits and dashes in dash-separated parts, the

@@ -1,4 +1,5 @@
 import Foundation
+import Payloads
 
 extension WorkerSettings {
     /// Reads `targets`: `regions` (the default of every account) and `accounts`, each with an `id`
@@ -36,7 +37,7 @@ extension WorkerSettings {
             throw ConfigurationError(key: node.child("id"), reason: "an account needs its 12-digit id")
         }
         let id = try idNode.string()
-        guard isAccountID(id) else {
+        guard EnvelopeTarget.isAccountID(id) else {
             throw ConfigurationError(
                 key: idNode.path, reason: "expected a 12-digit AWS account id (quote it to keep leading zeros)")
         }
@@ -99,10 +100,6 @@ extension WorkerSettings {
         return regions
     }
 
-    static func isAccountID(_ text: String) -> Bool {
-        text.utf8.count == 12 && text.utf8.allSatisfy { (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) }
-    }
-
     /// `eu-west-1`, `us-gov-west-1`, `ap-southeast-5`: lowercase words joined by `-`, ending in a number.
     static func isRegion(_ text: String) -> Bool {
         text.range(of: #"^[a-z]{2}(-[a-z]+)+-[0-9]{1,2}$"#, options: .regularExpression) != nil
@@ -112,7 +109,8 @@ extension WorkerSettings {
     static func roleAccount(of arn: String) -> String? {
         let parts = arn.split(separator: ":", maxSplits: 5, omittingEmptySubsequences: false).map(String.init)
         guard parts.count == 6, parts[0] == "arn", ["aws", "aws-cn", "aws-us-gov"].contains(parts[1]), parts[2] == "iam",
-            parts[3].isEmpty, isAccountID(parts[4]), parts[5].hasPrefix("role/"), parts[5].count > 5, parts[5].count <= 512,
+            parts[3].isEmpty, EnvelopeTarget.isAccountID(parts[4]), parts[5].hasPrefix("role/"), parts[5].count > 5,
+            parts[5].count <= 512,
             !parts[5].hasSuffix("/"), parts[5].allSatisfy(isSTSCharacter(allowingSlash: true))
         else { return nil }
         return parts[4]

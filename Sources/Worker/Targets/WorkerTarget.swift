@@ -16,7 +16,7 @@ public struct WorkerTarget: Sendable, Hashable, CustomStringConvertible {
     public let isConfigured: Bool
 
     /// The `region` of the envelopes of a stream polled once per account.
-    public static let globalRegion = "global"
+    public static let globalRegion = EnvelopeTarget.globalRegion
 
     /// Streams whose API is global (one endpoint per partition, in us-east-1): Cost Explorer and
     /// AWS Health. A configured account polls them once, not once per Region.
