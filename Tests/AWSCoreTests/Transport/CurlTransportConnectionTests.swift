@@ -64,7 +64,8 @@ struct CurlTransportConnectionTests {
                     for _ in 0..<2 {
                         group.addTask { _ = try? await transport.send(AWSHTTPRequest(method: "GET", url: server.url())) }
                     }
-                    try await waitForTransportTest("two requests reach the server") { server.requests.count == 2 }
+                    try #require(
+                        await eventually(timeout: .seconds(30)) { server.requests.count == 2 }, "two requests reach the server")
                     let error = try await expectTransportError(transport, AWSHTTPRequest(method: "GET", url: server.url()))
                     #expect(error.code == .queueFull)
                     #expect(error.isRetryable)
@@ -85,7 +86,8 @@ struct CurlTransportConnectionTests {
                     #expect(error.code == .shutdown)
                     #expect(!error.isRetryable)
                 }
-                try await waitForTransportTest("the request reaches the server") { server.requests.count == 1 }
+                try #require(
+                    await eventually(timeout: .seconds(30)) { server.requests.count == 1 }, "the request reaches the server")
                 await transport.shutdown()
                 #expect(transport.lifecycle == .stopped)
                 try await group.waitForAll()

@@ -148,16 +148,17 @@ struct CurlTransportFailureTests {
                         }
                         return .zero
                     }
-                    try await waitForTransportTest("the request reaches the server") { server.requests.count == 1 }
+                    try #require(
+                        await eventually(timeout: .seconds(30)) { server.requests.count == 1 }, "the request reaches the server")
                     let cancelledAt = clock.now
                     group.cancelAll()
                     try await group.waitForAll()
                     return clock.now - cancelledAt
                 }
                 #expect(elapsed < .seconds(1))
-                try await waitForTransportTest("the server sees the connection closed", atMost: .seconds(2)) {
-                    server.closedConnections == 1
-                }
+                try #require(
+                    await eventually(timeout: .seconds(30)) { server.closedConnections == 1 },
+                    "the server sees the connection closed")
                 // The transport keeps working afterwards.
                 #expect(transport.statistics.transfersCompleted == 1)
             }
@@ -210,6 +211,56 @@ struct CurlTransportFailureTests {
             #expect(file.code == .invalidRequest)
             let method = try await expectTransportError(transport, AWSHTTPRequest(method: "GE T", url: "http://127.0.0.1:1/"))
             #expect(method.code == .invalidRequest)
+        }
+    }
+
+    /// A burst beyond `maxConnectionsPerHost` waits for a free connection without spending the
+    /// connect timeout (libcurl 8.17 began counting it for waiting transfers, curl/curl#21396; the
+    /// Debian libcurl here does not).
+    @Test func requestsWaitingForAConnectionDoNotSpendTheConnectTimeout() async throws {
+        try await withHTTPTestServer { request in
+            .respond(status: 200, body: request.uri).delayed(by: .milliseconds(150))
+        } _: { server in
+            var configuration = transportTestConfiguration(maxConnectionsPerHost: 1)
+            configuration.connectTimeout = .milliseconds(300)
+            try await withCurlTransport(configuration: configuration, logger: transportTestLogger) { transport in
+                try await withThrowingTaskGroup(of: Int.self) { group in
+                    for index in 0..<6 {
+                        group.addTask {
+                            try await transport.send(AWSHTTPRequest(method: "GET", url: server.url("/\(index)"))).status
+                        }
+                    }
+                    for try await status in group {
+                        #expect(status == 200)
+                    }
+                }
+                #expect(server.requests.count == 6)
+                #expect(server.acceptedConnections == 1)
+            }
+        }
+    }
+
+    /// The total timeout still counts the wait for a connection, as documented.
+    @Test func theTotalTimeoutCountsTheWaitForAConnection() async throws {
+        try await withHTTPTestServer { _ in
+            .respond(status: 200).delayed(by: .milliseconds(400))
+        } _: { server in
+            let configuration = transportTestConfiguration(totalTimeout: .milliseconds(600), maxConnectionsPerHost: 1)
+            try await withCurlTransport(configuration: configuration, logger: transportTestLogger) { transport in
+                try await withThrowingTaskGroup(of: Void.self) { group in
+                    group.addTask {
+                        let response = try await transport.send(AWSHTTPRequest(method: "GET", url: server.url("/first")))
+                        #expect(response.status == 200)
+                    }
+                    try #require(
+                        await eventually(timeout: .seconds(30)) { server.requests.count == 1 },
+                        "the first request reaches the server")
+                    let error = try await expectTransportError(
+                        transport, AWSHTTPRequest(method: "GET", url: server.url("/second")))
+                    #expect(error.code == .timedOut)
+                    try await group.waitForAll()
+                }
+            }
         }
     }
 }
