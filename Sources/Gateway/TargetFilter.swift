@@ -116,18 +116,9 @@ extension TargetFilter {
         }
     }
 
-    /// `global`, or 2 to 32 lowercase ASCII letters, digits and dashes in dash-separated parts, the
-    /// first a run of letters (`eu-west-1`, `us-gov-west-1`, `cn-north-1`).
+    /// `global` or an AWS Region name.
     static func isRegionName(_ value: String) -> Bool {
-        if value == EnvelopeOrigin.globalRegion { return true }
-        let bytes = Array(value.utf8)
-        guard bytes.count >= 2, bytes.count <= 32 else { return false }
-        let parts = bytes.split(separator: UInt8(ascii: "-"), omittingEmptySubsequences: false)
-        guard parts.count >= 2, parts.allSatisfy({ !$0.isEmpty }) else { return false }
-        let isLetter = { (byte: UInt8) in byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z") }
-        let isDigit = { (byte: UInt8) in byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") }
-        guard parts[0].allSatisfy(isLetter) else { return false }
-        return parts.allSatisfy { $0.allSatisfy { isLetter($0) || isDigit($0) } }
+        value == EnvelopeOrigin.globalRegion || EnvelopeTarget.isRegionName(value)
     }
 }
 

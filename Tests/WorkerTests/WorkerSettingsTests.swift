@@ -24,7 +24,7 @@ import Testing
           aws-logs:
             logGroups: [/aws/lambda/orders]
             filterPattern: ERROR
-          aws-costs: {groupBy: "TAG:team", forecast: false}
+          aws-costs: {groupBy: "TAG:team", forecast: false, perLinkedAccount: true}
           aws-security: {severityLabels: [HIGH, CRITICAL]}
           aws-health: {enabled: false}
         """
@@ -46,6 +46,7 @@ import Testing
         #expect(settings.streams.metrics.discoveryNamespaces == ["AWS/Lambda"] && settings.streams.metrics.maxSeries == 100)
         #expect(settings.streams.logs.logGroups == ["/aws/lambda/orders"] && settings.streams.logs.filterPattern == "ERROR")
         #expect(settings.streams.costs.groupBy == "TAG:team" && !settings.streams.costs.includeForecast)
+        #expect(settings.streams.costs.perLinkedAccount)
         #expect(settings.streams.security.severityLabels == ["HIGH", "CRITICAL"])
         #expect(!settings.worker.stream(.health).isEnabled)
         // Untouched streams keep DESIGN.md's defaults.
@@ -106,6 +107,7 @@ import Testing
             "streams.aws-metrics.metrics[0].statistic"
         ),
         ("streams: {aws-metrics: {metrics: [{namespace: A, name: B, period: 90}]}}", "streams.aws-metrics.metrics[0].period"),
+        ("streams: {aws-costs: {perLinkedAccount: maybe}}", "streams.aws-costs.perLinkedAccount"),
         ("streams: {aws-costs: {groupBy: TEAM}}", "streams.aws-costs.groupBy"),
         ("streams: {aws-security: {severityLabels: [SEVERE]}}", "streams.aws-security.severityLabels"),
         ("demand: sometimes", "demand"),

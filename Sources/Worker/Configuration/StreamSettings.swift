@@ -96,6 +96,10 @@ public struct CostsSettings: Sendable, Equatable {
     public var includeForecast = true
     /// Billed Cost Explorer requests per UTC day at most (usage and forecast together, $0.01 each).
     public var maxRequestsPerDay = 4
+    /// From an organization's management account: one payload per linked account, published
+    /// under that account's id (`GetCostAndUsage` grouped by `LINKED_ACCOUNT` and ``groupBy``),
+    /// without a forecast (Cost Explorer forecasts one filter per request, $0.01 each).
+    public var perLinkedAccount = false
 
     public init() {}
 }

@@ -81,6 +81,7 @@ extension WorkerSettings {
                 lines += [
                     "    groupBy: \(Self.quoted(costs.groupBy))", "    metric: \(costs.metric)",
                     "    forecast: \(costs.includeForecast)", "    maxRequestsPerDay: \(costs.maxRequestsPerDay)",
+                    "    perLinkedAccount: \(costs.perLinkedAccount)",
                 ]
             case .security:
                 let security = streams.security

@@ -100,9 +100,9 @@ extension WorkerSettings {
         return regions
     }
 
-    /// `eu-west-1`, `us-gov-west-1`, `ap-southeast-5`: lowercase words joined by `-`, ending in a number.
+    /// An AWS Region name (``EnvelopeTarget/isRegionName(_:)``).
     static func isRegion(_ text: String) -> Bool {
-        text.range(of: #"^[a-z]{2}(-[a-z]+)+-[0-9]{1,2}$"#, options: .regularExpression) != nil
+        EnvelopeTarget.isRegionName(text)
     }
 
     /// The account of `arn:<partition>:iam::<account>:role/<path and name>`, or nil for anything else.

@@ -105,7 +105,7 @@ public struct WorkerSettings: Sendable {
             case .metrics: ["metrics", "discovery", "settleDelay"]
             case .logs: ["logGroups", "filterPattern", "initialLookback", "maxEventsPerPoll", "overlap", "seenLimit"]
             case .activity: ["initialLookback", "maxEventsPerPoll", "callsPerSecond", "overlap", "seenLimit"]
-            case .costs: ["groupBy", "metric", "forecast", "maxRequestsPerDay"]
+            case .costs: ["groupBy", "metric", "forecast", "maxRequestsPerDay", "perLinkedAccount"]
             case .security:
                 [
                     "recordStates", "severityLabels", "workflowStatuses", "initialLookback", "maxFindingsPerPoll", "overlap",
@@ -162,6 +162,7 @@ public struct WorkerSettings: Sendable {
             }
             if let value = members["forecast"] { streams.costs.includeForecast = try value.bool() }
             if let value = members["maxRequestsPerDay"] { streams.costs.maxRequestsPerDay = try value.int(in: 1...1_000) }
+            if let value = members["perLinkedAccount"] { streams.costs.perLinkedAccount = try value.bool() }
         case .security:
             if let value = members["recordStates"] { streams.security.recordStates = try value.strings() }
             if let value = members["severityLabels"] {

@@ -62,13 +62,19 @@ public struct CollectedBatch: Sendable {
     public var data: [UInt8]
     public var cursor: [String: String]
     /// The account the payload is from when it is not the target's own (a monitoring account's
-    /// linked accounts, `includeLinkedAccounts`): the envelope's `account`. Nil: the target's.
+    /// linked accounts, `includeLinkedAccounts`; a Security Hub administrator's member accounts):
+    /// the envelope's `account`. Nil: the target's.
     public var account: String?
+    /// The Region the payload is from when it is not the target's own (findings that Security Hub
+    /// cross-Region aggregation brought to the target's Region): the envelope's `region`. Nil: the
+    /// target's.
+    public var region: String?
 
-    public init(type: String, data: [UInt8], cursor: [String: String], account: String? = nil) {
+    public init(type: String, data: [UInt8], cursor: [String: String], account: String? = nil, region: String? = nil) {
         self.type = type
         self.data = data
         self.cursor = cursor
         self.account = account
+        self.region = region
     }
 }

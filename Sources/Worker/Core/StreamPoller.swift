@@ -341,7 +341,7 @@ struct StreamPoller: Sendable {
     {
         let envelope = EncodedEnvelope(
             stream: stream, type: batch.type, epoch: leadership.epoch, timestamp: ISO8601.string(from: collectedAt),
-            account: batch.account ?? target.account, region: target.region, encodedData: batch.data)
+            account: batch.account ?? target.account, region: batch.region ?? target.region, encodedData: batch.data)
         return try await bus.publish(
             envelope, to: stream, cursor: batch.cursor, scope: target.cursorScope, token: leadership.token)
     }

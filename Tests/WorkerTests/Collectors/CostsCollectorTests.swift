@@ -111,6 +111,56 @@ import Testing
         try await CollectorFixtures.expectValid(batches, schema: "aws-costs")
     }
 
+    /// From a management account, `perLinkedAccount` groups by `LINKED_ACCOUNT` then `SERVICE` in
+    /// one request and publishes one payload per linked account under its id, each with every
+    /// day of the period (zero where it had no costs) and its own services; no forecast request.
+    @Test func perLinkedAccountPublishesEachAccountsOwnCosts() async throws {
+        let groupBy = #"{"Type":"DIMENSION","Key":"LINKED_ACCOUNT"},{"Type":"DIMENSION","Key":"SERVICE"}"#
+        let request = #"{"Granularity":"DAILY","Metrics":["UnblendedCost"],"GroupBy":[\#(groupBy)]}"#
+        func group(_ account: String, _ service: String, _ amount: String) -> String {
+            #"{"Keys":["\#(account)","\#(service)"],"Metrics":{"UnblendedCost":{"Amount":"\#(amount)","Unit":"USD"}}}"#
+        }
+        func day(_ start: String, _ end: String, _ groups: [String]) -> String {
+            #"{"TimePeriod":{"Start":"\#(start)","End":"\#(end)"},"Total":{},"Groups":["#
+                + groups.joined(separator: ",") + #"],"Estimated":false}"#
+        }
+        let results = [
+            day(
+                "2026-11-01", "2026-11-02", [group("111111111111", "AWS Lambda", "1.5"), group("222222222222", "Amazon S3", "2")]),
+            day(
+                "2026-11-02", "2026-11-03",
+                [group("111111111111", "AWS Lambda", "0.5"), group("111111111111", "Amazon S3", "3"), group("", "Tax", "9")]),
+        ].joined(separator: ",")
+        let captures = [
+            CollectorFixtures.costExplorer(
+                "0001-ce-GetCostAndUsage.json", operation: "GetCostAndUsage", request: request,
+                response: Self.page(results, groupBy: groupBy))
+        ]
+        var settings = CostsSettings()
+        settings.perLinkedAccount = true
+        let configured = settings
+        let (batches, requests) = try await CollectorFixtures.withReplay(captures, configure: { $0.exhaustion = .notFound }) {
+            client in
+            let collector = try Self.collector(client, settings: configured, now: "2026-11-02T08:00:00Z")
+            return (
+                try await collector.collect(from: [:]),
+                collector.costExplorer.usage.snapshot.values.reduce(0) { $0 + $1.requests }
+            )
+        }
+        #expect(requests == 1, "one GetCostAndUsage, no forecast")
+        #expect(batches.map(\.account) == ["111111111111", "222222222222"])
+        let payloads = try batches.map { try JSONDecoder().decode(CostsData.self, from: Data($0.data)) }
+        #expect(payloads.map(\.total) == [5, 2])
+        #expect(payloads[0].byDay.map(\.amount) == [1.5, 3.5])
+        #expect(payloads[1].byDay.map(\.amount) == [2, 0])
+        #expect(
+            payloads[0].byGroup == [CostsData.Group(key: "Amazon S3", amount: 3), CostsData.Group(key: "AWS Lambda", amount: 2)])
+        #expect(payloads[1].byGroup == [CostsData.Group(key: "Amazon S3", amount: 2)])
+        #expect(payloads.allSatisfy { $0.groupBy == "SERVICE" && $0.forecast == nil })
+        #expect(batches.allSatisfy { $0.cursor["requests"] == "1" })
+        try await CollectorFixtures.expectValid(batches, schema: "aws-costs")
+    }
+
     @Test func aForecastFailureKeepsTheMonthToDate() async throws {
         let results =
             #"{"TimePeriod":{"Start":"2026-11-01","End":"2026-11-02"},"Total":{},"Groups":["#

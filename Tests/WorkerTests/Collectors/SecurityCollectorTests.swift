@@ -90,6 +90,27 @@ import Worker
         }
     }
 
+    /// An administrator account with cross-Region aggregation reads its members' findings of every
+    /// linked Region in one listing: each payload holds findings of one account and Region, which
+    /// its envelope carries (a gateway's account filter must not see another account's findings
+    /// under the administrator's id), in the listing's order, each with the cursor past its own
+    /// findings. A finding whose AwsAccountId or Region is not well formed stays with the target's.
+    @Test func anAdministratorsFindingsArePublishedUnderTheirOwnAccountAndRegion() async throws {
+        let captures = try IncrementalFixtures.captures("collectors-security/administrator")
+        try await IncrementalFixtures.withReplay(captures) { client in
+            let batches = try await Self.collector(client).collect(from: [:])
+            #expect(batches.map(\.account) == ["111111111111", "222222222222", "111111111111", "222222222222", nil])
+            #expect(batches.map(\.region) == ["eu-west-1", "eu-west-1", "us-east-1", "us-east-1", nil])
+            let perBatch = try batches.map { try Self.findings([$0]).map(Self.control) }
+            #expect(perBatch == [["0", "1"], ["2"], ["3"], ["4"], ["5"]])
+            for (index, batch) in batches.enumerated() {
+                let cursor = try IncrementalCursor(decoding: batch.cursor)
+                #expect(cursor.seenCount == perBatch[...index].joined().count)
+            }
+            try await IncrementalFixtures.expectValid(batches, schema: "aws-security")
+        }
+    }
+
     @Test func anAWSErrorIsThrownWithServiceAndOperation() async throws {
         let captures = try IncrementalFixtures.captures("collectors-security/incremental")
         let faults = ReplayFaultSchedule(rules: [.init(path: "/findings", requests: [1], fault: ReplayFault(.accessDenied))])

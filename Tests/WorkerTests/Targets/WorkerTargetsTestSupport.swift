@@ -89,12 +89,16 @@ final class HeartbeatRecordingBus: PublisherBus {
 struct LinkedAccountsCollector: Collector {
     let stream: StreamName
     let accounts: [String]
+    /// The Region of each batch, in order; nil or missing: the target's.
+    var regions: [String?] = []
 
     func poll(from cursor: [String: String]) async throws -> CollectedPoll {
         guard cursor["done"] == nil else { return CollectedPoll(batches: []) }
         return CollectedPoll(
-            batches: accounts.map {
-                CollectedBatch(type: stream.dataType, data: Array("[1]".utf8), cursor: ["done": "1"], account: $0)
+            batches: accounts.enumerated().map { index, account in
+                CollectedBatch(
+                    type: stream.dataType, data: Array("[1]".utf8), cursor: ["done": "1"], account: account,
+                    region: index < regions.count ? regions[index] : nil)
             })
     }
 }

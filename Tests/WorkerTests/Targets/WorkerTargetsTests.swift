@@ -106,7 +106,7 @@ import Testing
 
     /// A monitoring account's batches of linked accounts: each envelope stamped with its own
     /// account, in the monitoring target's Region, with the monitoring target's cursor.
-    @Test func linkedAccountsBatchesCarryTheirOwnAccount() async throws {
+    @Test func batchesFromOtherAccountsAndRegionsCarryTheirOwn() async throws {
         let bus = InProcessBus()
         let monitoring = WorkerTarget.configured(account: "999999999999", region: "eu-west-1")
         let worker = Worker(
@@ -114,7 +114,10 @@ import Testing
             targets: [
                 WorkerTargetCollectors(
                     target: monitoring,
-                    collectors: [LinkedAccountsCollector(stream: .logs, accounts: ["111111111111", "222222222222"])])
+                    collectors: [
+                        LinkedAccountsCollector(
+                            stream: .logs, accounts: ["111111111111", "222222222222"], regions: [nil, "us-east-1"])
+                    ])
             ], bus: bus, logger: WorkerTesting.logger)
         await withTaskGroup(of: Void.self) { group in
             group.addTask { await worker.run() }
@@ -123,7 +126,7 @@ import Testing
         }
         let envelopes = try await PublishedEnvelope.history(bus, stream: .logs)
         #expect(envelopes.map(\.account) == ["111111111111", "222222222222"])
-        #expect(envelopes.allSatisfy { $0.region == "eu-west-1" })
+        #expect(envelopes.map(\.region) == ["eu-west-1", "us-east-1"])
         #expect(try await bus.cursor(of: .logs, scope: monitoring.cursorScope) == ["done": "1"])
     }
 }

@@ -21,6 +21,10 @@ import Synchronization
 /// included; on the 1st it is just today). The forecast runs from tomorrow to the first of next
 /// month and is skipped on the last day of the month; a forecast that fails (for example
 /// `DataUnavailableException` early in the month) is logged and published as `forecast: nil`.
+///
+/// With `perLinkedAccount` (from an organization's management account), the same request is
+/// grouped by `LINKED_ACCOUNT` first and the poll publishes one payload per linked account, under
+/// that account's id, without a forecast (``CostsLinkedAccountSplit``).
 public struct CostsCollector: Collector {
     /// The most `GetCostAndUsage` pages one poll reads.
     public static let maxCostAndUsagePages = 3
@@ -55,7 +59,7 @@ public struct CostsCollector: Collector {
     }
 
     /// The requests one poll usually makes: one page of usage, and the forecast.
-    var usualRequestsPerPoll: Int { settings.includeForecast ? 2 : 1 }
+    var usualRequestsPerPoll: Int { settings.includeForecast && !settings.perLinkedAccount ? 2 : 1 }
 
     public func nextDue(cursor: [String: String], now: Date) -> Date? {
         let today = CostExplorerDate(now)
@@ -88,15 +92,29 @@ public struct CostsCollector: Collector {
         let grouping = try CostsGrouping(settings.groupBy)
         let tomorrow = today.adding(days: 1)
         let monthToDate = CostExplorerDateInterval(start: today.firstOfMonth, end: tomorrow)
+        let split = settings.perLinkedAccount ? CostsLinkedAccountSplit(grouping: grouping) : nil
         let output = try await costExplorer.getCostAndUsage(
             GetCostAndUsageInput(
-                timePeriod: monthToDate, granularity: .daily, metrics: [settings.metric], groupBy: [grouping.definition]))
-        var data = CostsNormalizer.costsData(
-            output, metric: settings.metric, grouping: grouping, period: monthToDate, forecast: nil)
-        if settings.includeForecast {
-            // The published total's shortest decimal text, so total + rest adds exactly.
-            let total = Decimal(string: String(data.total), locale: Locale(identifier: "en_US_POSIX"))
-            data.forecast = try await forecast(from: tomorrow, monthToDate: total ?? Decimal(data.total))
+                timePeriod: monthToDate, granularity: .daily, metrics: [settings.metric],
+                groupBy: split?.groupBy ?? [grouping.definition]))
+        var payloads: [(account: String?, data: CostsData)]
+        if let split {
+            payloads = split.outputs(output, logger: logger).map { account, output in
+                (
+                    account,
+                    CostsNormalizer.costsData(
+                        output, metric: settings.metric, grouping: grouping, period: monthToDate, forecast: nil)
+                )
+            }
+        } else {
+            var data = CostsNormalizer.costsData(
+                output, metric: settings.metric, grouping: grouping, period: monthToDate, forecast: nil)
+            if settings.includeForecast {
+                // The published total's shortest decimal text, so total + rest adds exactly.
+                let total = Decimal(string: String(data.total), locale: Locale(identifier: "en_US_POSIX"))
+                data.forecast = try await forecast(from: tomorrow, monthToDate: total ?? Decimal(data.total))
+            }
+            payloads = [(nil, data)]
         }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
@@ -104,9 +122,10 @@ public struct CostsCollector: Collector {
         newCursor["lastPoll"] = ISO8601.string(from: now)
         DailyRequests(day: today, requests: spentBefore + Self.billedRequests(costExplorer.usage.usage(since: before)))
             .encode(into: &newCursor)
-        return CollectedPoll(batches: [
-            CollectedBatch(type: stream.dataType, data: Array(try encoder.encode(data)), cursor: newCursor)
-        ])
+        return CollectedPoll(
+            batches: try payloads.map { account, data in
+                CollectedBatch(type: stream.dataType, data: Array(try encoder.encode(data)), cursor: newCursor, account: account)
+            })
     }
 
     /// Cost Explorer requests sent, whatever AWS answered: the cap counts what might be billed.

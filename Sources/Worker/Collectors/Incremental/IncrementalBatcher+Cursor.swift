@@ -8,11 +8,12 @@ extension IncrementalBatcher {
     func poll<Event, Item: Encodable>(
         _ events: [Event], advancing cursor: IncrementalCursor, keys: IncrementalCursor.Keys = .single,
         in stored: [String: String], mark: (Event) -> IncrementalCursor.Mark, window: IncrementalWindow,
-        coveredUntil: Int64?, lateEvents: Int = 0, item: (Event) throws -> Item
+        coveredUntil: Int64?, lateEvents: Int = 0, item: (Event) throws -> Item,
+        origin: (Event) -> EventOrigin? = { _ in nil }
     ) throws -> CollectedPoll {
         var cursor = cursor
         var stored = stored
-        var batches = try batches(events, item: item) { published in
+        var batches = try batches(events, item: item, origin: origin) { published in
             let marks = published.map(mark)
             cursor.record(marks)
             if let last = marks.last { cursor.cover(until: last.time, overlap: window.overlapMilliseconds) }

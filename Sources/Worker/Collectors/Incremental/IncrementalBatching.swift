@@ -24,9 +24,11 @@ struct IncrementalBatcher {
     var limits: IncrementalBatchLimits
 
     /// `cursorAfter` is called once per payload, in order, with that payload's events; it returns
-    /// the cursor after them.
+    /// the cursor after them. A payload holds events of one `origin` only: where the origin
+    /// changes from one event to the next, a new payload begins (the order is kept, so each
+    /// payload's cursor still covers exactly the events published up to it).
     func batches<Event, Item: Encodable>(
-        _ events: [Event], item: (Event) throws -> Item,
+        _ events: [Event], item: (Event) throws -> Item, origin: (Event) -> EventOrigin? = { _ in nil },
         cursorAfter: ([Event]) -> [String: String]
     ) throws -> [CollectedBatch] {
         let encoder = JSONEncoder()
@@ -35,24 +37,31 @@ struct IncrementalBatcher {
         let closing = Array("]}".utf8)
         var result: [CollectedBatch] = []
         var pending: [Event] = []
+        var pendingOrigin: EventOrigin?
         var data = opening
 
         func close() {
             guard !pending.isEmpty else { return }
             data += closing
-            result.append(CollectedBatch(type: type, data: data, cursor: cursorAfter(pending)))
+            result.append(
+                CollectedBatch(
+                    type: type, data: data, cursor: cursorAfter(pending), account: pendingOrigin?.account,
+                    region: pendingOrigin?.region))
             pending = []
             data = opening
         }
 
         for event in events {
             let encoded = Array(try encoder.encode(try item(event)))
+            let eventOrigin = origin(event)
             let separator = pending.isEmpty ? 0 : 1
             if !pending.isEmpty,
-                pending.count >= limits.maxEvents || data.count + separator + encoded.count + closing.count > limits.maxBytes
+                eventOrigin != pendingOrigin || pending.count >= limits.maxEvents
+                    || data.count + separator + encoded.count + closing.count > limits.maxBytes
             {
                 close()
             }
+            pendingOrigin = eventOrigin
             if !pending.isEmpty { data.append(UInt8(ascii: ",")) }
             data += encoded
             pending.append(event)

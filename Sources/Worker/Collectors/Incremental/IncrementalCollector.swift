@@ -6,6 +6,13 @@ protocol IncrementalEvent {
     associatedtype Payload: Encodable
     var mark: IncrementalCursor.Mark { get }
     var payload: Payload { get }
+    /// Where the event is from when the API answers for other accounts or Regions than the
+    /// target's; nil (the default): the target's.
+    var origin: EventOrigin? { get }
+}
+
+extension IncrementalEvent {
+    var origin: EventOrigin? { nil }
 }
 
 /// What one poll of an incremental API found: its events, any order, repeats allowed; and
@@ -68,6 +75,6 @@ extension IncrementalCollector {
         return try batcher.poll(
             published, advancing: query.cursor, in: stored, mark: \.mark, window: window,
             coveredUntil: listing.isComplete && events.count <= limit ? query.endMilliseconds : nil,
-            lateEvents: lateEvents(in: published), item: \.payload)
+            lateEvents: lateEvents(in: published), item: \.payload, origin: \.origin)
     }
 }

@@ -107,4 +107,8 @@ struct NormalizedFinding: IncrementalEvent {
     var payload: SecurityFinding
     /// When Security Hub processed the finding (epoch milliseconds), where it says.
     var processedAt: Int64?
+
+    /// The finding's own account and Region (`AwsAccountId`, `Region`): an administrator account
+    /// reads its members' findings, and an aggregation Region those of its linked Regions.
+    var origin: EventOrigin? { EventOrigin(account: payload.account, region: payload.region) }
 }
