@@ -19,7 +19,7 @@ public struct CaptureMatching: Sendable {
     ///   "the same request" and are served in file order);
     /// - per-run credentials input: `WebIdentityToken`, `RoleSessionName`, `TokenCode`, `SerialNumber`.
     public static let defaultIgnoredFields: [String] = [
-        "StartTime", "EndTime", "TimePeriod", "UpdatedAt", "StartTimes", "EndTimes", "LastUpdatedTimes",
+        "StartTime", "EndTime", "TimePeriod", "UpdatedAt", "StartTimes", "EndTimes", "LastUpdatedTimes", "LastUpdatedTime",
         "NextToken", "NextPageToken",
         "WebIdentityToken", "RoleSessionName", "TokenCode", "SerialNumber",
     ]

@@ -26,7 +26,7 @@ import Testing
             filterPattern: ERROR
           aws-costs: {groupBy: "TAG:team", forecast: false, perLinkedAccount: true}
           aws-security: {severityLabels: [HIGH, CRITICAL]}
-          aws-health: {enabled: false}
+          aws-health: {enabled: false, organizationView: true}
         """
 
     @Test func readsEveryGroup() throws {
@@ -46,7 +46,7 @@ import Testing
         #expect(settings.streams.metrics.discoveryNamespaces == ["AWS/Lambda"] && settings.streams.metrics.maxSeries == 100)
         #expect(settings.streams.logs.logGroups == ["/aws/lambda/orders"] && settings.streams.logs.filterPattern == "ERROR")
         #expect(settings.streams.costs.groupBy == "TAG:team" && !settings.streams.costs.includeForecast)
-        #expect(settings.streams.costs.perLinkedAccount)
+        #expect(settings.streams.costs.perLinkedAccount && settings.streams.health.organizationView)
         #expect(settings.streams.security.severityLabels == ["HIGH", "CRITICAL"])
         #expect(!settings.worker.stream(.health).isEnabled)
         // Untouched streams keep DESIGN.md's defaults.

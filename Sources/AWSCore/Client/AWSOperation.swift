@@ -24,6 +24,11 @@ public enum AWSOperation: CaseIterable, Sendable, Hashable {
     case securityHubGetFindings
     /// `aws-health`: AWS Health events.
     case healthDescribeEvents
+    /// `aws-health` with `organizationView`: the organization's events, from the management
+    /// account or Health's delegated administrator.
+    case healthDescribeEventsForOrganization
+    /// `aws-health` with `organizationView`: the member accounts an account-specific event affects.
+    case healthDescribeAffectedAccountsForOrganization
     /// The worker learns the account id it stamps on envelopes when the file names none.
     case stsGetCallerIdentity
     /// The credential chain: a shared-config profile's `role_arn` with `source_profile`.
@@ -42,7 +47,8 @@ public enum AWSOperation: CaseIterable, Sendable, Hashable {
         case .cloudTrailLookupEvents: .cloudTrail
         case .costExplorerGetCostAndUsage, .costExplorerGetCostForecast: .costExplorer
         case .securityHubGetFindings: .securityHub
-        case .healthDescribeEvents: .health
+        case .healthDescribeEvents, .healthDescribeEventsForOrganization, .healthDescribeAffectedAccountsForOrganization:
+            .health
         case .stsGetCallerIdentity, .stsAssumeRole, .stsAssumeRoleWithWebIdentity: .sts
         case .ssoGetRoleCredentials: .ssoPortal
         }
@@ -60,6 +66,8 @@ public enum AWSOperation: CaseIterable, Sendable, Hashable {
         case .costExplorerGetCostForecast: "GetCostForecast"
         case .securityHubGetFindings: "GetFindings"
         case .healthDescribeEvents: "DescribeEvents"
+        case .healthDescribeEventsForOrganization: "DescribeEventsForOrganization"
+        case .healthDescribeAffectedAccountsForOrganization: "DescribeAffectedAccountsForOrganization"
         case .stsGetCallerIdentity: "GetCallerIdentity"
         case .stsAssumeRole: "AssumeRole"
         case .stsAssumeRoleWithWebIdentity: "AssumeRoleWithWebIdentity"

@@ -126,6 +126,11 @@ public struct HealthSettings: Sendable, Equatable {
     public var maxEventsPerPoll = 1000
     /// How far back each poll reads again for events updated with an earlier `lastUpdatedTime`.
     public var window = IncrementalWindow.health
+    /// From the management account or Health's delegated administrator, with Health's
+    /// organizational view enabled: every account's events (`DescribeEventsForOrganization`), each
+    /// account-specific one published under every account it affects
+    /// (`DescribeAffectedAccountsForOrganization`), public ones under the polling account.
+    public var organizationView = false
 
     public init() {}
 }

@@ -98,6 +98,7 @@ extension WorkerSettings {
                     [
                         "    initialLookback: \(format(streams.health.initialLookback))",
                         "    maxEventsPerPoll: \(streams.health.maxEventsPerPoll)",
+                        "    organizationView: \(streams.health.organizationView)",
                     ] + Self.window(streams.health.window)
             }
         }

@@ -111,7 +111,7 @@ public struct WorkerSettings: Sendable {
                     "recordStates", "severityLabels", "workflowStatuses", "initialLookback", "maxFindingsPerPoll", "overlap",
                     "seenLimit",
                 ]
-            default: ["initialLookback", "maxEventsPerPoll", "overlap", "seenLimit"]
+            default: ["initialLookback", "maxEventsPerPoll", "overlap", "seenLimit", "organizationView"]
             }
         let members = try node.mapping(allowed: Self.commonStreamKeys.union(specific))
         var common = worker.stream(stream)
@@ -183,6 +183,7 @@ public struct WorkerSettings: Sendable {
             if let value = members["initialLookback"] { streams.health.initialLookback = try value.duration(in: lookback) }
             if let value = members["maxEventsPerPoll"] { streams.health.maxEventsPerPoll = try value.int(in: 1...100_000) }
             streams.health.window = try Self.window(members, default: streams.health.window)
+            if let value = members["organizationView"] { streams.health.organizationView = try value.bool() }
         }
     }
 

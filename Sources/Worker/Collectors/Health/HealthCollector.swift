@@ -10,6 +10,8 @@ import Payloads
 ///
 /// The listing is read to its end, sorted oldest update first, and `maxEventsPerPoll` bounds
 /// what one poll publishes (the oldest; the rest follow at the next poll).
+///
+/// With `organizationView` the listing is the organization's (``organizationListing(for:atMost:)``).
 public struct HealthCollector: IncrementalCollector {
     public var stream: StreamName { .health }
     public var usage: AWSUsageCounter? { client.usage }
@@ -19,6 +21,8 @@ public struct HealthCollector: IncrementalCollector {
     let batcher: IncrementalBatcher
     let logger: Logger
     let now: @Sendable () -> Date
+    /// The accounts of the organization events already asked about (``organizationListing(for:atMost:)``).
+    let affectedAccounts = HealthAffectedAccountsMemo()
 
     /// Events per DescribeEvents page (the API's maximum).
     static let pageSize = 100
@@ -39,6 +43,7 @@ public struct HealthCollector: IncrementalCollector {
     }
 
     func listing(for query: IncrementalQuery, atMost limit: Int) async throws -> IncrementalListing<NormalizedHealthEvent> {
+        if settings.organizationView { return try await organizationListing(for: query, atMost: limit) }
         let input = DescribeEventsInput(
             filter: .init(lastUpdatedFrom: Date(timeIntervalSince1970: query.start.timeIntervalSince1970.rounded(.down))),
             maxResults: Self.pageSize)
@@ -71,4 +76,6 @@ public struct HealthCollector: IncrementalCollector {
 struct NormalizedHealthEvent: IncrementalEvent {
     var mark: IncrementalCursor.Mark
     var payload: Payloads.HealthEvent
+    /// The affected account this copy of an organization event is published under; nil: the target's.
+    var origin: EventOrigin?
 }
