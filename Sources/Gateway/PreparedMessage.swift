@@ -50,7 +50,8 @@ final class PreparedMessage {
         message.isStreamState ? "\(message.stream.rawValue)-state" : message.stream.rawValue
     }
 
-    /// `42/aws-realtime,["<stream>-update",{timestamp, data, type, id}]` (`-state` for a state).
+    /// `42/aws-realtime,["<stream>-update",{timestamp, data, type, account, region, id}]` (`-state`
+    /// for a state).
     var socketIOPacket: ByteBuffer {
         if let preparedSocketIOPacket { return preparedSocketIOPacket }
         let packet = SocketIOFrames.streamEvent(stream: stream, id: id, envelope: webSocketPayload)

@@ -55,7 +55,8 @@ import Testing
             let updates = events(client, "aws-metrics-update").compactMap { $0 as? [String: Any] }
             #expect(updates.compactMap { $0["id"] as? String } == ids.map(\.description))
             let first = try #require(updates.first)
-            #expect(Set(first.keys) == ["timestamp", "data", "type", "id"])
+            // The old gateway's {timestamp, data, type, id}, and where the data is from.
+            #expect(Set(first.keys) == ["timestamp", "data", "type", "id", "account", "region"])
             #expect(first["type"] as? String == "metrics")
             #expect((first["data"] as? [String: Any])?["seq"] as? Int == 0)
             let transport = client.lines().compactMap { $0["transport"] as? String }.first

@@ -42,8 +42,9 @@ struct SocketIOUnitTests {
             String(buffer: odd) == #"42/aws-realtime,["aws-logs-update",{"timestamp":null,"data":[1],"type":"logs","id":"1-0"}]"#)
     }
 
-    /// A `stream-state` envelope is its own event, `<stream>-state`, with the same fields: old
-    /// clients listen to `-update` only and must not render a state as data.
+    /// A `stream-state` envelope is its own event, `<stream>-state`, with the same fields (and the
+    /// envelope's account and region): old clients listen to `-update` only and must not render a
+    /// state as data.
     @Test func aStreamStateIsTheStateEventWithTheSameFields() {
         let envelope = ByteBuffer(
             string:
@@ -53,7 +54,7 @@ struct SocketIOUnitTests {
             stream: .health, id: BusMessageID(milliseconds: 9, sequence: 3), envelope: envelope)
         #expect(
             String(buffer: frame)
-                == #"42/aws-realtime,["aws-health-state",{"timestamp":"2026-11-27T12:00:00.000Z","data":{"code":"SubscriptionRequiredException","state":"unavailable"},"type":"stream-state","id":"9-3"}]"#
+                == #"42/aws-realtime,["aws-health-state",{"timestamp":"2026-11-27T12:00:00.000Z","data":{"code":"SubscriptionRequiredException","state":"unavailable"},"type":"stream-state","account":"1","region":"r","id":"9-3"}]"#
         )
         // The prepared packet, built once per message for every Socket.IO subscriber, is the same.
         let prepared = PreparedMessage(

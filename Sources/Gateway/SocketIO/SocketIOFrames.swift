@@ -66,12 +66,14 @@ enum SocketIOFrames {
     }
 
     /// One envelope as the event its clients listen to, with `{timestamp, data, type, id}` taken
-    /// from the envelope's own bytes: data is the old gateway's `<stream>-update`; a
+    /// from the envelope's own bytes, and the envelope's `account` and `region` where it has them
+    /// (a worker with many targets; old clients ignore members they do not know): data is the old
+    /// gateway's `<stream>-update`; a
     /// `stream-state` envelope is `<stream>-state`, which old clients ignore (they would render it
     /// as data under `-update`). An envelope that cannot be scanned (never produced by our worker)
     /// is carried whole as `data` of an `-update`, so nothing is lost.
     static func streamEvent(stream: StreamName, id: BusMessageID, envelope: ByteBuffer) -> ByteBuffer {
-        let fields = EnvelopeFields.values(of: ["timestamp", "data", "type"], in: envelope)
+        let fields = EnvelopeFields.values(of: ["timestamp", "data", "type", "account", "region"], in: envelope)
         let isState = fields?["type"].map(BusMessage.isStreamStateType) ?? false
         var buffer = ByteBuffer()
         buffer.reserveCapacity(envelope.readableBytes + 96)
@@ -86,6 +88,11 @@ enum SocketIOFrames {
             write(fields["data"])
             buffer.writeString(",\"type\":")
             write(fields["type"])
+            for name in ["account", "region"] {
+                guard var value = fields[name] else { continue }
+                buffer.writeString(",\"\(name)\":")
+                buffer.writeBuffer(&value)
+            }
         } else {
             buffer.writeString("null,\"data\":")
             write(envelope)
