@@ -1,3 +1,5 @@
+import HTTPTypes
+
 /// The browser origin check: no `Origin` header (not a browser) passes; an origin equal to the
 /// request's own `Host` passes (the live page served by the gateway itself); otherwise the origin
 /// must be in the allow list.
@@ -27,5 +29,14 @@ struct OriginPolicy: Sendable {
         guard let origin, !origin.isEmpty else { return nil }
         if case .any = allowed.backing { return "*" }
         return origin
+    }
+
+    /// The CORS headers of an answer to an allowed browser request from `origin`: who may read
+    /// it, and (unless every origin may) that it may carry credentials. None without an origin.
+    func corsHeaders(for origin: String?) -> HTTPFields {
+        guard let allow = allowOriginHeader(for: origin) else { return [:] }
+        var headers: HTTPFields = [.accessControlAllowOrigin: allow]
+        if allow != "*" { headers[.accessControlAllowCredentials] = "true" }
+        return headers
     }
 }

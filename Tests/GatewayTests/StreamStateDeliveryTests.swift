@@ -170,7 +170,7 @@ struct StreamStateDeliveryTests {
                 events.compactMap { $0.payload["id"] as? String }
                     == [history.data[1], history.unavailable, recovered, fresh[0]].map(\.description))
             // The old clients' shape, for states too.
-            for (_, payload) in events { #expect(Set(payload.keys) == ["timestamp", "data", "type", "id"]) }
+            for (_, payload) in events { #expect(Set(payload.keys) == ["timestamp", "data", "type", "id", "account", "region"]) }
             let states = events.filter { $0.event == "aws-health-state" }.map(\.payload)
             #expect(states.allSatisfy { $0["type"] as? String == "stream-state" })
             #expect((states.first?["data"] as? [String: Any])?["code"] as? String == "SubscriptionRequiredException")
