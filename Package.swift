@@ -268,6 +268,7 @@ let package = Package(
             name: "GatewayTests",
             dependencies: [
                 "Gateway", "Bus", "Payloads", "Redis", "TestSupport",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "JWTKit", package: "jwt-kit"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
