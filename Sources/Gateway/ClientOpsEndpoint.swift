@@ -14,14 +14,13 @@ final class ClientOpsEndpoint<Source: SubscriberBus>: WebSocketEndpoint {
     static var maxWaitingMessages: Int { 32 }
 
     private let hub: GatewayHub<Source>
-    private let grant: GatewayGrant
     private let tokenLifetime: Duration?
     private let logger: Logger
     private let clock = ContinuousClock()
 
     private var connection: GatewayConnection?
     private var isAdmitted = false
-    private var subscriptions: Set<StreamName> = []
+    private var subscriptions: ClientSubscriptions
     private var limiter: InboundRateLimiter
     private var strikes = 0
     /// Messages that arrived while an op ran in a task (nil: a binary one), handled in order
@@ -31,12 +30,11 @@ final class ClientOpsEndpoint<Source: SubscriberBus>: WebSocketEndpoint {
     private var isClosed = false
     private var expiryTask: Scheduled<Void>?
 
-    private var limits: GatewayConfiguration.Limits { hub.configuration.limits }
     private var metrics: GatewayMetrics { hub.metrics }
 
     init(hub: GatewayHub<Source>, grant: GatewayGrant, tokenLifetime: Duration?, logger: Logger) {
         self.hub = hub
-        self.grant = grant
+        self.subscriptions = ClientSubscriptions(grant: grant, limit: hub.configuration.limits.maxSubscriptionsPerConnection)
         self.tokenLifetime = tokenLifetime
         self.logger = logger
         self.limiter = InboundRateLimiter(
@@ -129,23 +127,17 @@ final class ClientOpsEndpoint<Source: SubscriberBus>: WebSocketEndpoint {
             connection.send(ControlMessage.pong)
         case .success(.unsubscribe(let stream)):
             if hub.unsubscribe(connection, from: stream) {
-                subscriptions.remove(stream)
+                subscriptions.unsubscribed(stream)
                 connection.send(ControlMessage.unsubscribed(stream))
             } else {
                 reply(.notSubscribed(stream), to: connection)
             }
         case .success(.subscribe(let stream, let since, let requested)):
             // What the op asks for, within the token's accounts and regions.
-            let narrowed = grant.targets.narrowed(by: requested, stream: stream)
-            if !grant.allows(stream) {
-                reply(.forbidden(stream), to: connection)
-            } else if case .failure(let error) = narrowed {
+            switch subscriptions.admit(stream, requesting: requested) {
+            case .failure(let error):
                 reply(error, to: connection)
-            } else if subscriptions.contains(stream) {
-                reply(.alreadySubscribed(stream), to: connection)
-            } else if subscriptions.count >= limits.maxSubscriptionsPerConnection {
-                reply(.tooManySubscriptions(limits.maxSubscriptionsPerConnection), to: connection)
-            } else if case .success(let targets) = narrowed {
+            case .success(let targets):
                 subscribe(connection, to: stream, since: since, targets: targets, link: link)
             }
         }
@@ -192,7 +184,7 @@ final class ClientOpsEndpoint<Source: SubscriberBus>: WebSocketEndpoint {
         if let failure {
             reply(failure, to: connection)
         } else {
-            subscriptions.insert(stream)
+            subscriptions.subscribed(stream)
         }
         if isClosed {
             leaveHub(connection)

@@ -20,26 +20,30 @@ struct ServerSentEventsRequest: Sendable, Equatable {
         let names = (GatewayAuthenticator.queryParameter("streams", in: query) ?? "")
             .split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
         guard !names.isEmpty else { return refuse(.badRequest, "name the streams: /events?streams=aws-metrics,aws-costs") }
+        let requested: TargetFilter
+        switch TargetFilter.request(
+            accounts: TargetFilter.split(GatewayAuthenticator.queryParameter("accounts", in: query)),
+            regions: TargetFilter.split(GatewayAuthenticator.queryParameter("regions", in: query)))
+        {
+        case .success(let value): requested = value
+        case .failure(let error): return refuse(.badRequest, error.message)
+        }
+        var subscriptions = ClientSubscriptions(grant: grant, limit: maxSubscriptions)
         var streams: [StreamName] = []
+        var targets = TargetFilter.everything
         for name in names {
             guard let stream = StreamName(rawValue: name) else {
                 return refuse(.badRequest, ClientProtocolError.unknownStream(name).message)
             }
-            guard grant.allows(stream) else { return refuse(.forbidden, ClientProtocolError.forbidden(stream).message) }
-            if !streams.contains(stream) { streams.append(stream) }
-        }
-        let requested = TargetFilter.request(
-            accounts: TargetFilter.split(GatewayAuthenticator.queryParameter("accounts", in: query)),
-            regions: TargetFilter.split(GatewayAuthenticator.queryParameter("regions", in: query)))
-        let targets: TargetFilter
-        switch requested.flatMap({ grant.targets.narrowed(by: $0) }) {
-        case .success(let value):
-            targets = value
-        case .failure(let error):
-            return refuse(error.code == "forbidden" ? .forbidden : .badRequest, error.message)
-        }
-        guard streams.count <= maxSubscriptions else {
-            return refuse(.badRequest, ClientProtocolError.tooManySubscriptions(maxSubscriptions).message)
+            guard !streams.contains(stream) else { continue }
+            switch subscriptions.admit(stream, requesting: requested) {
+            case .success(let value):
+                targets = value
+            case .failure(let error):
+                return refuse(error.code == "forbidden" ? .forbidden : .badRequest, error.message)
+            }
+            subscriptions.subscribed(stream)
+            streams.append(stream)
         }
         // Either form of the SSE event id (`StreamPositions`): positions per stream, or one
         // message id for all. An empty one (a client that has seen no event) resumes nothing.

@@ -42,8 +42,8 @@ struct SocketIOClient<Source: SubscriberBus> {
     let logger: Logger
 
     private(set) var socketID: String?
-    private var grant: GatewayGrant?
-    private var subscriptions: Set<StreamName> = []
+    /// The grant of the CONNECT and what it subscribed to; nil until the CONNECT succeeds.
+    private var subscriptions: ClientSubscriptions?
     /// Binary attachments still to be discarded after a refused binary packet.
     private(set) var attachmentsToDiscard = 0
 
@@ -102,10 +102,9 @@ struct SocketIOClient<Source: SubscriberBus> {
 
     /// Unsubscribes everything (the client left the namespace or the session ended).
     mutating func leave() {
-        for stream in subscriptions { _ = hub.unsubscribe(connection, from: stream) }
-        subscriptions = []
+        for stream in subscriptions?.removeAll() ?? [] { _ = hub.unsubscribe(connection, from: stream) }
+        subscriptions = nil
         socketID = nil
-        grant = nil
     }
 
     // MARK: Packets
@@ -135,7 +134,7 @@ struct SocketIOClient<Source: SubscriberBus> {
             }
             let socketID = SessionID.make()
             self.socketID = socketID
-            self.grant = grant
+            self.subscriptions = ClientSubscriptions(grant: grant, limit: limits.maxSubscriptionsPerConnection)
             if let lifetime = authenticator.remaining(grant) { armExpiry(lifetime) }
             connection.send(SocketIOFrames.connected(namespace: packet.namespace, socketID: socketID))
             let streams = StreamName.allCases.filter { grant.allows($0) }
@@ -172,17 +171,13 @@ struct SocketIOClient<Source: SubscriberBus> {
             guard let id = BusMessageID(text) else { return reply(.badSince(text), ackID: ackID) }
             since = id
         }
-        guard let grant, grant.allows(stream) else { return reply(.forbidden(stream), ackID: ackID) }
+        guard let subscriptions else { return reply(.forbidden(stream), ackID: ackID) }
         // `{accounts: [...], regions: [...]}` (or comma strings): within the token's claims. A
         // payload without them (every NestJS front end's) sees everything the token allows.
         let targets: TargetFilter
-        switch Self.requestedTargets(in: argument).flatMap({ grant.targets.narrowed(by: $0, stream: stream) }) {
+        switch Self.requestedTargets(in: argument).flatMap({ subscriptions.admit(stream, requesting: $0) }) {
         case .success(let value): targets = value
         case .failure(let error): return reply(error, ackID: ackID)
-        }
-        guard !subscriptions.contains(stream) else { return reply(.alreadySubscribed(stream), ackID: ackID) }
-        guard subscriptions.count < limits.maxSubscriptionsPerConnection else {
-            return reply(.tooManySubscriptions(limits.maxSubscriptionsPerConnection), ackID: ackID)
         }
         let confirmation = SocketIOFrames.subscriptionConfirmation(stream: stream, interval: interval, now: now())
         let connection = self.connection
@@ -199,7 +194,7 @@ struct SocketIOClient<Source: SubscriberBus> {
                     }
                 },
                 render: { SocketIOFrames.streamEvent(stream: stream, id: $0.id, envelope: $0.envelope) })
-            subscriptions.insert(stream)
+            self.subscriptions?.subscribed(stream)
         } catch {
             reply(error, ackID: ackID)
         }
@@ -227,7 +222,7 @@ struct SocketIOClient<Source: SubscriberBus> {
 
     private mutating func unsubscribe(_ stream: StreamName, ackID: Int?) {
         guard hub.unsubscribe(connection, from: stream) else { return reply(.notSubscribed(stream), ackID: ackID) }
-        subscriptions.remove(stream)
+        subscriptions?.unsubscribed(stream)
         let confirmation = SocketIOFrames.unsubscriptionConfirmation(stream: stream, now: now())
         connection.send(SocketIOFrames.event("unsubscription-confirmed", json: confirmation))
         if let ackID { connection.send(SocketIOFrames.ack(ackID, json: confirmation)) }
