@@ -12,7 +12,7 @@ import Testing
     static let start = "2026-11-27T00:00:00Z"
 
     func withContainer<T: Sendable>(
-        expectedToken: String?, delay: Duration = .zero, clock: TestClock,
+        expectedToken: String?, delay: Duration = .zero, clock: ManualClock,
         _ body: (FakeContainerCredentialsServer, HTTPTestServer, CurlTransport) async throws -> T
     ) async throws -> T {
         let fake = FakeContainerCredentialsServer(expectedToken: expectedToken) {
@@ -31,7 +31,7 @@ import Testing
     @Test func tokenFromFileWinsOverTheEnvironment() async throws {
         try await withTemporaryDirectory { directory in
             try write(TestSecrets.containerToken + "\n", to: directory + "/token")
-            let clock = TestClock(iso: Self.start)
+            let clock = ManualClock(iso: Self.start)
             try await withContainer(expectedToken: TestSecrets.containerToken, clock: clock) { fake, server, transport in
                 let environment = emptyEnvironment.merging([
                     "AWS_CONTAINER_CREDENTIALS_FULL_URI": server.url("/v2/credentials/task"),
@@ -52,7 +52,7 @@ import Testing
     }
 
     @Test func tokenFromTheEnvironment() async throws {
-        let clock = TestClock(iso: Self.start)
+        let clock = ManualClock(iso: Self.start)
         try await withContainer(expectedToken: "env-token", clock: clock) { fake, server, transport in
             let source = try #require(
                 try ContainerCredentialSource.fromEnvironment(
@@ -67,7 +67,7 @@ import Testing
     }
 
     @Test func wrongTokenFailsWithoutShowingIt() async throws {
-        let clock = TestClock(iso: Self.start)
+        let clock = ManualClock(iso: Self.start)
         let (logger, lines) = capturingLogger()
         try await withContainer(expectedToken: "the-right-one", clock: clock) { fake, server, transport in
             let environment = emptyEnvironment.merging([
@@ -92,7 +92,7 @@ import Testing
     }
 
     @Test func concurrentCallersCauseExactlyOneRefreshRequest() async throws {
-        let clock = TestClock(iso: Self.start)
+        let clock = ManualClock(iso: Self.start)
         try await withContainer(expectedToken: nil, delay: .milliseconds(200), clock: clock) { fake, server, transport in
             let environment = emptyEnvironment.merging(["AWS_CONTAINER_CREDENTIALS_FULL_URI": server.url("/v2/credentials/task")])
             { $1 }
@@ -106,7 +106,7 @@ import Testing
             }
             #expect(server.requests.count == 1)
             // Into the refresh window: 16 concurrent callers, one request.
-            clock.advance(seconds: 3600 - 60)
+            clock.advance(by: 3600 - 60)
             try await withThrowingTaskGroup(of: Void.self) { group in
                 for _ in 0..<16 { group.addTask { _ = try await chain.credentials() } }
                 try await group.waitForAll()
@@ -117,7 +117,7 @@ import Testing
     }
 
     @Test func expiredTokenFromAWSForcesOneRefreshAndOneRetry() async throws {
-        let clock = TestClock(iso: Self.start)
+        let clock = ManualClock(iso: Self.start)
         let expiredXML = """
             <ErrorResponse><Error><Type>Sender</Type><Code>ExpiredToken</Code><Message>The security token included in the request is expired</Message>\
             </Error><RequestId>r-expired</RequestId></ErrorResponse>
@@ -148,7 +148,7 @@ import Testing
     }
 
     @Test func failedRefreshAgainstTheEndpointKeepsTheOldCredentialsUntilExpiry() async throws {
-        let clock = TestClock(iso: Self.start)
+        let clock = ManualClock(iso: Self.start)
         let isFailing = Mutex(false)
         let (logger, lines) = capturingLogger()
         let body = metadataCredentialsJSON(accessKey: "ASIAFIRST", expiration: isoDate("2026-11-27T01:00:00Z"))
@@ -167,7 +167,7 @@ import Testing
                 #expect(try await chain.credentials().accessKeyID == "ASIAFIRST")
                 #expect(server.requests.count == 3)
                 // Backoff: no request within 5 s of the failure.
-                clock.advance(seconds: 2)
+                clock.advance(by: 2)
                 _ = try await chain.credentials()
                 #expect(server.requests.count == 3)
                 // Expired: the failure surfaces.

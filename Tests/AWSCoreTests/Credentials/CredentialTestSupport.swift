@@ -5,31 +5,6 @@ import SigV4
 import Synchronization
 import TestSupport
 
-/// A clock the test moves by hand.
-final class TestClock: Sendable {
-    private let current: Mutex<Date>
-
-    init(_ start: Date) {
-        current = Mutex(start)
-    }
-
-    convenience init(iso text: String) {
-        self.init(isoDate(text))
-    }
-
-    var now: @Sendable () -> Date {
-        { [self] in current.withLock { $0 } }
-    }
-
-    func advance(seconds: Double) {
-        current.withLock { $0 = $0.addingTimeInterval(seconds) }
-    }
-
-    func set(_ date: Date) {
-        current.withLock { $0 = date }
-    }
-}
-
 func isoDate(_ text: String) -> Date {
     (try? Date(text, strategy: .iso8601)) ?? Date(timeIntervalSince1970: 0)
 }

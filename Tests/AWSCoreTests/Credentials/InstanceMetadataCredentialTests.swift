@@ -9,7 +9,7 @@ import Testing
     static let start = "2026-11-27T00:00:00Z"
 
     @Test func tokenThenRoleThenCredentials() async throws {
-        let clock = TestClock(iso: Self.start)
+        let clock = ManualClock(iso: Self.start)
         let imds = FakeInstanceMetadataServer {
             metadataCredentialsJSON(accessKey: "ASIAIMDS", expiration: clock.now().addingTimeInterval(6 * 3600))
         }
@@ -37,7 +37,7 @@ import Testing
                 // The first fetch is reused (not fetched again); refreshed near expiry with a new token.
                 _ = try await chain.credentials()
                 #expect(imds.credentialRequests == 1)
-                clock.advance(seconds: 6 * 3600 - 100)
+                clock.advance(by: 6 * 3600 - 100)
                 _ = try await chain.credentials()
                 #expect(imds.tokenRequests == 2)
                 #expect(imds.credentialRequests == 2)

@@ -10,10 +10,10 @@ final class ScriptedSource: CredentialSource, Sendable {
     let name = "scripted"
     private let state = Mutex((fetches: 0, failing: false))
     private let lifetime: TimeInterval
-    private let clock: TestClock
+    private let clock: ManualClock
     private let delay: Duration
 
-    init(clock: TestClock, lifetime: TimeInterval = 3600, delay: Duration = .zero) {
+    init(clock: ManualClock, lifetime: TimeInterval = 3600, delay: Duration = .zero) {
         self.clock = clock
         self.lifetime = lifetime
         self.delay = delay
@@ -40,32 +40,32 @@ final class ScriptedSource: CredentialSource, Sendable {
     static let start = "2026-11-27T00:00:00Z"
 
     @Test func cachesUntilTheRefreshWindow() async throws {
-        let clock = TestClock(iso: Self.start)
+        let clock = ManualClock(iso: Self.start)
         let source = ScriptedSource(clock: clock)
         let provider = RefreshingCredentialProvider(source: source, now: clock.now, logger: quietLogger())
         #expect(try await provider.credentials().accessKeyID == "ASIA1")
-        clock.advance(seconds: 3600 - 301)
+        clock.advance(by: 3600 - 301)
         #expect(try await provider.credentials().accessKeyID == "ASIA1")
         #expect(source.fetches == 1)
         // 4 minutes 59 before expiry: inside the default 5-minute window.
-        clock.advance(seconds: 2)
+        clock.advance(by: 2)
         #expect(try await provider.credentials().accessKeyID == "ASIA2")
         #expect(source.fetches == 2)
     }
 
     @Test func refreshWindowIsConfigurable() async throws {
-        let clock = TestClock(iso: Self.start)
+        let clock = ManualClock(iso: Self.start)
         let source = ScriptedSource(clock: clock)
         let provider = RefreshingCredentialProvider(
             source: source, configuration: CredentialRefreshConfiguration(refreshWindow: .seconds(900)), now: clock.now,
             logger: quietLogger())
         _ = try await provider.credentials()
-        clock.advance(seconds: 3600 - 899)
+        clock.advance(by: 3600 - 899)
         #expect(try await provider.credentials().accessKeyID == "ASIA2")
     }
 
     @Test func failedRefreshKeepsTheOldCredentialsUntilExpiryWithBackoff() async throws {
-        let clock = TestClock(iso: Self.start)
+        let clock = ManualClock(iso: Self.start)
         let source = ScriptedSource(clock: clock)
         let (logger, lines) = capturingLogger()
         let provider = RefreshingCredentialProvider(
@@ -74,26 +74,26 @@ final class ScriptedSource: CredentialSource, Sendable {
             now: clock.now, logger: logger)
         _ = try await provider.credentials()
         source.fail(true)
-        clock.advance(seconds: 3600 - 200)
+        clock.advance(by: 3600 - 200)
         // The refresh fails: the still-valid credentials come back.
         #expect(try await provider.credentials().accessKeyID == "ASIA1")
         #expect(source.fetches == 2)
         // Within the backoff: no new attempt.
-        clock.advance(seconds: 5)
+        clock.advance(by: 5)
         #expect(try await provider.credentials().accessKeyID == "ASIA1")
         #expect(source.fetches == 2)
         // After 10 s: one more attempt, which fails again; the next backoff is 20 s.
-        clock.advance(seconds: 6)
+        clock.advance(by: 6)
         #expect(try await provider.credentials().accessKeyID == "ASIA1")
         #expect(source.fetches == 3)
-        clock.advance(seconds: 15)
+        clock.advance(by: 15)
         _ = try await provider.credentials()
         #expect(source.fetches == 3)
-        clock.advance(seconds: 6)
+        clock.advance(by: 6)
         _ = try await provider.credentials()
         #expect(source.fetches == 4)
         // Expired: the failure is thrown.
-        clock.advance(seconds: 200)
+        clock.advance(by: 200)
         await #expect(throws: AWSError.self) { try await provider.credentials() }
         // The source recovers: new credentials at once.
         source.fail(false)
@@ -103,7 +103,7 @@ final class ScriptedSource: CredentialSource, Sendable {
     }
 
     @Test func invalidateForcesARefresh() async throws {
-        let clock = TestClock(iso: Self.start)
+        let clock = ManualClock(iso: Self.start)
         let source = ScriptedSource(clock: clock)
         let provider = RefreshingCredentialProvider(source: source, now: clock.now, logger: quietLogger())
         _ = try await provider.credentials()
@@ -117,7 +117,7 @@ final class ScriptedSource: CredentialSource, Sendable {
     }
 
     @Test func concurrentCallersShareOneFetch() async throws {
-        let clock = TestClock(iso: Self.start)
+        let clock = ManualClock(iso: Self.start)
         let source = ScriptedSource(clock: clock, delay: .milliseconds(100))
         let provider = RefreshingCredentialProvider(source: source, now: clock.now, logger: quietLogger())
         let keys = try await withThrowingTaskGroup(of: String.self) { group in
@@ -129,7 +129,7 @@ final class ScriptedSource: CredentialSource, Sendable {
         #expect(keys == ["ASIA1"])
         #expect(source.fetches == 1)
         // And again at refresh time.
-        clock.advance(seconds: 3500)
+        clock.advance(by: 3500)
         let refreshed = try await withThrowingTaskGroup(of: String.self) { group in
             for _ in 0..<20 {
                 group.addTask { try await provider.credentials().accessKeyID }
@@ -141,7 +141,7 @@ final class ScriptedSource: CredentialSource, Sendable {
     }
 
     @Test func credentialsAlreadyInTheWindowAreNotRefetchedOnEveryCall() async throws {
-        let clock = TestClock(iso: Self.start)
+        let clock = ManualClock(iso: Self.start)
         let source = ScriptedSource(clock: clock, lifetime: 120)
         let provider = RefreshingCredentialProvider(source: source, now: clock.now, logger: quietLogger())
         for _ in 0..<5 { _ = try await provider.credentials() }

@@ -73,7 +73,7 @@ import Testing
         try await withTemporaryDirectory { home in
             try write(Self.sessionConfig, to: home + "/config")
             try Self.cacheToken(home: home, key: "corp", expiresAt: "2026-12-06T12:00:00Z")
-            let clock = TestClock(iso: "2026-12-06T08:00:00Z")
+            let clock = ManualClock(iso: "2026-12-06T08:00:00Z")
             let (logger, lines) = capturingLogger()
             try await withHTTPTestServer(handler: Self.portal(expiration: isoDate("2026-12-06T09:00:00Z"))) { server in
                 try await withCurlTransport(logger: quietLogger()) { transport in
@@ -109,7 +109,7 @@ import Testing
             try write(Self.legacyConfig, to: home + "/config")
             // The CLI before 2.9 wrote "UTC" for the zone.
             try Self.cacheToken(home: home, key: "https://legacy.awsapps.com/start", expiresAt: "2026-12-06T12:00:00UTC")
-            let clock = TestClock(iso: "2026-12-06T08:00:00Z")
+            let clock = ManualClock(iso: "2026-12-06T08:00:00Z")
             try await withHTTPTestServer(handler: Self.portal(expiration: isoDate("2026-12-06T09:00:00Z"))) { server in
                 try await withCurlTransport(logger: quietLogger()) { transport in
                     let chain = AWSCredentialChain.makeDefault(
@@ -141,7 +141,7 @@ import Testing
                     try await withCurlTransport(logger: quietLogger()) { transport in
                         let chain = AWSCredentialChain.makeDefault(
                             environment: environment(home: home, profile: "dev", portal: server), transport: transport,
-                            configuration: testChainConfiguration(), now: TestClock(iso: "2026-12-06T08:00:00Z").now,
+                            configuration: testChainConfiguration(), now: ManualClock(iso: "2026-12-06T08:00:00Z").now,
                             logger: logger)
                         await #expect {
                             try await chain.credentials()

@@ -35,7 +35,7 @@ import Testing
         try await withTemporaryDirectory { directory in
             let tokenFile = directory + "/token"
             try write(TestSecrets.webIdentityToken + "-1\n", to: tokenFile)
-            let clock = TestClock(iso: "2014-10-24T22:00:00Z")
+            let clock = ManualClock(iso: "2014-10-24T22:00:00Z")
             let (logger, lines) = capturingLogger()
             try await withHTTPTestServer(handler: Self.stsHandler()) { server in
                 try await withCurlTransport(logger: quietLogger()) { transport in
@@ -133,7 +133,7 @@ import Testing
                 duration_seconds = 1800
                 region = eu-central-1
                 """, to: directory + "/config")
-            let clock = TestClock(iso: "2019-07-15T22:00:00Z")
+            let clock = ManualClock(iso: "2019-07-15T22:00:00Z")
             try await withHTTPTestServer(handler: Self.stsHandler()) { server in
                 try await withCurlTransport(logger: quietLogger()) { transport in
                     let environment = emptyEnvironment.merging([
@@ -184,7 +184,7 @@ import Testing
                 role_arn = arn:aws:iam::123456789012:role/middle
                 source_profile = base
                 """, to: directory + "/config")
-            let clock = TestClock(iso: "2019-07-15T22:00:00Z")
+            let clock = ManualClock(iso: "2019-07-15T22:00:00Z")
             try await withHTTPTestServer(handler: Self.stsHandler()) { server in
                 try await withCurlTransport(logger: quietLogger()) { transport in
                     let environment = emptyEnvironment.merging([

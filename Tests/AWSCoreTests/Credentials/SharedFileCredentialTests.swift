@@ -7,12 +7,12 @@ import Testing
 
 /// Static keys, `credential_process` and profile problems from shared files in a temp directory.
 @Suite struct SharedFileCredentialTests {
-    func chain(_ directory: String, _ extra: [String: String] = [:], clock: TestClock? = nil) async throws -> AWSCredentialChain {
+    func chain(_ directory: String, _ extra: [String: String] = [:], clock: ManualClock? = nil) async throws -> AWSCredentialChain {
         var environment = emptyEnvironment
         environment["AWS_SHARED_CREDENTIALS_FILE"] = directory + "/credentials"
         environment["AWS_CONFIG_FILE"] = directory + "/config"
         environment.merge(extra) { $1 }
-        let now = (clock ?? TestClock(Date())).now
+        let now = (clock ?? ManualClock(Date())).now
         return AWSCredentialChain.makeDefault(
             environment: environment, transport: UnusedTransport(), configuration: testChainConfiguration(), now: now,
             logger: quietLogger())
@@ -47,7 +47,7 @@ import Testing
                 JSON
                 """, to: script, executable: true)
             try write("[profile tool]\ncredential_process = \(script) --account prod\n", to: directory + "/config")
-            let clock = TestClock(iso: "2026-11-27T00:00:00Z")
+            let clock = ManualClock(iso: "2026-11-27T00:00:00Z")
             let chain = try await chain(directory, ["AWS_PROFILE": "tool"], clock: clock)
             let credentials = try await chain.credentials()
             #expect(credentials.accessKeyID == "AKIDPROCESS")

@@ -103,27 +103,6 @@ enum CollectorFixtures {
     }
 }
 
-/// A wall clock the test moves.
-final class CollectorTestClock: Sendable {
-    private let current: Mutex<Date>
-
-    init(_ start: Date) {
-        current = Mutex(start)
-    }
-
-    var now: Date { current.withLock { $0 } }
-
-    func set(_ date: Date) {
-        current.withLock { $0 = date }
-    }
-
-    func advance(by seconds: TimeInterval) {
-        current.withLock { $0 = $0.addingTimeInterval(seconds) }
-    }
-
-    var closure: @Sendable () -> Date { { self.now } }
-}
-
 extension RecordedRequest {
     /// The form fields of a query-protocol body, percent-decoded ('+' is a space).
     var collectorFormFields: [String: String] {

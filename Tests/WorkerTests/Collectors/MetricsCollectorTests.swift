@@ -29,14 +29,14 @@ import Testing
     /// Runs `body` with a collector over a fake CloudWatch.
     @discardableResult
     static func withCollector<T: Sendable>(
-        _ fake: MetricsFakeCloudWatch, settings: MetricsSettings, clock: CollectorTestClock, maxPayloadBytes: Int = 1 << 20,
+        _ fake: MetricsFakeCloudWatch, settings: MetricsSettings, clock: ManualClock, maxPayloadBytes: Int = 1 << 20,
         _ body: (MetricsCollector) async throws -> T
     ) async throws -> T {
         try await withHTTPTestServer(handler: fake.handler) { server in
             try await CollectorFixtures.withClient(endpoint: server.url()) { client in
                 let collector = MetricsCollector(
                     cloudWatch: CloudWatchClient(client: client, logger: CollectorFixtures.logger), settings: settings,
-                    logger: CollectorFixtures.logger, now: clock.closure, maxPayloadBytes: maxPayloadBytes)
+                    logger: CollectorFixtures.logger, now: clock.now, maxPayloadBytes: maxPayloadBytes)
                 return try await body(collector)
             }
         }
@@ -48,7 +48,7 @@ import Testing
             MetricsSettings.Metric(
                 namespace: "AWS/EC2", name: "CPUUtilization", dimensions: ["InstanceId": "i-\(index)"], statistic: "Average")
         }
-        let clock = CollectorTestClock(try CollectorFixtures.date("2026-11-27T10:07:30Z"))
+        let clock = ManualClock(try CollectorFixtures.date("2026-11-27T10:07:30Z"))
         let fake = MetricsFakeCloudWatch { query, _, end in
             [(end.addingTimeInterval(-600), Double(query.id.dropFirst()) ?? -1)]
         }
@@ -83,7 +83,7 @@ import Testing
             MetricsSettings.Metric(namespace: "AWS/EC2", name: "CPUUtilization", dimensions: ["InstanceId": "i-1"])
         ]
         settings.windowPeriods = 3
-        let clock = CollectorTestClock(try CollectorFixtures.date("2026-11-27T10:07:30Z"))
+        let clock = ManualClock(try CollectorFixtures.date("2026-11-27T10:07:30Z"))
         let values = Mutex<[String: Double]>([
             "2026-11-27T09:55:00Z": 10, "2026-11-27T10:00:00Z": 20, "2026-11-27T10:05:00Z": 40,
         ])
@@ -135,7 +135,7 @@ import Testing
                 namespace: "AWS/SQS", metricName: "ApproximateNumberOfMessagesVisible",
                 dimensions: [CloudWatchDimension(name: "QueueName", value: "jobs")]),
         ]
-        let clock = CollectorTestClock(try CollectorFixtures.date("2026-11-27T10:07:30Z"))
+        let clock = ManualClock(try CollectorFixtures.date("2026-11-27T10:07:30Z"))
         let fake = MetricsFakeCloudWatch(metrics: metrics)
         let namespaces = MetricsSettings.commonNamespaces.count
         try await Self.withCollector(fake, settings: MetricsSettings(), clock: clock) { collector in
@@ -177,7 +177,7 @@ import Testing
     @Test func aFirstDiscoveryFailureFailsThePoll() async throws {
         let fake = MetricsFakeCloudWatch(metrics: [Self.cpu("i-1")])
         fake.isListFailing = true
-        let clock = CollectorTestClock(try CollectorFixtures.date("2026-11-27T10:07:30Z"))
+        let clock = ManualClock(try CollectorFixtures.date("2026-11-27T10:07:30Z"))
         try await Self.withCollector(fake, settings: MetricsSettings(), clock: clock) { collector in
             await #expect {
                 try await collector.collect(from: [:])
@@ -194,7 +194,7 @@ import Testing
         settings.discoveryNamespaces = ["AWS/EC2"]
         settings.maxSeries = 10
         settings.discoveryPeriod = 60
-        let clock = CollectorTestClock(try CollectorFixtures.date("2026-11-27T10:07:30Z"))
+        let clock = ManualClock(try CollectorFixtures.date("2026-11-27T10:07:30Z"))
         let fake = MetricsFakeCloudWatch(metrics: metrics, listPageSize: 7)
         try await Self.withCollector(fake, settings: settings, clock: clock) { collector in
             let batches = try await collector.collect(from: [:])
@@ -213,7 +213,7 @@ import Testing
             MetricsSettings.Metric(
                 namespace: "AWS/EC2", name: "NetworkIn", dimensions: ["InstanceId": "i-\($0)"], statistic: "Sum")
         }
-        let clock = CollectorTestClock(try CollectorFixtures.date("2026-11-27T10:07:30Z"))
+        let clock = ManualClock(try CollectorFixtures.date("2026-11-27T10:07:30Z"))
         let fake = MetricsFakeCloudWatch { _, start, end in
             stride(from: start.timeIntervalSince1970, to: end.timeIntervalSince1970, by: 300).map {
                 (Date(timeIntervalSince1970: $0), 1_024.5)
@@ -284,7 +284,7 @@ import Testing
             MetricsSettings.Metric(namespace: "AWS/EC2", name: "CPUUtilization", dimensions: ["InstanceId": "i-1"], period: 60),
             MetricsSettings.Metric(namespace: "AWS/EC2", name: "NetworkIn", dimensions: ["InstanceId": "i-1"], period: 300),
         ]
-        let clock = CollectorTestClock(try CollectorFixtures.date("2026-11-27T10:05:30Z"))
+        let clock = ManualClock(try CollectorFixtures.date("2026-11-27T10:05:30Z"))
         let fake = MetricsFakeCloudWatch()
         try await Self.withCollector(fake, settings: settings, clock: clock) { collector in
             // 10:05:30: both periods ended at 10:05 and settled: both read.
@@ -292,7 +292,7 @@ import Testing
             #expect(fake.queriesPerRequest == [2])
             #expect(cursor["read:60"] == "1795773900" && cursor["read:300"] == "1795773900")
             // The next one-minute datapoint settles at 10:06:30; nothing is due before.
-            #expect(collector.nextDue(cursor: cursor, now: clock.now) == (try CollectorFixtures.date("2026-11-27T10:06:30Z")))
+            #expect(collector.nextDue(cursor: cursor, now: clock.date) == (try CollectorFixtures.date("2026-11-27T10:06:30Z")))
             clock.set(try CollectorFixtures.date("2026-11-27T10:06:10Z"))
             #expect(try await collector.poll(from: cursor).batches.isEmpty)
             #expect(fake.requests(of: "GetMetricData") == 1, "nothing due, no call")
