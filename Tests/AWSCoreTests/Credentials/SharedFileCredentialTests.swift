@@ -7,7 +7,8 @@ import Testing
 
 /// Static keys, `credential_process` and profile problems from shared files in a temp directory.
 @Suite struct SharedFileCredentialTests {
-    func chain(_ directory: String, _ extra: [String: String] = [:], clock: ManualClock? = nil) async throws -> AWSCredentialChain {
+    func chain(_ directory: String, _ extra: [String: String] = [:], clock: ManualClock? = nil) async throws -> AWSCredentialChain
+    {
         var environment = emptyEnvironment
         environment["AWS_SHARED_CREDENTIALS_FILE"] = directory + "/credentials"
         environment["AWS_CONFIG_FILE"] = directory + "/config"
