@@ -33,6 +33,8 @@ public final class LeaderLease: Sendable {
         /// The token of the current leadership, or of the next attempt while standing by.
         var token: String
         var losses = 0
+        /// Whether "Standing by" was logged since this instance last led (or started).
+        var hasAnnouncedStandby = false
     }
 
     /// This instance's token: the first leadership's; later ones add `#n`.
@@ -99,6 +101,7 @@ public final class LeaderLease: Sendable {
                 state.withLock {
                     $0.epoch = epoch
                     $0.validUntil = started.advanced(by: configuration.ttl)
+                    $0.hasAnnouncedStandby = false
                 }
                 statistics.leaseAcquired(epoch: epoch, at: now().timeIntervalSince1970)
                 logger.info("Became the leader", metadata: ["worker.epoch": "\(epoch)"])
@@ -106,8 +109,21 @@ public final class LeaderLease: Sendable {
                 // Standing by: try again soon (a released lease is taken at once), or just after
                 // the holder's lease runs out if that comes sooner.
                 next = configuration.standbyRetryInterval
-                if let remaining = try await bus.leaseTimeRemaining() {
+                let remaining = try await bus.leaseTimeRemaining()
+                if let remaining {
                     next = min(next, max(.milliseconds(5), remaining + .milliseconds(2)))
+                }
+                let isFirst = state.withLock { state in
+                    defer { state.hasAnnouncedStandby = true }
+                    return !state.hasAnnouncedStandby
+                }
+                if isFirst {
+                    logger.info(
+                        "Standing by: another worker holds the lease",
+                        metadata: [
+                            "worker.lease.remaining": "\(remaining.map { "\($0)" } ?? "unknown")",
+                            "worker.lease.retry": "\(configuration.standbyRetryInterval)",
+                        ])
                 }
             }
         } catch {

@@ -87,6 +87,12 @@ struct WorkerFailoverTests {
             var measurements: [(acquired: Double, published: Double)] = []
             for round in 1...3 {
                 let standby = try await harness.startWorker("standby-\(round)", configuration: Self.metricsWorker)
+                // The takeover is timed from a standby already in its lease loop, not from a
+                // process that may still be starting (a CI run measured 2.4 s once when the kill
+                // came right after the standby's start).
+                try await harness.waitUntil("standby-\(round) stands by", timeout: .seconds(10)) {
+                    standby.logText().contains("Standing by")
+                }
                 let oldEpoch = try await harness.epoch()
                 try await harness.waitUntil("epoch \(oldEpoch) has published", timeout: .seconds(10)) {
                     try await harness.log(.metrics).contains { $0.epoch == oldEpoch }
@@ -113,7 +119,10 @@ struct WorkerFailoverTests {
                 print(
                     "[failover] takeover \(round): lease taken \(Int(acquired)) ms after SIGKILL (seen by polling every 10 ms), "
                         + "first publish of epoch \(newEpoch) \(Int(published)) ms after (TTL \(Int(Self.ttlMilliseconds)) ms)")
-                #expect(try standby.metrics()["aws_realtime_worker_leader"] == 1)
+                // Its gauge follows the epoch a moment later (set when the lease step returns).
+                try await harness.waitUntil("standby-\(round) says it leads", timeout: .seconds(5)) {
+                    try standby.metrics()["aws_realtime_worker_leader"] == 1
+                }
                 #expect(acquired <= Self.ttlMilliseconds + 250, "takeover \(round) took \(acquired) ms")
                 leader = standby
             }
@@ -147,7 +156,9 @@ struct WorkerFailoverTests {
             #expect(handover < Self.ttlMilliseconds * 0.75, "handover took \(handover) ms")
             #expect(await leader.waitForExit(timeout: .seconds(10)))
             #expect(leader.logText().contains("Released the leader lease"))
-            #expect(try standby.metrics()["aws_realtime_worker_leader"] == 1)
+            try await harness.waitUntil("the standby says it leads", timeout: .seconds(5)) {
+                try standby.metrics()["aws_realtime_worker_leader"] == 1
+            }
         }
     }
 
