@@ -24,22 +24,7 @@ import Testing
     }
 
     static func health(_ name: String, operation: String, request: String, response: String) -> Capture {
-        Capture(
-            name: name,
-            request: CapturedRequest(
-                method: "POST", path: "/",
-                headers: [
-                    AWSHTTPHeader("X-Amz-Target", "AWSHealth_20160804.\(operation)"),
-                    AWSHTTPHeader("Content-Type", "application/x-amz-json-1.1"),
-                ],
-                body: Array(request.utf8)),
-            response: CapturedResponse(
-                status: 200,
-                headers: [
-                    AWSHTTPHeader("x-amzn-RequestId", "11111111-2222-3333-4444-555555555555"),
-                    AWSHTTPHeader("Content-Type", "application/x-amz-json-1.1"),
-                ],
-                body: Array(response.utf8)))
+        CollectorFixtures.json11(name, target: "AWSHealth_20160804.\(operation)", request: request, response: response)
     }
 
     static func event(_ name: String, scope: String, updated: Int) -> String {

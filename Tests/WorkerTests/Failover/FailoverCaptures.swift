@@ -68,22 +68,10 @@ enum FailoverCaptures {
             var response = #"{"Events":["# + events.joined(separator: ",") + "]"
             if page < pageCount { response += #","NextToken":"page-\#(page + 1)""# }
             response += "}"
-            return Capture(
-                name: String(format: "%04d-cloudtrail-LookupEvents.json", page),
-                request: CapturedRequest(
-                    method: "POST", path: "/",
-                    headers: [
-                        AWSHTTPHeader("X-Amz-Target", "com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101.LookupEvents"),
-                        AWSHTTPHeader("Content-Type", "application/x-amz-json-1.1"),
-                    ],
-                    body: Array(request.utf8)),
-                response: CapturedResponse(
-                    status: 200,
-                    headers: [
-                        AWSHTTPHeader("x-amzn-RequestId", "22222222-3333-4444-5555-66666666666\(page)"),
-                        AWSHTTPHeader("Content-Type", "application/x-amz-json-1.1"),
-                    ],
-                    body: Array(response.utf8)))
+            return CollectorFixtures.json11(
+                String(format: "%04d-cloudtrail-LookupEvents.json", page),
+                target: "com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101.LookupEvents", request: request,
+                response: response, requestID: "22222222-3333-4444-5555-66666666666\(page)")
         }
     }
 }
