@@ -22,7 +22,6 @@ final class ClientOpsEndpoint<Source: SubscriberBus>: WebSocketEndpoint {
     private var isAdmitted = false
     private var subscriptions: ClientSubscriptions
     private var limiter: InboundRateLimiter
-    private var strikes = 0
     /// Messages that arrived while an op ran in a task (nil: a binary one), handled in order
     /// when it ends.
     private var waiting: [ByteBuffer?] = []
@@ -93,17 +92,21 @@ final class ClientOpsEndpoint<Source: SubscriberBus>: WebSocketEndpoint {
 
     func received(_ message: WebSocketMessage, _ link: WebSocketLink) {
         guard let connection, connection.isOpen else { return }
-        guard limiter.allow(at: clock.now) else {
+        switch limiter.admit(at: clock.now) {
+        case .accepted:
+            break
+        case .refusedWithWarning:
             GatewayMetrics.add(metrics.rateLimited)
-            strikes += 1
-            if strikes > limiter.strikeLimit {
-                connection.requestClose(.rateLimited)
-            } else if strikes == 1 {
-                reply(.rateLimited, to: connection)
-            }
+            reply(.rateLimited, to: connection)
+            return
+        case .refused:
+            GatewayMetrics.add(metrics.rateLimited)
+            return
+        case .refusedTooOften:
+            GatewayMetrics.add(metrics.rateLimited)
+            connection.requestClose(.rateLimited)
             return
         }
-        strikes = 0
         let text: ByteBuffer?
         if case .text(let data) = message { text = data } else { text = nil }
         if isRunningOp {

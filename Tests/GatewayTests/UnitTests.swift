@@ -106,4 +106,22 @@ struct UnitTests {
         let refilled = limiter.allow(at: start.advanced(by: .seconds(1)))
         #expect(refilled)
     }
+
+    /// What `/ws` and Socket.IO do with a client over its rate: warn once, drop silently, close
+    /// past the strike limit (twice the rate) in a row; an accepted message clears the strikes.
+    @Test func overTheRateTheClientIsWarnedOnceThenDroppedThenClosed() {
+        let start = ContinuousClock().now
+        var limiter = InboundRateLimiter(messagesPerSecond: 2, now: start)
+        let verdicts = (0..<10).map { _ in limiter.admit(at: start) }
+        #expect(
+            verdicts == [
+                .accepted, .accepted, .accepted, .accepted, .refusedWithWarning, .refused, .refused, .refused,
+                .refusedTooOften, .refusedTooOften,
+            ])
+        var recovering = InboundRateLimiter(messagesPerSecond: 1, now: start)
+        _ = (0..<2).map { _ in recovering.admit(at: start) }
+        #expect(recovering.admit(at: start) == .refusedWithWarning)
+        #expect(recovering.admit(at: start.advanced(by: .seconds(1))) == .accepted)
+        #expect(recovering.admit(at: start.advanced(by: .seconds(1))) == .refusedWithWarning)
+    }
 }

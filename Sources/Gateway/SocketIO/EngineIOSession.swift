@@ -51,7 +51,6 @@ final class EngineIOSession<Source: SubscriberBus>: Sendable {
         var isPollPending = false
         var isPostPending = false
         var limiter: InboundRateLimiter
-        var strikes = 0
         /// Packets waiting for the inbound task, oldest first.
         var inbound: [Inbound] = []
         /// The Socket.IO client while no inbound task holds it; nil while one runs.
@@ -321,16 +320,16 @@ final class EngineIOSession<Source: SubscriberBus>: Sendable {
 
     private func enqueue(_ packet: Inbound) -> Bool {
         let verdict: InboundVerdict = state.withLock { state in
-            guard !state.isEnded else { return .drop }
+            guard !state.isEnded else { return .ignore }
             guard state.inbound.count < Self.maxQueuedInbound else {
                 return .close(.protocolError("more than \(Self.maxQueuedInbound) packets waiting"))
             }
-            guard state.limiter.allow(at: clock.now) else {
-                state.strikes += 1
-                if state.strikes > state.limiter.strikeLimit { return .close(.rateLimited) }
-                return state.strikes == 1 ? .warn : .drop
+            switch state.limiter.admit(at: clock.now) {
+            case .accepted: break
+            case .refusedWithWarning: return .warn
+            case .refused: return .drop
+            case .refusedTooOften: return .close(.rateLimited)
             }
-            state.strikes = 0
             state.inbound.append(packet)
             if state.isHandlingInbound { return .accept }
             state.isHandlingInbound = true
@@ -349,8 +348,10 @@ final class EngineIOSession<Source: SubscriberBus>: Sendable {
         case .drop:
             GatewayMetrics.add(hub.metrics.rateLimited)
             return true
+        case .ignore:
+            return true
         case .close(let reason):
-            GatewayMetrics.add(hub.metrics.rateLimited)
+            if reason == .rateLimited { GatewayMetrics.add(hub.metrics.rateLimited) }
             close(reason)
             return false
         }
@@ -495,6 +496,8 @@ private enum InboundVerdict {
     case warn
     /// Over the rate again: refused silently.
     case drop
+    /// The session has ended: nothing to do.
+    case ignore
     case close(CloseReason)
 }
 
