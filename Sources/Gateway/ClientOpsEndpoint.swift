@@ -56,11 +56,7 @@ final class ClientOpsEndpoint<Source: SubscriberBus>: WebSocketEndpoint {
         logger.debug("WebSocket connected", metadata: ["ws.connection.id": "\(connection.id)"])
         link.follow(connection)
         if let tokenLifetime {
-            let metrics = self.metrics
-            expiryTask = link.eventLoop.scheduleTask(in: TimeAmount(tokenLifetime)) {
-                GatewayMetrics.add(metrics.tokenExpiries)
-                connection.requestClose(.tokenExpired)
-            }
+            expiryTask = connection.closeWhenTokenExpires(in: tokenLifetime, on: link.eventLoop, metrics: metrics)
         }
     }
 

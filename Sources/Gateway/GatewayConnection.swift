@@ -501,6 +501,25 @@ final class GatewayConnection: Sendable {
         for handler in handlers { handler(reason) }
     }
 
+    /// Closes the connection with "token expired" (counted in `gateway_token_expiries_total`)
+    /// when the token it authenticated with runs out, `lifetime` from now, on `loop`; `notify`
+    /// runs just before (Socket.IO's DISCONNECT). The same on `/ws`, SSE and Socket.IO. The timer
+    /// is cancelled when the connection closes for another reason, so a closed connection is not
+    /// held for the rest of its token's lifetime; the caller may cancel it too (a new token).
+    @discardableResult
+    func closeWhenTokenExpires(
+        in lifetime: Duration, on loop: any EventLoop, metrics: GatewayMetrics, notify: (@Sendable () -> Void)? = nil
+    ) -> Scheduled<Void> {
+        let timer = loop.scheduleTask(in: TimeAmount(lifetime)) { [weak self] in
+            guard let self, self.isOpen else { return }
+            GatewayMetrics.add(metrics.tokenExpiries)
+            notify?()
+            self.requestClose(.tokenExpired)
+        }
+        onCloseRequested { _ in timer.cancel() }
+        return timer
+    }
+
     /// Calls `handler` once with the reason when the gateway asks to close: at once when it
     /// already has. Handlers are released after the call. It runs on the thread that asked,
     /// possibly under the hub's lock: a handler hops to an event loop before doing anything else.

@@ -26,7 +26,7 @@ struct ServerSentEventsSession<Source: SubscriberBus>: Sendable {
     let resumePoint: StreamPositions.ResumePoint?
     let tokenLifetime: Duration?
     /// The request's channel: its close (the client left or half-closed it) ends the stream at once.
-    let channel: (any Channel)?
+    let channel: any Channel
     let logger: Logger
 
     static var heartbeat: ByteBuffer { ByteBuffer(string: ": heartbeat\n\n") }
@@ -40,7 +40,7 @@ struct ServerSentEventsSession<Source: SubscriberBus>: Sendable {
             return
         }
         GatewayMetrics.add(metrics.sseConnections)
-        channel?.closeFuture.whenComplete { [weak connection] _ in connection?.requestClose(.clientClosed) }
+        channel.closeFuture.whenComplete { [weak connection] _ in connection?.requestClose(.clientClosed) }
         defer {
             hub.remove(connection)
             GatewayMetrics.add(metrics.sseConnections, -1)
@@ -90,11 +90,7 @@ struct ServerSentEventsSession<Source: SubscriberBus>: Sendable {
                 }
             }
             if let tokenLifetime {
-                group.addTask {
-                    try await Task.sleep(for: tokenLifetime)
-                    GatewayMetrics.add(metrics.tokenExpiries)
-                    connection.requestClose(.tokenExpired)
-                }
+                connection.closeWhenTokenExpires(in: tokenLifetime, on: channel.eventLoop, metrics: metrics)
             }
             defer { group.cancelAll() }
             while let batch = await connection.nextBatch() {

@@ -76,6 +76,22 @@ struct SecurityTests {
         }
     }
 
+    /// An SSE stream ends at its token's expiry with a `close` event saying so.
+    @Test func expiringTokenEndsTheEventStream() async throws {
+        var configuration = Self.authenticated
+        configuration.auth.leeway = .zero
+        let token = try await hs256Token(streams: ["*"], expiresIn: 2)
+        try await withGateway(configuration) { gateway in
+            let started = ContinuousClock.now
+            let text = try await runProcess(
+                "/usr/bin/curl",
+                ["-sN", "--max-time", "10", "http://127.0.0.1:\(gateway.port)/events?streams=aws-metrics&token=\(token)"])
+            #expect(text.contains("event: close"), "\(text)")
+            #expect(text.contains(#""code":1008,"reason":"token expired""#), "\(text)")
+            #expect(ContinuousClock.now - started < .seconds(8), "ended at the token's expiry, not at curl's --max-time")
+        }
+    }
+
     @Test func es256PublicKeyVerifies() async throws {
         let privateKey = ES256PrivateKey()
         let keys = JWTKeyCollection()

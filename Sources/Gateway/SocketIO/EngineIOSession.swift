@@ -227,11 +227,9 @@ final class EngineIOSession<Source: SubscriberBus>: Sendable {
     /// Closes the session when the token it connected with expires: the client is told with a
     /// DISCONNECT (socket.io-client then does not reconnect on its own: it needs a new token).
     fileprivate func armExpiry(in lifetime: Duration) {
-        let metrics = hub.metrics
-        let timer = timerLoop.scheduleTask(in: TimeAmount(lifetime)) {
-            GatewayMetrics.add(metrics.tokenExpiries)
-            self.connection.send(SocketIOFrames.disconnect(namespace: SocketIOFrames.namespace))
-            self.close(.tokenExpired)
+        let connection = self.connection
+        let timer = connection.closeWhenTokenExpires(in: lifetime, on: timerLoop, metrics: hub.metrics) {
+            connection.send(SocketIOFrames.disconnect(namespace: SocketIOFrames.namespace))
         }
         let previous = state.withLock { state -> Scheduled<Void>?? in
             guard !state.isEnded else { return .none }
