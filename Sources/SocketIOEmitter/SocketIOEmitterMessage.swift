@@ -16,7 +16,8 @@ import Payloads
 /// `packet.nsp` is its namespace; then it broadcasts `packet` to its local sockets.
 ///
 /// The payload is the gateway's Socket.IO update (`SocketIOFrames.streamEvent`): `{timestamp, data,
-/// type, id}` from the envelope, with `id` last so the script appends it: the message is
+/// type, account, region, id}` from the envelope (`account` and `region` where it has them), with
+/// `id` last so the script appends it: the message is
 /// `prefix + str(id) + suffix`, where `str` is the MessagePack string header (fixstr for the
 /// ids Redis makes, < 32 bytes) followed by the id.
 public struct SocketIOEmitterMessage: Sendable, Equatable {
@@ -47,7 +48,10 @@ public struct SocketIOEmitterMessage: Sendable, Equatable {
             throw EnvelopeError(reason: "the envelope lacks timestamp, type or data")
         }
         self.init(
-            event: Self.event(stream: stream, type: type), timestamp: timestamp, type: type, data: data, namespace: namespace)
+            event: Self.event(stream: stream, type: type), timestamp: timestamp, type: type, data: data,
+            origin: [("account", json["account"]), ("region", json["region"])].compactMap { key, value in value.map { (key, $0) }
+            },
+            namespace: namespace)
     }
 
     /// `<stream>-update` for data, as the old gateway named it; `<stream>-state` for a
@@ -57,7 +61,11 @@ public struct SocketIOEmitterMessage: Sendable, Equatable {
         type == .string(StreamStateData.type) ? "\(stream.rawValue)-state" : "\(stream.rawValue)-update"
     }
 
-    init(event: String, timestamp: MessagePackValue, type: MessagePackValue, data: MessagePackValue, namespace: String) {
+    /// `origin`: the envelope's `account` and `region` members present, in that order.
+    init(
+        event: String, timestamp: MessagePackValue, type: MessagePackValue, data: MessagePackValue,
+        origin: [(String, MessagePackValue)] = [], namespace: String
+    ) {
         var head = MessagePackWriter(reservingCapacity: 128)
         head.writeArrayHeader(count: 3)
         head.writeString(Self.uid)
@@ -68,14 +76,18 @@ public struct SocketIOEmitterMessage: Sendable, Equatable {
         head.writeString("data")
         head.writeArrayHeader(count: 2)
         head.writeString(event)
-        // payload: {timestamp, data, type, id}
-        head.writeMapHeader(count: 4)
+        // payload: {timestamp, data, type, account, region, id}
+        head.writeMapHeader(count: 4 + origin.count)
         head.writeString("timestamp")
         head.write(timestamp)
         head.writeString("data")
         head.write(data)
         head.writeString("type")
         head.write(type)
+        for (key, value) in origin {
+            head.writeString(key)
+            head.write(value)
+        }
         head.writeString("id")
         // ... the id's string goes here ...
         var tail = MessagePackWriter(reservingCapacity: 48)

@@ -81,7 +81,8 @@ import Testing
                         .string("aws-logs-update"),
                         .map([
                             .init("timestamp", .string("1970-01-01T00:00:00.000Z")), .init("data", .array([.int(Int64(value))])),
-                            .init("type", .string("logs")), .init("id", .string(id)),
+                            .init("type", .string("logs")), .init("account", .string("1")),
+                            .init("region", .string("eu-west-1")), .init("id", .string(id)),
                         ]),
                     ])),
                 .init("nsp", .string("/aws-realtime")),

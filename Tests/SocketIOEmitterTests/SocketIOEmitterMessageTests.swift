@@ -25,10 +25,12 @@ import Testing
         [0xa4], ascii("type"), [0x02],  // type: 2 (PacketType.EVENT)
         [0xa4], ascii("data"), [0x92],  // data: [event, payload]
         [0xaf], ascii("aws-logs-update"),  // 15 bytes
-        [0x84],  // payload {timestamp, data, type, id}
+        [0x86],  // payload {timestamp, data, type, account, region, id}
         [0xa9], ascii("timestamp"), [0xb8], ascii("1970-01-01T00:00:00.000Z"),  // 24 bytes
         [0xa4], ascii("data"), [0x91, 0x01],  // [1]
         [0xa4], ascii("type"), [0xa4], ascii("logs"),
+        [0xa7], ascii("account"), [0xa1], ascii("1"),
+        [0xa6], ascii("region"), [0xa9], ascii("eu-west-1"),
         [0xa2], ascii("id"), [0xaf], ascii("1795737600000-0"),  // 15 bytes
         [0xa3], ascii("nsp"), [0xad], ascii("/aws-realtime"),  // 13 bytes
         [0x83],  // opts {rooms, flags, except}
@@ -61,7 +63,8 @@ import Testing
                                 .string("aws-logs-update"),
                                 .map([
                                     .init("timestamp", .string("1970-01-01T00:00:00.000Z")), .init("data", .array([.int(1)])),
-                                    .init("type", .string("logs")), .init("id", .string("1-0")),
+                                    .init("type", .string("logs")), .init("account", .string("1")),
+                                    .init("region", .string("eu-west-1")), .init("id", .string("1-0")),
                                 ]),
                             ])),
                         .init("nsp", .string("/aws-realtime")),

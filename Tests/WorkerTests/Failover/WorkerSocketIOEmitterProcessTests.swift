@@ -36,10 +36,10 @@ struct WorkerSocketIOEmitterProcessTests {
 
                 let message = try await Self.firstMessage(subscriber)
                 #expect(message.channel == "socket.io#/aws-realtime#")
-                // ["emitter", {"type": 2, "data": ["aws-metrics-update", {"timestamp": …
+                // ["emitter", {"type": 2, "data": ["aws-metrics-update", {"timestamp": … (6 members: with account, region)
                 let head: [UInt8] =
                     [0x93, 0xa7] + Self.ascii("emitter") + [0x83, 0xa4] + Self.ascii("type") + [0x02, 0xa4]
-                    + Self.ascii("data") + [0x92, 0xb2] + Self.ascii("aws-metrics-update") + [0x84, 0xa9]
+                    + Self.ascii("data") + [0x92, 0xb2] + Self.ascii("aws-metrics-update") + [0x86, 0xa9]
                     + Self.ascii("timestamp")
                 #expect(Array(message.bytes.prefix(head.count)) == head)
                 // … "id": "<the id stored in log:aws-metrics>"}], "nsp": "/aws-realtime"}, {"rooms": [], "flags": {}, "except": []}]
