@@ -1,4 +1,5 @@
 import AWSCapture
+import TextFormats
 
 /// Who the demo is answering: the account and region a request was signed for, so that one demo
 /// endpoint serves a worker with many targets and each target sees its own account and region in
@@ -29,7 +30,7 @@ struct DemoCaller: Equatable {
         let scope = credential.dropFirst("Credential=".count).split(separator: "/", omittingEmptySubsequences: false)
         guard scope.count == 5 else { return }
         if let key = Self.account(inAccessKey: scope[0]) { account = key }
-        if Self.isRegionName(scope[2]) { region = String(scope[2]) }
+        if AWSIdentifierSyntax.isRegionName(scope[2]) { region = String(scope[2]) }
     }
 
     /// The access key the demo issues for `account`.
@@ -40,21 +41,6 @@ struct DemoCaller: Equatable {
     static func account(inAccessKey key: Substring) -> String? {
         guard key.hasPrefix(assumedKeyPrefix) else { return nil }
         let digits = key.dropFirst(assumedKeyPrefix.count)
-        return isAccountID(digits) ? String(digits) : nil
-    }
-
-    static func isAccountID(_ text: Substring) -> Bool {
-        text.utf8.count == 12 && text.utf8.allSatisfy { $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }
-    }
-
-    /// `eu-west-1`, `us-gov-west-1`, `ap-southeast-4`: lowercase words and a number, joined by dashes.
-    static func isRegionName(_ text: Substring) -> Bool {
-        let parts = text.split(separator: "-", omittingEmptySubsequences: false)
-        guard (3...5).contains(parts.count), text.utf8.count <= 32, let number = parts.last,
-            !number.isEmpty, number.utf8.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") })
-        else { return false }
-        return parts.dropLast().allSatisfy { part in
-            !part.isEmpty && part.utf8.allSatisfy { $0 >= UInt8(ascii: "a") && $0 <= UInt8(ascii: "z") }
-        }
+        return AWSIdentifierSyntax.isAccountID(digits) ? String(digits) : nil
     }
 }

@@ -1,4 +1,5 @@
 import AWSCapture
+import TextFormats
 
 extension DemoResponder {
     /// What the demo answers an STS call that can be refused.
@@ -50,7 +51,7 @@ extension DemoResponder {
     static func roleARN(_ text: String) -> (account: String, name: String)? {
         let parts = text.split(separator: ":", maxSplits: 5, omittingEmptySubsequences: false)
         guard text.utf8.count <= 2048, parts.count == 6, parts[0] == "arn", parts[2] == "iam", parts[3].isEmpty,
-            DemoCaller.isAccountID(parts[4]), parts[5].hasPrefix("role/"),
+            AWSIdentifierSyntax.isAccountID(parts[4]), parts[5].hasPrefix("role/"),
             let name = parts[5].split(separator: "/").last, parts[5].count > "role/".count
         else { return nil }
         return (String(parts[4]), String(name))
