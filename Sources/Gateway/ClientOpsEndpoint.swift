@@ -27,7 +27,6 @@ final class ClientOpsEndpoint<Source: SubscriberBus>: WebSocketEndpoint {
     private var waiting: [ByteBuffer?] = []
     private var isRunningOp = false
     private var isClosed = false
-    private var expiryTask: Scheduled<Void>?
 
     private var metrics: GatewayMetrics { hub.metrics }
 
@@ -56,7 +55,8 @@ final class ClientOpsEndpoint<Source: SubscriberBus>: WebSocketEndpoint {
         logger.debug("WebSocket connected", metadata: ["ws.connection.id": "\(connection.id)"])
         link.follow(connection)
         if let tokenLifetime {
-            expiryTask = connection.closeWhenTokenExpires(in: tokenLifetime, on: link.eventLoop, metrics: metrics)
+            // Cancelled by the connection itself when it closes first (`closed()` closes it).
+            connection.closeWhenTokenExpires(in: tokenLifetime, on: link.eventLoop, metrics: metrics)
         }
     }
 
@@ -64,8 +64,6 @@ final class ClientOpsEndpoint<Source: SubscriberBus>: WebSocketEndpoint {
     /// forgotten by the hub.
     func closed() {
         isClosed = true
-        expiryTask?.cancel()
-        expiryTask = nil
         waiting = []
         guard let connection else { return }
         connection.requestClose(.clientClosed)

@@ -1,6 +1,4 @@
-import HTTPTypes
 import Hummingbird
-import NIOCore
 
 /// Answers 421 Misdirected Request to a request whose `Host` the ``HostPolicy`` refuses, before
 /// any route runs (`/health`, `/ready` and `/metrics` excepted).
@@ -18,8 +16,6 @@ struct HostCheckMiddleware: RouterMiddleware {
             return try await next(request, context)
         }
         GatewayMetrics.add(metrics.hostRefusals)
-        return Response(
-            status: .misdirectedRequest, headers: [.contentType: "text/plain; charset=utf-8"],
-            body: .init(byteBuffer: ByteBuffer(string: reason + "\n")))
+        return .plainText(.misdirectedRequest, reason, contentType: "text/plain; charset=utf-8")
     }
 }
