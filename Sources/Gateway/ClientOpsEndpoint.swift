@@ -4,24 +4,27 @@ import NIOCore
 import Payloads
 
 /// `/ws`: a client's JSON ops (`subscribe`, `unsubscribe`, `ping`) over a pipeline-served
-/// WebSocket.
+/// WebSocket, turned into ``ClientSession`` operations and answered with ``ClientOpsFrames``.
 ///
 /// Ops run in the order they arrive: a subscribe (which may read the bus) continues in a
-/// short-lived task while later messages wait here, bounded. Inbound messages are rate-limited;
-/// the token's expiry is a timer on the socket's loop.
+/// short-lived task, which holds the session until it ends, while later messages wait here,
+/// bounded. Inbound messages are rate-limited; the token's expiry is a timer on the socket's loop.
 final class ClientOpsEndpoint<Source: SubscriberBus>: WebSocketEndpoint {
     /// Messages that may wait while a subscribe runs; more closes the connection.
     static var maxWaitingMessages: Int { 32 }
 
     private let hub: GatewayHub<Source>
+    private let grant: GatewayGrant
     private let tokenLifetime: Duration?
     private let logger: Logger
     private let clock = ContinuousClock()
 
+    /// Nil before the socket opens, and while a subscribe's task holds it.
+    private var session: ClientSession<Source>?
     private var connection: GatewayConnection?
     private var isAdmitted = false
-    private var subscriptions: ClientSubscriptions
     private var limiter: InboundRateLimiter
+    private var frames = ClientOpsFrames()
     /// Messages that arrived while an op ran in a task (nil: a binary one), handled in order
     /// when it ends.
     private var waiting: [ByteBuffer?] = []
@@ -32,7 +35,7 @@ final class ClientOpsEndpoint<Source: SubscriberBus>: WebSocketEndpoint {
 
     init(hub: GatewayHub<Source>, grant: GatewayGrant, tokenLifetime: Duration?, logger: Logger) {
         self.hub = hub
-        self.subscriptions = ClientSubscriptions(grant: grant, limit: hub.configuration.limits.maxSubscriptionsPerConnection)
+        self.grant = grant
         self.tokenLifetime = tokenLifetime
         self.logger = logger
         self.limiter = InboundRateLimiter(
@@ -50,6 +53,7 @@ final class ClientOpsEndpoint<Source: SubscriberBus>: WebSocketEndpoint {
             return
         }
         self.connection = connection
+        session = ClientSession(hub: hub, connection: connection, grant: grant)
         isAdmitted = true
         GatewayMetrics.add(metrics.webSocketConnections)
         logger.debug("WebSocket connected", metadata: ["ws.connection.id": "\(connection.id)"])
@@ -116,73 +120,46 @@ final class ClientOpsEndpoint<Source: SubscriberBus>: WebSocketEndpoint {
 
     /// Handles one message; a subscribe continues in a task and the waiting ones follow it.
     private func handle(_ text: ByteBuffer?, connection: GatewayConnection, link: WebSocketLink) {
+        guard var session else { return }
         let parsed: Result<ClientMessage, ClientProtocolError> = text.map(ClientMessage.parse) ?? .failure(.binaryFrame)
         switch parsed {
         case .failure(let error):
-            reply(error, to: connection)
+            session.refuse(error, frames: &frames)
         case .success(.ping):
             connection.send(ControlMessage.pong)
         case .success(.unsubscribe(let stream)):
-            if hub.unsubscribe(connection, from: stream) {
-                subscriptions.unsubscribed(stream)
-                connection.send(ControlMessage.unsubscribed(stream))
-            } else {
-                reply(.notSubscribed(stream), to: connection)
-            }
+            session.unsubscribe(stream, frames: &frames)
+            self.session = session
         case .success(.subscribe(let stream, let since, let requested)):
-            // What the op asks for, within the token's accounts and regions.
-            switch subscriptions.admit(stream, requesting: requested) {
-            case .failure(let error):
-                reply(error, to: connection)
-            case .success(let targets):
-                subscribe(connection, to: stream, since: since, targets: targets, link: link)
-            }
+            subscribe(session, to: stream, since: since, requesting: requested, link: link)
         }
     }
 
+    /// Runs the subscribe in a task that holds the session, and takes it back on the loop.
     private func subscribe(
-        _ connection: GatewayConnection, to stream: StreamName, since: BusMessageID?, targets: TargetFilter?,
+        _ session: ClientSession<Source>, to stream: StreamName, since: BusMessageID?, requesting requested: TargetFilter,
         link: WebSocketLink
     ) {
         isRunningOp = true
-        let hub = self.hub
+        self.session = nil
         let loop = link.eventLoop
         let bound = NIOLoopBound((endpoint: self, link: link), eventLoop: loop)
         Task {
-            var failure: ClientProtocolError?
-            do throws(ClientProtocolError) {
-                try await hub.subscribe(
-                    connection, to: stream, since: since, targets: targets,
-                    began: { snapshot in
-                        let data = snapshot?.data ?? []
-                        connection.send(
-                            ControlMessage.subscribed(
-                                stream, snapshot: snapshot?.newestData?.envelope,
-                                snapshots: data.count > 1 ? data.map(\.envelope) : nil))
-                        // A target that is not live: its state envelope follows, as it came live.
-                        for state in snapshot?.states ?? [] { connection.send(state.envelope) }
-                    },
-                    render: \.envelope)
-            } catch {
-                failure = error
-            }
-            let outcome = failure
+            var session = session
+            var frames = ClientOpsFrames()
+            await session.subscribe(stream, since: since, requesting: requested, frames: &frames)
+            let held = session
             loop.execute {
                 let (endpoint, link) = bound.value
-                endpoint.subscribeEnded(stream, failure: outcome, connection: connection, link: link)
+                endpoint.subscribeEnded(held, link: link)
             }
         }
     }
 
-    private func subscribeEnded(
-        _ stream: StreamName, failure: ClientProtocolError?, connection: GatewayConnection, link: WebSocketLink
-    ) {
+    private func subscribeEnded(_ session: ClientSession<Source>, link: WebSocketLink) {
         isRunningOp = false
-        if let failure {
-            reply(failure, to: connection)
-        } else {
-            subscriptions.subscribed(stream)
-        }
+        self.session = session
+        let connection = session.connection
         if isClosed {
             leaveHub(connection)
             return
@@ -192,8 +169,8 @@ final class ClientOpsEndpoint<Source: SubscriberBus>: WebSocketEndpoint {
         }
     }
 
+    /// Tells the client it is over its rate, while a subscribe's task may hold the session.
     private func reply(_ error: ClientProtocolError, to connection: GatewayConnection) {
-        GatewayMetrics.add(metrics.clientErrors)
-        hub.send(error, to: connection)
+        frames.refuse(error, on: connection, metrics: metrics)
     }
 }

@@ -32,37 +32,17 @@ extension GatewayHub {
         var since: BusMessageID?
     }
 
-    /// Subscribes `connection` to one stream; throws what the client is told when it cannot.
+    /// Subscribes `connection` to `starts`' streams, which go live together (one for `/ws` and
+    /// Socket.IO, several for SSE). Returns the streams that failed to start; the client was told
+    /// why (`frames.refused`) and the others went on.
     ///
-    /// - Parameters:
-    ///   - began: the confirmation to queue, with the snapshot (nil when resuming or when nothing
-    ///     is stored); called once, before any message of the stream.
-    ///   - render: a message read from history (data or state), in the client's format.
-    ///   - targets: the accounts and regions the connection sees (nil: everything); every message
-    ///     it is sent, snapshot, history, held or live, passes it.
-    func subscribe(
-        _ connection: GatewayConnection, to stream: StreamName, since: BusMessageID?, targets: TargetFilter? = nil,
-        began: (StreamSnapshot?) -> Void, render: (BusMessage) -> ByteBuffer
-    ) async throws(ClientProtocolError) {
-        var failure: ClientProtocolError?
-        await subscribe(
-            connection, to: [StreamStart(stream: stream, since: since)], targets: targets,
-            began: { _, snapshot in began(snapshot) }, render: render, failed: { _, error in failure = error })
-        if let failure { throw failure }
-    }
-
-    /// Subscribes `connection` to several streams that go live together (SSE).
-    ///
-    /// - Parameters:
-    ///   - began: per stream, as in the single-stream `subscribe`.
-    ///   - render: a message read from history (or held), in the client's format.
-    ///   - failed: a stream that could not be subscribed, with what the client is told; the
-    ///     others go on.
-    func subscribe(
-        _ connection: GatewayConnection, to starts: [StreamStart], targets: TargetFilter? = nil,
-        began: (StreamName, StreamSnapshot?) -> Void, render: (BusMessage) -> ByteBuffer,
-        failed: (StreamName, ClientProtocolError) -> Void
-    ) async {
+    /// Everything the client is sent alone, it is sent in `frames`' format: each stream's
+    /// confirmation and snapshot (`subscribed`, once, before any message of the stream), history
+    /// and held messages (`message`), `resync-required` (`notice`). Every message passes
+    /// `targets`, the accounts and regions the connection sees (nil: everything).
+    func subscribe<Frames: ClientSessionFrames>(
+        _ connection: GatewayConnection, to starts: [StreamStart], targets: TargetFilter? = nil, frames: inout Frames
+    ) async -> [StreamName] {
         let filter = targets?.orNilIfEverything
         let heldLimit = max(1, configuration.limits.maxQueuedMessages / 4 / max(1, starts.count))
         resume(
@@ -70,14 +50,17 @@ extension GatewayHub {
                 $0.subscribe(connection.id, connection, to: starts.map(\.stream), heldLimit: heldLimit, filter: filter)
             })
 
+        var failed: [StreamName] = []
         var cursors: [Cursor] = []
         for start in starts {
             do throws(StartFailure) {
-                cursors.append(try await begin(start, filter: filter, connection: connection, began: began))
+                cursors.append(try await begin(start, filter: filter, connection: connection, frames: &frames))
             } catch {
-                guard handle(error, of: start.stream, connection: connection, failed: failed) else {
-                    return abandon(starts, connection: connection)
+                guard handle(error, of: start.stream, connection: connection, frames: &frames) else {
+                    abandon(starts, connection: connection)
+                    return starts.map(\.stream)
                 }
+                failed.append(start.stream)
             }
         }
         while !cursors.isEmpty {
@@ -91,17 +74,19 @@ extension GatewayHub {
                     continue
                 }
                 do throws(StartFailure) {
-                    try await catchUp(&cursors[index], connection: connection, render: render)
+                    try await catchUp(&cursors[index], connection: connection, frames: &frames)
                     index += 1
                 } catch {
-                    guard handle(error, of: cursors[index].stream, connection: connection, failed: failed) else {
-                        return abandon(starts, connection: connection)
+                    guard handle(error, of: cursors[index].stream, connection: connection, frames: &frames) else {
+                        abandon(starts, connection: connection)
+                        return starts.map(\.stream)
                     }
-                    cursors.remove(at: index)
+                    failed.append(cursors.remove(at: index).stream)
                 }
             }
-            if goLiveIfCaughtUp(cursors, connection: connection, render: render) { return }
+            if goLiveIfCaughtUp(cursors, connection: connection, frames: &frames) { break }
         }
+        return failed
     }
 
     /// One stream's progress through its start, kept by the subscribing task.
@@ -125,9 +110,8 @@ extension GatewayHub {
 
     /// Waits for the bus subscription, then queues the stream's confirmation and snapshot; the
     /// cursor to catch up from.
-    private func begin(
-        _ start: StreamStart, filter: TargetFilter?, connection: GatewayConnection,
-        began: (StreamName, StreamSnapshot?) -> Void
+    private func begin<Frames: ClientSessionFrames>(
+        _ start: StreamStart, filter: TargetFilter?, connection: GatewayConnection, frames: inout Frames
     ) async throws(StartFailure) -> Cursor {
         let stream = start.stream
         do {
@@ -140,22 +124,22 @@ extension GatewayHub {
                 let oldest = since == .zero ? nil : try await bus.oldestID(of: stream)
                 if let oldest, since < oldest {
                     GatewayMetrics.add(metrics.resyncsRequired)
-                    send(.resyncRequired(stream), to: connection)
+                    connection.send(frames.notice(.resyncRequired(stream)))
                 } else {
-                    began(stream, nil)
+                    send(frames.subscribed(stream, snapshot: nil), to: connection)
                     return Cursor(stream: stream, filter: filter, after: since)
                 }
             }
             let snapshot = try await readSnapshot(of: stream, filter: filter)
-            began(stream, snapshot.position == nil ? nil : snapshot)
+            send(frames.subscribed(stream, snapshot: snapshot.position == nil ? nil : snapshot), to: connection)
             return Cursor(stream: stream, filter: filter, after: snapshot.position ?? .zero)
         }
     }
 
     /// Queues the history of the cursor's stream after its position, up to the last id relayed,
     /// a page at a time as the connection drains.
-    private func catchUp(
-        _ cursor: inout Cursor, connection: GatewayConnection, render: (BusMessage) -> ByteBuffer
+    private func catchUp<Frames: ClientSessionFrames>(
+        _ cursor: inout Cursor, connection: GatewayConnection, frames: inout Frames
     ) async throws(StartFailure) {
         let stream = cursor.stream
         let limits = configuration.limits
@@ -166,7 +150,7 @@ extension GatewayHub {
             guard let relayed, relayed > cursor.after else { return }
             let budget = limits.maxResumeMessages - cursor.sent
             guard budget > 0 else {
-                try await restartFromLatest(&cursor, connection: connection, render: render)
+                try await restartFromLatest(&cursor, connection: connection, frames: &frames)
                 continue
             }
             let after = cursor.after
@@ -177,7 +161,7 @@ extension GatewayHub {
                 return (page, oldest)
             }
             if let oldest, oldest > after {
-                try await restartFromLatest(&cursor, connection: connection, render: render)
+                try await restartFromLatest(&cursor, connection: connection, frames: &frames)
                 continue
             }
             var sent = 0
@@ -185,7 +169,7 @@ extension GatewayHub {
                 // Later ones will be relayed: they come live.
                 guard message.id <= relayed else { break }
                 if cursor.filter?.allows(message.origin) ?? true {
-                    guard await connection.enqueueWhenRoom(render(message)) else { throw .closed }
+                    guard await connection.enqueueWhenRoom(frames.message(message)) else { throw .closed }
                 }
                 // Read, sent or filtered out: both count against the budget (the work is the read).
                 cursor.after = message.id
@@ -201,8 +185,8 @@ extension GatewayHub {
     /// the client is told to resync and is sent the snapshot (the latest data, and the state when
     /// the stream is not live), the stream's new start. A client that falls that far behind a
     /// second time cannot keep up: it is cut.
-    private func restartFromLatest(
-        _ cursor: inout Cursor, connection: GatewayConnection, render: (BusMessage) -> ByteBuffer
+    private func restartFromLatest<Frames: ClientSessionFrames>(
+        _ cursor: inout Cursor, connection: GatewayConnection, frames: inout Frames
     ) async throws(StartFailure) {
         let stream = cursor.stream
         cursor.restarts += 1
@@ -212,13 +196,13 @@ extension GatewayHub {
             throw .closed
         }
         GatewayMetrics.add(metrics.resyncsRequired)
-        send(.resyncRequired(stream), to: connection)
+        connection.send(frames.notice(.resyncRequired(stream)))
         let filter = cursor.filter
         let snapshot = try await readingBus(stream) { try await readSnapshot(of: stream, filter: filter) }
         cursor.sent = 0
         cursor.after = .zero
         for message in snapshot.messages {
-            guard await connection.enqueueWhenRoom(render(message)) else { throw .closed }
+            guard await connection.enqueueWhenRoom(frames.message(message)) else { throw .closed }
             cursor.after = message.id
         }
         cursor.after = max(cursor.after, snapshot.position ?? .zero)
@@ -234,15 +218,15 @@ extension GatewayHub {
     /// Under the hub lock: each caught-up stream (its position at the last relayed id) holds its
     /// live messages from now on; once all are, they go live together, their held messages
     /// queued first. False when some stream must catch up again.
-    private func goLiveIfCaughtUp(_ cursors: [Cursor], connection: GatewayConnection, render: (BusMessage) -> ByteBuffer)
-        -> Bool
-    {
+    private func goLiveIfCaughtUp<Frames: ClientSessionFrames>(
+        _ cursors: [Cursor], connection: GatewayConnection, frames: inout Frames
+    ) -> Bool {
         var flushes = FlushBatches()
         let positions = cursors.map { (stream: $0.stream, after: $0.after) }
         let isLive = state.withLock { machine -> Bool in
             guard case .live(let held) = machine.goLive(connection.id, at: positions) else { return false }
             // Queued before the lock is released: the next live message comes after them.
-            for message in held { flushes.enqueue(render(message), to: connection) }
+            for message in held { flushes.enqueue(frames.message(message), to: connection) }
             if connection.format == .serverSentEvents {
                 connection.setEventIDStreams(StreamSet(cursors.map(\.stream)))
             }
@@ -252,20 +236,25 @@ extension GatewayHub {
         return isLive
     }
 
-    /// Tells the client why `stream` failed and forgets its subscription; false when the
-    /// connection is gone and the whole subscribe should end.
-    private func handle(
-        _ failure: StartFailure, of stream: StreamName, connection: GatewayConnection,
-        failed: (StreamName, ClientProtocolError) -> Void
+    /// Tells the client why `stream` failed (counted in `gateway_client_errors_total`) and
+    /// forgets its subscription; false when the connection is gone and the whole subscribe should
+    /// end.
+    private func handle<Frames: ClientSessionFrames>(
+        _ failure: StartFailure, of stream: StreamName, connection: GatewayConnection, frames: inout Frames
     ) -> Bool {
         resume(state.withLock { $0.unsubscribe(connection.id, from: stream).wakeups })
         switch failure {
         case .closed:
             return false
         case .client(let error):
-            failed(stream, error)
+            GatewayMetrics.add(metrics.clientErrors)
+            send(frames.refused(error), to: connection)
             return true
         }
+    }
+
+    private func send(_ frames: [ByteBuffer], to connection: GatewayConnection) {
+        for frame in frames { connection.send(frame) }
     }
 
     /// The connection went away mid-start: its subscriptions that are not live are forgotten.

@@ -107,10 +107,6 @@ final class GatewayHub<Source: SubscriberBus>: Sendable {
         return isRemoved
     }
 
-    func send(_ error: ClientProtocolError, to connection: GatewayConnection) {
-        connection.send(connection.payload(for: error))
-    }
-
     // MARK: Relay (hot path)
 
     /// Relays one bus message to every local subscriber of its stream, once, in id order (or

@@ -19,6 +19,8 @@ import TextFormats
 /// (an `error` event naming it) and its snapshot, alone.
 struct ServerSentEventsSession<Source: SubscriberBus>: Sendable {
     let hub: GatewayHub<Source>
+    /// The token's grant: what the streams and `targets` were checked against.
+    let grant: GatewayGrant
     let streams: [StreamName]
     /// The accounts and regions it is sent (`accounts=`, `regions=`, within the token's claims).
     var targets = TargetFilter.everything
@@ -49,39 +51,15 @@ struct ServerSentEventsSession<Source: SubscriberBus>: Sendable {
         let streams = self.streams
         let resumePoint = self.resumePoint
         let targets = self.targets
+        let grant = self.grant
         let heartbeatInterval = hub.configuration.sseHeartbeatInterval
         try await writer.write(ByteBuffer(string: ": connected\nretry: 2000\n\n"))
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask {
-                // What this client was sent of each stream, until the streams go live (then the
-                // hub's prepared events carry the same positions).
-                var positions = StreamPositions()
-                var eventStreams = StreamSet(streams)
-                for stream in streams { positions[stream] = resumePoint?.since(stream) }
-                func event(_ message: BusMessage) -> ByteBuffer {
-                    positions[message.stream] = message.id
-                    return PreparedMessage.sseEvent(
-                        id: positions.eventID(for: eventStreams), event: PreparedMessage.sseEventName(of: message),
-                        data: message.envelope)
-                }
-                await hub.subscribe(
-                    connection, to: streams.map { .init(stream: $0, since: resumePoint?.since($0)) }, targets: targets,
-                    began: { stream, snapshot in
-                        if let snapshot {
-                            for message in snapshot.messages { connection.send(event(message)) }
-                            // Past what the filter left out of the snapshot too.
-                            if let position = snapshot.position { positions[stream] = max(positions[stream] ?? .zero, position) }
-                        } else if positions[stream] == nil {
-                            // Nothing stored yet: everything stored from now on is new to this client.
-                            positions[stream] = .zero
-                        }
-                    },
-                    render: event,
-                    failed: { stream, error in
-                        eventStreams.remove(StreamSet([stream]))
-                        GatewayMetrics.add(metrics.clientErrors)
-                        hub.send(error, to: connection)
-                    })
+                var session = ClientSession(hub: hub, connection: connection, grant: grant)
+                var frames = ServerSentEventsFrames(streams: streams, resumePoint: resumePoint)
+                await session.subscribe(
+                    streams.map { .init(stream: $0, since: resumePoint?.since($0)) }, requesting: targets, frames: &frames)
             }
             group.addTask {
                 while !Task.isCancelled {

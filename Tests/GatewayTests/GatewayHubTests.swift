@@ -55,7 +55,8 @@ struct GatewayHubTests {
             #expect(hub.admit(connection))
             // Returns once the bus subscription is made (a wall-clock bound here would only measure
             // how loaded the machine is: the unit layer runs in parallel).
-            try await hub.subscribe(connection, to: .metrics, since: nil, began: { _ in }, render: { $0.envelope })
+            var frames = ClientOpsFrames()
+            #expect(await hub.subscribe(connection, to: [.init(stream: .metrics, since: nil)], frames: &frames) == [])
             #expect(hub.busSubscribedStreams() == [.metrics])
             let ids = try await publisher.publish(3)
             #expect(await pulledIDs(connection, count: 3) == ids.map(\.description))

@@ -35,7 +35,7 @@ struct ServerSentEventsRoutes<Source: SubscriberBus>: Sendable {
                 return .plainText(.serviceUnavailable, "connection limit reached; try again later")
             }
             let session = ServerSentEventsSession(
-                hub: hub, streams: events.streams, targets: events.targets, resumePoint: events.resumePoint,
+                hub: hub, grant: grant, streams: events.streams, targets: events.targets, resumePoint: events.resumePoint,
                 tokenLifetime: authenticator.remaining(grant), channel: context.channel, logger: logger)
             return Response(
                 status: .ok, headers: [.contentType: "text/event-stream", .cacheControl: "no-cache"],

@@ -341,7 +341,8 @@ final class EngineIOSession<Source: SubscriberBus>: Sendable {
             return true
         case .warn:
             GatewayMetrics.add(hub.metrics.rateLimited)
-            hub.send(.rateLimited, to: connection)
+            var frames = SocketIOSessionFrames(now: now())
+            frames.refuse(.rateLimited, on: connection, metrics: hub.metrics)
             return true
         case .drop:
             GatewayMetrics.add(hub.metrics.rateLimited)

@@ -42,8 +42,8 @@ struct SocketIOClient<Source: SubscriberBus> {
     let logger: Logger
 
     private(set) var socketID: String?
-    /// The grant of the CONNECT and what it subscribed to; nil until the CONNECT succeeds.
-    private var subscriptions: ClientSubscriptions?
+    /// The session of the CONNECT's grant; nil until the CONNECT succeeds.
+    private var session: ClientSession<Source>?
     /// Binary attachments still to be discarded after a refused binary packet.
     private(set) var attachmentsToDiscard = 0
 
@@ -62,7 +62,6 @@ struct SocketIOClient<Source: SubscriberBus> {
 
     var isConnected: Bool { socketID != nil }
     private var metrics: GatewayMetrics { hub.metrics }
-    private var limits: GatewayConfiguration.Limits { hub.configuration.limits }
 
     /// Handles one packet of an Engine.IO message.
     mutating func handle(_ packet: SocketIOPacket) async -> Outcome {
@@ -86,7 +85,6 @@ struct SocketIOClient<Source: SubscriberBus> {
             break
         case .binaryEvent, .binaryAck:
             attachmentsToDiscard = packet.attachments
-            GatewayMetrics.add(metrics.clientErrors)
             let error = ClientProtocolError(code: "bad-frame", message: "binary packets are not supported; send JSON")
             reply(error, ackID: packet.ackID)
         }
@@ -102,8 +100,8 @@ struct SocketIOClient<Source: SubscriberBus> {
 
     /// Unsubscribes everything (the client left the namespace or the session ended).
     mutating func leave() {
-        for stream in subscriptions?.removeAll() ?? [] { _ = hub.unsubscribe(connection, from: stream) }
-        subscriptions = nil
+        session?.leave()
+        session = nil
         socketID = nil
     }
 
@@ -134,7 +132,7 @@ struct SocketIOClient<Source: SubscriberBus> {
             }
             let socketID = SessionID.make()
             self.socketID = socketID
-            self.subscriptions = ClientSubscriptions(grant: grant, limit: limits.maxSubscriptionsPerConnection)
+            self.session = ClientSession(hub: hub, connection: connection, grant: grant)
             if let lifetime = authenticator.remaining(grant) { armExpiry(lifetime) }
             connection.send(SocketIOFrames.connected(namespace: packet.namespace, socketID: socketID))
             let streams = StreamName.allCases.filter { grant.allows($0) }
@@ -166,37 +164,19 @@ struct SocketIOClient<Source: SubscriberBus> {
 
     private mutating func subscribe(_ stream: StreamName, argument: SocketIOJSON?, ackID: Int?) async {
         let interval = argument?["interval"]?.number.flatMap { $0.isFinite && $0 >= 0 && $0 < 1e12 ? Int($0) : nil }
+        var frames = SocketIOSessionFrames(ackID: ackID, interval: interval, now: now())
         var since: BusMessageID?
         if let text = argument?["since"]?.string {
             guard let id = BusMessageID(text) else { return reply(.badSince(text), ackID: ackID) }
             since = id
         }
-        guard let subscriptions else { return reply(.forbidden(stream), ackID: ackID) }
         // `{accounts: [...], regions: [...]}` (or comma strings): within the token's claims. A
         // payload without them (every NestJS front end's) sees everything the token allows.
-        let targets: TargetFilter
-        switch Self.requestedTargets(in: argument).flatMap({ subscriptions.admit(stream, requesting: $0) }) {
-        case .success(let value): targets = value
-        case .failure(let error): return reply(error, ackID: ackID)
-        }
-        let confirmation = SocketIOFrames.subscriptionConfirmation(stream: stream, interval: interval, now: now())
-        let connection = self.connection
-        do {
-            try await hub.subscribe(
-                connection, to: stream, since: since, targets: targets,
-                began: { snapshot in
-                    connection.send(SocketIOFrames.event("subscription-confirmed", json: confirmation))
-                    if let ackID { connection.send(SocketIOFrames.ack(ackID, json: confirmation)) }
-                    // The latest data of each account and region as `<stream>-update`, and a
-                    // target's state as `<stream>-state` when it is not live, oldest first.
-                    for message in snapshot?.messages ?? [] {
-                        connection.send(SocketIOFrames.streamEvent(stream: stream, id: message.id, envelope: message.envelope))
-                    }
-                },
-                render: { SocketIOFrames.streamEvent(stream: stream, id: $0.id, envelope: $0.envelope) })
-            self.subscriptions?.subscribed(stream)
-        } catch {
+        switch Self.requestedTargets(in: argument) {
+        case .failure(let error):
             reply(error, ackID: ackID)
+        case .success(let requested):
+            await session?.subscribe(stream, since: since, requesting: requested, frames: &frames)
         }
     }
 
@@ -221,19 +201,14 @@ struct SocketIOClient<Source: SubscriberBus> {
     }
 
     private mutating func unsubscribe(_ stream: StreamName, ackID: Int?) {
-        guard hub.unsubscribe(connection, from: stream) else { return reply(.notSubscribed(stream), ackID: ackID) }
-        subscriptions?.unsubscribed(stream)
-        let confirmation = SocketIOFrames.unsubscriptionConfirmation(stream: stream, now: now())
-        connection.send(SocketIOFrames.event("unsubscription-confirmed", json: confirmation))
-        if let ackID { connection.send(SocketIOFrames.ack(ackID, json: confirmation)) }
+        var frames = SocketIOSessionFrames(ackID: ackID, now: now())
+        session?.unsubscribe(stream, frames: &frames)
     }
 
     /// An `error` event, and the same payload in the ack when the client asked for one.
     private func reply(_ error: ClientProtocolError, ackID: Int?) {
-        GatewayMetrics.add(metrics.clientErrors)
-        let payload = SocketIOFrames.errorPayload(error)
-        connection.send(SocketIOFrames.event("error", json: payload))
-        if let ackID { connection.send(SocketIOFrames.ack(ackID, json: "{\"error\":\(payload)}")) }
+        var frames = SocketIOSessionFrames(ackID: ackID, now: now())
+        frames.refuse(error, on: connection, metrics: metrics)
     }
 }
 
