@@ -211,6 +211,7 @@ let package = Package(
         .target(
             name: "TestSupport",
             dependencies: [
+                .product(name: "JWTKit", package: "jwt-kit"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -275,12 +276,19 @@ let package = Package(
                 .product(name: "NIOWebSocket", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
-            resources: [.copy("Scripts")]
+            // The Python test peers, run from the checkout by TestSupport's `ScriptedClient` and
+            // `ClientScriptProcess` (the process tests in AWSRealtimeTests use them too).
+            exclude: ["Scripts"]
         ),
-        // The built `aws-realtime` executable as a child process (build it first: `swift build --build-tests`).
+        // The built `aws-realtime` executable as a child process (build it first: `swift build --build-tests`):
+        // its commands, and the worker's failover, fencing and hostile-answer runs against real Redis.
         .testTarget(
             name: "AWSRealtimeTests",
-            dependencies: ["TestSupport"]
+            dependencies: [
+                "AWSCapture", "AWSCore", "AWSReplay", "Bus", "Payloads", "Redis", "SocketIOEmitter", "TestSupport",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ]
         ),
         .testTarget(
             name: "RedisTests",

@@ -2,26 +2,10 @@ import Foundation
 import JWTKit
 import NIOCore
 import Payloads
+import TestSupport
 import Testing
 
 @testable import Gateway
-
-/// Claims with raw numbers, as a hostile client can mint them with a leaked or shared key.
-struct RawClaims: JWTPayload {
-    var exp: Double?
-    var nbf: Double?
-    var iat: Double?
-    var aud: AudienceClaim?
-    var iss: String?
-    var streams: [String]? = ["*"]
-    func verify(using algorithm: some JWTAlgorithm) async throws {}
-}
-
-func rawToken(_ claims: RawClaims, secret: String = testSecret) async throws -> String {
-    let keys = JWTKeyCollection()
-    await keys.add(hmac: HMACKey(from: secret), digestAlgorithm: .sha256)
-    return try await keys.sign(claims)
-}
 
 /// The pure parts of the gateway's defences: claim arithmetic, aud/iss, redaction, loopback
 /// and Host parsing, the admission budgets.

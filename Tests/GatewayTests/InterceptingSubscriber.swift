@@ -2,6 +2,7 @@ import Bus
 import Gateway
 import Payloads
 import Synchronization
+import TestSupport
 
 /// An `InProcessSubscriber` a test can interfere with: history reads fail while `failsHistory`
 /// is set (a Redis whose pub/sub side is back while reads still fail, as the command connection

@@ -109,7 +109,7 @@ struct LivePageTests {
     func everyStreamRendersLiveAndUpdates() async throws {
         try await withGateway { gateway in
             try await gateway.publishSamples(LivePageSamples(now: Date()))
-            let screenshot = artifacts.appendingPathComponent("live-page.png")
+            let screenshot = TestRepository.artifacts.appendingPathComponent("live-page.png")
             try? FileManager.default.removeItem(at: screenshot)
             let marker = "livepage-update-\(UUID().uuidString.prefix(8))"
             let browser = try Chromium.drive(
@@ -208,7 +208,7 @@ struct LivePageTests {
             let samples = LivePageSamples(now: Date())
             try await gateway.publishSamples(samples)
             try await gateway.publish(state: samples.healthUnavailable, to: .health)
-            let screenshot = artifacts.appendingPathComponent("live-page-stream-state.png")
+            let screenshot = TestRepository.artifacts.appendingPathComponent("live-page-stream-state.png")
             try? FileManager.default.removeItem(at: screenshot)
             let browser = try Chromium.drive(
                 url: "http://127.0.0.1:\(gateway.port)/", "state:aws-health=unavailable", "source:aws-health=unavailable",
@@ -239,7 +239,7 @@ struct LivePageTests {
         let configuration = GatewayConfiguration(auth: .init(mode: .required(.hs256(secret: Array(testSecret.utf8)))))
         try await withGateway(configuration) { gateway in
             try await gateway.publishSamples(LivePageSamples(now: Date()))
-            let screenshot = artifacts.appendingPathComponent("live-page-auth.png")
+            let screenshot = TestRepository.artifacts.appendingPathComponent("live-page-auth.png")
             try? FileManager.default.removeItem(at: screenshot)
             let anonymous = try Chromium.drive(
                 url: "http://127.0.0.1:\(gateway.port)/", "expect:auth", "screenshot:\(screenshot.path)")
@@ -317,7 +317,7 @@ struct LivePageTests {
     func reconnectsAfterTheGatewayGoesAwayAndResumesFromTheLastID() async throws {
         let bus = InProcessBus()
         _ = try await bus.acquireLease(token: RunningGateway.token, ttl: .seconds(3600))
-        let screenshot = artifacts.appendingPathComponent("live-page-disconnected.png")
+        let screenshot = TestRepository.artifacts.appendingPathComponent("live-page-disconnected.png")
         let (browser, port) = try await serveGateway(on: bus, port: 0) { port in
             let gateway = RunningGateway(port: port, bus: bus, metrics: GatewayMetrics())
             try await gateway.publishSamples(LivePageSamples(now: Date()))
@@ -348,52 +348,6 @@ struct LivePageTests {
 }
 
 // MARK: Helpers
-
-/// `.build/test-artifacts/` of this package (git-ignored with `.build`).
-let artifacts: URL = {
-    let directory = TestRepository.url(".build/test-artifacts")
-    try? FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-    return directory
-}()
-
-/// Headless Chromium through `Scripts/live_page_browser.py`.
-enum Chromium {
-    static let missing: Comment =
-        "chromium is not installed: the live page browser tests are skipped (apt-get install chromium; CI installs it)"
-
-    /// Debian's `chromium` (or another Chromium-based browser) on PATH.
-    static let path: String? = {
-        let directories = (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":")
-        for name in ["chromium", "chromium-browser", "google-chrome"] {
-            for directory in directories {
-                let candidate = "\(directory)/\(name)"
-                if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
-            }
-        }
-        return nil
-    }()
-
-    /// Starts the driver on `url` with `steps`; every step waits at most 30 s.
-    static func drive(url: String, _ steps: String...) throws -> ScriptedClient {
-        var arguments = ["--url", url, "--timeout", "30"]
-        if let path { arguments += ["--chromium", path] }
-        let failure = artifacts.appendingPathComponent("live-page-failure-\(UUID().uuidString.prefix(8)).png")
-        arguments += ["--failure-screenshot", failure.path]
-        return try ScriptedClient("live_page_browser", arguments + steps)
-    }
-
-    /// The driver's final line; fails the test with its failures when a step did not pass.
-    static func result(of browser: ScriptedClient) async throws -> [String: Any] {
-        let done = try await browser.waitFor("done", timeout: .seconds(150)) { $0["event"] as? String == "done" }
-        try await browser.waitForExit()
-        let failures = done["failures"] as? [String] ?? ["no failures list"]
-        #expect(done["ok"] as? Bool == true, "the browser saw: \(failures.joined(separator: "; "))")
-        if done["ok"] as? Bool != true {
-            throw HarnessError(message: "live page check failed: \(failures) \(done["chromium_log"] ?? "")")
-        }
-        return done
-    }
-}
 
 extension RunningGateway {
     /// Publishes one envelope of `data` on `stream`, produced now (in `account` and `region`).

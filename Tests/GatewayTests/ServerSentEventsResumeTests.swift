@@ -11,7 +11,7 @@ import Testing
 struct ServerSentEventsResumeTests {
     /// Received events of `streams`: (stream, envelope id, event id).
     static func received(_ text: String, streams: [StreamName]) -> [(stream: String, id: String, eventID: String?)] {
-        ServerSentEventsTests.events(text).compactMap { event in
+        ServerSentEventsText.events(text).compactMap { event in
             guard let name = event.event, streams.contains(where: { $0.rawValue == name }),
                 let id = ResumeTests.envelopeID(event.data)
             else { return nil }
@@ -71,7 +71,7 @@ struct ServerSentEventsResumeTests {
             let first = try await runProcess(
                 "/usr/bin/curl",
                 ["-sN", "--max-time", "1", "http://127.0.0.1:\(gateway.port)/events?streams=aws-metrics,aws-logs"])
-            let lastEventID = try #require(ServerSentEventsTests.events(first).last?.id)
+            let lastEventID = try #require(ServerSentEventsText.events(first).last?.id)
             #expect(lastEventID == "aws-metrics:\(metrics[0]),aws-logs:\(logs[0])")
             // aws-metrics moves on past its history; aws-logs does not.
             let moreMetrics = try await gateway.publish(10, to: .metrics)
@@ -82,7 +82,7 @@ struct ServerSentEventsResumeTests {
                     "-sN", "--max-time", "1", "-H", "Last-Event-ID: \(lastEventID)",
                     "http://127.0.0.1:\(gateway.port)/events?streams=aws-metrics,aws-logs",
                 ])
-            let events = ServerSentEventsTests.events(second)
+            let events = ServerSentEventsText.events(second)
             let errors = events.filter { $0.event == "error" }
             #expect(errors.count == 1)
             #expect(errors.first?.data.contains("\"code\":\"resync-required\"") == true)

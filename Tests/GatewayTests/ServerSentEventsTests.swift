@@ -8,21 +8,6 @@ import Testing
 /// SSE with curl on 127.0.0.1.
 @Suite(.serialized, .tags(.integration))
 struct ServerSentEventsTests {
-    /// Parses `id:`/`event:`/`data:` blocks.
-    static func events(_ text: String) -> [(id: String?, event: String?, data: String)] {
-        text.components(separatedBy: "\n\n").compactMap { block in
-            var id: String?
-            var event: String?
-            var data: [String] = []
-            for line in block.split(separator: "\n") {
-                if line.hasPrefix("id: ") { id = String(line.dropFirst(4)) }
-                if line.hasPrefix("event: ") { event = String(line.dropFirst(7)) }
-                if line.hasPrefix("data: ") { data.append(String(line.dropFirst(6))) }
-            }
-            return data.isEmpty ? nil : (id, event, data.joined(separator: "\n"))
-        }
-    }
-
     /// The position of `stream` an SSE event id carries (`aws-metrics:1-0,aws-logs:2-0`).
     static func position(of stream: StreamName, in id: String?) -> String? {
         for part in (id ?? "").split(separator: ",") {
@@ -53,7 +38,7 @@ struct ServerSentEventsTests {
             let live = try await gateway.publish(3)
             let costs = try await gateway.publish(1, to: .costs)
             let text = try await output
-            let events = Self.events(text)
+            let events = ServerSentEventsText.events(text)
             let metrics = events.filter { $0.event == "aws-metrics" }
             #expect(metrics.map { Self.position(of: .metrics, in: $0.id) } == (Array(before[2...]) + live).map(\.description))
             let history = try await gateway.bus.makeSubscriber().history(of: .metrics, after: before[1], limit: 100)
@@ -74,7 +59,7 @@ struct ServerSentEventsTests {
             let ids = try await gateway.publish(3)
             let text = try await runProcess(
                 "/usr/bin/curl", ["-sN", "--max-time", "2", "http://127.0.0.1:\(gateway.port)/events?streams=aws-metrics"])
-            #expect(Self.events(text).map(\.id) == ["aws-metrics:\(ids[2])"])
+            #expect(ServerSentEventsText.events(text).map(\.id) == ["aws-metrics:\(ids[2])"])
             #expect(try await gateway.get("/events?streams=aws-nothing").status == 400)
             #expect(try await gateway.get("/events").status == 400)
             #expect(try await gateway.get("/events?streams=aws-metrics&since=yesterday").status == 400)

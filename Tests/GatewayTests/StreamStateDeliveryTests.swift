@@ -112,7 +112,7 @@ struct StreamStateDeliveryTests {
             let history = try await Self.publishHistory(gateway)
             let text = try await runProcess(
                 "/usr/bin/curl", ["-sN", "--max-time", "2", "http://127.0.0.1:\(gateway.port)/events?streams=aws-health"])
-            let events = ServerSentEventsTests.events(text)
+            let events = ServerSentEventsText.events(text)
             #expect(events.map(\.event) == ["aws-health", "aws-health-state"])
             #expect(events.map(\.id) == ["aws-health:\(history.data[1])", "aws-health:\(history.unavailable)"])
             #expect(events.last?.data == (try await Self.stored(gateway, history.unavailable)))
@@ -125,7 +125,7 @@ struct StreamStateDeliveryTests {
                     "-sN", "--max-time", "2", "-H", "Last-Event-ID: aws-health:\(history.data[0])",
                     "http://127.0.0.1:\(gateway.port)/events?streams=aws-health",
                 ])
-            let resumedEvents = ServerSentEventsTests.events(resumed)
+            let resumedEvents = ServerSentEventsText.events(resumed)
             #expect(resumedEvents.map(\.event) == ["aws-health", "aws-health-state", "aws-health-state"])
             #expect(
                 resumedEvents.map { ServerSentEventsTests.position(of: .health, in: $0.id) }
@@ -205,7 +205,7 @@ struct StreamStateDeliveryTests {
             #expect(Self.json(received[1])["id"] as? String == state.description)
             #expect(Self.json(received[1])["type"] as? String == "stream-state")
 
-            let events = ServerSentEventsTests.events(sse)
+            let events = ServerSentEventsText.events(sse)
             #expect(events.map(\.event) == ["aws-health", "aws-health-state"])
             #expect(events.map { ServerSentEventsTests.position(of: .health, in: $0.id) } == [last, state].map(\.description))
 

@@ -187,9 +187,9 @@ struct TargetFilterDeliveryTests {
             // SSE: token account 2, filter eu-west-1; the snapshot, then a resume from the first entry.
             let a2Token = try await Self.token(accounts: [Self.a2])
             let path = "http://127.0.0.1:\(gateway.port)/events?streams=aws-metrics&regions=eu-west-1&token=\(a2Token)"
-            let snapshot = ServerSentEventsTests.events(try await runProcess("/usr/bin/curl", ["-sN", "--max-time", "2", path]))
+            let snapshot = ServerSentEventsText.events(try await runProcess("/usr/bin/curl", ["-sN", "--max-time", "2", path]))
             #expect(snapshot.map { ServerSentEventsTests.position(of: .metrics, in: $0.id) } == [r2[2].description])
-            let resumed = ServerSentEventsTests.events(
+            let resumed = ServerSentEventsText.events(
                 try await runProcess(
                     "/usr/bin/curl", ["-sN", "--max-time", "2", "-H", "Last-Event-ID: aws-metrics:\(r1[0])", path]))
             #expect(resumed.map { ServerSentEventsTests.position(of: .metrics, in: $0.id) } == Self.ids([r1[2], r2[2]]))
@@ -217,7 +217,7 @@ struct TargetFilterDeliveryTests {
             async let text = runProcess("/usr/bin/curl", ["-sN", "--max-time", "3", path])
             try await Task.sleep(for: .milliseconds(800))
             let r2 = try await Self.publish(gateway, Self.targets + [(Self.a1, "global"), (Self.a2, "global")])
-            let events = ServerSentEventsTests.events(try await text)
+            let events = ServerSentEventsText.events(try await text)
             let seen = Set(events.compactMap { ServerSentEventsTests.position(of: .metrics, in: $0.id) })
             // Whether the subscribe came before round 2 or not, the latest of account 1 in us-east-1
             // (and its global data) arrive, and nothing else.

@@ -3,6 +3,7 @@ import Foundation
 import JWTKit
 import NIOCore
 import Payloads
+import TestSupport
 import Testing
 
 @testable import Gateway

@@ -17,6 +17,14 @@ public enum TestRepository {
     /// `Tests/Captures`, the shipped AWS captures.
     public static var capturesFolder: String { url("Tests/Captures").path }
 
+    /// `.build/test-artifacts/`, where tests leave screenshots and logs to look at after a run
+    /// (git-ignored with `.build`); created on first use.
+    public static let artifacts: URL = {
+        let directory = url(".build/test-artifacts")
+        try? FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        return directory
+    }()
+
     /// `.build/debug/aws-realtime`, the executable `swift build` made (it may not exist yet).
     public static var debugExecutable: String { url(".build/debug/aws-realtime").path }
 }

@@ -24,7 +24,7 @@ import Testing
     }
 
     static func health(_ name: String, operation: String, request: String, response: String) -> Capture {
-        CollectorFixtures.json11(name, target: "AWSHealth_20160804.\(operation)", request: request, response: response)
+        Capture.json11(name, target: "AWSHealth_20160804.\(operation)", request: request, response: response)
     }
 
     static func event(_ name: String, scope: String, updated: Int) -> String {

@@ -55,29 +55,7 @@ enum CollectorFixtures {
     static func costExplorer(
         _ name: String, operation: String, request: String, response: String, status: Int = 200
     ) -> Capture {
-        json11(name, target: "AWSInsightsIndexService.\(operation)", request: request, response: response, status: status)
-    }
-
-    /// A capture of a JSON 1.1 API call (`X-Amz-Target: <target>`): Cost Explorer, AWS Health,
-    /// CloudTrail.
-    static func json11(
-        _ name: String, target: String, request: String, response: String, status: Int = 200,
-        requestID: String = "11111111-2222-3333-4444-555555555555"
-    ) -> Capture {
-        Capture(
-            name: name,
-            request: CapturedRequest(
-                method: "POST", path: "/",
-                headers: [
-                    AWSHTTPHeader("X-Amz-Target", target), AWSHTTPHeader("Content-Type", "application/x-amz-json-1.1"),
-                ],
-                body: Array(request.utf8)),
-            response: CapturedResponse(
-                status: status,
-                headers: [
-                    AWSHTTPHeader("x-amzn-RequestId", requestID), AWSHTTPHeader("Content-Type", "application/x-amz-json-1.1"),
-                ],
-                body: Array(response.utf8)))
+        Capture.json11(name, target: "AWSInsightsIndexService.\(operation)", request: request, response: response, status: status)
     }
 
     /// A CloudWatch (query protocol) capture.

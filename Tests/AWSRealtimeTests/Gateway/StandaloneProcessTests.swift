@@ -80,7 +80,7 @@ extension StandaloneProcessTests {
         defer { server.forceKill() }
         #expect(try await Self.health(port: port, timeout: .seconds(30)), "server log:\n\(server.log())")
 
-        let screenshot = artifacts.appendingPathComponent("live-page-standalone.png")
+        let screenshot = TestRepository.artifacts.appendingPathComponent("live-page-standalone.png")
         let browser = try Chromium.drive(url: "http://127.0.0.1:\(port)/", "expect:live", "screenshot:\(screenshot.path)")
         do {
             _ = try await Chromium.result(of: browser)

@@ -71,7 +71,7 @@ struct ManyAccountsEndToEndTests {
     static func serverSentEnvelopes(port: Int, token: String, query: String = "") async throws -> [[String: Any]] {
         let url = "http://127.0.0.1:\(port)/events?streams=aws-logs,aws-security\(query)&token=\(token)"
         let text = try await runProcess("/usr/bin/curl", ["-sN", "--max-time", "2", url])
-        return ServerSentEventsTests.events(text).map { json($0.data) }
+        return ServerSentEventsText.events(text).map { json($0.data) }
     }
 
     /// The snapshot envelopes of a `/ws` `subscribed` reply.

@@ -68,7 +68,7 @@ enum FailoverCaptures {
             var response = #"{"Events":["# + events.joined(separator: ",") + "]"
             if page < pageCount { response += #","NextToken":"page-\#(page + 1)""# }
             response += "}"
-            return CollectorFixtures.json11(
+            return Capture.json11(
                 String(format: "%04d-cloudtrail-LookupEvents.json", page),
                 target: "com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101.LookupEvents", request: request,
                 response: response, requestID: "22222222-3333-4444-5555-66666666666\(page)")

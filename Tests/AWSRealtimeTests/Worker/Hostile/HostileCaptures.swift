@@ -19,21 +19,21 @@ enum HostileCaptures {
 
     static var all: [Capture] { [lookupEvents, filterLogEvents, describeEvents, metricsError] }
 
-    static let lookupEvents = json11(
+    static let lookupEvents = Capture.json11(
         "0001-cloudtrail-LookupEvents.json", target: "com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101.LookupEvents",
         request: #"{"MaxResults":50}"#,
         response: #"{"Events":[{"EventId":"trail-good","EventName":"StopInstances","EventTime":\#(goodSeconds),"#
             + #""ReadOnly":"false","Username":"deploy","Resources":[]},"#
             + #"{"EventId":"trail-bad","EventName":"StopInstances","EventTime":1e300,"ReadOnly":"false","Resources":[]}]}"#)
 
-    static let filterLogEvents = json11(
+    static let filterLogEvents = Capture.json11(
         "0002-logs-FilterLogEvents.json", target: "Logs_20140328.FilterLogEvents",
         request: #"{"logGroupName":"/hostile/app","limit":100}"#,
         response: #"{"events":[{"eventId":"log-good","logStreamName":"s","timestamp":\#(goodSeconds)000,"#
             + #""ingestionTime":\#(goodSeconds)001,"message":"fine"},"#
             + #"{"eventId":"log-bad","logStreamName":"s","timestamp":9223372036854775807,"message":"from the end of time"}]}"#)
 
-    static let describeEvents = json11(
+    static let describeEvents = Capture.json11(
         "0003-health-DescribeEvents.json", target: "AWSHealth_20160804.DescribeEvents", request: #"{"maxResults":100}"#,
         response: #"{"events":[{"arn":"arn:aws:health:us-east-1::event/EC2/good","service":"EC2","#
             + #""eventTypeCode":"AWS_EC2_OPERATIONAL_ISSUE","eventTypeCategory":"issue","region":"eu-west-1","#
@@ -54,19 +54,4 @@ enum HostileCaptures {
         return capture
     }
 
-    static func json11(_ name: String, target: String, request: String, response: String) -> Capture {
-        Capture(
-            name: name,
-            request: CapturedRequest(
-                method: "POST", path: "/",
-                headers: [AWSHTTPHeader("X-Amz-Target", target), AWSHTTPHeader("Content-Type", "application/x-amz-json-1.1")],
-                body: Array(request.utf8)),
-            response: CapturedResponse(
-                status: 200,
-                headers: [
-                    AWSHTTPHeader("x-amzn-RequestId", "44444444-5555-6666-7777-888888888888"),
-                    AWSHTTPHeader("Content-Type", "application/x-amz-json-1.1"),
-                ],
-                body: Array(response.utf8)))
-    }
 }
