@@ -7,7 +7,7 @@
 # Both stages are Debian 12 (bookworm), so the libcurl and libxml2 the binary was linked against
 # are the ones it finds at run time. The Swift standard library and Foundation are linked
 # statically (`--static-swift-stdlib`): the runtime image needs no Swift toolchain.
-# .ci/run runs this build stage's `swift build` command and checks the binary with ldd.
+# .ci/release-build runs this build stage's `swift build` command and checks the binary with ldd.
 
 # ---- build ------------------------------------------------------------------------------------
 FROM swift:6.3.1-bookworm AS build
