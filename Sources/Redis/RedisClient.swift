@@ -41,53 +41,16 @@ public final class RedisClient: RedisCommandSending, Service {
     }
 
     private func connectAndReconnect() async throws {
-        let backoff = RedisBackoff(policy: self.configuration.reconnect)
-        var attempt = 0
         defer { self.slot.shutdown() }
-        while !Task.isCancelled {
-            self.slot.startConnecting()
-            do {
-                let connection = try await RedisConnection.connect(
-                    configuration: self.configuration,
-                    eventLoopGroup: self.eventLoopGroup,
-                    pushSink: nil,
-                    logger: self.logger
-                )
-                self.slot.connected(connection)
+        let loop = RedisReconnectLoop(
+            configuration: self.configuration, eventLoopGroup: self.eventLoopGroup, slot: self.slot, logger: self.logger,
+            role: "redis")
+        await loop.run(
+            pushSink: nil, prepare: { _ in },
+            ready: { _, _, attempt in
                 self.logger.info("redis connected", metadata: ["redis.attempt": "\(attempt)"])
-                attempt = 0
-                await connection.waitForClose()
-                if Task.isCancelled { break }
-                self.slot.disconnected(
-                    RedisClientError(
-                        code: .notConnected,
-                        message: "the connection to \(self.configuration.endpointDescription) dropped; reconnecting")
-                )
-                self.logger.info("redis connection lost; reconnecting")
-            } catch {
-                let clientError =
-                    (error as? RedisClientError)
-                    ?? RedisClientError(
-                        code: .connectionFailed, message: "could not connect to \(self.configuration.endpointDescription)",
-                        underlying: error)
-                self.slot.disconnected(
-                    RedisClientError(
-                        code: .notConnected,
-                        message: "not connected to \(self.configuration.endpointDescription): \(clientError.message)",
-                        underlying: clientError
-                    )
-                )
-                self.logger.info(
-                    "redis connect failed", metadata: ["redis.error": "\(clientError.message)", "redis.attempt": "\(attempt)"])
-            }
-            let delay = backoff.delay(attempt: attempt)
-            attempt += 1
-            do {
-                try await Task.sleep(for: delay)
-            } catch {
-                break
-            }
-        }
+                return true
+            })
     }
 
     /// The live connection, for callers that want to pin several commands to one connection.

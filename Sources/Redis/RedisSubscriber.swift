@@ -170,8 +170,6 @@ public final class RedisSubscriber: Sendable, Service {
     }
 
     private func connectAndResubscribe() async throws {
-        let backoff = RedisBackoff(policy: self.configuration.reconnect)
-        var attempt = 0
         var connectionCount = 0
         let buffer = self.buffer
         let sink: @Sendable (RedisPushMessage) -> Void = { message in
@@ -194,16 +192,14 @@ public final class RedisSubscriber: Sendable, Service {
             self.slot.shutdown()
             self.buffer.finish()
         }
-        while !Task.isCancelled {
-            self.slot.startConnecting()
-            do {
-                let connection = try await RedisConnection.connect(
-                    configuration: self.configuration,
-                    eventLoopGroup: self.eventLoopGroup,
-                    pushSink: sink,
-                    logger: self.logger
-                )
-                let confirmations = self.state.withLockedValue { state -> [EventLoopFuture<Void>] in
+        let loop = RedisReconnectLoop(
+            configuration: self.configuration, eventLoopGroup: self.eventLoopGroup, slot: self.slot, logger: self.logger,
+            role: "redis subscriber")
+        await loop.run(
+            pushSink: sink,
+            prepare: { connection in
+                // What is held is subscribed before any change made through the slot.
+                self.state.withLockedValue { state -> [EventLoopFuture<Void>] in
                     state.connection = connection
                     var futures: [EventLoopFuture<Void>] = []
                     if !state.channels.isEmpty {
@@ -214,58 +210,34 @@ public final class RedisSubscriber: Sendable, Service {
                     }
                     return futures
                 }
-                self.slot.connected(connection)
+            },
+            ready: { connection, confirmations, attempt in
                 connectionCount += 1
                 do {
                     for confirmation in confirmations {
                         try await confirmation.get()
                     }
-                    self.logger.info(
-                        "redis subscriber connected",
-                        metadata: [
-                            "redis.attempt": "\(attempt)",
-                            "redis.channel.count": "\(confirmations.isEmpty ? 0 : self.channels.count)",
-                        ]
-                    )
-                    attempt = 0
-                    self.state.withLockedValue { $0.isLive = true }
-                    if connectionCount > 1 {
-                        self.buffer.push(.reconnected)
-                    }
                 } catch {
                     self.logger.info("redis resubscribe failed", metadata: ["redis.error": "\(error)"])
                     connection.channel.close(promise: nil)
+                    return false
                 }
-                await connection.waitForClose()
+                self.logger.info(
+                    "redis subscriber connected",
+                    metadata: [
+                        "redis.attempt": "\(attempt)",
+                        "redis.channel.count": "\(confirmations.isEmpty ? 0 : self.channels.count)",
+                    ])
+                self.state.withLockedValue { $0.isLive = true }
+                if connectionCount > 1 { self.buffer.push(.reconnected) }
+                return true
+            },
+            closed: {
                 self.state.withLockedValue { state in
                     state.connection = nil
                     state.isLive = false
                 }
-                if Task.isCancelled { break }
-                self.slot.disconnected(
-                    RedisClientError(
-                        code: .notConnected,
-                        message: "the connection to \(self.configuration.endpointDescription) dropped; reconnecting")
-                )
-                self.buffer.push(.disconnected)
-                self.logger.info("redis subscriber connection lost; reconnecting")
-            } catch {
-                let message = (error as? RedisClientError)?.message ?? "\(error)"
-                self.slot.disconnected(
-                    RedisClientError(
-                        code: .notConnected, message: "not connected to \(self.configuration.endpointDescription): \(message)",
-                        underlying: error)
-                )
-                self.logger.info(
-                    "redis subscriber connect failed", metadata: ["redis.error": "\(message)", "redis.attempt": "\(attempt)"])
-            }
-            let delay = backoff.delay(attempt: attempt)
-            attempt += 1
-            do {
-                try await Task.sleep(for: delay)
-            } catch {
-                break
-            }
-        }
+            },
+            dropped: { self.buffer.push(.disconnected) })
     }
 }
