@@ -108,6 +108,28 @@ import Testing
         }
     }
 
+    /// Several streams at once (SSE) are checked as one request: a repeat is already subscribed,
+    /// and the per-connection limit (2 here) counts the streams admitted before it.
+    @Test func aSubscribeOfSeveralStreamsHoldsTheLimitAndRefusesRepeats() async throws {
+        var session = makeSession(InProcessBus())
+        let hub = session.hub
+        try await hubs.whileRunning(hub) {
+            var frames = ServerSentEventsFrames(streams: [.metrics, .logs, .costs], resumePoint: nil)
+            let starts: [GatewayHub<InProcessSubscriber>.StreamStart] = [
+                .init(stream: .metrics, since: nil), .init(stream: .metrics, since: nil), .init(stream: .logs, since: nil),
+                .init(stream: .costs, since: nil),
+            ]
+            #expect(await session.subscribe(starts, frames: &frames) == [.metrics, .logs])
+            #expect(session.subscriptions.streams == [.metrics, .logs])
+            #expect(hub.subscriptionCounts()[.metrics] == 1)
+            #expect(hub.subscriptionCounts()[.costs, default: 0] == 0)
+            let told = await sent(session.connection).filter { $0.hasPrefix("event: error") }
+            #expect(told.count == 2)
+            #expect(told.first?.contains("already-subscribed") == true)
+            #expect(told.last?.contains("too-many-subscriptions") == true)
+        }
+    }
+
     /// Socket.IO answers an event with an ack when asked; a `resync-required` notice during the
     /// subscribe is an `error` event alone, so the ack that follows is the confirmation's, once.
     @Test func socketIOAcksTheConfirmationOnceEvenAfterAResyncNotice() async throws {

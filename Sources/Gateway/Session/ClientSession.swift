@@ -44,14 +44,18 @@ struct ClientSession<Source: SubscriberBus>: Sendable {
     ) async -> [StreamName] {
         var admitted: [GatewayHub<Source>.StreamStart] = []
         var targets = TargetFilter.everything
+        // Each stream is checked with those admitted before it counted: a repeat is already
+        // subscribed, and the limit holds for the whole request.
+        var checked = subscriptions
         for start in starts {
-            switch subscriptions.admit(start.stream, requesting: requested) {
+            switch checked.admit(start.stream, requesting: requested) {
             case .failure(let error):
                 refuse(error, frames: &frames)
             case .success(let value):
                 // The filter depends on the token and the request alone: the same for every stream.
                 targets = value
                 admitted.append(start)
+                checked.subscribed(start.stream)
             }
         }
         guard !admitted.isEmpty else { return [] }
