@@ -293,9 +293,17 @@ final class GatewayConnection: Sendable {
 
     /// Queues `payload` and flushes it now: for control messages outside the hub's batches.
     func send(_ payload: ByteBuffer) {
-        if let loop = enqueue(payload) {
-            loop.execute { self.flushOnEventLoop() }
+        send(contentsOf: [payload])
+    }
+
+    /// Queues `payloads` in order and flushes them once: an answer and its ack, a confirmation
+    /// and its snapshot.
+    func send(contentsOf payloads: [ByteBuffer]) {
+        var flushOn: (any EventLoop)?
+        for payload in payloads {
+            if let loop = enqueue(payload) { flushOn = loop }
         }
+        flushOn?.execute { self.flushOnEventLoop() }
     }
 
     // MARK: History, fed as the socket drains

@@ -126,12 +126,12 @@ extension GatewayHub {
                     GatewayMetrics.add(metrics.resyncsRequired)
                     connection.send(frames.notice(.resyncRequired(stream)))
                 } else {
-                    send(frames.subscribed(stream, snapshot: nil), to: connection)
+                    connection.send(contentsOf: frames.subscribed(stream, snapshot: nil))
                     return Cursor(stream: stream, filter: filter, after: since)
                 }
             }
             let snapshot = try await readSnapshot(of: stream, filter: filter)
-            send(frames.subscribed(stream, snapshot: snapshot.position == nil ? nil : snapshot), to: connection)
+            connection.send(contentsOf: frames.subscribed(stream, snapshot: snapshot.position == nil ? nil : snapshot))
             return Cursor(stream: stream, filter: filter, after: snapshot.position ?? .zero)
         }
     }
@@ -247,14 +247,9 @@ extension GatewayHub {
         case .closed:
             return false
         case .client(let error):
-            GatewayMetrics.add(metrics.clientErrors)
-            send(frames.refused(error), to: connection)
+            frames.refuse(error, on: connection, metrics: metrics)
             return true
         }
-    }
-
-    private func send(_ frames: [ByteBuffer], to connection: GatewayConnection) {
-        for frame in frames { connection.send(frame) }
     }
 
     /// The connection went away mid-start: its subscriptions that are not live are forgotten.

@@ -69,7 +69,7 @@ struct ClientSession<Source: SubscriberBus>: Sendable {
     mutating func unsubscribe<Frames: ClientSessionFrames>(_ stream: StreamName, frames: inout Frames) {
         guard hub.unsubscribe(connection, from: stream) else { return refuse(.notSubscribed(stream), frames: &frames) }
         subscriptions.unsubscribed(stream)
-        for frame in frames.unsubscribed(stream) { connection.send(frame) }
+        connection.send(contentsOf: frames.unsubscribed(stream))
     }
 
     /// Tells the client why an op was refused (counted in `gateway_client_errors_total`).

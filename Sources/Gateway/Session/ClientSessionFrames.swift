@@ -37,6 +37,6 @@ extension ClientSessionFrames {
     /// limit's warning).
     mutating func refuse(_ error: ClientProtocolError, on connection: GatewayConnection, metrics: GatewayMetrics) {
         GatewayMetrics.add(metrics.clientErrors)
-        for frame in refused(error) { connection.send(frame) }
+        connection.send(contentsOf: refused(error))
     }
 }

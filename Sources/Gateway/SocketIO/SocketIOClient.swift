@@ -41,8 +41,8 @@ struct SocketIOClient<Source: SubscriberBus> {
     let armExpiry: @Sendable (Duration) -> Void
     let logger: Logger
 
-    private(set) var socketID: String?
-    /// The session of the CONNECT's grant; nil until the CONNECT succeeds.
+    /// The session of the CONNECT's grant; nil until the CONNECT succeeds and after the client
+    /// leaves.
     private var session: ClientSession<Source>?
     /// Binary attachments still to be discarded after a refused binary packet.
     private(set) var attachmentsToDiscard = 0
@@ -60,7 +60,7 @@ struct SocketIOClient<Source: SubscriberBus> {
         self.logger = logger
     }
 
-    var isConnected: Bool { socketID != nil }
+    var isConnected: Bool { session != nil }
     private var metrics: GatewayMetrics { hub.metrics }
 
     /// Handles one packet of an Engine.IO message.
@@ -102,7 +102,6 @@ struct SocketIOClient<Source: SubscriberBus> {
     mutating func leave() {
         session?.leave()
         session = nil
-        socketID = nil
     }
 
     // MARK: Packets
@@ -131,7 +130,6 @@ struct SocketIOClient<Source: SubscriberBus> {
                 return
             }
             let socketID = SessionID.make()
-            self.socketID = socketID
             self.session = ClientSession(hub: hub, connection: connection, grant: grant)
             if let lifetime = authenticator.remaining(grant) { armExpiry(lifetime) }
             connection.send(SocketIOFrames.connected(namespace: packet.namespace, socketID: socketID))
