@@ -16,6 +16,15 @@ struct FanoutRun {
     var holdSeconds = 0
     var binary: String
     var bus = BusKind.inProcess
+    /// Where the relay and the rest run (`--pin`); nil: nothing is pinned.
+    var pinning: CPUPinning?
+    /// The gateway's event loops (`--gateway-loops`); nil for its default.
+    var gatewayLoops: Int?
+
+    /// What the gateway's environment adds for ``gatewayLoops``.
+    private var loopEnvironment: [String: String] {
+        gatewayLoops.map { ["NIO_SINGLETON_GROUP_LOOP_COUNT": String($0)] } ?? [:]
+    }
 
     struct Result {
         var loadProtocol: LoadProtocol
@@ -59,8 +68,9 @@ struct FanoutRun {
     func run(group: MultiThreadedEventLoopGroup) async throws -> Result {
         guard bus != .inProcess else {
             let gateway = try GatewayProcess(
-                binary: binary, bus: .inProcess(rate: rate), maxConnections: connections + 100, environment: [:])
+                binary: binary, bus: .inProcess(rate: rate), maxConnections: connections + 100, environment: loopEnvironment)
             defer { gateway.stop() }
+            try pinning?.pinRelay(gateway.pids)
             return try await self.measure(group: group, relay: gateway, servers: nil, publisher: nil)
         }
         let servers = try bus == .cluster ? RedisLoopbackServers.startCluster(primaries: 3) : RedisLoopbackServers.startNode()
@@ -74,8 +84,10 @@ struct FanoutRun {
                 bus == .nchan
                 ? try NchanProcess(nginx: binary, redisPort: servers.ports[0], maxConnections: connections + 100)
                 : try GatewayProcess(
-                    binary: binary, bus: .redis, maxConnections: connections + 100, environment: publisher.gatewayEnvironment)
+                    binary: binary, bus: .redis, maxConnections: connections + 100,
+                    environment: publisher.gatewayEnvironment.merging(loopEnvironment) { _, loops in loops })
             defer { relay.stop() }
+            try pinning?.pinRelay(relay.pids)
             // SIGINT and SIGTERM end the relay with the servers.
             servers.stopOnSignals(alsoKilling: relay.pids, alsoRemoving: relay.folders)
             outcome = .success(

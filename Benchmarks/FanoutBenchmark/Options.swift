@@ -37,6 +37,11 @@ struct Options {
     /// Connection counts for the kernel's floor (`WriteFloor`) instead of gateway runs.
     var writeFloor: [Int] = []
     var bus = BusKind.inProcess
+    /// `--pin RELAY,REST`: the relay on one CPU, everything else on another (``CPUPinning``).
+    var pinning: CPUPinning?
+    /// `--gateway-loops N`: the gateway's event loops (NIO's `NIO_SINGLETON_GROUP_LOOP_COUNT`);
+    /// nil for its default, one a core, or one when pinned, as nchan runs one worker process.
+    var gatewayLoops: Int?
 
     init(arguments: [String]) {
         var iterator = arguments.dropFirst().makeIterator()
@@ -60,6 +65,14 @@ struct Options {
                     Self.usage("--bus takes in-process, redis, cluster or nchan")
                 }
                 self.bus = bus
+            case "--pin":
+                guard let pinning = CPUPinning(value) else {
+                    Self.usage("--pin takes two different CPUs of this machine, RELAY,REST (0,1)")
+                }
+                self.pinning = pinning
+            case "--gateway-loops":
+                guard let loops = Int(value), (1...64).contains(loops) else { Self.usage("--gateway-loops takes 1 to 64") }
+                gatewayLoops = loops
             case "--write-floor": writeFloor = value.split(separator: ",").compactMap { Int($0) }.map { min($0, 20_000) }
             default: Self.usage("unknown argument \(argument)")
             }
@@ -72,6 +85,7 @@ struct Options {
         // nchan's subscribers speak plain WebSocket on its own location: no subscribe message.
         if bus == .nchan { protocols = [.nchan] } else { protocols.removeAll { $0 == .nchan } }
         if protocols.isEmpty { Self.usage("--protocols nchan goes with --bus nchan") }
+        if pinning != nil, gatewayLoops == nil { gatewayLoops = 1 }
     }
 
     /// The gateway to start: `--binary`, else `FanoutGateway` beside this executable for
@@ -98,7 +112,7 @@ struct Options {
             "usage: FanoutBenchmark [--binary PATH (default: FanoutGateway beside this executable for --bus in-process, "
                 + ".build/release/aws-realtime for redis and cluster, /usr/sbin/nginx for nchan)] [--connections N,…] [--rate R] [--seconds S] [--idle N,…] "
                 + "[--protocols websocket,socketio] [--client-threads T] [--setup-seconds S] [--hold-seconds S] "
-                + "[--bus in-process|redis|cluster|nchan] "
+                + "[--bus in-process|redis|cluster|nchan] [--pin RELAY_CPU,REST_CPU] [--gateway-loops N (default: 1 when pinned)] "
                 + "[--write-floor N,… (the kernel's cost of a bare write per socket, instead of gateway runs)]")
         exit(message == nil ? 0 : 2)
     }

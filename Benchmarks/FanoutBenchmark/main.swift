@@ -28,6 +28,7 @@ func progress(_ line: String) {
 
 let options = Options(arguments: CommandLine.arguments)
 let fileLimit = SystemProbe.raiseFileLimit()
+try options.pinning?.pinThisProcess()
 if !options.writeFloor.isEmpty {
     print(
         """
@@ -72,6 +73,12 @@ case .redis, .cluster:
         + ") on an event loop thread of its own, whose CPU time (RUSAGE_THREAD) is the publishing side's; redis CPU is"
         + " utime+stime of the redis-server processes over the window. Both per message published in the window."
 }
+let pinningNote =
+    options.pinning.map {
+        "Pinned (taskset): the relay's every thread (nginx's master and worker) on CPU \($0.relayCPU); this process and"
+            + " redis-server on CPU \($0.restCPU)."
+    } ?? "Nothing is pinned (no taskset): every process shares the \(ProcessInfo.processInfo.activeProcessorCount) cores."
+let loopsNote = options.gatewayLoops.map { "The gateway runs \($0) event loop(s) (NIO_SINGLETON_GROUP_LOOP_COUNT)." } ?? ""
 print(
     """
     Method: each run starts a fresh gateway (`FanoutGateway --rate RATE`: the product's Gateway on the in-process bus,
@@ -84,9 +91,9 @@ print(
     the load client's (getrusage), each per delivery, and the machine's busy share over the window; the load
     average (1 min) before and after each run says what else ran. Relay+redis: the relay's CPU and redis-server's
     together per delivery (nchan's relaying includes Redis's pub/sub work). KiB/conn: what the connections added to
-    the relay's RSS (after setup minus right after start) per subscribed connection. Nothing is pinned (no taskset):
-    every process shares the \(ProcessInfo.processInfo.activeProcessorCount) cores. Open files limit: \(fileLimit).
-    BusKind: \(busNote)
+    the relay's RSS (after setup minus right after start) per subscribed connection. \(pinningNote)
+    Open files limit: \(fileLimit).
+    BusKind: \(busNote) \(loopsNote)
 
     """)
 let group = MultiThreadedEventLoopGroup(numberOfThreads: options.clientThreads)
@@ -106,7 +113,7 @@ for loadProtocol in options.protocols {
         let result = try await FanoutRun(
             loadProtocol: loadProtocol, connections: run.connections, rate: run.rate, seconds: run.seconds,
             setupSeconds: options.setupSeconds, holdSeconds: options.holdSeconds, binary: options.gatewayBinary,
-            bus: options.bus
+            bus: options.bus, pinning: options.pinning, gatewayLoops: options.gatewayLoops
         ).run(group: group)
         progress(
             "  \(result.subscribed) of \(run.connections) subscribed in \(String(format: "%.1f", result.setupSeconds)) s"
