@@ -21,7 +21,7 @@ final class ClientOpsEndpoint<Source: SubscriberBus>: WebSocketEndpoint {
 
     /// Nil before the socket opens, and while a subscribe's task holds it.
     private var session: ClientSession<Source>?
-    private var connection: GatewayConnection?
+    private var connection: ClientOutbox?
     private var isAdmitted = false
     private var limiter: InboundRateLimiter
     private var frames = ClientOpsFrames()
@@ -45,7 +45,7 @@ final class ClientOpsEndpoint<Source: SubscriberBus>: WebSocketEndpoint {
     // MARK: Lifecycle
 
     func opened(_ link: WebSocketLink) {
-        let connection = GatewayConnection(
+        let connection = ClientOutbox(
             format: .webSocket, delivery: .channel(link.channel), limits: hub.connectionLimits, metrics: metrics)
         guard hub.admit(connection) else {
             GatewayMetrics.add(metrics.connectionLimitRefusals)
@@ -74,7 +74,7 @@ final class ClientOpsEndpoint<Source: SubscriberBus>: WebSocketEndpoint {
         if !isRunningOp { leaveHub(connection) }
     }
 
-    private func leaveHub(_ connection: GatewayConnection) {
+    private func leaveHub(_ connection: ClientOutbox) {
         guard isAdmitted else { return }
         isAdmitted = false
         hub.remove(connection)
@@ -119,7 +119,7 @@ final class ClientOpsEndpoint<Source: SubscriberBus>: WebSocketEndpoint {
     }
 
     /// Handles one message; a subscribe continues in a task and the waiting ones follow it.
-    private func handle(_ text: ByteBuffer?, connection: GatewayConnection, link: WebSocketLink) {
+    private func handle(_ text: ByteBuffer?, connection: ClientOutbox, link: WebSocketLink) {
         guard var session else { return }
         let parsed: Result<ClientMessage, ClientProtocolError> = text.map(ClientMessage.parse) ?? .failure(.binaryFrame)
         switch parsed {
@@ -170,7 +170,7 @@ final class ClientOpsEndpoint<Source: SubscriberBus>: WebSocketEndpoint {
     }
 
     /// Tells the client it is over its rate, while a subscribe's task may hold the session.
-    private func reply(_ error: ClientProtocolError, to connection: GatewayConnection) {
+    private func reply(_ error: ClientProtocolError, to connection: ClientOutbox) {
         frames.refuse(error, on: connection, metrics: metrics)
     }
 }

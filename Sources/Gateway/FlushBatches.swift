@@ -7,7 +7,7 @@ import Payloads
 /// linear scan finds a connection's group faster than hashing. Counts what it queued, for the
 /// metrics, once per relay.
 struct FlushBatches {
-    private var batches: [(loop: any EventLoop, connections: [GatewayConnection])] = []
+    private var batches: [(loop: any EventLoop, connections: [ClientOutbox])] = []
     private var deliveries = 0
     private var bytes = 0
     /// The message being relayed (`GatewayHubRelaySink`), prepared once for all its subscribers,
@@ -19,7 +19,7 @@ struct FlushBatches {
     var isEmpty: Bool { batches.isEmpty }
 
     /// Queues `message` to `connection` (under the hub's lock) and notes the flush it needs.
-    mutating func enqueue(_ message: PreparedMessage, to connection: GatewayConnection) {
+    mutating func enqueue(_ message: PreparedMessage, to connection: ClientOutbox) {
         guard let queued = connection.enqueue(message) else { return }
         deliveries += 1
         bytes += queued.bytes
@@ -28,12 +28,12 @@ struct FlushBatches {
 
     /// Queues a buffer rendered for `connection` alone (counted by the connection) and notes the
     /// flush it needs.
-    mutating func enqueue(_ payload: ByteBuffer, to connection: GatewayConnection) {
+    mutating func enqueue(_ payload: ByteBuffer, to connection: ClientOutbox) {
         guard let loop = connection.enqueue(payload) else { return }
         add(connection, on: loop)
     }
 
-    mutating func add(_ connection: GatewayConnection, on loop: any EventLoop) {
+    mutating func add(_ connection: ClientOutbox, on loop: any EventLoop) {
         for index in batches.indices where batches[index].loop === loop {
             batches[index].connections.append(connection)
             return
@@ -63,13 +63,13 @@ extension FlushBatches: GatewayHubRelaySink {
         relayed += 1
     }
 
-    mutating func deliver(to connection: GatewayConnection) {
+    mutating func deliver(to connection: ClientOutbox) {
         guard let current else { return }
         if current.positions == nil, connection.format == .serverSentEvents { current.positions = currentPositions }
         enqueue(current, to: connection)
     }
 
-    mutating func tellToResync(_ connection: GatewayConnection, about stream: StreamName) {
+    mutating func tellToResync(_ connection: ClientOutbox, about stream: StreamName) {
         enqueue(connection.payload(for: .resyncRequired(stream)), to: connection)
     }
 }

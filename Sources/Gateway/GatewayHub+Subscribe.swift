@@ -41,7 +41,7 @@ extension GatewayHub {
     /// and held messages (`message`), `resync-required` (`notice`). Every message passes
     /// `targets`, the accounts and regions the connection sees (nil: everything).
     func subscribe<Frames: ClientSessionFrames>(
-        _ connection: GatewayConnection, to starts: [StreamStart], targets: TargetFilter? = nil, frames: inout Frames
+        _ connection: ClientOutbox, to starts: [StreamStart], targets: TargetFilter? = nil, frames: inout Frames
     ) async -> [StreamName] {
         let filter = targets?.orNilIfEverything
         let heldLimit = max(1, configuration.limits.maxQueuedMessages / 4 / max(1, starts.count))
@@ -111,7 +111,7 @@ extension GatewayHub {
     /// Waits for the bus subscription, then queues the stream's confirmation and snapshot; the
     /// cursor to catch up from.
     private func begin<Frames: ClientSessionFrames>(
-        _ start: StreamStart, filter: TargetFilter?, connection: GatewayConnection, frames: inout Frames
+        _ start: StreamStart, filter: TargetFilter?, connection: ClientOutbox, frames: inout Frames
     ) async throws(StartFailure) -> Cursor {
         let stream = start.stream
         do {
@@ -139,7 +139,7 @@ extension GatewayHub {
     /// Queues the history of the cursor's stream after its position, up to the last id relayed,
     /// a page at a time as the connection drains.
     private func catchUp<Frames: ClientSessionFrames>(
-        _ cursor: inout Cursor, connection: GatewayConnection, frames: inout Frames
+        _ cursor: inout Cursor, connection: ClientOutbox, frames: inout Frames
     ) async throws(StartFailure) {
         let stream = cursor.stream
         let limits = configuration.limits
@@ -186,7 +186,7 @@ extension GatewayHub {
     /// the stream is not live), the stream's new start. A client that falls that far behind a
     /// second time cannot keep up: it is cut.
     private func restartFromLatest<Frames: ClientSessionFrames>(
-        _ cursor: inout Cursor, connection: GatewayConnection, frames: inout Frames
+        _ cursor: inout Cursor, connection: ClientOutbox, frames: inout Frames
     ) async throws(StartFailure) {
         let stream = cursor.stream
         cursor.restarts += 1
@@ -219,7 +219,7 @@ extension GatewayHub {
     /// live messages from now on; once all are, they go live together, their held messages
     /// queued first. False when some stream must catch up again.
     private func goLiveIfCaughtUp<Frames: ClientSessionFrames>(
-        _ cursors: [Cursor], connection: GatewayConnection, frames: inout Frames
+        _ cursors: [Cursor], connection: ClientOutbox, frames: inout Frames
     ) -> Bool {
         var flushes = FlushBatches()
         let positions = cursors.map { (stream: $0.stream, after: $0.after) }
@@ -240,7 +240,7 @@ extension GatewayHub {
     /// forgets its subscription; false when the connection is gone and the whole subscribe should
     /// end.
     private func handle<Frames: ClientSessionFrames>(
-        _ failure: StartFailure, of stream: StreamName, connection: GatewayConnection, frames: inout Frames
+        _ failure: StartFailure, of stream: StreamName, connection: ClientOutbox, frames: inout Frames
     ) -> Bool {
         resume(state.withLock { $0.unsubscribe(connection.id, from: stream).wakeups })
         switch failure {
@@ -253,7 +253,7 @@ extension GatewayHub {
     }
 
     /// The connection went away mid-start: its subscriptions that are not live are forgotten.
-    private func abandon(_ starts: [StreamStart], connection: GatewayConnection) {
+    private func abandon(_ starts: [StreamStart], connection: ClientOutbox) {
         resume(state.withLock { $0.abandon(connection.id, starts.map(\.stream)) })
     }
 

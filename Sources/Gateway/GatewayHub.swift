@@ -22,7 +22,7 @@ import Synchronization
 ///   state machine hands back when what they wait for happens.
 final class GatewayHub<Source: SubscriberBus>: Sendable {
     typealias Waiter = CheckedContinuation<Bool, Never>
-    typealias StateMachine = GatewayHubStateMachine<GatewayConnection, Waiter>
+    typealias StateMachine = GatewayHubStateMachine<ClientOutbox, Waiter>
 
     let bus: Source
     let configuration: GatewayConfiguration
@@ -48,7 +48,7 @@ final class GatewayHub<Source: SubscriberBus>: Sendable {
         self.state = Mutex(machine)
     }
 
-    var connectionLimits: GatewayConnection.Limits {
+    var connectionLimits: ClientOutbox.Limits {
         .init(maxMessages: configuration.limits.maxQueuedMessages, maxBytes: configuration.limits.maxQueuedBytes)
     }
 
@@ -60,19 +60,19 @@ final class GatewayHub<Source: SubscriberBus>: Sendable {
     // MARK: Connections
 
     /// Registers an authenticated connection; false at the connection limit or while draining.
-    func admit(_ connection: GatewayConnection) -> Bool {
+    func admit(_ connection: ClientOutbox) -> Bool {
         state.withLock { $0.admit(connection.id, connection) }
     }
 
     /// Registers a connection that has not authenticated yet (an Engine.IO session before its
     /// namespace CONNECT), against the pending-handshake budgets; ``promote(_:)`` moves it to a
     /// counted slot. nil when admitted.
-    func admitPending(_ connection: GatewayConnection, from address: ClientAddress) -> GatewayAdmission.Refusal? {
+    func admitPending(_ connection: ClientOutbox, from address: ClientAddress) -> GatewayAdmission.Refusal? {
         state.withLock { $0.admitPending(connection.id, connection, from: address) }
     }
 
     /// A pending connection authenticated: it takes a counted slot. nil when it did.
-    func promote(_ connection: GatewayConnection) -> GatewayAdmission.Refusal? {
+    func promote(_ connection: ClientOutbox) -> GatewayAdmission.Refusal? {
         state.withLock { $0.promote(connection.id) }
     }
 
@@ -86,7 +86,7 @@ final class GatewayHub<Source: SubscriberBus>: Sendable {
     var pendingHandshakeCount: Int { state.withLock { $0.pendingHandshakeCount } }
 
     /// Forgets a connection and all its subscriptions.
-    func remove(_ connection: GatewayConnection) {
+    func remove(_ connection: ClientOutbox) {
         resume(state.withLock { $0.remove(connection.id) })
     }
 
@@ -101,7 +101,7 @@ final class GatewayHub<Source: SubscriberBus>: Sendable {
     }
 
     /// Removes the subscription; false when there was none.
-    func unsubscribe(_ connection: GatewayConnection, from stream: StreamName) -> Bool {
+    func unsubscribe(_ connection: ClientOutbox, from stream: StreamName) -> Bool {
         let (isRemoved, wakeups) = state.withLock { $0.unsubscribe(connection.id, from: stream) }
         resume(wakeups)
         return isRemoved

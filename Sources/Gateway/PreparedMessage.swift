@@ -60,7 +60,7 @@ final class PreparedMessage {
     }
 
     /// The buffer a client of `format` gets; an SSE client reading `streams`.
-    func payload(for format: GatewayConnection.Format, streams: StreamSet) -> ByteBuffer {
+    func payload(for format: ClientOutbox.Format, streams: StreamSet) -> ByteBuffer {
         switch format {
         case .webSocket: webSocketPayload
         case .serverSentEvents: sseEvent(for: streams)
@@ -73,7 +73,7 @@ final class PreparedMessage {
     /// reference to the frame's storage, and thousands of sockets on two loops (two cores)
     /// counting references on one shared storage would bounce its cache line between the cores
     /// on every write. A copy per loop keeps those counts on the core that writes.
-    func webSocketFrame(for format: GatewayConnection.Format, on loop: any EventLoop) -> ByteBuffer {
+    func webSocketFrame(for format: ClientOutbox.Format, on loop: any EventLoop) -> ByteBuffer {
         let key = ObjectIdentifier(loop)
         switch format {
         case .webSocket, .serverSentEvents:

@@ -35,7 +35,7 @@ struct ServerSentEventsSession<Source: SubscriberBus>: Sendable {
 
     func run(writer: inout any ResponseBodyWriter) async throws {
         let metrics = hub.metrics
-        let connection = GatewayConnection(
+        let connection = ClientOutbox(
             format: .serverSentEvents, delivery: .pull, limits: hub.connectionLimits, metrics: metrics)
         guard hub.admit(connection) else {
             GatewayMetrics.add(metrics.connectionLimitRefusals)

@@ -27,7 +27,7 @@ import NIOWebSocket
 ///   within two seconds; the server's graceful shutdown closes with 1001.
 ///
 /// Complete messages go to the ``WebSocketEndpoint``. Envelopes do not pass through here: the hub
-/// queues prebuilt frames on the ``GatewayConnection``, which writes them below the frame encoder.
+/// queues prebuilt frames on the ``ClientOutbox``, which writes them below the frame encoder.
 final class WebSocketChannelHandler: ChannelDuplexHandler, RemovableChannelHandler {
     typealias InboundIn = WebSocketFrame
     typealias OutboundIn = WebSocketFrame
@@ -45,7 +45,7 @@ final class WebSocketChannelHandler: ChannelDuplexHandler, RemovableChannelHandl
     private let logger: Logger
 
     /// The connection whose closes this socket follows (`WebSocketLink.follow`).
-    private var connection: GatewayConnection?
+    private var connection: ClientOutbox?
     /// A fragmented message being collated, and its first frame's opcode.
     private var fragments: (opcode: WebSocketOpcode, data: ByteBuffer)?
     /// Where the text message being received stands in its UTF-8.
@@ -316,7 +316,7 @@ final class WebSocketChannelHandler: ChannelDuplexHandler, RemovableChannelHandl
         context.writeAndFlush(wrapOutboundOut(WebSocketFrame(fin: true, opcode: opcode, data: data)), promise: nil)
     }
 
-    func follow(_ connection: GatewayConnection, context: ChannelHandlerContext) {
+    func follow(_ connection: ClientOutbox, context: ChannelHandlerContext) {
         self.connection = connection
         let bound = NIOLoopBound((handler: self, context: context), eventLoop: context.eventLoop)
         let loop = context.eventLoop

@@ -40,7 +40,7 @@ struct WebSocketLink {
 
     /// From now on, a close the gateway asks of `connection` closes this socket with its code and
     /// reason, and this socket's own closes (ping timeout, protocol errors) close the connection.
-    func follow(_ connection: GatewayConnection) {
+    func follow(_ connection: ClientOutbox) {
         handler.follow(connection, context: context)
     }
 }

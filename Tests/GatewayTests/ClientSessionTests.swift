@@ -14,16 +14,16 @@ import Testing
     let hubs = GatewayHubTests()
 
     /// Every frame queued to `connection` so far (it must have some).
-    func sent(_ connection: GatewayConnection) async -> [String] {
+    func sent(_ connection: ClientOutbox) async -> [String] {
         guard connection.hasPending, case .buffers(let buffers) = await connection.pull() else { return [] }
         return buffers.map { String(buffer: $0) }
     }
 
     func makeSession(
-        _ bus: InProcessBus, grant: GatewayGrant = .anonymous, format: GatewayConnection.Format = .webSocket
+        _ bus: InProcessBus, grant: GatewayGrant = .anonymous, format: ClientOutbox.Format = .webSocket
     ) -> ClientSession<InProcessSubscriber> {
         let hub = hubs.makeHub(bus) { $0.limits.maxSubscriptionsPerConnection = 2 }
-        let connection = GatewayConnection(format: format, delivery: .pull, limits: hub.connectionLimits, metrics: hub.metrics)
+        let connection = ClientOutbox(format: format, delivery: .pull, limits: hub.connectionLimits, metrics: hub.metrics)
         #expect(hub.admit(connection))
         return ClientSession(hub: hub, connection: connection, grant: grant)
     }
@@ -77,7 +77,7 @@ import Testing
         let bus = InProcessBus()
         // Not running: the bus never confirms the subscription.
         let hub = hubs.makeHub(bus) { $0.limits.subscribeTimeout = .milliseconds(20) }
-        let connection = GatewayConnection(
+        let connection = ClientOutbox(
             format: .webSocket, delivery: .pull, limits: hub.connectionLimits, metrics: hub.metrics)
         #expect(hub.admit(connection))
         var session = ClientSession(hub: hub, connection: connection, grant: .anonymous)

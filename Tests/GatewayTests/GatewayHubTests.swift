@@ -19,8 +19,8 @@ struct GatewayHubTests {
         return GatewayHub(bus: bus.makeSubscriber(), configuration: configuration, metrics: GatewayMetrics(), logger: logger)
     }
 
-    func makeConnection(_ hub: GatewayHub<InProcessSubscriber>) -> GatewayConnection {
-        GatewayConnection(format: .webSocket, delivery: .pull, limits: hub.connectionLimits, metrics: hub.metrics)
+    func makeConnection(_ hub: GatewayHub<InProcessSubscriber>) -> ClientOutbox {
+        ClientOutbox(format: .webSocket, delivery: .pull, limits: hub.connectionLimits, metrics: hub.metrics)
     }
 
     /// Runs `body` while the hub runs.
@@ -32,7 +32,7 @@ struct GatewayHubTests {
         }
     }
 
-    func pulledIDs(_ connection: GatewayConnection, count: Int) async -> [String] {
+    func pulledIDs(_ connection: ClientOutbox, count: Int) async -> [String] {
         var ids: [String] = []
         while ids.count < count, case .buffers(let buffers) = await connection.pull() {
             for buffer in buffers {

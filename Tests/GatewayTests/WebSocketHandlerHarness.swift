@@ -70,7 +70,7 @@ final class WebSocketHandlerHarness {
 }
 
 /// The messages a ``WebSocketEndpoint`` got. As `/ws` and Engine.IO do, it follows a
-/// ``GatewayConnection`` on the socket, so that closes go through the connection (and come back
+/// ``ClientOutbox`` on the socket, so that closes go through the connection (and come back
 /// to the socket on a later turn of the loop), as in production.
 final class RecordingEndpoint: WebSocketEndpoint {
     enum Message: Equatable {
@@ -80,10 +80,10 @@ final class RecordingEndpoint: WebSocketEndpoint {
 
     private(set) var messages: [Message] = []
     private(set) var isClosed = false
-    private(set) var connection: GatewayConnection?
+    private(set) var connection: ClientOutbox?
 
     func opened(_ link: WebSocketLink) {
-        let connection = GatewayConnection(
+        let connection = ClientOutbox(
             format: .webSocket, delivery: .channel(link.channel), limits: .init(maxMessages: 256, maxBytes: 1 << 20),
             metrics: GatewayMetrics())
         self.connection = connection

@@ -12,10 +12,10 @@ import Payloads
 /// holds it with its client; an SSE stream's task holds it for the stream's life.
 struct ClientSession<Source: SubscriberBus>: Sendable {
     let hub: GatewayHub<Source>
-    let connection: GatewayConnection
+    let connection: ClientOutbox
     private(set) var subscriptions: ClientSubscriptions
 
-    init(hub: GatewayHub<Source>, connection: GatewayConnection, grant: GatewayGrant) {
+    init(hub: GatewayHub<Source>, connection: ClientOutbox, grant: GatewayGrant) {
         self.hub = hub
         self.connection = connection
         self.subscriptions = ClientSubscriptions(grant: grant, limit: hub.configuration.limits.maxSubscriptionsPerConnection)

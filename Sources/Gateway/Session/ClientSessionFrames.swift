@@ -35,7 +35,7 @@ extension ClientSessionFrames {
     /// `gateway_client_errors_total`): for a session's ops, and for what comes before a client
     /// has one or while a subscribe's task holds it (a malformed Socket.IO event, the rate
     /// limit's warning).
-    mutating func refuse(_ error: ClientProtocolError, on connection: GatewayConnection, metrics: GatewayMetrics) {
+    mutating func refuse(_ error: ClientProtocolError, on connection: ClientOutbox, metrics: GatewayMetrics) {
         GatewayMetrics.add(metrics.clientErrors)
         connection.send(contentsOf: refused(error))
     }

@@ -56,7 +56,7 @@ final class EngineIOServer<Source: SubscriberBus>: Sendable {
     /// pending-handshake budgets, not the connection limit) until its namespace CONNECT succeeds,
     /// and is closed after `connectTimeout` if none does.
     func start(
-        delivery: GatewayConnection.Delivery, handshakeToken: String?, address: ClientAddress
+        delivery: ClientOutbox.Delivery, handshakeToken: String?, address: ClientAddress
     ) -> Result<EngineIOSession<Source>, EngineIOError> {
         let session = EngineIOSession(
             delivery: delivery, hub: hub, authenticator: authenticator, handshakeToken: handshakeToken, now: now,

@@ -14,7 +14,7 @@ import Synchronization
 /// One Engine.IO v4 session (`sid`): its transport (long-polling, upgrading, WebSocket), the
 /// heartbeat, and the inbound packets handed one at a time to its Socket.IO client.
 ///
-/// Outbound, everything goes through the session's `GatewayConnection` (the hub's bounded queue):
+/// Outbound, everything goes through the session's `ClientOutbox` (the hub's bounded queue):
 /// pulled by long-polling GETs, or flushed to the WebSocket channel once upgraded. Inbound
 /// packets arrive from POST bodies or WebSocket frames; `receive` does the cheap Engine.IO part at
 /// once (pong, close, rate limit) and queues message packets for a short-lived task that handles
@@ -68,7 +68,7 @@ final class EngineIOSession<Source: SubscriberBus>: Sendable {
     static var maxQueuedInbound: Int { 256 }
 
     let id: String
-    let connection: GatewayConnection
+    let connection: ClientOutbox
     let hub: GatewayHub<Source>
     let settings: GatewayConfiguration.SocketIO
     let authenticator: GatewayAuthenticator
@@ -81,7 +81,7 @@ final class EngineIOSession<Source: SubscriberBus>: Sendable {
     private let timerLoop: any EventLoop
 
     init(
-        id: String = SessionID.make(), delivery: GatewayConnection.Delivery, hub: GatewayHub<Source>,
+        id: String = SessionID.make(), delivery: ClientOutbox.Delivery, hub: GatewayHub<Source>,
         authenticator: GatewayAuthenticator, handshakeToken: String?, now: @escaping @Sendable () -> Date, logger: Logger
     ) {
         self.id = id
@@ -93,7 +93,7 @@ final class EngineIOSession<Source: SubscriberBus>: Sendable {
         var logger = logger
         logger[metadataKey: "socketio.sid"] = "\(id)"
         self.logger = logger
-        self.connection = GatewayConnection(
+        self.connection = ClientOutbox(
             format: .socketIO, delivery: delivery, limits: hub.connectionLimits, metrics: hub.metrics)
         let isWebSocket: Bool
         if case .channel(let channel) = delivery {

@@ -32,7 +32,7 @@ struct SocketIOClient<Source: SubscriberBus> {
     }
 
     let hub: GatewayHub<Source>
-    let connection: GatewayConnection
+    let connection: ClientOutbox
     let authenticator: GatewayAuthenticator
     /// The token of the handshake request, used when the CONNECT carries none.
     let handshakeToken: String?
@@ -48,7 +48,7 @@ struct SocketIOClient<Source: SubscriberBus> {
     private(set) var attachmentsToDiscard = 0
 
     init(
-        hub: GatewayHub<Source>, connection: GatewayConnection, authenticator: GatewayAuthenticator, handshakeToken: String?,
+        hub: GatewayHub<Source>, connection: ClientOutbox, authenticator: GatewayAuthenticator, handshakeToken: String?,
         now: @escaping @Sendable () -> Date, armExpiry: @escaping @Sendable (Duration) -> Void, logger: Logger
     ) {
         self.hub = hub

@@ -2,34 +2,6 @@ import NIOCore
 import NIOWebSocket
 import Synchronization
 
-/// Identifies one client connection within the process.
-struct ConnectionID: Hashable, Sendable, CustomStringConvertible {
-    let value: UInt64
-    var description: String { String(value) }
-
-    private static let next = Atomic<UInt64>(1)
-    static func make() -> ConnectionID { ConnectionID(value: next.wrappingAdd(1, ordering: .relaxed).oldValue) }
-}
-
-/// Why the gateway closes a connection, with the WebSocket close code and reason it sends.
-struct CloseReason: Sendable, Equatable {
-    let code: WebSocketErrorCode
-    let text: String
-
-    static let slowConsumer = CloseReason(code: .unknown(1013), text: "slow consumer: outbound queue full")
-    static let tokenExpired = CloseReason(code: .policyViolation, text: "token expired")
-    static let goingAway = CloseReason(code: .goingAway, text: "going away")
-    static let rateLimited = CloseReason(code: .policyViolation, text: "inbound message rate exceeded")
-    /// Socket.IO: the client closed its Engine.IO session, or its transport went away.
-    static let clientClosed = CloseReason(code: .normalClosure, text: "closed by the client")
-    /// Socket.IO: no pong within `pingTimeout`.
-    static let pingTimeout = CloseReason(code: .normalClosure, text: "ping timeout")
-    /// Socket.IO: no namespace connected within `connectTimeout`.
-    static let connectTimeout = CloseReason(code: .policyViolation, text: "no namespace connected in time")
-    /// Socket.IO: a packet the protocol does not allow; `text` says which.
-    static func protocolError(_ text: String) -> CloseReason { CloseReason(code: .protocolError, text: text) }
-}
-
 /// One client socket's bounded outbound queue.
 ///
 /// The hub appends shared, prepared buffers; nothing is copied per client. A connection on a
@@ -41,7 +13,7 @@ struct CloseReason: Sendable, Equatable {
 /// when it upgrades (its queued payloads are framed then). Messages queued plus messages written
 /// but not yet taken by the kernel count against the limits: a client that exceeds them is cut
 /// (1013) and its queue freed, so memory stays bounded whatever a client does.
-final class GatewayConnection: Sendable {
+final class ClientOutbox: Sendable {
     /// Which prepared buffer of a message the client gets.
     enum Format: Sendable, Equatable {
         /// The envelope as published, one text frame each (`/ws`).

@@ -1,6 +1,6 @@
 import NIOCore
 
-extension GatewayConnection {
+extension ClientOutbox {
     /// `error` as this connection's client is told it: a `/ws` control message, an SSE `error`
     /// event, a Socket.IO `error` event.
     func payload(for error: ClientProtocolError) -> ByteBuffer {
