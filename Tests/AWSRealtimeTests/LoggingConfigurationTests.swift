@@ -60,7 +60,7 @@ struct LoggingConfigurationTests {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("logging-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
-        let gateway = try await GatewayProcess.start(
+        let gateway = try await AWSRealtimeServer.startGateway(
             name: "logging", arguments: gatewayArguments, environment: environment, logDirectory: folder)
         await gateway.kill()
         return gateway.logText().split(separator: "\n").map(String.init).filter { !$0.isEmpty }

@@ -36,26 +36,11 @@ import Testing
         }
     }
 
-    struct Timeout: Error {}
-
     /// The first message on the pattern (buffered since the subscription), waiting at most five seconds.
     static func firstMessage(_ subscriber: RedisSubscriber) async throws -> (channel: String, bytes: [UInt8]) {
-        try await withThrowingTaskGroup(of: (channel: String, bytes: [UInt8])?.self) { group in
-            group.addTask {
-                for await event in subscriber.events {
-                    if case .patternMessage(_, let channel, let payload) = event {
-                        return (channel, Array(payload.readableBytesView))
-                    }
-                }
-                return nil
-            }
-            group.addTask {
-                try await Task.sleep(for: .seconds(5))
-                return nil
-            }
-            defer { group.cancelAll() }
-            guard let message = try await group.next() ?? nil else { throw Timeout() }
-            return message
+        try await firstElement("a message on the pattern", of: subscriber.events, timeout: .seconds(5)) { event in
+            guard case .patternMessage(_, let channel, let payload) = event else { return nil }
+            return (channel, Array(payload.readableBytesView))
         }
     }
 

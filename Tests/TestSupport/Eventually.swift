@@ -33,3 +33,29 @@ public struct EventuallyTimeout: Error, CustomStringConvertible {
 
     public var description: String { "timed out after \(timeout) waiting until \(what)" }
 }
+
+/// The first element of `sequence` that `match` maps to a value, waiting at most `timeout`; throws an
+/// `EventuallyTimeout` naming `what` when none came in time (or the sequence ended first).
+public func firstElement<Elements: AsyncSequence & Sendable, Value: Sendable>(
+    _ what: String,
+    of sequence: Elements,
+    timeout: Duration,
+    where match: @escaping @Sendable (Elements.Element) -> Value?
+) async throws -> Value where Elements.Element: Sendable {
+    let found = try await withThrowingTaskGroup(of: Value?.self) { group in
+        group.addTask {
+            for try await element in sequence {
+                if let value = match(element) { return value }
+            }
+            return nil
+        }
+        group.addTask {
+            try await Task.sleep(for: timeout)
+            return nil
+        }
+        defer { group.cancelAll() }
+        return try await group.next() ?? nil
+    }
+    guard let found else { throw EventuallyTimeout(what: what, timeout: timeout) }
+    return found
+}

@@ -6,7 +6,7 @@ import Foundation
     import Darwin
 #endif
 
-/// What the tests' `aws-realtime` server child processes (``WorkerProcess``, ``GatewayProcess``)
+/// What the tests' `aws-realtime` server child processes (``AWSRealtimeServer``)
 /// share: the start on a free 127.0.0.1 port with exactly the given environment and standard
 /// error in a log file, the wait for `/health`, one GET, `/metrics`, and the kill.
 enum ServerChildProcess {
@@ -24,12 +24,12 @@ enum ServerChildProcess {
         let port = try FreePort.next()
         let logPath = logDirectory.appendingPathComponent("\(role)-\(name).log").path
         guard FileManager.default.createFile(atPath: logPath, contents: nil) else {
-            throw WorkerProcessError(message: "cannot create the log file \(logPath)")
+            throw ChildProcessError(message: "cannot create the log file \(logPath)")
         }
         let log = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
         defer { try? log.close() }
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: WorkerProcess.executable)
+        process.executableURL = URL(fileURLWithPath: AWSRealtimeServer.executable)
         process.arguments = [role, "--host", "127.0.0.1", "--port", String(port)] + arguments
         process.environment = environment
         process.standardInput = FileHandle.nullDevice
@@ -47,7 +47,7 @@ enum ServerChildProcess {
         while ContinuousClock.now < deadline {
             guard ChildProcessState.isAlive(pid) else {
                 let log = (try? String(contentsOfFile: launched.logPath, encoding: .utf8)) ?? ""
-                throw WorkerProcessError(message: "\(role) \(name) exited at start: \(log.suffix(2_000))")
+                throw ChildProcessError(message: "\(role) \(name) exited at start: \(log.suffix(2_000))")
             }
             if let response = try? get(port: launched.port, path: "/health", timeoutSeconds: 1, from: "\(role) \(name)"),
                 response.status == 200
@@ -57,7 +57,7 @@ enum ServerChildProcess {
             try await Task.sleep(for: .milliseconds(25))
         }
         await kill(pid)
-        throw WorkerProcessError(message: "\(role) \(name) did not answer /health within \(timeout)")
+        throw ChildProcessError(message: "\(role) \(name) did not answer /health within \(timeout)")
     }
 
     /// One GET on `port`: status and body. Throws when nothing answers within the timeout (a
@@ -68,7 +68,7 @@ enum ServerChildProcess {
             timeoutSeconds: timeoutSeconds)
         guard let statusLine = response.split(separator: "\r\n", maxSplits: 1).first,
             let status = statusLine.split(separator: " ").dropFirst().first.flatMap({ Int($0) })
-        else { throw WorkerProcessError(message: "\(server) sent no HTTP status line for \(path)") }
+        else { throw ChildProcessError(message: "\(server) sent no HTTP status line for \(path)") }
         let body = response.range(of: "\r\n\r\n").map { String(response[$0.upperBound...]) } ?? ""
         return (status, body)
     }
@@ -77,7 +77,7 @@ enum ServerChildProcess {
     static func metrics(port: Int, from server: String) throws -> PrometheusSamples {
         let response = try get(port: port, path: "/metrics", timeoutSeconds: 2, from: server)
         guard response.status == 200 else {
-            throw WorkerProcessError(message: "\(server) answered /metrics with \(response.status)")
+            throw ChildProcessError(message: "\(server) answered /metrics with \(response.status)")
         }
         return PrometheusSamples(text: response.body)
     }

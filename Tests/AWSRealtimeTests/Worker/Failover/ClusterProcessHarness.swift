@@ -30,8 +30,8 @@ final class ClusterProcessHarness: Sendable {
     }
 
     private struct Children {
-        var workers: [WorkerProcess] = []
-        var gateways: [GatewayProcess] = []
+        var workers: [AWSRealtimeServer] = []
+        var gateways: [AWSRealtimeServer] = []
         var clients: [ClientScriptProcess] = []
     }
 
@@ -145,23 +145,24 @@ final class ClusterProcessHarness: Sendable {
         ]
     }
 
-    func startWorker(_ name: String, configuration: String) async throws -> WorkerProcess {
+    func startWorker(_ name: String, configuration: String) async throws -> AWSRealtimeServer {
         let path = directory.appendingPathComponent("\(name).yaml").path
         try configuration.write(toFile: path, atomically: true, encoding: .utf8)
-        let worker = try await WorkerProcess.start(
+        let worker = try await AWSRealtimeServer.startWorker(
             name: name, configPath: path, environment: workerEnvironment, logDirectory: directory)
         children.withLock { $0.workers.append(worker) }
         return worker
     }
 
-    func startGateway(_ name: String) async throws -> GatewayProcess {
-        let gateway = try await GatewayProcess.start(name: name, environment: gatewayEnvironment(), logDirectory: directory)
+    func startGateway(_ name: String) async throws -> AWSRealtimeServer {
+        let gateway = try await AWSRealtimeServer.startGateway(
+            name: name, environment: gatewayEnvironment(), logDirectory: directory)
         children.withLock { $0.gateways.append(gateway) }
         return gateway
     }
 
     /// A client of `gateway` subscribed to `aws-metrics`, printing what it receives for `seconds`.
-    func startWatcher(_ name: String, _ kind: Watcher.Kind, on gateway: GatewayProcess, seconds: Int = 100) throws -> Watcher {
+    func startWatcher(_ name: String, _ kind: Watcher.Kind, on gateway: AWSRealtimeServer, seconds: Int = 100) throws -> Watcher {
         let process: ClientScriptProcess
         switch kind {
         case .webSocket:
@@ -182,8 +183,8 @@ final class ClusterProcessHarness: Sendable {
         return Watcher(name: name, kind: kind, gateway: gateway.name, process: process)
     }
 
-    var workers: [WorkerProcess] { children.withLock { $0.workers } }
-    var gateways: [GatewayProcess] { children.withLock { $0.gateways } }
+    var workers: [AWSRealtimeServer] { children.withLock { $0.workers } }
+    var gateways: [AWSRealtimeServer] { children.withLock { $0.gateways } }
 
     func killAll() async {
         let children = self.children.withLock { $0 }

@@ -23,7 +23,7 @@ final class FailoverHarness: Sendable {
     let replay: ObservedReplayHandler
     let replayPort: Int
     let directory: URL
-    private let workers = Mutex<[WorkerProcess]>([])
+    private let workers = Mutex<[AWSRealtimeServer]>([])
 
     private init(redis: RedisServerProcess, client: RedisClient, replay: ObservedReplayHandler, replayPort: Int, directory: URL) {
         self.redis = redis
@@ -102,10 +102,10 @@ final class FailoverHarness: Sendable {
         ]
     }
 
-    func startWorker(_ name: String, configuration: String) async throws -> WorkerProcess {
+    func startWorker(_ name: String, configuration: String) async throws -> AWSRealtimeServer {
         let path = directory.appendingPathComponent("\(name).yaml").path
         try configuration.write(toFile: path, atomically: true, encoding: .utf8)
-        let worker = try await WorkerProcess.start(
+        let worker = try await AWSRealtimeServer.startWorker(
             name: name, configPath: path, environment: environment, logDirectory: directory)
         workers.withLock { $0.append(worker) }
         return worker
@@ -124,7 +124,7 @@ final class FailoverHarness: Sendable {
     }
 
     /// The workers whose `/metrics` says they lead (a worker that does not answer is not counted).
-    static func leaders(_ workers: [WorkerProcess]) -> [WorkerProcess] {
+    static func leaders(_ workers: [AWSRealtimeServer]) -> [AWSRealtimeServer] {
         workers.filter { (try? $0.metrics()["aws_realtime_worker_leader"]) == 1 }
     }
 

@@ -21,15 +21,15 @@ import Testing
 /// Serialized: each test starts six Redis nodes, four processes and three clients on a small machine.
 @Suite(
     .serialized, .timeLimit(.minutes(3)),
-    .enabled(if: WorkerProcess.isBuilt, "build the aws-realtime executable first (swift build)"),
+    .enabled(if: AWSRealtimeServer.isBuilt, "build the aws-realtime executable first (swift build)"),
     .tags(.integration))
 struct WorkerClusterProcessTests {
     struct World: Sendable {
-        let leader: WorkerProcess
-        let standby: WorkerProcess
-        let gateways: [GatewayProcess]
+        let leader: AWSRealtimeServer
+        let standby: AWSRealtimeServer
+        let gateways: [AWSRealtimeServer]
         let watchers: [Watcher]
-        var workers: [WorkerProcess] { [leader, standby] }
+        var workers: [AWSRealtimeServer] { [leader, standby] }
     }
 
     static let slot = ClusterProcessHarness.slot

@@ -20,7 +20,7 @@ import Testing
 /// Serialized: each test starts its own processes, and the machine running them is small.
 @Suite(
     .serialized, .timeLimit(.minutes(2)),
-    .enabled(if: WorkerProcess.isBuilt, "build the aws-realtime executable first (swift build)"),
+    .enabled(if: AWSRealtimeServer.isBuilt, "build the aws-realtime executable first (swift build)"),
     .tags(.integration))
 struct WorkerFailoverTests {
     static let ttl = Duration.seconds(2)

@@ -14,7 +14,7 @@ import Testing
 /// themselves are pinned by the Bus tests.)
 @Suite(
     .serialized, .timeLimit(.minutes(2)),
-    .enabled(if: WorkerProcess.isBuilt, "build the aws-realtime executable first (swift build)"),
+    .enabled(if: AWSRealtimeServer.isBuilt, "build the aws-realtime executable first (swift build)"),
     .tags(.integration))
 struct WorkerSocketIOEmitterProcessTests {
     static func ascii(_ text: String) -> [UInt8] { Array(text.utf8) }
@@ -58,26 +58,11 @@ struct WorkerSocketIOEmitterProcessTests {
         }
     }
 
-    struct Timeout: Error {}
-
     /// The first message on the pattern, waiting at most 15 seconds (the worker's start included).
     static func firstMessage(_ subscriber: RedisSubscriber) async throws -> (channel: String, bytes: [UInt8]) {
-        try await withThrowingTaskGroup(of: (channel: String, bytes: [UInt8])?.self) { group in
-            group.addTask {
-                for await event in subscriber.events {
-                    if case .patternMessage(_, let channel, let payload) = event {
-                        return (channel, Array(payload.readableBytesView))
-                    }
-                }
-                return nil
-            }
-            group.addTask {
-                try await Task.sleep(for: .seconds(15))
-                return nil
-            }
-            defer { group.cancelAll() }
-            guard let message = try await group.next() ?? nil else { throw Timeout() }
-            return message
+        try await firstElement("a message on the pattern", of: subscriber.events, timeout: .seconds(15)) { event in
+            guard case .patternMessage(_, let channel, let payload) = event else { return nil }
+            return (channel, Array(payload.readableBytesView))
         }
     }
 }

@@ -12,7 +12,7 @@ import Testing
 /// The standby that takes over reads the same answers and keeps running too.
 @Suite(
     .serialized, .timeLimit(.minutes(2)),
-    .enabled(if: WorkerProcess.isBuilt, "build the aws-realtime executable first (swift build)"),
+    .enabled(if: AWSRealtimeServer.isBuilt, "build the aws-realtime executable first (swift build)"),
     .tags(.integration))
 struct HostileAnswersProcessTests {
     static let reducedCode = "Evil___1_forged_series_x__y"
@@ -94,7 +94,7 @@ struct HostileAnswersProcessTests {
     }
 
     /// The forged series does not exist, and every sample line belongs to a declared metric.
-    static func expectWellFormedMetrics(_ worker: WorkerProcess) throws {
+    static func expectWellFormedMetrics(_ worker: AWSRealtimeServer) throws {
         let metrics = try worker.metrics()
         #expect(metrics[HostileCaptures.forgedSeries] == nil)
         #expect((metrics[errorSeries] ?? 0) >= 1, "\(metrics.text)")

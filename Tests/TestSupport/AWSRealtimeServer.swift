@@ -6,11 +6,12 @@ import Foundation
     import Darwin
 #endif
 
-/// A real `aws-realtime worker` child process for process-level tests: the debug binary built by
-/// `swift build`, its standard error (JSON logs) in a file, its operations endpoints on a free
-/// 127.0.0.1 port. Signals go to its pid (SIGKILL, SIGSTOP, SIGCONT); ``kill()`` ends it in every
-/// state, stopped included, and is what every test calls on its way out.
-public actor WorkerProcess {
+/// A real `aws-realtime worker` or `aws-realtime gateway` child process for process-level tests: the
+/// debug binary built by `swift build`, listening on a free 127.0.0.1 port (the worker's operations
+/// endpoints, the gateway's clients), its standard error (the log) in a file. Signals go to its pid
+/// (SIGKILL, SIGSTOP, SIGCONT); ``kill()`` ends it in every state, stopped included, and is what
+/// every test calls on its way out.
+public actor AWSRealtimeServer {
     /// `.build/debug/aws-realtime` of this checkout, found from this file's path.
     public static var executable: String {
         TestRepository.debugExecutable
@@ -18,32 +19,55 @@ public actor WorkerProcess {
 
     public static var isBuilt: Bool { FileManager.default.isExecutableFile(atPath: executable) }
 
+    /// `worker` or `gateway`: the subcommand it runs.
+    public nonisolated let role: String
     public nonisolated let name: String
-    public nonisolated let operationsPort: Int
+    public nonisolated let port: Int
     public nonisolated let pid: Int32
     public nonisolated let logPath: String
     private var process: Process?
 
-    private init(name: String, operationsPort: Int, process: Process, logPath: String) {
+    private init(role: String, launched: ServerChildProcess.Launched, name: String) {
+        self.role = role
         self.name = name
-        self.operationsPort = operationsPort
-        self.pid = process.processIdentifier
-        self.process = process
-        self.logPath = logPath
+        self.port = launched.port
+        self.pid = launched.process.processIdentifier
+        self.process = launched.process
+        self.logPath = launched.logPath
     }
 
     /// Starts `aws-realtime worker --host 127.0.0.1 --port <free> --config <configPath>` with exactly
     /// `environment` (nothing inherited, so no real credentials or profile can leak in), its log in
     /// `logDirectory`, and waits until `/health` answers (at most `startupTimeout`).
-    public static func start(
+    public static func startWorker(
         name: String, configPath: String, environment: [String: String], logDirectory: URL,
         startupTimeout: Duration = .seconds(30)
-    ) async throws -> WorkerProcess {
-        let launched = try ServerChildProcess.launch(
+    ) async throws -> AWSRealtimeServer {
+        try await start(
             role: "worker", name: name, arguments: ["--config", configPath], environment: environment,
-            logDirectory: logDirectory)
-        try await ServerChildProcess.waitForHealth(launched, role: "worker", name: name, timeout: startupTimeout)
-        return WorkerProcess(name: name, operationsPort: launched.port, process: launched.process, logPath: launched.logPath)
+            logDirectory: logDirectory, startupTimeout: startupTimeout)
+    }
+
+    /// Starts `aws-realtime gateway --host 127.0.0.1 --port <free> [arguments]` with exactly
+    /// `environment` (nothing inherited), its log in `logDirectory`, and waits until `/health`
+    /// answers (at most `startupTimeout`).
+    public static func startGateway(
+        name: String, arguments: [String] = ["--allow-anonymous"], environment: [String: String], logDirectory: URL,
+        startupTimeout: Duration = .seconds(30)
+    ) async throws -> AWSRealtimeServer {
+        try await start(
+            role: "gateway", name: name, arguments: arguments, environment: environment, logDirectory: logDirectory,
+            startupTimeout: startupTimeout)
+    }
+
+    private static func start(
+        role: String, name: String, arguments: [String], environment: [String: String], logDirectory: URL,
+        startupTimeout: Duration
+    ) async throws -> AWSRealtimeServer {
+        let launched = try ServerChildProcess.launch(
+            role: role, name: name, arguments: arguments, environment: environment, logDirectory: logDirectory)
+        try await ServerChildProcess.waitForHealth(launched, role: role, name: name, timeout: startupTimeout)
+        return AWSRealtimeServer(role: role, launched: launched, name: name)
     }
 
     /// Whether the process still runs (a zombie counts as gone; a stopped process counts as alive).
@@ -69,7 +93,7 @@ public actor WorkerProcess {
         process = nil
     }
 
-    /// Everything the worker logged so far.
+    /// Everything it logged so far.
     public nonisolated func logText() -> String {
         (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? ""
     }
@@ -81,23 +105,14 @@ public actor WorkerProcess {
         }
     }
 
-    /// One GET on the operations port: status and body. Throws when nothing answers within the
-    /// timeout (a stopped process does not answer).
+    /// One GET on its port: status and body. Throws when nothing answers within the timeout (a
+    /// stopped process does not answer).
     public nonisolated func get(_ path: String, timeoutSeconds: Int = 2) throws -> (status: Int, body: String) {
-        try ServerChildProcess.get(port: operationsPort, path: path, timeoutSeconds: timeoutSeconds, from: "worker \(name)")
+        try ServerChildProcess.get(port: port, path: path, timeoutSeconds: timeoutSeconds, from: "\(role) \(name)")
     }
 
     /// `/metrics`, parsed: every sample by its name and labels as written (`name{labels}`).
     public nonisolated func metrics() throws -> PrometheusSamples {
-        try ServerChildProcess.metrics(port: operationsPort, from: "worker \(name)")
-    }
-}
-
-public struct WorkerProcessError: Error, CustomStringConvertible {
-    public var message: String
-    public var description: String { message }
-
-    public init(message: String) {
-        self.message = message
+        try ServerChildProcess.metrics(port: port, from: "\(role) \(name)")
     }
 }

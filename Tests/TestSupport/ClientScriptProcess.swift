@@ -1,63 +1,5 @@
 import Foundation
 
-/// A real `aws-realtime gateway` child process for process-level tests: the debug binary built by
-/// `swift build` (``WorkerProcess/executable``), listening on a free 127.0.0.1 port, its standard
-/// error (the log) in a file. ``kill()`` ends it in every state and is what every test calls on
-/// its way out.
-public actor GatewayProcess {
-    public nonisolated let name: String
-    public nonisolated let port: Int
-    public nonisolated let pid: Int32
-    public nonisolated let logPath: String
-    private var process: Process?
-
-    private init(name: String, port: Int, process: Process, logPath: String) {
-        self.name = name
-        self.port = port
-        self.pid = process.processIdentifier
-        self.process = process
-        self.logPath = logPath
-    }
-
-    /// Starts `aws-realtime gateway --host 127.0.0.1 --port <free> [arguments]` with exactly
-    /// `environment` (nothing inherited), its log in `logDirectory`, and waits until `/health`
-    /// answers (at most `startupTimeout`).
-    public static func start(
-        name: String, arguments: [String] = ["--allow-anonymous"], environment: [String: String], logDirectory: URL,
-        startupTimeout: Duration = .seconds(30)
-    ) async throws -> GatewayProcess {
-        let launched = try ServerChildProcess.launch(
-            role: "gateway", name: name, arguments: arguments, environment: environment, logDirectory: logDirectory)
-        try await ServerChildProcess.waitForHealth(launched, role: "gateway", name: name, timeout: startupTimeout)
-        return GatewayProcess(name: name, port: launched.port, process: launched.process, logPath: launched.logPath)
-    }
-
-    /// Whether the process still runs (a zombie counts as gone).
-    public nonisolated var isAlive: Bool { ChildProcessState.isAlive(pid) }
-
-    /// SIGKILL and waits until it is gone (at most 5 s).
-    public func kill() async {
-        guard process != nil else { return }
-        await ServerChildProcess.kill(pid)
-        process = nil
-    }
-
-    /// Everything the gateway logged so far.
-    public nonisolated func logText() -> String {
-        (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? ""
-    }
-
-    /// One GET on the gateway's port: status and body.
-    public nonisolated func get(_ path: String, timeoutSeconds: Int = 2) throws -> (status: Int, body: String) {
-        try ServerChildProcess.get(port: port, path: path, timeoutSeconds: timeoutSeconds, from: "gateway \(name)")
-    }
-
-    /// `/metrics`, parsed.
-    public nonisolated func metrics() throws -> PrometheusSamples {
-        try ServerChildProcess.metrics(port: port, from: "gateway \(name)")
-    }
-}
-
 /// A client script of `Tests/GatewayTests/Scripts/` (`ws_client.py`, `sio_client.py`) run with
 /// `python3` from PATH (PyPI `websockets`, `python-socketio`), its JSON lines in a file read as
 /// they come (its standard error beside it, `.stderr`). ``kill()`` ends it; every test calls it
@@ -84,18 +26,18 @@ public actor ClientScriptProcess {
     public static func start(name: String, script: String, arguments: [String], directory: URL) throws -> ClientScriptProcess {
         let path = scriptsDirectory.appendingPathComponent("\(script).py").path
         guard FileManager.default.fileExists(atPath: path) else {
-            throw WorkerProcessError(message: "missing client script \(path)")
+            throw ChildProcessError(message: "missing client script \(path)")
         }
         let outputPath = directory.appendingPathComponent("client-\(name).jsonl").path
         guard FileManager.default.createFile(atPath: outputPath, contents: nil) else {
-            throw WorkerProcessError(message: "cannot create \(outputPath)")
+            throw ChildProcessError(message: "cannot create \(outputPath)")
         }
         let output = try FileHandle(forWritingTo: URL(fileURLWithPath: outputPath))
         defer { try? output.close() }
         // Standard error apart: a warning written between two lines cannot break one.
         let errorPath = directory.appendingPathComponent("client-\(name).stderr").path
         guard FileManager.default.createFile(atPath: errorPath, contents: nil) else {
-            throw WorkerProcessError(message: "cannot create \(errorPath)")
+            throw ChildProcessError(message: "cannot create \(errorPath)")
         }
         let errors = try FileHandle(forWritingTo: URL(fileURLWithPath: errorPath))
         defer { try? errors.close() }
