@@ -79,12 +79,29 @@ import Testing
         }
     }
 
+    /// STS takes `[\w+=,.@-]` in a session name, as the worker's `sessionName` setting does: the
+    /// demo took no `+` (refused `a+b` with a ValidationError the real STS would not send).
+    @Test func everySessionNameSTSTakesIsTaken() throws {
+        for name in ["a+b", "under_score", "x=y,z.w@v-u", "ab", String(repeating: "n", count: 64)] {
+            let encoded = try #require(name.addingPercentEncoding(withAllowedCharacters: .alphanumerics))
+            let response = Self.assumeRole(
+                "RoleArn=arn%3Aaws%3Aiam%3A%3A210987654321%3Arole%2Fr&RoleSessionName=\(encoded)")
+            #expect(response.status == 200, "\(name)")
+            let arn = Self.element("Arn", in: DemoResponderTests.body(response))
+            #expect(arn == "arn:aws:sts::210987654321:assumed-role/r/\(name)")
+        }
+    }
+
     @Test func malformedAssumeRoleRequestsAreRefusedAsSTSWould() {
         let cases = [
             "RoleSessionName=aws-realtime",
             "RoleArn=arn%3Aaws%3Aiam%3A%3A2109876543%3Arole%2Fr&RoleSessionName=aws-realtime",
             "RoleArn=arn%3Aaws%3Aiam%3A%3A210987654321%3Auser%2Fr&RoleSessionName=aws-realtime",
             "RoleArn=arn%3Aaws%3Aiam%3A%3A210987654321%3Arole%2Fr&RoleSessionName=a%20b",
+            "RoleArn=arn%3Aaws%3Aiam%3A%3A210987654321%3Arole%2Fr&RoleSessionName=a",
+            "RoleArn=arn%3Aaws%3Aiam%3A%3A210987654321%3Arole%2Fr&RoleSessionName=" + String(repeating: "n", count: 65),
+            "RoleArn=arn%3Aaws%3Aiam%3A%3A210987654321%3Arole%2Fr&RoleSessionName=a%2Fb",
+            "RoleArn=arn%3Aaws%3Aiam%3A%3A210987654321%3Arole%2Fr%2F&RoleSessionName=ok",
             "RoleArn=arn%3Aaws%3Aiam%3A%3A210987654321%3Arole%2Fr&RoleSessionName=ok&DurationSeconds=60",
             "RoleArn=arn%3Aaws%3Aiam%3A%3A210987654321%3Arole%2Fr&RoleSessionName=ok&DurationSeconds=99999999999999999999",
         ]

@@ -13,20 +13,18 @@ extension DemoResponder {
     /// account. A worker with many targets runs against one demo endpoint this way; the demo
     /// trusts every caller, as it accepts every signature.
     func assumeRole(_ request: DemoRequest, now: Double) -> STSAnswer {
-        guard let roleArn = request.form["RoleArn"], let role = Self.roleARN(roleArn) else {
+        guard let roleArn = request.form["RoleArn"], let role = AWSIdentifierSyntax.iamRole(arn: roleArn) else {
             return .refused(
                 CaptureErrorResponse(
                     status: 400, code: "ValidationError",
                     message: "RoleArn must be arn:aws:iam::<12-digit account>:role/<name>"))
         }
         let sessionName = request.form["RoleSessionName"] ?? ""
-        guard (2...64).contains(sessionName.utf8.count),
-            sessionName.utf8.allSatisfy({ Self.sessionNameBytes.contains($0) })
-        else {
+        guard AWSIdentifierSyntax.isRoleSessionName(sessionName) else {
             return .refused(
                 CaptureErrorResponse(
                     status: 400, code: "ValidationError",
-                    message: "RoleSessionName must be 2 to 64 of [A-Za-z0-9_=,.@-]"))
+                    message: "RoleSessionName must be 2 to 64 of [\\w+=,.@-]"))
         }
         // STS's range: 15 minutes to 12 hours (the role's maximum is not modelled), default 1 hour.
         let duration = request.form["DurationSeconds"].map { Int($0) ?? -1 } ?? 3600
@@ -46,17 +44,4 @@ extension DemoResponder {
                     "sessionToken": DemoSignal.uuid("session", slot), "expiration": DemoClock.iso8601(now + Double(duration)),
                 ], slot: slot))
     }
-
-    /// `arn:aws:iam::111122223333:role/path/name` as its account and role name.
-    static func roleARN(_ text: String) -> (account: String, name: String)? {
-        let parts = text.split(separator: ":", maxSplits: 5, omittingEmptySubsequences: false)
-        guard text.utf8.count <= 2048, parts.count == 6, parts[0] == "arn", parts[2] == "iam", parts[3].isEmpty,
-            AWSIdentifierSyntax.isAccountID(parts[4]), parts[5].hasPrefix("role/"),
-            let name = parts[5].split(separator: "/").last, parts[5].count > "role/".count
-        else { return nil }
-        return (String(parts[4]), String(name))
-    }
-
-    private static let sessionNameBytes: Set<UInt8> = Set(
-        Array("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_=,.@-".utf8))
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Payloads
+import TextFormats
 
 extension WorkerSettings {
     /// Reads `targets`: `regions` (the default of every account) and `accounts`, each with an `id`
@@ -55,16 +56,16 @@ extension WorkerSettings {
         }
         if let value = fields["externalId"], !value.isNull {
             let externalID = try value.string()
-            guard (2...1224).contains(externalID.count), externalID.allSatisfy(isSTSCharacter(allowingSlash: true)) else {
+            guard AWSIdentifierSyntax.isExternalID(externalID) else {
                 throw ConfigurationError(
-                    key: value.path, reason: "expected 2 to 1224 letters, digits or any of + = , . @ : / -")
+                    key: value.path, reason: "expected 2 to 1224 letters, digits or any of _ + = , . @ : / -")
             }
             account.externalID = externalID
         }
         if let value = fields["sessionName"] {
             let name = try value.string()
-            guard (2...64).contains(name.count), name.allSatisfy(isSTSCharacter(allowingSlash: false)) else {
-                throw ConfigurationError(key: value.path, reason: "expected 2 to 64 letters, digits or any of + = , . @ -")
+            guard AWSIdentifierSyntax.isRoleSessionName(name) else {
+                throw ConfigurationError(key: value.path, reason: "expected 2 to 64 letters, digits or any of _ + = , . @ -")
             }
             account.sessionName = name
         }
@@ -107,22 +108,6 @@ extension WorkerSettings {
 
     /// The account of `arn:<partition>:iam::<account>:role/<path and name>`, or nil for anything else.
     static func roleAccount(of arn: String) -> String? {
-        let parts = arn.split(separator: ":", maxSplits: 5, omittingEmptySubsequences: false).map(String.init)
-        guard parts.count == 6, parts[0] == "arn", ["aws", "aws-cn", "aws-us-gov"].contains(parts[1]), parts[2] == "iam",
-            parts[3].isEmpty, EnvelopeTarget.isAccountID(parts[4]), parts[5].hasPrefix("role/"), parts[5].count > 5,
-            parts[5].count <= 512,
-            !parts[5].hasSuffix("/"), parts[5].allSatisfy(isSTSCharacter(allowingSlash: true))
-        else { return nil }
-        return parts[4]
-    }
-
-    /// The characters STS allows in role names, session names and external IDs (`[\w+=,.@-]`, and `/` and `:` in
-    /// external IDs and role paths).
-    private static func isSTSCharacter(allowingSlash: Bool) -> (Character) -> Bool {
-        { character in
-            guard character.isASCII else { return false }
-            if character.isLetter || character.isNumber || "_+=,.@-".contains(character) { return true }
-            return allowingSlash && (character == "/" || character == ":")
-        }
+        AWSIdentifierSyntax.iamRole(arn: arn)?.account
     }
 }
