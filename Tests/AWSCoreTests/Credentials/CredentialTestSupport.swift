@@ -13,37 +13,8 @@ func isoString(_ date: Date) -> String {
     date.formatted(.iso8601)
 }
 
-/// A log handler that keeps every line with its metadata, to check that no secret is logged.
-struct CapturingLogHandler: LogHandler {
-    final class Lines: Sendable {
-        private let lines = Mutex<[String]>([])
-
-        func append(_ line: String) { lines.withLock { $0.append(line) } }
-        var all: [String] { lines.withLock { $0 } }
-        var text: String { all.joined(separator: "\n") }
-    }
-
-    let lines: Lines
-    var metadata: Logger.Metadata = [:]
-    var metadataProvider: Logger.MetadataProvider?
-    var logLevel: Logger.Level = .trace
-
-    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
-        get { metadata[key] }
-        set { metadata[key] = newValue }
-    }
-
-    func log(event: LogEvent) {
-        let merged = metadata.merging(event.metadata ?? [:]) { $1 }
-        let rendered = merged.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
-        lines.append("\(event.level) \(event.message) \(rendered)")
-    }
-}
-
-func capturingLogger() -> (Logger, CapturingLogHandler.Lines) {
-    let lines = CapturingLogHandler.Lines()
-    let logger = Logger(label: "test.credentials") { _ in CapturingLogHandler(lines: lines) }
-    return (logger, lines)
+func capturingLogger() -> (Logger, CapturingLogHandler.Records) {
+    CapturingLogHandler.logger(label: "test.credentials")
 }
 
 func quietLogger() -> Logger {

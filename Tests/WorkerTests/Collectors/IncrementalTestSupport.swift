@@ -78,34 +78,3 @@ enum IncrementalFixtures {
         try batches.map { try JSONDecoder().decode(T.self, from: Data($0.data)) }
     }
 }
-
-/// A log handler that keeps every record, for tests that count log lines.
-struct CapturingLogHandler: LogHandler {
-    struct Record: Sendable {
-        var level: Logger.Level
-        var message: String
-    }
-
-    final class Store: Sendable {
-        let records = Mutex<[Record]>([])
-        var all: [Record] { records.withLock { $0 } }
-    }
-
-    let store: Store
-    var metadata: Logger.Metadata = [:]
-    var logLevel: Logger.Level = .trace
-
-    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
-        get { metadata[key] }
-        set { metadata[key] = newValue }
-    }
-
-    func log(event: Logging.LogEvent) {
-        store.records.withLock { $0.append(Record(level: event.level, message: "\(event.message)")) }
-    }
-
-    static func logger() -> (Logger, Store) {
-        let store = Store()
-        return (Logger(label: "aws-realtime.tests.capturing") { _ in CapturingLogHandler(store: store) }, store)
-    }
-}
