@@ -57,8 +57,10 @@ struct RedisReconnectLoop: Sendable {
                     RedisClientError(
                         code: .notConnected, message: "not connected to \(endpoint): \(clientError.message)",
                         underlying: clientError))
-                logger.info(
-                    "\(role) connect failed", metadata: ["redis.error": "\(clientError.message)", "redis.attempt": "\(attempt)"])
+                // The cause (refused, a DNS or TLS failure) is what an operator acts on.
+                var metadata: Logger.Metadata = ["redis.error": "\(clientError.message)", "redis.attempt": "\(attempt)"]
+                if let cause = clientError.underlying { metadata["redis.error.cause"] = "\(cause)" }
+                logger.info("\(role) connect failed", metadata: metadata)
             }
             let delay = backoff.delay(attempt: attempt)
             attempt += 1

@@ -1,3 +1,4 @@
+import Logging
 import NIOCore
 import Redis
 import TestSupport
@@ -44,6 +45,24 @@ import Testing
                 }
             }
         }
+    }
+
+    /// "could not connect to 127.0.0.1:<port>" alone did not say why: the log line carries the cause.
+    @Test func aFailedConnectIsLoggedWithItsCause() async throws {
+        let port = try FreePort.next()
+        let (logger, records) = CapturingLogHandler.logger()
+        let client = RedisClient(configuration: .test(port: port), logger: logger)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await client.run() }
+            defer { group.cancelAll() }
+            try await waitUntil("a connect failure is logged", timeout: .seconds(5)) {
+                records.all.contains { $0.message == "redis connect failed" }
+            }
+        }
+        let failure = try #require(records.all.first { $0.message == "redis connect failed" })
+        #expect(failure.metadata["redis.error"]?.description.contains("127.0.0.1:\(port)") == true)
+        let cause = try #require(failure.metadata["redis.error.cause"]?.description)
+        #expect(cause.lowercased().contains("refused"), "\(cause)")
     }
 
     @Test func commandsFailFastWhenThereIsNoServer() async throws {
