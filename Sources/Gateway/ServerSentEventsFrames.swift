@@ -53,6 +53,11 @@ struct ServerSentEventsFrames: ClientSessionFrames {
     }
 
     func notice(_ error: ClientProtocolError) -> ByteBuffer {
+        Self.errorEvent(error)
+    }
+
+    /// An `error` event without an id, carrying `/ws`'s error control message.
+    static func errorEvent(_ error: ClientProtocolError) -> ByteBuffer {
         PreparedMessage.sseEvent(id: nil, event: "error", data: ControlMessage.error(error))
     }
 }

@@ -1,16 +1,14 @@
 import NIOCore
 
 extension ClientOutbox {
-    /// `error` as this connection's client is told it: a `/ws` control message, an SSE `error`
-    /// event, a Socket.IO `error` event.
+    /// `error` as this connection's client is told it outside a session (recovery on the relay
+    /// path), in its protocol's frames' `notice`: a `/ws` control message, an SSE `error` event,
+    /// a Socket.IO `error` event.
     func payload(for error: ClientProtocolError) -> ByteBuffer {
         switch format {
-        case .webSocket:
-            ControlMessage.error(error)
-        case .serverSentEvents:
-            PreparedMessage.sseEvent(id: nil, event: "error", data: ControlMessage.error(error))
-        case .socketIO:
-            SocketIOFrames.event("error", json: SocketIOFrames.errorPayload(error))
+        case .webSocket: ClientOpsFrames().notice(error)
+        case .serverSentEvents: ServerSentEventsFrames.errorEvent(error)
+        case .socketIO: SocketIOSessionFrames.errorEvent(error)
         }
     }
 }

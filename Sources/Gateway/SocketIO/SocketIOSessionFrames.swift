@@ -44,6 +44,11 @@ struct SocketIOSessionFrames: ClientSessionFrames {
 
     /// An `error` event alone: the event's ack is its confirmation, which follows.
     func notice(_ error: ClientProtocolError) -> ByteBuffer {
+        Self.errorEvent(error)
+    }
+
+    /// The `error` event.
+    static func errorEvent(_ error: ClientProtocolError) -> ByteBuffer {
         SocketIOFrames.event("error", json: SocketIOFrames.errorPayload(error))
     }
 
