@@ -48,6 +48,18 @@ public actor AWSRealtimeServer {
             logDirectory: logDirectory, startupTimeout: startupTimeout)
     }
 
+    /// ``startWorker(name:configPath:environment:logDirectory:startupTimeout:)`` with `configuration`
+    /// (YAML) written to `<logDirectory>/<name>.yaml` first.
+    public static func startWorker(
+        name: String, configuration: String, environment: [String: String], logDirectory: URL,
+        startupTimeout: Duration = .seconds(30)
+    ) async throws -> AWSRealtimeServer {
+        let path = logDirectory.appendingPathComponent("\(name).yaml").path
+        try configuration.write(toFile: path, atomically: true, encoding: .utf8)
+        return try await startWorker(
+            name: name, configPath: path, environment: environment, logDirectory: logDirectory, startupTimeout: startupTimeout)
+    }
+
     /// Starts `aws-realtime gateway --host 127.0.0.1 --port <free> [arguments]` with exactly
     /// `environment` (nothing inherited), its log in `logDirectory`, and waits until `/health`
     /// answers (at most `startupTimeout`).

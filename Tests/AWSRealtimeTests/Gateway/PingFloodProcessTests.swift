@@ -16,10 +16,7 @@ struct PingFloodProcessTests {
     static let maxGrowthMiB = 48.0
 
     @Test func aPingFloodThatNeverReadsIsClosedWithoutGrowingTheGatewaysMemory() async throws {
-        let port = try FreePort.next()
-        let environment = StandaloneProcessTests.environment(home: "/nonexistent-home-for-tests", closedPort: try FreePort.next())
-        let server = try StandaloneProcess.start(
-            ["gateway", "--allow-anonymous", "--bus", "in-process", "--host", "127.0.0.1", "--port", "\(port)"], environment)
+        let (server, port) = try StandaloneProcess.startInProcessGateway()
         defer { server.forceKill() }
         #expect(try await StandaloneProcessTests.health(port: port, timeout: .seconds(30)), "\(server.log())")
         let pid = server.process.processIdentifier

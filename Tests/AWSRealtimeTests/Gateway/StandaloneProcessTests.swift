@@ -266,6 +266,16 @@ final class StandaloneProcess: @unchecked Sendable {
         return StandaloneProcess(process: process, logPath: logPath, exits: exits)
     }
 
+    /// `aws-realtime gateway --allow-anonymous --bus in-process` on a free 127.0.0.1 port, with no
+    /// home, AWS or Redis of its own (``StandaloneProcessTests/environment(home:closedPort:)``).
+    static func startInProcessGateway() throws -> (server: StandaloneProcess, port: Int) {
+        let port = try FreePort.next()
+        let environment = StandaloneProcessTests.environment(home: "/nonexistent-home-for-tests", closedPort: try FreePort.next())
+        let server = try start(
+            ["gateway", "--allow-anonymous", "--bus", "in-process", "--host", "127.0.0.1", "--port", "\(port)"], environment)
+        return (server, port)
+    }
+
     func log() -> String { (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "" }
 
     /// Sends SIGTERM and waits at most `timeout` for the exit status.

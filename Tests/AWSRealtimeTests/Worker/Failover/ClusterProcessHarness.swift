@@ -146,10 +146,8 @@ final class ClusterProcessHarness: Sendable {
     }
 
     func startWorker(_ name: String, configuration: String) async throws -> AWSRealtimeServer {
-        let path = directory.appendingPathComponent("\(name).yaml").path
-        try configuration.write(toFile: path, atomically: true, encoding: .utf8)
         let worker = try await AWSRealtimeServer.startWorker(
-            name: name, configPath: path, environment: workerEnvironment, logDirectory: directory)
+            name: name, configuration: configuration, environment: workerEnvironment, logDirectory: directory)
         children.withLock { $0.workers.append(worker) }
         return worker
     }

@@ -103,10 +103,8 @@ final class FailoverHarness: Sendable {
     }
 
     func startWorker(_ name: String, configuration: String) async throws -> AWSRealtimeServer {
-        let path = directory.appendingPathComponent("\(name).yaml").path
-        try configuration.write(toFile: path, atomically: true, encoding: .utf8)
         let worker = try await AWSRealtimeServer.startWorker(
-            name: name, configPath: path, environment: environment, logDirectory: directory)
+            name: name, configuration: configuration, environment: environment, logDirectory: directory)
         workers.withLock { $0.append(worker) }
         return worker
     }
