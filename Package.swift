@@ -51,6 +51,10 @@ let package = Package(
         // each, below every other layer, so it depends on nothing.
         .target(name: "TextFormats"),
 
+        // Concurrency primitives several layers share (the bounded drop-oldest event buffer, a
+        // wait with a timeout): one implementation each, depending on nothing.
+        .target(name: "AsyncPrimitives"),
+
         // 2. SigV4: pure signing, no I/O.
         .target(
             name: "SigV4",
@@ -120,9 +124,9 @@ let package = Package(
         .target(
             name: "Redis",
             dependencies: [
+                "AsyncPrimitives",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
-                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
@@ -141,7 +145,7 @@ let package = Package(
         .target(
             name: "Bus",
             dependencies: [
-                "Payloads", "Redis", "SocketIOEmitter", "TextFormats",
+                "AsyncPrimitives", "Payloads", "Redis", "SocketIOEmitter", "TextFormats",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -163,6 +167,7 @@ let package = Package(
         .target(
             name: "Gateway",
             dependencies: [
+                "AsyncPrimitives",
                 "Bus",
                 "Payloads",
                 "TextFormats",
@@ -222,6 +227,10 @@ let package = Package(
         .testTarget(
             name: "TextFormatsTests",
             dependencies: ["TextFormats"]
+        ),
+        .testTarget(
+            name: "AsyncPrimitivesTests",
+            dependencies: ["AsyncPrimitives"]
         ),
         .testTarget(
             name: "SigV4Tests",
@@ -296,6 +305,7 @@ let package = Package(
             dependencies: [
                 "Redis", "TestSupport",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),

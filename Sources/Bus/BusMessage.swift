@@ -1,3 +1,4 @@
+import AsyncPrimitives
 import NIOCore
 import Payloads
 
@@ -22,4 +23,16 @@ public enum BusEvent: Sendable, Hashable {
     /// Messages may have been missed (the bus connection dropped, or the subscriber fell
     /// behind): read the history after the last id relayed before going on.
     case gap
+}
+
+/// A subscriber's events, for its one consumer: bounded by the buffer behind them, which drops
+/// the oldest when the consumer falls behind and then delivers one ``BusEvent/gap``.
+public typealias BusEvents = DropOldestBuffer<BusEvent>.Elements
+
+extension BusEvent {
+    /// The bounded buffer a subscriber's events wait in: a slow consumer costs memory up to
+    /// `capacity`, then recovers from history after a ``gap``.
+    static func buffer(capacity: Int) -> DropOldestBuffer<BusEvent> {
+        DropOldestBuffer(capacity: capacity, droppedMarker: { _ in .gap })
+    }
 }

@@ -1,24 +1,25 @@
+import AsyncPrimitives
 import Payloads
 import Synchronization
 
 /// A gateway's subscription to an ``InProcessBus``.
 public final class InProcessSubscriber: SubscriberBus, Sendable {
     private let bus: InProcessBus
-    private let buffer: BusEventBuffer
+    private let buffer: DropOldestBuffer<BusEvent>
     private let streams = Mutex<Set<StreamName>>([])
 
     init(bus: InProcessBus, bufferSize: Int) {
         self.bus = bus
-        self.buffer = BusEventBuffer(capacity: bufferSize)
+        self.buffer = BusEvent.buffer(capacity: bufferSize)
     }
 
-    public var events: BusEvents { BusEvents(buffer: buffer) }
+    public var events: BusEvents { buffer.elements }
 
     /// Always: there is no connection to lose in one process.
     public var isConnected: Bool { true }
 
     /// Events dropped because the consumer fell behind.
-    public var droppedEventCount: Int { buffer.droppedCount }
+    public var droppedEventCount: Int { buffer.totalDropped }
 
     public func subscribe(to stream: StreamName) async throws {
         _ = streams.withLock { $0.insert(stream) }

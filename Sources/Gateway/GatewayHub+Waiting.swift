@@ -1,3 +1,4 @@
+import AsyncPrimitives
 import Bus
 import Payloads
 
@@ -12,16 +13,7 @@ extension GatewayHub {
     /// True when `condition` held within `timeout`; false on timeout or cancellation.
     func wait(for condition: Condition, timeout: Duration) async -> Bool {
         let id = state.withLock { $0.makeWaiterID() }
-        return await withTaskGroup(of: Bool.self) { group in
-            group.addTask { await self.suspend(id, until: condition) }
-            group.addTask {
-                try? await Task.sleep(for: timeout)
-                return false
-            }
-            let first = await group.next() ?? false
-            group.cancelAll()
-            return first
-        }
+        return await withTimeout(timeout, orElse: false) { await self.suspend(id, until: condition) }
     }
 
     private func suspend(_ id: GatewayHubWaiterID, until condition: Condition) async -> Bool {

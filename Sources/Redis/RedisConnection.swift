@@ -1,5 +1,4 @@
 import Logging
-import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
 import NIOSSL
@@ -88,9 +87,7 @@ public final class RedisConnection: Sendable {
             throw RedisClientError(code: .connectionFailed, message: "could not connect to \(endpoint)", underlying: error)
         }
         // The TLS and RESP handshakes share what is left of the connect timeout.
-        let timedOut = NIOLockedValueBox(false)
         let timeout = channel.eventLoop.scheduleTask(deadline: deadline) {
-            timedOut.withLockedValue { $0 = true }
             channel.close(promise: nil)
         }
         do {
@@ -101,7 +98,9 @@ public final class RedisConnection: Sendable {
         } catch {
             timeout.cancel()
             channel.close(promise: nil)
-            if timedOut.withLockedValue({ $0 }) {
+            // The timer's future succeeded if it fired; cancelling it before it fired failed it.
+            let timedOut = (try? await timeout.futureResult.get()) != nil
+            if timedOut {
                 throw RedisClientError(
                     code: .connectTimeout,
                     message: "the TLS or HELLO/AUTH handshake with \(endpoint) did not finish within the connect timeout",

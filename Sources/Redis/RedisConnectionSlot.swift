@@ -1,5 +1,5 @@
-import NIOConcurrencyHelpers
 import NIOCore
+import Synchronization
 
 /// The current connection of a reconnecting owner (``RedisClient``, ``RedisSubscriber``), and
 /// the callers waiting for one while it connects. Waiting is bounded in count and in time (the
@@ -18,7 +18,7 @@ final class RedisConnectionSlot: Sendable {
         var nextWaiterID = 0
     }
 
-    private let box = NIOLockedValueBox(Box())
+    private let box = Mutex(Box())
     private let maxWaiters: Int
     private let waitTimeout: Duration
     private let endpoint: String
@@ -32,7 +32,7 @@ final class RedisConnectionSlot: Sendable {
     }
 
     var current: RedisConnection? {
-        self.box.withLockedValue { box in
+        self.box.withLock { box in
             if case .connected(let connection) = box.state { return connection }
             return nil
         }
@@ -45,7 +45,7 @@ final class RedisConnectionSlot: Sendable {
             case error(RedisClientError)
             case wait(Int)
         }
-        let fast: Fast = self.box.withLockedValue { box in
+        let fast: Fast = self.box.withLock { box in
             switch box.state {
             case .connected(let connection):
                 return .connection(connection)
@@ -79,7 +79,7 @@ final class RedisConnectionSlot: Sendable {
         defer { timeout.cancel() }
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<RedisConnection, any Error>) in
-                let immediate: Result<RedisConnection, any Error>? = self.box.withLockedValue { box in
+                let immediate: Result<RedisConnection, any Error>? = self.box.withLock { box in
                     switch box.state {
                     case .connecting(var waiters):
                         guard waiters.count < self.maxWaiters else {
@@ -113,7 +113,7 @@ final class RedisConnectionSlot: Sendable {
     }
 
     private func failWaiter(id: Int, with error: any Error) {
-        let continuation: CheckedContinuation<RedisConnection, any Error>? = self.box.withLockedValue { box in
+        let continuation: CheckedContinuation<RedisConnection, any Error>? = self.box.withLock { box in
             guard case .connecting(var waiters) = box.state, let continuation = waiters.removeValue(forKey: id) else {
                 return nil
             }
@@ -125,7 +125,7 @@ final class RedisConnectionSlot: Sendable {
 
     /// A connection attempt starts: callers wait for it.
     func startConnecting() {
-        self.box.withLockedValue { box in
+        self.box.withLock { box in
             switch box.state {
             case .connecting, .shutdown: break
             case .connected, .disconnected: box.state = .connecting(waiters: [:])
@@ -151,7 +151,7 @@ final class RedisConnectionSlot: Sendable {
     }
 
     private func transition(to newState: State, result: Result<RedisConnection, any Error>) {
-        let waiters: [CheckedContinuation<RedisConnection, any Error>] = self.box.withLockedValue { box in
+        let waiters: [CheckedContinuation<RedisConnection, any Error>] = self.box.withLock { box in
             var waiters: [CheckedContinuation<RedisConnection, any Error>] = []
             if case .connecting(let pending) = box.state {
                 waiters = Array(pending.values)

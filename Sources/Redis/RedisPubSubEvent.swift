@@ -1,3 +1,4 @@
+import AsyncPrimitives
 import NIOCore
 
 /// What a ``RedisSubscriber`` delivers, in order.
@@ -15,4 +16,12 @@ public enum RedisPubSubEvent: Sendable, Hashable {
     /// The consumer fell behind: this many of the oldest buffered events were dropped to keep
     /// the buffer bounded. Treat it like ``reconnected``: recover from history.
     case dropped(count: Int)
+}
+
+extension RedisPubSubEvent {
+    /// The bounded buffer a subscriber's events wait in for their consumer: when it is full the
+    /// oldest is dropped, and the consumer gets ``dropped(count:)`` before the next event.
+    static func buffer(capacity: Int) -> DropOldestBuffer<RedisPubSubEvent> {
+        DropOldestBuffer(capacity: capacity, droppedMarker: { .dropped(count: $0) })
+    }
 }

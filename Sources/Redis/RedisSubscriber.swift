@@ -1,8 +1,9 @@
+import AsyncPrimitives
 import Logging
-import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
 import ServiceLifecycle
+import Synchronization
 
 /// A pub/sub connection that reconnects and subscribes again to what it held.
 ///
@@ -10,27 +11,12 @@ import ServiceLifecycle
 /// ``events`` from one consumer task. After a reconnect the subscriber subscribes again to every
 /// channel and pattern it holds, waits for the server to confirm each, and then delivers
 /// ``RedisPubSubEvent/reconnected`` so the consumer can recover what it missed from history.
-/// A slow consumer never blocks the socket: see ``RedisEventBuffer`` policy in ``events``.
+/// A slow consumer never blocks the socket: see ``events``.
 public final class RedisSubscriber: Sendable, Service {
     /// The events of this subscriber, for a single consumer. Bounded: when
     /// `limits.subscriberBufferSize` events wait, the oldest is dropped and the consumer gets
     /// ``RedisPubSubEvent/dropped(count:)`` before the next event. Ends when ``run()`` returns.
-    public struct Events: AsyncSequence, Sendable {
-        public typealias Element = RedisPubSubEvent
-        let buffer: RedisEventBuffer
-
-        public struct AsyncIterator: AsyncIteratorProtocol, Sendable {
-            let buffer: RedisEventBuffer
-
-            public mutating func next() async -> RedisPubSubEvent? {
-                await self.buffer.next()
-            }
-        }
-
-        public func makeAsyncIterator() -> AsyncIterator {
-            AsyncIterator(buffer: self.buffer)
-        }
-    }
+    public typealias Events = DropOldestBuffer<RedisPubSubEvent>.Elements
 
     private struct State {
         var channels: Set<String> = []
@@ -44,9 +30,9 @@ public final class RedisSubscriber: Sendable, Service {
     public let configuration: RedisConfiguration
     private let eventLoopGroup: any EventLoopGroup
     private let logger: Logger
-    private let state = NIOLockedValueBox(State())
+    private let state = Mutex(State())
     private let slot: RedisConnectionSlot
-    private let buffer: RedisEventBuffer
+    private let buffer: DropOldestBuffer<RedisPubSubEvent>
 
     public init(
         configuration: RedisConfiguration,
@@ -64,19 +50,19 @@ public final class RedisSubscriber: Sendable, Service {
             endpoint: configuration.endpointDescription,
             eventLoop: eventLoopGroup.any()
         )
-        self.buffer = RedisEventBuffer(capacity: configuration.limits.subscriberBufferSize)
+        self.buffer = RedisPubSubEvent.buffer(capacity: configuration.limits.subscriberBufferSize)
     }
 
-    public var events: Events { Events(buffer: self.buffer) }
+    public var events: Events { self.buffer.elements }
 
     /// The channels held (subscribed, or to subscribe on the next connection).
-    public var channels: Set<String> { self.state.withLockedValue { $0.channels } }
+    public var channels: Set<String> { self.state.withLock { $0.channels } }
     /// The patterns held.
-    public var patterns: Set<String> { self.state.withLockedValue { $0.patterns } }
+    public var patterns: Set<String> { self.state.withLock { $0.patterns } }
     /// Whether a connection is up and the server confirmed the subscriptions held when it
     /// connected (after a reconnect: the resubscriptions). False while connecting, between
     /// attempts and after shutdown.
-    public var isConnected: Bool { self.state.withLockedValue { $0.isLive } }
+    public var isConnected: Bool { self.state.withLock { $0.isLive } }
     /// Events dropped so far because the consumer fell behind.
     public var droppedEventCount: Int { self.buffer.totalDropped }
 
@@ -107,7 +93,7 @@ public final class RedisSubscriber: Sendable, Service {
         _ = try? await self.slot.connection()
         let limit = self.configuration.limits.maxSubscriptions
         let endpoint = self.configuration.endpointDescription
-        let confirmation: EventLoopFuture<Void>? = try self.state.withLockedValue { state in
+        let confirmation: EventLoopFuture<Void>? = try self.state.withLock { state in
             guard !state.isShutdown else {
                 throw RedisClientError(code: .shutdown, message: "the Redis subscriber for \(endpoint) has shut down")
             }
@@ -142,7 +128,7 @@ public final class RedisSubscriber: Sendable, Service {
         } catch let error as RedisClientError where error.code == .serverError {
             // Refused (for example NOPERM): do not hold what the server would not give us.
             if kind == .subscribe || kind == .psubscribe {
-                self.state.withLockedValue { state in
+                self.state.withLock { state in
                     if kind == .subscribe { state.channels.subtract(names) } else { state.patterns.subtract(names) }
                 }
             }
@@ -184,7 +170,7 @@ public final class RedisSubscriber: Sendable, Service {
             }
         }
         defer {
-            self.state.withLockedValue { state in
+            self.state.withLock { state in
                 state.isShutdown = true
                 state.connection = nil
                 state.isLive = false
@@ -199,7 +185,7 @@ public final class RedisSubscriber: Sendable, Service {
             pushSink: sink,
             prepare: { connection in
                 // What is held is subscribed before any change made through the slot.
-                self.state.withLockedValue { state -> [EventLoopFuture<Void>] in
+                self.state.withLock { state -> [EventLoopFuture<Void>] in
                     state.connection = connection
                     var futures: [EventLoopFuture<Void>] = []
                     if !state.channels.isEmpty {
@@ -228,12 +214,12 @@ public final class RedisSubscriber: Sendable, Service {
                         "redis.attempt": "\(attempt)",
                         "redis.channel.count": "\(confirmations.isEmpty ? 0 : self.channels.count)",
                     ])
-                self.state.withLockedValue { $0.isLive = true }
+                self.state.withLock { $0.isLive = true }
                 if connectionCount > 1 { self.buffer.push(.reconnected) }
                 return true
             },
             closed: {
-                self.state.withLockedValue { state in
+                self.state.withLock { state in
                     state.connection = nil
                     state.isLive = false
                 }

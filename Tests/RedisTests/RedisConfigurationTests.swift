@@ -115,18 +115,4 @@ import Testing
     @Test func scriptHasItsSHA1() {
         #expect(RedisScript("return 1").sha1 == "e0e1f9fabfc9d4800c877a703b823ac0578ff8db")
     }
-
-    @Test func eventBufferDropsTheOldestAndSaysSo() async {
-        let buffer = RedisEventBuffer(capacity: 3)
-        for index in 0..<5 {
-            buffer.push(.message(channel: "c", payload: .init(string: "\(index)")))
-        }
-        #expect(await buffer.next() == .dropped(count: 2))
-        #expect(await buffer.next() == .message(channel: "c", payload: .init(string: "2")))
-        #expect(await buffer.next() == .message(channel: "c", payload: .init(string: "3")))
-        #expect(await buffer.next() == .message(channel: "c", payload: .init(string: "4")))
-        buffer.finish()
-        #expect(await buffer.next() == nil)
-        #expect(buffer.totalDropped == 2)
-    }
 }

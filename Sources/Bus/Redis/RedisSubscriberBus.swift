@@ -1,3 +1,4 @@
+import AsyncPrimitives
 import Logging
 import NIOCore
 import Payloads
@@ -12,7 +13,7 @@ public final class RedisSubscriberBus: SubscriberBus, Service {
     public let keys: RedisBusKeys
     private let subscriber: any RedisChannelSubscribing
     private let client: any RedisCommandSending
-    private let buffer: BusEventBuffer
+    private let buffer: DropOldestBuffer<BusEvent>
     private let drops: BusDropLog
     private let logger: Logger
 
@@ -24,12 +25,12 @@ public final class RedisSubscriberBus: SubscriberBus, Service {
         self.subscriber = subscriber
         self.client = client
         self.keys = keys
-        self.buffer = BusEventBuffer(capacity: bufferSize)
+        self.buffer = BusEvent.buffer(capacity: bufferSize)
         self.drops = BusDropLog(interval: dropLogInterval)
         self.logger = logger
     }
 
-    public var events: BusEvents { BusEvents(buffer: buffer) }
+    public var events: BusEvents { buffer.elements }
 
     /// Whether the pub/sub connection is up and resubscribed (``RedisSubscriber/isConnected``).
     public var isConnected: Bool { subscriber.isConnected }

@@ -1,4 +1,5 @@
-import NIOConcurrencyHelpers
+import AsyncPrimitives
+import Synchronization
 
 /// A wake-up for one waiting task: ``signal()`` from anywhere (an event loop callback, another
 /// task); ``wait(upTo:)`` returns at the first signal, including one sent before it was called.
@@ -9,10 +10,10 @@ final class RedisChangeSignal: Sendable {
         var waiter: CheckedContinuation<Void, Never>?
     }
 
-    private let state = NIOLockedValueBox(State())
+    private let state = Mutex(State())
 
     func signal() {
-        let waiter = self.state.withLockedValue { state -> CheckedContinuation<Void, Never>? in
+        let waiter = self.state.withLock { state -> CheckedContinuation<Void, Never>? in
             guard let waiter = state.waiter else {
                 state.isPending = true
                 return nil
@@ -25,31 +26,22 @@ final class RedisChangeSignal: Sendable {
 
     /// Forgets a signal sent before now.
     func clear() {
-        self.state.withLockedValue { $0.isPending = false }
+        self.state.withLock { $0.isPending = false }
     }
 
     /// Waits for a signal for at most `timeout`; returns whether one came. Returns at once, with
     /// `false`, when the task is cancelled.
     func wait(upTo timeout: Duration) async -> Bool {
-        await withTaskGroup(of: Bool.self) { group in
-            group.addTask {
-                await self.wait()
-                return !Task.isCancelled
-            }
-            group.addTask {
-                try? await Task.sleep(for: timeout)
-                return false
-            }
-            let first = await group.next() ?? false
-            group.cancelAll()
-            return first
+        await withTimeout(timeout, orElse: false) {
+            await self.wait()
+            return !Task.isCancelled
         }
     }
 
     private func wait() async {
         await withTaskCancellationHandler {
             await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-                let resumeNow = self.state.withLockedValue { state -> Bool in
+                let resumeNow = self.state.withLock { state -> Bool in
                     if state.isPending {
                         state.isPending = false
                         return true
@@ -61,7 +53,7 @@ final class RedisChangeSignal: Sendable {
                 if resumeNow { continuation.resume() }
             }
         } onCancel: {
-            let waiter = self.state.withLockedValue { state -> CheckedContinuation<Void, Never>? in
+            let waiter = self.state.withLock { state -> CheckedContinuation<Void, Never>? in
                 defer { state.waiter = nil }
                 return state.waiter
             }

@@ -1,8 +1,8 @@
 import Logging
-import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
 import ServiceLifecycle
+import Synchronization
 
 /// A command client for a Redis Cluster: it learns which primary serves each hash slot from any
 /// node (``RedisClusterTopology``), keeps one pipelined, reconnecting ``RedisClient`` per primary,
@@ -25,7 +25,7 @@ public final class RedisClusterClient: RedisCommandSending, Service {
     private let eventLoopGroup: any EventLoopGroup
     private let logger: Logger
     private let seed: RedisClusterNodeAddress
-    private let state = NIOLockedValueBox(State())
+    private let state = Mutex(State())
     private let nodeStarts: AsyncStream<Node>.Continuation
     private let nodeStartStream: AsyncStream<Node>
     private let refreshRequests: AsyncStream<Void>.Continuation
@@ -93,7 +93,7 @@ public final class RedisClusterClient: RedisCommandSending, Service {
     }
 
     /// The newest map, once one node answered.
-    public var topology: RedisClusterTopology? { self.state.withLockedValue { $0.topology } }
+    public var topology: RedisClusterTopology? { self.state.withLock { $0.topology } }
 
     /// Reads the map and runs the per-node clients until the calling task is cancelled or its
     /// service group shuts down gracefully; then closes every connection and returns. Call it once.
@@ -103,7 +103,7 @@ public final class RedisClusterClient: RedisCommandSending, Service {
 
     private func runNodes() async throws {
         defer {
-            let nodes = self.state.withLockedValue { state in
+            let nodes = self.state.withLock { state in
                 state.isShutdown = true
                 return Array(state.nodes.values)
             }
@@ -154,7 +154,7 @@ public final class RedisClusterClient: RedisCommandSending, Service {
                 address = owner
             } else {
                 retries += 1
-                let isMisconfigured = self.state.withLockedValue { $0.lastRefreshError?.code == .invalidConfiguration }
+                let isMisconfigured = self.state.withLock { $0.lastRefreshError?.code == .invalidConfiguration }
                 guard ContinuousClock.now < deadline, !isMisconfigured else { throw self.unserved(route) }
                 try await Task.sleep(for: Self.retryDelay(retries))
                 // A map read mid-failover can lack the slot: read it again rather than wait for
@@ -179,7 +179,7 @@ public final class RedisClusterClient: RedisCommandSending, Service {
                     guard redirections <= Self.maxRedirections else { throw self.tooManyRedirections(error) }
                     switch redirection {
                     case .moved(let slot, let owner):
-                        self.state.withLockedValue { $0.topology?.assign(slot: slot, to: owner) }
+                        self.state.withLock { $0.topology?.assign(slot: slot, to: owner) }
                         self.refreshRequests.yield()
                     case .ask(_, let importing):
                         askTarget = importing
@@ -304,7 +304,7 @@ public final class RedisClusterClient: RedisCommandSending, Service {
     /// The primary for `route`, reading the map first when there is none yet.
     private func owner(of route: RedisClusterCommandRoute) async -> RedisClusterNodeAddress? {
         if self.topology == nil { _ = await self.refreshTopology() }
-        return self.state.withLockedValue { state in
+        return self.state.withLock { state in
             guard let topology = state.topology else { return nil }
             switch route {
             case .slot(let slot): return topology.primary(ofSlot: slot)
@@ -315,7 +315,7 @@ public final class RedisClusterClient: RedisCommandSending, Service {
 
     /// The primary for each route under one lock; `nil` while the client has no map.
     private func owners(of routes: [RedisClusterCommandRoute]) -> [RedisClusterNodeAddress?]? {
-        self.state.withLockedValue { state in
+        self.state.withLock { state in
             guard let topology = state.topology else { return nil }
             return routes.map { route in
                 switch route {
@@ -328,7 +328,7 @@ public final class RedisClusterClient: RedisCommandSending, Service {
 
     /// The client of `address`, started now if the client has none yet (a node a `MOVED` named).
     private func client(for address: RedisClusterNodeAddress) throws -> RedisClient {
-        let (node, isNew) = try self.state.withLockedValue { state -> (Node, Bool) in
+        let (node, isNew) = try self.state.withLock { state -> (Node, Bool) in
             guard !state.isShutdown else {
                 throw RedisClientError(code: .shutdown, message: "the Redis Cluster client for \(self.seed) has shut down")
             }
@@ -352,7 +352,7 @@ public final class RedisClusterClient: RedisCommandSending, Service {
 
     private func unserved(_ route: RedisClusterCommandRoute) -> RedisClientError {
         let what = if case .slot(let slot) = route { "slot \(slot)" } else { "any slot" }
-        let lastError = self.state.withLockedValue { $0.lastRefreshError }
+        let lastError = self.state.withLock { $0.lastRefreshError }
         let reason = lastError.map { ": \($0.message)" } ?? " (the cluster is down, forming, or failing over)"
         return RedisClientError(
             code: lastError?.code == .invalidConfiguration ? .invalidConfiguration : .notConnected,
@@ -374,14 +374,14 @@ public final class RedisClusterClient: RedisCommandSending, Service {
     /// whether a node answered.
     @discardableResult
     public func refreshTopology() async -> Bool {
-        let isReader = self.state.withLockedValue { state -> Bool in
+        let isReader = self.state.withLock { state -> Bool in
             guard state.refreshWaiters == nil else { return false }
             state.refreshWaiters = []
             return true
         }
         guard isReader else {
             await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-                let waiting = self.state.withLockedValue { state -> Bool in
+                let waiting = self.state.withLock { state -> Bool in
                     guard state.refreshWaiters != nil else { return false }
                     state.refreshWaiters?.append(continuation)
                     return true
@@ -404,7 +404,7 @@ public final class RedisClusterClient: RedisCommandSending, Service {
                 "redis cluster topology refresh failed", metadata: ["redis.error": "\(failure?.message ?? "\(error)")"])
             topology = nil
         }
-        let (waiters, stopped) = self.state.withLockedValue { state in
+        let (waiters, stopped) = self.state.withLock { state in
             let waiters = state.refreshWaiters ?? []
             state.refreshWaiters = nil
             state.lastRefreshError = failure

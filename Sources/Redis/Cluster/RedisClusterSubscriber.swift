@@ -1,8 +1,9 @@
+import AsyncPrimitives
 import Logging
-import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
 import ServiceLifecycle
+import Synchronization
 
 /// Sharded pub/sub (Redis 7: `SSUBSCRIBE`) on a Redis Cluster: each channel is subscribed on the
 /// primary that serves its hash slot, which is the only node its `SPUBLISH`es reach.
@@ -23,8 +24,8 @@ public final class RedisClusterSubscriber: RedisChannelSubscribing, Service {
     private let eventLoopGroup: any EventLoopGroup
     private let logger: Logger
     private let seed: RedisClusterNodeAddress
-    private let state = NIOLockedValueBox(State())
-    private let buffer: RedisEventBuffer
+    private let state = Mutex(State())
+    private let buffer: DropOldestBuffer<RedisPubSubEvent>
     /// Wakes ``run()`` to rebuild its connections: one closed, a slot moved, a channel needs a
     /// node it has no connection to.
     private let change = RedisChangeSignal()
@@ -50,16 +51,16 @@ public final class RedisClusterSubscriber: RedisChannelSubscribing, Service {
         var logger = logger
         logger[metadataKey: "redis.cluster"] = "\(self.seed)"
         self.logger = logger
-        self.buffer = RedisEventBuffer(capacity: configuration.limits.subscriberBufferSize)
+        self.buffer = RedisPubSubEvent.buffer(capacity: configuration.limits.subscriberBufferSize)
     }
 
-    public var events: RedisSubscriber.Events { RedisSubscriber.Events(buffer: self.buffer) }
-    public var isConnected: Bool { self.state.withLockedValue { $0.isLive } }
+    public var events: RedisSubscriber.Events { self.buffer.elements }
+    public var isConnected: Bool { self.state.withLock { $0.isLive } }
     /// The shard channels held (subscribed, or to subscribe on the next connections).
-    public var channels: Set<String> { self.state.withLockedValue { $0.channels } }
+    public var channels: Set<String> { self.state.withLock { $0.channels } }
     /// Where each held channel is subscribed now.
     public var owners: [String: RedisClusterNodeAddress] {
-        self.state.withLockedValue { state in
+        self.state.withLock { state in
             var owners: [String: RedisClusterNodeAddress] = [:]
             guard state.isLive, let topology = state.topology else { return owners }
             for channel in state.channels {
@@ -78,7 +79,7 @@ public final class RedisClusterSubscriber: RedisChannelSubscribing, Service {
     public func subscribe(to channels: [String]) async throws {
         guard !channels.isEmpty else { return }
         let limit = self.configuration.limits.maxSubscriptions
-        let (confirmations, needsConnection) = try self.state.withLockedValue {
+        let (confirmations, needsConnection) = try self.state.withLock {
             state -> ([EventLoopFuture<Void>], Bool) in
             guard !state.isShutdown else {
                 throw RedisClientError(code: .shutdown, message: "the Redis Cluster subscriber for \(self.seed) has shut down")
@@ -118,7 +119,7 @@ public final class RedisClusterSubscriber: RedisChannelSubscribing, Service {
                     self.change.signal()
                     continue
                 }
-                self.state.withLockedValue { $0.channels.subtract(channels) }
+                self.state.withLock { $0.channels.subtract(channels) }
                 throw error
             } catch let error as RedisClientError where error.code == .connectionClosed {
                 // The rebuild after the close subscribes it again.
@@ -130,7 +131,7 @@ public final class RedisClusterSubscriber: RedisChannelSubscribing, Service {
     /// SUNSUBSCRIBE on the channels' owners.
     public func unsubscribe(from channels: [String]) async throws {
         guard !channels.isEmpty else { return }
-        let confirmations = self.state.withLockedValue { state -> [EventLoopFuture<Void>] in
+        let confirmations = self.state.withLock { state -> [EventLoopFuture<Void>] in
             let held = channels.filter { state.channels.contains($0) }
             state.channels.subtract(held)
             guard state.isLive, let topology = state.topology else { return [] }
@@ -164,7 +165,7 @@ public final class RedisClusterSubscriber: RedisChannelSubscribing, Service {
         var attempt = 0
         var generation = 0
         defer {
-            let connections = self.state.withLockedValue { state in
+            let connections = self.state.withLock { state in
                 state.isShutdown = true
                 state.isLive = false
                 defer { state.connections = [:] }
@@ -182,7 +183,7 @@ public final class RedisClusterSubscriber: RedisChannelSubscribing, Service {
                 for owner in try self.owners(of: self.channels, in: topology) {
                     connections[owner] = try await self.connect(owner)
                 }
-                let confirmations = try self.state.withLockedValue { state -> [EventLoopFuture<Void>] in
+                let confirmations = try self.state.withLock { state -> [EventLoopFuture<Void>] in
                     state.topology = topology
                     state.connections = connections
                     var byOwner: [RedisClusterNodeAddress: [String]] = [:]
@@ -199,7 +200,7 @@ public final class RedisClusterSubscriber: RedisChannelSubscribing, Service {
                     }
                 }
                 for confirmation in confirmations { try await confirmation.get() }
-                self.state.withLockedValue { $0.isLive = true }
+                self.state.withLock { $0.isLive = true }
                 wasLive = true
                 self.logger.info(
                     "redis cluster subscriber connected",
@@ -218,7 +219,7 @@ public final class RedisClusterSubscriber: RedisChannelSubscribing, Service {
                         "redis.error": "\((error as? RedisClientError)?.message ?? "\(error)")", "redis.attempt": "\(attempt)",
                     ])
             }
-            self.state.withLockedValue { state in
+            self.state.withLock { state in
                 state.isLive = false
                 state.connections = [:]
             }
@@ -237,7 +238,7 @@ public final class RedisClusterSubscriber: RedisChannelSubscribing, Service {
         while !Task.isCancelled {
             if await self.change.wait(upTo: self.refreshInterval) { return }
             guard let topology = try? await reader.read(from: self.candidates()) else { continue }
-            let moved = self.state.withLockedValue { state in
+            let moved = self.state.withLock { state in
                 state.channels.contains { channel in
                     let slot = RedisClusterSlot.of(key: channel)
                     return topology.primary(ofSlot: slot) != state.topology?.primary(ofSlot: slot)
@@ -271,7 +272,7 @@ public final class RedisClusterSubscriber: RedisChannelSubscribing, Service {
             configuration: self.configuration.node(owner), eventLoopGroup: self.eventLoopGroup, pushSink: sink,
             logger: self.logger)
         connection.closeFuture.whenComplete { _ in
-            let isCurrent = self.state.withLockedValue { $0.connections[owner] === connection }
+            let isCurrent = self.state.withLock { $0.connections[owner] === connection }
             if isCurrent { change.signal() }
         }
         return connection
@@ -287,7 +288,7 @@ public final class RedisClusterSubscriber: RedisChannelSubscribing, Service {
     }
 
     private func candidates() -> [RedisClusterNodeAddress] {
-        let topology = self.state.withLockedValue { $0.topology }
+        let topology = self.state.withLock { $0.topology }
         var candidates = topology?.primaries ?? []
         candidates.append(self.seed)
         candidates += topology?.shards.flatMap(\.replicas) ?? []
