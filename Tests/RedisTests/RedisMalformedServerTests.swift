@@ -116,6 +116,23 @@ private final class ScriptedServerHandler: ChannelInboundHandler, Sendable {
         }
     }
 
+    @Test func aServerThatAcceptsButNeverAnswersHelloFailsTheConnectWithATimeout() async throws {
+        try await Self.withFakeServer(hello: "", reply: []) { port in
+            var configuration = RedisConfiguration.test(port: port)
+            configuration.timeouts.connect = .milliseconds(300)
+            let start = ContinuousClock.now
+            do {
+                let connection = try await RedisConnection.connect(configuration: configuration, logger: testLogger)
+                Issue.record("connected without an answer to HELLO")
+                await connection.close()
+            } catch let error as RedisClientError {
+                #expect(error.code == .connectTimeout, "\(error)")
+                #expect(error.message.contains("handshake"), "\(error)")
+            }
+            #expect(ContinuousClock.now - start < .seconds(3))
+        }
+    }
+
     @Test func aHelloAnswerBehindAChainOfAttributesFailsTheConnectNotTheProcess() async throws {
         let hello = String(repeating: "|0\r\n", count: 50_000) + "%1\r\n$5\r\nproto\r\n:3\r\n"
         try await Self.withFakeServer(hello: hello, reply: ["+PONG\r\n"]) { port in
