@@ -43,14 +43,7 @@ struct GatewayCommand: AsyncParsableCommand {
         let logger = Logger(label: "aws-realtime.gateway")
 
         var base = GatewayConfiguration(host: host)
-        if let port {
-            base.port = port
-        } else if let text = environment["PORT"], !text.isEmpty {
-            guard let value = Int(text), (0...65535).contains(value) else {
-                throw ValidationError("PORT '\(text)' is not a port number")
-            }
-            base.port = value
-        }
+        base.port = try ListenPort.resolve(explicit: port, environment: environment, defaultPort: base.port)
         let configuration: GatewayConfiguration
         do {
             configuration = try GatewayConfiguration.fromEnvironment(

@@ -48,7 +48,7 @@ struct StandaloneCommand: AsyncParsableCommand {
         let logger = Logger(label: "aws-realtime.standalone")
 
         let settings = try WorkerSettingsFile.load(path: config, environment: environment)
-        let port = try OperationsPort.resolve(explicit: port, environment: environment, defaultPort: 8080)
+        let port = try ListenPort.resolve(explicit: port, environment: environment, defaultPort: 8080)
         let bus = try StandaloneBus(environment: environment, settings: settings)
         let retry = try AWSClientSetup.retry(environment: environment)
         let launch = Launch(

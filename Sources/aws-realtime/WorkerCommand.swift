@@ -44,7 +44,7 @@ struct WorkerCommand: AsyncParsableCommand {
         let settings = try WorkerSettingsFile.load(path: config, environment: environment)
         let redis = try RedisDeployment.configuration(environment: environment, settings: settings)
         let keyPrefix = RedisDeployment.keyPrefix(environment: environment, file: settings.keyPrefix)
-        let port = try OperationsPort.resolve(explicit: port, environment: environment, defaultPort: 9090)
+        let port = try ListenPort.resolve(explicit: port, environment: environment, defaultPort: 9090)
 
         if checkConfig {
             var text = "# aws-realtime worker: effective configuration\n"
@@ -104,20 +104,5 @@ struct WorkerCommand: AsyncParsableCommand {
                 metadata: ["error": "\(error)"])
         }
         return "unknown"
-    }
-}
-
-/// The port of a server: `--port`, else `PORT`, else the default.
-enum OperationsPort {
-    static func resolve(explicit: Int?, environment: [String: String], defaultPort: Int) throws -> Int {
-        if let explicit {
-            guard (0...65535).contains(explicit) else { throw ValidationError("--port \(explicit) is not a port number") }
-            return explicit
-        }
-        guard let text = environment["PORT"], !text.isEmpty else { return defaultPort }
-        guard let value = Int(text), (0...65535).contains(value) else {
-            throw ValidationError("PORT '\(text)' is not a port number")
-        }
-        return value
     }
 }
