@@ -23,15 +23,9 @@ public final class RedisClient: RedisCommandSending, Service {
     ) {
         self.configuration = configuration
         self.eventLoopGroup = eventLoopGroup
-        var logger = logger
-        logger[metadataKey: "redis.host"] = "\(configuration.endpointDescription)"
-        self.logger = logger
+        self.logger = configuration.logging(to: logger)
         self.slot = RedisConnectionSlot(
-            maxWaiters: configuration.limits.maxPendingCommands,
-            waitTimeout: configuration.timeouts.connect,
-            endpoint: configuration.endpointDescription,
-            eventLoop: eventLoopGroup.any()
-        )
+            for: configuration, maxWaiters: configuration.limits.maxPendingCommands, eventLoop: eventLoopGroup.any())
     }
 
     /// Connects and keeps reconnecting until the calling task is cancelled or its service group

@@ -1,3 +1,5 @@
+import Logging
+
 /// Where and how to connect to Redis. Every field has a default that reaches a local server.
 ///
 /// Build one with ``init(url:)`` from `redis://[user[:password]@]host[:port][/db]` or
@@ -237,5 +239,12 @@ extension RedisConfiguration: CustomStringConvertible {
     /// `host:port`, for log metadata and error messages.
     var endpointDescription: String {
         self.host.contains(":") ? "[\(self.host)]:\(self.port)" : "\(self.host):\(self.port)"
+    }
+
+    /// `logger` with the server it talks to as `redis.host`.
+    func logging(to logger: Logger) -> Logger {
+        var logger = logger
+        logger[metadataKey: "redis.host"] = "\(self.endpointDescription)"
+        return logger
     }
 }

@@ -44,8 +44,7 @@ public final class RedisConnection: Sendable {
         pushSink: (@Sendable (RedisPushMessage) -> Void)?,
         logger: Logger
     ) async throws -> RedisConnection {
-        var logger = logger
-        logger[metadataKey: "redis.host"] = "\(configuration.endpointDescription)"
+        let logger = configuration.logging(to: logger)
         let endpoint = configuration.endpointDescription
         let sslContext = try Self.makeSSLContext(configuration)
         let deadline = NIODeadline.now() + TimeAmount(configuration.timeouts.connect)

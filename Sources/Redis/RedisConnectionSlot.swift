@@ -31,6 +31,14 @@ final class RedisConnectionSlot: Sendable {
         self.eventLoop = eventLoop
     }
 
+    /// The slot of a connection to `configuration`'s server: callers wait at most its connect
+    /// timeout.
+    convenience init(for configuration: RedisConfiguration, maxWaiters: Int, eventLoop: any EventLoop) {
+        self.init(
+            maxWaiters: maxWaiters, waitTimeout: configuration.timeouts.connect, endpoint: configuration.endpointDescription,
+            eventLoop: eventLoop)
+    }
+
     var current: RedisConnection? {
         self.box.withLock { box in
             if case .connected(let connection) = box.state { return connection }

@@ -41,15 +41,9 @@ public final class RedisSubscriber: Sendable, Service {
     ) {
         self.configuration = configuration
         self.eventLoopGroup = eventLoopGroup
-        var logger = logger
-        logger[metadataKey: "redis.host"] = "\(configuration.endpointDescription)"
-        self.logger = logger
+        self.logger = configuration.logging(to: logger)
         self.slot = RedisConnectionSlot(
-            maxWaiters: configuration.limits.maxSubscriptions,
-            waitTimeout: configuration.timeouts.connect,
-            endpoint: configuration.endpointDescription,
-            eventLoop: eventLoopGroup.any()
-        )
+            for: configuration, maxWaiters: configuration.limits.maxSubscriptions, eventLoop: eventLoopGroup.any())
         self.buffer = RedisPubSubEvent.buffer(capacity: configuration.limits.subscriberBufferSize)
     }
 

@@ -83,9 +83,7 @@ public final class RedisClusterClient: RedisCommandSending, Service {
         self.refreshInterval = refreshInterval
         self.eventLoopGroup = eventLoopGroup
         self.seed = RedisClusterNodeAddress(host: configuration.host, port: configuration.port)
-        var logger = logger
-        logger[metadataKey: "redis.cluster"] = "\(self.seed)"
-        self.logger = logger
+        self.logger = self.seed.logging(to: logger)
         (self.nodeStartStream, self.nodeStarts) = AsyncStream.makeStream(of: Node.self)
         (self.refreshRequestStream, self.refreshRequests) = AsyncStream.makeStream(
             of: Void.self, bufferingPolicy: .bufferingNewest(1))

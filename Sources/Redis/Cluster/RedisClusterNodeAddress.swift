@@ -1,3 +1,5 @@
+import Logging
+
 /// Where a cluster node listens, as the cluster announces it (or as a redirection names it).
 public struct RedisClusterNodeAddress: Sendable, Hashable, CustomStringConvertible {
     public var host: String
@@ -22,5 +24,14 @@ extension RedisClusterNodeAddress {
         }
         self.host = host.isEmpty ? defaultHost : String(host)
         self.port = port
+    }
+}
+
+extension RedisClusterNodeAddress {
+    /// `logger` with this node, the cluster's seed, as `redis.cluster`.
+    func logging(to logger: Logger) -> Logger {
+        var logger = logger
+        logger[metadataKey: "redis.cluster"] = "\(self)"
+        return logger
     }
 }

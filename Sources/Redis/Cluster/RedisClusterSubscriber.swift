@@ -48,9 +48,7 @@ public final class RedisClusterSubscriber: RedisChannelSubscribing, Service {
         self.refreshInterval = refreshInterval
         self.eventLoopGroup = eventLoopGroup
         self.seed = RedisClusterNodeAddress(host: configuration.host, port: configuration.port)
-        var logger = logger
-        logger[metadataKey: "redis.cluster"] = "\(self.seed)"
-        self.logger = logger
+        self.logger = self.seed.logging(to: logger)
         self.buffer = RedisPubSubEvent.buffer(capacity: configuration.limits.subscriberBufferSize)
     }
 
