@@ -156,7 +156,7 @@ let package = Package(
         .target(
             name: "Worker",
             dependencies: [
-                "AWSServices", "AWSCore", "Bus", "Payloads", "Redis", "SocketIOEmitter", "TextFormats",
+                "AsyncPrimitives", "AWSServices", "AWSCore", "Bus", "Payloads", "Redis", "SocketIOEmitter", "TextFormats",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

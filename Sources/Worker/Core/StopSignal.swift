@@ -1,3 +1,4 @@
+import AsyncPrimitives
 import Synchronization
 
 /// A one-way "stop after the work in hand" signal for graceful shutdown: loops check it
@@ -27,12 +28,7 @@ public final class StopSignal: Sendable {
 
     /// Sleeps for `duration`, or less when the signal fires or the task is cancelled.
     public func sleep(for duration: Duration) async {
-        await withTaskGroup(of: Void.self) { group in
-            group.addTask { try? await Task.sleep(for: duration) }
-            group.addTask { await self.wait() }
-            await group.next()
-            group.cancelAll()
-        }
+        await withTimeout(duration, orElse: ()) { await self.wait() }
     }
 
     /// Returns when the signal fires (or the task is cancelled).
