@@ -47,7 +47,7 @@ let package = Package(
         ),
 
         // Text formats several layers write and read (civil dates and their ISO 8601, SigV4 and
-        // HTTP-date spellings, JSON string literals, Prometheus exposition text): one implementation
+        // HTTP-date spellings, JSON string literals, JSON documents as written, Prometheus exposition text): one implementation
         // each, below every other layer, so it depends on nothing.
         .target(name: "TextFormats"),
 
@@ -138,7 +138,7 @@ let package = Package(
         // Node Socket.IO servers during a migration; the Redis bus publishes them when enabled.
         .target(
             name: "SocketIOEmitter",
-            dependencies: ["Payloads"]
+            dependencies: ["Payloads", "TextFormats"]
         ),
 
         // 7. Bus: the publish/subscribe layer the worker and the gateway share; on Redis and in-process.
@@ -252,7 +252,7 @@ let package = Package(
         ),
         .testTarget(
             name: "SocketIOEmitterTests",
-            dependencies: ["SocketIOEmitter", "Bus", "Payloads", "Redis", "TestSupport"]
+            dependencies: ["SocketIOEmitter", "Bus", "Payloads", "Redis", "TestSupport", "TextFormats"]
         ),
         .testTarget(
             name: "BusTests",
@@ -278,7 +278,7 @@ let package = Package(
         .testTarget(
             name: "GatewayTests",
             dependencies: [
-                "Gateway", "Bus", "Payloads", "Redis", "TestSupport",
+                "Gateway", "Bus", "Payloads", "Redis", "TestSupport", "TextFormats",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "JWTKit", package: "jwt-kit"),
                 .product(name: "NIOCore", package: "swift-nio"),

@@ -1,5 +1,6 @@
 import AWSCore
 import Foundation
+import TextFormats
 
 /// Builds an AWS error response in the shape of a request's wire protocol, as AWS would send it.
 ///
@@ -15,9 +16,9 @@ public struct CaptureErrorResponse: Sendable {
     public var message: String
     /// `Sender` (the caller's fault) or `Receiver` (the service's), used by the XML shape.
     public var isSenderFault: Bool
-    public var extra: [CaptureJSON.Member]
+    public var extra: [JSONDocument.Member]
 
-    public init(status: Int, code: String, message: String, isSenderFault: Bool = true, extra: [CaptureJSON.Member] = []) {
+    public init(status: Int, code: String, message: String, isSenderFault: Bool = true, extra: [JSONDocument.Member] = []) {
         self.status = status
         self.code = code
         self.message = message
@@ -51,7 +52,7 @@ public struct CaptureErrorResponse: Sendable {
                 body: Array(body.utf8)
             )
         case .awsJSON(let version):
-            let body = CaptureJSON.object([.init("__type", .string(code)), .init("message", .string(message))] + extra)
+            let body = JSONDocument.object([.init("__type", .string(code)), .init("message", .string(message))] + extra)
             return AWSHTTPResponse(
                 status: status,
                 headers: [
@@ -61,7 +62,7 @@ public struct CaptureErrorResponse: Sendable {
                 body: Array(body.compactText.utf8)
             )
         case .restJSON:
-            let body = CaptureJSON.object([.init("message", .string(message))] + extra)
+            let body = JSONDocument.object([.init("message", .string(message))] + extra)
             return AWSHTTPResponse(
                 status: status,
                 headers: [

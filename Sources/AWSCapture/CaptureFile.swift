@@ -1,5 +1,6 @@
 import AWSCore
 import Foundation
+import TextFormats
 
 /// Reads and writes the capture file format, `aws-realtime-capture/1` (see `README-captures.md`).
 public enum CaptureFile {
@@ -11,7 +12,7 @@ public enum CaptureFile {
 
     /// The file text for a capture: pretty JSON, bodies as JSON, text or base64, whichever is exact.
     public static func encode(_ capture: Capture) -> [UInt8] {
-        var members: [CaptureJSON.Member] = [.init("format", .string(formatVersion))]
+        var members: [JSONDocument.Member] = [.init("format", .string(formatVersion))]
         if let note = capture.note { members.append(.init("note", .string(note))) }
         members.append(.init("request", encodeRequest(capture.request)))
         if let response = capture.response {
@@ -20,11 +21,11 @@ public enum CaptureFile {
         if let transportError = capture.transportError {
             members.append(.init("transportError", .string(transportError)))
         }
-        return Array((CaptureJSON.object(members).prettyText + "\n").utf8)
+        return Array((JSONDocument.object(members).prettyText + "\n").utf8)
     }
 
-    static func encodeRequest(_ request: CapturedRequest) -> CaptureJSON {
-        var members: [CaptureJSON.Member] = [.init("method", .string(request.method))]
+    static func encodeRequest(_ request: CapturedRequest) -> JSONDocument {
+        var members: [JSONDocument.Member] = [.init("method", .string(request.method))]
         if let host = request.host { members.append(.init("host", .string(host))) }
         members.append(.init("path", .string(request.path)))
         if !request.query.isEmpty { members.append(.init("query", .string(request.query))) }
@@ -33,8 +34,8 @@ public enum CaptureFile {
         return .object(members)
     }
 
-    static func encodeResponse(_ response: CapturedResponse) -> CaptureJSON {
-        var members: [CaptureJSON.Member] = [
+    static func encodeResponse(_ response: CapturedResponse) -> JSONDocument {
+        var members: [JSONDocument.Member] = [
             .init("status", .number(String(response.status))),
             .init("headers", encodeHeaders(response.headers)),
         ]
@@ -42,18 +43,18 @@ public enum CaptureFile {
         return .object(members)
     }
 
-    static func encodeHeaders(_ headers: [AWSHTTPHeader]) -> CaptureJSON {
+    static func encodeHeaders(_ headers: [AWSHTTPHeader]) -> JSONDocument {
         .array(headers.map { .array([.string($0.name), .string($0.value)]) })
     }
 
     /// `{"json": …}` when the body is compact JSON that re-serialises to the same bytes,
     /// `{"text": …}` for other UTF-8 (a list of lines when it has several), `{"base64": …}` otherwise.
-    public static func encodeBody(_ body: [UInt8]) -> CaptureJSON? {
+    public static func encodeBody(_ body: [UInt8]) -> JSONDocument? {
         guard !body.isEmpty else { return nil }
         guard let text = String(validating: body, as: UTF8.self) else {
             return .object([.init("base64", .string(Data(body).base64EncodedString()))])
         }
-        if let json = try? CaptureJSON.parse(body), json.compactText == text {
+        if let json = try? JSONDocument.parse(body), json.compactText == text {
             return .object([.init("json", json)])
         }
         if text.contains("\n") {
@@ -67,9 +68,9 @@ public enum CaptureFile {
 
     /// Parses one capture file. `name` is kept on the capture and used in errors.
     public static func decode(_ bytes: [UInt8], name: String) throws(CaptureError) -> Capture {
-        let document: CaptureJSON
+        let document: JSONDocument
         do {
-            document = try CaptureJSON.parse(bytes)
+            document = try JSONDocument.parse(bytes)
         } catch {
             throw CaptureError(.invalidCapture, "not valid JSON: \(error)", file: name)
         }
@@ -97,7 +98,7 @@ public enum CaptureFile {
         )
     }
 
-    static func decodeRequest(_ value: CaptureJSON, name: String) throws(CaptureError) -> CapturedRequest {
+    static func decodeRequest(_ value: JSONDocument, name: String) throws(CaptureError) -> CapturedRequest {
         guard let method = value["method"]?.stringValue, !method.isEmpty else {
             throw CaptureError(.invalidCapture, "request needs a \"method\" string", file: name)
         }
@@ -114,7 +115,7 @@ public enum CaptureFile {
         )
     }
 
-    static func decodeResponse(_ value: CaptureJSON, name: String) throws(CaptureError) -> CapturedResponse {
+    static func decodeResponse(_ value: JSONDocument, name: String) throws(CaptureError) -> CapturedResponse {
         guard case .number(let text) = value["status"], let status = Int(text), (100...599).contains(status) else {
             throw CaptureError(.invalidCapture, "response needs a \"status\" integer 100-599", file: name)
         }
@@ -125,7 +126,7 @@ public enum CaptureFile {
         )
     }
 
-    static func decodeHeaders(_ value: CaptureJSON?, name: String) throws(CaptureError) -> [AWSHTTPHeader] {
+    static func decodeHeaders(_ value: JSONDocument?, name: String) throws(CaptureError) -> [AWSHTTPHeader] {
         guard let value else { return [] }
         guard case .array(let pairs) = value else {
             throw CaptureError(.invalidCapture, "\"headers\" must be a list of [name, value] pairs", file: name)
@@ -144,7 +145,7 @@ public enum CaptureFile {
 
     /// Accepts `{"json": v}`, `{"text": "…"}`, `{"text": ["line", …]}`, `{"base64": "…"}`, a bare string
     /// (text), or nothing (empty body).
-    public static func decodeBody(_ value: CaptureJSON?, name: String) throws(CaptureError) -> [UInt8] {
+    public static func decodeBody(_ value: JSONDocument?, name: String) throws(CaptureError) -> [UInt8] {
         switch value {
         case nil, .null?:
             return []

@@ -1,4 +1,5 @@
 import AWSCore
+import TextFormats
 /// How the replayer compares a live request with captured ones.
 ///
 /// Two requests match when they have the same method, the same path (percent-decoded), the same
@@ -58,7 +59,7 @@ public struct CaptureMatching: Sendable {
             let text = String(decoding: request.body, as: UTF8.self)
             return CaptureForm.parse(text).filter { !isIgnored(parameter: $0.name) }.map { "\($0.name)=\($0.value)" }
         }
-        if let json = try? CaptureJSON.parse(request.body) {
+        if let json = try? JSONDocument.parse(request.body) {
             var leaves: [String] = []
             flatten(json, path: "", into: &leaves)
             return leaves
@@ -67,7 +68,7 @@ public struct CaptureMatching: Sendable {
         return ["body(\(request.body.count) bytes)=\(request.body.hashValue)"]
     }
 
-    func flatten(_ value: CaptureJSON, path: String, into leaves: inout [String]) {
+    func flatten(_ value: JSONDocument, path: String, into leaves: inout [String]) {
         switch value {
         case .object(let members) where !members.isEmpty:
             for member in members where !ignoredFields.contains(member.key.lowercased()) {

@@ -1,4 +1,5 @@
 import AWSCore
+import TextFormats
 /// What the replayer does when a request matches captures that have all been served already.
 public struct CaptureExhaustion: Sendable, Hashable, CustomStringConvertible {
     private enum Value: String, Sendable, Hashable { case repeatLast, cycle, notFound }
@@ -165,21 +166,21 @@ public struct CaptureMismatch: Sendable, CustomStringConvertible {
 
     /// A 404 in the request's protocol shape, naming the request and the candidates.
     public func errorResponse(for request: CapturedRequest) -> AWSHTTPResponse {
-        let details: [CaptureJSON.Member] = [
+        let details: [JSONDocument.Member] = [
             .init("method", .string(self.request.method)),
             .init("path", .string(self.request.path)),
-            .init("operation", self.request.operation.map(CaptureJSON.string) ?? .null),
-            .init("parameters", .array(self.request.parameters.map(CaptureJSON.string))),
+            .init("operation", self.request.operation.map(JSONDocument.string) ?? .null),
+            .init("parameters", .array(self.request.parameters.map(JSONDocument.string))),
             .init(
                 "candidates",
                 .array(
                     candidates.map { candidate in
                         .object([
-                            .init("files", .array(candidate.files.map(CaptureJSON.string))),
+                            .init("files", .array(candidate.files.map(JSONDocument.string))),
                             .init("method", .string(candidate.key.method)),
                             .init("path", .string(candidate.key.path)),
-                            .init("operation", candidate.key.operation.map(CaptureJSON.string) ?? .null),
-                            .init("differences", .array(candidate.differences.map(CaptureJSON.string))),
+                            .init("operation", candidate.key.operation.map(JSONDocument.string) ?? .null),
+                            .init("differences", .array(candidate.differences.map(JSONDocument.string))),
                         ])
                     }
                 )

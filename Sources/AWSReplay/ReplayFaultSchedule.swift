@@ -1,5 +1,6 @@
 import AWSCapture
 import AWSCore
+import TextFormats
 
 /// Which requests get which fault. A list of rules, tried in order; the first rule that selects a
 /// request decides its fault. Read from a JSON file (`--faults FILE`) or `--fault` flags:
@@ -69,9 +70,9 @@ public struct ReplayFaultSchedule: Sendable, Hashable {
 
     /// Parses the schedule file: `{"faults": [rule, …]}`.
     public static func parse(_ bytes: [UInt8]) throws(CaptureError) -> ReplayFaultSchedule {
-        let document: CaptureJSON
+        let document: JSONDocument
         do {
-            document = try CaptureJSON.parse(bytes)
+            document = try JSONDocument.parse(bytes)
         } catch {
             throw CaptureError(.invalidSchedule, "not valid JSON: \(error)")
         }
@@ -89,7 +90,7 @@ public struct ReplayFaultSchedule: Sendable, Hashable {
     /// Parses one `--fault` flag: comma-separated `name=value` pairs with the rule's member names;
     /// `requests` takes `+`-separated positions. Example: `kind=throttle,operation=LookupEvents,requests=1+2`.
     public static func parseFlag(_ text: String) throws(CaptureError) -> Rule {
-        var members: [CaptureJSON.Member] = []
+        var members: [JSONDocument.Member] = []
         for pair in text.split(separator: ",") {
             guard let equals = pair.firstIndex(of: "=") else {
                 throw CaptureError(.invalidSchedule, "--fault \(text): expected name=value pairs")
@@ -108,7 +109,7 @@ public struct ReplayFaultSchedule: Sendable, Hashable {
         return try parseRule(.object(members), label: "--fault \(text)")
     }
 
-    static func parseRule(_ value: CaptureJSON, label: String) throws(CaptureError) -> Rule {
+    static func parseRule(_ value: JSONDocument, label: String) throws(CaptureError) -> Rule {
         guard case .object(let members) = value else { throw CaptureError(.invalidSchedule, "\(label): expected an object") }
         let known: Set<String> = [
             "operation", "method", "path", "requests", "every", "kind", "status", "code", "message", "delayMilliseconds",

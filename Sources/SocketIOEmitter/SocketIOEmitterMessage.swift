@@ -40,7 +40,7 @@ public struct SocketIOEmitterMessage: Sendable, Equatable {
     public init(envelope: EncodedEnvelope, stream: StreamName, namespace: String) throws(EnvelopeError) {
         let json: MessagePackValue
         do {
-            json = try MessagePackJSONReader.read(envelope.withID(""))
+            json = try MessagePackValue.reading(json: envelope.withID(""))
         } catch {
             throw EnvelopeError(reason: error.description)
         }

@@ -1,19 +1,20 @@
 import AWSCapture
 import AWSCore
 import Testing
+import TextFormats
 
 @Suite struct CaptureFileTests {
     @Test func jsonKeepsMemberOrderAndNumberSpelling() throws {
         let text = #"{"b":1.637257262E9,"a":[true,null,"x\"y\u00e9"],"c":{}}"#
-        let value = try CaptureJSON.parse(text)
+        let value = try JSONDocument.parse(text)
         #expect(value["b"] == .number("1.637257262E9"))
-        #expect(try CaptureJSON.parse(value.compactText) == value)
+        #expect(try JSONDocument.parse(value.compactText) == value)
         #expect(value.compactText == #"{"b":1.637257262E9,"a":[true,null,"x\"yé"],"c":{}}"#)
     }
 
-    @Test(arguments: ["{", "[1,]", #"{"a":1}x"#, "01", #""\ud800""#, "nul"])
+    @Test(arguments: ["{", "[1,]", #"{"a":1}x"#, "01", "nul"])
     func jsonRejectsInvalidText(_ text: String) {
-        #expect(throws: CaptureJSONError.self) { try CaptureJSON.parse(text) }
+        #expect(throws: JSONSyntaxError.self) { try JSONDocument.parse(text) }
     }
 
     @Test func bodiesAreStoredInTheMostReadableExactForm() throws {
@@ -23,6 +24,9 @@ import Testing
             CaptureFile.encodeBody(Array("<a>\n  <b/>\n</a>".utf8))
                 == .object([.init("text", .array([.string("<a>"), .string("  <b/>"), .string("</a>")]))]))
         #expect(CaptureFile.encodeBody([0xff, 0x00, 0x41]) == .object([.init("base64", .string("/wBB"))]))
+        // A lone surrogate escape reads as U+FFFD, which would not write back the same: kept as text.
+        #expect(
+            CaptureFile.encodeBody(Array(#"{"a":"\ud800"}"#.utf8)) == .object([.init("text", .string(#"{"a":"\ud800"}"#))]))
         #expect(CaptureFile.encodeBody([]) == nil)
     }
 

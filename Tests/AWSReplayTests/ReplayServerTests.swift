@@ -3,6 +3,7 @@ import AWSCore
 import AWSReplay
 import Foundation
 import Testing
+import TextFormats
 
 @Suite(.timeLimit(.minutes(1))) struct ReplayServerTests {
     static let logsHeaders = [("X-Amz-Target", Fixtures.logsTarget), ("Content-Type", "application/x-amz-json-1.1")]
@@ -43,7 +44,7 @@ import Testing
         try await Fixtures.withReplayServer(captures: Self.pages) { curl in
             let response = try await curl.send(headers: Self.logsHeaders, body: #"{"logGroupName":"/zzz"}"#)
             #expect(response.status == 404)
-            let body = try CaptureJSON.parse(response.body)
+            let body = try JSONDocument.parse(response.body)
             #expect(body["__type"] == .string("ReplayNoMatchingCapture"))
             #expect(body["replay"]?["operation"] == .string(Fixtures.logsTarget))
             #expect(body["replay"]?["path"] == .string("/"))

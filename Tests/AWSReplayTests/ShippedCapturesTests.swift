@@ -2,6 +2,7 @@ import AWSCapture
 import AWSCore
 import Foundation
 import Testing
+import TextFormats
 
 /// Every capture shipped under Tests/Captures parses, has a well-formed body and holds no credential.
 @Suite struct ShippedCapturesTests {
@@ -39,13 +40,13 @@ import Testing
             #expect(XMLCheck.isWellFormed(response.body), "\(relative): response XML is not well-formed")
         } else {
             #expect(contentType.contains("json"), "\(relative): unexpected Content-Type \(contentType)")
-            #expect(throws: Never.self) { try CaptureJSON.parse(response.body) }
+            #expect(throws: Never.self) { try JSONDocument.parse(response.body) }
         }
         if let declared = response.header("Content-Length") {
             #expect(Int(declared) == response.body.count, "\(relative): Content-Length disagrees with the body")
         }
         for target in ["X-Amz-Target"] where capture.request.header(target) != nil {
-            #expect(throws: Never.self) { try CaptureJSON.parse(capture.request.body) }
+            #expect(throws: Never.self) { try JSONDocument.parse(capture.request.body) }
         }
     }
 

@@ -13,7 +13,7 @@ struct SocketIOUnitTests {
             SocketIOPacket.parse("0") == SocketIOPacket(kind: .connect, namespace: "/", ackID: nil, attachments: 0, payload: nil))
         let connect = try #require(SocketIOPacket.parse("0/aws-realtime,{\"token\":\"t\"}"))
         #expect(connect.namespace == "/aws-realtime")
-        #expect(connect.payload?["token"]?.string == "t")
+        #expect(connect.payload?["token"]?.stringValue == "t")
         let event = try #require(SocketIOPacket.parse("2/aws-realtime,12[\"subscribe-aws-logs\",{\"interval\":5}]"))
         #expect(event.kind == .event && event.ackID == 12)
         #expect(SocketIOPacket.parse("1/aws-realtime,")?.kind == .disconnect)

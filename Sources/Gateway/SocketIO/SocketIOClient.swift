@@ -2,6 +2,7 @@ import Bus
 import Logging
 import NIOCore
 import Payloads
+import TextFormats
 
 #if canImport(FoundationEssentials)
     import FoundationEssentials
@@ -112,7 +113,7 @@ struct SocketIOClient<Source: SubscriberBus> {
             connection.send(SocketIOFrames.connectError(namespace: packet.namespace, message: "Invalid namespace"))
             return
         }
-        let token = packet.payload?["token"]?.string ?? handshakeToken
+        let token = packet.payload?["token"]?.stringValue ?? handshakeToken
         switch await authenticator.authenticate(token: token) {
         case .failure(let failure):
             GatewayMetrics.add(metrics.authFailures)
@@ -140,7 +141,7 @@ struct SocketIOClient<Source: SubscriberBus> {
     }
 
     private mutating func event(_ packet: SocketIOPacket) async {
-        guard case .array(let items) = packet.payload, let name = items.first?.string else {
+        guard case .array(let items) = packet.payload, let name = items.first?.stringValue else {
             reply(ClientProtocolError(code: "bad-request", message: "event names are strings"), ackID: packet.ackID)
             return
         }
@@ -160,11 +161,11 @@ struct SocketIOClient<Source: SubscriberBus> {
         }
     }
 
-    private mutating func subscribe(_ stream: StreamName, argument: SocketIOJSON?, ackID: Int?) async {
-        let interval = argument?["interval"]?.number.flatMap { $0.isFinite && $0 >= 0 && $0 < 1e12 ? Int($0) : nil }
+    private mutating func subscribe(_ stream: StreamName, argument: JSONDocument?, ackID: Int?) async {
+        let interval = argument?["interval"]?.doubleValue.flatMap { $0.isFinite && $0 >= 0 && $0 < 1e12 ? Int($0) : nil }
         var frames = SocketIOSessionFrames(ackID: ackID, interval: interval, now: now())
         var since: BusMessageID?
-        if let text = argument?["since"]?.string {
+        if let text = argument?["since"]?.stringValue {
             guard let id = BusMessageID(text) else { return reply(.badSince(text), ackID: ackID) }
             since = id
         }
@@ -180,15 +181,15 @@ struct SocketIOClient<Source: SubscriberBus> {
 
     /// The `accounts` and `regions` of a subscribe payload: lists of strings or comma-separated
     /// strings; absent or null: not given.
-    static func requestedTargets(in argument: SocketIOJSON?) -> Result<TargetFilter, ClientProtocolError> {
+    static func requestedTargets(in argument: JSONDocument?) -> Result<TargetFilter, ClientProtocolError> {
         func list(_ key: String) -> Result<[String]?, ClientProtocolError> {
             switch argument?[key] {
             case nil, .null?:
                 return .success(nil)
             case .string(let text)?:
                 return .success(TargetFilter.split(text) ?? [])
-            case .array(let items)? where items.allSatisfy(\.isString):
-                return .success(items.compactMap(\.string))
+            case .array(let items)? where items.allSatisfy { $0.stringValue != nil }:
+                return .success(items.compactMap(\.stringValue))
             default:
                 return .failure(ClientProtocolError(code: "bad-request", message: "\(key) is a list of strings"))
             }

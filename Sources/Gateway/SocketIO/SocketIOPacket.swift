@@ -1,8 +1,4 @@
-#if canImport(FoundationEssentials)
-    import FoundationEssentials
-#else
-    import Foundation
-#endif
+import TextFormats
 
 /// One inbound Socket.IO packet (protocol v5, carried in an Engine.IO message):
 /// `<type>[<attachments>-][<namespace>,][<ack id>][<JSON>]`.
@@ -22,7 +18,7 @@ struct SocketIOPacket: Equatable, Sendable {
     var ackID: Int?
     /// Binary attachments announced (binary packets only).
     var attachments: Int
-    var payload: SocketIOJSON?
+    var payload: JSONDocument?
 
     /// Ack ids and attachment counts beyond this are refused, as the reference parser does for
     /// values it cannot represent.
@@ -54,79 +50,31 @@ struct SocketIOPacket: Equatable, Sendable {
             ackID = id
             rest = rest.dropFirst(digits.count)
         }
-        var payload: SocketIOJSON?
+        var payload: JSONDocument?
         if !rest.isEmpty {
-            guard let value = try? JSONDecoder().decode(SocketIOJSON.self, from: Data(rest.utf8)) else { return nil }
+            guard let value = try? JSONDocument.parse(rest.utf8) else { return nil }
             payload = value
         }
         // What each type may carry, as the reference decoder checks it.
         switch kind {
         case .connect:
-            guard payload == nil || payload?.isObject == true else { return nil }
+            switch payload {
+            case nil, .object?: break
+            default: return nil
+            }
         case .disconnect:
             guard payload == nil else { return nil }
         case .event, .binaryEvent:
-            guard case .array(let items) = payload, let name = items.first, name.isString || name.isNumber else { return nil }
+            guard case .array(let items) = payload else { return nil }
+            switch items.first {
+            case .string?, .number?: break
+            default: return nil
+            }
         case .ack, .binaryAck:
             guard case .array = payload else { return nil }
         case .connectError:
             guard payload != nil else { return nil }
         }
         return SocketIOPacket(kind: kind, namespace: namespace, ackID: ackID, attachments: attachments, payload: payload)
-    }
-}
-
-/// A JSON value as a Socket.IO client sent it.
-enum SocketIOJSON: Equatable, Sendable, Decodable {
-    case null
-    case bool(Bool)
-    case number(Double)
-    case string(String)
-    case array([SocketIOJSON])
-    case object([String: SocketIOJSON])
-
-    init(from decoder: any Decoder) throws {
-        let container = try decoder.singleValueContainer()
-        if container.decodeNil() {
-            self = .null
-        } else if let value = try? container.decode(Bool.self) {
-            self = .bool(value)
-        } else if let value = try? container.decode(Double.self) {
-            self = .number(value)
-        } else if let value = try? container.decode(String.self) {
-            self = .string(value)
-        } else if let value = try? container.decode([SocketIOJSON].self) {
-            self = .array(value)
-        } else {
-            self = .object(try container.decode([String: SocketIOJSON].self))
-        }
-    }
-
-    var isObject: Bool {
-        if case .object = self { return true }
-        return false
-    }
-    var isString: Bool {
-        if case .string = self { return true }
-        return false
-    }
-    var isNumber: Bool {
-        if case .number = self { return true }
-        return false
-    }
-
-    subscript(key: String) -> SocketIOJSON? {
-        if case .object(let object) = self { return object[key] }
-        return nil
-    }
-
-    var string: String? {
-        if case .string(let value) = self { return value }
-        return nil
-    }
-
-    var number: Double? {
-        if case .number(let value) = self { return value }
-        return nil
     }
 }

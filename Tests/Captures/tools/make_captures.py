@@ -104,7 +104,7 @@ def body_value(text):
 
 
 def pretty(value, level=0):
-    """Same layout as CaptureJSON.prettyText: 2 spaces, short scalar lists on one line."""
+    """Same layout as JSONDocument.prettyText: 2 spaces, short scalar lists on one line."""
     pad = "  " * (level + 1)
     if isinstance(value, dict):
         if not value:

@@ -1,69 +1,31 @@
-import AWSCore
-import TextFormats
+extension JSONDocument {
+    /// The deepest nesting accepted: bounded so hostile input cannot exhaust the stack (the parser
+    /// recurses once per level), far deeper than any AWS body or envelope.
+    public static let maximumDepth = 512
 
-/// A JSON value that keeps what the text said: member order, number spelling, duplicate keys.
-///
-/// Capture files embed JSON bodies as JSON. Re-serialising through Foundation would reorder keys
-/// and rewrite numbers (`1.637257262E9` becomes `1637257262`), so the body served back would no
-/// longer be the bytes AWS sent. This small value type round-trips exactly.
-public indirect enum CaptureJSON: Sendable, Hashable {
-    case null
-    case bool(Bool)
-    /// A number exactly as written in the source text.
-    case number(String)
-    case string(String)
-    case array([CaptureJSON])
-    case object([Member])
-
-    /// One object member. Objects are arrays of members: order and repetition are kept.
-    public struct Member: Sendable, Hashable {
-        public var key: String
-        public var value: CaptureJSON
-
-        public init(_ key: String, _ value: CaptureJSON) {
-            self.key = key
-            self.value = value
-        }
-    }
-
-    /// The first member named `key`, if this is an object.
-    public subscript(key: String) -> CaptureJSON? {
-        guard case .object(let members) = self else { return nil }
-        return members.first { $0.key == key }?.value
-    }
-
-    public var stringValue: String? {
-        if case .string(let value) = self { return value }
-        return nil
-    }
-}
-
-// MARK: - Parsing
-
-extension CaptureJSON {
-    /// The deepest nesting accepted: bounded so hostile input cannot exhaust the stack.
-    public static let maximumDepth = 256
-
-    /// Parses one JSON document (surrounding whitespace allowed, nothing else).
-    public static func parse(_ bytes: some Collection<UInt8>) throws(CaptureJSONError) -> CaptureJSON {
-        var parser = CaptureJSONParser(bytes: Array(bytes))
+    /// Parses one JSON document (RFC 8259; surrounding whitespace allowed, nothing else).
+    ///
+    /// Strings are read as `JSON.parse` reads them, then as UTF-8: a `\u` escape of a lone
+    /// surrogate, which no Swift string can hold, becomes U+FFFD; so does a byte that is not UTF-8.
+    public static func parse(_ bytes: some Collection<UInt8>) throws(JSONSyntaxError) -> JSONDocument {
+        var parser = JSONDocumentParser(bytes: Array(bytes))
         return try parser.parseDocument()
     }
 
-    public static func parse(_ text: String) throws(CaptureJSONError) -> CaptureJSON {
+    public static func parse(_ text: String) throws(JSONSyntaxError) -> JSONDocument {
         try parse(Array(text.utf8))
     }
 }
 
 /// Why a JSON text did not parse, with the byte offset where it went wrong.
-public struct CaptureJSONError: Error, Sendable, CustomStringConvertible {
+public struct JSONSyntaxError: Error, Sendable, CustomStringConvertible {
     public var offset: Int
     public var reason: String
 
     public var description: String { "invalid JSON at byte \(offset): \(reason)" }
 }
 
-private struct CaptureJSONParser {
+private struct JSONDocumentParser {
     let bytes: [UInt8]
     var index = 0
 
@@ -71,7 +33,7 @@ private struct CaptureJSONParser {
         self.bytes = bytes
     }
 
-    mutating func parseDocument() throws(CaptureJSONError) -> CaptureJSON {
+    mutating func parseDocument() throws(JSONSyntaxError) -> JSONDocument {
         skipWhitespace()
         let value = try parseValue(depth: 0)
         skipWhitespace()
@@ -79,16 +41,16 @@ private struct CaptureJSONParser {
         return value
     }
 
-    func fail(_ reason: String) -> CaptureJSONError {
-        CaptureJSONError(offset: index, reason: reason)
+    func fail(_ reason: String) -> JSONSyntaxError {
+        JSONSyntaxError(offset: index, reason: reason)
     }
 
     mutating func skipWhitespace() {
         while index < bytes.count, [0x20, 0x09, 0x0A, 0x0D].contains(bytes[index]) { index += 1 }
     }
 
-    mutating func parseValue(depth: Int) throws(CaptureJSONError) -> CaptureJSON {
-        guard depth < CaptureJSON.maximumDepth else { throw fail("nested deeper than \(CaptureJSON.maximumDepth)") }
+    mutating func parseValue(depth: Int) throws(JSONSyntaxError) -> JSONDocument {
+        guard depth < JSONDocument.maximumDepth else { throw fail("nested deeper than \(JSONDocument.maximumDepth)") }
         guard index < bytes.count else { throw fail("unexpected end of input") }
         switch bytes[index] {
         case UInt8(ascii: "{"): return try parseObject(depth: depth)
@@ -102,16 +64,16 @@ private struct CaptureJSONParser {
         }
     }
 
-    mutating func expectLiteral(_ literal: String) throws(CaptureJSONError) {
+    mutating func expectLiteral(_ literal: String) throws(JSONSyntaxError) {
         for byte in literal.utf8 {
             guard index < bytes.count, bytes[index] == byte else { throw fail("expected \(literal)") }
             index += 1
         }
     }
 
-    mutating func parseObject(depth: Int) throws(CaptureJSONError) -> CaptureJSON {
+    mutating func parseObject(depth: Int) throws(JSONSyntaxError) -> JSONDocument {
         index += 1
-        var members: [CaptureJSON.Member] = []
+        var members: [JSONDocument.Member] = []
         skipWhitespace()
         if index < bytes.count, bytes[index] == UInt8(ascii: "}") {
             index += 1
@@ -138,9 +100,9 @@ private struct CaptureJSONParser {
         }
     }
 
-    mutating func parseArray(depth: Int) throws(CaptureJSONError) -> CaptureJSON {
+    mutating func parseArray(depth: Int) throws(JSONSyntaxError) -> JSONDocument {
         index += 1
-        var elements: [CaptureJSON] = []
+        var elements: [JSONDocument] = []
         skipWhitespace()
         if index < bytes.count, bytes[index] == UInt8(ascii: "]") {
             index += 1
@@ -161,7 +123,7 @@ private struct CaptureJSONParser {
         }
     }
 
-    mutating func parseNumber() throws(CaptureJSONError) -> String {
+    mutating func parseNumber() throws(JSONSyntaxError) -> String {
         let start = index
         func isDigit(_ byte: UInt8) -> Bool { byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") }
         if bytes[index] == UInt8(ascii: "-") { index += 1 }
@@ -185,7 +147,7 @@ private struct CaptureJSONParser {
         return String(decoding: bytes[start..<index], as: UTF8.self)
     }
 
-    mutating func parseString() throws(CaptureJSONError) -> String {
+    mutating func parseString() throws(JSONSyntaxError) -> String {
         index += 1
         var scalars = String.UnicodeScalarView()
         var raw: [UInt8] = []
@@ -218,18 +180,7 @@ private struct CaptureJSONParser {
                 case UInt8(ascii: "r"): scalars.append("\r")
                 case UInt8(ascii: "t"): scalars.append("\t")
                 case UInt8(ascii: "u"):
-                    var code = try parseHex4()
-                    if (0xD800...0xDBFF).contains(code) {
-                        guard index + 1 < bytes.count, bytes[index] == UInt8(ascii: "\\"),
-                            bytes[index + 1] == UInt8(ascii: "u")
-                        else { throw fail("lone high surrogate") }
-                        index += 2
-                        let low = try parseHex4()
-                        guard (0xDC00...0xDFFF).contains(low) else { throw fail("invalid low surrogate") }
-                        code = 0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00)
-                    }
-                    guard let scalar = Unicode.Scalar(code) else { throw fail("invalid code point") }
-                    scalars.append(scalar)
+                    scalars.append(try parseUnicodeEscape())
                 default:
                     throw fail("invalid escape")
                 }
@@ -243,7 +194,25 @@ private struct CaptureJSONParser {
         throw fail("unterminated string")
     }
 
-    mutating func parseHex4() throws(CaptureJSONError) -> UInt32 {
+    /// After `\u`: four hex digits, and for a high surrogate the `\uDC00`-`\uDFFF` that
+    /// completes it. A surrogate without its other half is U+FFFD (what follows is read as usual).
+    mutating func parseUnicodeEscape() throws(JSONSyntaxError) -> Unicode.Scalar {
+        let unit = try parseHex4()
+        if (0xD800...0xDBFF).contains(unit), index + 1 < bytes.count, bytes[index] == UInt8(ascii: "\\"),
+            bytes[index + 1] == UInt8(ascii: "u")
+        {
+            let afterHigh = index
+            index += 2
+            let low = try parseHex4()
+            if (0xDC00...0xDFFF).contains(low) {
+                return Unicode.Scalar(0x10000 + ((unit - 0xD800) << 10) + (low - 0xDC00)) ?? "\u{FFFD}"
+            }
+            index = afterHigh
+        }
+        return Unicode.Scalar(unit) ?? "\u{FFFD}"
+    }
+
+    mutating func parseHex4() throws(JSONSyntaxError) -> UInt32 {
         guard index + 4 <= bytes.count else { throw fail("short \\u escape") }
         var value: UInt32 = 0
         for _ in 0..<4 {
@@ -259,84 +228,5 @@ private struct CaptureJSONParser {
             index += 1
         }
         return value
-    }
-}
-
-// MARK: - Serialising
-
-extension CaptureJSON {
-    /// Compact text: no whitespace at all, members in order, numbers as written.
-    /// This is the form AWS JSON protocols put on the wire.
-    public var compactText: String {
-        var output = ""
-        write(to: &output, indent: nil, level: 0)
-        return output
-    }
-
-    /// Human-readable text: two-space indentation, one member or element per line.
-    public var prettyText: String {
-        var output = ""
-        write(to: &output, indent: "  ", level: 0)
-        return output
-    }
-
-    func write(to output: inout String, indent: String?, level: Int) {
-        switch self {
-        case .null: output += "null"
-        case .bool(let value): output += value ? "true" : "false"
-        case .number(let text): output += text
-        case .string(let value): JSONString.append(value, to: &output, style: .shortFormsAndDelete)
-        case .array(let elements):
-            guard !elements.isEmpty else {
-                output += "[]"
-                return
-            }
-            if indent != nil, let inline = CaptureJSON.inlineScalars(elements) {
-                output += inline
-                return
-            }
-            output += "["
-            for (offset, element) in elements.enumerated() {
-                if offset > 0 { output += "," }
-                CaptureJSON.newline(&output, indent: indent, level: level + 1)
-                element.write(to: &output, indent: indent, level: level + 1)
-            }
-            CaptureJSON.newline(&output, indent: indent, level: level)
-            output += "]"
-        case .object(let members):
-            guard !members.isEmpty else {
-                output += "{}"
-                return
-            }
-            output += "{"
-            for (offset, member) in members.enumerated() {
-                if offset > 0 { output += "," }
-                CaptureJSON.newline(&output, indent: indent, level: level + 1)
-                JSONString.append(member.key, to: &output, style: .shortFormsAndDelete)
-                output += indent == nil ? ":" : ": "
-                member.value.write(to: &output, indent: indent, level: level + 1)
-            }
-            CaptureJSON.newline(&output, indent: indent, level: level)
-            output += "}"
-        }
-    }
-
-    /// Pretty output keeps a short list of scalars on one line (`["Content-Type", "text/xml"]`).
-    static func inlineScalars(_ elements: [CaptureJSON]) -> String? {
-        var parts: [String] = []
-        for element in elements {
-            switch element {
-            case .array, .object: return nil
-            default: parts.append(element.compactText)
-            }
-        }
-        let inline = "[" + parts.joined(separator: ", ") + "]"
-        return inline.count <= 100 ? inline : nil
-    }
-
-    static func newline(_ output: inout String, indent: String?, level: Int) {
-        guard let indent else { return }
-        output += "\n"
-        for _ in 0..<level { output += indent }
     }
 }

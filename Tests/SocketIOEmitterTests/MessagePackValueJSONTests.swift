@@ -1,12 +1,13 @@
 import Testing
+import TextFormats
 
 @testable import SocketIOEmitter
 
 /// JSON read as `JSON.parse` sees it, then written as `notepack.io` writes it: golden bytes by hand.
-@Suite struct MessagePackJSONReaderTests {
+@Suite struct MessagePackValueJSONTests {
     static func transcode(_ json: String) throws -> [UInt8] {
         var writer = MessagePackWriter()
-        writer.write(try MessagePackJSONReader.read(Array(json.utf8)))
+        writer.write(try MessagePackValue.reading(json: Array(json.utf8)))
         return writer.bytes
     }
 
@@ -56,16 +57,19 @@ import Testing
         #expect(try Self.transcode(#""\ud800x""#) == [0xa4, 0xef, 0xbf, 0xbd, 0x78])
     }
 
-    @Test(arguments: ["", "{", "[1,]", "{\"a\" 1}", "tru", "01x", "\"a", "\"\u{01}\"", "1 2", "-", "1.", "1e", "\"\\x\""])
+    @Test(arguments: [
+        "", "{", "[1,]", "{\"a\" 1}", "tru", "01x", "01", "-01", "+1", ".5", "NaN", "\"a", "\"\u{01}\"", "1 2", "-", "1.", "1e",
+        "\"\\x\"",
+    ])
     func invalidJSONIsRefused(json: String) {
-        #expect(throws: MessagePackJSONReader.SyntaxError.self) { try MessagePackJSONReader.read(Array(json.utf8)) }
+        #expect(throws: JSONSyntaxError.self) { try MessagePackValue.reading(json: Array(json.utf8)) }
     }
 
     @Test func nestingIsBounded() throws {
-        let depth = MessagePackJSONReader.maximumDepth
+        let depth = JSONDocument.maximumDepth
         let tooDeep = String(repeating: "[", count: depth + 1) + String(repeating: "]", count: depth + 1)
-        #expect(throws: MessagePackJSONReader.SyntaxError.self) { _ = try MessagePackJSONReader.read(Array(tooDeep.utf8)) }
+        #expect(throws: JSONSyntaxError.self) { _ = try MessagePackValue.reading(json: Array(tooDeep.utf8)) }
         let deepest = String(repeating: "[", count: depth) + String(repeating: "]", count: depth)
-        #expect((try? MessagePackJSONReader.read(Array(deepest.utf8))) != nil)
+        #expect((try? MessagePackValue.reading(json: Array(deepest.utf8))) != nil)
     }
 }
