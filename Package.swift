@@ -51,8 +51,9 @@ let package = Package(
         // each, below every other layer, so it depends on nothing.
         .target(name: "TextFormats"),
 
-        // Concurrency primitives several layers share (the bounded drop-oldest event buffer, a
-        // wait with a timeout): one implementation each, depending on nothing.
+        // What several layers share about waiting (the bounded drop-oldest event buffer, a wait with
+        // a timeout, the exponential backoff of every retry): one implementation each, depending on
+        // nothing.
         .target(name: "AsyncPrimitives"),
 
         // 2. SigV4: pure signing, no I/O.
@@ -68,6 +69,7 @@ let package = Package(
         .target(
             name: "AWSCore",
             dependencies: [
+                "AsyncPrimitives",
                 "SigV4",
                 "TextFormats",
                 "CCurl",

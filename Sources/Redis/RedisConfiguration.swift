@@ -1,3 +1,4 @@
+import AsyncPrimitives
 import Logging
 
 /// Where and how to connect to Redis. Every field has a default that reaches a local server.
@@ -136,6 +137,11 @@ extension RedisConfiguration {
             self.maxDelay = maxDelay
             self.multiplier = multiplier
             self.jitter = jitter
+        }
+
+        /// The policy as the process's one backoff.
+        public var backoff: ExponentialBackoff {
+            ExponentialBackoff(initial: initialDelay, maximum: maxDelay, multiplier: multiplier, jitter: jitter)
         }
     }
 

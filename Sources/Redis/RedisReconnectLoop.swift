@@ -3,7 +3,7 @@ import NIOCore
 
 /// The one connection of a ``RedisClient`` or a ``RedisSubscriber``, kept up: connects, hands
 /// each new connection to its owner, waits for it to close, and reconnects with exponential,
-/// clamped, jittered backoff (``RedisBackoff``) until the task is cancelled. The owner's
+/// clamped, jittered backoff (``RedisConfiguration/Reconnect/backoff``) until the task is cancelled. The owner's
 /// ``RedisConnectionSlot`` hears of every change, so commands wait while it connects and fail at
 /// once while it backs off.
 struct RedisReconnectLoop: Sendable {
@@ -31,7 +31,7 @@ struct RedisReconnectLoop: Sendable {
         closed: () -> Void = {},
         dropped: () -> Void = {}
     ) async {
-        let backoff = RedisBackoff(policy: configuration.reconnect)
+        let backoff = configuration.reconnect.backoff
         let endpoint = configuration.endpointDescription
         var attempt = 0
         while !Task.isCancelled {

@@ -96,16 +96,18 @@ import Testing
         #expect(!String(reflecting: configuration.description).contains("hunter2"))
     }
 
-    @Test func backoffIsExponentialClampedAndJittered() {
-        let backoff = RedisBackoff(
-            policy: .init(initialDelay: .milliseconds(100), maxDelay: .seconds(2), multiplier: 2, jitter: 0.5)
+    /// The reconnect policy is the process's backoff: 100 ms doubling to 2 s, the delay scaled by
+    /// a factor in [0.5, 1).
+    @Test func theReconnectPolicyIsExponentialClampedAndHalfJittered() {
+        let backoff = RedisConfiguration.Reconnect(
+            initialDelay: .milliseconds(100), maxDelay: .seconds(2), multiplier: 2, jitter: 0.5
         )
-        #expect(backoff.delay(attempt: 0, random: { 0 }) == .milliseconds(100))
-        #expect(backoff.delay(attempt: 3, random: { 0 }) == .milliseconds(800))
-        #expect(backoff.delay(attempt: 10, random: { 0 }) == .seconds(2))
-        #expect(backoff.delay(attempt: 1000, random: { 0 }) == .seconds(2))
-        #expect(backoff.delay(attempt: 3, random: { 0.999_999_999 }) > .milliseconds(399))
-        #expect(backoff.delay(attempt: 3, random: { 0.999_999_999 }) <= .milliseconds(401))
+        .backoff
+        #expect(backoff.delay(attempt: 0, random: 0.999_999_999) > .milliseconds(99))
+        #expect(backoff.delay(attempt: 0, random: 0) == .milliseconds(50))
+        #expect(backoff.delay(attempt: 3, random: 0) == .milliseconds(400))
+        #expect(backoff.delay(attempt: 10, random: 0) == .seconds(1))
+        #expect(backoff.delay(attempt: 1000, random: 0.999_999_999) > .milliseconds(1999))
         for attempt in 0..<20 {
             let delay = backoff.delay(attempt: attempt)
             #expect(delay >= .zero && delay <= .seconds(2))

@@ -1,3 +1,5 @@
+import AsyncPrimitives
+
 /// When ``RefreshingCredentialProvider`` refreshes temporary credentials, and how it retries.
 /// Every field has a default that serves a first run.
 public struct CredentialRefreshConfiguration: Sendable {
@@ -20,13 +22,7 @@ public struct CredentialRefreshConfiguration: Sendable {
 
     /// The wait after `failures` failed refreshes in a row (1, 2, ...).
     public func retryBackoff(afterFailures failures: Int) -> Duration {
-        guard initialRetryBackoff > .zero else { return .zero }
-        var delay = initialRetryBackoff
-        for _ in 1..<max(failures, 1) {
-            delay *= 2
-            if delay >= maxRetryBackoff { return maxRetryBackoff }
-        }
-        return min(delay, maxRetryBackoff)
+        ExponentialBackoff(initial: initialRetryBackoff, maximum: maxRetryBackoff).delay(attempt: failures - 1, random: 0)
     }
 }
 

@@ -1,3 +1,5 @@
+import AsyncPrimitives
+
 /// Retries in the AWS SDKs' standard mode.
 public struct AWSRetryConfiguration: Sendable {
     /// Attempts in all, the first included (`AWS_MAX_ATTEMPTS`, default 3).
@@ -39,8 +41,6 @@ public struct AWSRetryConfiguration: Sendable {
 
     /// The backoff before retry `retry` (1-based), given a random draw in [0, 1).
     func backoff(retry: Int, random: Double) -> Duration {
-        let exponent = min(retry - 1, 30)
-        let ceiling = min(backoffUnit * (1 << exponent), maxBackoff)
-        return ceiling * random
+        ExponentialBackoff(initial: backoffUnit, maximum: maxBackoff, jitter: 1).delay(attempt: retry - 1, random: random)
     }
 }

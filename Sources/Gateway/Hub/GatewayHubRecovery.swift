@@ -17,6 +17,7 @@ struct GatewayHubRecovery: Sendable, Equatable {
     var step = Step.readHistory
     /// A read failing after it gives up: the subscribers are told to resync.
     let deadline: ContinuousClock.Instant
-    /// The wait before the next read after a failure (doubles up to the configured maximum).
-    var retryDelay: Duration
+    /// Reads that failed in this pass: the next waits ``GatewayHubStateMachine/Configuration/recoveryRetry``
+    /// for this attempt.
+    var failedReads = 0
 }

@@ -177,8 +177,8 @@ extension GatewayHubStateMachine {
             finishBuffering(at: index, now: now, into: &sink)
             return .gaveUp
         }
-        let delay = recovery.retryDelay
-        recovery.retryDelay = min(delay * 2, configuration.maxRetryDelay)
+        let delay = configuration.recoveryRetry.delay(attempt: recovery.failedReads, random: 0)
+        recovery.failedReads += 1
         streams[index].phase = .recovering(recovery)
         return .retry(after: delay)
     }
@@ -226,8 +226,7 @@ extension GatewayHubStateMachine {
         streams[index].hasMissedMessages = false
         streams[index].phase = .recovering(
             GatewayHubRecovery(
-                after: streams[index].lastRelayed, deadline: now.advanced(by: configuration.recoveryTimeout),
-                retryDelay: configuration.firstRetryDelay))
+                after: streams[index].lastRelayed, deadline: now.advanced(by: configuration.recoveryTimeout)))
         updatePosition(at: index)
     }
 

@@ -1,3 +1,4 @@
+import AsyncPrimitives
 import Bus
 import Payloads
 
@@ -35,8 +36,8 @@ struct GatewayHubStateMachine<Subscriber, Waiter> {
         var historyPageSize = 500
         /// Live messages kept per stream while it is not live; past it they are read from history.
         var bufferLimit = 1_000
-        var firstRetryDelay = Duration.milliseconds(50)
-        var maxRetryDelay = Duration.seconds(1)
+        /// The wait before each read of a failing recovery: 50 ms, doubling, at most a second.
+        var recoveryRetry = ExponentialBackoff(initial: .milliseconds(50), maximum: .seconds(1))
     }
 
     let configuration: Configuration

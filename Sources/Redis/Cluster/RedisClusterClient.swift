@@ -130,7 +130,7 @@ public final class RedisClusterClient: RedisCommandSending, Service {
                 continue
             }
             failures += 1
-            let delay = RedisBackoff(policy: self.configuration.reconnect).delay(attempt: failures - 1)
+            let delay = self.configuration.reconnect.backoff.delay(attempt: failures - 1)
             do { try await Task.sleep(for: delay) } catch { return }
             self.refreshRequests.yield()
         }

@@ -12,7 +12,7 @@ public enum RedisClusterDetection {
         eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
         logger: Logger
     ) async throws -> Bool {
-        let backoff = RedisBackoff(policy: configuration.reconnect)
+        let backoff = configuration.reconnect.backoff
         var attempt = 0
         while true {
             try Task.checkCancellation()

@@ -157,7 +157,7 @@ public final class RedisClusterSubscriber: RedisChannelSubscribing, Service {
     }
 
     private func subscribeOnOwners() async throws {
-        let backoff = RedisBackoff(policy: self.configuration.reconnect)
+        let backoff = self.configuration.reconnect.backoff
         let reader = RedisClusterTopologyReader(
             configuration: self.configuration, eventLoopGroup: self.eventLoopGroup, logger: self.logger)
         var attempt = 0
