@@ -25,10 +25,11 @@ public indirect enum JSONDocument: Sendable, Hashable {
         }
     }
 
-    /// The first member named `key`, if this is an object.
+    /// The value of the member named `key`, if this is an object: the last one when the name repeats,
+    /// as `JSON.parse` and Foundation's decoder read it.
     public subscript(key: String) -> JSONDocument? {
         guard case .object(let members) = self else { return nil }
-        return members.first { $0.key == key }?.value
+        return members.last { $0.key == key }?.value
     }
 
     public var stringValue: String? {

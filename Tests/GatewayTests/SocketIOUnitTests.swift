@@ -14,6 +14,9 @@ struct SocketIOUnitTests {
         let connect = try #require(SocketIOPacket.parse("0/aws-realtime,{\"token\":\"t\"}"))
         #expect(connect.namespace == "/aws-realtime")
         #expect(connect.payload?["token"]?.stringValue == "t")
+        // A repeated member: the last, as the JavaScript server's JSON.parse reads it.
+        let repeated = try #require(SocketIOPacket.parse("0/aws-realtime,{\"token\":\"a\",\"token\":\"t\"}"))
+        #expect(repeated.payload?["token"]?.stringValue == "t")
         let event = try #require(SocketIOPacket.parse("2/aws-realtime,12[\"subscribe-aws-logs\",{\"interval\":5}]"))
         #expect(event.kind == .event && event.ackID == 12)
         #expect(SocketIOPacket.parse("1/aws-realtime,")?.kind == .disconnect)
