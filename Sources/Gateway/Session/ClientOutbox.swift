@@ -300,25 +300,8 @@ final class ClientOutbox: Sendable {
     /// Waits until the queue has drained to the low watermarks; false when the connection is
     /// closed or the task cancelled.
     func waitForRoom() async -> Bool {
-        await withTaskCancellationHandler {
-            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-                let resumeNow = state.withLock { state -> Bool in
-                    if !state.isOpen || Task.isCancelled
-                        || watermarks.isLow(messages: state.queuedMessages, bytes: state.queuedBytes)
-                    {
-                        return true
-                    }
-                    state.roomWaiter = continuation
-                    return false
-                }
-                if resumeNow { continuation.resume() }
-            }
-        } onCancel: {
-            let waiter = state.withLock { state -> CheckedContinuation<Void, Never>? in
-                defer { state.roomWaiter = nil }
-                return state.roomWaiter
-            }
-            waiter?.resume()
+        await suspend(in: \.roomWaiter) { state in
+            !state.isOpen || watermarks.isLow(messages: state.queuedMessages, bytes: state.queuedBytes)
         }
         return state.withLock { $0.isOpen } && !Task.isCancelled
     }
@@ -441,23 +424,35 @@ final class ClientOutbox: Sendable {
             roomWaiter?.resume()
             if let result { return result }
             if Task.isCancelled { return .closed }
-            await withTaskCancellationHandler {
-                await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-                    let resumeNow = state.withLock { state -> Bool in
-                        guard case .pull = state.delivery, !state.isPullInterrupted else { return true }
-                        if !state.pending.isEmpty || !state.isOpen || Task.isCancelled { return true }
-                        state.dataWaiter = continuation
-                        return false
-                    }
-                    if resumeNow { continuation.resume() }
-                }
-            } onCancel: {
-                let waiter = state.withLock { state -> CheckedContinuation<Void, Never>? in
-                    defer { state.dataWaiter = nil }
-                    return state.dataWaiter
-                }
-                waiter?.resume()
+            await suspend(in: \.dataWaiter) { state in
+                guard case .pull = state.delivery, !state.isPullInterrupted else { return true }
+                return !state.pending.isEmpty || !state.isOpen
             }
+        }
+    }
+
+    /// Parks the calling task in the continuation slot `slot` unless `isReady` holds now, and
+    /// returns when resumed: by whoever changes what it waits for, or by cancellation (which takes
+    /// the continuation back under the same lock, so a cancellation either shows here or finds it
+    /// parked).
+    private func suspend(
+        in slot: WritableKeyPath<State, CheckedContinuation<Void, Never>?> & Sendable, unless isReady: (State) -> Bool
+    ) async {
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+                let resumeNow = state.withLock { state -> Bool in
+                    if Task.isCancelled || isReady(state) { return true }
+                    state[keyPath: slot] = continuation
+                    return false
+                }
+                if resumeNow { continuation.resume() }
+            }
+        } onCancel: {
+            let waiter = state.withLock { state -> CheckedContinuation<Void, Never>? in
+                defer { state[keyPath: slot] = nil }
+                return state[keyPath: slot]
+            }
+            waiter?.resume()
         }
     }
 
