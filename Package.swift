@@ -232,7 +232,7 @@ let package = Package(
         ),
         .testTarget(
             name: "AsyncPrimitivesTests",
-            dependencies: ["AsyncPrimitives"]
+            dependencies: ["AsyncPrimitives", "TestSupport"]
         ),
         .testTarget(
             name: "SigV4Tests",

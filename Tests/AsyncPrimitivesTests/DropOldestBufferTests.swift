@@ -1,5 +1,6 @@
 import AsyncPrimitives
 import Synchronization
+import TestSupport
 import Testing
 
 @Suite struct DropOldestBufferTests {
@@ -85,12 +86,12 @@ import Testing
             guard case .some(nil) = second else {
                 // The first was not waiting yet, so the second waited in its place: try again.
                 consumer.cancel()
-                try await first.waitForValue(upTo: .milliseconds(200))
+                _ = try await eventually(timeout: .milliseconds(200)) { first.value != nil }
                 continue
             }
             buffer.push(.value(1))
             // Polled, not awaited: a first consumer stranded by the second would never return.
-            try await first.waitForValue(upTo: .seconds(5))
+            _ = try await eventually(timeout: .seconds(5)) { first.value != nil }
             #expect(first.value == .some(.value(1)))
             return
         }
@@ -102,11 +103,6 @@ import Testing
         private let received = Mutex<Event??>(.none)
         var value: Event?? { received.withLock { $0 } }
         func set(_ event: Event?) { received.withLock { $0 = .some(event) } }
-
-        func waitForValue(upTo timeout: Duration) async throws {
-            let deadline = ContinuousClock.now + timeout
-            while value == nil, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(5)) }
-        }
     }
 }
 
