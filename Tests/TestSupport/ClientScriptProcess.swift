@@ -29,17 +29,11 @@ public actor ClientScriptProcess {
             throw ChildProcessError(message: "missing client script \(path)")
         }
         let outputPath = directory.appendingPathComponent("client-\(name).jsonl").path
-        guard FileManager.default.createFile(atPath: outputPath, contents: nil) else {
-            throw ChildProcessError(message: "cannot create \(outputPath)")
-        }
-        let output = try FileHandle(forWritingTo: URL(fileURLWithPath: outputPath))
+        let output = try emptyFileForWriting(atPath: outputPath)
         defer { try? output.close() }
         // Standard error apart: a warning written between two lines cannot break one.
         let errorPath = directory.appendingPathComponent("client-\(name).stderr").path
-        guard FileManager.default.createFile(atPath: errorPath, contents: nil) else {
-            throw ChildProcessError(message: "cannot create \(errorPath)")
-        }
-        let errors = try FileHandle(forWritingTo: URL(fileURLWithPath: errorPath))
+        let errors = try emptyFileForWriting(atPath: errorPath)
         defer { try? errors.close() }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")

@@ -23,10 +23,7 @@ enum ServerChildProcess {
     ) throws -> Launched {
         let port = try FreePort.next()
         let logPath = logDirectory.appendingPathComponent("\(role)-\(name).log").path
-        guard FileManager.default.createFile(atPath: logPath, contents: nil) else {
-            throw ChildProcessError(message: "cannot create the log file \(logPath)")
-        }
-        let log = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
+        let log = try emptyFileForWriting(atPath: logPath)
         defer { try? log.close() }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: AWSRealtimeServer.executable)
