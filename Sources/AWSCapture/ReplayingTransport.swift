@@ -7,10 +7,6 @@ import AWSCore
 public struct ReplayingTransport: Transport {
     public let replayer: CaptureReplayer
 
-    public init(replayer: CaptureReplayer) {
-        self.replayer = replayer
-    }
-
     public init(captures: [Capture], matching: CaptureMatching = CaptureMatching(), exhaustion: CaptureExhaustion = .repeatLast) {
         self.replayer = CaptureReplayer(captures: captures, matching: matching, exhaustion: exhaustion)
     }

@@ -61,13 +61,6 @@ public struct RedisClientError: Error, Sendable, CustomStringConvertible {
     /// The error from a lower layer (NIO, TLS), if any.
     public var underlying: (any Error)?
 
-    public init(code: Code, message: String, serverMessage: String? = nil, underlying: (any Error)? = nil) {
-        self.code = code
-        self.message = message
-        self.serverMessage = serverMessage
-        self.underlying = underlying
-    }
-
     /// The first word of a server error, e.g. `NOSCRIPT`, `WRONGPASS`, `ERR`.
     public var serverErrorPrefix: String? {
         guard let serverMessage else { return nil }

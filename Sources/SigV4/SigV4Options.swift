@@ -38,22 +38,10 @@ public struct SigV4Options: Sendable, Hashable {
         public static let addedAfterSigning = SessionToken(isSigned: false)
     }
 
-    public var uriEncoding: URIEncoding
-    public var pathNormalization: PathNormalization
-    public var contentHashHeader: ContentHashHeader
-    public var sessionToken: SessionToken
-
-    public init(
-        uriEncoding: URIEncoding = .double,
-        pathNormalization: PathNormalization = .enabled,
-        contentHashHeader: ContentHashHeader = .omitted,
-        sessionToken: SessionToken = .signed
-    ) {
-        self.uriEncoding = uriEncoding
-        self.pathNormalization = pathNormalization
-        self.contentHashHeader = contentHashHeader
-        self.sessionToken = sessionToken
-    }
+    public var uriEncoding: URIEncoding = .double
+    public var pathNormalization: PathNormalization = .enabled
+    public var contentHashHeader: ContentHashHeader = .omitted
+    public var sessionToken: SessionToken = .signed
 
     /// Every service but S3: double URI encoding, normalized path, no content-hash header.
     public static let `default` = SigV4Options()

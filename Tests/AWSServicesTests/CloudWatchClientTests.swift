@@ -1,9 +1,10 @@
 import AWSCore
-import AWSServices
 import Foundation
 import Synchronization
 import TestSupport
 import Testing
+
+@testable import AWSServices
 
 @Suite struct CloudWatchClientTests {
     static let xml = "text/xml"

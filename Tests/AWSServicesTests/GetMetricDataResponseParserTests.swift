@@ -1,7 +1,8 @@
 import AWSCore
-import AWSServices
 import Foundation
 import Testing
+
+@testable import AWSServices
 
 @Suite struct GetMetricDataResponseParserTests {
     @Test func parsesTheDocumentedExample() throws {

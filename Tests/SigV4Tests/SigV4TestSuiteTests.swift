@@ -1,6 +1,7 @@
 import Foundation
-import SigV4
 import Testing
+
+@testable import SigV4
 
 /// The official AWS SigV4 test suite (see `Fixtures/sigv4/SOURCE.md`): every case, header and
 /// query signing, each stage compared exactly.

@@ -5,7 +5,8 @@ import NIOCore
 import Payloads
 import Synchronization
 import TestSupport
-import Worker
+
+@testable import Worker
 
 /// An incremental source: events are increasing integers; the cursor is the last one published.
 final class SequenceSource: Sendable {

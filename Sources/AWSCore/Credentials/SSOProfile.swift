@@ -10,17 +10,6 @@ public struct SSOProfile: Sendable, Equatable {
     public var accountID: String
     public var roleName: String
 
-    public init(
-        profileName: String, sessionName: String?, startURL: String, region: String, accountID: String, roleName: String
-    ) {
-        self.profileName = profileName
-        self.sessionName = sessionName
-        self.startURL = startURL
-        self.region = region
-        self.accountID = accountID
-        self.roleName = roleName
-    }
-
     /// Reads the profile's `sso_*` keys (and its session's), naming the key that is missing or wrong.
     static func read(
         profile name: String, properties: [String: String], sessions: [String: [String: String]], configFileName: String

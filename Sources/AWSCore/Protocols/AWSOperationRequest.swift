@@ -3,23 +3,10 @@
 public struct AWSOperationRequest: Sendable {
     public var service: AWSService
     public var operation: String
-    public var method: String
+    public var method: String = "POST"
     /// The raw, unencoded path (`/`, `/findings`).
-    public var path: String
-    public var query: [(name: String, value: String)]
-    public var headers: [AWSHTTPHeader]
-    public var body: [UInt8]
-
-    public init(
-        service: AWSService, operation: String, method: String = "POST", path: String = "/",
-        query: [(name: String, value: String)] = [], headers: [AWSHTTPHeader] = [], body: [UInt8] = []
-    ) {
-        self.service = service
-        self.operation = operation
-        self.method = method
-        self.path = path
-        self.query = query
-        self.headers = headers
-        self.body = body
-    }
+    public var path: String = "/"
+    public var query: [(name: String, value: String)] = []
+    public var headers: [AWSHTTPHeader] = []
+    public var body: [UInt8] = []
 }

@@ -64,13 +64,6 @@ public struct TransportError: Error, Sendable, CustomStringConvertible {
     /// The libcurl result code (`CURLcode`), when the failure came from libcurl.
     public var curlCode: Int?
 
-    public init(code: Code, message: String, host: String? = nil, curlCode: Int? = nil) {
-        self.code = code
-        self.message = message
-        self.host = host
-        self.curlCode = curlCode
-    }
-
     /// Whether sending the same request again may succeed: timeouts, resets, connect failures and a
     /// full queue are transient; TLS verification failures, oversized responses and invalid requests
     /// will fail the same way again.

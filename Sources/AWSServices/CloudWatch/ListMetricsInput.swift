@@ -26,11 +26,6 @@ public struct ListMetricsInput: Sendable, Hashable {
     public struct DimensionFilter: Sendable, Hashable {
         public var name: String
         public var value: String?
-
-        public init(name: String, value: String? = nil) {
-            self.name = name
-            self.value = value
-        }
     }
 
     /// The `RecentlyActive` window; `PT3H` is the only one CloudWatch has.

@@ -4,22 +4,10 @@ import Foundation
 public struct MetricDataResult: Sendable, Hashable {
     public var id: String
     public var label: String?
-    public var statusCode: StatusCode
-    public var timestamps: [Date]
-    public var values: [Double]
-    public var messages: [MetricDataMessage]
-
-    public init(
-        id: String, label: String? = nil, statusCode: StatusCode = .complete, timestamps: [Date] = [], values: [Double] = [],
-        messages: [MetricDataMessage] = []
-    ) {
-        self.id = id
-        self.label = label
-        self.statusCode = statusCode
-        self.timestamps = timestamps
-        self.values = values
-        self.messages = messages
-    }
+    public var statusCode: StatusCode = .complete
+    public var timestamps: [Date] = []
+    public var values: [Double] = []
+    public var messages: [MetricDataMessage] = []
 
     /// Whether all of the series' data in the range was returned (after pagination, the last
     /// page's status is the series' status).
@@ -43,11 +31,6 @@ public struct MetricDataResult: Sendable, Hashable {
 public struct MetricDataMessage: Sendable, Hashable {
     public var code: String
     public var value: String
-
-    public init(code: String, value: String) {
-        self.code = code
-        self.value = value
-    }
 }
 
 /// One page of one `GetMetricData` request.

@@ -12,13 +12,6 @@ public struct AWSSkippedItem: Sendable, Hashable, CustomStringConvertible {
     /// What was wrong, naming the field: `.Events[2].EventTime: 1e+300 is not a time between 1970 and 9999`.
     public var reason: String
 
-    public init(list: String, index: Int, id: String?, reason: String) {
-        self.list = list
-        self.index = index
-        self.id = id
-        self.reason = reason
-    }
-
     public var description: String {
         "\(list)[\(index)]" + (id.map { " (id \($0))" } ?? "") + ": \(reason)"
     }

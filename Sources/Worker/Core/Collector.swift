@@ -69,12 +69,4 @@ public struct CollectedBatch: Sendable {
     /// cross-Region aggregation brought to the target's Region): the envelope's `region`. Nil: the
     /// target's.
     public var region: String?
-
-    public init(type: String, data: [UInt8], cursor: [String: String], account: String? = nil, region: String? = nil) {
-        self.type = type
-        self.data = data
-        self.cursor = cursor
-        self.account = account
-        self.region = region
-    }
 }

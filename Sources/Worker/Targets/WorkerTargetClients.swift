@@ -24,10 +24,6 @@ public struct WorkerTargetClients: Sendable {
 
     public let entries: [Entry]
 
-    public init(entries: [Entry]) {
-        self.entries = entries
-    }
-
     /// Builds the clients of `targets` (configured: at least one account).
     ///
     /// - Parameters:

@@ -1,9 +1,10 @@
 import AWSCapture
-import AWSCore
 import Foundation
 import Synchronization
 import TestSupport
 import Testing
+
+@testable import AWSCore
 
 /// Static keys, `credential_process` and profile problems from shared files in a temp directory.
 @Suite struct SharedFileCredentialTests {

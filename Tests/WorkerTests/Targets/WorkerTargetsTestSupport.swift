@@ -3,7 +3,8 @@ import Bus
 import Foundation
 import Payloads
 import Synchronization
-import Worker
+
+@testable import Worker
 
 /// A collector whose every poll fails as a target's calls do when its role cannot be assumed: a
 /// credentials error around STS's `AccessDenied`.

@@ -13,13 +13,6 @@ extension IncrementalCursor {
         public var legacyTime: String
         public var legacyIDs: String
 
-        public init(start: String, seen: String, legacyTime: String, legacyIDs: String) {
-            self.start = start
-            self.seen = seen
-            self.legacyTime = legacyTime
-            self.legacyIDs = legacyIDs
-        }
-
         /// `w` and `seen`: the cursor of a stream with one source (activity, security, health).
         public static let single = Keys(start: "w", seen: "seen", legacyTime: "t", legacyIDs: "ids")
 
