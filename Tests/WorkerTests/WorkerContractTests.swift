@@ -114,8 +114,8 @@ import Testing
                 // At 50 ms intervals a failing stream would ask again and again; unavailable, it
                 // waits for the retry interval (600 ms) before its second request.
                 try await Task.sleep(for: .milliseconds(300))
-                #expect(collector.client.usage.total.requests == 1)
-                #expect(await WorkerTesting.eventually { collector.client.usage.total.requests >= 3 })
+                #expect(collector.source.usage.total.requests == 1)
+                #expect(await WorkerTesting.eventually { collector.source.usage.total.requests >= 3 })
                 #expect(await WorkerTesting.eventually { try await Self.envelopes(bus, .health).count == 2 })
                 let envelopes = try await Self.envelopes(bus, .health)
                 #expect(envelopes.map(\.type) == ["stream-state", "stream-state"])
@@ -123,7 +123,7 @@ import Testing
                 #expect(worker.statistics.snapshot.states[.health]?.state == "live")
                 // Every request counted, though no poll published anything but states.
                 let snapshot = worker.statistics.snapshot
-                #expect(snapshot.awsCalls[.health] == collector.client.usage.total.requests)
+                #expect(snapshot.awsCalls[.health] == collector.source.usage.total.requests)
                 #expect(snapshot.awsUsage["DescribeEvents"]?.outcomes[.clientError] == 2)
                 worker.stop()
             }

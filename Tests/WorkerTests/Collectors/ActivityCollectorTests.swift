@@ -6,7 +6,8 @@ import Logging
 import Payloads
 import TestSupport
 import Testing
-import Worker
+
+@testable import Worker
 
 @Suite struct ActivityCollectorTests {
     /// 2026-11-22T09:13:20Z, just after the boundary captures' events.

@@ -6,7 +6,8 @@ import Logging
 import Payloads
 import TestSupport
 import Testing
-import Worker
+
+@testable import Worker
 
 @Suite struct HealthCollectorTests {
     /// 2020-05-10T06:00:00Z: AWS's example events were updated that morning.

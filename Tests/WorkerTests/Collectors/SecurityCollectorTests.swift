@@ -6,7 +6,8 @@ import Logging
 import Payloads
 import TestSupport
 import Testing
-import Worker
+
+@testable import Worker
 
 @Suite struct SecurityCollectorTests {
     static func collector(

@@ -1,5 +1,7 @@
+import AWSServices
 import Foundation
 import Logging
+import Payloads
 
 /// An event of an incremental listing: its place on the cursor's line and what is published.
 protocol IncrementalEvent {
@@ -40,41 +42,41 @@ extension SecuritySettings: IncrementalStreamSettings {
 /// A stream read incrementally over one cursor: each poll reads from the cursor's start (the
 /// overlap window behind the point read last, or the initial lookback at first) to now, drops
 /// the events already published (the cursor's seen ids), publishes at most `maxEventsPerPoll`
-/// of the oldest and moves the cursor with each batch. A collector supplies only the particular
-/// part: the API's listing of one time range, normalized into events.
-protocol IncrementalCollector: Collector {
-    associatedtype Event: IncrementalEvent
-    associatedtype Settings: IncrementalStreamSettings
-    var settings: Settings { get }
-    var batcher: IncrementalBatcher { get }
-    var logger: Logger { get }
-    var now: @Sendable () -> Date { get }
+/// of the oldest and moves the cursor with each batch. Its ``IncrementalSource`` supplies only
+/// the particular part: the API's listing of one time range, normalized into events.
+struct IncrementalCollector<Source: IncrementalSource>: Collector {
+    let source: Source
+    let batcher: IncrementalBatcher
+    let now: @Sendable () -> Date
 
-    /// The events of `query`'s time range; `limit` is the most one poll publishes.
-    func listing(for query: IncrementalQuery, atMost limit: Int) async throws -> IncrementalListing<Event>
+    init(
+        client: Source.Client, settings: Source.Settings, batchLimits: IncrementalBatchLimits = .default, logger: Logger,
+        now: @escaping @Sendable () -> Date = { Date() }
+    ) {
+        self.source = Source(client: client, settings: settings, logger: logger)
+        self.batcher = IncrementalBatcher(type: Source.stream.dataType, member: Source.member, limits: batchLimits)
+        self.now = now
+    }
 
-    /// How many of the events about to be published arrived later than the window allows.
-    func lateEvents(in published: [Event]) -> Int
-}
-
-extension IncrementalCollector {
-    func lateEvents(in published: [Event]) -> Int { 0 }
+    var stream: StreamName { Source.stream }
+    var usage: AWSUsageCounter? { source.usage }
 
     /// One poll: the cursor read from `stored`, the listing since its start, the new events in
     /// batches each carrying the cursor that publishing it leaves.
-    func pollIncrementally(from stored: [String: String]) async throws -> CollectedPoll {
+    func poll(from stored: [String: String]) async throws -> CollectedPoll {
+        let settings = source.settings
         let window = settings.window
-        let cursor = IncrementalCursor.read(stored, seenLimit: window.seenLimit, logger: logger)
+        let cursor = IncrementalCursor.read(stored, seenLimit: window.seenLimit, logger: source.logger)
         guard let query = IncrementalQuery(cursor: cursor, now: now(), initialLookback: settings.initialLookback) else {
             return CollectedPoll(batches: [])
         }
         let limit = max(1, settings.maxEventsPerPoll)
-        let listing = try await listing(for: query, atMost: limit)
+        let listing = try await source.listing(for: query, atMost: limit)
         let events = query.cursor.filter(listing.events, mark: \.mark)
         let published = Array(events.prefix(limit))
         return try batcher.poll(
             published, advancing: query.cursor, in: stored, mark: \.mark, window: window,
             coveredUntil: listing.isComplete && events.count <= limit ? query.endMilliseconds : nil,
-            lateEvents: lateEvents(in: published), item: \.payload, origin: \.origin)
+            lateEvents: source.lateEvents(in: published), item: \.payload, origin: \.origin)
     }
 }

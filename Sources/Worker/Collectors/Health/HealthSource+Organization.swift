@@ -3,7 +3,7 @@ import Foundation
 import Payloads
 import Synchronization
 
-extension HealthCollector {
+extension HealthSource {
     /// Health's organizational view: `DescribeEventsForOrganization` since the query's start (read
     /// to its end: AWS sorts it newest first), and for each account-specific event not yet
     /// published, `DescribeAffectedAccountsForOrganization`. Such an event is published once per

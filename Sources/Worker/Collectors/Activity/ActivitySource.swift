@@ -3,6 +3,8 @@ import Foundation
 import Logging
 import Payloads
 
+typealias ActivityCollector = IncrementalCollector<ActivitySource>
+
 /// `aws-activity`: CloudTrail `LookupEvents` from the cursor's start to now, de-duplicated by
 /// EventId, oldest first.
 ///
@@ -13,30 +15,14 @@ import Payloads
 /// CloudTrail answers newest first, so a poll reads to the end of the listing before publishing
 /// anything; `maxEventsPerPoll` then bounds what one poll publishes (the oldest events; the rest
 /// follow at the next poll). The client's rate limiter keeps to CloudTrail's 2 calls per second.
-public struct ActivityCollector: IncrementalCollector {
-    public var stream: StreamName { .activity }
-    public var usage: AWSUsageCounter? { client.usage }
+struct ActivitySource: IncrementalSource {
+    static var stream: StreamName { .activity }
 
     let client: CloudTrailClient
     let settings: ActivitySettings
-    let batcher: IncrementalBatcher
     let logger: Logger
-    let now: @Sendable () -> Date
 
-    public init(
-        client: CloudTrailClient, settings: ActivitySettings, batchLimits: IncrementalBatchLimits = .default, logger: Logger,
-        now: @escaping @Sendable () -> Date = { Date() }
-    ) {
-        self.client = client
-        self.settings = settings
-        self.batcher = IncrementalBatcher(type: StreamName.activity.dataType, member: "events", limits: batchLimits)
-        self.logger = logger
-        self.now = now
-    }
-
-    public func poll(from stored: [String: String]) async throws -> CollectedPoll {
-        try await pollIncrementally(from: stored)
-    }
+    var usage: AWSUsageCounter { client.usage }
 
     func listing(for query: IncrementalQuery, atMost limit: Int) async throws -> IncrementalListing<NormalizedActivity> {
         // LookupEvents takes epoch seconds: start at the whole second, the cursor drops the rest.

@@ -3,6 +3,8 @@ import Foundation
 import Logging
 import Payloads
 
+typealias HealthCollector = IncrementalCollector<HealthSource>
+
 /// `aws-health`: AWS Health `DescribeEvents` last updated since the cursor's start (whole
 /// seconds). An event is new when its (arn, lastUpdatedTime) was not published: an update of an
 /// event is published again. Each poll reads again the overlap window (`window.overlap`, 1 hour
@@ -12,35 +14,19 @@ import Payloads
 /// what one poll publishes (the oldest; the rest follow at the next poll).
 ///
 /// With `organizationView` the listing is the organization's (``organizationListing(for:atMost:)``).
-public struct HealthCollector: IncrementalCollector {
-    public var stream: StreamName { .health }
-    public var usage: AWSUsageCounter? { client.usage }
+struct HealthSource: IncrementalSource {
+    static var stream: StreamName { .health }
 
     let client: HealthClient
     let settings: HealthSettings
-    let batcher: IncrementalBatcher
     let logger: Logger
-    let now: @Sendable () -> Date
     /// The accounts of the organization events already asked about (``organizationListing(for:atMost:)``).
     let affectedAccounts = HealthAffectedAccountsMemo()
 
     /// Events per DescribeEvents page (the API's maximum).
     static let pageSize = 100
 
-    public init(
-        client: HealthClient, settings: HealthSettings, batchLimits: IncrementalBatchLimits = .default, logger: Logger,
-        now: @escaping @Sendable () -> Date = { Date() }
-    ) {
-        self.client = client
-        self.settings = settings
-        self.batcher = IncrementalBatcher(type: StreamName.health.dataType, member: "events", limits: batchLimits)
-        self.logger = logger
-        self.now = now
-    }
-
-    public func poll(from stored: [String: String]) async throws -> CollectedPoll {
-        try await pollIncrementally(from: stored)
-    }
+    var usage: AWSUsageCounter { client.usage }
 
     func listing(for query: IncrementalQuery, atMost limit: Int) async throws -> IncrementalListing<NormalizedHealthEvent> {
         if settings.organizationView { return try await organizationListing(for: query, atMost: limit) }

@@ -4,6 +4,8 @@ import Foundation
 import Logging
 import Payloads
 
+typealias SecurityCollector = IncrementalCollector<SecuritySource>
+
 /// `aws-security`: Security Hub `GetFindings` updated since the cursor's start, with the record
 /// state, severity and workflow filters of ``SecuritySettings``, sorted by UpdatedAt ascending. A
 /// finding is new when its (id, UpdatedAt) was not published: an update of a finding is
@@ -16,26 +18,15 @@ import Payloads
 ///
 /// `maxFindingsPerPoll` bounds one poll; the sort makes stopping early safe (what is left is
 /// never older than the cursor).
-public struct SecurityCollector: IncrementalCollector {
-    public var stream: StreamName { .security }
-    public var usage: AWSUsageCounter? { client.usage }
+struct SecuritySource: IncrementalSource {
+    static var stream: StreamName { .security }
+    static var member: String { "findings" }
 
     let client: SecurityHubClient
     let settings: SecuritySettings
-    let batcher: IncrementalBatcher
     let logger: Logger
-    let now: @Sendable () -> Date
 
-    public init(
-        client: SecurityHubClient, settings: SecuritySettings, batchLimits: IncrementalBatchLimits = .default, logger: Logger,
-        now: @escaping @Sendable () -> Date = { Date() }
-    ) {
-        self.client = client
-        self.settings = settings
-        self.batcher = IncrementalBatcher(type: StreamName.security.dataType, member: "findings", limits: batchLimits)
-        self.logger = logger
-        self.now = now
-    }
+    var usage: AWSUsageCounter { client.usage }
 
     /// The query of one poll (before paging).
     func input(from start: Date, to end: Date, maxResults: Int) -> GetFindingsInput {
@@ -48,10 +39,6 @@ public struct SecurityCollector: IncrementalCollector {
         add("WorkflowStatus", settings.workflowStatuses)
         return GetFindingsInput(
             filters: filters, sortCriteria: [.init(field: "UpdatedAt", order: .ascending)], maxResults: maxResults)
-    }
-
-    public func poll(from stored: [String: String]) async throws -> CollectedPoll {
-        try await pollIncrementally(from: stored)
     }
 
     /// Pages through the findings until the end or `limit` new ones (the sort by UpdatedAt makes
