@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 @testable import Worker
@@ -154,5 +155,28 @@ import Testing
             #expect(IncrementalCursor.Mark(date: Date(timeIntervalSince1970: seconds), id: "x") == nil)
         }
         #expect(IncrementalCursor.milliseconds(Date(timeIntervalSince1970: 253_402_300_799)) == 253_402_300_799_000)
+    }
+
+    /// An event without its time, or with one off the line, is skipped with a warning that names
+    /// the API, the field and the event.
+    @Test func checkedSkipsAnEventWithoutATimeOrWithOneOffTheLineAndSaysWhere() {
+        let (logger, records) = CapturingLogHandler.logger()
+        #expect(Mark.checked(nil, id: "e-1", operation: "LookupEvents", field: "EventTime", logger: logger) == nil)
+        #expect(
+            Mark.checked(
+                Date(timeIntervalSince1970: 1e300), id: "e-2", operation: "GetFindings", field: "UpdatedAt", logger: logger)
+                == nil)
+        #expect(
+            Mark.checked(
+                Date(timeIntervalSince1970: 2.5), id: "e-3", operation: "GetFindings", field: "UpdatedAt", logger: logger)
+                == Mark(time: 2_500, id: "e-3"))
+        let lines = records.all.map(\.line)
+        #expect(lines.count == 2)
+        #expect(
+            lines.first == "warning Event skipped: it has no time aws.event.id=e-1 aws.field=EventTime aws.operation=LookupEvents"
+        )
+        #expect(
+            lines.last?.hasPrefix("warning Event skipped: its time is outside 1970 to 9999 aws.event.id=e-2 aws.field=UpdatedAt")
+                == true)
     }
 }

@@ -42,13 +42,10 @@ struct ActivitySource: IncrementalSource {
                 "CloudTrailEvent is not a CloudTrail record; publishing what LookupEvents gives",
                 metadata: ["aws.cloudtrail.event.id": "\(event.eventId)", "error": "\(error)"])
         }
-        guard let time = event.eventTime ?? record?.eventTime else {
-            logger.warning("CloudTrail event without a time skipped", metadata: ["aws.cloudtrail.event.id": "\(event.eventId)"])
-            return nil
-        }
         guard
             let mark = IncrementalCursor.Mark.checked(
-                time, id: event.eventId, operation: "LookupEvents", field: "EventTime", logger: logger)
+                event.eventTime ?? record?.eventTime, id: event.eventId, operation: "LookupEvents", field: "EventTime",
+                logger: logger)
         else { return nil }
         return NormalizedActivity(mark: mark, payload: ActivityEvent(event, record: record, time: mark.time))
     }

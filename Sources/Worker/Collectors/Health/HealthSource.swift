@@ -39,13 +39,9 @@ struct HealthSource: IncrementalSource {
     /// The payload of one event and its place on the cursor's line (arn at lastUpdatedTime);
     /// `nil` (logged) for an event without lastUpdatedTime or with one outside 1970 to 9999.
     func normalize(_ event: AWSServices.HealthEvent) -> NormalizedHealthEvent? {
-        guard let updated = event.lastUpdatedTime else {
-            logger.warning("Health event without lastUpdatedTime skipped", metadata: ["aws.health.event.arn": "\(event.arn)"])
-            return nil
-        }
         guard
             let mark = IncrementalCursor.Mark.checked(
-                updated, id: event.arn, operation: "DescribeEvents", field: "lastUpdatedTime", logger: logger)
+                event.lastUpdatedTime, id: event.arn, operation: "DescribeEvents", field: "lastUpdatedTime", logger: logger)
         else { return nil }
         return NormalizedHealthEvent(
             mark: mark,

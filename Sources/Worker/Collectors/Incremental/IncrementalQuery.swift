@@ -25,18 +25,21 @@ struct IncrementalQuery {
 
 extension IncrementalCursor.Mark {
     /// The mark of an event at `date`, or nil (logged as bad input naming the API and field) for
-    /// a date outside 1970 to 9999: an endpoint that answers such a time is broken or hostile, and
-    /// the event cannot be placed on the cursor's line.
+    /// an event without the date or with one outside 1970 to 9999: an endpoint that answers such a
+    /// time is broken or hostile, and the event cannot be placed on the cursor's line.
     static func checked(
-        _ date: Date, id: String, operation: String, field: String, logger: Logger
+        _ date: Date?, id: String, operation: String, field: String, logger: Logger
     ) -> IncrementalCursor.Mark? {
+        var metadata: Logger.Metadata = [
+            "aws.operation": "\(operation)", "aws.field": "\(field)", "aws.event.id": "\(id.prefix(200))",
+        ]
+        guard let date else {
+            logger.warning("Event skipped: it has no time", metadata: metadata)
+            return nil
+        }
         guard let mark = IncrementalCursor.Mark(date: date, id: id) else {
-            logger.warning(
-                "Event skipped: its time is outside 1970 to 9999",
-                metadata: [
-                    "aws.operation": "\(operation)", "aws.field": "\(field)", "aws.event.id": "\(id.prefix(200))",
-                    "aws.value": "\(date.timeIntervalSince1970)",
-                ])
+            metadata["aws.value"] = "\(date.timeIntervalSince1970)"
+            logger.warning("Event skipped: its time is outside 1970 to 9999", metadata: metadata)
             return nil
         }
         return mark

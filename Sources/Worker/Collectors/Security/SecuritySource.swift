@@ -75,13 +75,9 @@ struct SecuritySource: IncrementalSource {
     /// (logged) for a finding without UpdatedAt or with one outside 1970 to 9999, which cannot be
     /// placed.
     func normalize(_ finding: SecurityHubFinding) -> NormalizedFinding? {
-        guard let updatedAt = finding.updatedAt else {
-            logger.warning("Finding without UpdatedAt skipped", metadata: ["aws.securityhub.finding.id": "\(finding.id)"])
-            return nil
-        }
         guard
             let mark = IncrementalCursor.Mark.checked(
-                updatedAt, id: finding.id, operation: "GetFindings", field: "UpdatedAt", logger: logger)
+                finding.updatedAt, id: finding.id, operation: "GetFindings", field: "UpdatedAt", logger: logger)
         else { return nil }
         return NormalizedFinding(
             mark: mark, payload: SecurityFinding(finding, updatedAt: mark.time),
